@@ -1,0 +1,186 @@
+//! The command line. Without a subcommand, `pik-tui` opens the dashboard.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pik-tui",
+    version,
+    about = "A terminal dashboard and command-line client for the PIK Open API",
+    after_help = "There is deliberately no --api-key flag: a key on the command line ends up in shell \
+                  history and in `ps`. Use PIK_API_KEY, --api-key-file or a profile.\n\n\
+                  Exit codes: 0 success, 1 request failed, 2 usage or configuration error, \
+                  3 API key rejected or not allowed, 4 not found, 5 a write may or may not have happened."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The config file (default: the platform's config directory; see `pik-tui config path`).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The profile in the config file to use (or PIK_PROFILE).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The API's base URL (or PIK_BASE_URL). HTTPS, or http:// to a loopback address.
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Read the API key from this file (or set PIK_API_KEY).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub api_key_file: Option<PathBuf>,
+    /// Refuse every write (create, deactivate, register).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Print one JSON document instead of a table.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Write logs to this file (logs never go to the terminal).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Payment links: create, list, get, deactivate.
+    #[command(subcommand)]
+    Links(LinksCommand),
+    /// Transactions: list, get.
+    #[command(subcommand)]
+    Transactions(TransactionsCommand),
+    /// Webhook endpoints: list, create.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+    /// Run the embedded PIK sandbox alone, for integration tests and trying things out.
+    Sandbox(SandboxArgs),
+    /// Configuration helpers.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LinksCommand {
+    /// Create a payment link and print its URL with a scannable QR code.
+    Create {
+        /// The amount as a decimal, for example 75.00.
+        #[arg(long)]
+        amount: String,
+        /// The currency code, for example USDT, USDC, BTC or ETH.
+        #[arg(long)]
+        currency: String,
+        /// An optional label, for example "Order #1234".
+        #[arg(long)]
+        description: Option<String>,
+        /// Do not print the QR code.
+        #[arg(long)]
+        no_qr: bool,
+    },
+    /// List payment links, newest first.
+    List {
+        /// Only links with this status: active, paid, expired, deactivated.
+        #[arg(long)]
+        status: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+    /// Show one payment link.
+    Get { id: String },
+    /// Deactivate an active payment link (asks first unless --yes).
+    Deactivate {
+        id: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PageArgs {
+    /// How many to show (1 to 100).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub limit: u32,
+    /// How many to skip.
+    #[arg(long, default_value_t = 0)]
+    pub offset: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TransactionsCommand {
+    /// List transactions, newest first.
+    List {
+        /// Only this status: pending, confirmed, settled, failed.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only payments through this payment link.
+        #[arg(long, value_name = "PAYMENT_LINK_ID")]
+        link: Option<String>,
+        /// Only this currency.
+        #[arg(long)]
+        currency: Option<String>,
+        /// Created at or after this time (ISO 8601, e.g. 2024-01-15T10:00:00Z).
+        #[arg(long)]
+        from: Option<String>,
+        /// Created at or before this time (ISO 8601).
+        #[arg(long)]
+        to: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+    /// Show one transaction.
+    Get { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// List registered webhook endpoints.
+    List,
+    /// Register a webhook endpoint. Prints its signing secret, which PIK shows only once.
+    Create {
+        /// The https:// URL that receives events.
+        #[arg(long)]
+        url: String,
+        /// An event to send (repeat or separate with commas):
+        /// payment.confirmed, payment.settled, payment.failed.
+        #[arg(long = "event", required = true, value_delimiter = ',')]
+        events: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// The address to listen on. Keep it on loopback: the sandbox has no real security.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Seed of the demo data; the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// How fast simulated time runs (10 = ten times real time).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Requests a second allowed per key before 429 (0 = no limit).
+    #[arg(long, default_value_t = 25.0)]
+    pub rate_limit: f64,
+    /// Seeded payment links.
+    #[arg(long, default_value_t = 300)]
+    pub links: usize,
+    /// Seeded transactions.
+    #[arg(long, default_value_t = 1000)]
+    pub transactions: usize,
+    /// Do not simulate new payments and links.
+    #[arg(long)]
+    pub no_activity: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print where the config file is (or would be).
+    Path,
+}

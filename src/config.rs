@@ -1,0 +1,437 @@
+//! Settings: flags first, then the environment (`PIK_API_KEY`, `PIK_BASE_URL`,
+//! `PIK_PROFILE`), then a profile in the TOML config file.
+//!
+//! ```toml
+//! default_profile = "test"
+//!
+//! [profiles.test]
+//! base_url = "https://api.pik.global/v1"
+//! api_key_file = "~/.config/pik-tui/test.key"
+//!
+//! [profiles.live]
+//! api_key_file = "/run/secrets/pik_live"
+//! read_only = true
+//! ```
+
+use crate::api::{ApiKey, DEFAULT_BASE_URL};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub default_profile: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub base_url: Option<String>,
+    /// The key itself. A key file is better: it keeps the key out of a file
+    /// that is often shared or backed up.
+    pub api_key: Option<String>,
+    pub api_key_file: Option<PathBuf>,
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// What the command line said.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub config: Option<PathBuf>,
+    pub profile: Option<String>,
+    pub base_url: Option<String>,
+    pub api_key_file: Option<PathBuf>,
+    pub read_only: bool,
+}
+
+/// What the environment said. Read once in `main`, passed in for testability.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    pub api_key: Option<String>,
+    pub base_url: Option<String>,
+    pub profile: Option<String>,
+}
+
+impl Environment {
+    pub fn from_process() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Self {
+            api_key: var("PIK_API_KEY"),
+            base_url: var("PIK_BASE_URL"),
+            profile: var("PIK_PROFILE"),
+        }
+    }
+}
+
+/// The settings in force, with where the key came from (never the key).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub profile: Option<String>,
+    pub base_url: String,
+    pub key: ApiKey,
+    pub key_source: String,
+    pub read_only: bool,
+    /// Things the user should fix, such as a key file others can read.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {cause}")]
+    Read { path: PathBuf, cause: String },
+    #[error("the config file {path} is not valid: {cause}")]
+    Parse { path: PathBuf, cause: String },
+    #[error("there is no profile {name:?} in {path}")]
+    NoProfile { name: String, path: PathBuf },
+    #[error("cannot read the API key file {path}: {cause}")]
+    KeyFile { path: PathBuf, cause: String },
+    #[error(
+        "no API key: set PIK_API_KEY, pass --api-key-file FILE, or add api_key_file to a profile in {path} \
+         (try `pik-tui --demo` or `pik-tui sandbox` to work without an account)"
+    )]
+    NoKey { path: String },
+}
+
+/// Where the config file lives by default (`~/.config/pik-tui/config.toml`
+/// on Linux), or `None` when the platform has no home directory.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "pik-tui")
+        .map(|dirs| dirs.config_dir().join("config.toml"))
+}
+
+/// `~/x` → the home directory; a relative path is taken from the config file's folder.
+fn expand(path: &Path, relative_to: Option<&Path>) -> PathBuf {
+    if let Ok(rest) = path.strip_prefix("~")
+        && let Some(home) = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf())
+    {
+        return home.join(rest);
+    }
+    match relative_to {
+        Some(dir) if path.is_relative() => dir.join(path),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Whether others than the owner may read the file (Unix permissions).
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o044 != 0)
+        .unwrap_or(false)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_path: &Path) -> bool {
+    false
+}
+
+fn loose_permissions_warning(path: &Path, what: &str) -> String {
+    format!(
+        "{what} {} holds an API key and is readable by other users; run: chmod 600 {}",
+        path.display(),
+        path.display()
+    )
+}
+
+pub fn load_file(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => {
+            return Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                cause: err.to_string(),
+            });
+        }
+    };
+    toml::from_str(&text)
+        .map(Some)
+        .map_err(|err| ConfigError::Parse {
+            path: path.to_path_buf(),
+            cause: err.message().to_string(),
+        })
+}
+
+fn read_key_file(path: &Path, warnings: &mut Vec<String>) -> Result<ApiKey, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|err| ConfigError::KeyFile {
+        path: path.to_path_buf(),
+        cause: err.to_string(),
+    })?;
+    if readable_by_others(path) {
+        warnings.push(loose_permissions_warning(path, "the key file"));
+    }
+    let key = ApiKey::new(&text);
+    if key.is_empty() {
+        return Err(ConfigError::KeyFile {
+            path: path.to_path_buf(),
+            cause: "the file is empty".into(),
+        });
+    }
+    Ok(key)
+}
+
+/// Works out the settings in force.
+pub fn resolve(flags: &Flags, env: &Environment) -> Result<Settings, ConfigError> {
+    let path = flags.config.clone().or_else(default_path);
+    let file = match &path {
+        Some(path) => load_file(path)?,
+        None => None,
+    };
+    let shown_path = path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "(no config directory)".into());
+    let mut warnings = Vec::new();
+
+    let asked = flags.profile.clone().or_else(|| env.profile.clone());
+    let (profile_name, profile) = match (&asked, &file) {
+        (Some(name), Some(file)) => match file.profiles.get(name) {
+            Some(profile) => (Some(name.clone()), profile.clone()),
+            None => {
+                return Err(ConfigError::NoProfile {
+                    name: name.clone(),
+                    path: path.clone().unwrap_or_default(),
+                });
+            }
+        },
+        (Some(name), None) => {
+            return Err(ConfigError::NoProfile {
+                name: name.clone(),
+                path: path.clone().unwrap_or_default(),
+            });
+        }
+        (None, Some(file)) => {
+            let name = file.default_profile.clone().or_else(|| {
+                // With a single profile, there is nothing to choose.
+                (file.profiles.len() == 1)
+                    .then(|| file.profiles.keys().next().cloned())
+                    .flatten()
+            });
+            match name {
+                Some(name) => match file.profiles.get(&name) {
+                    Some(profile) => (Some(name), profile.clone()),
+                    None => {
+                        return Err(ConfigError::NoProfile {
+                            name,
+                            path: path.clone().unwrap_or_default(),
+                        });
+                    }
+                },
+                None => (None, Profile::default()),
+            }
+        }
+        (None, None) => (None, Profile::default()),
+    };
+    let config_dir = path.as_deref().and_then(Path::parent);
+
+    let (key, key_source) = if let Some(file) = &flags.api_key_file {
+        (
+            read_key_file(file, &mut warnings)?,
+            format!("--api-key-file {}", file.display()),
+        )
+    } else if let Some(key) = &env.api_key {
+        (ApiKey::new(key), "PIK_API_KEY".to_string())
+    } else if let Some(file) = &profile.api_key_file {
+        let file = expand(file, config_dir);
+        (
+            read_key_file(&file, &mut warnings)?,
+            format!("{}", file.display()),
+        )
+    } else if let Some(key) = &profile.api_key {
+        if let Some(path) = &path
+            && readable_by_others(path)
+        {
+            warnings.push(loose_permissions_warning(path, "the config file"));
+        }
+        (
+            ApiKey::new(key),
+            format!(
+                "profile {:?} in {shown_path}",
+                profile_name.as_deref().unwrap_or("")
+            ),
+        )
+    } else {
+        return Err(ConfigError::NoKey { path: shown_path });
+    };
+    if key.is_empty() {
+        return Err(ConfigError::NoKey { path: shown_path });
+    }
+    let base_url = flags
+        .base_url
+        .clone()
+        .or_else(|| env.base_url.clone())
+        .or(profile.base_url)
+        .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+    Ok(Settings {
+        profile: profile_name,
+        base_url,
+        key,
+        key_source,
+        read_only: flags.read_only || profile.read_only,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn write(dir: &Path, name: &str, text: &str, mode: u32) -> PathBuf {
+        let path = dir.join(name);
+        let written = std::fs::File::create(&path).and_then(|mut f| f.write_all(text.as_bytes()));
+        assert!(written.is_ok());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert!(std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).is_ok());
+        }
+        path
+    }
+
+    fn temp() -> tempfile::TempDir {
+        match tempfile::tempdir() {
+            Ok(dir) => dir,
+            Err(err) => panic!("no temp dir: {err}"),
+        }
+    }
+
+    const FILE: &str = r#"
+default_profile = "test"
+[profiles.test]
+base_url = "http://127.0.0.1:9/v1"
+api_key_file = "test.key"
+[profiles.live]
+api_key = "pik_live_fromfile"
+read_only = true
+"#;
+
+    #[test]
+    fn flags_beat_environment_beat_file() {
+        let dir = temp();
+        let config = write(dir.path(), "config.toml", FILE, 0o600);
+        write(dir.path(), "test.key", "pik_test_fromkeyfile\n", 0o600);
+        let flag_key = write(dir.path(), "flag.key", "pik_test_fromflag", 0o600);
+        let flags = Flags {
+            config: Some(config.clone()),
+            ..Flags::default()
+        };
+
+        let from_file = resolve(&flags, &Environment::default());
+        let Ok(from_file) = from_file else {
+            panic!("{from_file:?}")
+        };
+        assert_eq!(from_file.profile.as_deref(), Some("test"));
+        assert_eq!(from_file.key.expose(), "pik_test_fromkeyfile");
+        assert_eq!(from_file.base_url, "http://127.0.0.1:9/v1");
+        assert!(from_file.warnings.is_empty(), "{:?}", from_file.warnings);
+
+        let env = Environment {
+            api_key: Some("pik_test_fromenv".into()),
+            base_url: Some("http://localhost:1/v1".into()),
+            profile: Some("live".into()),
+        };
+        let from_env = resolve(&flags, &env);
+        let Ok(from_env) = from_env else {
+            panic!("{from_env:?}")
+        };
+        assert_eq!(
+            (from_env.key.expose(), from_env.base_url.as_str()),
+            ("pik_test_fromenv", "http://localhost:1/v1")
+        );
+        assert_eq!(from_env.profile.as_deref(), Some("live"));
+        assert!(from_env.read_only);
+
+        let flags = Flags {
+            config: Some(config),
+            profile: Some("test".into()),
+            base_url: Some("https://example.test/v1".into()),
+            api_key_file: Some(flag_key),
+            read_only: false,
+        };
+        let from_flags = resolve(&flags, &env);
+        let Ok(from_flags) = from_flags else {
+            panic!("{from_flags:?}")
+        };
+        assert_eq!(from_flags.key.expose(), "pik_test_fromflag");
+        assert_eq!(from_flags.base_url, "https://example.test/v1");
+        assert!(!from_flags.read_only);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn warns_when_others_can_read_a_key() {
+        let dir = temp();
+        let config = write(dir.path(), "config.toml", FILE, 0o644);
+        write(dir.path(), "test.key", "pik_test_k", 0o640);
+        let flags = Flags {
+            config: Some(config),
+            profile: Some("live".into()),
+            ..Flags::default()
+        };
+        let live = resolve(&flags, &Environment::default());
+        assert!(live.is_ok_and(|s| s.warnings.len() == 1 && s.warnings[0].contains("chmod 600")));
+        let flags = Flags {
+            profile: Some("test".into()),
+            ..flags
+        };
+        let test = resolve(&flags, &Environment::default());
+        assert!(test.is_ok_and(|s| s.warnings.len() == 1 && s.warnings[0].contains("test.key")));
+    }
+
+    #[test]
+    fn clear_errors_for_missing_things() {
+        let dir = temp();
+        let missing = Flags {
+            config: Some(dir.path().join("none.toml")),
+            ..Flags::default()
+        };
+        let err = resolve(&missing, &Environment::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("no API key") && err.contains("--demo"),
+            "{err}"
+        );
+
+        let config = write(dir.path(), "config.toml", FILE, 0o600);
+        let flags = Flags {
+            config: Some(config.clone()),
+            profile: Some("prod".into()),
+            ..Flags::default()
+        };
+        let err = resolve(&flags, &Environment::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("no profile \"prod\""), "{err}");
+
+        let bad = write(dir.path(), "bad.toml", "[profiles.x]\nkey = 1\n", 0o600);
+        let flags = Flags {
+            config: Some(bad),
+            ..Flags::default()
+        };
+        let err = resolve(&flags, &Environment::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("is not valid"), "{err}");
+
+        let flags = Flags {
+            config: Some(config),
+            api_key_file: Some(dir.path().join("nope.key")),
+            ..Flags::default()
+        };
+        let err = resolve(&flags, &Environment::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("cannot read the API key file"), "{err}");
+    }
+}

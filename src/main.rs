@@ -1,0 +1,123 @@
+//! The `pik-tui` binary: parses the command line and hands over to the library.
+
+use clap::Parser;
+use pik_tui::cli::{Cli, Command, ConfigCommand, SandboxArgs};
+use pik_tui::oneshot::{self, ApiCommand, Failure, exit};
+use pik_tui::sandbox::{self, SandboxConfig, SeedSizes};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(path) = &cli.global.log_file
+        && let Err(err) = init_logging(path)
+    {
+        return ExitCode::from(oneshot::report(&Failure::usage(err), cli.global.json));
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::from(exit::FAILED);
+        }
+    };
+    let code = runtime.block_on(async {
+        match cli.command {
+            Some(Command::Links(command)) => {
+                oneshot::run(&cli.global, ApiCommand::Links(command)).await
+            }
+            Some(Command::Transactions(command)) => {
+                oneshot::run(&cli.global, ApiCommand::Transactions(command)).await
+            }
+            Some(Command::Webhooks(command)) => {
+                oneshot::run(&cli.global, ApiCommand::Webhooks(command)).await
+            }
+            Some(Command::Sandbox(args)) => serve_sandbox(args).await,
+            Some(Command::Config(ConfigCommand::Path)) => match pik_tui::config::default_path() {
+                Some(path) => {
+                    println!("{}", cli.global.config.unwrap_or(path).display());
+                    exit::OK
+                }
+                None => oneshot::report(
+                    &Failure::usage("this platform has no config directory"),
+                    cli.global.json,
+                ),
+            },
+            None => {
+                use clap::CommandFactory;
+                let _ = Cli::command().print_help();
+                exit::USAGE
+            }
+        }
+    });
+    ExitCode::from(code)
+}
+
+/// Logs go to a file, never to the terminal.
+fn init_logging(path: &std::path::Path) -> Result<(), String> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|err| format!("cannot open the log file {}: {err}", path.display()))?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PIK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .map_err(|err| format!("cannot start logging: {err}"))
+}
+
+async fn serve_sandbox(args: SandboxArgs) -> u8 {
+    let config = SandboxConfig {
+        bind: std::net::SocketAddr::new(args.host, args.port),
+        seed: args.seed,
+        speed: args.speed,
+        activity: !args.no_activity,
+        sizes: SeedSizes {
+            links: args.links,
+            transactions: args.transactions,
+            webhooks: 3,
+        },
+        rate_limit_per_sec: (args.rate_limit > 0.0).then_some(args.rate_limit),
+        ..SandboxConfig::default()
+    };
+    let sandbox = match sandbox::start(config).await {
+        Ok(sandbox) => sandbox,
+        Err(err) => {
+            eprintln!(
+                "error: cannot start the sandbox on {}:{}: {err}",
+                args.host, args.port
+            );
+            return exit::FAILED;
+        }
+    };
+    if !args.host.is_loopback() {
+        eprintln!(
+            "warning: the sandbox listens on {}; anyone who can reach it can use the demo keys",
+            args.host
+        );
+    }
+    println!("PIK sandbox listening");
+    println!("  base URL        {}", sandbox.base_url());
+    println!("  read-write key  {}", sandbox::DEMO_KEY);
+    println!("  read-only key   {}", sandbox::READ_ONLY_KEY);
+    println!("  test controls   {}/", sandbox.control_url());
+    println!();
+    println!(
+        "Try:  PIK_BASE_URL={} PIK_API_KEY={} pik-tui links list",
+        sandbox.base_url(),
+        sandbox::DEMO_KEY
+    );
+    println!("Ctrl-C stops it.");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = sandbox.wait() => {}
+    }
+    exit::OK
+}

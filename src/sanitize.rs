@@ -1,0 +1,97 @@
+//! Making untrusted text safe to draw in a terminal.
+//!
+//! Everything the API returns (descriptions, URLs, hashes, error messages) is
+//! attacker-controlled: anyone who can create a payment link can put escape
+//! sequences in its description. A single ESC or C1 byte reaching the terminal
+//! can set the clipboard (OSC 52), retitle the window, clear the screen or
+//! reorder what the agent reads (bidi overrides). So every such string passes
+//! through [`for_terminal`] before it is printed or drawn.
+
+use std::borrow::Cow;
+
+/// Shown in place of each removed control character, so tampering is visible.
+pub const REPLACEMENT: char = '\u{FFFD}';
+
+/// Whether a character may not reach the terminal as it is.
+fn is_unsafe(c: char) -> bool {
+    matches!(c,
+        // C0 controls (includes ESC, BEL, CR, LF, TAB) and DEL.
+        '\u{0000}'..='\u{001F}' | '\u{007F}'
+        // C1 controls: 0x9B is a one-byte CSI on some terminals.
+        | '\u{0080}'..='\u{009F}'
+        // Bidi embeddings, overrides and isolates; marks that reorder text.
+        | '\u{061C}' | '\u{200E}' | '\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        // Zero-width characters that hide content or break column counts.
+        | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+        // Line and paragraph separators: they break single-line layouts.
+        | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// Returns `text` with every control, bidi and zero-width character replaced
+/// by [`REPLACEMENT`]. Borrows when nothing needed replacing, so the common
+/// case costs no allocation.
+pub fn for_terminal(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| if is_unsafe(c) { REPLACEMENT } else { c })
+            .collect(),
+    )
+}
+
+/// Like [`for_terminal`], and cut to at most `max_chars` characters with an
+/// ellipsis, for table cells fed with 10,000-character strings.
+pub fn for_terminal_truncated(text: &str, max_chars: usize) -> String {
+    let clean = for_terminal(text);
+    if clean.chars().count() <= max_chars {
+        return clean.into_owned();
+    }
+    let mut cut: String = clean.chars().take(max_chars.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed_unchanged() {
+        let text = "Order #1234 — café ✓ 注文";
+        assert!(matches!(for_terminal(text), Cow::Borrowed(t) if t == text));
+    }
+
+    #[test]
+    fn hostile_sequences_lose_every_control_character() {
+        let hostile = [
+            "\u{1b}]52;c;aGVsbG8=\u{7}",
+            "\u{1b}]0;title\u{7}",
+            "\u{1b}[2J",
+            "\u{1b}P1$r\u{1b}\\",
+            "\u{1b}_apc\u{1b}\\",
+            "a\u{9b}31mred",
+            "evil\u{202e}gnp.exe",
+            "zero\u{200d}width\u{200b}",
+            "line\nbreak\rreturn\ttab",
+            "\u{2066}isolate\u{2069}",
+        ];
+        for text in hostile {
+            let clean = for_terminal(text);
+            assert!(!clean.chars().any(is_unsafe), "{text:?} -> {clean:?}");
+            assert!(!clean.contains('\u{1b}'));
+        }
+    }
+
+    #[test]
+    fn truncation_counts_characters_not_bytes() {
+        let long = "é".repeat(10_000);
+        let cut = for_terminal_truncated(&long, 20);
+        assert_eq!(cut.chars().count(), 20);
+        assert!(cut.ends_with('…'));
+        assert_eq!(for_terminal_truncated("short", 20), "short");
+    }
+}
