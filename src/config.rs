@@ -91,7 +91,7 @@ pub enum ConfigError {
     KeyFile { path: PathBuf, cause: String },
     #[error(
         "no API key: set PIK_API_KEY, pass --api-key-file FILE, or add api_key_file to a profile in {path} \
-         (try `pik-tui --demo` or `pik-tui sandbox` to work without an account)"
+         (or run `pik-tui sandbox` to try everything without an account)"
     )]
     NoKey { path: String },
 }
@@ -396,7 +396,7 @@ read_only = true
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(
-            err.contains("no API key") && err.contains("--demo"),
+            err.contains("no API key") && err.contains("pik-tui sandbox"),
             "{err}"
         );
 

@@ -5,7 +5,7 @@ use super::api_routes::ApiFailure;
 use super::state::{Access, Shared, lock};
 use crate::token_bucket::TokenBucket;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{OriginalUri, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -32,7 +32,12 @@ pub fn route_key(method: &str, path: &str) -> String {
 }
 
 pub async fn count(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let key = route_key(request.method().as_str(), request.uri().path());
+    // Inside the nested `/v1` router the path has lost its prefix.
+    let path = match request.extensions().get::<OriginalUri>() {
+        Some(OriginalUri(uri)) => uri.path().to_string(),
+        None => request.uri().path().to_string(),
+    };
+    let key = route_key(request.method().as_str(), &path);
     {
         let mut counter = lock(&shared.counter);
         counter.total += 1;
