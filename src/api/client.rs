@@ -168,7 +168,10 @@ impl Client {
     fn url(&self, segments: &[&str]) -> Result<Url, ApiError> {
         // `.` and `..` would be resolved as paths (`links get ..` would list
         // every link) and an empty id would hit the list endpoint.
-        if let Some(bad) = segments.iter().find(|s| matches!(s.trim(), "" | "." | "..")) {
+        if let Some(bad) = segments
+            .iter()
+            .find(|s| matches!(s.trim(), "" | "." | ".."))
+        {
             return Err(ApiError::config(format!("{bad:?} is not a valid id")));
         }
         let mut url = self.inner.base.clone();

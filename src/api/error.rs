@@ -49,7 +49,7 @@ impl ApiError {
 
     /// From a 4xx/5xx answer. The body should be PIK's error object; anything
     /// else (an HTML page from a proxy, say) still gives a readable error.
-    pub(crate) fn from_response(
+    pub fn from_response(
         status: u16,
         content_type: Option<&str>,
         body: &[u8],

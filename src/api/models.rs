@@ -265,12 +265,32 @@ impl<T: serde::de::DeserializeOwned> Page<T> {
     }
 }
 
+/// Reads a timestamp, or `None` when it is absent, null or unreadable. For
+/// event bodies: an event whose time is garbled is still worth showing (PIK's
+/// own example has `"created_at": "..."`).
+mod lenient_time {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+        let text = Option::<serde_json::Value>::deserialize(deserializer)?;
+        Ok(text
+            .as_ref()
+            .and_then(serde_json::Value::as_str)
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc)))
+    }
+}
+
 /// The body of a webhook delivery.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventEnvelope {
     pub event: WebhookEvent,
     pub id: String,
-    pub created_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "lenient_time::deserialize")]
+    pub created_at: Option<DateTime<Utc>>,
     pub data: EventData,
 }
 
@@ -283,9 +303,17 @@ pub struct EventData {
     pub amount: Decimal,
     pub currency: String,
     pub status: TransactionStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_time::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub confirmed_at: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_time::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub settled_at: Option<DateTime<Utc>>,
 }
 

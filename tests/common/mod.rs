@@ -9,7 +9,12 @@ use std::time::Duration;
 
 /// A quiet sandbox: seeded data, no simulated activity, no rate limit.
 pub async fn quiet_sandbox() -> Sandbox {
-    start(SandboxConfig { activity: false, rate_limit_per_sec: None, ..SandboxConfig::default() }).await
+    start(SandboxConfig {
+        activity: false,
+        rate_limit_per_sec: None,
+        ..SandboxConfig::default()
+    })
+    .await
 }
 
 pub async fn start(config: SandboxConfig) -> Sandbox {
@@ -46,7 +51,12 @@ pub fn client(sandbox: &Sandbox) -> Client {
 }
 
 /// Calls a `/_sandbox` control; returns the status and the JSON body (or Null).
-pub async fn control(sandbox: &Sandbox, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+pub async fn control(
+    sandbox: &Sandbox,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let http = reqwest::Client::new();
     let mut request = http.request(method, format!("{}{path}", sandbox.control_url()));
     if let Some(body) = body {
@@ -64,7 +74,10 @@ pub async fn control(sandbox: &Sandbox, method: reqwest::Method, path: &str, bod
 /// The sandbox's count of `/v1` requests, in all and for one route.
 pub async fn request_count(sandbox: &Sandbox, route: &str) -> (u64, u64) {
     let (_, body) = control(sandbox, reqwest::Method::GET, "/requests", None).await;
-    (body["total"].as_u64().unwrap_or(0), body["by_route"][route].as_u64().unwrap_or(0))
+    (
+        body["total"].as_u64().unwrap_or(0),
+        body["by_route"][route].as_u64().unwrap_or(0),
+    )
 }
 
 pub async fn reset_requests(sandbox: &Sandbox) {
@@ -97,5 +110,8 @@ pub async fn raw(
     };
     let status = response.status().as_u16();
     let bytes = response.bytes().await.unwrap_or_default();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
