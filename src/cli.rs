@@ -68,7 +68,9 @@ pub enum LinksCommand {
     /// Create a payment link and print its URL with a scannable QR code.
     Create {
         /// The amount as a decimal, for example 75.00.
-        #[arg(long)]
+        // Hyphen values are let through so that `-1` gets our clear message
+        // ("must be greater than zero") instead of "unexpected argument".
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
         /// The currency code, for example USDT, USDC, BTC or ETH.
         #[arg(long)]

@@ -10,7 +10,7 @@ use crate::cli::{GlobalArgs, LinksCommand, TransactionsCommand, WebhooksCommand}
 use crate::config::{self, Environment, Flags};
 use crate::money;
 use crate::qr::QrGrid;
-use crate::sanitize::{for_terminal, for_terminal_truncated};
+use crate::sanitize::{for_terminal, for_terminal_truncated, json_for_terminal};
 use chrono::{DateTime, Local, NaiveDate, Utc};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
@@ -134,7 +134,7 @@ pub async fn run(global: &GlobalArgs, command: ApiCommand) -> u8 {
 /// Prints a failure: one line on stderr, and the JSON document on stdout with `--json`.
 pub fn report(failure: &Failure, json: bool) -> u8 {
     if json {
-        println!("{}", failure.to_json());
+        print_json(&failure.to_json());
     }
     eprintln!("error: {}", failure.message);
     failure.code
@@ -147,10 +147,8 @@ pub enum ApiCommand {
 }
 
 fn print_json(value: &serde_json::Value) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
-    );
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
+    println!("{}", json_for_terminal(&text));
 }
 
 fn local_time(time: &DateTime<Utc>) -> String {

@@ -55,6 +55,27 @@ pub fn for_terminal_truncated(text: &str, max_chars: usize) -> String {
     cut
 }
 
+/// Makes serialized JSON safe to print: serde_json escapes only C0 controls,
+/// so C1, bidi and zero-width characters inside strings are written as
+/// `\uXXXX` escapes. The data stay exactly the same for a JSON reader.
+pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
+    // ASCII controls are either escaped already (inside strings) or the
+    // document's own layout (newlines of pretty printing): leave them.
+    let needs_escape = |c: char| !c.is_ascii() && is_unsafe(c);
+    if !json.chars().any(needs_escape) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if needs_escape(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +105,17 @@ mod tests {
             assert!(!clean.chars().any(is_unsafe), "{text:?} -> {clean:?}");
             assert!(!clean.contains('\u{1b}'));
         }
+    }
+
+    #[test]
+    fn json_keeps_its_data_but_loses_raw_controls() {
+        let value = serde_json::json!({"d": "a\u{9b}b\u{202e}c\u{1b}d", "e": [1, 2]});
+        let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        let safe = json_for_terminal(&text);
+        assert!(!safe.chars().any(|c| is_unsafe(c) && c != '\n'), "{safe}");
+        assert_eq!(safe.lines().count(), text.lines().count(), "layout kept");
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap_or_default();
+        assert_eq!(back, value);
     }
 
     #[test]

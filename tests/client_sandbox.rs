@@ -131,9 +131,9 @@ async fn every_endpoint_round_trips() {
     sandbox.shutdown().await;
 }
 
-async fn status_and_code<T: std::fmt::Debug>(
-    result: Result<T, ApiError>,
-) -> (Option<u16>, Option<String>) {
+type StatusAndCode = (Option<u16>, Option<String>);
+
+async fn status_and_code<T: std::fmt::Debug>(result: Result<T, ApiError>) -> StatusAndCode {
     match result {
         Ok(value) => panic!("expected an error, got {value:?}"),
         Err(err) => (err.status(), err.code().map(str::to_string)),
@@ -144,7 +144,7 @@ async fn status_and_code<T: std::fmt::Debug>(
 async fn every_error_code_in_the_overview_table() {
     let sandbox = quiet_sandbox().await;
     let client = client_with(&sandbox, sandbox::DEMO_KEY, RetryPolicy::none());
-    let cases: Vec<(u16, &str, (Option<u16>, Option<String>))> = vec![
+    let cases: Vec<(u16, &str, StatusAndCode)> = vec![
         (
             400,
             "invalid_request",

@@ -547,7 +547,12 @@ fn the_clients_models_decode_every_example_in_the_spec() {
             }
             "TransactionSettled" => serde_json::from_value::<Transaction>(value).map(|_| ()),
             "EventConfirmed" => serde_json::from_value::<EventEnvelope>(value).map(|_| ()),
-            "ErrorMissingAmount" => Ok(assert_eq!(value["error"]["code"], "invalid_request")),
+            "ErrorMissingAmount" => {
+                let err = ApiError::from_response(400, Some("application/json"), &bytes, None);
+                assert_eq!(err.code(), Some("invalid_request"));
+                assert_eq!(err.message(), "The 'amount' field is required.");
+                Ok(())
+            }
             other => panic!("no decoder for the example {other}: add one"),
         };
         assert!(decoded.is_ok(), "{name}: {decoded:?}");

@@ -78,7 +78,7 @@ async fn next_of(
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(received)) if &received.body == body => return Some(received),
+            Ok(Some(received)) if received.body == body => return Some(received),
             Ok(Some(_other_event)) => continue,
             _ => return None,
         }

@@ -115,3 +115,22 @@ pub async fn raw(
         serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     )
 }
+
+/// Reads a half-block QR code (as a terminal shows it) back into text: the
+/// blocks become pixels, 4 per module, and `rqrr` decodes them like a camera.
+pub fn decode_half_block_qr(lines: &[String]) -> Option<String> {
+    let modules = pik_tui::qr::modules_from_half_blocks(lines);
+    let height = modules.len();
+    let width = modules.iter().map(Vec::len).max()?;
+    const SCALE: usize = 4;
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width * SCALE, height * SCALE, |x, y| {
+            let dark = modules[y / SCALE].get(x / SCALE).copied().unwrap_or(false);
+            if dark { 0 } else { 255 }
+        });
+    let grids = image.detect_grids();
+    grids
+        .first()
+        .and_then(|grid| grid.decode().ok())
+        .map(|(_, text)| text)
+}
