@@ -507,3 +507,68 @@ async fn unknown_values_and_odd_records_do_not_break_a_page() {
     assert_eq!(page.data[0].description, None);
     sandbox.shutdown().await;
 }
+
+/// What reached a stand-in server: method and headers, to see what the client sends.
+async fn header_recorder() -> (
+    String,
+    tokio::sync::mpsc::UnboundedReceiver<(String, axum::http::HeaderMap)>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let app = axum::Router::new().fallback(
+        move |method: axum::http::Method, headers: axum::http::HeaderMap| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send((method.to_string(), headers));
+                (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "{}")
+            }
+        },
+    );
+    let Ok(listener) = tokio::net::TcpListener::bind("127.0.0.1:0").await else {
+        panic!("bind")
+    };
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/v1"), rx)
+}
+
+#[tokio::test]
+async fn posts_carry_an_idempotency_key_and_every_request_the_bearer_key() {
+    let (base, mut rx) = header_recorder().await;
+    let mut config = ClientConfig::new(base, ApiKey::new("pik_test_recorded"));
+    config.retry = RetryPolicy::none();
+    let Ok(client) = Client::new(config) else {
+        panic!("client")
+    };
+    let _ = client.create_link(&new_link("1")).await;
+    let _ = client.create_link(&new_link("1")).await;
+    let _ = client.list_webhooks().await;
+    let mut keys = Vec::new();
+    for _ in 0..3 {
+        let Some((method, headers)) = rx.recv().await else {
+            panic!("nothing recorded")
+        };
+        assert_eq!(
+            headers.get("authorization").and_then(|v| v.to_str().ok()),
+            Some("Bearer pik_test_recorded")
+        );
+        let key = headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        if method == "POST" {
+            let Some(key) = key else {
+                panic!("POST without Idempotency-Key")
+            };
+            keys.push(key);
+        } else {
+            assert_eq!(key, None, "{method} with an Idempotency-Key");
+        }
+    }
+    assert_eq!(keys.len(), 2);
+    assert_ne!(keys[0], keys[1], "two creates are two different requests");
+}

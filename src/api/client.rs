@@ -474,6 +474,20 @@ mod tests {
     }
 
     #[test]
+    fn the_key_never_shows_in_debug_output() {
+        let config = ClientConfig::new(
+            "https://api.pik.global/v1",
+            ApiKey::new("pik_live_supersecret"),
+        );
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("supersecret"), "{shown}");
+        let Ok(client) = Client::new(config) else {
+            panic!("client did not build")
+        };
+        assert!(!format!("{client:?}").contains("supersecret"));
+    }
+
+    #[test]
     fn retry_after_reads_seconds_and_dates() {
         let mut headers = HeaderMap::new();
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("7"));
