@@ -59,11 +59,7 @@ pub struct Environment {
 impl Environment {
     pub fn from_process() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        Self {
-            api_key: var("PIK_API_KEY"),
-            base_url: var("PIK_BASE_URL"),
-            profile: var("PIK_PROFILE"),
-        }
+        Self { api_key: var("PIK_API_KEY"), base_url: var("PIK_BASE_URL"), profile: var("PIK_PROFILE") }
     }
 }
 
@@ -99,8 +95,7 @@ pub enum ConfigError {
 /// Where the config file lives by default (`~/.config/pik-tui/config.toml`
 /// on Linux), or `None` when the platform has no home directory.
 pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "pik-tui")
-        .map(|dirs| dirs.config_dir().join("config.toml"))
+    directories::ProjectDirs::from("", "", "pik-tui").map(|dirs| dirs.config_dir().join("config.toml"))
 }
 
 /// `~/x` → the home directory; a relative path is taken from the config file's folder.
@@ -120,9 +115,7 @@ fn expand(path: &Path, relative_to: Option<&Path>) -> PathBuf {
 #[cfg(unix)]
 fn readable_by_others(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path)
-        .map(|m| m.permissions().mode() & 0o044 != 0)
-        .unwrap_or(false)
+    std::fs::metadata(path).map(|m| m.permissions().mode() & 0o044 != 0).unwrap_or(false)
 }
 
 #[cfg(not(unix))]
@@ -143,34 +136,23 @@ pub fn load_file(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(err) => {
-            return Err(ConfigError::Read {
-                path: path.to_path_buf(),
-                cause: err.to_string(),
-            });
+            return Err(ConfigError::Read { path: path.to_path_buf(), cause: err.to_string() });
         }
     };
     toml::from_str(&text)
         .map(Some)
-        .map_err(|err| ConfigError::Parse {
-            path: path.to_path_buf(),
-            cause: err.message().to_string(),
-        })
+        .map_err(|err| ConfigError::Parse { path: path.to_path_buf(), cause: err.message().to_string() })
 }
 
 fn read_key_file(path: &Path, warnings: &mut Vec<String>) -> Result<ApiKey, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|err| ConfigError::KeyFile {
-        path: path.to_path_buf(),
-        cause: err.to_string(),
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| ConfigError::KeyFile { path: path.to_path_buf(), cause: err.to_string() })?;
     if readable_by_others(path) {
         warnings.push(loose_permissions_warning(path, "the key file"));
     }
     let key = ApiKey::new(&text);
     if key.is_empty() {
-        return Err(ConfigError::KeyFile {
-            path: path.to_path_buf(),
-            cause: "the file is empty".into(),
-        });
+        return Err(ConfigError::KeyFile { path: path.to_path_buf(), cause: "the file is empty".into() });
     }
     Ok(key)
 }
@@ -182,10 +164,7 @@ pub fn resolve(flags: &Flags, env: &Environment) -> Result<Settings, ConfigError
         Some(path) => load_file(path)?,
         None => None,
     };
-    let shown_path = path
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "(no config directory)".into());
+    let shown_path = path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "(no config directory)".into());
     let mut warnings = Vec::new();
 
     let asked = flags.profile.clone().or_else(|| env.profile.clone());
@@ -193,33 +172,22 @@ pub fn resolve(flags: &Flags, env: &Environment) -> Result<Settings, ConfigError
         (Some(name), Some(file)) => match file.profiles.get(name) {
             Some(profile) => (Some(name.clone()), profile.clone()),
             None => {
-                return Err(ConfigError::NoProfile {
-                    name: name.clone(),
-                    path: path.clone().unwrap_or_default(),
-                });
+                return Err(ConfigError::NoProfile { name: name.clone(), path: path.clone().unwrap_or_default() });
             }
         },
         (Some(name), None) => {
-            return Err(ConfigError::NoProfile {
-                name: name.clone(),
-                path: path.clone().unwrap_or_default(),
-            });
+            return Err(ConfigError::NoProfile { name: name.clone(), path: path.clone().unwrap_or_default() });
         }
         (None, Some(file)) => {
             let name = file.default_profile.clone().or_else(|| {
                 // With a single profile, there is nothing to choose.
-                (file.profiles.len() == 1)
-                    .then(|| file.profiles.keys().next().cloned())
-                    .flatten()
+                (file.profiles.len() == 1).then(|| file.profiles.keys().next().cloned()).flatten()
             });
             match name {
                 Some(name) => match file.profiles.get(&name) {
                     Some(profile) => (Some(name), profile.clone()),
                     None => {
-                        return Err(ConfigError::NoProfile {
-                            name,
-                            path: path.clone().unwrap_or_default(),
-                        });
+                        return Err(ConfigError::NoProfile { name, path: path.clone().unwrap_or_default() });
                     }
                 },
                 None => (None, Profile::default()),
@@ -230,31 +198,19 @@ pub fn resolve(flags: &Flags, env: &Environment) -> Result<Settings, ConfigError
     let config_dir = path.as_deref().and_then(Path::parent);
 
     let (key, key_source) = if let Some(file) = &flags.api_key_file {
-        (
-            read_key_file(file, &mut warnings)?,
-            format!("--api-key-file {}", file.display()),
-        )
+        (read_key_file(file, &mut warnings)?, format!("--api-key-file {}", file.display()))
     } else if let Some(key) = &env.api_key {
         (ApiKey::new(key), "PIK_API_KEY".to_string())
     } else if let Some(file) = &profile.api_key_file {
         let file = expand(file, config_dir);
-        (
-            read_key_file(&file, &mut warnings)?,
-            format!("{}", file.display()),
-        )
+        (read_key_file(&file, &mut warnings)?, format!("{}", file.display()))
     } else if let Some(key) = &profile.api_key {
         if let Some(path) = &path
             && readable_by_others(path)
         {
             warnings.push(loose_permissions_warning(path, "the config file"));
         }
-        (
-            ApiKey::new(key),
-            format!(
-                "profile {:?} in {shown_path}",
-                profile_name.as_deref().unwrap_or("")
-            ),
-        )
+        (ApiKey::new(key), format!("profile {:?} in {shown_path}", profile_name.as_deref().unwrap_or("")))
     } else {
         return Err(ConfigError::NoKey { path: shown_path });
     };
@@ -317,15 +273,10 @@ read_only = true
         let config = write(dir.path(), "config.toml", FILE, 0o600);
         write(dir.path(), "test.key", "pik_test_fromkeyfile\n", 0o600);
         let flag_key = write(dir.path(), "flag.key", "pik_test_fromflag", 0o600);
-        let flags = Flags {
-            config: Some(config.clone()),
-            ..Flags::default()
-        };
+        let flags = Flags { config: Some(config.clone()), ..Flags::default() };
 
         let from_file = resolve(&flags, &Environment::default());
-        let Ok(from_file) = from_file else {
-            panic!("{from_file:?}")
-        };
+        let Ok(from_file) = from_file else { panic!("{from_file:?}") };
         assert_eq!(from_file.profile.as_deref(), Some("test"));
         assert_eq!(from_file.key.expose(), "pik_test_fromkeyfile");
         assert_eq!(from_file.base_url, "http://127.0.0.1:9/v1");
@@ -337,13 +288,8 @@ read_only = true
             profile: Some("live".into()),
         };
         let from_env = resolve(&flags, &env);
-        let Ok(from_env) = from_env else {
-            panic!("{from_env:?}")
-        };
-        assert_eq!(
-            (from_env.key.expose(), from_env.base_url.as_str()),
-            ("pik_test_fromenv", "http://localhost:1/v1")
-        );
+        let Ok(from_env) = from_env else { panic!("{from_env:?}") };
+        assert_eq!((from_env.key.expose(), from_env.base_url.as_str()), ("pik_test_fromenv", "http://localhost:1/v1"));
         assert_eq!(from_env.profile.as_deref(), Some("live"));
         assert!(from_env.read_only);
 
@@ -355,9 +301,7 @@ read_only = true
             read_only: false,
         };
         let from_flags = resolve(&flags, &env);
-        let Ok(from_flags) = from_flags else {
-            panic!("{from_flags:?}")
-        };
+        let Ok(from_flags) = from_flags else { panic!("{from_flags:?}") };
         assert_eq!(from_flags.key.expose(), "pik_test_fromflag");
         assert_eq!(from_flags.base_url, "https://example.test/v1");
         assert!(!from_flags.read_only);
@@ -369,17 +313,10 @@ read_only = true
         let dir = temp();
         let config = write(dir.path(), "config.toml", FILE, 0o644);
         write(dir.path(), "test.key", "pik_test_k", 0o640);
-        let flags = Flags {
-            config: Some(config),
-            profile: Some("live".into()),
-            ..Flags::default()
-        };
+        let flags = Flags { config: Some(config), profile: Some("live".into()), ..Flags::default() };
         let live = resolve(&flags, &Environment::default());
         assert!(live.is_ok_and(|s| s.warnings.len() == 1 && s.warnings[0].contains("chmod 600")));
-        let flags = Flags {
-            profile: Some("test".into()),
-            ..flags
-        };
+        let flags = Flags { profile: Some("test".into()), ..flags };
         let test = resolve(&flags, &Environment::default());
         assert!(test.is_ok_and(|s| s.warnings.len() == 1 && s.warnings[0].contains("test.key")));
     }
@@ -387,51 +324,22 @@ read_only = true
     #[test]
     fn clear_errors_for_missing_things() {
         let dir = temp();
-        let missing = Flags {
-            config: Some(dir.path().join("none.toml")),
-            ..Flags::default()
-        };
-        let err = resolve(&missing, &Environment::default())
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(
-            err.contains("no API key") && err.contains("pik-tui sandbox"),
-            "{err}"
-        );
+        let missing = Flags { config: Some(dir.path().join("none.toml")), ..Flags::default() };
+        let err = resolve(&missing, &Environment::default()).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("no API key") && err.contains("pik-tui sandbox"), "{err}");
 
         let config = write(dir.path(), "config.toml", FILE, 0o600);
-        let flags = Flags {
-            config: Some(config.clone()),
-            profile: Some("prod".into()),
-            ..Flags::default()
-        };
-        let err = resolve(&flags, &Environment::default())
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let flags = Flags { config: Some(config.clone()), profile: Some("prod".into()), ..Flags::default() };
+        let err = resolve(&flags, &Environment::default()).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("no profile \"prod\""), "{err}");
 
         let bad = write(dir.path(), "bad.toml", "[profiles.x]\nkey = 1\n", 0o600);
-        let flags = Flags {
-            config: Some(bad),
-            ..Flags::default()
-        };
-        let err = resolve(&flags, &Environment::default())
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let flags = Flags { config: Some(bad), ..Flags::default() };
+        let err = resolve(&flags, &Environment::default()).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("is not valid"), "{err}");
 
-        let flags = Flags {
-            config: Some(config),
-            api_key_file: Some(dir.path().join("nope.key")),
-            ..Flags::default()
-        };
-        let err = resolve(&flags, &Environment::default())
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let flags = Flags { config: Some(config), api_key_file: Some(dir.path().join("nope.key")), ..Flags::default() };
+        let err = resolve(&flags, &Environment::default()).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("cannot read the API key file"), "{err}");
     }
 }

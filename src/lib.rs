@@ -6,6 +6,7 @@
 //! `worker`) builds on these.
 
 pub mod api;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod money;

@@ -13,11 +13,7 @@ fn main() -> ExitCode {
     {
         return ExitCode::from(oneshot::report(&Failure::usage(err), cli.global.json));
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");
@@ -26,25 +22,16 @@ fn main() -> ExitCode {
     };
     let code = runtime.block_on(async {
         match cli.command {
-            Some(Command::Links(command)) => {
-                oneshot::run(&cli.global, ApiCommand::Links(command)).await
-            }
-            Some(Command::Transactions(command)) => {
-                oneshot::run(&cli.global, ApiCommand::Transactions(command)).await
-            }
-            Some(Command::Webhooks(command)) => {
-                oneshot::run(&cli.global, ApiCommand::Webhooks(command)).await
-            }
+            Some(Command::Links(command)) => oneshot::run(&cli.global, ApiCommand::Links(command)).await,
+            Some(Command::Transactions(command)) => oneshot::run(&cli.global, ApiCommand::Transactions(command)).await,
+            Some(Command::Webhooks(command)) => oneshot::run(&cli.global, ApiCommand::Webhooks(command)).await,
             Some(Command::Sandbox(args)) => serve_sandbox(args).await,
             Some(Command::Config(ConfigCommand::Path)) => match pik_tui::config::default_path() {
                 Some(path) => {
                     println!("{}", cli.global.config.unwrap_or(path).display());
                     exit::OK
                 }
-                None => oneshot::report(
-                    &Failure::usage("this platform has no config directory"),
-                    cli.global.json,
-                ),
+                None => oneshot::report(&Failure::usage("this platform has no config directory"), cli.global.json),
             },
             None => {
                 use clap::CommandFactory;
@@ -79,29 +66,19 @@ async fn serve_sandbox(args: SandboxArgs) -> u8 {
         seed: args.seed,
         speed: args.speed,
         activity: !args.no_activity,
-        sizes: SeedSizes {
-            links: args.links,
-            transactions: args.transactions,
-            webhooks: 3,
-        },
+        sizes: SeedSizes { links: args.links, transactions: args.transactions, webhooks: 3 },
         rate_limit_per_sec: (args.rate_limit > 0.0).then_some(args.rate_limit),
         ..SandboxConfig::default()
     };
     let sandbox = match sandbox::start(config).await {
         Ok(sandbox) => sandbox,
         Err(err) => {
-            eprintln!(
-                "error: cannot start the sandbox on {}:{}: {err}",
-                args.host, args.port
-            );
+            eprintln!("error: cannot start the sandbox on {}:{}: {err}", args.host, args.port);
             return exit::FAILED;
         }
     };
     if !args.host.is_loopback() {
-        eprintln!(
-            "warning: the sandbox listens on {}; anyone who can reach it can use the demo keys",
-            args.host
-        );
+        eprintln!("warning: the sandbox listens on {}; anyone who can reach it can use the demo keys", args.host);
     }
     println!("PIK sandbox listening");
     println!("  base URL        {}", sandbox.base_url());
@@ -109,11 +86,7 @@ async fn serve_sandbox(args: SandboxArgs) -> u8 {
     println!("  read-only key   {}", sandbox::READ_ONLY_KEY);
     println!("  test controls   {}/", sandbox.control_url());
     println!();
-    println!(
-        "Try:  PIK_BASE_URL={} PIK_API_KEY={} pik-tui links list",
-        sandbox.base_url(),
-        sandbox::DEMO_KEY
-    );
+    println!("Try:  PIK_BASE_URL={} PIK_API_KEY={} pik-tui links list", sandbox.base_url(), sandbox::DEMO_KEY);
     println!("Ctrl-C stops it.");
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}

@@ -18,41 +18,13 @@ pub struct CurrencyRule {
 /// The first four are the common ones; the rest exist so that "another code"
 /// is a real case.
 pub const CURRENCIES: &[CurrencyRule] = &[
-    CurrencyRule {
-        code: "USDT",
-        decimals: 6,
-        max_units: 1_000_000,
-    },
-    CurrencyRule {
-        code: "USDC",
-        decimals: 6,
-        max_units: 1_000_000,
-    },
-    CurrencyRule {
-        code: "BTC",
-        decimals: 8,
-        max_units: 100,
-    },
-    CurrencyRule {
-        code: "ETH",
-        decimals: 18,
-        max_units: 10_000,
-    },
-    CurrencyRule {
-        code: "SOL",
-        decimals: 9,
-        max_units: 100_000,
-    },
-    CurrencyRule {
-        code: "TRX",
-        decimals: 6,
-        max_units: 10_000_000,
-    },
-    CurrencyRule {
-        code: "LTC",
-        decimals: 8,
-        max_units: 10_000,
-    },
+    CurrencyRule { code: "USDT", decimals: 6, max_units: 1_000_000 },
+    CurrencyRule { code: "USDC", decimals: 6, max_units: 1_000_000 },
+    CurrencyRule { code: "BTC", decimals: 8, max_units: 100 },
+    CurrencyRule { code: "ETH", decimals: 18, max_units: 10_000 },
+    CurrencyRule { code: "SOL", decimals: 9, max_units: 100_000 },
+    CurrencyRule { code: "TRX", decimals: 6, max_units: 10_000_000 },
+    CurrencyRule { code: "LTC", decimals: 8, max_units: 10_000 },
 ];
 
 /// The rule for a currency code (case-sensitive, as the API is).
@@ -104,22 +76,14 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
     }
     let significant_int = int_part.trim_start_matches('0');
     if significant_int.len() > MAX_INTEGER_DIGITS {
-        return Err(AmountError::TooLarge {
-            currency: String::new(),
-            max: 0,
-        });
+        return Err(AmountError::TooLarge { currency: String::new(), max: 0 });
     }
     if frac_part.is_some_and(|f| f.len() > MAX_FRACTION_DIGITS) {
-        return Err(AmountError::TooPrecise {
-            currency: String::new(),
-            decimals: 18,
-        });
+        return Err(AmountError::TooPrecise { currency: String::new(), decimals: 18 });
     }
     // Exact parsing: rounding a typed amount silently would charge the wrong sum.
-    let amount = Decimal::from_str_exact(unsigned).map_err(|_| AmountError::TooPrecise {
-        currency: String::new(),
-        decimals: 18,
-    })?;
+    let amount = Decimal::from_str_exact(unsigned)
+        .map_err(|_| AmountError::TooPrecise { currency: String::new(), decimals: 18 })?;
     if amount.is_zero() {
         return Err(AmountError::NotPositive);
     }
@@ -132,16 +96,10 @@ pub fn check_amount(amount: Decimal, rule: &CurrencyRule) -> Result<(), AmountEr
         return Err(AmountError::NotPositive);
     }
     if amount.normalize().scale() > rule.decimals {
-        return Err(AmountError::TooPrecise {
-            currency: rule.code.to_string(),
-            decimals: rule.decimals,
-        });
+        return Err(AmountError::TooPrecise { currency: rule.code.to_string(), decimals: rule.decimals });
     }
     if amount > Decimal::from(rule.max_units) {
-        return Err(AmountError::TooLarge {
-            currency: rule.code.to_string(),
-            max: rule.max_units,
-        });
+        return Err(AmountError::TooLarge { currency: rule.code.to_string(), max: rule.max_units });
     }
     Ok(())
 }
@@ -149,14 +107,10 @@ pub fn check_amount(amount: Decimal, rule: &CurrencyRule) -> Result<(), AmountEr
 /// Parses and checks in one go, filling in the currency in size errors.
 pub fn validate_amount(text: &str, rule: &CurrencyRule) -> Result<Decimal, AmountError> {
     let amount = parse_amount(text).map_err(|err| match err {
-        AmountError::TooLarge { .. } => AmountError::TooLarge {
-            currency: rule.code.to_string(),
-            max: rule.max_units,
-        },
-        AmountError::TooPrecise { .. } => AmountError::TooPrecise {
-            currency: rule.code.to_string(),
-            decimals: rule.decimals,
-        },
+        AmountError::TooLarge { .. } => AmountError::TooLarge { currency: rule.code.to_string(), max: rule.max_units },
+        AmountError::TooPrecise { .. } => {
+            AmountError::TooPrecise { currency: rule.code.to_string(), decimals: rule.decimals }
+        }
         other => other,
     })?;
     check_amount(amount, rule)?;
@@ -176,18 +130,9 @@ mod tests {
 
     #[test]
     fn accepts_plain_decimals_and_keeps_scale() {
-        for (text, shown) in [
-            ("12", "12"),
-            ("12.5", "12.5"),
-            ("12.50", "12.50"),
-            ("0.000001", "0.000001"),
-        ] {
+        for (text, shown) in [("12", "12"), ("12.5", "12.5"), ("12.50", "12.50"), ("0.000001", "0.000001")] {
             let amount = validate_amount(text, usdt());
-            assert_eq!(
-                amount.map(|a| a.to_string()),
-                Ok(shown.to_string()),
-                "{text}"
-            );
+            assert_eq!(amount.map(|a| a.to_string()), Ok(shown.to_string()), "{text}");
         }
     }
 
@@ -207,34 +152,12 @@ mod tests {
             ("+5", AmountError::NotDecimal),
             ("1.2.3", AmountError::NotDecimal),
             ("１２", AmountError::NotDecimal),
-            (
-                "1.0000001",
-                AmountError::TooPrecise {
-                    currency: "USDT".into(),
-                    decimals: 6,
-                },
-            ),
-            (
-                "1000000.01",
-                AmountError::TooLarge {
-                    currency: "USDT".into(),
-                    max: 1_000_000,
-                },
-            ),
-            (
-                "99999999999999999999999999999999",
-                AmountError::TooLarge {
-                    currency: "USDT".into(),
-                    max: 1_000_000,
-                },
-            ),
+            ("1.0000001", AmountError::TooPrecise { currency: "USDT".into(), decimals: 6 }),
+            ("1000000.01", AmountError::TooLarge { currency: "USDT".into(), max: 1_000_000 }),
+            ("99999999999999999999999999999999", AmountError::TooLarge { currency: "USDT".into(), max: 1_000_000 }),
         ];
         for (text, expected) in table {
-            assert_eq!(
-                validate_amount(text, usdt()).as_ref(),
-                Err(expected),
-                "{text:?}"
-            );
+            assert_eq!(validate_amount(text, usdt()).as_ref(), Err(expected), "{text:?}");
         }
     }
 

@@ -3,8 +3,8 @@
 //! sanitized before it is printed.
 
 use crate::api::{
-    ApiError, Client, ClientConfig, CreateLink, CreateWebhook, ErrorKind, LinkQuery, LinkStatus,
-    PaymentLink, Transaction, TransactionQuery, TransactionStatus, Webhook, WebhookEvent,
+    ApiError, Client, ClientConfig, CreateLink, CreateWebhook, ErrorKind, LinkQuery, LinkStatus, PaymentLink,
+    Transaction, TransactionQuery, TransactionStatus, Webhook, WebhookEvent,
 };
 use crate::cli::{GlobalArgs, LinksCommand, TransactionsCommand, WebhooksCommand};
 use crate::config::{self, Environment, Flags};
@@ -36,11 +36,7 @@ pub struct Failure {
 
 impl Failure {
     pub fn usage(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            code: exit::USAGE,
-            error: None,
-        }
+        Self { message: message.into(), code: exit::USAGE, error: None }
     }
 
     fn api(error: ApiError) -> Self {
@@ -50,11 +46,7 @@ impl Failure {
             (ErrorKind::Api, Some(404)) => exit::NOT_FOUND,
             _ => exit::FAILED,
         };
-        Self {
-            message: error.to_string(),
-            code,
-            error: Some(error),
-        }
+        Self { message: error.to_string(), code, error: Some(error) }
     }
 
     /// A failed write: says plainly when it may have happened anyway.
@@ -100,19 +92,13 @@ fn connect(global: &GlobalArgs) -> Result<Context, Failure> {
         api_key_file: global.api_key_file.clone(),
         read_only: global.read_only,
     };
-    let settings = config::resolve(&flags, &Environment::from_process())
-        .map_err(|e| Failure::usage(e.to_string()))?;
+    let settings = config::resolve(&flags, &Environment::from_process()).map_err(|e| Failure::usage(e.to_string()))?;
     for warning in &settings.warnings {
         eprintln!("warning: {warning}");
     }
     tracing::info!(profile = ?settings.profile, key = %settings.key, key_source = %settings.key_source, "settings");
-    let client =
-        Client::new(ClientConfig::new(settings.base_url, settings.key)).map_err(Failure::api)?;
-    Ok(Context {
-        client,
-        json: global.json,
-        read_only: settings.read_only,
-    })
+    let client = Client::new(ClientConfig::new(settings.base_url, settings.key)).map_err(Failure::api)?;
+    Ok(Context { client, json: global.json, read_only: settings.read_only })
 }
 
 /// Runs an API command and returns the exit code.
@@ -152,15 +138,11 @@ fn print_json(value: &serde_json::Value) {
 }
 
 fn local_time(time: &DateTime<Utc>) -> String {
-    time.with_timezone(&Local)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
+    time.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
 fn optional_time(time: &Option<DateTime<Utc>>) -> String {
-    time.as_ref()
-        .map(local_time)
-        .unwrap_or_else(|| "—".to_string())
+    time.as_ref().map(local_time).unwrap_or_else(|| "—".to_string())
 }
 
 /// A plain text table; cells must already be sanitized. Columns listed in
@@ -178,11 +160,7 @@ fn print_table(headers: &[&str], rows: &[Vec<String>], right: &[usize]) {
             .enumerate()
             .map(|(i, cell)| {
                 let pad = " ".repeat(widths[i].saturating_sub(cell.width()));
-                if right.contains(&i) {
-                    format!("{pad}{cell}")
-                } else {
-                    format!("{cell}{pad}")
-                }
+                if right.contains(&i) { format!("{pad}{cell}") } else { format!("{cell}{pad}") }
             })
             .collect();
         padded.join("  ").trim_end().to_string()
@@ -207,11 +185,7 @@ fn paging_footer(shown: usize, offset: u32, total: u64, skipped: usize) {
     } else {
         let first = u64::from(offset) + 1;
         let last = u64::from(offset) + shown as u64;
-        let more = if last < total {
-            format!(" (--offset {last} for more)")
-        } else {
-            String::new()
-        };
+        let more = if last < total { format!(" (--offset {last} for more)") } else { String::new() };
         println!("{first}–{last} of {total}{more}");
     }
     if skipped > 0 {
@@ -222,23 +196,11 @@ fn paging_footer(shown: usize, offset: u32, total: u64, skipped: usize) {
 fn link_fields(link: &PaymentLink) -> Vec<(&'static str, String)> {
     vec![
         ("id", for_terminal(&link.id).into_owned()),
-        (
-            "url",
-            link.url
-                .as_deref()
-                .map(|u| for_terminal(u).into_owned())
-                .unwrap_or_else(|| "—".into()),
-        ),
-        (
-            "amount",
-            format!("{} {}", link.amount, for_terminal(&link.currency)),
-        ),
+        ("url", link.url.as_deref().map(|u| for_terminal(u).into_owned()).unwrap_or_else(|| "—".into())),
+        ("amount", format!("{} {}", link.amount, for_terminal(&link.currency))),
         (
             "description",
-            link.description
-                .as_deref()
-                .map(|d| for_terminal(d).into_owned())
-                .unwrap_or_else(|| "—".into()),
+            link.description.as_deref().map(|d| for_terminal(d).into_owned()).unwrap_or_else(|| "—".into()),
         ),
         ("status", for_terminal(link.status.as_str()).into_owned()),
         ("created", local_time(&link.created_at)),
@@ -266,63 +228,37 @@ fn print_qr(url: &str) {
 
 fn refuse_if_read_only(context: &Context, what: &str) -> Outcome {
     if context.read_only {
-        return Err(Failure::usage(format!(
-            "read-only mode: refusing to {what}"
-        )));
+        return Err(Failure::usage(format!("read-only mode: refusing to {what}")));
     }
     Ok(())
 }
 
 /// Checks an amount before anything is sent, with the currency's own rules
 /// where the currency is one we know; the server has the last word.
-pub fn check_new_link(
-    amount: &str,
-    currency: &str,
-    description: Option<&str>,
-) -> Result<CreateLink, Failure> {
+pub fn check_new_link(amount: &str, currency: &str, description: Option<&str>) -> Result<CreateLink, Failure> {
     let currency = currency.trim().to_uppercase();
     let amount = match money::currency_rule(&currency) {
         Some(rule) => money::validate_amount(amount.trim(), rule),
         None => money::parse_amount(amount.trim()),
     }
     .map_err(|err| Failure::usage(format!("--amount {err}")))?;
-    if currency.is_empty()
-        || !currency.chars().all(|c| c.is_ascii_alphanumeric())
-        || currency.len() > 10
-    {
-        return Err(Failure::usage(
-            "--currency must be a code such as USDT, USDC, BTC or ETH",
-        ));
+    if currency.is_empty() || !currency.chars().all(|c| c.is_ascii_alphanumeric()) || currency.len() > 10 {
+        return Err(Failure::usage("--currency must be a code such as USDT, USDC, BTC or ETH"));
     }
-    let description = description
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(str::to_string);
-    if description
-        .as_ref()
-        .is_some_and(|d| d.chars().count() > money::MAX_DESCRIPTION_CHARS)
-    {
+    let description = description.map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
+    if description.as_ref().is_some_and(|d| d.chars().count() > money::MAX_DESCRIPTION_CHARS) {
         return Err(Failure::usage(format!(
             "--description must be at most {} characters",
             money::MAX_DESCRIPTION_CHARS
         )));
     }
-    Ok(CreateLink {
-        amount,
-        currency,
-        description,
-    })
+    Ok(CreateLink { amount, currency, description })
 }
 
 async fn links(context: &Context, command: LinksCommand) -> Outcome {
     let client = &context.client;
     match command {
-        LinksCommand::Create {
-            amount,
-            currency,
-            description,
-            no_qr,
-        } => {
+        LinksCommand::Create { amount, currency, description, no_qr } => {
             let request = check_new_link(&amount, &currency, description.as_deref())?;
             refuse_if_read_only(context, "create a payment link")?;
             let link = client
@@ -371,11 +307,7 @@ async fn links(context: &Context, command: LinksCommand) -> Outcome {
                     ]
                 })
                 .collect();
-            print_table(
-                &["ID", "AMOUNT", "CUR", "STATUS", "CREATED", "DESCRIPTION"],
-                &rows,
-                &[1],
-            );
+            print_table(&["ID", "AMOUNT", "CUR", "STATUS", "CREATED", "DESCRIPTION"], &rows, &[1]);
             paging_footer(rows.len(), page.offset, result.total, result.skipped);
             Ok(())
         }
@@ -397,10 +329,7 @@ async fn links(context: &Context, command: LinksCommand) -> Outcome {
                     for_terminal(&link.id),
                     link.amount,
                     for_terminal(&link.currency),
-                    for_terminal_truncated(
-                        link.description.as_deref().unwrap_or("no description"),
-                        60
-                    )
+                    for_terminal_truncated(link.description.as_deref().unwrap_or("no description"), 60)
                 ))?;
             }
             let link = client.deactivate_link(&link.id).await.map_err(|error| {
@@ -423,11 +352,7 @@ async fn links(context: &Context, command: LinksCommand) -> Outcome {
             if context.json {
                 print_json(&json!(link));
             } else {
-                println!(
-                    "{} is now {}",
-                    for_terminal(&link.id),
-                    for_terminal(link.status.as_str())
-                );
+                println!("{} is now {}", for_terminal(&link.id), for_terminal(link.status.as_str()));
             }
             Ok(())
         }
@@ -438,21 +363,13 @@ async fn links(context: &Context, command: LinksCommand) -> Outcome {
 /// one to ask, so the caller must pass --yes.
 fn confirm(question: &str) -> Outcome {
     if !std::io::stdin().is_terminal() {
-        return Err(Failure::usage(
-            "refusing to go ahead without confirmation: pass --yes",
-        ));
+        return Err(Failure::usage("refusing to go ahead without confirmation: pass --yes"));
     }
     eprint!("{question} [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
-    std::io::stdin()
-        .read_line(&mut answer)
-        .map_err(|e| Failure::usage(format!("no answer: {e}")))?;
-    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
-        Ok(())
-    } else {
-        Err(Failure::usage("cancelled"))
-    }
+    std::io::stdin().read_line(&mut answer).map_err(|e| Failure::usage(format!("no answer: {e}")))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") { Ok(()) } else { Err(Failure::usage("cancelled")) }
 }
 
 /// ISO 8601 timestamps, or a plain date meaning midnight UTC.
@@ -460,31 +377,20 @@ fn parse_time(name: &str, text: &str) -> Result<DateTime<Utc>, Failure> {
     if let Ok(time) = DateTime::parse_from_rfc3339(text.trim()) {
         return Ok(time.with_timezone(&Utc));
     }
-    if let Some(midnight) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
+    if let Some(midnight) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
     {
         return Ok(midnight.and_utc());
     }
-    Err(Failure::usage(format!(
-        "--{name} must be an ISO 8601 time such as 2024-01-15T10:30:00Z, or a date"
-    )))
+    Err(Failure::usage(format!("--{name} must be an ISO 8601 time such as 2024-01-15T10:30:00Z, or a date")))
 }
 
 fn transaction_fields(txn: &Transaction) -> Vec<(&'static str, String)> {
-    let text = |value: &Option<String>| {
-        value
-            .as_deref()
-            .map(|v| for_terminal(v).into_owned())
-            .unwrap_or_else(|| "—".into())
-    };
+    let text =
+        |value: &Option<String>| value.as_deref().map(|v| for_terminal(v).into_owned()).unwrap_or_else(|| "—".into());
     vec![
         ("id", for_terminal(&txn.id).into_owned()),
         ("link", text(&txn.payment_link_id)),
-        (
-            "amount",
-            format!("{} {}", txn.amount, for_terminal(&txn.currency)),
-        ),
+        ("amount", format!("{} {}", txn.amount, for_terminal(&txn.currency))),
         ("status", for_terminal(txn.status.as_str()).into_owned()),
         ("tx_hash", text(&txn.tx_hash)),
         ("created", local_time(&txn.created_at)),
@@ -496,14 +402,7 @@ fn transaction_fields(txn: &Transaction) -> Vec<(&'static str, String)> {
 async fn transactions(context: &Context, command: TransactionsCommand) -> Outcome {
     let client = &context.client;
     match command {
-        TransactionsCommand::List {
-            status,
-            link,
-            currency,
-            from,
-            to,
-            page,
-        } => {
+        TransactionsCommand::List { status, link, currency, from, to, page } => {
             let query = TransactionQuery {
                 status: status.as_deref().map(TransactionStatus::parse),
                 payment_link_id: link,
@@ -513,10 +412,7 @@ async fn transactions(context: &Context, command: TransactionsCommand) -> Outcom
                 limit: Some(page.limit),
                 offset: Some(page.offset),
             };
-            let result = client
-                .list_transactions(&query)
-                .await
-                .map_err(Failure::api)?;
+            let result = client.list_transactions(&query).await.map_err(Failure::api)?;
             if context.json {
                 print_json(
                     &json!({"data": result.data, "total": result.total, "limit": result.limit, "offset": result.offset}),
@@ -537,19 +433,12 @@ async fn transactions(context: &Context, command: TransactionsCommand) -> Outcom
                     ]
                 })
                 .collect();
-            print_table(
-                &["ID", "LINK", "AMOUNT", "CUR", "STATUS", "CREATED"],
-                &rows,
-                &[2],
-            );
+            print_table(&["ID", "LINK", "AMOUNT", "CUR", "STATUS", "CREATED"], &rows, &[2]);
             paging_footer(rows.len(), page.offset, result.total, result.skipped);
             Ok(())
         }
         TransactionsCommand::Get { id } => {
-            let txn = client
-                .get_transaction(id.trim())
-                .await
-                .map_err(Failure::api)?;
+            let txn = client.get_transaction(id.trim()).await.map_err(Failure::api)?;
             if context.json {
                 print_json(&json!(txn));
             } else {
@@ -586,10 +475,7 @@ async fn webhooks(context: &Context, command: WebhooksCommand) -> Outcome {
             Ok(())
         }
         WebhooksCommand::Create { url, events } => {
-            let events: Vec<WebhookEvent> = events
-                .iter()
-                .map(|e| WebhookEvent::parse(e.trim()))
-                .collect();
+            let events: Vec<WebhookEvent> = events.iter().map(|e| WebhookEvent::parse(e.trim())).collect();
             if let Some(unknown) = events.iter().find(|e| !e.is_known()) {
                 return Err(Failure::usage(format!(
                     "unknown event {:?}: use payment.confirmed, payment.settled or payment.failed",
@@ -607,16 +493,10 @@ async fn webhooks(context: &Context, command: WebhooksCommand) -> Outcome {
                 print_json(&value);
                 return Ok(());
             }
-            print_table(
-                &["ID", "URL", "EVENTS", "STATUS", "CREATED"],
-                &[webhook_row(&created.webhook)],
-                &[],
-            );
+            print_table(&["ID", "URL", "EVENTS", "STATUS", "CREATED"], &[webhook_row(&created.webhook)], &[]);
             println!();
             println!("signing secret: {}", for_terminal(created.secret.expose()));
-            eprintln!(
-                "PIK shows this secret only once. Save it now: it verifies the PIK-Signature of every event."
-            );
+            eprintln!("PIK shows this secret only once. Save it now: it verifies the PIK-Signature of every event.");
             Ok(())
         }
     }

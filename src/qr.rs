@@ -22,16 +22,15 @@ impl QrGrid {
     /// Encodes `text` with medium error correction, a good balance between
     /// size (it must fit a terminal) and robustness to a phone camera.
     pub fn encode(text: &str) -> Result<Self, QrError> {
-        let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
-            .map_err(|err| QrError(err.to_string()))?;
+        let code =
+            QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|err| QrError(err.to_string()))?;
         let inner = code.width();
         let size = inner + 2 * QUIET_ZONE;
         let colors = code.to_colors();
         let mut dark = vec![false; size * size];
         for y in 0..inner {
             for x in 0..inner {
-                dark[(y + QUIET_ZONE) * size + x + QUIET_ZONE] =
-                    colors[y * inner + x] == Color::Dark;
+                dark[(y + QUIET_ZONE) * size + x + QUIET_ZONE] = colors[y * inner + x] == Color::Dark;
             }
         }
         Ok(Self { size, dark })
@@ -62,8 +61,7 @@ impl QrGrid {
                     .map(|x| {
                         let top_light = !self.is_dark(x, 2 * row);
                         // The row past an odd bottom edge counts as light margin.
-                        let bottom_light =
-                            2 * row + 1 >= self.size || !self.is_dark(x, 2 * row + 1);
+                        let bottom_light = 2 * row + 1 >= self.size || !self.is_dark(x, 2 * row + 1);
                         match (top_light, bottom_light) {
                             (true, true) => '█',
                             (true, false) => '▀',
@@ -105,9 +103,7 @@ mod tests {
 
     #[test]
     fn has_a_quiet_zone_and_even_rows() {
-        let Ok(grid) = QrGrid::encode("https://pay.pik.global/pl_abc123xyz") else {
-            panic!("encode failed")
-        };
+        let Ok(grid) = QrGrid::encode("https://pay.pik.global/pl_abc123xyz") else { panic!("encode failed") };
         assert!(grid.size() >= 21 + 2 * QUIET_ZONE);
         for i in 0..grid.size() {
             for edge in 0..QUIET_ZONE {

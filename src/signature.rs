@@ -45,15 +45,8 @@ mod tests {
     fn matches_the_rfc4231_test_vector() {
         // RFC 4231, test case 2.
         let signature = sign(b"Jefe", b"what do ya want for nothing?");
-        assert_eq!(
-            signature,
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-        assert!(verify(
-            b"Jefe",
-            b"what do ya want for nothing?",
-            &signature.to_uppercase()
-        ));
+        assert_eq!(signature, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        assert!(verify(b"Jefe", b"what do ya want for nothing?", &signature.to_uppercase()));
     }
 
     #[test]

@@ -16,18 +16,9 @@ impl TokenBucket {
     /// A full bucket. A rate of zero or less is treated as "one a minute" so
     /// that a misconfiguration slows things down instead of dividing by zero.
     pub fn new(rate_per_sec: f64, burst: u32, now: Instant) -> Self {
-        let rate_per_sec = if rate_per_sec > 0.0 {
-            rate_per_sec
-        } else {
-            1.0 / 60.0
-        };
+        let rate_per_sec = if rate_per_sec > 0.0 { rate_per_sec } else { 1.0 / 60.0 };
         let burst = f64::from(burst.max(1));
-        Self {
-            rate_per_sec,
-            burst,
-            tokens: burst,
-            updated: now,
-        }
+        Self { rate_per_sec, burst, tokens: burst, updated: now }
     }
 
     fn refill(&mut self, now: Instant) {

@@ -17,10 +17,7 @@ struct Run {
 /// config file of the machine's user.
 async fn pik(sandbox: &Sandbox, key: Option<&str>, args: &[&str]) -> Run {
     let home = tempfile::tempdir().ok();
-    let home_path = home
-        .as_ref()
-        .map(|h| h.path().to_path_buf())
-        .unwrap_or_default();
+    let home_path = home.as_ref().map(|h| h.path().to_path_buf()).unwrap_or_default();
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_pik-tui"));
     command
         .args(args)
@@ -50,49 +47,23 @@ async fn links_create_prints_a_qr_code_that_decodes_to_the_url() {
     let run = pik(
         &sandbox,
         Some(DEMO_KEY),
-        &[
-            "links",
-            "create",
-            "--amount",
-            "75.00",
-            "--currency",
-            "USDT",
-            "--description",
-            "Order #1234",
-        ],
+        &["links", "create", "--amount", "75.00", "--currency", "USDT", "--description", "Order #1234"],
     )
     .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let url = run
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("https://"))
-        .unwrap_or_default()
-        .to_string();
-    assert!(
-        url.starts_with("https://pay.pik.global/pl_"),
-        "{}",
-        run.stdout
-    );
+    let url = run.stdout.lines().find(|l| l.starts_with("https://")).unwrap_or_default().to_string();
+    assert!(url.starts_with("https://pay.pik.global/pl_"), "{}", run.stdout);
     assert!(run.stdout.contains("75.00 USDT") && run.stdout.contains("Order #1234"));
     // Not a terminal: plain blocks, no colour codes.
     assert!(!run.stdout.contains('\u{1b}'));
-    let qr: Vec<String> = run
-        .stdout
-        .lines()
-        .filter(|l| l.contains('█'))
-        .map(str::to_string)
-        .collect();
+    let qr: Vec<String> = run.stdout.lines().filter(|l| l.contains('█')).map(str::to_string).collect();
     assert!(qr.len() > 10, "no QR code in:\n{}", run.stdout);
     assert_eq!(decode_half_block_qr(&qr).as_deref(), Some(url.as_str()));
     // And the link exists.
     let id = url.trim_start_matches("https://pay.pik.global/");
     let get = pik(&sandbox, Some(DEMO_KEY), &["links", "get", id, "--json"]).await;
     let link: Value = serde_json::from_str(&get.stdout).unwrap_or_default();
-    assert_eq!(
-        (link["amount"].as_str(), link["status"].as_str()),
-        (Some("75.00"), Some("active"))
-    );
+    assert_eq!((link["amount"].as_str(), link["status"].as_str()), (Some("75.00"), Some("active")));
     sandbox.shutdown().await;
 }
 
@@ -100,15 +71,7 @@ async fn links_create_prints_a_qr_code_that_decodes_to_the_url() {
 async fn json_output_is_one_document() {
     let sandbox = quiet_sandbox().await;
     for args in [
-        &[
-            "links",
-            "create",
-            "--amount",
-            "1.5",
-            "--currency",
-            "BTC",
-            "--json",
-        ][..],
+        &["links", "create", "--amount", "1.5", "--currency", "BTC", "--json"][..],
         &["links", "list", "--limit", "3", "--json"],
         &["transactions", "list", "--status", "settled", "--json"],
         &["webhooks", "list", "--json"],
@@ -125,90 +88,34 @@ async fn json_output_is_one_document() {
         let run = pik(&sandbox, Some(DEMO_KEY), args).await;
         assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
         let parsed = serde_json::from_str::<Value>(&run.stdout);
-        assert!(
-            parsed.is_ok(),
-            "{args:?} printed no single JSON document:\n{}",
-            run.stdout
-        );
+        assert!(parsed.is_ok(), "{args:?} printed no single JSON document:\n{}", run.stdout);
     }
-    let run = pik(
-        &sandbox,
-        Some(DEMO_KEY),
-        &["links", "list", "--limit", "3", "--json"],
-    )
-    .await;
+    let run = pik(&sandbox, Some(DEMO_KEY), &["links", "list", "--limit", "3", "--json"]).await;
     let page: Value = serde_json::from_str(&run.stdout).unwrap_or_default();
-    assert_eq!(
-        (
-            page["data"].as_array().map(Vec::len),
-            page["total"].as_u64()
-        ),
-        (Some(3), Some(301))
-    );
+    assert_eq!((page["data"].as_array().map(Vec::len), page["total"].as_u64()), (Some(3), Some(301)));
     let run = pik(
         &sandbox,
         Some(DEMO_KEY),
-        &[
-            "webhooks",
-            "create",
-            "--url",
-            "https://e.com/x",
-            "--event",
-            "payment.settled",
-            "--json",
-        ],
+        &["webhooks", "create", "--url", "https://e.com/x", "--event", "payment.settled", "--json"],
     )
     .await;
     let hook: Value = serde_json::from_str(&run.stdout).unwrap_or_default();
-    assert!(
-        hook["secret"]
-            .as_str()
-            .is_some_and(|s| s.starts_with("whsec_")),
-        "the secret must be shown once"
-    );
+    assert!(hook["secret"].as_str().is_some_and(|s| s.starts_with("whsec_")), "the secret must be shown once");
     sandbox.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tables_are_readable() {
     let sandbox = quiet_sandbox().await;
-    let run = pik(
-        &sandbox,
-        Some(DEMO_KEY),
-        &["links", "list", "--limit", "5", "--offset", "10"],
-    )
-    .await;
+    let run = pik(&sandbox, Some(DEMO_KEY), &["links", "list", "--limit", "5", "--offset", "10"]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert!(
-        lines[0].starts_with("ID")
-            && lines[0].contains("AMOUNT")
-            && lines[0].contains("DESCRIPTION")
-    );
+    assert!(lines[0].starts_with("ID") && lines[0].contains("AMOUNT") && lines[0].contains("DESCRIPTION"));
     assert_eq!(lines.len(), 7, "{}", run.stdout);
     assert!(lines[1].starts_with("pl_"));
     assert_eq!(lines[6], "11–15 of 300 (--offset 15 for more)");
-    let run = pik(
-        &sandbox,
-        Some(DEMO_KEY),
-        &[
-            "transactions",
-            "list",
-            "--limit",
-            "2",
-            "--from",
-            "2000-01-01",
-        ],
-    )
-    .await;
-    assert!(
-        run.stdout
-            .lines()
-            .nth(1)
-            .is_some_and(|l| l.starts_with("txn_")),
-        "{}",
-        run.stdout
-    );
+    let run = pik(&sandbox, Some(DEMO_KEY), &["transactions", "list", "--limit", "2", "--from", "2000-01-01"]).await;
+    assert!(run.stdout.lines().nth(1).is_some_and(|l| l.starts_with("txn_")), "{}", run.stdout);
     sandbox.shutdown().await;
 }
 
@@ -218,45 +125,19 @@ async fn errors_are_one_clear_line_with_a_meaningful_exit_code() {
     let rejected = pik(&sandbox, Some("pik_test_wrongkey123"), &["links", "list"]).await;
     assert_eq!(rejected.code, 3);
     assert_eq!(rejected.stderr.lines().count(), 1, "{}", rejected.stderr);
-    assert!(
-        rejected
-            .stderr
-            .starts_with("error: the API key was rejected (401)"),
-        "{}",
-        rejected.stderr
-    );
+    assert!(rejected.stderr.starts_with("error: the API key was rejected (401)"), "{}", rejected.stderr);
     assert!(rejected.stdout.is_empty());
     assert!(!rejected.stderr.contains("pik_test_wrongkey123"));
 
-    let json = pik(
-        &sandbox,
-        Some("pik_test_wrongkey123"),
-        &["links", "list", "--json"],
-    )
-    .await;
+    let json = pik(&sandbox, Some("pik_test_wrongkey123"), &["links", "list", "--json"]).await;
     let error: Value = serde_json::from_str(&json.stdout).unwrap_or_default();
-    assert_eq!(
-        (
-            error["error"]["status"].as_u64(),
-            error["error"]["code"].as_str()
-        ),
-        (Some(401), Some("unauthorized"))
-    );
+    assert_eq!((error["error"]["status"].as_u64(), error["error"]["code"].as_str()), (Some(401), Some("unauthorized")));
     assert!(!json.stdout.contains("pik_test_wrongkey123"));
 
-    let read_only = pik(
-        &sandbox,
-        Some(READ_ONLY_KEY),
-        &["links", "create", "--amount", "5", "--currency", "USDT"],
-    )
-    .await;
+    let read_only =
+        pik(&sandbox, Some(READ_ONLY_KEY), &["links", "create", "--amount", "5", "--currency", "USDT"]).await;
     assert_eq!(read_only.code, 3, "{}", read_only.stderr);
-    let missing = pik(
-        &sandbox,
-        Some(DEMO_KEY),
-        &["transactions", "get", "txn_missing"],
-    )
-    .await;
+    let missing = pik(&sandbox, Some(DEMO_KEY), &["transactions", "get", "txn_missing"]).await;
     assert_eq!(missing.code, 4, "{}", missing.stderr);
     let no_key = pik(&sandbox, None, &["links", "list"]).await;
     assert_eq!(no_key.code, 2);
@@ -264,11 +145,7 @@ async fn errors_are_one_clear_line_with_a_meaningful_exit_code() {
     let unconfirmed = pik(&sandbox, Some(DEMO_KEY), &["links", "deactivate", "pl_x"]).await;
     assert_ne!(unconfirmed.code, 0);
     for run in [&rejected, &read_only, &missing, &no_key] {
-        assert!(
-            !run.stderr.contains("panicked") && !run.stderr.contains("backtrace"),
-            "{}",
-            run.stderr
-        );
+        assert!(!run.stderr.contains("panicked") && !run.stderr.contains("backtrace"), "{}", run.stderr);
     }
     sandbox.shutdown().await;
 }
@@ -278,51 +155,22 @@ async fn an_invalid_amount_sends_nothing() {
     let sandbox = quiet_sandbox().await;
     reset_requests(&sandbox).await;
     for amount in ["abc", "-1", "0", "1e5", "1,000.00", "1.0000001"] {
-        let run = pik(
-            &sandbox,
-            Some(DEMO_KEY),
-            &["links", "create", "--amount", amount, "--currency", "USDT"],
-        )
-        .await;
+        let run = pik(&sandbox, Some(DEMO_KEY), &["links", "create", "--amount", amount, "--currency", "USDT"]).await;
         assert_eq!(run.code, 2, "{amount}: {}", run.stderr);
-        assert!(
-            run.stderr.starts_with("error: --amount"),
-            "{amount}: {}",
-            run.stderr
-        );
+        assert!(run.stderr.starts_with("error: --amount"), "{amount}: {}", run.stderr);
     }
-    assert_eq!(
-        request_count(&sandbox, "POST /v1/payment-links").await,
-        (0, 0)
-    );
+    assert_eq!(request_count(&sandbox, "POST /v1/payment-links").await, (0, 0));
     sandbox.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deactivate_and_plain_http_refusal() {
     let sandbox = quiet_sandbox().await;
-    let created = pik(
-        &sandbox,
-        Some(DEMO_KEY),
-        &[
-            "links",
-            "create",
-            "--amount",
-            "9",
-            "--currency",
-            "USDC",
-            "--json",
-        ],
-    )
-    .await;
+    let created =
+        pik(&sandbox, Some(DEMO_KEY), &["links", "create", "--amount", "9", "--currency", "USDC", "--json"]).await;
     let link: Value = serde_json::from_str(&created.stdout).unwrap_or_default();
     let id = link["id"].as_str().unwrap_or_default();
-    let run = pik(
-        &sandbox,
-        Some(DEMO_KEY),
-        &["links", "deactivate", id, "--yes"],
-    )
-    .await;
+    let run = pik(&sandbox, Some(DEMO_KEY), &["links", "deactivate", id, "--yes"]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout.trim(), format!("{id} is now deactivated"));
 
@@ -332,9 +180,7 @@ async fn deactivate_and_plain_http_refusal() {
         .env("PIK_API_KEY", DEMO_KEY)
         .output()
         .await;
-    let Ok(output) = output else {
-        panic!("did not run")
-    };
+    let Ok(output) = output else { panic!("did not run") };
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("requires HTTPS"));
     sandbox.shutdown().await;
@@ -351,10 +197,7 @@ async fn hostile_text_from_the_api_is_printed_harmless() {
         Some(serde_json::json!({"amount": "1", "currency": "USDT", "description": hostile, "url": hostile})),
     )
     .await;
-    for args in [
-        &["links", "list", "--limit", "1"][..],
-        &["links", "list", "--limit", "1", "--json"],
-    ] {
+    for args in [&["links", "list", "--limit", "1"][..], &["links", "list", "--limit", "1", "--json"]] {
         let run = pik(&sandbox, Some(DEMO_KEY), args).await;
         assert_eq!(run.code, 0, "{}", run.stderr);
         for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {

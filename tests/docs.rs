@@ -14,14 +14,8 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 
 const PAGES: &[(&str, &str)] = &[
-    (
-        "overview.txt",
-        include_str!("fixtures/pik-docs/overview.txt"),
-    ),
-    (
-        "payment-links.txt",
-        include_str!("fixtures/pik-docs/payment-links.txt"),
-    ),
+    ("overview.txt", include_str!("fixtures/pik-docs/overview.txt")),
+    ("payment-links.txt", include_str!("fixtures/pik-docs/payment-links.txt")),
     ("pik-api.md", include_str!("fixtures/pik-docs/pik-api.md")),
 ];
 
@@ -78,9 +72,7 @@ fn decode(example: &Value) -> Result<&'static str, String> {
         };
     }
     if example.get("event").is_some() {
-        return serde_json::from_value::<EventEnvelope>(example.clone())
-            .map(|_| "event")
-            .map_err(failed);
+        return serde_json::from_value::<EventEnvelope>(example.clone()).map(|_| "event").map_err(failed);
     }
     if let Some(items) = example.get("data").and_then(Value::as_array) {
         let page = Page::<PaymentLink>::from_json(text.as_bytes()).map_err(failed)?;
@@ -91,14 +83,10 @@ fn decode(example: &Value) -> Result<&'static str, String> {
         };
     }
     if id.starts_with("pl_") {
-        return serde_json::from_value::<PaymentLink>(example.clone())
-            .map(|_| "link")
-            .map_err(failed);
+        return serde_json::from_value::<PaymentLink>(example.clone()).map(|_| "link").map_err(failed);
     }
     if id.starts_with("txn_") {
-        return serde_json::from_value::<Transaction>(example.clone())
-            .map(|_| "transaction")
-            .map_err(failed);
+        return serde_json::from_value::<Transaction>(example.clone()).map(|_| "transaction").map_err(failed);
     }
     if example.get("amount").is_some() && example.get("currency").is_some() {
         // A create-link request body: the client must be able to send it.
@@ -144,19 +132,13 @@ fn every_json_example_in_the_docs_decodes_verbatim() {
 #[test]
 fn the_transaction_example_keeps_every_field() {
     let text = r#"{"id":"txn_def456","payment_link_id":"pl_abc123xyz","amount":"75.00","currency":"USDT","status":"settled","tx_hash":"0xabc123def456...","created_at":"2024-01-15T10:40:00Z","confirmed_at":"2024-01-15T10:45:00Z","settled_at":"2024-01-15T11:00:00Z"}"#;
-    assert!(
-        PAGES[2].1.contains(text),
-        "the example is no longer in pik-api.md"
-    );
+    assert!(PAGES[2].1.contains(text), "the example is no longer in pik-api.md");
     let txn = serde_json::from_str::<Transaction>(text);
     let Ok(txn) = txn else { panic!("{txn:?}") };
     assert_eq!(txn.status, TransactionStatus::Settled);
     assert_eq!(txn.tx_hash.as_deref(), Some("0xabc123def456..."));
     assert_eq!(txn.amount.to_string(), "75.00");
-    assert_eq!(
-        txn.settled_at.map(|t| t.to_rfc3339()).as_deref(),
-        Some("2024-01-15T11:00:00+00:00")
-    );
+    assert_eq!(txn.settled_at.map(|t| t.to_rfc3339()).as_deref(), Some("2024-01-15T11:00:00+00:00"));
 }
 
 /// The curl commands of a page, with continuation lines joined.
@@ -210,29 +192,16 @@ async fn the_curl_requests_in_the_docs_work_against_the_sandbox() {
                 .replace("https://api.pik.global/v1", &sandbox.base_url())
                 .replace("YOUR_API_KEY", pik_tui::sandbox::DEMO_KEY);
             let script = format!("{swapped} -sS -w '\\n%{{http_code}}'");
-            let output = tokio::process::Command::new("bash")
-                .arg("-c")
-                .arg(&script)
-                .output()
-                .await;
-            let Ok(output) = output else {
-                panic!("bash did not run: {output:?}")
-            };
-            assert!(
-                output.status.success(),
-                "{page}: curl failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
+            let output = tokio::process::Command::new("bash").arg("-c").arg(&script).output().await;
+            let Ok(output) = output else { panic!("bash did not run: {output:?}") };
+            assert!(output.status.success(), "{page}: curl failed: {}", String::from_utf8_lossy(&output.stderr));
             let stdout = String::from_utf8_lossy(&output.stdout).to_string();
             let (body, code) = stdout.rsplit_once('\n').unwrap_or(("", ""));
             let body: Value = serde_json::from_str(body).unwrap_or(Value::Null);
             let shape = if command.contains("-X POST") {
                 assert_eq!(code, "201", "{page}: {command}\n{body}");
                 let link = serde_json::from_value::<PaymentLink>(body.clone());
-                assert!(
-                    link.is_ok_and(|l| l.status == LinkStatus::Active && l.url.is_some()),
-                    "{body}"
-                );
+                assert!(link.is_ok_and(|l| l.status == LinkStatus::Active && l.url.is_some()), "{body}");
                 "create"
             } else if command.contains("pl_abc123xyz") {
                 assert_eq!(code, "200", "{page}: {command}\n{body}");
@@ -242,11 +211,7 @@ async fn the_curl_requests_in_the_docs_work_against_the_sandbox() {
                 "get"
             } else {
                 assert_eq!(code, "200", "{page}: {command}\n{body}");
-                assert_eq!(
-                    (body["limit"].as_u64(), body["offset"].as_u64()),
-                    (Some(10), Some(0)),
-                    "{body}"
-                );
+                assert_eq!((body["limit"].as_u64(), body["offset"].as_u64()), (Some(10), Some(0)), "{body}");
                 let items = body["data"].as_array().cloned().unwrap_or_default();
                 assert!(!items.is_empty() && items.iter().all(|l| l["status"] == "active"));
                 "list"
@@ -256,12 +221,7 @@ async fn the_curl_requests_in_the_docs_work_against_the_sandbox() {
     }
     assert_eq!(
         ran,
-        [
-            "overview.txt: create",
-            "payment-links.txt: create",
-            "payment-links.txt: list",
-            "payment-links.txt: get"
-        ]
+        ["overview.txt: create", "payment-links.txt: create", "payment-links.txt: list", "payment-links.txt: get"]
     );
     sandbox.shutdown().await;
 }
@@ -271,30 +231,15 @@ fn the_fixtures_match_the_shared_pages_when_present() {
     let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
     let originals = [
         ("overview.txt", shared.join("pik-docs/overview.txt")),
-        (
-            "payment-links.txt",
-            shared.join("pik-docs/payment-links.txt"),
-        ),
+        ("payment-links.txt", shared.join("pik-docs/payment-links.txt")),
         ("pik-api.md", shared.join("pik-api.md")),
     ];
     for (name, path) in originals {
         let Ok(original) = std::fs::read_to_string(&path) else {
-            eprintln!(
-                "note: {} is not beside this checkout; comparing nothing for {name}",
-                path.display()
-            );
+            eprintln!("note: {} is not beside this checkout; comparing nothing for {name}", path.display());
             continue;
         };
-        let fixture = PAGES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| *t)
-            .unwrap_or_default();
-        assert_eq!(
-            fixture,
-            original,
-            "tests/fixtures/pik-docs/{name} differs from {}: copy it again",
-            path.display()
-        );
+        let fixture = PAGES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).unwrap_or_default();
+        assert_eq!(fixture, original, "tests/fixtures/pik-docs/{name} differs from {}: copy it again", path.display());
     }
 }

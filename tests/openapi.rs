@@ -41,27 +41,18 @@ fn violations(doc: &Value, pointer: &str, instance: &Value) -> Vec<String> {
         let reference = pointer.replace('{', "%7B").replace('}', "%7D");
         map.insert("$ref".into(), Value::String(reference));
     }
-    let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(&root);
+    let validator =
+        jsonschema::options().with_draft(jsonschema::Draft::Draft202012).should_validate_formats(true).build(&root);
     let validator = match validator {
         Ok(validator) => validator,
         Err(err) => panic!("schema at {pointer} does not compile: {err}"),
     };
-    validator
-        .iter_errors(instance)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect()
+    validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect()
 }
 
 fn check(doc: &Value, pointer: &str, instance: &Value, what: &str) {
     let errors = violations(doc, pointer, instance);
-    assert!(
-        errors.is_empty(),
-        "{what}: does not match {pointer}:\n{}\n{instance:#}",
-        errors.join("\n")
-    );
+    assert!(errors.is_empty(), "{what}: does not match {pointer}:\n{}\n{instance:#}", errors.join("\n"));
 }
 
 #[test]
@@ -76,35 +67,18 @@ fn the_schemas_refuse_what_the_contract_forbids() {
     bad_time["created_at"] = json!("yesterday");
     let mut no_url = link.clone();
     no_url.as_object_mut().map(|m| m.remove("url"));
-    for (what, instance) in [
-        ("float amount", float_amount),
-        ("bad time", bad_time),
-        ("no url", no_url),
-    ] {
-        assert!(
-            !violations(&doc, &format!("{schemas}/PaymentLink"), &instance).is_empty(),
-            "{what} passed"
-        );
+    for (what, instance) in [("float amount", float_amount), ("bad time", bad_time), ("no url", no_url)] {
+        assert!(!violations(&doc, &format!("{schemas}/PaymentLink"), &instance).is_empty(), "{what} passed");
     }
     let leaked = json!({"data": [{"id": "wh_1", "url": "https://e.com/h", "events": ["payment.settled"], "status": "active", "created_at": "2024-01-15T10:30:00Z", "secret": "whsec_x"}], "total": 1});
-    assert!(
-        !violations(&doc, &format!("{schemas}/WebhookList"), &leaked).is_empty(),
-        "a listed secret passed"
-    );
+    assert!(!violations(&doc, &format!("{schemas}/WebhookList"), &leaked).is_empty(), "a listed secret passed");
     let paged = json!({"data": [], "total": 0, "limit": 20, "offset": 0});
-    assert!(
-        !violations(&doc, &format!("{schemas}/WebhookList"), &paged).is_empty(),
-        "webhook paging passed"
-    );
+    assert!(!violations(&doc, &format!("{schemas}/WebhookList"), &paged).is_empty(), "webhook paging passed");
 }
 
 /// The schema pointer of a documented response, following `$ref`s.
 fn response_schema(doc: &Value, path: &str, method: &str, status: u16) -> Option<String> {
-    let mut pointer = format!(
-        "#/paths/{}/{}/responses/{status}",
-        token(path),
-        method.to_lowercase()
-    );
+    let mut pointer = format!("#/paths/{}/{}/responses/{status}", token(path), method.to_lowercase());
     let mut response = doc.pointer(pointer.trim_start_matches('#'))?;
     if let Some(reference) = response.get("$ref").and_then(Value::as_str) {
         pointer = reference.to_string();
@@ -140,21 +114,8 @@ struct Call<'a> {
     expect: u16,
 }
 
-fn call(
-    method: Method,
-    spec_path: &str,
-    path: impl Into<String>,
-    body: Option<Value>,
-    expect: u16,
-) -> Call<'_> {
-    Call {
-        method,
-        spec_path,
-        path: path.into(),
-        key: Some(sandbox::DEMO_KEY),
-        body,
-        expect,
-    }
+fn call(method: Method, spec_path: &str, path: impl Into<String>, body: Option<Value>, expect: u16) -> Call<'_> {
+    Call { method, spec_path, path: path.into(), key: Some(sandbox::DEMO_KEY), body, expect }
 }
 
 async fn run(sandbox: &Sandbox, doc: &Value, call: &Call<'_>) -> Value {
@@ -179,12 +140,7 @@ async fn run(sandbox: &Sandbox, doc: &Value, call: &Call<'_>) -> Value {
     let retry_after = response.headers().get("retry-after").is_some();
     let bytes = response.bytes().await.unwrap_or_default();
     let what = format!("{} {} -> {status}", call.method, call.path);
-    assert_eq!(
-        status,
-        call.expect,
-        "{what}: {}",
-        String::from_utf8_lossy(&bytes)
-    );
+    assert_eq!(status, call.expect, "{what}: {}", String::from_utf8_lossy(&bytes));
     if status == 429 {
         assert!(retry_after, "{what}: 429 without Retry-After");
     }
@@ -195,10 +151,7 @@ async fn run(sandbox: &Sandbox, doc: &Value, call: &Call<'_>) -> Value {
             call.method.as_str().to_lowercase()
         ))
         .is_some();
-    assert!(
-        documented,
-        "{what}: status {status} is not documented for this operation"
-    );
+    assert!(documented, "{what}: status {status} is not documented for this operation");
     if status == 204 {
         assert!(bytes.is_empty(), "{what}: 204 with a body");
         return Value::Null;
@@ -220,42 +173,24 @@ async fn the_sandbox_answers_every_operation_as_documented() {
     let sandbox = quiet_sandbox().await;
     let client = client(&sandbox);
     let paid = client
-        .list_links(&LinkQuery {
-            status: Some(LinkStatus::Paid),
-            limit: Some(1),
-            offset: None,
-        })
+        .list_links(&LinkQuery { status: Some(LinkStatus::Paid), limit: Some(1), offset: None })
         .await
         .map(|p| p.data[0].id.clone())
         .unwrap_or_default();
     let active = client
-        .list_links(&LinkQuery {
-            status: Some(LinkStatus::Active),
-            limit: Some(3),
-            offset: None,
-        })
+        .list_links(&LinkQuery { status: Some(LinkStatus::Active), limit: Some(3), offset: None })
         .await
         .map(|p| p.data.iter().map(|l| l.id.clone()).collect::<Vec<_>>())
         .unwrap_or_default();
     let txn = client
-        .list_transactions(&TransactionQuery {
-            limit: Some(1),
-            ..Default::default()
-        })
+        .list_transactions(&TransactionQuery { limit: Some(1), ..Default::default() })
         .await
         .map(|p| p.data[0].clone());
-    let Ok(txn) = txn else {
-        panic!("no transaction")
-    };
+    let Ok(txn) = txn else { panic!("no transaction") };
     let link_id = txn.payment_link_id.clone().unwrap_or_default();
 
-    let (links, one_link, txns, one_txn, hooks) = (
-        "/payment-links",
-        "/payment-links/{id}",
-        "/transactions",
-        "/transactions/{id}",
-        "/webhooks",
-    );
+    let (links, one_link, txns, one_txn, hooks) =
+        ("/payment-links", "/payment-links/{id}", "/transactions", "/transactions/{id}", "/webhooks");
     let mut calls = vec![
         call(
             Method::POST,
@@ -264,96 +199,27 @@ async fn the_sandbox_answers_every_operation_as_documented() {
             Some(json!({"amount": "75.00", "currency": "USDT", "description": "Order #1234"})),
             201,
         ),
-        call(
-            Method::POST,
-            links,
-            links,
-            Some(json!({"currency": "USDT"})),
-            400,
-        ),
-        call(
-            Method::POST,
-            links,
-            links,
-            Some(json!({"amount": "0", "currency": "USDT"})),
-            422,
-        ),
+        call(Method::POST, links, links, Some(json!({"currency": "USDT"})), 400),
+        call(Method::POST, links, links, Some(json!({"amount": "0", "currency": "USDT"})), 422),
         Call {
             key: Some(sandbox::READ_ONLY_KEY),
-            ..call(
-                Method::POST,
-                links,
-                links,
-                Some(json!({"amount": "1", "currency": "USDT"})),
-                403,
-            )
+            ..call(Method::POST, links, links, Some(json!({"amount": "1", "currency": "USDT"})), 403)
         },
         Call {
             key: Some("pik_test_nope"),
-            ..call(
-                Method::POST,
-                links,
-                links,
-                Some(json!({"amount": "1", "currency": "USDT"})),
-                401,
-            )
+            ..call(Method::POST, links, links, Some(json!({"amount": "1", "currency": "USDT"})), 401)
         },
-        call(
-            Method::GET,
-            links,
-            "/payment-links?status=paid&limit=100&offset=1",
-            None,
-            200,
-        ),
+        call(Method::GET, links, "/payment-links?status=paid&limit=100&offset=1", None, 200),
         call(Method::GET, links, "/payment-links?limit=0", None, 400),
-        Call {
-            key: None,
-            ..call(Method::GET, links, links, None, 401)
-        },
-        call(
-            Method::GET,
-            one_link,
-            format!("/payment-links/{paid}"),
-            None,
-            200,
-        ),
-        call(
-            Method::GET,
-            one_link,
-            "/payment-links/pl_missing",
-            None,
-            404,
-        ),
-        call(
-            Method::DELETE,
-            one_link,
-            format!("/payment-links/{}", active[0]),
-            None,
-            200,
-        ),
-        call(
-            Method::DELETE,
-            one_link,
-            format!("/payment-links/{paid}"),
-            None,
-            422,
-        ),
-        call(
-            Method::DELETE,
-            one_link,
-            "/payment-links/pl_missing",
-            None,
-            404,
-        ),
+        Call { key: None, ..call(Method::GET, links, links, None, 401) },
+        call(Method::GET, one_link, format!("/payment-links/{paid}"), None, 200),
+        call(Method::GET, one_link, "/payment-links/pl_missing", None, 404),
+        call(Method::DELETE, one_link, format!("/payment-links/{}", active[0]), None, 200),
+        call(Method::DELETE, one_link, format!("/payment-links/{paid}"), None, 422),
+        call(Method::DELETE, one_link, "/payment-links/pl_missing", None, 404),
         Call {
             key: Some(sandbox::READ_ONLY_KEY),
-            ..call(
-                Method::DELETE,
-                one_link,
-                format!("/payment-links/{}", active[1]),
-                None,
-                403,
-            )
+            ..call(Method::DELETE, one_link, format!("/payment-links/{}", active[1]), None, 403)
         },
         call(
             Method::GET,
@@ -366,13 +232,7 @@ async fn the_sandbox_answers_every_operation_as_documented() {
             200,
         ),
         call(Method::GET, txns, "/transactions?from=yesterday", None, 400),
-        call(
-            Method::GET,
-            one_txn,
-            format!("/transactions/{}", txn.id),
-            None,
-            200,
-        ),
+        call(Method::GET, one_txn, format!("/transactions/{}", txn.id), None, 200),
         call(Method::GET, one_txn, "/transactions/txn_missing", None, 404),
         call(
             Method::POST,
@@ -381,65 +241,17 @@ async fn the_sandbox_answers_every_operation_as_documented() {
             Some(json!({"url": "https://example.com/pik", "events": ["payment.settled"]})),
             201,
         ),
-        call(
-            Method::POST,
-            hooks,
-            hooks,
-            Some(json!({"url": "https://example.com/pik", "events": []})),
-            400,
-        ),
+        call(Method::POST, hooks, hooks, Some(json!({"url": "https://example.com/pik", "events": []})), 400),
         call(Method::GET, hooks, hooks, None, 200),
         // Sandbox controls.
-        call(
-            Method::GET,
-            "/_sandbox/requests",
-            "/_sandbox/requests",
-            None,
-            200,
-        ),
-        call(
-            Method::DELETE,
-            "/_sandbox/requests",
-            "/_sandbox/requests",
-            None,
-            204,
-        ),
-        call(
-            Method::GET,
-            "/_sandbox/faults",
-            "/_sandbox/faults",
-            None,
-            200,
-        ),
-        call(
-            Method::PUT,
-            "/_sandbox/faults",
-            "/_sandbox/faults",
-            Some(json!({"error_rate": 2})),
-            400,
-        ),
-        call(
-            Method::DELETE,
-            "/_sandbox/faults",
-            "/_sandbox/faults",
-            None,
-            204,
-        ),
+        call(Method::GET, "/_sandbox/requests", "/_sandbox/requests", None, 200),
+        call(Method::DELETE, "/_sandbox/requests", "/_sandbox/requests", None, 204),
+        call(Method::GET, "/_sandbox/faults", "/_sandbox/faults", None, 200),
+        call(Method::PUT, "/_sandbox/faults", "/_sandbox/faults", Some(json!({"error_rate": 2})), 400),
+        call(Method::DELETE, "/_sandbox/faults", "/_sandbox/faults", None, 204),
         call(Method::GET, "/_sandbox/clock", "/_sandbox/clock", None, 200),
-        call(
-            Method::POST,
-            "/_sandbox/clock/advance",
-            "/_sandbox/clock/advance",
-            Some(json!({"seconds": 60})),
-            200,
-        ),
-        call(
-            Method::POST,
-            "/_sandbox/activity",
-            "/_sandbox/activity",
-            Some(json!({"enabled": false})),
-            200,
-        ),
+        call(Method::POST, "/_sandbox/clock/advance", "/_sandbox/clock/advance", Some(json!({"seconds": 60})), 200),
+        call(Method::POST, "/_sandbox/activity", "/_sandbox/activity", Some(json!({"enabled": false})), 200),
         call(
             Method::POST,
             "/_sandbox/payment-links",
@@ -475,76 +287,35 @@ async fn the_sandbox_answers_every_operation_as_documented() {
             Some(json!({"url": "http://127.0.0.1:9/h", "events": ["payment.failed"]})),
             201,
         ),
-        call(
-            Method::GET,
-            "/_sandbox/deliveries",
-            "/_sandbox/deliveries",
-            None,
-            200,
-        ),
+        call(Method::GET, "/_sandbox/deliveries", "/_sandbox/deliveries", None, 200),
     ];
     // The last two statuses of the table: forced with faults.
-    calls.push(call(
-        Method::PUT,
-        "/_sandbox/faults",
-        "/_sandbox/faults",
-        Some(json!({"force_429": 1})),
-        200,
-    ));
+    calls.push(call(Method::PUT, "/_sandbox/faults", "/_sandbox/faults", Some(json!({"force_429": 1})), 200));
     calls.push(call(Method::GET, hooks, hooks, None, 429));
-    calls.push(call(
-        Method::PUT,
-        "/_sandbox/faults",
-        "/_sandbox/faults",
-        Some(json!({"error_rate": 1.0})),
-        200,
-    ));
-    calls.push(call(
-        Method::GET,
-        one_txn,
-        format!("/transactions/{}", txn.id),
-        None,
-        500,
-    ));
-    calls.push(call(
-        Method::DELETE,
-        "/_sandbox/faults",
-        "/_sandbox/faults",
-        None,
-        204,
-    ));
+    calls.push(call(Method::PUT, "/_sandbox/faults", "/_sandbox/faults", Some(json!({"error_rate": 1.0})), 200));
+    calls.push(call(Method::GET, one_txn, format!("/transactions/{}", txn.id), None, 500));
+    calls.push(call(Method::DELETE, "/_sandbox/faults", "/_sandbox/faults", None, 204));
 
     let mut exercised = BTreeSet::new();
     for call in &calls {
         run(&sandbox, &doc, call).await;
         exercised.insert((call.method.to_string(), call.spec_path.to_string()));
     }
-    assert_eq!(
-        exercised,
-        operations(&doc),
-        "every documented operation must be exercised"
-    );
+    assert_eq!(exercised, operations(&doc), "every documented operation must be exercised");
     sandbox.shutdown().await;
 }
 
 #[test]
 fn the_clients_models_decode_every_example_in_the_spec() {
     let doc = spec();
-    let examples = doc["components"]["examples"]
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
+    let examples = doc["components"]["examples"].as_object().cloned().unwrap_or_default();
     assert!(examples.len() >= 6);
     for (name, example) in examples {
         let value = example["value"].clone();
         let bytes = value.to_string().into_bytes();
         let decoded = match name.as_str() {
-            "PaymentLinkCreated" | "PaymentLinkPaid" => {
-                serde_json::from_value::<PaymentLink>(value).map(|_| ())
-            }
-            "PaymentLinkList" => {
-                Page::<PaymentLink>::from_json(&bytes).map(|p| assert_eq!(p.skipped, 0))
-            }
+            "PaymentLinkCreated" | "PaymentLinkPaid" => serde_json::from_value::<PaymentLink>(value).map(|_| ()),
+            "PaymentLinkList" => Page::<PaymentLink>::from_json(&bytes).map(|p| assert_eq!(p.skipped, 0)),
             "TransactionSettled" => serde_json::from_value::<Transaction>(value).map(|_| ()),
             "EventConfirmed" => serde_json::from_value::<EventEnvelope>(value).map(|_| ()),
             "ErrorMissingAmount" => {
@@ -569,28 +340,12 @@ fn the_clients_request_bodies_match_the_spec() {
     };
     let body = serde_json::to_value(&link).unwrap_or_default();
     assert_eq!(body["amount"], "75.00", "amounts go out as strings");
-    check(
-        &doc,
-        "#/components/schemas/CreatePaymentLink",
-        &body,
-        "CreateLink",
-    );
-    let without = CreateLink {
-        description: None,
-        ..link
-    };
+    check(&doc, "#/components/schemas/CreatePaymentLink", &body, "CreateLink");
+    let without = CreateLink { description: None, ..link };
     let body = serde_json::to_value(&without).unwrap_or_default();
     assert!(body.get("description").is_none());
-    check(
-        &doc,
-        "#/components/schemas/CreatePaymentLink",
-        &body,
-        "CreateLink without description",
-    );
-    let hook = CreateWebhook {
-        url: "https://example.com/h".into(),
-        events: vec![WebhookEvent::PaymentConfirmed],
-    };
+    check(&doc, "#/components/schemas/CreatePaymentLink", &body, "CreateLink without description");
+    let hook = CreateWebhook { url: "https://example.com/h".into(), events: vec![WebhookEvent::PaymentConfirmed] };
     check(
         &doc,
         "#/components/schemas/CreateWebhook",
@@ -620,16 +375,9 @@ fn the_client_has_a_method_for_every_documented_pik_operation() {
     let mut documented = BTreeSet::new();
     for (method, path) in operations(&doc) {
         let operation = &doc["paths"][&path][method.to_lowercase()];
-        let sandbox_only = operation["tags"]
-            .as_array()
-            .is_some_and(|t| t.iter().any(|t| t == "sandbox-controls"));
+        let sandbox_only = operation["tags"].as_array().is_some_and(|t| t.iter().any(|t| t == "sandbox-controls"));
         if !sandbox_only {
-            documented.insert(
-                operation["operationId"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            );
+            documented.insert(operation["operationId"].as_str().unwrap_or_default().to_string());
         }
     }
     let implemented: BTreeSet<String> = implemented.into_iter().map(str::to_string).collect();

@@ -22,13 +22,7 @@ struct Case {
     mentions: &'static str,
 }
 
-fn post(
-    name: &'static str,
-    path: &str,
-    body: serde_json::Value,
-    status: u16,
-    mentions: &'static str,
-) -> Case {
+fn post(name: &'static str, path: &str, body: serde_json::Value, status: u16, mentions: &'static str) -> Case {
     Case {
         name,
         method: Method::POST,
@@ -72,115 +66,26 @@ fn cases() -> Vec<Case> {
         mentions,
     };
     let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
-    let oversized = format!(
-        "{{\"amount\":\"1\",\"currency\":\"USDT\",\"description\":\"{}\"}}",
-        "x".repeat(1_100_000)
-    );
+    let oversized = format!("{{\"amount\":\"1\",\"currency\":\"USDT\",\"description\":\"{}\"}}", "x".repeat(1_100_000));
     vec![
-        post(
-            "missing amount",
-            links,
-            json!({"currency": "USDT"}),
-            400,
-            "'amount' field is required",
-        ),
-        post(
-            "missing currency",
-            links,
-            json!({"amount": "1"}),
-            400,
-            "'currency' field is required",
-        ),
-        post(
-            "null amount",
-            links,
-            link(json!(null), "USDT"),
-            400,
-            "'amount'",
-        ),
-        post(
-            "amount as a number",
-            links,
-            link(json!(75.0), "USDT"),
-            400,
-            "'amount'",
-        ),
-        post(
-            "amount not decimal",
-            links,
-            link(json!("abc"), "USDT"),
-            400,
-            "'amount'",
-        ),
-        post(
-            "amount with exponent",
-            links,
-            link(json!("1e5"), "USDT"),
-            400,
-            "'amount'",
-        ),
-        post(
-            "amount with comma",
-            links,
-            link(json!("1,000.00"), "USDT"),
-            400,
-            "'amount'",
-        ),
-        post(
-            "zero amount",
-            links,
-            link(json!("0"), "USDT"),
-            422,
-            "'amount'",
-        ),
-        post(
-            "negative amount",
-            links,
-            link(json!("-1"), "USDT"),
-            422,
-            "'amount'",
-        ),
-        post(
-            "absurd amount",
-            links,
-            link(json!("99999999999999999999999999999"), "USDT"),
-            422,
-            "'amount'",
-        ),
-        post(
-            "over the maximum",
-            links,
-            link(json!("1000000.01"), "USDT"),
-            422,
-            "maximum",
-        ),
-        post(
-            "over-precise",
-            links,
-            link(json!("1.0000001"), "USDT"),
-            422,
-            "decimal places",
-        ),
-        post(
-            "over-precise BTC",
-            links,
-            link(json!("0.000000001"), "BTC"),
-            422,
-            "decimal places",
-        ),
-        post(
-            "unknown currency",
-            links,
-            link(json!("1"), "XYZ"),
-            422,
-            "currency",
-        ),
+        post("missing amount", links, json!({"currency": "USDT"}), 400, "'amount' field is required"),
+        post("missing currency", links, json!({"amount": "1"}), 400, "'currency' field is required"),
+        post("null amount", links, link(json!(null), "USDT"), 400, "'amount'"),
+        post("amount as a number", links, link(json!(75.0), "USDT"), 400, "'amount'"),
+        post("amount not decimal", links, link(json!("abc"), "USDT"), 400, "'amount'"),
+        post("amount with exponent", links, link(json!("1e5"), "USDT"), 400, "'amount'"),
+        post("amount with comma", links, link(json!("1,000.00"), "USDT"), 400, "'amount'"),
+        post("zero amount", links, link(json!("0"), "USDT"), 422, "'amount'"),
+        post("negative amount", links, link(json!("-1"), "USDT"), 422, "'amount'"),
+        post("absurd amount", links, link(json!("99999999999999999999999999999"), "USDT"), 422, "'amount'"),
+        post("over the maximum", links, link(json!("1000000.01"), "USDT"), 422, "maximum"),
+        post("over-precise", links, link(json!("1.0000001"), "USDT"), 422, "decimal places"),
+        post("over-precise BTC", links, link(json!("0.000000001"), "BTC"), 422, "decimal places"),
+        post("unknown currency", links, link(json!("1"), "XYZ"), 422, "currency"),
         post(
             "currency not a string",
             links,
-            link(json!("1"), "USDT")
-                .clone()
-                .tap_set("currency", json!(5)),
+            link(json!("1"), "USDT").clone().tap_set("currency", json!(5)),
             400,
             "'currency'",
         ),
@@ -198,69 +103,24 @@ fn cases() -> Vec<Case> {
             400,
             "'description'",
         ),
-        raw(
-            "malformed JSON",
-            b"{\"amount\": ".to_vec(),
-            JSON,
-            "not valid JSON",
-        ),
+        raw("malformed JSON", b"{\"amount\": ".to_vec(), JSON, "not valid JSON"),
         raw("JSON array body", b"[1,2]".to_vec(), JSON, "JSON object"),
         raw("empty body", Vec::new(), JSON, "not valid JSON"),
-        raw(
-            "wrong content type",
-            br#"{"amount":"1","currency":"USDT"}"#.to_vec(),
-            Some("text/plain"),
-            "Content-Type",
-        ),
-        raw(
-            "no content type",
-            br#"{"amount":"1","currency":"USDT"}"#.to_vec(),
-            None,
-            "Content-Type",
-        ),
+        raw("wrong content type", br#"{"amount":"1","currency":"USDT"}"#.to_vec(), Some("text/plain"), "Content-Type"),
+        raw("no content type", br#"{"amount":"1","currency":"USDT"}"#.to_vec(), None, "Content-Type"),
         raw("deep nesting", deep.into_bytes(), JSON, "not valid JSON"),
         raw("over 1 MiB", oversized.into_bytes(), JSON, "larger than"),
-        raw(
-            "not UTF-8",
-            vec![0x7b, 0xff, 0xfe, 0x7d],
-            JSON,
-            "not valid JSON",
-        ),
+        raw("not UTF-8", vec![0x7b, 0xff, 0xfe, 0x7d], JSON, "not valid JSON"),
         get("limit 0", "/payment-links?limit=0", 400, "'limit'"),
         get("limit 101", "/payment-links?limit=101", 400, "'limit'"),
-        get(
-            "limit huge",
-            "/payment-links?limit=99999999999999999999999",
-            400,
-            "'limit'",
-        ),
+        get("limit huge", "/payment-links?limit=99999999999999999999999", 400, "'limit'"),
         get("limit text", "/transactions?limit=ten", 400, "'limit'"),
-        get(
-            "negative offset",
-            "/payment-links?offset=-1",
-            400,
-            "'offset'",
-        ),
-        get(
-            "unknown link status",
-            "/payment-links?status=bogus",
-            400,
-            "'status'",
-        ),
-        get(
-            "unknown transaction status",
-            "/transactions?status=paid",
-            400,
-            "'status'",
-        ),
+        get("negative offset", "/payment-links?offset=-1", 400, "'offset'"),
+        get("unknown link status", "/payment-links?status=bogus", 400, "'status'"),
+        get("unknown transaction status", "/transactions?status=paid", 400, "'status'"),
         get("bad from", "/transactions?from=2024-13-45", 400, "'from'"),
         get("bad to", "/transactions?to=tomorrow", 400, "'to'"),
-        get(
-            "from after to",
-            "/transactions?from=2024-02-01T00:00:00Z&to=2024-01-01T00:00:00Z",
-            400,
-            "'from'",
-        ),
+        get("from after to", "/transactions?from=2024-02-01T00:00:00Z&to=2024-01-01T00:00:00Z", 400, "'from'"),
         post(
             "webhook over http",
             hooks,
@@ -268,20 +128,8 @@ fn cases() -> Vec<Case> {
             400,
             "'url'",
         ),
-        post(
-            "webhook not a URL",
-            hooks,
-            json!({"url": "not a url", "events": ["payment.settled"]}),
-            400,
-            "'url'",
-        ),
-        post(
-            "webhook ftp",
-            hooks,
-            json!({"url": "ftp://example.com/h", "events": ["payment.settled"]}),
-            400,
-            "'url'",
-        ),
+        post("webhook not a URL", hooks, json!({"url": "not a url", "events": ["payment.settled"]}), 400, "'url'"),
+        post("webhook ftp", hooks, json!({"url": "ftp://example.com/h", "events": ["payment.settled"]}), 400, "'url'"),
         post(
             "webhook private http",
             hooks,
@@ -289,27 +137,9 @@ fn cases() -> Vec<Case> {
             400,
             "'url'",
         ),
-        post(
-            "webhook missing url",
-            hooks,
-            json!({"events": ["payment.settled"]}),
-            400,
-            "'url' field is required",
-        ),
-        post(
-            "webhook missing events",
-            hooks,
-            json!({"url": "https://e.com/h"}),
-            400,
-            "'events' field is required",
-        ),
-        post(
-            "webhook empty events",
-            hooks,
-            json!({"url": "https://e.com/h", "events": []}),
-            400,
-            "at least one",
-        ),
+        post("webhook missing url", hooks, json!({"events": ["payment.settled"]}), 400, "'url' field is required"),
+        post("webhook missing events", hooks, json!({"url": "https://e.com/h"}), 400, "'events' field is required"),
+        post("webhook empty events", hooks, json!({"url": "https://e.com/h", "events": []}), 400, "at least one"),
         post(
             "webhook unknown event",
             hooks,
@@ -324,51 +154,17 @@ fn cases() -> Vec<Case> {
             400,
             "'events'",
         ),
-        Case {
-            key: None,
-            ..get("no key", "/payment-links", 401, "Missing API key")
-        },
-        Case {
-            key: Some("pik_test_unknown"),
-            ..get("unknown key", "/payment-links", 401, "Invalid API key")
-        },
+        Case { key: None, ..get("no key", "/payment-links", 401, "Missing API key") },
+        Case { key: Some("pik_test_unknown"), ..get("unknown key", "/payment-links", 401, "Invalid API key") },
+        Case { key: Some(READ_ONLY_KEY), ..post("read-only write", links, link(json!("1"), "USDT"), 403, "read-only") },
         Case {
             key: Some(READ_ONLY_KEY),
-            ..post(
-                "read-only write",
-                links,
-                link(json!("1"), "USDT"),
-                403,
-                "read-only",
-            )
-        },
-        Case {
-            key: Some(READ_ONLY_KEY),
-            ..Case {
-                method: Method::DELETE,
-                ..get("read-only delete", "/payment-links/pl_x", 403, "read-only")
-            }
+            ..Case { method: Method::DELETE, ..get("read-only delete", "/payment-links/pl_x", 403, "read-only") }
         },
         get("unknown path", "/refunds", 404, "No such endpoint"),
-        get(
-            "unknown link",
-            "/payment-links/pl_missing",
-            404,
-            "No payment link",
-        ),
-        Case {
-            method: Method::PUT,
-            ..get("wrong method", "/payment-links", 405, "not allowed")
-        },
-        Case {
-            method: Method::PATCH,
-            ..get(
-                "wrong method on one",
-                "/transactions/txn_1",
-                405,
-                "not allowed",
-            )
-        },
+        get("unknown link", "/payment-links/pl_missing", 404, "No payment link"),
+        Case { method: Method::PUT, ..get("wrong method", "/payment-links", 405, "not allowed") },
+        Case { method: Method::PATCH, ..get("wrong method on one", "/transactions/txn_1", 405, "not allowed") },
     ]
 }
 
@@ -388,23 +184,10 @@ async fn bad_input_gets_the_documented_4xx_never_a_5xx() {
     let sandbox = quiet_sandbox().await;
     let mut failures = Vec::new();
     for case in cases() {
-        let (status, body) = raw(
-            &sandbox,
-            case.method.clone(),
-            &case.path,
-            case.key,
-            case.content_type,
-            case.body.clone(),
-        )
-        .await;
-        let message = body["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let code = body["error"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let (status, body) =
+            raw(&sandbox, case.method.clone(), &case.path, case.key, case.content_type, case.body.clone()).await;
+        let message = body["error"]["message"].as_str().unwrap_or_default().to_string();
+        let code = body["error"]["code"].as_str().unwrap_or_default().to_string();
         let expected_code = match case.status {
             400 => "invalid_request",
             401 => "unauthorized",
@@ -421,25 +204,9 @@ async fn bad_input_gets_the_documented_4xx_never_a_5xx() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // Still serving, and nothing was created by the bad requests.
-    let (status, body) = raw(
-        &sandbox,
-        Method::GET,
-        "/payment-links?limit=1",
-        Some(DEMO_KEY),
-        None,
-        None,
-    )
-    .await;
+    let (status, body) = raw(&sandbox, Method::GET, "/payment-links?limit=1", Some(DEMO_KEY), None, None).await;
     assert_eq!((status, body["total"].as_u64()), (200, Some(300)));
-    let (status, _) = raw(
-        &sandbox,
-        Method::GET,
-        "/webhooks",
-        Some(DEMO_KEY),
-        None,
-        None,
-    )
-    .await;
+    let (status, _) = raw(&sandbox, Method::GET, "/webhooks", Some(DEMO_KEY), None, None).await;
     assert_eq!(status, 200);
     sandbox.shutdown().await;
 }
@@ -447,30 +214,11 @@ async fn bad_input_gets_the_documented_4xx_never_a_5xx() {
 #[tokio::test]
 async fn loopback_http_webhooks_are_allowed_in_the_sandbox() {
     let sandbox = quiet_sandbox().await;
-    for url in [
-        "http://127.0.0.1:9000/h",
-        "http://localhost:9000/h",
-        "http://[::1]:9000/h",
-        "https://e.com/h",
-    ] {
-        let body = json!({"url": url, "events": ["payment.settled", "payment.settled"]})
-            .to_string()
-            .into_bytes();
-        let (status, created) = raw(
-            &sandbox,
-            Method::POST,
-            "/webhooks",
-            Some(DEMO_KEY),
-            JSON,
-            Some(body),
-        )
-        .await;
+    for url in ["http://127.0.0.1:9000/h", "http://localhost:9000/h", "http://[::1]:9000/h", "https://e.com/h"] {
+        let body = json!({"url": url, "events": ["payment.settled", "payment.settled"]}).to_string().into_bytes();
+        let (status, created) = raw(&sandbox, Method::POST, "/webhooks", Some(DEMO_KEY), JSON, Some(body)).await;
         assert_eq!(status, 201, "{url}: {created}");
-        assert_eq!(
-            created["events"],
-            json!(["payment.settled"]),
-            "duplicates are folded"
-        );
+        assert_eq!(created["events"], json!(["payment.settled"]), "duplicates are folded");
     }
     sandbox.shutdown().await;
 }

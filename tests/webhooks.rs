@@ -31,18 +31,10 @@ async fn receiver(answers: Vec<u16>) -> (String, mpsc::UnboundedReceiver<Receive
         axum::routing::post(move |headers: HeaderMap, body: Bytes| {
             let (tx, answers) = (tx.clone(), answers.clone());
             async move {
-                let signature = headers
-                    .get("pik-signature")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_string();
+                let signature =
+                    headers.get("pik-signature").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
                 let _ = tx.send(Received { signature, body });
-                let status = answers
-                    .lock()
-                    .map(|mut a| a.pop_front())
-                    .ok()
-                    .flatten()
-                    .unwrap_or(200);
+                let status = answers.lock().map(|mut a| a.pop_front()).ok().flatten().unwrap_or(200);
                 StatusCode::from_u16(status).unwrap_or(StatusCode::OK)
             }
         }),
@@ -51,10 +43,7 @@ async fn receiver(answers: Vec<u16>) -> (String, mpsc::UnboundedReceiver<Receive
         Ok(listener) => listener,
         Err(err) => panic!("no listener: {err}"),
     };
-    let addr = listener
-        .local_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
@@ -70,11 +59,7 @@ async fn next(rx: &mut mpsc::UnboundedReceiver<Received>) -> Received {
 
 /// The next delivery of this very event (other simulated payments may send
 /// their own events meanwhile), or `None` if none comes within `wait`.
-async fn next_of(
-    rx: &mut mpsc::UnboundedReceiver<Received>,
-    body: &Bytes,
-    wait: Duration,
-) -> Option<Received> {
+async fn next_of(rx: &mut mpsc::UnboundedReceiver<Received>, body: &Bytes, wait: Duration) -> Option<Received> {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         match tokio::time::timeout_at(deadline, rx.recv()).await {
@@ -86,21 +71,13 @@ async fn next_of(
 }
 
 fn independent_hmac(secret: &str, body: &[u8]) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
-        panic!("hmac key")
-    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else { panic!("hmac key") };
     mac.update(body);
     hex::encode(mac.finalize().into_bytes())
 }
 
 async fn active_link(client: &Client) -> PaymentLink {
-    let page = client
-        .list_links(&LinkQuery {
-            status: Some(LinkStatus::Active),
-            limit: Some(1),
-            offset: None,
-        })
-        .await;
+    let page = client.list_links(&LinkQuery { status: Some(LinkStatus::Active), limit: Some(1), offset: None }).await;
     match page {
         Ok(page) if !page.data.is_empty() => page.data[0].clone(),
         other => panic!("no active link: {other:?}"),
@@ -115,26 +92,16 @@ async fn a_registered_receiver_gets_signed_events_that_verify() {
     let created = client
         .create_webhook(&CreateWebhook {
             url,
-            events: vec![
-                WebhookEvent::PaymentConfirmed,
-                WebhookEvent::PaymentSettled,
-                WebhookEvent::PaymentFailed,
-            ],
+            events: vec![WebhookEvent::PaymentConfirmed, WebhookEvent::PaymentSettled, WebhookEvent::PaymentFailed],
         })
         .await;
-    let Ok(created) = created else {
-        panic!("{created:?}")
-    };
+    let Ok(created) = created else { panic!("{created:?}") };
     let secret = created.secret.expose().to_string();
     let link = active_link(&client).await;
 
-    let (status, txn) = control(
-        &sandbox,
-        Method::POST,
-        &format!("/payment-links/{}/pay", link.id),
-        Some(json!({"outcome": "settle"})),
-    )
-    .await;
+    let (status, txn) =
+        control(&sandbox, Method::POST, &format!("/payment-links/{}/pay", link.id), Some(json!({"outcome": "settle"})))
+            .await;
     assert_eq!(status, 201);
     let mut events = Vec::new();
     while events.len() < 2 {
@@ -142,29 +109,13 @@ async fn a_registered_receiver_gets_signed_events_that_verify() {
         if !String::from_utf8_lossy(&received.body).contains(txn["id"].as_str().unwrap_or("?")) {
             continue; // another simulated payment's event
         }
-        assert_eq!(
-            received.signature,
-            independent_hmac(&secret, &received.body),
-            "signature does not verify"
-        );
-        assert!(pik_tui::signature::verify(
-            secret.as_bytes(),
-            &received.body,
-            &received.signature
-        ));
+        assert_eq!(received.signature, independent_hmac(&secret, &received.body), "signature does not verify");
+        assert!(pik_tui::signature::verify(secret.as_bytes(), &received.body, &received.signature));
         assert!(!independent_hmac("whsec_other", &received.body).eq(&received.signature));
         let event = serde_json::from_slice::<EventEnvelope>(&received.body);
-        let Ok(event) = event else {
-            panic!("event body: {event:?}")
-        };
-        assert_eq!(
-            event.data.transaction_id,
-            txn["id"].as_str().unwrap_or_default()
-        );
-        assert_eq!(
-            event.data.payment_link_id.as_deref(),
-            Some(link.id.as_str())
-        );
+        let Ok(event) = event else { panic!("event body: {event:?}") };
+        assert_eq!(event.data.transaction_id, txn["id"].as_str().unwrap_or_default());
+        assert_eq!(event.data.payment_link_id.as_deref(), Some(link.id.as_str()));
         assert_eq!(event.data.amount, link.amount);
         assert!(event.id.starts_with("evt_") && event.created_at.is_some());
         events.push((event.event, event.data.status));
@@ -177,10 +128,7 @@ async fn a_registered_receiver_gets_signed_events_that_verify() {
         ]
     );
     // The link is now paid.
-    assert_eq!(
-        client.get_link(&link.id).await.map(|l| l.status).ok(),
-        Some(LinkStatus::Paid)
-    );
+    assert_eq!(client.get_link(&link.id).await.map(|l| l.status).ok(), Some(LinkStatus::Paid));
     sandbox.shutdown().await;
 }
 
@@ -190,23 +138,10 @@ async fn a_failing_receiver_is_retried_on_the_documented_schedule() {
     let client = client(&sandbox);
     // Fails twice, then accepts.
     let (url, mut rx) = receiver(vec![500, 503]).await;
-    let created = client
-        .create_webhook(&CreateWebhook {
-            url,
-            events: vec![WebhookEvent::PaymentFailed],
-        })
-        .await;
-    let Ok(created) = created else {
-        panic!("{created:?}")
-    };
+    let created = client.create_webhook(&CreateWebhook { url, events: vec![WebhookEvent::PaymentFailed] }).await;
+    let Ok(created) = created else { panic!("{created:?}") };
     let link = active_link(&client).await;
-    control(
-        &sandbox,
-        Method::POST,
-        &format!("/payment-links/{}/pay", link.id),
-        Some(json!({"outcome": "fail"})),
-    )
-    .await;
+    control(&sandbox, Method::POST, &format!("/payment-links/{}/pay", link.id), Some(json!({"outcome": "fail"}))).await;
 
     let first = next(&mut rx).await;
     let deliveries = |body: Value| -> Vec<Value> {
@@ -228,40 +163,20 @@ async fn a_failing_receiver_is_retried_on_the_documented_schedule() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(pending.len(), 1);
-    assert_eq!(
-        (
-            pending[0]["state"].as_str(),
-            pending[0]["last_status"].as_u64()
-        ),
-        (Some("pending"), Some(500))
-    );
+    assert_eq!((pending[0]["state"].as_str(), pending[0]["last_status"].as_u64()), (Some("pending"), Some(500)));
     let clock = control(&sandbox, Method::GET, "/clock", None).await.1;
     let now = chrono::DateTime::parse_from_rfc3339(clock["now"].as_str().unwrap_or_default());
-    let due = chrono::DateTime::parse_from_rfc3339(
-        pending[0]["next_attempt_at"].as_str().unwrap_or_default(),
-    );
+    let due = chrono::DateTime::parse_from_rfc3339(pending[0]["next_attempt_at"].as_str().unwrap_or_default());
     let wait = match (now, due) {
         (Ok(now), Ok(due)) => (due - now).num_seconds(),
         other => panic!("times: {other:?}"),
     };
-    assert!(
-        (295..=300).contains(&wait),
-        "first retry after {wait} s, not 5 min"
-    );
+    assert!((295..=300).contains(&wait), "first retry after {wait} s, not 5 min");
 
     // Nothing more arrives until the clock passes 5 minutes.
     let short = Duration::from_millis(500);
-    assert!(
-        next_of(&mut rx, &first.body, short).await.is_none(),
-        "retried early"
-    );
-    control(
-        &sandbox,
-        Method::POST,
-        "/clock/advance",
-        Some(json!({"seconds": 300})),
-    )
-    .await;
+    assert!(next_of(&mut rx, &first.body, short).await.is_none(), "retried early");
+    control(&sandbox, Method::POST, "/clock/advance", Some(json!({"seconds": 300}))).await;
     let second = next_of(&mut rx, &first.body, Duration::from_secs(20)).await;
     assert!(second.is_some(), "no retry after 5 min");
     // Let the sandbox record the second failure before moving the clock.
@@ -273,33 +188,14 @@ async fn a_failing_receiver_is_retried_on_the_documented_schedule() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Second failure: the next retry is 30 minutes later.
-    control(
-        &sandbox,
-        Method::POST,
-        "/clock/advance",
-        Some(json!({"seconds": 300})),
-    )
-    .await;
-    assert!(
-        next_of(&mut rx, &first.body, short).await.is_none(),
-        "retried before 30 min"
-    );
-    control(
-        &sandbox,
-        Method::POST,
-        "/clock/advance",
-        Some(json!({"seconds": 1500})),
-    )
-    .await;
+    control(&sandbox, Method::POST, "/clock/advance", Some(json!({"seconds": 300}))).await;
+    assert!(next_of(&mut rx, &first.body, short).await.is_none(), "retried before 30 min");
+    control(&sandbox, Method::POST, "/clock/advance", Some(json!({"seconds": 1500}))).await;
     let third = next_of(&mut rx, &first.body, Duration::from_secs(20)).await;
-    assert!(
-        third.is_some_and(|t| t.signature == first.signature),
-        "no third attempt with the same signature"
-    );
+    assert!(third.is_some_and(|t| t.signature == first.signature), "no third attempt with the same signature");
     let mut state = Value::Null;
     for _ in 0..50 {
-        state = deliveries(control(&sandbox, Method::GET, "/deliveries", None).await.1)[0]["state"]
-            .clone();
+        state = deliveries(control(&sandbox, Method::GET, "/deliveries", None).await.1)[0]["state"].clone();
         if state == "delivered" {
             break;
         }
@@ -314,13 +210,8 @@ async fn events_for_non_loopback_urls_are_recorded_not_sent() {
     let sandbox = quiet_sandbox().await;
     let client = client(&sandbox);
     let link = active_link(&client).await;
-    control(
-        &sandbox,
-        Method::POST,
-        &format!("/payment-links/{}/pay", link.id),
-        Some(json!({"outcome": "settle"})),
-    )
-    .await;
+    control(&sandbox, Method::POST, &format!("/payment-links/{}/pay", link.id), Some(json!({"outcome": "settle"})))
+        .await;
     let mut skipped = 0;
     for _ in 0..50 {
         let (_, body) = control(&sandbox, Method::GET, "/deliveries", None).await;

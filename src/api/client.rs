@@ -59,9 +59,7 @@ struct Inner {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("base", &self.inner.base.as_str())
-            .finish_non_exhaustive()
+        f.debug_struct("Client").field("base", &self.inner.base.as_str()).finish_non_exhaustive()
     }
 }
 
@@ -79,9 +77,7 @@ fn parse_base_url(text: &str) -> Result<Url, ApiError> {
     let mut base = Url::parse(text.trim())
         .map_err(|err| ApiError::config(format!("the base URL {text:?} is not a URL: {err}")))?;
     let Some(host) = base.host() else {
-        return Err(ApiError::config(format!(
-            "the base URL {text:?} has no host"
-        )));
+        return Err(ApiError::config(format!("the base URL {text:?} has no host")));
     };
     match base.scheme() {
         "https" => {}
@@ -93,15 +89,11 @@ fn parse_base_url(text: &str) -> Result<Url, ApiError> {
             )));
         }
         other => {
-            return Err(ApiError::config(format!(
-                "the base URL must be https://, not {other}://"
-            )));
+            return Err(ApiError::config(format!("the base URL must be https://, not {other}://")));
         }
     }
     if !base.username().is_empty() || base.password().is_some() {
-        return Err(ApiError::config(
-            "the base URL must not carry a user name or password",
-        ));
+        return Err(ApiError::config("the base URL must not carry a user name or password"));
     }
     base.set_query(None);
     base.set_fragment(None);
@@ -168,17 +160,12 @@ impl Client {
     fn url(&self, segments: &[&str]) -> Result<Url, ApiError> {
         // `.` and `..` would be resolved as paths (`links get ..` would list
         // every link) and an empty id would hit the list endpoint.
-        if let Some(bad) = segments
-            .iter()
-            .find(|s| matches!(s.trim(), "" | "." | ".."))
-        {
+        if let Some(bad) = segments.iter().find(|s| matches!(s.trim(), "" | "." | "..")) {
             return Err(ApiError::config(format!("{bad:?} is not a valid id")));
         }
         let mut url = self.inner.base.clone();
         {
-            let mut path = url
-                .path_segments_mut()
-                .map_err(|_| ApiError::config("the base URL cannot take a path"))?;
+            let mut path = url.path_segments_mut().map_err(|_| ApiError::config("the base URL cannot take a path"))?;
             path.pop_if_empty();
             // Each segment is percent-encoded, so an id typed by a person
             // (`../x`, `a?b`) cannot change which endpoint is called.
@@ -229,29 +216,16 @@ impl Client {
         }
         let started = Instant::now();
         let timeout = self.inner.request_timeout;
-        let response = request
-            .send()
-            .await
-            .map_err(|err| ApiError::transport(err, timeout))?;
+        let response = request.send().await.map_err(|err| ApiError::transport(err, timeout))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|err| ApiError::transport(err, timeout))?;
+        let body = response.bytes().await.map_err(|err| ApiError::transport(err, timeout))?;
         tracing::debug!(%method, path = url.path(), status = status.as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "PIK request");
         if status.is_success() {
             return Ok(Response { status, body });
         }
-        let content_type = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
-        Err(ApiError::from_response(
-            status.as_u16(),
-            content_type,
-            &body,
-            parse_retry_after(&headers),
-        ))
+        let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        Err(ApiError::from_response(status.as_u16(), content_type, &body, parse_retry_after(&headers)))
     }
 
     /// Sends a request. GETs are retried on 429, 5xx and transport errors;
@@ -264,18 +238,13 @@ impl Client {
         body: Option<&serde_json::Value>,
     ) -> Result<Response, ApiError> {
         let url = self.url(segments)?;
-        let retry = if method == Method::GET {
-            self.inner.retry
-        } else {
-            RetryPolicy::none()
-        };
+        let retry = if method == Method::GET { self.inner.retry } else { RetryPolicy::none() };
         let mut attempt = 0;
         loop {
             match self.send_once(&method, &url, query, body).await {
                 Ok(response) => return Ok(response),
                 Err(err) if err.is_retryable() => {
-                    let Some(wait) = retry.delay(attempt, err.retry_after(), fastrand::f64())
-                    else {
+                    let Some(wait) = retry.delay(attempt, err.retry_after(), fastrand::f64()) else {
                         return Err(err);
                     };
                     tracing::info!(
@@ -299,13 +268,11 @@ impl Client {
     }
 
     fn decode_page<T: DeserializeOwned>(response: &Response) -> Result<Page<T>, ApiError> {
-        Page::from_json(&response.body)
-            .map_err(|err| ApiError::decode(response.status.as_u16(), err.to_string()))
+        Page::from_json(&response.body).map_err(|err| ApiError::decode(response.status.as_u16(), err.to_string()))
     }
 
     fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
-        serde_json::to_value(value)
-            .map_err(|err| ApiError::config(format!("could not encode the request: {err}")))
+        serde_json::to_value(value).map_err(|err| ApiError::config(format!("could not encode the request: {err}")))
     }
 
     fn paging(query: &mut Vec<(&str, String)>, limit: Option<u32>, offset: Option<u32>) {
@@ -321,9 +288,7 @@ impl Client {
     /// (see [`ApiError::may_have_reached_server`]).
     pub async fn create_link(&self, request: &CreateLink) -> Result<PaymentLink, ApiError> {
         let body = Self::to_json(request)?;
-        let response = self
-            .send(Method::POST, &["payment-links"], &[], Some(&body))
-            .await?;
+        let response = self.send(Method::POST, &["payment-links"], &[], Some(&body)).await?;
         Self::decode(&response)
     }
 
@@ -334,33 +299,24 @@ impl Client {
             params.push(("status", status.as_str().to_string()));
         }
         Self::paging(&mut params, query.limit, query.offset);
-        let response = self
-            .send(Method::GET, &["payment-links"], &params, None)
-            .await?;
+        let response = self.send(Method::GET, &["payment-links"], &params, None).await?;
         Self::decode_page(&response)
     }
 
     /// `GET /payment-links/{id}`.
     pub async fn get_link(&self, id: &str) -> Result<PaymentLink, ApiError> {
-        let response = self
-            .send(Method::GET, &["payment-links", id], &[], None)
-            .await?;
+        let response = self.send(Method::GET, &["payment-links", id], &[], None).await?;
         Self::decode(&response)
     }
 
     /// `DELETE /payment-links/{id}` (documented by PIK's guide pages only).
     pub async fn deactivate_link(&self, id: &str) -> Result<PaymentLink, ApiError> {
-        let response = self
-            .send(Method::DELETE, &["payment-links", id], &[], None)
-            .await?;
+        let response = self.send(Method::DELETE, &["payment-links", id], &[], None).await?;
         Self::decode(&response)
     }
 
     /// `GET /transactions`.
-    pub async fn list_transactions(
-        &self,
-        query: &TransactionQuery,
-    ) -> Result<Page<Transaction>, ApiError> {
+    pub async fn list_transactions(&self, query: &TransactionQuery) -> Result<Page<Transaction>, ApiError> {
         let mut params = Vec::new();
         if let Some(status) = &query.status {
             params.push(("status", status.as_str().to_string()));
@@ -371,9 +327,7 @@ impl Client {
         if let Some(currency) = &query.currency {
             params.push(("currency", currency.clone()));
         }
-        let timestamp = |t: &chrono::DateTime<chrono::Utc>| {
-            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        };
+        let timestamp = |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         if let Some(from) = &query.from {
             params.push(("from", timestamp(from)));
         }
@@ -381,29 +335,20 @@ impl Client {
             params.push(("to", timestamp(to)));
         }
         Self::paging(&mut params, query.limit, query.offset);
-        let response = self
-            .send(Method::GET, &["transactions"], &params, None)
-            .await?;
+        let response = self.send(Method::GET, &["transactions"], &params, None).await?;
         Self::decode_page(&response)
     }
 
     /// `GET /transactions/{id}`.
     pub async fn get_transaction(&self, id: &str) -> Result<Transaction, ApiError> {
-        let response = self
-            .send(Method::GET, &["transactions", id], &[], None)
-            .await?;
+        let response = self.send(Method::GET, &["transactions", id], &[], None).await?;
         Self::decode(&response)
     }
 
     /// `POST /webhooks`. The answer carries the secret, this once.
-    pub async fn create_webhook(
-        &self,
-        request: &CreateWebhook,
-    ) -> Result<CreatedWebhook, ApiError> {
+    pub async fn create_webhook(&self, request: &CreateWebhook) -> Result<CreatedWebhook, ApiError> {
         let body = Self::to_json(request)?;
-        let response = self
-            .send(Method::POST, &["webhooks"], &[], Some(&body))
-            .await?;
+        let response = self.send(Method::POST, &["webhooks"], &[], Some(&body)).await?;
         Self::decode(&response)
     }
 
@@ -436,54 +381,28 @@ mod tests {
         ] {
             assert!(parse_base_url(ok).is_ok(), "{ok}");
         }
-        for bad in [
-            "http://api.pik.global/v1",
-            "http://10.0.0.1/v1",
-            "ftp://x/v1",
-            "not a url",
-            "https://u:p@h/v1",
-        ] {
-            let err = parse_base_url(bad)
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default();
+        for bad in ["http://api.pik.global/v1", "http://10.0.0.1/v1", "ftp://x/v1", "not a url", "https://u:p@h/v1"] {
+            let err = parse_base_url(bad).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(!err.is_empty(), "{bad} was accepted");
         }
-        let refused = parse_base_url("http://api.pik.global/v1")
-            .err()
-            .map(|e| e.to_string());
+        let refused = parse_base_url("http://api.pik.global/v1").err().map(|e| e.to_string());
         assert!(refused.is_some_and(|m| m.contains("requires HTTPS")));
     }
 
     #[test]
     fn ids_cannot_escape_their_path_segment() {
-        let client = Client::new(ClientConfig::new(
-            "https://api.pik.global/v1",
-            ApiKey::new("pik_test_x"),
-        ));
-        let Ok(client) = client else {
-            panic!("client did not build")
-        };
-        let url = client
-            .url(&["payment-links", "../webhooks?x=1"])
-            .map(|u| u.to_string());
-        assert_eq!(
-            url.ok().as_deref(),
-            Some("https://api.pik.global/v1/payment-links/..%2Fwebhooks%3Fx=1")
-        );
+        let client = Client::new(ClientConfig::new("https://api.pik.global/v1", ApiKey::new("pik_test_x")));
+        let Ok(client) = client else { panic!("client did not build") };
+        let url = client.url(&["payment-links", "../webhooks?x=1"]).map(|u| u.to_string());
+        assert_eq!(url.ok().as_deref(), Some("https://api.pik.global/v1/payment-links/..%2Fwebhooks%3Fx=1"));
     }
 
     #[test]
     fn the_key_never_shows_in_debug_output() {
-        let config = ClientConfig::new(
-            "https://api.pik.global/v1",
-            ApiKey::new("pik_live_supersecret"),
-        );
+        let config = ClientConfig::new("https://api.pik.global/v1", ApiKey::new("pik_live_supersecret"));
         let shown = format!("{config:?}");
         assert!(!shown.contains("supersecret"), "{shown}");
-        let Ok(client) = Client::new(config) else {
-            panic!("client did not build")
-        };
+        let Ok(client) = Client::new(config) else { panic!("client did not build") };
         assert!(!format!("{client:?}").contains("supersecret"));
     }
 
@@ -492,10 +411,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("7"));
         assert_eq!(parse_retry_after(&headers), Some(Duration::from_secs(7)));
-        headers.insert(
-            header::RETRY_AFTER,
-            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
-        );
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
         assert_eq!(parse_retry_after(&headers), Some(Duration::ZERO));
     }
 }

@@ -37,24 +37,12 @@ impl ApiError {
     }
 
     fn bare(kind: ErrorKind, message: String) -> Self {
-        Self {
-            kind,
-            status: None,
-            code: None,
-            message,
-            retry_after: None,
-            source: None,
-        }
+        Self { kind, status: None, code: None, message, retry_after: None, source: None }
     }
 
     /// From a 4xx/5xx answer. The body should be PIK's error object; anything
     /// else (an HTML page from a proxy, say) still gives a readable error.
-    pub fn from_response(
-        status: u16,
-        content_type: Option<&str>,
-        body: &[u8],
-        retry_after: Option<Duration>,
-    ) -> Self {
+    pub fn from_response(status: u16, content_type: Option<&str>, body: &[u8], retry_after: Option<Duration>) -> Self {
         #[derive(serde::Deserialize)]
         struct Envelope {
             error: Inner,
@@ -67,12 +55,7 @@ impl ApiError {
             message: Option<String>,
         }
         let (code, message) = match serde_json::from_slice::<Envelope>(body) {
-            Ok(Envelope { error }) => (
-                error.code,
-                error
-                    .message
-                    .unwrap_or_else(|| "no message given".to_string()),
-            ),
+            Ok(Envelope { error }) => (error.code, error.message.unwrap_or_else(|| "no message given".to_string())),
             Err(_) => {
                 let kind = content_type.unwrap_or("no content type");
                 let snippet = String::from_utf8_lossy(&body[..body.len().min(120)]);
@@ -85,47 +68,25 @@ impl ApiError {
                 (None, message)
             }
         };
-        Self {
-            kind: ErrorKind::Api,
-            status: Some(status),
-            code,
-            message,
-            retry_after,
-            source: None,
-        }
+        Self { kind: ErrorKind::Api, status: Some(status), code, message, retry_after, source: None }
     }
 
     pub(crate) fn decode(status: u16, detail: String) -> Self {
         Self {
             status: Some(status),
-            ..Self::bare(
-                ErrorKind::Decode,
-                format!("the answer did not match the PIK contract: {detail}"),
-            )
+            ..Self::bare(ErrorKind::Decode, format!("the answer did not match the PIK contract: {detail}"))
         }
     }
 
     pub(crate) fn transport(err: reqwest::Error, timeout: Duration) -> Self {
         let (kind, message) = if err.is_timeout() {
-            (
-                ErrorKind::Timeout,
-                format!("no answer within {} s", timeout.as_secs_f32().round()),
-            )
+            (ErrorKind::Timeout, format!("no answer within {} s", timeout.as_secs_f32().round()))
         } else if err.is_connect() {
-            (
-                ErrorKind::Connect,
-                format!("could not connect: {}", root_cause(&err)),
-            )
+            (ErrorKind::Connect, format!("could not connect: {}", root_cause(&err)))
         } else {
-            (
-                ErrorKind::Transport,
-                format!("the connection failed: {}", root_cause(&err)),
-            )
+            (ErrorKind::Transport, format!("the connection failed: {}", root_cause(&err)))
         };
-        Self {
-            source: Some(err),
-            ..Self::bare(kind, message)
-        }
+        Self { source: Some(err), ..Self::bare(kind, message) }
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -224,9 +185,7 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_ref()
-            .map(|err| err as &(dyn std::error::Error + 'static))
+        self.source.as_ref().map(|err| err as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -239,10 +198,7 @@ mod tests {
         let body = br#"{"error":{"code":"unauthorized","message":"Invalid API key."}}"#;
         let err = ApiError::from_response(401, Some("application/json"), body, None);
         assert_eq!(err.code(), Some("unauthorized"));
-        assert_eq!(
-            err.to_string(),
-            "the API key was rejected (401): Invalid API key. [unauthorized]"
-        );
+        assert_eq!(err.to_string(), "the API key was rejected (401): Invalid API key. [unauthorized]");
         assert!(!err.is_retryable());
     }
 
@@ -251,10 +207,7 @@ mod tests {
         let body = b"<html>\n<head><title>502 Bad Gateway</title></head></html>";
         let err = ApiError::from_response(502, Some("text/html"), body, None);
         assert_eq!(err.code(), None);
-        assert!(
-            err.to_string()
-                .starts_with("PIK server error (502): the answer was not a PIK error (text/html)")
-        );
+        assert!(err.to_string().starts_with("PIK server error (502): the answer was not a PIK error (text/html)"));
         assert!(err.is_retryable());
         assert!(err.may_have_reached_server());
     }

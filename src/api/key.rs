@@ -42,10 +42,7 @@ impl ApiKey {
         } else {
             KeyEnvironment::Unknown
         };
-        Self {
-            secret: SecretString::from(trimmed.to_string()),
-            environment,
-        }
+        Self { secret: SecretString::from(trimmed.to_string()), environment }
     }
 
     pub fn environment(&self) -> KeyEnvironment {
@@ -84,17 +81,10 @@ mod tests {
         let key = ApiKey::new("pik_live_s3cr3tvalue\n");
         assert_eq!(key.environment(), KeyEnvironment::Live);
         assert_eq!(key.expose(), "pik_live_s3cr3tvalue");
-        for shown in [
-            format!("{key:?}"),
-            format!("{key}"),
-            format!("{:?}", Some(&key)),
-        ] {
+        for shown in [format!("{key:?}"), format!("{key}"), format!("{:?}", Some(&key))] {
             assert!(!shown.contains("s3cr3t"), "{shown}");
         }
-        assert_eq!(
-            ApiKey::new("pik_test_x").environment(),
-            KeyEnvironment::Test
-        );
+        assert_eq!(ApiKey::new("pik_test_x").environment(), KeyEnvironment::Test);
         assert_eq!(ApiKey::new("sk_x").environment(), KeyEnvironment::Unknown);
     }
 }

@@ -254,9 +254,7 @@ impl<T: serde::de::DeserializeOwned> Page<T> {
         }
         let skipped = count - data.len();
         Ok(Page {
-            total: raw
-                .total
-                .unwrap_or((raw.offset.unwrap_or(0) as usize + count) as u64),
+            total: raw.total.unwrap_or((raw.offset.unwrap_or(0) as usize + count) as u64),
             data,
             limit: raw.limit,
             offset: raw.offset,
@@ -272,9 +270,7 @@ mod lenient_time {
     use chrono::{DateTime, Utc};
     use serde::{Deserialize, Deserializer};
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime<Utc>>, D::Error> {
         let text = Option::<serde_json::Value>::deserialize(deserializer)?;
         Ok(text
             .as_ref()
@@ -303,17 +299,9 @@ pub struct EventData {
     pub amount: Decimal,
     pub currency: String,
     pub status: TransactionStatus,
-    #[serde(
-        default,
-        deserialize_with = "lenient_time::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "lenient_time::deserialize", skip_serializing_if = "Option::is_none")]
     pub confirmed_at: Option<DateTime<Utc>>,
-    #[serde(
-        default,
-        deserialize_with = "lenient_time::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "lenient_time::deserialize", skip_serializing_if = "Option::is_none")]
     pub settled_at: Option<DateTime<Utc>>,
 }
 
@@ -360,34 +348,22 @@ mod tests {
 
     #[test]
     fn unknown_enum_values_are_kept() {
-        let status: LinkStatus =
-            serde_json::from_str("\"cancelled\"").unwrap_or(LinkStatus::Active);
+        let status: LinkStatus = serde_json::from_str("\"cancelled\"").unwrap_or(LinkStatus::Active);
         assert_eq!(status, LinkStatus::Other("cancelled".into()));
         assert_eq!(status.as_str(), "cancelled");
-        assert_eq!(
-            serde_json::to_string(&status).ok().as_deref(),
-            Some("\"cancelled\"")
-        );
-        assert_eq!(
-            WebhookEvent::parse("payment.settled"),
-            WebhookEvent::PaymentSettled
-        );
+        assert_eq!(serde_json::to_string(&status).ok().as_deref(), Some("\"cancelled\""));
+        assert_eq!(WebhookEvent::parse("payment.settled"), WebhookEvent::PaymentSettled);
     }
 
     #[test]
     fn amounts_keep_their_scale_and_accept_numbers() {
-        let text = r#"{"id":"pl_1","amount":"75.00","currency":"USDT","status":"active","created_at":"2024-01-15T10:30:00Z"}"#;
+        let text =
+            r#"{"id":"pl_1","amount":"75.00","currency":"USDT","status":"active","created_at":"2024-01-15T10:30:00Z"}"#;
         let link: Result<PaymentLink, _> = serde_json::from_str(text);
-        assert_eq!(
-            link.map(|l| l.amount.to_string()).ok().as_deref(),
-            Some("75.00")
-        );
+        assert_eq!(link.map(|l| l.amount.to_string()).ok().as_deref(), Some("75.00"));
         let number = text.replace("\"75.00\"", "75.10");
         let link: Result<PaymentLink, _> = serde_json::from_str(&number);
-        assert_eq!(
-            link.map(|l| l.amount.to_string()).ok().as_deref(),
-            Some("75.1")
-        );
+        assert_eq!(link.map(|l| l.amount.to_string()).ok().as_deref(), Some("75.1"));
         let bad = text.replace("\"75.00\"", "\"seventy\"");
         assert!(serde_json::from_str::<PaymentLink>(&bad).is_err());
     }
@@ -400,17 +376,12 @@ mod tests {
             {"id":"wh_3","url":"https://b.example/h","status":"paused"}
         ],"total":3}"#;
         let page = Page::<Webhook>::from_json(body);
-        let Ok(page) = page else {
-            panic!("page did not decode: {page:?}")
-        };
+        let Ok(page) = page else { panic!("page did not decode: {page:?}") };
         assert_eq!(page.data.len(), 2);
         assert_eq!(page.skipped, 1);
         assert_eq!(page.total, 3);
         assert_eq!((page.limit, page.offset), (None, None));
-        assert_eq!(
-            page.data[0].events[1],
-            WebhookEvent::Other("payment.expired".into())
-        );
+        assert_eq!(page.data[0].events[1], WebhookEvent::Other("payment.expired".into()));
         assert_eq!(page.data[1].status, WebhookStatus::Other("paused".into()));
     }
 

@@ -42,11 +42,7 @@ impl ApiFailure {
             429 => "rate_limited",
             _ => "internal_error",
         };
-        Self {
-            status,
-            code,
-            message: message.into(),
-        }
+        Self { status, code, message: message.into() }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -85,17 +81,12 @@ pub async fn not_found() -> ApiFailure {
 }
 
 pub async fn method_not_allowed() -> ApiFailure {
-    ApiFailure::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "This method is not allowed on this path.",
-    )
+    ApiFailure::new(StatusCode::METHOD_NOT_ALLOWED, "This method is not allowed on this path.")
 }
 
 /// The query string as name → value (the last one wins on repeats).
 fn query_map(raw: Option<String>) -> HashMap<String, String> {
-    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-        .into_owned()
-        .collect()
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect()
 }
 
 struct Paging {
@@ -109,48 +100,36 @@ fn paging(query: &HashMap<String, String>) -> ApiResult<Paging> {
         Some(text) => match text.parse::<usize>() {
             Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
             _ => {
-                return Err(ApiFailure::bad_request(format!(
-                    "'limit' must be an integer from 1 to {MAX_LIMIT}."
-                )));
+                return Err(ApiFailure::bad_request(format!("'limit' must be an integer from 1 to {MAX_LIMIT}.")));
             }
         },
     };
     let offset = match query.get("offset") {
         None => 0,
-        Some(text) => text
-            .parse::<usize>()
-            .map_err(|_| ApiFailure::bad_request("'offset' must be a whole number, 0 or more."))?,
+        Some(text) => {
+            text.parse::<usize>().map_err(|_| ApiFailure::bad_request("'offset' must be a whole number, 0 or more."))?
+        }
     };
     Ok(Paging { limit, offset })
 }
 
-fn one_of<'a>(
-    query: &HashMap<String, String>,
-    name: &str,
-    allowed: &[&'a str],
-) -> ApiResult<Option<&'a str>> {
+fn one_of<'a>(query: &HashMap<String, String>, name: &str, allowed: &[&'a str]) -> ApiResult<Option<&'a str>> {
     match query.get(name) {
         None => Ok(None),
         Some(value) => allowed
             .iter()
             .find(|a| **a == value)
             .map(|a| Some(*a))
-            .ok_or_else(|| {
-                ApiFailure::bad_request(format!("'{name}' must be one of {}.", allowed.join(", ")))
-            }),
+            .ok_or_else(|| ApiFailure::bad_request(format!("'{name}' must be one of {}.", allowed.join(", ")))),
     }
 }
 
 fn timestamp(query: &HashMap<String, String>, name: &str) -> ApiResult<Option<DateTime<Utc>>> {
     match query.get(name) {
         None => Ok(None),
-        Some(text) => DateTime::parse_from_rfc3339(text)
-            .map(|t| Some(t.with_timezone(&Utc)))
-            .map_err(|_| {
-                ApiFailure::bad_request(format!(
-                    "'{name}' must be an ISO 8601 timestamp such as 2024-01-15T10:30:00Z."
-                ))
-            }),
+        Some(text) => DateTime::parse_from_rfc3339(text).map(|t| Some(t.with_timezone(&Utc))).map_err(|_| {
+            ApiFailure::bad_request(format!("'{name}' must be an ISO 8601 timestamp such as 2024-01-15T10:30:00Z."))
+        }),
     }
 }
 
@@ -168,23 +147,15 @@ fn page<T: Serialize>(items: &[T], keep: impl Fn(&T) -> bool, paging: &Paging) -
 }
 
 fn path_id(id: Result<Path<String>, axum::extract::rejection::PathRejection>) -> ApiResult<String> {
-    id.map(|Path(id)| id)
-        .map_err(|_| ApiFailure::bad_request("The id in the path is not valid."))
+    id.map(|Path(id)| id).map_err(|_| ApiFailure::bad_request("The id in the path is not valid."))
 }
 
-async fn list_links(
-    State(shared): State<Arc<Shared>>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<impl IntoResponse> {
+async fn list_links(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> ApiResult<impl IntoResponse> {
     let query = query_map(raw);
     let wanted = one_of(&query, "status", status::LINK)?;
     let paging = paging(&query)?;
     let world = shared.world();
-    Ok(axum::Json(page(
-        world.links(),
-        |l| wanted.is_none_or(|s| l.status == s),
-        &paging,
-    )))
+    Ok(axum::Json(page(world.links(), |l| wanted.is_none_or(|s| l.status == s), &paging)))
 }
 
 async fn get_link(
@@ -193,9 +164,7 @@ async fn get_link(
 ) -> ApiResult<impl IntoResponse> {
     let id = path_id(id)?;
     let world = shared.world();
-    let link = world
-        .link(&id)
-        .ok_or_else(|| ApiFailure::not_found("No payment link found with the given ID."))?;
+    let link = world.link(&id).ok_or_else(|| ApiFailure::not_found("No payment link found with the given ID."))?;
     Ok(axum::Json(json!(link)))
 }
 
@@ -207,9 +176,7 @@ async fn deactivate_link(
     require_write(access.map(|Extension(a)| a))?;
     let id = path_id(id)?;
     let mut world = shared.world();
-    let link = world
-        .link_mut(&id)
-        .ok_or_else(|| ApiFailure::not_found("No payment link found with the given ID."))?;
+    let link = world.link_mut(&id).ok_or_else(|| ApiFailure::not_found("No payment link found with the given ID."))?;
     match link.status.as_str() {
         status::ACTIVE | status::DEACTIVATED => {
             link.status = status::DEACTIVATED.to_string();
@@ -222,10 +189,7 @@ async fn deactivate_link(
     }
 }
 
-async fn list_transactions(
-    State(shared): State<Arc<Shared>>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<impl IntoResponse> {
+async fn list_transactions(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> ApiResult<impl IntoResponse> {
     let query = query_map(raw);
     let wanted = one_of(&query, "status", status::TRANSACTION)?;
     let link = query.get("payment_link_id").cloned();
@@ -255,9 +219,7 @@ async fn get_transaction(
 ) -> ApiResult<impl IntoResponse> {
     let id = path_id(id)?;
     let world = shared.world();
-    let txn = world
-        .transaction(&id)
-        .ok_or_else(|| ApiFailure::not_found("No transaction found with the given ID."))?;
+    let txn = world.transaction(&id).ok_or_else(|| ApiFailure::not_found("No transaction found with the given ID."))?;
     Ok(axum::Json(json!(txn)))
 }
 
@@ -275,50 +237,30 @@ pub async fn json_object(request: Request) -> ApiResult<serde_json::Map<String, 
     check_json_content_type(&parts.headers)?;
     let bytes: Bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
-        .map_err(|_| {
-            ApiFailure::bad_request(format!(
-                "The request body is larger than {MAX_BODY_BYTES} bytes."
-            ))
-        })?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|err| {
-        ApiFailure::bad_request(format!("The request body is not valid JSON: {err}."))
-    })?;
+        .map_err(|_| ApiFailure::bad_request(format!("The request body is larger than {MAX_BODY_BYTES} bytes.")))?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|err| ApiFailure::bad_request(format!("The request body is not valid JSON: {err}.")))?;
     match value {
         Value::Object(map) => Ok(map),
-        _ => Err(ApiFailure::bad_request(
-            "The request body must be a JSON object.",
-        )),
+        _ => Err(ApiFailure::bad_request("The request body must be a JSON object.")),
     }
 }
 
 fn check_json_content_type(headers: &HeaderMap) -> ApiResult<()> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim();
     if essence.eq_ignore_ascii_case("application/json") {
         Ok(())
     } else {
-        Err(ApiFailure::bad_request(
-            "Send the body as JSON with 'Content-Type: application/json'.",
-        ))
+        Err(ApiFailure::bad_request("Send the body as JSON with 'Content-Type: application/json'."))
     }
 }
 
-fn required_string<'a>(
-    body: &'a serde_json::Map<String, Value>,
-    name: &str,
-    example: &str,
-) -> ApiResult<&'a str> {
+fn required_string<'a>(body: &'a serde_json::Map<String, Value>, name: &str, example: &str) -> ApiResult<&'a str> {
     match body.get(name) {
-        None | Some(Value::Null) => Err(ApiFailure::bad_request(format!(
-            "The '{name}' field is required."
-        ))),
+        None | Some(Value::Null) => Err(ApiFailure::bad_request(format!("The '{name}' field is required."))),
         Some(Value::String(text)) => Ok(text),
-        Some(_) => Err(ApiFailure::bad_request(format!(
-            "The '{name}' field must be a string, for example {example}."
-        ))),
+        Some(_) => Err(ApiFailure::bad_request(format!("The '{name}' field must be a string, for example {example}."))),
     }
 }
 
@@ -332,9 +274,7 @@ pub fn validate_new_link(
         None | Some(Value::Null) => None,
         Some(Value::String(text)) => Some(text.clone()),
         Some(_) => {
-            return Err(ApiFailure::bad_request(
-                "The 'description' field must be a string.",
-            ));
+            return Err(ApiFailure::bad_request("The 'description' field must be a string."));
         }
     };
     if let Some(text) = &description
@@ -359,8 +299,7 @@ pub fn validate_new_link(
             known.join(", ")
         )));
     };
-    money::check_amount(amount, rule)
-        .map_err(|err| ApiFailure::unprocessable(format!("The 'amount' field {err}.")))?;
+    money::check_amount(amount, rule).map_err(|err| ApiFailure::unprocessable(format!("The 'amount' field {err}.")))?;
     Ok((amount, currency.to_string(), description))
 }
 
@@ -379,11 +318,8 @@ async fn create_link(State(shared): State<Arc<Shared>>, request: Request) -> Api
 /// Whether a webhook URL may be registered: https, or http to this machine
 /// (so that local receivers work with the sandbox).
 pub fn validate_webhook_url(text: &str) -> ApiResult<String> {
-    let refuse = || {
-        ApiFailure::bad_request(
-            "The 'url' field must be an https:// URL (http:// only for loopback addresses).",
-        )
-    };
+    let refuse =
+        || ApiFailure::bad_request("The 'url' field must be an https:// URL (http:// only for loopback addresses).");
     let url = url::Url::parse(text).map_err(|_| refuse())?;
     let host = url.host().ok_or_else(refuse)?;
     match url.scheme() {
@@ -393,32 +329,21 @@ pub fn validate_webhook_url(text: &str) -> ApiResult<String> {
     }
 }
 
-async fn create_webhook(
-    State(shared): State<Arc<Shared>>,
-    request: Request,
-) -> ApiResult<Response> {
+async fn create_webhook(State(shared): State<Arc<Shared>>, request: Request) -> ApiResult<Response> {
     require_write(request.extensions().get::<Access>().copied())?;
     let body = json_object(request).await?;
-    let url = validate_webhook_url(required_string(
-        &body,
-        "url",
-        "\"https://example.com/pik\"",
-    )?)?;
+    let url = validate_webhook_url(required_string(&body, "url", "\"https://example.com/pik\"")?)?;
     let events = match body.get("events") {
         None | Some(Value::Null) => {
             return Err(ApiFailure::bad_request("The 'events' field is required."));
         }
         Some(Value::Array(items)) => items,
         Some(_) => {
-            return Err(ApiFailure::bad_request(
-                "The 'events' field must be a list of event names.",
-            ));
+            return Err(ApiFailure::bad_request("The 'events' field must be a list of event names."));
         }
     };
     if events.is_empty() {
-        return Err(ApiFailure::bad_request(
-            "The 'events' field must name at least one event.",
-        ));
+        return Err(ApiFailure::bad_request("The 'events' field must name at least one event."));
     }
     let mut chosen: Vec<String> = Vec::new();
     for event in events {

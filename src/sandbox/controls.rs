@@ -21,10 +21,7 @@ type ControlResult = Result<Response, ApiFailure>;
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/requests", get(requests).delete(reset_requests))
-        .route(
-            "/faults",
-            get(get_faults).put(set_faults).delete(clear_faults),
-        )
+        .route("/faults", get(get_faults).put(set_faults).delete(clear_faults))
         .route("/clock", get(clock))
         .route("/clock/advance", post(advance_clock))
         .route("/activity", post(set_activity))
@@ -56,16 +53,9 @@ async fn get_faults(State(shared): State<Arc<Shared>>) -> Response {
 
 async fn set_faults(State(shared): State<Arc<Shared>>, request: Request) -> ControlResult {
     let faults: Faults = body_as(request).await?;
-    let rates = [
-        faults.error_rate,
-        faults.rate_limit_rate,
-        faults.malformed_rate,
-        faults.truncated_rate,
-    ];
+    let rates = [faults.error_rate, faults.rate_limit_rate, faults.malformed_rate, faults.truncated_rate];
     if rates.iter().any(|r| !(0.0..=1.0).contains(r)) {
-        return Err(ApiFailure::bad_request(
-            "Fault rates must be between 0 and 1.",
-        ));
+        return Err(ApiFailure::bad_request("Fault rates must be between 0 and 1."));
     }
     *lock(&shared.faults) = faults.clone();
     Ok(axum::Json(json!(faults)).into_response())
@@ -94,10 +84,7 @@ struct Advance {
 async fn advance_clock(State(shared): State<Arc<Shared>>, request: Request) -> ControlResult {
     let Advance { seconds } = body_as(request).await?;
     let seconds = i64::try_from(seconds).unwrap_or(i64::MAX).min(365 * 86_400);
-    shared
-        .world()
-        .clock
-        .advance(chrono::Duration::seconds(seconds));
+    shared.world().clock.advance(chrono::Duration::seconds(seconds));
     Ok(axum::Json(clock_view(&shared)).into_response())
 }
 
@@ -144,9 +131,7 @@ async fn plant_link(State(shared): State<Arc<Shared>>, request: Request) -> Cont
     let mut link = world.make_link(plant.amount, plant.currency, plant.description, created_at);
     if let Some(id) = plant.id {
         if world.link(&id).is_some() {
-            return Err(ApiFailure::unprocessable(
-                "A payment link with this id exists already.",
-            ));
+            return Err(ApiFailure::unprocessable("A payment link with this id exists already."));
         }
         link.url = world.checkout_url(&id);
         link.id = id;
@@ -171,18 +156,12 @@ struct Pay {
     outcome: Option<Outcome>,
 }
 
-async fn pay_link(
-    State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
-    request: Request,
-) -> ControlResult {
+async fn pay_link(State(shared): State<Arc<Shared>>, Path(id): Path<String>, request: Request) -> ControlResult {
     let Pay { outcome } = body_as(request).await?;
     let txn = shared.world().start_payment(&id, outcome);
     match txn {
         Some(txn) => Ok((StatusCode::CREATED, axum::Json(json!(txn))).into_response()),
-        None => Err(ApiFailure::not_found(
-            "No payment link found with the given ID.",
-        )),
+        None => Err(ApiFailure::not_found("No payment link found with the given ID.")),
     }
 }
 
@@ -202,9 +181,7 @@ async fn plant_transaction(State(shared): State<Arc<Shared>>, request: Request) 
     let plant: PlantTransaction = body_as(request).await?;
     let mut world = shared.world();
     let Some(link) = world.link(&plant.payment_link_id).cloned() else {
-        return Err(ApiFailure::not_found(
-            "No payment link found with the given ID.",
-        ));
+        return Err(ApiFailure::not_found("No payment link found with the given ID."));
     };
     let txn = world::Transaction {
         id: world.new_id("txn_"),
@@ -219,11 +196,7 @@ async fn plant_transaction(State(shared): State<Arc<Shared>>, request: Request) 
         plan: None,
     };
     let at = world.insert_transaction(txn);
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(json!(world.transactions()[at])),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, axum::Json(json!(world.transactions()[at]))).into_response())
 }
 
 #[derive(Deserialize)]
@@ -239,11 +212,7 @@ struct PlantWebhook {
 
 async fn plant_webhook(State(shared): State<Arc<Shared>>, request: Request) -> ControlResult {
     let plant: PlantWebhook = body_as(request).await?;
-    let url = if plant.unchecked_url {
-        plant.url
-    } else {
-        validate_webhook_url(&plant.url)?
-    };
+    let url = if plant.unchecked_url { plant.url } else { validate_webhook_url(&plant.url)? };
     let mut world = shared.world();
     let webhook = world::Webhook {
         id: world.new_id("wh_"),

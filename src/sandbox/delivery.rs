@@ -24,9 +24,7 @@ pub async fn attempt(http: &reqwest::Client, due: &DueDelivery) -> DeliveryResul
         return DeliveryResult::Skipped("the webhook URL does not parse".to_string());
     };
     if !url.host().is_some_and(|h| crate::api::is_loopback_host(&h)) {
-        return DeliveryResult::Skipped(
-            "the sandbox delivers only to loopback addresses".to_string(),
-        );
+        return DeliveryResult::Skipped("the sandbox delivers only to loopback addresses".to_string());
     }
     let signature = signature::sign(due.secret.as_bytes(), due.body.as_bytes());
     let sent = http

@@ -18,11 +18,7 @@ pub struct KeyIndex(pub usize);
 
 /// `GET /v1/payment-links/pl_x` counts as `GET /v1/payment-links/{id}`.
 pub fn route_key(method: &str, path: &str) -> String {
-    let segments: Vec<&str> = path
-        .trim_end_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').filter(|s| !s.is_empty()).collect();
     let template = match segments.as_slice() {
         ["v1", resource] => format!("/v1/{resource}"),
         ["v1", resource, _id] => format!("/v1/{resource}/{{id}}"),
@@ -95,11 +91,8 @@ pub async fn faults(State(shared): State<Arc<Shared>>, request: Request, next: N
     let retry_after = Duration::from_secs(faults.retry_after_secs.max(1));
     match injected {
         Injected::Error => {
-            return ApiFailure::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Injected fault: internal error.",
-            )
-            .into_response();
+            return ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, "Injected fault: internal error.")
+                .into_response();
         }
         Injected::RateLimit => return too_many(retry_after, "Injected fault: too many requests."),
         _ => {}
@@ -111,9 +104,7 @@ pub async fn faults(State(shared): State<Arc<Shared>>, request: Request, next: N
     match injected {
         Injected::Malformed | Injected::Truncated => {
             let (mut parts, body) = response.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX)
-                .await
-                .unwrap_or_default();
+            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
             let broken: Vec<u8> = if matches!(injected, Injected::Malformed) {
                 b"{\"data\": [{\"id\": \"pl_\x00broken, \"amount\": }".to_vec()
             } else {
@@ -128,22 +119,12 @@ pub async fn faults(State(shared): State<Arc<Shared>>, request: Request, next: N
 
 /// Compares without an early exit, so timing does not reveal key prefixes.
 fn same_key(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub async fn auth(State(shared): State<Arc<Shared>>, mut request: Request, next: Next) -> Response {
-    let header_value = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let Some(presented) = header_value
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-    else {
+    let header_value = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let Some(presented) = header_value.and_then(|v| v.strip_prefix("Bearer ")).map(str::trim) else {
         return ApiFailure::new(
             StatusCode::UNAUTHORIZED,
             "Missing API key. Send it as 'Authorization: Bearer YOUR_API_KEY'.",
@@ -159,29 +140,16 @@ pub async fn auth(State(shared): State<Arc<Shared>>, mut request: Request, next:
     next.run(request).await
 }
 
-pub async fn rate_limit(
-    State(shared): State<Arc<Shared>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if let (Some(rate), Some(KeyIndex(index))) = (
-        shared.rate_limit_per_sec,
-        request.extensions().get::<KeyIndex>(),
-    ) {
+pub async fn rate_limit(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    if let (Some(rate), Some(KeyIndex(index))) = (shared.rate_limit_per_sec, request.extensions().get::<KeyIndex>()) {
         let now = Instant::now();
         let verdict = {
             let mut buckets = lock(&shared.buckets);
             let burst = rate.ceil().max(1.0) as u32;
-            buckets
-                .entry(*index)
-                .or_insert_with(|| TokenBucket::new(rate, burst, now))
-                .try_take(now)
+            buckets.entry(*index).or_insert_with(|| TokenBucket::new(rate, burst, now)).try_take(now)
         };
         if let Err(wait) = verdict {
-            return too_many(
-                wait,
-                "Too many requests. Slow down and retry after the time in Retry-After.",
-            );
+            return too_many(wait, "Too many requests. Slow down and retry after the time in Retry-After.");
         }
     }
     next.run(request).await
@@ -193,14 +161,8 @@ mod tests {
 
     #[test]
     fn routes_are_counted_by_template() {
-        assert_eq!(
-            route_key("GET", "/v1/payment-links"),
-            "GET /v1/payment-links"
-        );
-        assert_eq!(
-            route_key("GET", "/v1/payment-links/pl_1/"),
-            "GET /v1/payment-links/{id}"
-        );
+        assert_eq!(route_key("GET", "/v1/payment-links"), "GET /v1/payment-links");
+        assert_eq!(route_key("GET", "/v1/payment-links/pl_1/"), "GET /v1/payment-links/{id}");
         assert_eq!(route_key("POST", "/v1/a/b/c"), "POST (other)");
         assert!(same_key("pik_test_a", "pik_test_a"));
         assert!(!same_key("pik_test_a", "pik_test_b"));

@@ -58,20 +58,10 @@ impl Default for SandboxConfig {
             speed: 1.0,
             activity: true,
             pace: Pace::default(),
-            sizes: SeedSizes {
-                links: 300,
-                transactions: 1000,
-                webhooks: 3,
-            },
+            sizes: SeedSizes { links: 300, transactions: 1000, webhooks: 3 },
             keys: vec![
-                SandboxKey {
-                    key: DEMO_KEY.to_string(),
-                    access: Access::ReadWrite,
-                },
-                SandboxKey {
-                    key: READ_ONLY_KEY.to_string(),
-                    access: Access::ReadOnly,
-                },
+                SandboxKey { key: DEMO_KEY.to_string(), access: Access::ReadWrite },
+                SandboxKey { key: READ_ONLY_KEY.to_string(), access: Access::ReadOnly },
             ],
             rate_limit_per_sec: Some(25.0),
             checkout_base: "https://pay.pik.global".to_string(),
@@ -140,33 +130,17 @@ fn app(shared: Arc<Shared>) -> Router {
         .layer(from_fn_with_state(shared.clone(), middleware::auth))
         .layer(from_fn_with_state(shared.clone(), middleware::faults))
         .layer(from_fn_with_state(shared.clone(), middleware::count));
-    let controls = controls::router()
-        .fallback(api_routes::not_found)
-        .method_not_allowed_fallback(api_routes::method_not_allowed);
-    Router::new()
-        .nest("/v1", v1)
-        .nest("/_sandbox", controls)
-        .fallback(api_routes::not_found)
-        .with_state(shared)
+    let controls =
+        controls::router().fallback(api_routes::not_found).method_not_allowed_fallback(api_routes::method_not_allowed);
+    Router::new().nest("/v1", v1).nest("/_sandbox", controls).fallback(api_routes::not_found).with_state(shared)
 }
 
 /// Starts the sandbox on the configured address (port 0 picks a free one)
 /// and returns once it accepts connections.
 pub async fn start(config: SandboxConfig) -> std::io::Result<Sandbox> {
-    let mut world = world::World::new(
-        config.seed,
-        config.sizes,
-        config.speed,
-        config.activity,
-        &config.checkout_base,
-    );
+    let mut world = world::World::new(config.seed, config.sizes, config.speed, config.activity, &config.checkout_base);
     world.set_pace(config.pace);
-    let shared = Arc::new(Shared::new(
-        world,
-        config.keys.clone(),
-        config.rate_limit_per_sec,
-        config.seed,
-    ));
+    let shared = Arc::new(Shared::new(world, config.keys.clone(), config.rate_limit_per_sec, config.seed));
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
@@ -195,10 +169,5 @@ pub async fn start(config: SandboxConfig) -> std::io::Result<Sandbox> {
             }
         }
     });
-    Ok(Sandbox {
-        addr,
-        shutdown: Some(tx),
-        server: Some(server),
-        ticker,
-    })
+    Ok(Sandbox { addr, shutdown: Some(tx), server: Some(server), ticker })
 }

@@ -72,18 +72,11 @@ pub struct Shared {
 /// Locks a mutex, carrying on if a panic elsewhere poisoned it: the data are
 /// simple and a sandbox that keeps serving is worth more than one that stops.
 pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Shared {
-    pub fn new(
-        world: World,
-        keys: Vec<SandboxKey>,
-        rate_limit_per_sec: Option<f64>,
-        seed: u64,
-    ) -> Self {
+    pub fn new(world: World, keys: Vec<SandboxKey>, rate_limit_per_sec: Option<f64>, seed: u64) -> Self {
         Self {
             world: Mutex::new(world),
             keys,

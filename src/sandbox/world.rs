@@ -42,19 +42,13 @@ pub mod wire_time {
     use chrono::{DateTime, SecondsFormat, Utc};
     use serde::Serializer;
 
-    pub fn serialize<S: Serializer>(
-        time: &DateTime<Utc>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(time: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&time.to_rfc3339_opts(SecondsFormat::Secs, true))
     }
 
     pub mod option {
         use super::*;
-        pub fn serialize<S: Serializer>(
-            time: &Option<DateTime<Utc>>,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: Serializer>(time: &Option<DateTime<Utc>>, serializer: S) -> Result<S::Ok, S::Error> {
             match time {
                 Some(time) => super::serialize(time, serializer),
                 None => serializer.serialize_none(),
@@ -75,17 +69,8 @@ pub struct SimClock {
 
 impl SimClock {
     pub fn new(origin_sim: DateTime<Utc>, speed: f64) -> Self {
-        let speed = if speed.is_finite() && speed >= 0.0 {
-            speed
-        } else {
-            1.0
-        };
-        Self {
-            origin_real: Instant::now(),
-            origin_sim,
-            speed,
-            advanced: SimDuration::zero(),
-        }
+        let speed = if speed.is_finite() && speed >= 0.0 { speed } else { 1.0 };
+        Self { origin_real: Instant::now(), origin_sim, speed, advanced: SimDuration::zero() }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -220,10 +205,7 @@ pub struct Pace {
 
 impl Default for Pace {
     fn default() -> Self {
-        Self {
-            new_payment_every: 30.0,
-            new_link_every: 120.0,
-        }
+        Self { new_payment_every: 30.0, new_link_every: 120.0 }
     }
 }
 
@@ -265,31 +247,13 @@ const DESCRIPTIONS: &[&str] = &[
 ];
 const MONTHS: &[&str] = &["January", "February", "March", "April", "May", "June"];
 const SEED_WEBHOOKS: &[(&str, &[&str], &str)] = &[
-    (
-        "https://merchant.example.com/pik/webhooks",
-        EVENTS,
-        status::ACTIVE,
-    ),
-    (
-        "https://hooks.example.org/payments",
-        &["payment.settled"],
-        status::ACTIVE,
-    ),
-    (
-        "https://old.example.net/hook",
-        &["payment.confirmed", "payment.failed"],
-        status::DISABLED,
-    ),
+    ("https://merchant.example.com/pik/webhooks", EVENTS, status::ACTIVE),
+    ("https://hooks.example.org/payments", &["payment.settled"], status::ACTIVE),
+    ("https://old.example.net/hook", &["payment.confirmed", "payment.failed"], status::DISABLED),
 ];
 
 impl World {
-    pub fn new(
-        seed: u64,
-        sizes: SeedSizes,
-        speed: f64,
-        activity: bool,
-        checkout_base: &str,
-    ) -> Self {
+    pub fn new(seed: u64, sizes: SeedSizes, speed: f64, activity: bool, checkout_base: &str) -> Self {
         let now = Utc::now().trunc_subsecs(0);
         let mut world = World {
             clock: SimClock::new(now, speed),
@@ -326,9 +290,7 @@ impl World {
 
     pub fn new_id(&mut self, prefix: &str) -> String {
         const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-        let tail: String = (0..12)
-            .map(|_| ALPHABET[self.rng.usize(..ALPHABET.len())] as char)
-            .collect();
+        let tail: String = (0..12).map(|_| ALPHABET[self.rng.usize(..ALPHABET.len())] as char).collect();
         format!("{prefix}{tail}")
     }
 
@@ -411,12 +373,7 @@ impl World {
             self.insert_link(link);
         }
         self.seed_transactions(now, sizes.transactions);
-        for (i, (url, events, state)) in SEED_WEBHOOKS
-            .iter()
-            .cycle()
-            .take(sizes.webhooks)
-            .enumerate()
-        {
+        for (i, (url, events, state)) in SEED_WEBHOOKS.iter().cycle().take(sizes.webhooks).enumerate() {
             let id = self.new_id("wh_");
             let secret = self.new_secret();
             self.webhooks.push(Webhook {
@@ -435,9 +392,7 @@ impl World {
             return;
         }
         // Paid links first: each gets the settled transaction that paid it.
-        let paid: Vec<usize> = (0..self.links.len())
-            .filter(|&i| self.links[i].status == status::PAID)
-            .collect();
+        let paid: Vec<usize> = (0..self.links.len()).filter(|&i| self.links[i].status == status::PAID).collect();
         let mut made = 0;
         for index in paid {
             if made >= count {
@@ -469,16 +424,10 @@ impl World {
                 (status::CONFIRMED, now - self.seconds_between(60, 900))
             } else if roll < 40 {
                 let window = (now - link_created).num_seconds().max(120);
-                (
-                    status::FAILED,
-                    link_created + SimDuration::seconds(self.rng.i64(60..=window)),
-                )
+                (status::FAILED, link_created + SimDuration::seconds(self.rng.i64(60..=window)))
             } else {
                 let window = (now - link_created).num_seconds().max(3600);
-                (
-                    status::SETTLED,
-                    link_created + SimDuration::seconds(self.rng.i64(60..=window - 1800).max(60)),
-                )
+                (status::SETTLED, link_created + SimDuration::seconds(self.rng.i64(60..=window - 1800).max(60)))
             };
             let created_at = created_at.max(link_created).min(now);
             let mut txn = self.make_transaction(index, created_at);
@@ -555,9 +504,7 @@ impl World {
 
     /// Stores a link in creation order (planted links may be back-dated).
     pub fn insert_link(&mut self, link: Link) -> usize {
-        let at = self
-            .links
-            .partition_point(|l| l.created_at <= link.created_at);
+        let at = self.links.partition_point(|l| l.created_at <= link.created_at);
         self.links.insert(at, link);
         if at + 1 == self.links.len() {
             let id = self.links[at].id.clone();
@@ -569,31 +516,19 @@ impl World {
     }
 
     pub fn insert_transaction(&mut self, txn: Transaction) -> usize {
-        let at = self
-            .transactions
-            .partition_point(|t| t.created_at <= txn.created_at);
+        let at = self.transactions.partition_point(|t| t.created_at <= txn.created_at);
         self.transactions.insert(at, txn);
         if at + 1 == self.transactions.len() {
             let id = self.transactions[at].id.clone();
             self.transaction_index.insert(id, at);
         } else {
-            self.transaction_index = self
-                .transactions
-                .iter()
-                .enumerate()
-                .map(|(i, t)| (t.id.clone(), i))
-                .collect();
+            self.transaction_index = self.transactions.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();
         }
         at
     }
 
     fn reindex_links(&mut self) {
-        self.link_index = self
-            .links
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.id.clone(), i))
-            .collect();
+        self.link_index = self.links.iter().enumerate().map(|(i, l)| (l.id.clone(), i)).collect();
     }
 
     pub fn links(&self) -> &[Link] {
@@ -613,18 +548,12 @@ impl World {
     }
 
     pub fn transaction(&self, id: &str) -> Option<&Transaction> {
-        self.transaction_index
-            .get(id)
-            .map(|&i| &self.transactions[i])
+        self.transaction_index.get(id).map(|&i| &self.transactions[i])
     }
 
     /// Starts a payment on a link now. With `outcome`, the payment runs
     /// through at once (test control); without, it follows the simulation.
-    pub fn start_payment(
-        &mut self,
-        link_id: &str,
-        outcome: Option<Outcome>,
-    ) -> Option<Transaction> {
+    pub fn start_payment(&mut self, link_id: &str, outcome: Option<Outcome>) -> Option<Transaction> {
         let index = *self.link_index.get(link_id)?;
         let now = self.now();
         let mut txn = self.make_transaction(index, now);
@@ -690,14 +619,8 @@ impl World {
 
     fn simulate_new_payment(&mut self) {
         // Customers pay recent links, so the top of the dashboard moves.
-        let recent_active: Vec<String> = self
-            .links
-            .iter()
-            .rev()
-            .filter(|l| l.status == status::ACTIVE)
-            .take(40)
-            .map(|l| l.id.clone())
-            .collect();
+        let recent_active: Vec<String> =
+            self.links.iter().rev().filter(|l| l.status == status::ACTIVE).take(40).map(|l| l.id.clone()).collect();
         if recent_active.is_empty() {
             return;
         }
@@ -801,8 +724,7 @@ impl World {
             });
         }
         if self.deliveries.len() > MAX_DELIVERIES_KEPT {
-            let finished =
-                |d: &Delivery| !matches!(d.state, DeliveryState::Pending | DeliveryState::InFlight);
+            let finished = |d: &Delivery| !matches!(d.state, DeliveryState::Pending | DeliveryState::InFlight);
             let excess = self.deliveries.len() - MAX_DELIVERIES_KEPT;
             let mut dropped = 0;
             self.deliveries.retain(|d| {
@@ -822,12 +744,7 @@ impl World {
             .filter(|d| d.state == DeliveryState::Pending && d.next_attempt_at <= now)
             .map(|d| {
                 d.state = DeliveryState::InFlight;
-                DueDelivery {
-                    id: d.id,
-                    url: d.url.clone(),
-                    body: d.body.clone(),
-                    secret: d.secret.clone(),
-                }
+                DueDelivery { id: d.id, url: d.url.clone(), body: d.body.clone(), secret: d.secret.clone() }
             })
             .collect()
     }
@@ -892,11 +809,7 @@ mod tests {
     fn world(seed: u64) -> World {
         World::new(
             seed,
-            SeedSizes {
-                links: 300,
-                transactions: 1000,
-                webhooks: 3,
-            },
+            SeedSizes { links: 300, transactions: 1000, webhooks: 3 },
             1.0,
             false,
             "https://pay.pik.global",
@@ -913,33 +826,20 @@ mod tests {
         assert_eq!(a.transactions().len(), 1000);
         assert_eq!(a.webhooks.len(), 3);
         for state in status::LINK {
-            assert!(
-                a.links().iter().any(|l| l.status == *state),
-                "no {state} link"
-            );
+            assert!(a.links().iter().any(|l| l.status == *state), "no {state} link");
         }
         for state in status::TRANSACTION {
-            assert!(
-                a.transactions().iter().any(|t| t.status == *state),
-                "no {state} transaction"
-            );
+            assert!(a.transactions().iter().any(|t| t.status == *state), "no {state} transaction");
         }
         for currency in ["USDT", "USDC", "BTC", "ETH"] {
-            assert!(
-                a.links().iter().any(|l| l.currency == currency),
-                "no {currency} link"
-            );
+            assert!(a.links().iter().any(|l| l.currency == currency), "no {currency} link");
         }
         // Every paid link has its settled payment, and nothing is from the future.
         let now = a.now();
         for link in a.links().iter().filter(|l| l.status == status::PAID) {
             assert!(link.paid_at.is_some());
         }
-        assert!(
-            a.transactions()
-                .iter()
-                .all(|t| t.created_at <= now && a.link(&t.payment_link_id).is_some())
-        );
+        assert!(a.transactions().iter().all(|t| t.created_at <= now && a.link(&t.payment_link_id).is_some()));
     }
 
     #[test]
@@ -953,68 +853,35 @@ mod tests {
             created_at: w.now(),
             secret: "whsec_x".into(),
         });
-        let link_id = w
-            .links()
-            .iter()
-            .rev()
-            .find(|l| l.status == status::ACTIVE)
-            .map(|l| l.id.clone());
-        let Some(link_id) = link_id else {
-            panic!("no active link")
-        };
+        let link_id = w.links().iter().rev().find(|l| l.status == status::ACTIVE).map(|l| l.id.clone());
+        let Some(link_id) = link_id else { panic!("no active link") };
         let txn = w.start_payment(&link_id, Some(Outcome::Settle));
-        assert_eq!(
-            txn.as_ref().map(|t| t.status.as_str()),
-            Some(status::SETTLED)
-        );
+        assert_eq!(txn.as_ref().map(|t| t.status.as_str()), Some(status::SETTLED));
         assert!(txn.is_some_and(|t| t.tx_hash.is_some() && t.settled_at.is_some()));
-        assert_eq!(
-            w.link(&link_id).map(|l| l.status.as_str()),
-            Some(status::PAID)
-        );
+        assert_eq!(w.link(&link_id).map(|l| l.status.as_str()), Some(status::PAID));
         let due = w.step();
-        let events: Vec<_> = w
-            .deliveries
-            .iter()
-            .filter(|d| d.webhook_id == "wh_test")
-            .map(|d| d.event.as_str())
-            .collect();
+        let events: Vec<_> =
+            w.deliveries.iter().filter(|d| d.webhook_id == "wh_test").map(|d| d.event.as_str()).collect();
         assert_eq!(events, ["payment.confirmed", "payment.settled"]);
-        assert!(
-            due.iter()
-                .filter(|d| d.url.starts_with("http://127.0.0.1"))
-                .count()
-                == 2
-        );
+        assert!(due.iter().filter(|d| d.url.starts_with("http://127.0.0.1")).count() == 2);
     }
 
     #[test]
     fn failed_deliveries_follow_the_retry_schedule_then_give_up() {
         let mut w = world(2);
         w.webhooks.retain(|h| h.status == status::ACTIVE);
-        let link_id = w
-            .links()
-            .iter()
-            .rev()
-            .find(|l| l.status == status::ACTIVE)
-            .map(|l| l.id.clone());
-        let Some(link_id) = link_id else {
-            panic!("no active link")
-        };
+        let link_id = w.links().iter().rev().find(|l| l.status == status::ACTIVE).map(|l| l.id.clone());
+        let Some(link_id) = link_id else { panic!("no active link") };
         w.start_payment(&link_id, Some(Outcome::Fail));
         let first = w.step();
-        let Some(target) = first.first().map(|d| d.id) else {
-            panic!("nothing due")
-        };
+        let Some(target) = first.first().map(|d| d.id) else { panic!("nothing due") };
         let mut waits = Vec::new();
         let mut due_now = true;
         for _ in 0..6 {
             assert!(due_now);
             let before = w.now();
             w.finish_delivery(target, DeliveryResult::Answered(500));
-            let Some(d) = w.deliveries.iter().find(|d| d.id == target) else {
-                panic!()
-            };
+            let Some(d) = w.deliveries.iter().find(|d| d.id == target) else { panic!() };
             if d.state == DeliveryState::Undelivered {
                 break;
             }
@@ -1026,11 +893,7 @@ mod tests {
             due_now = w.step().iter().any(|d| d.id == target);
         }
         assert_eq!(waits, DELIVERY_RETRY_DELAYS_SECS);
-        let state = w
-            .deliveries
-            .iter()
-            .find(|d| d.id == target)
-            .map(|d| (d.state, d.attempts));
+        let state = w.deliveries.iter().find(|d| d.id == target).map(|d| (d.state, d.attempts));
         assert_eq!(state, Some((DeliveryState::Undelivered, 6)));
     }
 
@@ -1046,10 +909,6 @@ mod tests {
         assert!(w.transactions().len() > txns);
         assert!(w.links().len() > links);
         // Lists stay in creation order for newest-first paging.
-        assert!(
-            w.links()
-                .windows(2)
-                .all(|p| p[0].created_at <= p[1].created_at)
-        );
+        assert!(w.links().windows(2).all(|p| p[0].created_at <= p[1].created_at));
     }
 }

@@ -9,12 +9,7 @@ use std::time::Duration;
 
 /// A quiet sandbox: seeded data, no simulated activity, no rate limit.
 pub async fn quiet_sandbox() -> Sandbox {
-    start(SandboxConfig {
-        activity: false,
-        rate_limit_per_sec: None,
-        ..SandboxConfig::default()
-    })
-    .await
+    start(SandboxConfig { activity: false, rate_limit_per_sec: None, ..SandboxConfig::default() }).await
 }
 
 pub async fn start(config: SandboxConfig) -> Sandbox {
@@ -51,12 +46,7 @@ pub fn client(sandbox: &Sandbox) -> Client {
 }
 
 /// Calls a `/_sandbox` control; returns the status and the JSON body (or Null).
-pub async fn control(
-    sandbox: &Sandbox,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
+pub async fn control(sandbox: &Sandbox, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
     let http = reqwest::Client::new();
     let mut request = http.request(method, format!("{}{path}", sandbox.control_url()));
     if let Some(body) = body {
@@ -74,10 +64,7 @@ pub async fn control(
 /// The sandbox's count of `/v1` requests, in all and for one route.
 pub async fn request_count(sandbox: &Sandbox, route: &str) -> (u64, u64) {
     let (_, body) = control(sandbox, reqwest::Method::GET, "/requests", None).await;
-    (
-        body["total"].as_u64().unwrap_or(0),
-        body["by_route"][route].as_u64().unwrap_or(0),
-    )
+    (body["total"].as_u64().unwrap_or(0), body["by_route"][route].as_u64().unwrap_or(0))
 }
 
 pub async fn reset_requests(sandbox: &Sandbox) {
@@ -110,10 +97,7 @@ pub async fn raw(
     };
     let status = response.status().as_u16();
     let bytes = response.bytes().await.unwrap_or_default();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
 /// Reads a half-block QR code (as a terminal shows it) back into text: the
@@ -123,14 +107,10 @@ pub fn decode_half_block_qr(lines: &[String]) -> Option<String> {
     let height = modules.len();
     let width = modules.iter().map(Vec::len).max()?;
     const SCALE: usize = 4;
-    let mut image =
-        rqrr::PreparedImage::prepare_from_greyscale(width * SCALE, height * SCALE, |x, y| {
-            let dark = modules[y / SCALE].get(x / SCALE).copied().unwrap_or(false);
-            if dark { 0 } else { 255 }
-        });
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width * SCALE, height * SCALE, |x, y| {
+        let dark = modules[y / SCALE].get(x / SCALE).copied().unwrap_or(false);
+        if dark { 0 } else { 255 }
+    });
     let grids = image.detect_grids();
-    grids
-        .first()
-        .and_then(|grid| grid.decode().ok())
-        .map(|(_, text)| text)
+    grids.first().and_then(|grid| grid.decode().ok()).map(|(_, text)| text)
 }

@@ -1,0 +1,476 @@
+//! One paged list, written once for links, transactions and webhooks: rows,
+//! total, selection, scroll offset, the next page to fetch, the page in
+//! flight, a text filter over loaded rows, and marks on new or changed rows.
+//!
+//! Paging rules (see design.md):
+//! - the next page is wanted while the selection is within one screen of the
+//!   last loaded row, and never while another page of this list is in flight;
+//! - rows merge by id: a refresh of the first page updates known rows in place
+//!   and puts unknown ones on top; a later page skips ids already loaded. So
+//!   offsets that drift when items arrive at the top give no duplicates; and
+//!   `next_offset` never passes what is known to be loaded (at worst a page
+//!   repeats a few rows, which merge away), so nothing is skipped.
+
+use super::resource::Resource;
+use crate::api::Page;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+/// Rows asked for per page.
+pub const PAGE_SIZE: u32 = 50;
+
+/// Identifies a request, so that late answers to an old one are ignored.
+pub type RequestId = u64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    New,
+    Changed,
+}
+
+/// What a page changed, for bells and logs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub new: Vec<String>,
+    /// (id, status before, status now)
+    pub changed: Vec<(String, String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PagedList<T> {
+    rows: Vec<T>,
+    index: HashMap<String, usize>,
+    total: Option<u64>,
+    next_offset: u64,
+    end_reached: bool,
+    loaded_once: bool,
+    in_flight: Option<(RequestId, u64)>,
+    selected: usize,
+    scroll: usize,
+    text_filter: String,
+    /// Indices of rows matching the text filter; `None` when there is none.
+    visible: Option<Vec<usize>>,
+    marks: HashMap<String, (Mark, DateTime<Utc>)>,
+}
+
+impl<T: Resource> Default for PagedList<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Resource> PagedList<T> {
+    pub fn new() -> Self {
+        Self {
+            rows: Vec::new(),
+            index: HashMap::new(),
+            total: None,
+            next_offset: 0,
+            end_reached: false,
+            loaded_once: false,
+            in_flight: None,
+            selected: 0,
+            scroll: 0,
+            text_filter: String::new(),
+            visible: None,
+            marks: HashMap::new(),
+        }
+    }
+
+    /// Forgets every row (the server-side filter changed). The text filter stays.
+    pub fn reset(&mut self) {
+        let text_filter = std::mem::take(&mut self.text_filter);
+        *self = Self::new();
+        self.text_filter = text_filter;
+    }
+
+    pub fn loaded(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn total(&self) -> Option<u64> {
+        self.total
+    }
+
+    pub fn loaded_once(&self) -> bool {
+        self.loaded_once
+    }
+
+    pub fn end_reached(&self) -> bool {
+        self.end_reached
+    }
+
+    pub fn in_flight(&self) -> Option<u64> {
+        self.in_flight.map(|(_, offset)| offset)
+    }
+
+    pub fn is_current(&self, request: RequestId) -> bool {
+        self.in_flight.is_some_and(|(id, _)| id == request)
+    }
+
+    pub fn text_filter(&self) -> &str {
+        &self.text_filter
+    }
+
+    /// Rows shown (all loaded rows, or those matching the text filter).
+    pub fn visible_len(&self) -> usize {
+        self.visible.as_ref().map_or(self.rows.len(), Vec::len)
+    }
+
+    pub fn visible_row(&self, position: usize) -> Option<&T> {
+        match &self.visible {
+            Some(indices) => indices.get(position).and_then(|&i| self.rows.get(i)),
+            None => self.rows.get(position),
+        }
+    }
+
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
+    pub fn scroll(&self) -> usize {
+        self.scroll
+    }
+
+    pub fn selected_row(&self) -> Option<&T> {
+        self.visible_row(self.selected)
+    }
+
+    pub fn find(&self, id: &str) -> Option<&T> {
+        self.index.get(id).and_then(|&i| self.rows.get(i))
+    }
+
+    pub fn mark(&self, id: &str) -> Option<Mark> {
+        self.marks.get(id).map(|(mark, _)| *mark)
+    }
+
+    /// The offset of the next page, when one should be fetched now: the
+    /// first page if nothing was loaded, else the next one once the
+    /// selection is within `lookahead` rows of the end.
+    pub fn wanted_page(&self, lookahead: usize) -> Option<u64> {
+        if self.in_flight.is_some() {
+            return None;
+        }
+        if !self.loaded_once {
+            return Some(0);
+        }
+        if self.end_reached {
+            return None;
+        }
+        let near_end = self.selected + lookahead >= self.visible_len();
+        near_end.then_some(self.next_offset)
+    }
+
+    /// Records that a page is being fetched.
+    pub fn begin(&mut self, request: RequestId, offset: u64) {
+        self.in_flight = Some((request, offset));
+    }
+
+    /// A fetch failed: nothing is in flight any more.
+    pub fn fail(&mut self, request: RequestId) {
+        if self.is_current(request) {
+            self.in_flight = None;
+        }
+    }
+
+    /// Merges a page fetched at `offset`. Ignored unless it answers the
+    /// request in flight.
+    pub fn apply(&mut self, request: RequestId, offset: u64, page: Page<T>, now: DateTime<Utc>) -> Applied {
+        if !self.is_current(request) {
+            return Applied::default();
+        }
+        self.in_flight = None;
+        let mut applied = Applied::default();
+        let received = page.data.len() as u64 + page.skipped as u64;
+        let mut unknown = Vec::new();
+        for item in page.data {
+            match self.index.get(item.id()).copied() {
+                Some(i) => {
+                    let before = self.rows[i].status_text().to_string();
+                    if before != item.status_text() {
+                        applied.changed.push((item.id().to_string(), before, item.status_text().to_string()));
+                        self.marks.insert(item.id().to_string(), (Mark::Changed, now));
+                    }
+                    self.rows[i] = item;
+                }
+                None => unknown.push(item),
+            }
+        }
+        let known_on_page = received as usize - page.skipped - unknown.len();
+        if offset == 0 && self.loaded_once && known_on_page == 0 && !self.rows.is_empty() {
+            // Everything on the first page is new: more arrived than a page
+            // holds, so the old rows may not join up. Start again from here
+            // rather than leave a gap.
+            self.rows.clear();
+            self.index.clear();
+            self.selected = 0;
+            self.scroll = 0;
+            self.next_offset = 0;
+            self.loaded_once = false;
+        }
+        if offset == 0 && self.loaded_once {
+            let added = unknown.len();
+            for item in &unknown {
+                applied.new.push(item.id().to_string());
+                self.marks.insert(item.id().to_string(), (Mark::New, now));
+            }
+            self.rows.splice(0..0, unknown);
+            // The loaded rows are a prefix of the server's list (merging by
+            // id keeps its order), so the next page starts at least after
+            // them. Adding `added` to an offset that may already count them
+            // (when a later page was served after they arrived) would skip rows.
+            self.next_offset = self.next_offset.max(self.rows.len() as u64);
+            if added > 0 && (self.selected > 0 || self.scroll > 0) {
+                // Keep the rows under the reader's eyes where they were.
+                self.selected += added;
+                self.scroll += added;
+            }
+        } else {
+            self.rows.extend(unknown);
+            self.next_offset = self.next_offset.max(offset + received).max(self.rows.len() as u64);
+            self.loaded_once = true;
+        }
+        if !applied.new.is_empty() || offset != 0 || self.index.len() != self.rows.len() {
+            self.reindex();
+        }
+        self.total = Some(page.total);
+        let short = received < u64::from(page.limit.unwrap_or(PAGE_SIZE));
+        if self.next_offset >= page.total || (short && offset != 0) {
+            self.end_reached = true;
+        }
+        self.refilter();
+        applied
+    }
+
+    /// Updates one row in place if it is loaded (a refreshed detail).
+    pub fn update_row(&mut self, item: T, now: DateTime<Utc>) {
+        if let Some(&i) = self.index.get(item.id()) {
+            if self.rows[i].status_text() != item.status_text() {
+                self.marks.insert(item.id().to_string(), (Mark::Changed, now));
+            }
+            self.rows[i] = item;
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.index = self.rows.iter().enumerate().map(|(i, row)| (row.id().to_string(), i)).collect();
+    }
+
+    /// Moves the selection by `delta` rows, keeping it on screen.
+    pub fn move_selection(&mut self, delta: isize, view_height: usize) {
+        let target = if delta < 0 {
+            self.selected.saturating_sub(delta.unsigned_abs())
+        } else {
+            self.selected.saturating_add(delta.unsigned_abs())
+        };
+        self.select(target, view_height);
+    }
+
+    /// Selects a visible row (clamped), keeping it on screen.
+    pub fn select(&mut self, position: usize, view_height: usize) {
+        let len = self.visible_len();
+        self.selected = position.min(len.saturating_sub(1));
+        self.keep_visible(view_height);
+    }
+
+    /// Selects the row with this id, if it is loaded and visible.
+    pub fn select_id(&mut self, id: &str, view_height: usize) -> bool {
+        let position = (0..self.visible_len()).find(|&p| self.visible_row(p).is_some_and(|r| r.id() == id));
+        match position {
+            Some(position) => {
+                self.select(position, view_height);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn keep_visible(&mut self, view_height: usize) {
+        let height = view_height.max(1);
+        let len = self.visible_len();
+        if self.selected >= len {
+            self.selected = len.saturating_sub(1);
+        }
+        if self.selected < self.scroll {
+            self.scroll = self.selected;
+        } else if self.selected >= self.scroll + height {
+            self.scroll = self.selected + 1 - height;
+        }
+        self.scroll = self.scroll.min(len.saturating_sub(1));
+    }
+
+    /// Filters the loaded rows by text (case-insensitive); empty shows all.
+    pub fn set_text_filter(&mut self, text: &str) {
+        self.text_filter = text.trim().to_string();
+        self.selected = 0;
+        self.scroll = 0;
+        self.refilter();
+    }
+
+    fn refilter(&mut self) {
+        if self.text_filter.is_empty() {
+            self.visible = None;
+            return;
+        }
+        let needle = self.text_filter.to_lowercase();
+        self.visible = Some(self.rows.iter().enumerate().filter(|(_, r)| r.matches(&needle)).map(|(i, _)| i).collect());
+        if self.selected >= self.visible_len() {
+            self.selected = self.visible_len().saturating_sub(1);
+        }
+    }
+
+    /// Drops marks older than `ttl`; says whether any went.
+    pub fn expire_marks(&mut self, now: DateTime<Utc>, ttl: chrono::Duration) -> bool {
+        let before = self.marks.len();
+        self.marks.retain(|_, (_, at)| now - *at < ttl);
+        before != self.marks.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{LinkStatus, PaymentLink};
+    use chrono::TimeZone;
+
+    fn link(n: u32, status: LinkStatus) -> PaymentLink {
+        PaymentLink {
+            id: format!("pl_{n:05}"),
+            url: None,
+            amount: rust_decimal::Decimal::from(n),
+            currency: "USDT".into(),
+            description: Some(format!("Order {n}")),
+            status,
+            created_at: Utc.timestamp_opt(1_700_000_000 + i64::from(n), 0).single().unwrap_or_default(),
+            paid_at: None,
+            expires_at: None,
+        }
+    }
+
+    /// The server's view: links numbered `newest` down to 1, newest first.
+    fn server_page(newest: u32, offset: u64, limit: u32) -> Page<PaymentLink> {
+        let data: Vec<_> = (1..=newest)
+            .rev()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .map(|n| link(n, LinkStatus::Active))
+            .collect();
+        Page { data, total: u64::from(newest), limit: Some(limit), offset: Some(offset as u32), skipped: 0 }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.timestamp_opt(1_800_000_000, 0).single().unwrap_or_default()
+    }
+
+    fn load(list: &mut PagedList<PaymentLink>, request: RequestId, page: Page<PaymentLink>) -> Applied {
+        let offset = page.offset.map(u64::from).unwrap_or(0);
+        list.begin(request, offset);
+        list.apply(request, offset, page, now())
+    }
+
+    fn ids(list: &PagedList<PaymentLink>) -> Vec<String> {
+        (0..list.visible_len()).filter_map(|p| list.visible_row(p).map(|r| r.id.clone())).collect()
+    }
+
+    #[test]
+    fn prefetches_within_one_screen_of_the_end_and_never_twice() {
+        let mut list = PagedList::new();
+        assert_eq!(list.wanted_page(20), Some(0));
+        list.begin(1, 0);
+        assert_eq!(list.wanted_page(20), None, "a page is in flight");
+        list.apply(1, 0, server_page(200, 0, 50), now());
+        assert_eq!(list.wanted_page(20), None, "selection far from the end");
+        list.select(29, 20);
+        assert_eq!(list.wanted_page(20), None);
+        list.select(30, 20);
+        assert_eq!(list.wanted_page(20), Some(50), "within one screen of row 50");
+        list.begin(2, 50);
+        assert_eq!(list.wanted_page(20), None);
+        // A late answer to an older request is ignored.
+        assert_eq!(list.apply(1, 0, server_page(200, 0, 50), now()), Applied::default());
+        list.apply(2, 50, server_page(200, 50, 50), now());
+        assert_eq!(list.loaded(), 100);
+        list.select(199, 20);
+        load(&mut list, 3, server_page(200, 100, 50));
+        load(&mut list, 4, server_page(200, 150, 50));
+        assert_eq!(list.loaded(), 200);
+        assert!(list.end_reached());
+        assert_eq!(list.wanted_page(20), None, "nothing past the end");
+    }
+
+    #[test]
+    fn items_arriving_on_top_while_scrolling_give_no_duplicates_and_no_gaps() {
+        let mut list = PagedList::new();
+        load(&mut list, 1, server_page(100, 0, 50));
+        // Five new links arrive; the next page is fetched with the old offset.
+        let applied = load(&mut list, 2, server_page(105, 50, 50));
+        assert!(applied.new.is_empty());
+        // Then a poll of the first page brings the five new ones on top.
+        list.select(10, 20);
+        let applied = load(&mut list, 3, server_page(105, 0, 50));
+        assert_eq!(applied.new.len(), 5);
+        assert_eq!(list.selected(), 15, "the selection stays on the same row");
+        assert_eq!(list.mark("pl_00105"), Some(Mark::New));
+        // Scroll to the end.
+        list.select(list.visible_len() - 1, 20);
+        while let Some(offset) = list.wanted_page(20) {
+            load(&mut list, 10 + offset, server_page(105, offset, 50));
+            list.select(list.visible_len() - 1, 20);
+        }
+        let expected: Vec<String> = (1..=105).rev().map(|n| format!("pl_{n:05}")).collect();
+        assert_eq!(ids(&list), expected);
+    }
+
+    #[test]
+    fn a_flood_larger_than_a_page_restarts_the_list_instead_of_leaving_a_gap() {
+        let mut list = PagedList::new();
+        load(&mut list, 1, server_page(100, 0, 50));
+        load(&mut list, 2, server_page(180, 0, 50));
+        let expected: Vec<String> = (131..=180).rev().map(|n| format!("pl_{n:05}")).collect();
+        assert_eq!(ids(&list), expected);
+        assert_eq!(list.wanted_page(100), Some(50));
+    }
+
+    #[test]
+    fn status_changes_are_marked_and_reported() {
+        let mut list = PagedList::new();
+        load(&mut list, 1, server_page(10, 0, 50));
+        let mut page = server_page(10, 0, 50);
+        page.data[2].status = LinkStatus::Paid;
+        let applied = load(&mut list, 2, page);
+        assert_eq!(applied.changed, [("pl_00008".to_string(), "active".to_string(), "paid".to_string())]);
+        assert_eq!(list.mark("pl_00008"), Some(Mark::Changed));
+        assert!(list.expire_marks(now() + chrono::Duration::seconds(31), chrono::Duration::seconds(30)));
+        assert_eq!(list.mark("pl_00008"), None);
+    }
+
+    #[test]
+    fn the_text_filter_narrows_loaded_rows() {
+        let mut list = PagedList::new();
+        load(&mut list, 1, server_page(30, 0, 50));
+        list.set_text_filter("ORDER 2");
+        assert_eq!(
+            ids(&list),
+            [
+                "pl_00029", "pl_00028", "pl_00027", "pl_00026", "pl_00025", "pl_00024", "pl_00023", "pl_00022",
+                "pl_00021", "pl_00020", "pl_00002"
+            ]
+        );
+        list.set_text_filter("");
+        assert_eq!(list.visible_len(), 30);
+    }
+
+    #[test]
+    fn selection_stays_in_range_and_on_screen() {
+        let mut list: PagedList<PaymentLink> = PagedList::new();
+        list.move_selection(5, 10);
+        assert_eq!((list.selected(), list.scroll()), (0, 0));
+        load(&mut list, 1, server_page(30, 0, 50));
+        list.move_selection(25, 10);
+        assert_eq!((list.selected(), list.scroll()), (25, 16));
+        list.move_selection(-100, 10);
+        assert_eq!((list.selected(), list.scroll()), (0, 0));
+        list.move_selection(1000, 10);
+        assert_eq!(list.selected(), 29);
+    }
+}

@@ -1,0 +1,73 @@
+//! What each resource supplies to the one paged list: its id, its status as
+//! text (to notice changes) and what a text filter matches.
+
+use crate::api::{PaymentLink, Transaction, Webhook};
+
+pub trait Resource: Clone + std::fmt::Debug {
+    fn id(&self) -> &str;
+    fn status_text(&self) -> &str;
+    /// Whether the row contains `needle`, which is already lower-case.
+    fn matches(&self, needle: &str) -> bool;
+}
+
+fn any_contains(fields: &[&str], needle: &str) -> bool {
+    fields.iter().any(|field| field.to_lowercase().contains(needle))
+}
+
+impl Resource for PaymentLink {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn status_text(&self) -> &str {
+        self.status.as_str()
+    }
+
+    fn matches(&self, needle: &str) -> bool {
+        let amount = self.amount.to_string();
+        any_contains(
+            &[&self.id, self.description.as_deref().unwrap_or(""), &amount, &self.currency, self.status.as_str()],
+            needle,
+        )
+    }
+}
+
+impl Resource for Transaction {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn status_text(&self) -> &str {
+        self.status.as_str()
+    }
+
+    fn matches(&self, needle: &str) -> bool {
+        let amount = self.amount.to_string();
+        any_contains(
+            &[
+                &self.id,
+                self.payment_link_id.as_deref().unwrap_or(""),
+                self.tx_hash.as_deref().unwrap_or(""),
+                &amount,
+                &self.currency,
+                self.status.as_str(),
+            ],
+            needle,
+        )
+    }
+}
+
+impl Resource for Webhook {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn status_text(&self) -> &str {
+        self.status.as_str()
+    }
+
+    fn matches(&self, needle: &str) -> bool {
+        let events: Vec<&str> = self.events.iter().map(|e| e.as_str()).collect();
+        any_contains(&[&self.id, &self.url, &events.join(" "), self.status.as_str()], needle)
+    }
+}
