@@ -16,6 +16,8 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -40,9 +42,30 @@ pub struct GlobalArgs {
     /// Print one JSON document instead of a table.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Write logs to this file (logs never go to the terminal).
+    /// Write logs to this file (default for the dashboard: pik-tui.log in the
+    /// platform's state or data directory). Logs never go to the terminal.
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
+}
+
+/// Options of the dashboard (`pik-tui` with no subcommand).
+#[derive(Debug, Clone, Args)]
+pub struct DashboardArgs {
+    /// Run against the embedded sandbox with lively simulated activity: no account needed.
+    #[arg(long)]
+    pub demo: bool,
+    /// The port of the demo sandbox (default: any free one).
+    #[arg(long, hide = true, default_value_t = 0)]
+    pub demo_port: u16,
+    /// Seconds between refreshes of the visible pane (hidden panes: 6 times less often).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub refresh: u32,
+    /// Ring the terminal bell when a transaction settles.
+    #[arg(long)]
+    pub bell: bool,
+    /// Do not capture the mouse, so that the terminal's own text selection works.
+    #[arg(long)]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,7 +8,13 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(path) = &cli.global.log_file
+    // The dashboard always logs to a file; one-shot commands only when asked.
+    let log_file = match (&cli.global.log_file, &cli.command) {
+        (Some(path), _) => Some(path.clone()),
+        (None, None) => pik_tui::dashboard::default_log_file(),
+        (None, Some(_)) => None,
+    };
+    if let Some(path) = &log_file
         && let Err(err) = init_logging(path)
     {
         return ExitCode::from(oneshot::report(&Failure::usage(err), cli.global.json));
@@ -33,11 +39,14 @@ fn main() -> ExitCode {
                 }
                 None => oneshot::report(&Failure::usage("this platform has no config directory"), cli.global.json),
             },
-            None => {
-                use clap::CommandFactory;
-                let _ = Cli::command().print_help();
-                exit::USAGE
-            }
+            None => match pik_tui::dashboard::run(&cli.global, &cli.dashboard).await {
+                Ok(()) => exit::OK,
+                Err(err) => {
+                    tracing::error!("dashboard stopped: {err:#}");
+                    eprintln!("error: {err:#}");
+                    exit::FAILED
+                }
+            },
         }
     });
     ExitCode::from(code)
@@ -45,6 +54,11 @@ fn main() -> ExitCode {
 
 /// Logs go to a file, never to the terminal.
 fn init_logging(path: &std::path::Path) -> Result<(), String> {
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    }
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

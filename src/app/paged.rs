@@ -220,10 +220,14 @@ impl<T: Resource> PagedList<T> {
             // them. Adding `added` to an offset that may already count them
             // (when a later page was served after they arrived) would skip rows.
             self.next_offset = self.next_offset.max(self.rows.len() as u64);
-            if added > 0 && (self.selected > 0 || self.scroll > 0) {
-                // Keep the rows under the reader's eyes where they were.
+            if added > 0 && self.visible.is_none() {
+                // The selection stays on the same item. A reader at the top
+                // sees the new rows appear above it; one scrolled down keeps
+                // the rows under their eyes where they were.
                 self.selected += added;
-                self.scroll += added;
+                if self.scroll > 0 {
+                    self.scroll += added;
+                }
             }
         } else {
             self.rows.extend(unknown);

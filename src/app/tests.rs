@@ -196,6 +196,17 @@ fn new_rows_from_a_poll_are_marked_and_the_view_stays_put() {
 }
 
 #[test]
+fn new_rows_above_a_selection_at_the_top_do_not_move_it_to_another_item() {
+    let mut app = started(300);
+    app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0());
+    let cmds = app.update(Msg::Tick, t0() + Duration::seconds(5));
+    serve(&mut app, cmds, 302, t0() + Duration::seconds(5));
+    assert_eq!(app.links.selected_row().map(|r| r.id.as_str()), Some("pl_00300"));
+    assert_eq!(app.detail().map(|d| d.id.as_str()), Some("pl_00300"));
+    assert_eq!(app.links.scroll(), 0, "the new rows show above");
+}
+
+#[test]
 fn the_status_filter_cycles_and_goes_to_the_api() {
     let mut app = started(300);
     let cmds = key(&mut app, 's', t0());

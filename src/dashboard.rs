@@ -1,0 +1,83 @@
+//! Starting the dashboard: settings from the command line and config (or
+//! the in-process sandbox for `--demo`), logging to a file, then the runtime.
+
+use crate::api::{ApiKey, Client, ClientConfig, KeyEnvironment, RetryPolicy};
+use crate::app::{Environment, Settings};
+use crate::cli::{DashboardArgs, GlobalArgs};
+use crate::config::{self, Flags};
+use crate::runtime::{self, RunOptions};
+use crate::sandbox::{self, Pace, SandboxConfig};
+use crate::ui::Theme;
+use std::path::PathBuf;
+
+/// Where the dashboard logs unless `--log-file` says otherwise.
+pub fn default_log_file() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "pik-tui")
+        .map(|dirs| dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).join("pik-tui.log"))
+}
+
+/// How fast the demo sandbox's clock runs: a payment every few seconds.
+const DEMO_SPEED: f64 = 10.0;
+
+/// The dashboard's client: no retries inside the client, because the app
+/// retries on its own schedule and shows the error in the meantime.
+fn dashboard_client(base_url: String, key: ApiKey) -> anyhow::Result<Client> {
+    let mut config = ClientConfig::new(base_url, key);
+    config.retry = RetryPolicy::none();
+    Ok(Client::new(config)?)
+}
+
+pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()> {
+    let refresh = chrono::Duration::seconds(i64::from(args.refresh));
+    let utc_offset_secs = chrono::Local::now().offset().local_minus_utc();
+    let base = Settings {
+        refresh,
+        hidden_refresh: refresh * 6,
+        bell: args.bell,
+        utc_offset_secs,
+        read_only: global.read_only,
+        ..Settings::default()
+    };
+    let options = |settings| RunOptions { settings, mouse: !args.no_mouse, theme: Theme::from_env() };
+    if args.demo {
+        let sandbox = sandbox::start(SandboxConfig {
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], args.demo_port)),
+            speed: DEMO_SPEED,
+            pace: Pace { new_payment_every: 40.0, new_link_every: 150.0 },
+            ..SandboxConfig::default()
+        })
+        .await?;
+        tracing::info!(base = %sandbox.base_url(), "demo sandbox started");
+        let client = dashboard_client(sandbox.base_url(), ApiKey::new(sandbox::DEMO_KEY))?;
+        let settings = Settings { environment: Environment::Sandbox, profile: Some("demo".into()), ..base };
+        let outcome = runtime::run(client, options(settings)).await;
+        sandbox.shutdown().await;
+        return outcome;
+    }
+    let flags = Flags {
+        config: global.config.clone(),
+        profile: global.profile.clone(),
+        base_url: global.base_url.clone(),
+        api_key_file: global.api_key_file.clone(),
+        read_only: global.read_only,
+    };
+    let settings = config::resolve(&flags, &config::Environment::from_process())?;
+    for warning in &settings.warnings {
+        // Shown before the dashboard takes the screen, and logged.
+        eprintln!("warning: {warning}");
+        tracing::warn!("{warning}");
+    }
+    let loopback = url::Url::parse(&settings.base_url)
+        .ok()
+        .and_then(|u| u.host().map(|h| crate::api::is_loopback_host(&h)))
+        .unwrap_or(false);
+    let environment = match settings.key.environment() {
+        _ if loopback => Environment::Sandbox,
+        KeyEnvironment::Live => Environment::Live,
+        KeyEnvironment::Test => Environment::Test,
+        KeyEnvironment::Unknown => Environment::Unknown,
+    };
+    let client = dashboard_client(settings.base_url.clone(), settings.key.clone())?;
+    let settings = Settings { environment, profile: settings.profile.clone(), read_only: settings.read_only, ..base };
+    runtime::run(client, options(settings)).await
+}

@@ -1,0 +1,169 @@
+//! The terminal and the event loop. Terminal events, ticks and worker results
+//! all become `Msg`s; `App::update` answers with `Cmd`s for the worker. The
+//! screen is redrawn only when the app says something changed.
+//!
+//! The terminal is restored on every way out: `q`, Ctrl-C, an error, a panic
+//! (panic hook), SIGTERM and SIGHUP (an SSH connection that dropped).
+
+use crate::api::Client;
+use crate::app::input::{Key, KeyCode, Mouse, MouseKind};
+use crate::app::{App, Cmd, Msg, Settings};
+use crate::ui::{self, Theme};
+use crate::worker::Worker;
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event, EventStream,
+    KeyEventKind, KeyModifiers, MouseEventKind,
+};
+use crossterm::execute;
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::io::Write;
+use std::time::Duration;
+
+pub struct RunOptions {
+    pub settings: Settings,
+    pub mouse: bool,
+    pub theme: Theme,
+}
+
+/// How often time is looked at (marks fading, "updated 3 s ago", polling).
+const TICK: Duration = Duration::from_millis(250);
+
+/// Puts the terminal back as it was. Safe to call more than once.
+pub fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let mut out = std::io::stdout();
+    let _ = execute!(out, DisableMouseCapture, DisableBracketedPaste, LeaveAlternateScreen, crossterm::cursor::Show);
+    let _ = out.flush();
+}
+
+/// Restores the terminal when dropped: on return, on `?`, on unwinding.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // Leave the alternate screen first, so the message can be read.
+        restore_terminal();
+        previous(info);
+    }));
+}
+
+fn translate(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => {
+            use crossterm::event::KeyCode as C;
+            let code = match key.code {
+                C::Char(c) => KeyCode::Char(c),
+                C::Enter => KeyCode::Enter,
+                C::Esc => KeyCode::Esc,
+                C::Backspace => KeyCode::Backspace,
+                C::Delete => KeyCode::Delete,
+                C::Tab if key.modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+                C::Tab => KeyCode::Tab,
+                C::BackTab => KeyCode::BackTab,
+                C::Up => KeyCode::Up,
+                C::Down => KeyCode::Down,
+                C::Left => KeyCode::Left,
+                C::Right => KeyCode::Right,
+                C::PageUp => KeyCode::PageUp,
+                C::PageDown => KeyCode::PageDown,
+                C::Home => KeyCode::Home,
+                C::End => KeyCode::End,
+                _ => return None,
+            };
+            Some(Msg::Key(Key {
+                code,
+                ctrl: key.modifiers.contains(KeyModifiers::CONTROL),
+                alt: key.modifiers.contains(KeyModifiers::ALT),
+            }))
+        }
+        Event::Mouse(mouse) => {
+            let kind = match mouse.kind {
+                MouseEventKind::ScrollDown => MouseKind::ScrollDown,
+                MouseEventKind::ScrollUp => MouseKind::ScrollUp,
+                MouseEventKind::Down(crossterm::event::MouseButton::Left) => MouseKind::Click,
+                _ => return None,
+            };
+            Some(Msg::Mouse(Mouse { kind, column: mouse.column, row: mouse.row }))
+        }
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        _ => None,
+    }
+}
+
+/// Runs the dashboard until the user quits or the terminal goes away.
+pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    let (mut terminate, mut hangup) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (signal(SignalKind::terminate())?, signal(SignalKind::hangup())?)
+    };
+
+    install_panic_hook();
+    enable_raw_mode()?;
+    let _guard = TerminalGuard;
+    let mut stdout = std::io::stdout();
+    execute!(stdout, EnterAlternateScreen, EnableBracketedPaste, crossterm::cursor::Hide)?;
+    if options.mouse {
+        execute!(stdout, EnableMouseCapture)?;
+    }
+    let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    terminal.clear()?;
+    let size = terminal.size()?;
+
+    let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel();
+    let worker = Worker::new(client, results_tx);
+    let mut app = App::new(options.settings, size.width, size.height, chrono::Utc::now());
+    let mut events = EventStream::new();
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    loop {
+        #[cfg(unix)]
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => translate(event),
+                Some(Err(err)) => return Err(err.into()),
+                None => return Ok(()),
+            },
+            Some(msg) = results.recv() => Some(msg),
+            _ = ticker.tick() => Some(Msg::Tick),
+            _ = terminate.recv() => { tracing::info!("SIGTERM: quitting"); return Ok(()); }
+            _ = hangup.recv() => { tracing::info!("SIGHUP: the terminal went away"); return Ok(()); }
+        };
+        #[cfg(not(unix))]
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => translate(event),
+                Some(Err(err)) => return Err(err.into()),
+                None => return Ok(()),
+            },
+            Some(msg) = results.recv() => Some(msg),
+            _ = ticker.tick() => Some(Msg::Tick),
+        };
+        let Some(msg) = msg else { continue };
+        for cmd in app.update(msg, chrono::Utc::now()) {
+            match cmd {
+                Cmd::Quit => return Ok(()),
+                Cmd::Bell => {
+                    let _ = terminal.backend_mut().write_all(b"\x07");
+                    let _ = terminal.backend_mut().flush();
+                }
+                other => worker.run(other),
+            }
+        }
+        if app.take_dirty() {
+            terminal.draw(|frame| ui::draw(frame, &app, &options.theme))?;
+        }
+    }
+}

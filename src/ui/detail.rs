@@ -1,0 +1,164 @@
+//! The detail of one object: every field, the link's transactions, the
+//! transaction's timeline. URLs and hashes are shown in full, wrapped.
+
+use super::table::short_age;
+use super::theme::status_glyph;
+use super::{Theme, rect};
+use crate::api::{PaymentLink, Transaction, TransactionStatus, Webhook};
+use crate::app::layout::Area;
+use crate::app::{App, Found, Pane};
+use crate::sanitize::{for_terminal, for_terminal_truncated};
+use chrono::{DateTime, FixedOffset, Utc};
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+struct Ctx<'a> {
+    theme: &'a Theme,
+    now: DateTime<Utc>,
+    offset: FixedOffset,
+}
+
+impl Ctx<'_> {
+    /// "10:30:00 (2 h ago)" in local time; with the date when not today.
+    fn when(&self, time: &DateTime<Utc>) -> String {
+        let local = time.with_timezone(&self.offset);
+        let today = self.now.with_timezone(&self.offset).date_naive() == local.date_naive();
+        let shown = if today { local.format("%H:%M:%S") } else { local.format("%Y-%m-%d %H:%M:%S") };
+        format!("{shown} ({} ago)", short_age(self.now, *time).replace("now", "0s"))
+    }
+
+    fn field(&self, name: &str, value: String) -> Line<'static> {
+        Line::from(vec![Span::styled(format!("{name:<10} "), self.theme.dim()), Span::raw(value)])
+    }
+
+    fn status(&self, name: &str, status: &str) -> Line<'static> {
+        Line::from(vec![
+            Span::styled(format!("{name:<10} "), self.theme.dim()),
+            Span::styled(
+                format!("{} {}", status_glyph(status), for_terminal_truncated(status, 30)),
+                self.theme.status(status),
+            ),
+        ])
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
+    let offset = FixedOffset::east_opt(app.settings.utc_offset_secs)
+        .unwrap_or(FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
+    let ctx = Ctx { theme, now: app.now(), offset };
+    let detail = app.detail().filter(|d| d.pane == app.pane());
+    let (title, lines) = match (app.pane(), detail.and_then(|d| d.object.clone())) {
+        (_, Some(Found::Link(link))) => (link.id.clone(), link_lines(&ctx, &link, app)),
+        (_, Some(Found::Transaction(txn))) => (txn.id.clone(), transaction_lines(&ctx, &txn)),
+        (Pane::Links, None) => match app.links.selected_row() {
+            Some(link) => (link.id.clone(), link_lines(&ctx, link, app)),
+            None => (String::new(), Vec::new()),
+        },
+        (Pane::Transactions, None) => match app.transactions.selected_row() {
+            Some(txn) => (txn.id.clone(), transaction_lines(&ctx, txn)),
+            None => (String::new(), Vec::new()),
+        },
+        (Pane::Webhooks, None) => match app.webhooks.selected_row() {
+            Some(hook) => (hook.id.clone(), webhook_lines(&ctx, hook)),
+            None => (String::new(), Vec::new()),
+        },
+    };
+    let focused = app.detail_open();
+    let hint = if focused { " esc back " } else { " ⏎ open " };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(focused))
+        .title(Span::styled(format!(" {} ", for_terminal_truncated(&title, 40)), theme.title()))
+        .title_bottom(Span::styled(hint, theme.dim()));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), rect(area));
+}
+
+fn link_lines(ctx: &Ctx, link: &PaymentLink, app: &App) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        ctx.field("amount", format!("{} {}", link.amount, for_terminal_truncated(&link.currency, 10))),
+        ctx.status("status", link.status.as_str()),
+        ctx.field("created", ctx.when(&link.created_at)),
+    ];
+    if let Some(paid) = &link.paid_at {
+        lines.push(ctx.field("paid", ctx.when(paid)));
+    }
+    if let Some(expires) = &link.expires_at {
+        lines.push(ctx.field("expires", ctx.when(expires)));
+    }
+    lines.push(ctx.field("about", for_terminal_truncated(link.description.as_deref().unwrap_or("—"), 500)));
+    lines.push(ctx.field("url", String::new()));
+    // The URL in full on its own line(s): it is what gets sent to the customer.
+    lines.push(Line::from(for_terminal_truncated(link.url.as_deref().unwrap_or("—"), 2000)));
+    lines.push(Line::from(""));
+    let detail = app.detail().filter(|d| d.id == link.id);
+    match detail.and_then(|d| d.link_transactions.as_ref()) {
+        None if app.detail_open() => lines.push(Line::from(Span::styled("transactions: loading…", ctx.theme.dim()))),
+        None => lines.push(Line::from(Span::styled("transactions: ⏎ to load", ctx.theme.dim()))),
+        Some(Err(error)) => lines.push(Line::from(Span::styled(
+            format!("transactions: {}", for_terminal(&error.summary)),
+            ctx.theme.error(),
+        ))),
+        Some(Ok(page)) => {
+            lines.push(Line::from(Span::styled(format!("transactions ({})", page.total), ctx.theme.title())));
+            for txn in &page.data {
+                lines.push(Line::from(vec![
+                    Span::raw(format!(" {} ", for_terminal_truncated(&txn.id, 24))),
+                    Span::raw(format!("{:>12} ", txn.amount.to_string())),
+                    Span::styled(
+                        format!(
+                            "{} {}",
+                            status_glyph(txn.status.as_str()),
+                            for_terminal_truncated(txn.status.as_str(), 12)
+                        ),
+                        ctx.theme.status(txn.status.as_str()),
+                    ),
+                    Span::styled(format!("  {}", short_age(ctx.now, txn.created_at)), ctx.theme.dim()),
+                ]));
+            }
+        }
+    }
+    lines
+}
+
+fn transaction_lines(ctx: &Ctx, txn: &Transaction) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        ctx.field("amount", format!("{} {}", txn.amount, for_terminal_truncated(&txn.currency, 10))),
+        ctx.status("status", txn.status.as_str()),
+        ctx.field("link", for_terminal_truncated(txn.payment_link_id.as_deref().unwrap_or("—"), 60)),
+        Line::from(""),
+        Line::from(Span::styled("timeline", ctx.theme.title())),
+    ];
+    let step = |done: bool, name: &str, at: Option<&DateTime<Utc>>| {
+        let mark = if done { "●" } else { "○" };
+        let when = at.map(|t| ctx.when(t)).unwrap_or_else(|| "—".into());
+        Line::from(vec![Span::raw(format!(" {mark} {name:<10} ")), Span::styled(when, ctx.theme.dim())])
+    };
+    lines.push(step(true, "created", Some(&txn.created_at)));
+    lines.push(step(txn.confirmed_at.is_some(), "confirmed", txn.confirmed_at.as_ref()));
+    if txn.status == TransactionStatus::Failed {
+        lines.push(Line::from(Span::styled(" ✕ failed", ctx.theme.error())));
+    } else {
+        lines.push(step(txn.settled_at.is_some(), "settled", txn.settled_at.as_ref()));
+    }
+    lines.push(Line::from(""));
+    lines.push(ctx.field("tx_hash", String::new()));
+    lines.push(Line::from(for_terminal_truncated(txn.tx_hash.as_deref().unwrap_or("— (not on chain yet)"), 500)));
+    lines
+}
+
+fn webhook_lines(ctx: &Ctx, hook: &Webhook) -> Vec<Line<'static>> {
+    let events: Vec<&str> = hook.events.iter().map(|e| e.as_str()).collect();
+    let mut lines = vec![
+        ctx.status("status", hook.status.as_str()),
+        ctx.field("events", for_terminal_truncated(&events.join(", "), 200)),
+    ];
+    if let Some(created) = &hook.created_at {
+        lines.push(ctx.field("created", ctx.when(created)));
+    }
+    lines.push(ctx.field("url", String::new()));
+    lines.push(Line::from(for_terminal_truncated(&hook.url, 2000)));
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("the signing secret was shown only at creation", ctx.theme.dim())));
+    lines
+}

@@ -1,0 +1,242 @@
+//! The table of the visible pane. Only the rows on screen are built, so a
+//! frame costs the same with 100 or 100,000 loaded rows.
+
+use super::theme::status_glyph;
+use super::{Theme, marked, rect};
+use crate::api::{PaymentLink, Transaction, Webhook};
+use crate::app::layout::Area;
+use crate::app::paged::{Mark, PagedList};
+use crate::app::resource::Resource;
+use crate::app::{App, Pane, ServerFilter, group_thousands};
+use crate::sanitize::for_terminal_truncated;
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+
+/// What a resource shows in the table.
+pub trait TableRow: Resource {
+    fn headers() -> &'static [&'static str];
+    fn widths() -> Vec<Constraint>;
+    fn cells(&self, now: DateTime<Utc>, theme: &Theme) -> Vec<Cell<'static>>;
+    const NOUN: &'static str;
+}
+
+/// "now", "42s", "5m", "3h", "12d": short ages for a column.
+pub fn short_age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let seconds = (now - then).num_seconds();
+    match seconds {
+        i64::MIN..5 => "now".into(),
+        5..60 => format!("{seconds}s"),
+        60..3600 => format!("{}m", seconds / 60),
+        3600..86400 => format!("{}h", seconds / 3600),
+        _ => format!("{}d", seconds / 86400),
+    }
+}
+
+fn status_cell(status: &str, theme: &Theme) -> Cell<'static> {
+    let text = format!("{} {}", status_glyph(status), for_terminal_truncated(status, 14));
+    Cell::from(Span::styled(text, theme.status(status)))
+}
+
+fn right(text: String) -> Cell<'static> {
+    Cell::from(Line::from(text).alignment(Alignment::Right))
+}
+
+/// Cells are cut before drawing: ratatui would clip them anyway, but a
+/// 10,000-character description should not even be copied into the frame.
+const CELL_MAX: usize = 120;
+
+impl TableRow for PaymentLink {
+    const NOUN: &'static str = "links";
+
+    fn headers() -> &'static [&'static str] {
+        &["", "ID", "AMOUNT", "CUR", "STATUS", "DESCRIPTION", "AGE"]
+    }
+
+    fn widths() -> Vec<Constraint> {
+        vec![
+            Constraint::Length(1),
+            Constraint::Length(16),
+            Constraint::Length(14),
+            Constraint::Length(5),
+            Constraint::Length(13),
+            Constraint::Fill(1),
+            Constraint::Length(4),
+        ]
+    }
+
+    fn cells(&self, now: DateTime<Utc>, theme: &Theme) -> Vec<Cell<'static>> {
+        vec![
+            Cell::from(for_terminal_truncated(&self.id, CELL_MAX)),
+            right(self.amount.to_string()),
+            Cell::from(for_terminal_truncated(&self.currency, 8)),
+            status_cell(self.status.as_str(), theme),
+            Cell::from(for_terminal_truncated(self.description.as_deref().unwrap_or("—"), CELL_MAX)),
+            Cell::from(short_age(now, self.created_at)),
+        ]
+    }
+}
+
+impl TableRow for Transaction {
+    const NOUN: &'static str = "transactions";
+
+    fn headers() -> &'static [&'static str] {
+        &["", "ID", "LINK", "AMOUNT", "CUR", "STATUS", "AGE"]
+    }
+
+    fn widths() -> Vec<Constraint> {
+        vec![
+            Constraint::Length(1),
+            Constraint::Length(17),
+            Constraint::Fill(1),
+            Constraint::Length(14),
+            Constraint::Length(5),
+            Constraint::Length(11),
+            Constraint::Length(4),
+        ]
+    }
+
+    fn cells(&self, now: DateTime<Utc>, theme: &Theme) -> Vec<Cell<'static>> {
+        vec![
+            Cell::from(for_terminal_truncated(&self.id, CELL_MAX)),
+            Cell::from(for_terminal_truncated(self.payment_link_id.as_deref().unwrap_or("—"), CELL_MAX)),
+            right(self.amount.to_string()),
+            Cell::from(for_terminal_truncated(&self.currency, 8)),
+            status_cell(self.status.as_str(), theme),
+            Cell::from(short_age(now, self.created_at)),
+        ]
+    }
+}
+
+impl TableRow for Webhook {
+    const NOUN: &'static str = "webhooks";
+
+    fn headers() -> &'static [&'static str] {
+        &["", "ID", "URL", "EVENTS", "STATUS", "AGE"]
+    }
+
+    fn widths() -> Vec<Constraint> {
+        vec![
+            Constraint::Length(1),
+            Constraint::Length(16),
+            Constraint::Fill(2),
+            Constraint::Fill(1),
+            Constraint::Length(10),
+            Constraint::Length(4),
+        ]
+    }
+
+    fn cells(&self, now: DateTime<Utc>, theme: &Theme) -> Vec<Cell<'static>> {
+        let events: Vec<String> =
+            self.events.iter().map(|e| e.as_str().trim_start_matches("payment.").to_string()).collect();
+        vec![
+            Cell::from(for_terminal_truncated(&self.id, CELL_MAX)),
+            Cell::from(for_terminal_truncated(&self.url, CELL_MAX)),
+            Cell::from(for_terminal_truncated(&events.join(","), CELL_MAX)),
+            status_cell(self.status.as_str(), theme),
+            Cell::from(self.created_at.map(|t| short_age(now, t)).unwrap_or_else(|| "—".into())),
+        ]
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
+    match app.pane() {
+        Pane::Links => draw_list(frame, app, &app.links, theme, area),
+        Pane::Transactions => draw_list(frame, app, &app.transactions, theme, area),
+        Pane::Webhooks => draw_list(frame, app, &app.webhooks, theme, area),
+    }
+}
+
+/// "status: paid · currency: USDT · link: pl_… · from 2024-01-15"
+fn filter_words(pane: Pane, filter: &ServerFilter) -> String {
+    let mut words = Vec::new();
+    if pane != Pane::Webhooks {
+        words.push(format!("status: {}", filter.status.as_deref().unwrap_or("all")));
+    }
+    if let Some(currency) = &filter.currency {
+        words.push(format!("currency: {}", for_terminal_truncated(currency, 10)));
+    }
+    if let Some(link) = &filter.payment_link_id {
+        words.push(format!("link: {}", for_terminal_truncated(link, 24)));
+    }
+    let day = |t: &DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+    if let Some(from) = &filter.from {
+        words.push(format!("from {}", day(from)));
+    }
+    if let Some(to) = &filter.to {
+        words.push(format!("to {}", day(to)));
+    }
+    words.join(" · ")
+}
+
+fn draw_list<T: TableRow>(frame: &mut Frame, app: &App, list: &PagedList<T>, theme: &Theme, area: Area) {
+    let pane = app.pane();
+    let status = app.status(pane);
+    let total = list.total().map(group_thousands).unwrap_or_else(|| "…".into());
+    let filters = filter_words(pane, &status.filter);
+    let filters = if filters.is_empty() { String::new() } else { format!("{filters} · ") };
+    let mut title =
+        format!(" {} · {filters}loaded {} of {total} ", pane.title(), group_thousands(list.loaded() as u64));
+    if !list.text_filter().is_empty() {
+        title.push_str(&format!(
+            "· /{} ({} shown) ",
+            for_terminal_truncated(list.text_filter(), 20),
+            list.visible_len()
+        ));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(!app.detail_open()))
+        .title(Span::styled(title, theme.title()));
+    let outer = rect(area);
+    let rows_area = app.screen().table_rows();
+    let height = usize::from(rows_area.height);
+
+    if list.visible_len() == 0 {
+        let message = if !list.loaded_once() {
+            match &status.error {
+                Some(_) => "could not load; see the footer".to_string(),
+                None => "loading…".to_string(),
+            }
+        } else if !list.text_filter().is_empty() {
+            format!("no loaded {} match /{}", T::NOUN, for_terminal_truncated(list.text_filter(), 30))
+        } else {
+            format!("no {}", T::NOUN)
+        };
+        frame.render_widget(Paragraph::new(message).style(theme.dim()).block(block), outer);
+        return;
+    }
+
+    let now = app.now();
+    let start = list.scroll();
+    let end = (start + height).min(list.visible_len());
+    let mut rows: Vec<Row> = Vec::with_capacity(end - start + 1);
+    for position in start..end {
+        let Some(item) = list.visible_row(position) else { break };
+        let selected = position == list.selected();
+        let mark = list.mark(item.id());
+        let (marker, mark_style) = match (selected, mark) {
+            (true, _) => ("▶", Style::new()),
+            (false, Some(Mark::New)) => ("+", theme.new_row()),
+            (false, Some(Mark::Changed)) => ("*", theme.changed_row()),
+            (false, None) => (" ", Style::new()),
+        };
+        let mut cells = vec![Cell::from(Span::styled(marker, mark_style))];
+        cells.extend(item.cells(now, theme));
+        let mut style = if selected { theme.selected() } else { Style::new() };
+        if mark.is_some() {
+            style = marked(style);
+        }
+        rows.push(Row::new(cells).style(style));
+    }
+    // The row past the last loaded one, while the next page is coming.
+    if end == list.visible_len() && rows.len() < height && list.in_flight().is_some_and(|o| o > 0) {
+        rows.push(Row::new(vec![Cell::from(""), Cell::from(Span::styled("loading more…", theme.dim()))]));
+    }
+    let header = Row::new(T::headers().iter().map(|h| Cell::from(*h)).collect::<Vec<_>>()).style(theme.header_row());
+    let table = Table::new(rows, T::widths()).header(header).block(block).column_spacing(1);
+    frame.render_widget(table, outer);
+}
