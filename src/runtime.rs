@@ -17,8 +17,9 @@ use crossterm::event::{
 use crossterm::execute;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use futures_util::StreamExt;
-use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::io::Write;
 use std::time::Duration;
 
@@ -117,9 +118,17 @@ pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
     if options.mouse {
         execute!(stdout, EnableMouseCapture)?;
     }
-    let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
-    terminal.clear()?;
-    let size = terminal.size()?;
+    // Nothing here may ask the terminal a question and wait for the answer:
+    // ratatui's clear() asks for the cursor position and fails when no answer
+    // comes in time (a slow SSH link, a terminal that does not answer). So
+    // the size comes from the tty (an ioctl), the viewport is fixed to it,
+    // and resizes are applied from Resize events.
+    let (width, height) = crossterm::terminal::size()?;
+    let viewport = TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, width, height)) };
+    let mut terminal = Terminal::with_options(CrosstermBackend::new(std::io::stdout()), viewport)?;
+    // Not `terminal.clear()`: it too asks for the cursor position.
+    execute!(std::io::stdout(), crossterm::terminal::Clear(crossterm::terminal::ClearType::All))?;
+    let size = Rect::new(0, 0, width, height);
 
     let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel();
     let worker = Worker::new(client, results_tx);
@@ -152,6 +161,9 @@ pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
             _ = ticker.tick() => Some(Msg::Tick),
         };
         let Some(msg) = msg else { continue };
+        if let Msg::Resize { width, height } = msg {
+            terminal.resize(Rect::new(0, 0, width, height))?;
+        }
         for cmd in app.update(msg, chrono::Utc::now()) {
             match cmd {
                 Cmd::Quit => return Ok(()),
