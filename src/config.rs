@@ -87,7 +87,7 @@ pub enum ConfigError {
     KeyFile { path: PathBuf, cause: String },
     #[error(
         "no API key: set PIK_API_KEY, pass --api-key-file FILE, or add api_key_file to a profile in {path} \
-         (or run `pik-tui sandbox` to try everything without an account)"
+         (or run `pik-tui --demo` to try everything against the embedded sandbox, without an account)"
     )]
     NoKey { path: String },
 }
@@ -326,7 +326,7 @@ read_only = true
         let dir = temp();
         let missing = Flags { config: Some(dir.path().join("none.toml")), ..Flags::default() };
         let err = resolve(&missing, &Environment::default()).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.contains("no API key") && err.contains("pik-tui sandbox"), "{err}");
+        assert!(err.contains("no API key") && err.contains("pik-tui --demo"), "{err}");
 
         let config = write(dir.path(), "config.toml", FILE, 0o600);
         let flags = Flags { config: Some(config.clone()), profile: Some("prod".into()), ..Flags::default() };
