@@ -209,3 +209,15 @@ pub enum ConfigCommand {
     /// Print where the config file is (or would be).
     Path,
 }
+
+impl From<&GlobalArgs> for crate::config::Flags {
+    fn from(args: &GlobalArgs) -> Self {
+        Self {
+            config: args.config.clone(),
+            profile: args.profile.clone(),
+            base_url: args.base_url.clone(),
+            api_key_file: args.api_key_file.clone(),
+            read_only: args.read_only,
+        }
+    }
+}

@@ -54,13 +54,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         sandbox.shutdown().await;
         return outcome;
     }
-    let flags = Flags {
-        config: global.config.clone(),
-        profile: global.profile.clone(),
-        base_url: global.base_url.clone(),
-        api_key_file: global.api_key_file.clone(),
-        read_only: global.read_only,
-    };
+    let flags = Flags::from(global);
     let settings = config::resolve(&flags, &config::Environment::from_process())?;
     for warning in &settings.warnings {
         // Shown before the dashboard takes the screen, and logged.

@@ -85,13 +85,7 @@ struct Context {
 }
 
 fn connect(global: &GlobalArgs) -> Result<Context, Failure> {
-    let flags = Flags {
-        config: global.config.clone(),
-        profile: global.profile.clone(),
-        base_url: global.base_url.clone(),
-        api_key_file: global.api_key_file.clone(),
-        read_only: global.read_only,
-    };
+    let flags = Flags::from(global);
     let settings = config::resolve(&flags, &Environment::from_process()).map_err(|e| Failure::usage(e.to_string()))?;
     for warning in &settings.warnings {
         eprintln!("warning: {warning}");

@@ -102,14 +102,42 @@ fn translate(event: Event) -> Option<Msg> {
     }
 }
 
+/// SIGTERM (asked to stop) and SIGHUP (the SSH connection dropped).
+struct QuitSignals {
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hangup: tokio::signal::unix::Signal,
+}
+
+impl QuitSignals {
+    fn new() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self { terminate: signal(SignalKind::terminate())?, hangup: signal(SignalKind::hangup())? })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    /// Waits for the next one and names it.
+    async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.terminate.recv() => "SIGTERM",
+                _ = self.hangup.recv() => "SIGHUP",
+            }
+        }
+        #[cfg(not(unix))]
+        std::future::pending().await
+    }
+}
+
 /// Runs the dashboard until the user quits or the terminal goes away.
 pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
-    #[cfg(unix)]
-    let (mut terminate, mut hangup) = {
-        use tokio::signal::unix::{SignalKind, signal};
-        (signal(SignalKind::terminate())?, signal(SignalKind::hangup())?)
-    };
-
+    let mut signals = QuitSignals::new()?;
     install_panic_hook();
     enable_raw_mode()?;
     let _guard = TerminalGuard;
@@ -138,7 +166,6 @@ pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     loop {
-        #[cfg(unix)]
         let msg = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) => translate(event),
@@ -147,18 +174,10 @@ pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
             },
             Some(msg) = results.recv() => Some(msg),
             _ = ticker.tick() => Some(Msg::Tick),
-            _ = terminate.recv() => { tracing::info!("SIGTERM: quitting"); return Ok(()); }
-            _ = hangup.recv() => { tracing::info!("SIGHUP: the terminal went away"); return Ok(()); }
-        };
-        #[cfg(not(unix))]
-        let msg = tokio::select! {
-            event = events.next() => match event {
-                Some(Ok(event)) => translate(event),
-                Some(Err(err)) => return Err(err.into()),
-                None => return Ok(()),
-            },
-            Some(msg) = results.recv() => Some(msg),
-            _ = ticker.tick() => Some(Msg::Tick),
+            name = signals.next() => {
+                tracing::info!("{name}: quitting");
+                return Ok(());
+            }
         };
         let Some(msg) = msg else { continue };
         if let Msg::Resize { width, height } = msg {

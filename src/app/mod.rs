@@ -12,7 +12,7 @@ use crate::api::{LinkStatus, Page, PaymentLink, Transaction, TransactionStatus, 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use input::{Key, KeyCode, Mouse, MouseKind};
 use layout::Screen;
-use paged::{Mark, PAGE_SIZE, PagedList, RequestId};
+use paged::{ListOps, Mark, PAGE_SIZE, PagedList, RequestId};
 use std::time::Duration as StdDuration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -337,6 +337,23 @@ impl App {
         Screen::new(self.width, self.height, self.detail_open)
     }
 
+    /// The list shown in a pane.
+    pub fn list(&self, pane: Pane) -> &dyn ListOps {
+        match pane {
+            Pane::Links => &self.links,
+            Pane::Transactions => &self.transactions,
+            Pane::Webhooks => &self.webhooks,
+        }
+    }
+
+    fn list_mut(&mut self, pane: Pane) -> &mut dyn ListOps {
+        match pane {
+            Pane::Links => &mut self.links,
+            Pane::Transactions => &mut self.transactions,
+            Pane::Webhooks => &mut self.webhooks,
+        }
+    }
+
     /// Rows of the table on screen (at least 1).
     pub fn view_height(&self) -> usize {
         usize::from(self.screen().table_rows().height).max(1)
@@ -347,11 +364,7 @@ impl App {
         Pane::ALL
             .iter()
             .map(|&pane| {
-                let count = match pane {
-                    Pane::Links => self.links.total(),
-                    Pane::Transactions => self.transactions.total(),
-                    Pane::Webhooks => self.webhooks.total(),
-                };
+                let count = self.list(pane).total();
                 let count = count.map(group_thousands).unwrap_or_else(|| "…".into());
                 format!(" {} {} {} ", pane.index() + 1, pane.title(), count)
             })
@@ -402,9 +415,9 @@ impl App {
                 self.width = width;
                 self.height = height;
                 let view = self.view_height();
-                self.links.keep_visible(view);
-                self.transactions.keep_visible(view);
-                self.webhooks.keep_visible(view);
+                for pane in Pane::ALL {
+                    self.list_mut(pane).keep_visible(view);
+                }
             }
             Msg::Page { pane, request, offset, result } => {
                 self.dirty = true;
@@ -435,9 +448,11 @@ impl App {
     /// screen shows about time has changed.
     fn tick(&mut self) {
         let ttl = Duration::seconds(MARK_TTL_SECS);
-        let mut changed = self.links.expire_marks(self.now, ttl);
-        changed |= self.transactions.expire_marks(self.now, ttl);
-        changed |= self.webhooks.expire_marks(self.now, ttl);
+        let now = self.now;
+        let mut changed = false;
+        for pane in Pane::ALL {
+            changed |= self.list_mut(pane).expire_marks(now, ttl);
+        }
         if self.notice.as_ref().is_some_and(|n| n.until <= self.now) {
             self.notice = None;
             changed = true;
@@ -477,16 +492,16 @@ impl App {
     fn plan(&mut self, cmds: &mut Vec<Cmd>) {
         let view = self.view_height();
         for pane in Pane::ALL {
-            let in_flight = self.list_in_flight(pane);
+            let in_flight = self.list(pane).in_flight().is_some();
             if in_flight {
                 continue;
             }
             let status = &self.status[pane.index()];
-            let loaded = self.list_loaded(pane);
+            let loaded = self.list(pane).loaded_once();
             let poll_due = self.now >= status.next_poll && !(self.paused && loaded);
             // Scrolling past what is loaded fetches the next page, unless
             // that pane is failing and waiting out its backoff.
-            let wanted = if pane == self.pane { self.wanted_page(pane, view) } else { None };
+            let wanted = if pane == self.pane { self.list(pane).wanted_page(view) } else { None };
             let backoff_over = self.now >= status.next_poll;
             let offset = match wanted {
                 Some(offset) if offset > 0 && (status.error.is_none() || backoff_over) => Some(offset),
@@ -496,7 +511,7 @@ impl App {
             if let Some(offset) = offset {
                 let request = self.request_id();
                 let filter = self.status[pane.index()].filter.clone();
-                self.begin(pane, request, offset);
+                self.list_mut(pane).begin(request, offset);
                 if offset == 0 {
                     let next = self.now + self.interval(pane);
                     self.status[pane.index()].next_poll = next;
@@ -543,38 +558,6 @@ impl App {
         }
     }
 
-    fn list_in_flight(&self, pane: Pane) -> bool {
-        match pane {
-            Pane::Links => self.links.in_flight().is_some(),
-            Pane::Transactions => self.transactions.in_flight().is_some(),
-            Pane::Webhooks => self.webhooks.in_flight().is_some(),
-        }
-    }
-
-    fn list_loaded(&self, pane: Pane) -> bool {
-        match pane {
-            Pane::Links => self.links.loaded_once(),
-            Pane::Transactions => self.transactions.loaded_once(),
-            Pane::Webhooks => self.webhooks.loaded_once(),
-        }
-    }
-
-    fn wanted_page(&self, pane: Pane, view: usize) -> Option<u64> {
-        match pane {
-            Pane::Links => self.links.wanted_page(view),
-            Pane::Transactions => self.transactions.wanted_page(view),
-            Pane::Webhooks => self.webhooks.wanted_page(view),
-        }
-    }
-
-    fn begin(&mut self, pane: Pane, request: RequestId, offset: u64) {
-        match pane {
-            Pane::Links => self.links.begin(request, offset),
-            Pane::Transactions => self.transactions.begin(request, offset),
-            Pane::Webhooks => self.webhooks.begin(request, offset),
-        }
-    }
-
     fn page_loaded(
         &mut self,
         pane: Pane,
@@ -584,20 +567,19 @@ impl App {
         cmds: &mut Vec<Cmd>,
     ) {
         let now = self.now;
-        let current = match pane {
-            Pane::Links => self.links.is_current(request),
-            Pane::Transactions => self.transactions.is_current(request),
-            Pane::Webhooks => self.webhooks.is_current(request),
-        };
+        let current = self.list(pane).is_current(request);
         if !current {
             return; // an answer to a request made before a filter change
         }
         match result {
             Ok(loaded) => {
-                let applied = match loaded {
-                    Loaded::Links(page) => self.links.apply(request, offset, page, now),
+                match loaded {
+                    Loaded::Links(page) => {
+                        self.links.apply(request, offset, page, now);
+                    }
                     Loaded::Transactions(page) => {
                         let applied = self.transactions.apply(request, offset, page, now);
+                        // The bell is for money arriving: a settled payment, new or changed.
                         let settled = TransactionStatus::Settled.as_str();
                         let newly_settled = applied.changed.iter().any(|(_, _, to)| to == settled)
                             || applied.new.iter().any(|id| {
@@ -606,11 +588,11 @@ impl App {
                         if self.settings.bell && newly_settled {
                             cmds.push(Cmd::Bell);
                         }
-                        applied
                     }
-                    Loaded::Webhooks(page) => self.webhooks.apply(request, offset, page, now),
-                };
-                let _ = applied;
+                    Loaded::Webhooks(page) => {
+                        self.webhooks.apply(request, offset, page, now);
+                    }
+                }
                 let status = &mut self.status[pane.index()];
                 status.error = None;
                 status.failures = 0;
@@ -618,18 +600,10 @@ impl App {
                     status.last_success = Some(now);
                 }
                 let view = self.view_height();
-                match pane {
-                    Pane::Links => self.links.keep_visible(view),
-                    Pane::Transactions => self.transactions.keep_visible(view),
-                    Pane::Webhooks => self.webhooks.keep_visible(view),
-                }
+                self.list_mut(pane).keep_visible(view)
             }
             Err(error) => {
-                match pane {
-                    Pane::Links => self.links.fail(request),
-                    Pane::Transactions => self.transactions.fail(request),
-                    Pane::Webhooks => self.webhooks.fail(request),
-                }
+                self.list_mut(pane).fail(request);
                 let status = &mut self.status[pane.index()];
                 status.failures += 1;
                 // Exponential backoff, or what the server asked for. An
@@ -695,10 +669,7 @@ impl App {
         self.switch_pane(pane);
         let view = self.view_height();
         let id = found.id().to_string();
-        match pane {
-            Pane::Links => self.links.select_id(&id, view),
-            _ => self.transactions.select_id(&id, view),
-        };
+        self.list_mut(pane).select_id(&id, view);
         self.open_detail_for(pane, id, Some(found), Duration::zero());
         self.plan_detail(cmds);
     }
@@ -717,11 +688,7 @@ impl App {
     }
 
     fn selected_id(&self) -> Option<String> {
-        match self.pane {
-            Pane::Links => self.links.selected_row().map(|r| r.id.clone()),
-            Pane::Transactions => self.transactions.selected_row().map(|r| r.id.clone()),
-            Pane::Webhooks => self.webhooks.selected_row().map(|r| r.id.clone()),
-        }
+        self.list(self.pane).selected_id()
     }
 
     /// After the selection moved: an open detail follows it (debounced).
@@ -753,54 +720,14 @@ impl App {
 
     fn move_selection(&mut self, delta: isize) {
         let view = self.view_height();
-        match self.pane {
-            Pane::Links => self.links.move_selection(delta, view),
-            Pane::Transactions => self.transactions.move_selection(delta, view),
-            Pane::Webhooks => self.webhooks.move_selection(delta, view),
-        }
+        self.list_mut(self.pane).move_selection(delta, view);
         self.selection_moved();
     }
 
     fn select_position(&mut self, position: usize) {
         let view = self.view_height();
-        match self.pane {
-            Pane::Links => self.links.select(position, view),
-            Pane::Transactions => self.transactions.select(position, view),
-            Pane::Webhooks => self.webhooks.select(position, view),
-        }
+        self.list_mut(self.pane).select(position, view);
         self.selection_moved();
-    }
-
-    fn visible_len(&self) -> usize {
-        match self.pane {
-            Pane::Links => self.links.visible_len(),
-            Pane::Transactions => self.transactions.visible_len(),
-            Pane::Webhooks => self.webhooks.visible_len(),
-        }
-    }
-
-    fn scroll(&self) -> usize {
-        match self.pane {
-            Pane::Links => self.links.scroll(),
-            Pane::Transactions => self.transactions.scroll(),
-            Pane::Webhooks => self.webhooks.scroll(),
-        }
-    }
-
-    fn text_filter(&self) -> String {
-        match self.pane {
-            Pane::Links => self.links.text_filter().to_string(),
-            Pane::Transactions => self.transactions.text_filter().to_string(),
-            Pane::Webhooks => self.webhooks.text_filter().to_string(),
-        }
-    }
-
-    fn set_text_filter(&mut self, text: &str) {
-        match self.pane {
-            Pane::Links => self.links.set_text_filter(text),
-            Pane::Transactions => self.transactions.set_text_filter(text),
-            Pane::Webhooks => self.webhooks.set_text_filter(text),
-        }
     }
 
     /// Changes the visible pane's server-side filter: the list starts again.
@@ -813,11 +740,7 @@ impl App {
         status.next_poll = self.now;
         status.error = None;
         status.failures = 0;
-        match pane {
-            Pane::Links => self.links.reset(),
-            Pane::Transactions => self.transactions.reset(),
-            Pane::Webhooks => self.webhooks.reset(),
-        }
+        self.list_mut(pane).reset();
         if self.pane == pane {
             self.detail_open = false;
             self.detail = None;
@@ -881,8 +804,8 @@ impl App {
                 if self.detail_open {
                     self.detail_open = false;
                     self.detail = None;
-                } else if !self.text_filter().is_empty() {
-                    self.set_text_filter("");
+                } else if !self.list(self.pane).text_filter().to_string().is_empty() {
+                    self.list_mut(self.pane).set_text_filter("");
                 }
             }
             KeyCode::Char('r') => self.refresh_now(),
@@ -900,7 +823,7 @@ impl App {
                 }
             }
             KeyCode::Char('/') => {
-                let previous = self.text_filter();
+                let previous = self.list(self.pane).text_filter().to_string();
                 self.mode = Mode::Filter { text: previous.clone(), previous };
             }
             KeyCode::Char(':') => self.mode = Mode::Command(String::new()),
@@ -945,7 +868,7 @@ impl App {
     fn filter_key(&mut self, key: Key, mut text: String, previous: String) {
         match key.code {
             KeyCode::Esc => {
-                self.set_text_filter(&previous);
+                self.list_mut(self.pane).set_text_filter(&previous);
                 self.mode = Mode::Normal;
                 return;
             }
@@ -962,7 +885,7 @@ impl App {
             _ => {}
         }
         // Filter as you type.
-        self.set_text_filter(&text);
+        self.list_mut(self.pane).set_text_filter(&text);
         self.mode = Mode::Filter { text, previous };
     }
 
@@ -998,7 +921,7 @@ impl App {
             Mode::Filter { text, .. } => {
                 text.push_str(&clean);
                 let text = text.clone();
-                self.set_text_filter(&text);
+                self.list_mut(self.pane).set_text_filter(&text);
             }
             Mode::Normal => {
                 // Pasting an id straight into the dashboard opens the jump.
@@ -1020,7 +943,7 @@ impl App {
             ("clear", None) => {
                 let pane = self.pane;
                 self.set_server_filter(pane, ServerFilter::default());
-                self.set_text_filter("");
+                self.list_mut(self.pane).set_text_filter("");
             }
             ("status", value) => {
                 let pane = self.pane;
@@ -1130,8 +1053,8 @@ impl App {
                 }
                 let rows = screen.table_rows();
                 if rows.contains(mouse.column, mouse.row) && screen.popup.is_none() {
-                    let position = self.scroll() + usize::from(mouse.row - rows.y);
-                    if position < self.visible_len() {
+                    let position = self.list(self.pane).scroll() + usize::from(mouse.row - rows.y);
+                    if position < self.list(self.pane).visible_len() {
                         self.select_position(position);
                     }
                 }
@@ -1141,11 +1064,7 @@ impl App {
 
     /// Whether a row is marked as new or changed.
     pub fn mark(&self, pane: Pane, id: &str) -> Option<Mark> {
-        match pane {
-            Pane::Links => self.links.mark(id),
-            Pane::Transactions => self.transactions.mark(id),
-            Pane::Webhooks => self.webhooks.mark(id),
-        }
+        self.list(pane).mark(id)
     }
 }
 

@@ -77,59 +77,11 @@ impl<T: Resource> PagedList<T> {
         }
     }
 
-    /// Forgets every row (the server-side filter changed). The text filter stays.
-    pub fn reset(&mut self) {
-        let text_filter = std::mem::take(&mut self.text_filter);
-        *self = Self::new();
-        self.text_filter = text_filter;
-    }
-
-    pub fn loaded(&self) -> usize {
-        self.rows.len()
-    }
-
-    pub fn total(&self) -> Option<u64> {
-        self.total
-    }
-
-    pub fn loaded_once(&self) -> bool {
-        self.loaded_once
-    }
-
-    pub fn end_reached(&self) -> bool {
-        self.end_reached
-    }
-
-    pub fn in_flight(&self) -> Option<u64> {
-        self.in_flight.map(|(_, offset)| offset)
-    }
-
-    pub fn is_current(&self, request: RequestId) -> bool {
-        self.in_flight.is_some_and(|(id, _)| id == request)
-    }
-
-    pub fn text_filter(&self) -> &str {
-        &self.text_filter
-    }
-
-    /// Rows shown (all loaded rows, or those matching the text filter).
-    pub fn visible_len(&self) -> usize {
-        self.visible.as_ref().map_or(self.rows.len(), Vec::len)
-    }
-
     pub fn visible_row(&self, position: usize) -> Option<&T> {
         match &self.visible {
             Some(indices) => indices.get(position).and_then(|&i| self.rows.get(i)),
             None => self.rows.get(position),
         }
-    }
-
-    pub fn selected(&self) -> usize {
-        self.selected
-    }
-
-    pub fn scroll(&self) -> usize {
-        self.scroll
     }
 
     pub fn selected_row(&self) -> Option<&T> {
@@ -138,39 +90,6 @@ impl<T: Resource> PagedList<T> {
 
     pub fn find(&self, id: &str) -> Option<&T> {
         self.index.get(id).and_then(|&i| self.rows.get(i))
-    }
-
-    pub fn mark(&self, id: &str) -> Option<Mark> {
-        self.marks.get(id).map(|(mark, _)| *mark)
-    }
-
-    /// The offset of the next page, when one should be fetched now: the
-    /// first page if nothing was loaded, else the next one once the
-    /// selection is within `lookahead` rows of the end.
-    pub fn wanted_page(&self, lookahead: usize) -> Option<u64> {
-        if self.in_flight.is_some() {
-            return None;
-        }
-        if !self.loaded_once {
-            return Some(0);
-        }
-        if self.end_reached {
-            return None;
-        }
-        let near_end = self.selected + lookahead >= self.visible_len();
-        near_end.then_some(self.next_offset)
-    }
-
-    /// Records that a page is being fetched.
-    pub fn begin(&mut self, request: RequestId, offset: u64) {
-        self.in_flight = Some((request, offset));
-    }
-
-    /// A fetch failed: nothing is in flight any more.
-    pub fn fail(&mut self, request: RequestId) {
-        if self.is_current(request) {
-            self.in_flight = None;
-        }
     }
 
     /// Merges a page fetched at `offset`. Ignored unless it answers the
@@ -260,8 +179,156 @@ impl<T: Resource> PagedList<T> {
         self.index = self.rows.iter().enumerate().map(|(i, row)| (row.id().to_string(), i)).collect();
     }
 
+    fn refilter(&mut self) {
+        if self.text_filter.is_empty() {
+            self.visible = None;
+            return;
+        }
+        let needle = self.text_filter.to_lowercase();
+        self.visible = Some(self.rows.iter().enumerate().filter(|(_, r)| r.matches(&needle)).map(|(i, _)| i).collect());
+        if self.selected >= self.visible_len() {
+            self.selected = self.visible_len().saturating_sub(1);
+        }
+    }
+}
+
+/// The parts of a paged list that do not depend on the row type, so that
+/// the app can pick the list of a pane once and treat the three alike.
+pub trait ListOps {
+    /// Forgets every row (the server-side filter changed). The text filter stays.
+    fn reset(&mut self);
+
+    fn loaded(&self) -> usize;
+
+    fn total(&self) -> Option<u64>;
+
+    fn loaded_once(&self) -> bool;
+
+    fn end_reached(&self) -> bool;
+
+    fn in_flight(&self) -> Option<u64>;
+
+    fn is_current(&self, request: RequestId) -> bool;
+
+    fn text_filter(&self) -> &str;
+
+    /// Rows shown (all loaded rows, or those matching the text filter).
+    fn visible_len(&self) -> usize;
+
+    fn selected(&self) -> usize;
+
+    fn scroll(&self) -> usize;
+
+    fn mark(&self, id: &str) -> Option<Mark>;
+
+    /// The offset of the next page, when one should be fetched now: the
+    /// first page if nothing was loaded, else the next one once the
+    /// selection is within `lookahead` rows of the end.
+    fn wanted_page(&self, lookahead: usize) -> Option<u64>;
+
+    /// Records that a page is being fetched.
+    fn begin(&mut self, request: RequestId, offset: u64);
+
+    /// A fetch failed: nothing is in flight any more.
+    fn fail(&mut self, request: RequestId);
+
     /// Moves the selection by `delta` rows, keeping it on screen.
-    pub fn move_selection(&mut self, delta: isize, view_height: usize) {
+    fn move_selection(&mut self, delta: isize, view_height: usize);
+
+    /// Selects a visible row (clamped), keeping it on screen.
+    fn select(&mut self, position: usize, view_height: usize);
+
+    /// Selects the row with this id, if it is loaded and visible.
+    fn select_id(&mut self, id: &str, view_height: usize) -> bool;
+
+    fn keep_visible(&mut self, view_height: usize);
+
+    /// Filters the loaded rows by text (case-insensitive); empty shows all.
+    fn set_text_filter(&mut self, text: &str);
+
+    /// Drops marks older than `ttl`; says whether any went.
+    fn expire_marks(&mut self, now: DateTime<Utc>, ttl: chrono::Duration) -> bool;
+
+    /// The id of the selected row.
+    fn selected_id(&self) -> Option<String>;
+}
+
+impl<T: Resource> ListOps for PagedList<T> {
+    fn reset(&mut self) {
+        let text_filter = std::mem::take(&mut self.text_filter);
+        *self = Self::new();
+        self.text_filter = text_filter;
+    }
+
+    fn loaded(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn total(&self) -> Option<u64> {
+        self.total
+    }
+
+    fn loaded_once(&self) -> bool {
+        self.loaded_once
+    }
+
+    fn end_reached(&self) -> bool {
+        self.end_reached
+    }
+
+    fn in_flight(&self) -> Option<u64> {
+        self.in_flight.map(|(_, offset)| offset)
+    }
+
+    fn is_current(&self, request: RequestId) -> bool {
+        self.in_flight.is_some_and(|(id, _)| id == request)
+    }
+
+    fn text_filter(&self) -> &str {
+        &self.text_filter
+    }
+
+    fn visible_len(&self) -> usize {
+        self.visible.as_ref().map_or(self.rows.len(), Vec::len)
+    }
+
+    fn selected(&self) -> usize {
+        self.selected
+    }
+
+    fn scroll(&self) -> usize {
+        self.scroll
+    }
+
+    fn mark(&self, id: &str) -> Option<Mark> {
+        self.marks.get(id).map(|(mark, _)| *mark)
+    }
+
+    fn wanted_page(&self, lookahead: usize) -> Option<u64> {
+        if self.in_flight.is_some() {
+            return None;
+        }
+        if !self.loaded_once {
+            return Some(0);
+        }
+        if self.end_reached {
+            return None;
+        }
+        let near_end = self.selected + lookahead >= self.visible_len();
+        near_end.then_some(self.next_offset)
+    }
+
+    fn begin(&mut self, request: RequestId, offset: u64) {
+        self.in_flight = Some((request, offset));
+    }
+
+    fn fail(&mut self, request: RequestId) {
+        if self.is_current(request) {
+            self.in_flight = None;
+        }
+    }
+
+    fn move_selection(&mut self, delta: isize, view_height: usize) {
         let target = if delta < 0 {
             self.selected.saturating_sub(delta.unsigned_abs())
         } else {
@@ -270,15 +337,13 @@ impl<T: Resource> PagedList<T> {
         self.select(target, view_height);
     }
 
-    /// Selects a visible row (clamped), keeping it on screen.
-    pub fn select(&mut self, position: usize, view_height: usize) {
+    fn select(&mut self, position: usize, view_height: usize) {
         let len = self.visible_len();
         self.selected = position.min(len.saturating_sub(1));
         self.keep_visible(view_height);
     }
 
-    /// Selects the row with this id, if it is loaded and visible.
-    pub fn select_id(&mut self, id: &str, view_height: usize) -> bool {
+    fn select_id(&mut self, id: &str, view_height: usize) -> bool {
         let position = (0..self.visible_len()).find(|&p| self.visible_row(p).is_some_and(|r| r.id() == id));
         match position {
             Some(position) => {
@@ -289,7 +354,7 @@ impl<T: Resource> PagedList<T> {
         }
     }
 
-    pub fn keep_visible(&mut self, view_height: usize) {
+    fn keep_visible(&mut self, view_height: usize) {
         let height = view_height.max(1);
         let len = self.visible_len();
         if self.selected >= len {
@@ -303,31 +368,21 @@ impl<T: Resource> PagedList<T> {
         self.scroll = self.scroll.min(len.saturating_sub(1));
     }
 
-    /// Filters the loaded rows by text (case-insensitive); empty shows all.
-    pub fn set_text_filter(&mut self, text: &str) {
+    fn set_text_filter(&mut self, text: &str) {
         self.text_filter = text.trim().to_string();
         self.selected = 0;
         self.scroll = 0;
         self.refilter();
     }
 
-    fn refilter(&mut self) {
-        if self.text_filter.is_empty() {
-            self.visible = None;
-            return;
-        }
-        let needle = self.text_filter.to_lowercase();
-        self.visible = Some(self.rows.iter().enumerate().filter(|(_, r)| r.matches(&needle)).map(|(i, _)| i).collect());
-        if self.selected >= self.visible_len() {
-            self.selected = self.visible_len().saturating_sub(1);
-        }
-    }
-
-    /// Drops marks older than `ttl`; says whether any went.
-    pub fn expire_marks(&mut self, now: DateTime<Utc>, ttl: chrono::Duration) -> bool {
+    fn expire_marks(&mut self, now: DateTime<Utc>, ttl: chrono::Duration) -> bool {
         let before = self.marks.len();
         self.marks.retain(|_, (_, at)| now - *at < ttl);
         before != self.marks.len()
+    }
+
+    fn selected_id(&self) -> Option<String> {
+        self.selected_row().map(|row| row.id().to_string())
     }
 }
 

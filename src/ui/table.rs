@@ -5,7 +5,7 @@ use super::theme::status_glyph;
 use super::{Theme, marked, rect};
 use crate::api::{PaymentLink, Transaction, Webhook};
 use crate::app::layout::Area;
-use crate::app::paged::{Mark, PagedList};
+use crate::app::paged::{ListOps, Mark, PagedList};
 use crate::app::resource::Resource;
 use crate::app::{App, Pane, ServerFilter, group_thousands};
 use crate::sanitize::for_terminal_truncated;
