@@ -110,6 +110,16 @@ impl Drop for Session {
     }
 }
 
+/// The demo on a known port (so the test can drive its sandbox), refreshing
+/// every second, once its rows are on screen.
+fn demo_with_port(cols: u16) -> (Session, u16) {
+    let port = free_port();
+    let port_text = port.to_string();
+    let session = Session::start(&["--demo", "--demo-port", &port_text, "--refresh", "1"], cols, 30);
+    session.wait_for("link rows", |s| s.contains("pl_"));
+    (session, port)
+}
+
 fn free_port() -> u16 {
     match std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
         Ok(addr) => addr.port(),
@@ -159,10 +169,7 @@ fn the_demo_shows_rows_switches_panes_scrolls_and_quits_cleanly() {
 
 #[test]
 fn a_payment_settled_meanwhile_shows_up_without_a_key() {
-    let port = free_port();
-    let port_text = port.to_string();
-    let mut session = Session::start(&["--demo", "--demo-port", &port_text, "--refresh", "1"], 120, 30);
-    session.wait_for("link rows", |s| s.contains("pl_"));
+    let (mut session, port) = demo_with_port(120);
     session.send("2");
     session.wait_for("transaction rows", |s| s.contains("txn_"));
 
@@ -202,10 +209,7 @@ fn a_payment_settled_meanwhile_shows_up_without_a_key() {
 
 #[test]
 fn hostile_text_from_the_api_never_reaches_the_terminal() {
-    let port = free_port();
-    let port_text = port.to_string();
-    let mut session = Session::start(&["--demo", "--demo-port", &port_text, "--refresh", "1"], 140, 30);
-    session.wait_for("link rows", |s| s.contains("pl_"));
+    let (mut session, port) = demo_with_port(140);
     let hostile = "MARK\u{1b}]52;c;aGVsbG8=\u{7}\u{1b}]0;pwned\u{7}\u{1b}[2JZQ\u{9b}31m\u{202e}END";
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { panic!() };
     runtime.block_on(async {

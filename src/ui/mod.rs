@@ -114,28 +114,21 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
 /// what went wrong, in words.
 fn footer(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     let area = rect(area);
-    match app.mode() {
-        Mode::Command(text) => {
-            let line = Line::from(vec![
-                Span::styled(":", theme.title()),
-                Span::raw(for_terminal(text).into_owned()),
-                Span::styled("▏", theme.dim()),
-                Span::styled("   ⏎ go  esc cancel   paste an id: pl_… txn_… wh_…", theme.dim()),
-            ]);
-            frame.render_widget(Paragraph::new(line), area);
-            return;
-        }
-        Mode::Filter { text, .. } => {
-            let line = Line::from(vec![
-                Span::styled("/", theme.title()),
-                Span::raw(for_terminal(text).into_owned()),
-                Span::styled("▏", theme.dim()),
-                Span::styled("   filters loaded rows as you type  ⏎ keep  esc undo", theme.dim()),
-            ]);
-            frame.render_widget(Paragraph::new(line), area);
-            return;
-        }
-        _ => {}
+    // While typing, the footer is the input line.
+    let typing = match app.mode() {
+        Mode::Command(text) => Some((":", text, "⏎ go  esc cancel   paste an id: pl_… txn_… wh_…")),
+        Mode::Filter { text, .. } => Some(("/", text, "filters loaded rows as you type  ⏎ keep  esc undo")),
+        _ => None,
+    };
+    if let Some((prompt, text, hint)) = typing {
+        let line = Line::from(vec![
+            Span::styled(prompt, theme.title()),
+            Span::raw(for_terminal(text).into_owned()),
+            Span::styled("▏   ", theme.dim()),
+            Span::styled(hint, theme.dim()),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
     }
     let hints: &[&str] = match app.pane() {
         Pane::Links => {
