@@ -8,6 +8,7 @@
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod clipboard;
 pub mod config;
 pub mod dashboard;
 pub mod money;

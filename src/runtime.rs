@@ -190,6 +190,10 @@ pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
                     let _ = terminal.backend_mut().write_all(b"\x07");
                     let _ = terminal.backend_mut().flush();
                 }
+                Cmd::Copy(text) => {
+                    let _ = terminal.backend_mut().write_all(crate::clipboard::osc52(&text).as_bytes());
+                    let _ = terminal.backend_mut().flush();
+                }
                 other => worker.run(other),
             }
         }

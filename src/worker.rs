@@ -12,6 +12,7 @@ pub fn error_info(error: &ApiError) -> ErrorInfo {
         message: error.message().to_string(),
         status: error.status(),
         retry_after: error.retry_after(),
+        may_have_happened: error.may_have_reached_server(),
     }
 }
 
@@ -26,7 +27,7 @@ impl Worker {
         Self { client, results }
     }
 
-    /// Starts one command. `Quit` and `Bell` belong to the runtime and are ignored here.
+    /// Starts one command. `Quit`, `Bell` and `Copy` belong to the runtime and are ignored here.
     pub fn run(&self, cmd: Cmd) {
         let (client, results) = (self.client.clone(), self.results.clone());
         match cmd {
@@ -59,7 +60,29 @@ impl Worker {
                     let _ = results.send(Msg::LinkTransactions { request, link_id, result });
                 });
             }
-            Cmd::Bell | Cmd::Quit => {}
+            Cmd::CreateLink { request, link } => {
+                tokio::spawn(async move {
+                    let result = client.create_link(&link).await.map_err(|e| error_info(&e));
+                    let _ = results.send(Msg::LinkCreated { request, result });
+                });
+            }
+            Cmd::DeactivateLink { request, id } => {
+                tokio::spawn(async move {
+                    let result = client.deactivate_link(&id).await.map_err(|e| error_info(&e));
+                    let _ = results.send(Msg::LinkDeactivated { request, result });
+                });
+            }
+            Cmd::CreateWebhook { request, webhook } => {
+                tokio::spawn(async move {
+                    let result = client
+                        .create_webhook(&webhook)
+                        .await
+                        .map(|created| (created.webhook, created.secret))
+                        .map_err(|e| error_info(&e));
+                    let _ = results.send(Msg::WebhookCreated { request, result });
+                });
+            }
+            Cmd::Copy(_) | Cmd::Bell | Cmd::Quit => {}
         }
     }
 }
@@ -92,5 +115,7 @@ async fn fetch_page(
         }
         // Not paginated in PIK: one call returns them all.
         Pane::Webhooks => client.list_webhooks().await.map(Loaded::Webhooks),
+        // Events arrive from the local listener; the app never asks for them.
+        Pane::Events => Err(ApiError::config("the Events pane is fed by the local listener, not fetched")),
     }
 }

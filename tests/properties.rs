@@ -89,7 +89,7 @@ proptest! {
         steps in prop::collection::vec(step_strategy(), 1..120),
     ) {
         let t0 = Utc.timestamp_opt(1_800_000_000, 0).single().unwrap_or_default();
-        let mut app = App::new(Settings { bell: true, ..Settings::default() }, width, height, t0);
+        let mut app = App::new(Settings { bell: true, events_pane: true, ..Settings::default() }, width, height, t0);
         let mut terminal = Terminal::new(TestBackend::new(width, height)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let mut outstanding: Vec<Cmd> = app.update(Msg::Tick, t0);
         for (i, step) in steps.into_iter().enumerate() {
@@ -111,23 +111,52 @@ proptest! {
                                 Ok(match pane {
                                     pik_tui::app::Pane::Links => Loaded::Links(links_page(newest, offset, limit)),
                                     pik_tui::app::Pane::Transactions => Loaded::Transactions(Page { data: vec![], total: 0, limit: None, offset: None, skipped: 3 }),
-                                    pik_tui::app::Pane::Webhooks => Loaded::Webhooks(Page { data: vec![], total: newest, limit: None, offset: None, skipped: 0 }),
+                                    pik_tui::app::Pane::Webhooks | pik_tui::app::Pane::Events => Loaded::Webhooks(Page { data: vec![], total: newest, limit: None, offset: None, skipped: 0 }),
                                 })
                             } else {
-                                Err(ErrorInfo { summary: "PIK unreachable".into(), message: "x\u{1b}".into(), status: None, retry_after: None })
+                                Err(ErrorInfo { summary: "PIK unreachable".into(), message: "x\u{1b}".into(), status: None, retry_after: None, may_have_happened: false })
                             };
                             Msg::Page { pane, request, offset, result }
                         }
                         Cmd::FetchLink { request, .. } | Cmd::FetchTransaction { request, .. } => Msg::Object {
                             request,
-                            result: Err(ErrorInfo { summary: "not found (404)".into(), message: String::new(), status: Some(404), retry_after: None }),
+                            result: Err(ErrorInfo { summary: "not found (404)".into(), message: String::new(), status: Some(404), retry_after: None, may_have_happened: false }),
                         },
                         Cmd::FetchLinkTransactions { request, link_id } => Msg::LinkTransactions {
                             request,
                             link_id,
                             result: Ok(Page { data: vec![], total: 0, limit: Some(100), offset: Some(0), skipped: 0 }),
                         },
-                        Cmd::Bell | Cmd::Quit => continue,
+                        Cmd::CreateLink { request, link } => Msg::LinkCreated {
+                            request,
+                            result: if ok {
+                                Ok(PaymentLink {
+                                    id: format!("pl_new{newest}"),
+                                    url: Some(format!("https://pay.pik.global/pl_new{newest}")),
+                                    amount: link.amount,
+                                    currency: link.currency,
+                                    description: link.description,
+                                    status: LinkStatus::Active,
+                                    created_at: t0,
+                                    paid_at: None,
+                                    expires_at: None,
+                                })
+                            } else {
+                                Err(ErrorInfo { summary: "PIK did not answer in time".into(), message: String::new(), status: None, retry_after: None, may_have_happened: newest % 2 == 0 })
+                            },
+                        },
+                        Cmd::DeactivateLink { request, .. } => Msg::LinkDeactivated {
+                            request,
+                            result: Err(ErrorInfo { summary: "request refused (405)".into(), message: String::new(), status: Some(405), retry_after: None, may_have_happened: false }),
+                        },
+                        Cmd::CreateWebhook { request, webhook } => Msg::WebhookCreated {
+                            request,
+                            result: Ok((
+                                pik_tui::api::Webhook { id: format!("wh_{newest}"), url: webhook.url, events: webhook.events, status: pik_tui::api::WebhookStatus::Active, created_at: Some(t0) },
+                                pik_tui::api::WebhookSecret::new("whsec_test".into()),
+                            )),
+                        },
+                        Cmd::Copy(_) | Cmd::Bell | Cmd::Quit => continue,
                     };
                     app.update(msg, now)
                 }

@@ -112,6 +112,7 @@ fn loaded_app(width: u16, height: u16) -> App {
                 Pane::Webhooks => {
                     Loaded::Webhooks(Page { data: webhooks(), total: 2, limit: None, offset: None, skipped: 0 })
                 }
+                Pane::Events => continue,
             };
             app.update(Msg::Page { pane, request, offset, result: Ok(result) }, t0());
         }
@@ -198,19 +199,28 @@ fn error_footers() {
             message: String::new(),
             status: Some(429),
             retry_after: Some(std::time::Duration::from_secs(4)),
+            may_have_happened: false,
         },
         ErrorInfo {
             summary: "the API key was rejected (401)".into(),
             message: String::new(),
             status: Some(401),
             retry_after: None,
+            may_have_happened: false,
         },
-        ErrorInfo { summary: "PIK unreachable".into(), message: String::new(), status: None, retry_after: None },
+        ErrorInfo {
+            summary: "PIK unreachable".into(),
+            message: String::new(),
+            status: None,
+            retry_after: None,
+            may_have_happened: false,
+        },
         ErrorInfo {
             summary: "PIK server error (502)".into(),
             message: String::new(),
             status: Some(502),
             retry_after: None,
+            may_have_happened: false,
         },
     ];
     for error in cases {

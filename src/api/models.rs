@@ -306,7 +306,7 @@ pub struct EventData {
 }
 
 /// `POST /payment-links`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CreateLink {
     #[serde(with = "amount")]
     pub amount: Decimal,
@@ -336,7 +336,7 @@ pub struct TransactionQuery {
 }
 
 /// `POST /webhooks`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CreateWebhook {
     pub url: String,
     pub events: Vec<WebhookEvent>,

@@ -3,13 +3,18 @@
 //! the I/O it wants as [`Cmd`]s, which the worker runs. The time comes in as
 //! an argument, so tests control the clock.
 
+pub mod forms;
 pub mod input;
 pub mod layout;
 pub mod paged;
 pub mod resource;
 
-use crate::api::{LinkStatus, Page, PaymentLink, Transaction, TransactionStatus, Webhook};
+use crate::api::{
+    CreateLink, CreateWebhook, EventEnvelope, LinkStatus, Page, PaymentLink, Transaction, TransactionStatus, Webhook,
+    WebhookSecret,
+};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use forms::{ConfirmDeactivate, CreatedLink, FormAction, LinkForm, SecretDialog, VerifyForm, WebhookForm};
 use input::{Key, KeyCode, Mouse, MouseKind};
 use layout::Screen;
 use paged::{ListOps, Mark, PAGE_SIZE, PagedList, RequestId};
@@ -20,16 +25,21 @@ pub enum Pane {
     Links,
     Transactions,
     Webhooks,
+    /// Verified webhook events received by the local listener (`--demo`).
+    Events,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Links, Pane::Transactions, Pane::Webhooks];
+    pub const ALL: [Pane; 4] = [Pane::Links, Pane::Transactions, Pane::Webhooks, Pane::Events];
+    /// The panes whose rows come from polling the API.
+    pub const POLLED: [Pane; 3] = [Pane::Links, Pane::Transactions, Pane::Webhooks];
 
     pub fn index(self) -> usize {
         match self {
             Pane::Links => 0,
             Pane::Transactions => 1,
             Pane::Webhooks => 2,
+            Pane::Events => 3,
         }
     }
 
@@ -38,15 +48,8 @@ impl Pane {
             Pane::Links => "Links",
             Pane::Transactions => "Transactions",
             Pane::Webhooks => "Webhooks",
+            Pane::Events => "Events",
         }
-    }
-
-    fn next(self) -> Pane {
-        Pane::ALL[(self.index() + 1) % 3]
-    }
-
-    fn previous(self) -> Pane {
-        Pane::ALL[(self.index() + 2) % 3]
     }
 
     /// The status filter values `s` cycles through.
@@ -54,7 +57,7 @@ impl Pane {
         match self {
             Pane::Links => LinkStatus::KNOWN.iter().map(|s| s.as_str().to_string()).collect(),
             Pane::Transactions => TransactionStatus::KNOWN.iter().map(|s| s.as_str().to_string()).collect(),
-            Pane::Webhooks => Vec::new(),
+            Pane::Webhooks | Pane::Events => Vec::new(),
         }
     }
 }
@@ -84,6 +87,8 @@ pub struct ErrorInfo {
     pub message: String,
     pub status: Option<u16>,
     pub retry_after: Option<StdDuration>,
+    /// A write that was sent and then got no answer: it may have happened.
+    pub may_have_happened: bool,
 }
 
 impl ErrorInfo {
@@ -115,7 +120,7 @@ impl Found {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Msg {
     Key(Key),
     Mouse(Mouse),
@@ -143,14 +148,57 @@ pub enum Msg {
         link_id: String,
         result: Result<Page<Transaction>, ErrorInfo>,
     },
+    LinkCreated {
+        request: RequestId,
+        result: Result<PaymentLink, ErrorInfo>,
+    },
+    LinkDeactivated {
+        request: RequestId,
+        result: Result<PaymentLink, ErrorInfo>,
+    },
+    WebhookCreated {
+        request: RequestId,
+        result: Result<(Webhook, WebhookSecret), ErrorInfo>,
+    },
+    /// A webhook event whose signature the local listener verified.
+    Event(Box<EventEnvelope>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cmd {
-    FetchPage { pane: Pane, request: RequestId, offset: u64, limit: u32, filter: ServerFilter },
-    FetchLink { request: RequestId, id: String },
-    FetchTransaction { request: RequestId, id: String },
-    FetchLinkTransactions { request: RequestId, link_id: String },
+    FetchPage {
+        pane: Pane,
+        request: RequestId,
+        offset: u64,
+        limit: u32,
+        filter: ServerFilter,
+    },
+    FetchLink {
+        request: RequestId,
+        id: String,
+    },
+    FetchTransaction {
+        request: RequestId,
+        id: String,
+    },
+    FetchLinkTransactions {
+        request: RequestId,
+        link_id: String,
+    },
+    CreateLink {
+        request: RequestId,
+        link: CreateLink,
+    },
+    DeactivateLink {
+        request: RequestId,
+        id: String,
+    },
+    CreateWebhook {
+        request: RequestId,
+        webhook: CreateWebhook,
+    },
+    /// Put text on the clipboard (OSC 52, so it works over SSH and in tmux).
+    Copy(String),
     Bell,
     Quit,
 }
@@ -174,6 +222,8 @@ pub struct Settings {
     /// Seconds east of UTC, for showing local times.
     pub utc_offset_secs: i32,
     pub read_only: bool,
+    /// Whether a local listener feeds verified webhook events (the Events pane).
+    pub events_pane: bool,
 }
 
 impl Default for Settings {
@@ -186,11 +236,12 @@ impl Default for Settings {
             profile: None,
             utc_offset_secs: 0,
             read_only: false,
+            events_pane: false,
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Mode {
     Normal,
     /// Typing a text filter; the previous one is restored on Esc.
@@ -201,6 +252,14 @@ pub enum Mode {
     /// Typing after `:`.
     Command(String),
     Help,
+    NewLink(Box<LinkForm>),
+    /// The result of a create: URL, QR code, copy.
+    Created(Box<CreatedLink>),
+    Deactivate(ConfirmDeactivate),
+    NewWebhook(Box<WebhookForm>),
+    /// The webhook secret, shown once.
+    Secret(Box<SecretDialog>),
+    Verify(Box<VerifyForm>),
 }
 
 /// The open detail: what it shows and what is being fetched for it.
@@ -248,7 +307,10 @@ pub struct App {
     pub links: PagedList<PaymentLink>,
     pub transactions: PagedList<Transaction>,
     pub webhooks: PagedList<Webhook>,
-    status: [PaneStatus; 3],
+    pub events: PagedList<EventEnvelope>,
+    status: [PaneStatus; 4],
+    /// The currency of the last link created, offered first next time.
+    last_currency: String,
     mode: Mode,
     detail_open: bool,
     detail: Option<Detail>,
@@ -279,7 +341,9 @@ impl App {
             links: PagedList::new(),
             transactions: PagedList::new(),
             webhooks: PagedList::new(),
-            status: [status(), status(), status()],
+            events: PagedList::new(),
+            status: [status(), status(), status(), status()],
+            last_currency: forms::COMMON_CURRENCIES[0].to_string(),
             mode: Mode::Normal,
             detail_open: false,
             detail: None,
@@ -343,6 +407,7 @@ impl App {
             Pane::Links => &self.links,
             Pane::Transactions => &self.transactions,
             Pane::Webhooks => &self.webhooks,
+            Pane::Events => &self.events,
         }
     }
 
@@ -351,6 +416,7 @@ impl App {
             Pane::Links => &mut self.links,
             Pane::Transactions => &mut self.transactions,
             Pane::Webhooks => &mut self.webhooks,
+            Pane::Events => &mut self.events,
         }
     }
 
@@ -359,9 +425,22 @@ impl App {
         usize::from(self.screen().table_rows().height).max(1)
     }
 
+    /// The panes on offer: the Events pane only with a local listener.
+    pub fn panes(&self) -> Vec<Pane> {
+        let count = if self.settings.events_pane { 4 } else { 3 };
+        Pane::ALL[..count].to_vec()
+    }
+
+    fn next_pane(&self, forward: bool) -> Pane {
+        let panes = self.panes();
+        let at = panes.iter().position(|p| *p == self.pane).unwrap_or(0);
+        let step = if forward { 1 } else { panes.len() - 1 };
+        panes[(at + step) % panes.len()]
+    }
+
     /// The tab labels, as drawn (the ui and the mouse use the same text).
     pub fn tab_labels(&self) -> Vec<String> {
-        Pane::ALL
+        self.panes()
             .iter()
             .map(|&pane| {
                 let count = self.list(pane).total();
@@ -427,6 +506,22 @@ impl App {
                 self.dirty = true;
                 self.object_loaded(request, result, &mut cmds);
             }
+            Msg::LinkCreated { request, result } => {
+                self.dirty = true;
+                self.link_created(request, result);
+            }
+            Msg::LinkDeactivated { request, result } => {
+                self.dirty = true;
+                self.link_deactivated(request, result);
+            }
+            Msg::WebhookCreated { request, result } => {
+                self.dirty = true;
+                self.webhook_created(request, result);
+            }
+            Msg::Event(event) => {
+                self.dirty = true;
+                self.events.prepend(*event, now);
+            }
             Msg::LinkTransactions { request, link_id, result } => {
                 self.dirty = true;
                 if let Some(detail) = &mut self.detail
@@ -491,7 +586,7 @@ impl App {
     /// Works out which fetches are due: prefetch, polling, the open detail.
     fn plan(&mut self, cmds: &mut Vec<Cmd>) {
         let view = self.view_height();
-        for pane in Pane::ALL {
+        for pane in Pane::POLLED {
             let in_flight = self.list(pane).in_flight().is_some();
             if in_flight {
                 continue;
@@ -544,7 +639,8 @@ impl App {
                 Some(request)
             }
             // PIK has no get-one for webhooks; the list poll refreshes them.
-            Pane::Webhooks => None,
+            // Events are what the listener received: nothing to fetch.
+            Pane::Webhooks | Pane::Events => None,
         };
         let transactions_request = (pane == Pane::Links).then(|| {
             let request = self.request_id();
@@ -763,11 +859,218 @@ impl App {
             cmds.push(Cmd::Quit);
             return;
         }
-        match self.mode.clone() {
-            Mode::Help => self.mode = Mode::Normal,
+        // The mode is taken out, handled, and put back (or replaced).
+        match std::mem::replace(&mut self.mode, Mode::Normal) {
+            Mode::Help => {}
             Mode::Filter { text, previous } => self.filter_key(key, text, previous),
             Mode::Command(text) => self.command_key(key, text, cmds),
             Mode::Normal => self.normal_key(key, cmds),
+            Mode::NewLink(mut form) => match form.key(key) {
+                FormAction::Close => {}
+                FormAction::SubmitLink(link) => {
+                    let request = self.request_id();
+                    form.submitting = Some(request);
+                    cmds.push(Cmd::CreateLink { request, link });
+                    self.mode = Mode::NewLink(form);
+                }
+                _ => self.mode = Mode::NewLink(form),
+            },
+            Mode::NewWebhook(mut form) => match form.key(key) {
+                FormAction::Close => {}
+                FormAction::SubmitWebhook(webhook) => {
+                    let request = self.request_id();
+                    form.submitting = Some(request);
+                    cmds.push(Cmd::CreateWebhook { request, webhook });
+                    self.mode = Mode::NewWebhook(form);
+                }
+                _ => self.mode = Mode::NewWebhook(form),
+            },
+            Mode::Verify(mut form) => {
+                if form.key(key) != FormAction::Close {
+                    self.mode = Mode::Verify(form);
+                }
+            }
+            Mode::Created(mut created) => match key.code {
+                KeyCode::Char('y') => {
+                    if let Some(url) = &created.link.url {
+                        cmds.push(Cmd::Copy(url.clone()));
+                        created.copied = true;
+                    }
+                    self.mode = Mode::Created(created);
+                }
+                KeyCode::Char('n') => self.mode = Mode::NewLink(Box::new(LinkForm::new(&self.last_currency))),
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {
+                    // Back to the links, with the new one selected on top.
+                    self.switch_pane(Pane::Links);
+                    let view = self.view_height();
+                    self.links.select_id(&created.link.id, view);
+                }
+                _ => self.mode = Mode::Created(created),
+            },
+            Mode::Deactivate(mut confirm) => {
+                if confirm.submitting.is_some() {
+                    self.mode = Mode::Deactivate(confirm);
+                    return;
+                }
+                let go = match key.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') => Some(true),
+                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Some(false),
+                    KeyCode::Enter => Some(confirm.yes),
+                    KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right => {
+                        confirm.yes = !confirm.yes;
+                        None
+                    }
+                    _ => None,
+                };
+                match go {
+                    Some(true) => {
+                        let request = self.request_id();
+                        confirm.submitting = Some(request);
+                        cmds.push(Cmd::DeactivateLink { request, id: confirm.id.clone() });
+                        self.mode = Mode::Deactivate(confirm);
+                    }
+                    Some(false) => {}
+                    None => self.mode = Mode::Deactivate(confirm),
+                }
+            }
+            Mode::Secret(mut dialog) => match key.code {
+                KeyCode::Char('y') => {
+                    cmds.push(Cmd::Copy(dialog.secret.expose().to_string()));
+                    dialog.copied = true;
+                    self.mode = Mode::Secret(dialog);
+                }
+                // Only an explicit "saved" closes it: the secret is never shown again.
+                KeyCode::Enter => {}
+                _ => {
+                    self.notify("press Enter once the secret is saved: PIK will not show it again", false);
+                    self.mode = Mode::Secret(dialog);
+                }
+            },
+        }
+    }
+
+    /// `n`: a new payment link, or in the Webhooks pane a new endpoint.
+    fn open_new_form(&mut self) {
+        if self.settings.read_only {
+            self.notify("read-only mode: creating is turned off", true);
+            return;
+        }
+        self.mode = if self.pane == Pane::Webhooks {
+            Mode::NewWebhook(Box::new(WebhookForm::new(self.settings.environment == Environment::Sandbox)))
+        } else {
+            Mode::NewLink(Box::new(LinkForm::new(&self.last_currency)))
+        };
+    }
+
+    /// `d`: asks to deactivate the selected (or open) link; the answer defaults to No.
+    fn ask_deactivate(&mut self) {
+        if self.settings.read_only {
+            self.notify("read-only mode: deactivating is turned off", true);
+            return;
+        }
+        let open = self.detail.as_ref().filter(|_| self.detail_open).and_then(|d| match &d.object {
+            Some(Found::Link(link)) => Some(link.clone()),
+            _ => None,
+        });
+        let Some(link) = open.or_else(|| self.links.selected_row().cloned()) else { return };
+        if link.status != LinkStatus::Active {
+            let status = crate::sanitize::for_terminal_truncated(link.status.as_str(), 20);
+            self.notify(format!("only an active link can be deactivated; this one is {status}"), true);
+            return;
+        }
+        self.mode = Mode::Deactivate(ConfirmDeactivate {
+            id: link.id.clone(),
+            summary: format!("{} {}", link.amount, link.currency),
+            description: link.description.clone(),
+            yes: false,
+            submitting: None,
+        });
+    }
+
+    fn link_created(&mut self, request: RequestId, result: Result<PaymentLink, ErrorInfo>) {
+        let Mode::NewLink(form) = &mut self.mode else { return };
+        if form.submitting != Some(request) {
+            return;
+        }
+        form.submitting = None;
+        match result {
+            Ok(link) => {
+                self.last_currency = link.currency.clone();
+                let status_filter = &self.status[Pane::Links.index()].filter.status;
+                if status_filter.as_deref().is_none_or(|s| s == link.status.as_str()) {
+                    self.links.prepend(link.clone(), self.now);
+                }
+                self.status[Pane::Links.index()].next_poll = self.now;
+                self.mode = Mode::Created(Box::new(CreatedLink::new(link)));
+            }
+            Err(error) if error.may_have_happened => {
+                // Never retried: a duplicate link is worse. The list is
+                // refreshed so the agent can look before trying again.
+                form.failure = Some(format!(
+                    "{}: the request was sent but no answer came, so the link MAY have been created. \
+                     The list is being refreshed: check it before trying again.",
+                    error.summary
+                ));
+                self.status[Pane::Links.index()].next_poll = self.now;
+            }
+            Err(error) => form.failure = Some(failure_words(&error)),
+        }
+    }
+
+    fn link_deactivated(&mut self, request: RequestId, result: Result<PaymentLink, ErrorInfo>) {
+        let Mode::Deactivate(confirm) = &self.mode else { return };
+        if confirm.submitting != Some(request) {
+            return;
+        }
+        let id = confirm.id.clone();
+        self.mode = Mode::Normal;
+        match result {
+            Ok(link) => {
+                self.links.update_row(link.clone(), self.now);
+                if let Some(detail) = &mut self.detail
+                    && detail.id == link.id
+                {
+                    detail.object = Some(Found::Link(link));
+                }
+                self.notify(format!("{id} is now deactivated"), false);
+            }
+            Err(error) if matches!(error.status, Some(404 | 405)) => self.notify(
+                format!(
+                    "this PIK server does not support deactivating links ({}); use PIK's web dashboard",
+                    error.status.unwrap_or(0)
+                ),
+                true,
+            ),
+            Err(error) if error.may_have_happened => {
+                self.notify(format!("{}: {id} may or may not be deactivated; refreshing", error.summary), true);
+                self.status[Pane::Links.index()].next_poll = self.now;
+            }
+            Err(error) => self.notify(failure_words(&error), true),
+        }
+    }
+
+    fn webhook_created(&mut self, request: RequestId, result: Result<(Webhook, WebhookSecret), ErrorInfo>) {
+        let Mode::NewWebhook(form) = &mut self.mode else { return };
+        if form.submitting != Some(request) {
+            return;
+        }
+        form.submitting = None;
+        match result {
+            Ok((webhook, secret)) => {
+                let dialog =
+                    SecretDialog { webhook_id: webhook.id.clone(), url: webhook.url.clone(), secret, copied: false };
+                self.webhooks.prepend(webhook, self.now);
+                self.status[Pane::Webhooks.index()].next_poll = self.now;
+                self.mode = Mode::Secret(Box::new(dialog));
+            }
+            Err(error) if error.may_have_happened => {
+                form.failure = Some(format!(
+                    "{}: the endpoint MAY have been registered; check the list before trying again",
+                    error.summary
+                ));
+                self.status[Pane::Webhooks.index()].next_poll = self.now;
+            }
+            Err(error) => form.failure = Some(failure_words(&error)),
         }
     }
 
@@ -787,8 +1090,9 @@ impl App {
             KeyCode::Char('1') => self.switch_pane(Pane::Links),
             KeyCode::Char('2') => self.switch_pane(Pane::Transactions),
             KeyCode::Char('3') => self.switch_pane(Pane::Webhooks),
-            KeyCode::Tab => self.switch_pane(self.pane.next()),
-            KeyCode::BackTab => self.switch_pane(self.pane.previous()),
+            KeyCode::Char('4') if self.settings.events_pane => self.switch_pane(Pane::Events),
+            KeyCode::Tab => self.switch_pane(self.next_pane(true)),
+            KeyCode::BackTab => self.switch_pane(self.next_pane(false)),
             KeyCode::Char('j') | KeyCode::Down => self.move_selection(1),
             KeyCode::Char('k') | KeyCode::Up => self.move_selection(-1),
             KeyCode::PageDown => self.move_selection(page),
@@ -822,6 +1126,9 @@ impl App {
                     self.show_link_transactions(id);
                 }
             }
+            KeyCode::Char('n') => self.open_new_form(),
+            KeyCode::Char('d') if self.pane == Pane::Links => self.ask_deactivate(),
+            KeyCode::Char('v') if self.pane == Pane::Webhooks => self.mode = Mode::Verify(Box::default()),
             KeyCode::Char('/') => {
                 let previous = self.list(self.pane).text_filter().to_string();
                 self.mode = Mode::Filter { text: previous.clone(), previous };
@@ -927,7 +1234,10 @@ impl App {
                 // Pasting an id straight into the dashboard opens the jump.
                 self.mode = Mode::Command(clean.trim().to_string());
             }
-            Mode::Help => {}
+            Mode::NewLink(form) => form.paste(pasted),
+            Mode::NewWebhook(form) => form.paste(pasted),
+            Mode::Verify(form) => form.paste(pasted),
+            Mode::Help | Mode::Created(_) | Mode::Deactivate(_) | Mode::Secret(_) => {}
         }
     }
 
@@ -1033,7 +1343,7 @@ impl App {
     // ---- mouse ----
 
     fn mouse(&mut self, mouse: Mouse) {
-        if self.mode != Mode::Normal {
+        if !matches!(self.mode, Mode::Normal) {
             return;
         }
         match mouse.kind {
@@ -1047,7 +1357,7 @@ impl App {
                 if mouse.row == screen.header.y {
                     let spans = layout::tab_spans(&self.tab_labels(), layout::TABS_START);
                     if let Some(i) = spans.iter().position(|(x, w)| mouse.column >= *x && mouse.column < x + w) {
-                        self.switch_pane(Pane::ALL[i]);
+                        self.switch_pane(self.panes()[i]);
                     }
                     return;
                 }
@@ -1065,6 +1375,16 @@ impl App {
     /// Whether a row is marked as new or changed.
     pub fn mark(&self, pane: Pane, id: &str) -> Option<Mark> {
         self.list(pane).mark(id)
+    }
+}
+
+/// An API failure for a form: the short words and PIK's own message.
+fn failure_words(error: &ErrorInfo) -> String {
+    let message = error.message.trim();
+    if message.is_empty() || error.summary.contains(message) {
+        error.summary.clone()
+    } else {
+        format!("{}: {message}", error.summary)
     }
 }
 

@@ -165,6 +165,31 @@ impl<T: Resource> PagedList<T> {
         applied
     }
 
+    /// Puts one item on top (just created, or received): updated in place
+    /// if it is already there. The next poll confirms it.
+    pub fn prepend(&mut self, item: T, now: DateTime<Utc>) {
+        if self.index.contains_key(item.id()) {
+            self.update_row(item, now);
+            return;
+        }
+        self.marks.insert(item.id().to_string(), (Mark::New, now));
+        self.rows.insert(0, item);
+        self.reindex();
+        self.total = Some(self.total.unwrap_or(0) + 1);
+        if !self.loaded_once {
+            // A list fed only by prepending (the events) has nothing to fetch.
+            self.loaded_once = true;
+            self.end_reached = true;
+        }
+        if self.visible.is_none() && self.rows.len() > 1 {
+            self.selected += 1;
+            if self.scroll > 0 {
+                self.scroll += 1;
+            }
+        }
+        self.refilter();
+    }
+
     /// Updates one row in place if it is loaded (a refreshed detail).
     pub fn update_row(&mut self, item: T, now: DateTime<Utc>) {
         if let Some(&i) = self.index.get(item.id()) {

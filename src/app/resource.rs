@@ -1,7 +1,7 @@
 //! What each resource supplies to the one paged list: its id, its status as
 //! text (to notice changes) and what a text filter matches.
 
-use crate::api::{PaymentLink, Transaction, Webhook};
+use crate::api::{EventEnvelope, PaymentLink, Transaction, Webhook};
 
 pub trait Resource: Clone + std::fmt::Debug {
     fn id(&self) -> &str;
@@ -69,5 +69,28 @@ impl Resource for Webhook {
     fn matches(&self, needle: &str) -> bool {
         let events: Vec<&str> = self.events.iter().map(|e| e.as_str()).collect();
         any_contains(&[&self.id, &self.url, &events.join(" "), self.status.as_str()], needle)
+    }
+}
+
+impl Resource for EventEnvelope {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn status_text(&self) -> &str {
+        self.data.status.as_str()
+    }
+
+    fn matches(&self, needle: &str) -> bool {
+        any_contains(
+            &[
+                &self.id,
+                self.event.as_str(),
+                &self.data.transaction_id,
+                self.data.payment_link_id.as_deref().unwrap_or(""),
+                &self.data.currency,
+            ],
+            needle,
+        )
     }
 }

@@ -95,6 +95,7 @@ fn serve(app: &mut App, cmds: Vec<Cmd>, newest: u64, now: DateTime<Utc>) -> Vec<
                     offset: Some(0),
                     skipped: 0,
                 }),
+                Pane::Events => continue,
                 Pane::Webhooks => Loaded::Webhooks(Page {
                     data: vec![hook(2), hook(1)],
                     total: 2,
@@ -272,7 +273,7 @@ fn the_text_filter_narrows_as_you_type_and_esc_restores() {
     }
     assert_eq!(app.links.visible_len(), 10, "Order 299..290 (Order 29 is not loaded)");
     app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0());
-    assert_eq!(app.mode(), &Mode::Normal);
+    assert!(matches!(app.mode(), Mode::Normal));
     assert_eq!(app.links.text_filter(), "order 29");
     key(&mut app, '/', t0());
     key(&mut app, 'x', t0());
@@ -287,7 +288,7 @@ fn the_text_filter_narrows_as_you_type_and_esc_restores() {
 fn jumping_to_a_pasted_id_fetches_it_and_opens_its_detail() {
     let mut app = started(300);
     app.update(Msg::Paste("  txn_04242\n".into()), t0());
-    assert_eq!(app.mode(), &Mode::Command("txn_04242".into()));
+    assert!(matches!(app.mode(), Mode::Command(text) if text == "txn_04242"));
     let cmds = app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0());
     let Some(request) = cmds.iter().find_map(|c| match c {
         Cmd::FetchTransaction { request, id } if id == "txn_04242" => Some(*request),
@@ -312,8 +313,13 @@ fn jumping_to_a_pasted_id_fetches_it_and_opens_its_detail() {
     }) else {
         panic!("{cmds:?}")
     };
-    let missing =
-        ErrorInfo { summary: "not found (404)".into(), message: String::new(), status: Some(404), retry_after: None };
+    let missing = ErrorInfo {
+        summary: "not found (404)".into(),
+        message: String::new(),
+        status: Some(404),
+        retry_after: None,
+        may_have_happened: false,
+    };
     app.update(Msg::Object { request, result: Err(missing) }, t0());
     assert_eq!(app.notice().map(|n| n.text.as_str()), Some("no payment link pl_nope"));
 
@@ -342,6 +348,7 @@ fn errors_keep_the_data_back_off_and_turn_stale() {
         message: "slow down".into(),
         status: Some(429),
         retry_after: Some(StdDuration::from_secs(4)),
+        may_have_happened: false,
     };
     app.update(Msg::Page { pane: Pane::Links, request, offset: 0, result: Err(limited) }, at);
     assert_eq!(app.links.loaded(), 50, "the last good data stays");
@@ -354,8 +361,13 @@ fn errors_keep_the_data_back_off_and_turn_stale() {
     for _ in 0..6 {
         let cmds = app.update(Msg::Tick, now);
         let Some((request, _, _)) = request_for(&cmds, Pane::Links) else { panic!("no retry at {now}") };
-        let down =
-            ErrorInfo { summary: "PIK unreachable".into(), message: String::new(), status: None, retry_after: None };
+        let down = ErrorInfo {
+            summary: "PIK unreachable".into(),
+            message: String::new(),
+            status: None,
+            retry_after: None,
+            may_have_happened: false,
+        };
         app.update(Msg::Page { pane: Pane::Links, request, offset: 0, result: Err(down) }, now);
         let wait = app.status(Pane::Links).next_poll - now;
         waits.push(wait.num_seconds());
@@ -385,9 +397,9 @@ fn keys_per_pane() {
     app.update(Msg::Key(Key::plain(KeyCode::BackTab)), t0());
     assert_eq!(app.pane(), Pane::Webhooks);
     key(&mut app, '?', t0());
-    assert_eq!(app.mode(), &Mode::Help);
+    assert!(matches!(app.mode(), Mode::Help));
     key(&mut app, 'x', t0());
-    assert_eq!(app.mode(), &Mode::Normal);
+    assert!(matches!(app.mode(), Mode::Normal));
     key(&mut app, '1', t0());
     key(&mut app, 'G', t0());
     assert_eq!(app.links.selected(), 49);

@@ -4,7 +4,7 @@
 use super::table::short_age;
 use super::theme::status_glyph;
 use super::{Theme, rect};
-use crate::api::{PaymentLink, Transaction, TransactionStatus, Webhook};
+use crate::api::{EventEnvelope, PaymentLink, Transaction, TransactionStatus, Webhook};
 use crate::app::layout::Area;
 use crate::app::{App, Found, Pane};
 use crate::sanitize::{for_terminal, for_terminal_truncated};
@@ -61,6 +61,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
         },
         (Pane::Webhooks, None) => match app.webhooks.selected_row() {
             Some(hook) => (hook.id.clone(), webhook_lines(&ctx, hook)),
+            None => (String::new(), Vec::new()),
+        },
+        (Pane::Events, None) => match app.events.selected_row() {
+            Some(event) => (event.id.clone(), event_lines(&ctx, event)),
             None => (String::new(), Vec::new()),
         },
     };
@@ -160,5 +164,25 @@ fn webhook_lines(ctx: &Ctx, hook: &Webhook) -> Vec<Line<'static>> {
     lines.push(Line::from(for_terminal_truncated(&hook.url, 2000)));
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("the signing secret was shown only at creation", ctx.theme.dim())));
+    lines
+}
+
+fn event_lines(ctx: &Ctx, event: &EventEnvelope) -> Vec<Line<'static>> {
+    let data = &event.data;
+    let mut lines = vec![
+        ctx.field("event", for_terminal_truncated(event.event.as_str(), 60)),
+        Line::from(Span::styled("signature verified ✓", ctx.theme.ok())),
+        ctx.field("sent", event.created_at.as_ref().map(|t| ctx.when(t)).unwrap_or_else(|| "—".into())),
+        ctx.field("amount", format!("{} {}", data.amount, for_terminal_truncated(&data.currency, 10))),
+        ctx.status("status", data.status.as_str()),
+        ctx.field("txn", for_terminal_truncated(&data.transaction_id, 60)),
+        ctx.field("link", for_terminal_truncated(data.payment_link_id.as_deref().unwrap_or("—"), 60)),
+    ];
+    if let Some(confirmed) = &data.confirmed_at {
+        lines.push(ctx.field("confirmed", ctx.when(confirmed)));
+    }
+    if let Some(settled) = &data.settled_at {
+        lines.push(ctx.field("settled", ctx.when(settled)));
+    }
     lines
 }

@@ -8,7 +8,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 const KEYS: &[(&str, &str)] = &[
-    ("1 2 3  Tab ⇧Tab", "switch pane: links, transactions, webhooks"),
+    ("1 2 3 4 Tab ⇧Tab", "switch pane: links, transactions, webhooks, events (demo)"),
+    ("n", "new payment link (in Webhooks: register an endpoint)"),
+    ("d", "deactivate the selected link (asks first)"),
+    ("v", "check a PIK-Signature (Webhooks pane)"),
     ("j k ↑ ↓", "move"),
     ("PgUp PgDn ^b ^f", "page up, page down"),
     ("g G Home End", "first, last loaded row"),
@@ -21,6 +24,7 @@ const KEYS: &[(&str, &str)] = &[
     ("t", "the selected link's transactions"),
     ("r", "refresh now"),
     ("p", "pause / resume live updates"),
+    ("y", "copy the URL or secret shown (OSC 52: works over SSH)"),
     ("mouse", "wheel scrolls, click selects a row or tab"),
     ("? / q ^c", "this help / quit"),
 ];

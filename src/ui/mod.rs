@@ -2,6 +2,7 @@
 //! that came from the API goes through `sanitize` before it is drawn.
 
 mod detail;
+mod forms;
 mod help;
 mod table;
 mod theme;
@@ -46,8 +47,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         detail::draw(frame, app, theme, area);
     }
     footer(frame, app, theme, screen.footer);
-    if *app.mode() == Mode::Help {
-        help::draw(frame, app, theme);
+    match app.mode() {
+        Mode::Help => help::draw(frame, app, theme),
+        Mode::NewLink(form) => forms::link_form(frame, app, theme, form),
+        Mode::Created(created) => forms::created(frame, app, theme, created),
+        Mode::Deactivate(confirm) => forms::confirm_deactivate(frame, app, theme, confirm),
+        Mode::NewWebhook(form) => forms::webhook_form(frame, app, theme, form),
+        Mode::Secret(dialog) => forms::secret(frame, app, theme, dialog),
+        Mode::Verify(form) => forms::verify(frame, app, theme, form),
+        Mode::Normal | Mode::Filter { .. } | Mode::Command(_) => {}
     }
 }
 
@@ -57,7 +65,7 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     let mut spans = vec![Span::styled(" pik-tui ", theme.title())];
     let spans_at = tab_spans(&labels, TABS_START);
     let mut x = u16::try_from(" pik-tui ".len()).unwrap_or(0);
-    for ((label, (start, _)), pane) in labels.iter().zip(&spans_at).zip(Pane::ALL) {
+    for ((label, (start, _)), pane) in labels.iter().zip(&spans_at).zip(app.panes()) {
         if *start > x {
             spans.push(Span::raw(" ".repeat(usize::from(*start - x))));
         }
@@ -130,21 +138,36 @@ fn footer(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    let hints: &[&str] = match app.pane() {
-        Pane::Links => {
-            &["↑↓ move", "⏎ open", "s status", "t txns", "/ filter", ": jump", "p pause", "? help", "q quit"]
-        }
+    // Write actions are hidden in read-only mode.
+    let writes = !app.settings.read_only;
+    let hints: Vec<&str> = match app.pane() {
+        Pane::Links => vec![
+            "↑↓ move",
+            "⏎ open",
+            "n new",
+            "d deactivate",
+            "s status",
+            "t txns",
+            "/ filter",
+            ": jump",
+            "? help",
+            "q quit",
+        ],
         Pane::Transactions => {
-            &["↑↓ move", "⏎ open", "s status", "c currency", "/ filter", ": jump", "? help", "q quit"]
+            vec!["↑↓ move", "⏎ open", "n new link", "s status", "c currency", "/ filter", ": jump", "? help", "q quit"]
         }
-        Pane::Webhooks => &["↑↓ move", "⏎ open", "/ filter", ": jump", "r refresh", "? help", "q quit"],
-    };
+        Pane::Webhooks => vec!["↑↓ move", "⏎ open", "n register", "v verify", "/ filter", ": jump", "? help", "q quit"],
+        Pane::Events => vec!["↑↓ move", "⏎ open", "/ filter", "? help", "q quit"],
+    }
+    .into_iter()
+    .filter(|hint| writes || !matches!(*hint, "n new" | "d deactivate" | "n new link" | "n register"))
+    .collect();
     let (right, style) = status_words(app, theme);
     let right_width = u16::try_from(unicode_width::UnicodeWidthStr::width(right.as_str())).unwrap_or(u16::MAX);
     // Whole hints only, as many as fit beside the status words.
     let room = usize::from(area.width.saturating_sub(right_width).saturating_sub(2));
     let mut shown = String::new();
-    for hint in hints {
+    for hint in &hints {
         let next = format!("{shown} {hint} ");
         if unicode_width::UnicodeWidthStr::width(next.as_str()) > room {
             break;

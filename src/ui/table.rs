@@ -3,7 +3,7 @@
 
 use super::theme::status_glyph;
 use super::{Theme, marked, rect};
-use crate::api::{PaymentLink, Transaction, Webhook};
+use crate::api::{EventEnvelope, PaymentLink, Transaction, Webhook};
 use crate::app::layout::Area;
 use crate::app::paged::{ListOps, Mark, PagedList};
 use crate::app::resource::Resource;
@@ -142,18 +142,52 @@ impl TableRow for Webhook {
     }
 }
 
+impl TableRow for EventEnvelope {
+    const NOUN: &'static str = "events yet: they appear as the sandbox delivers them";
+
+    fn headers() -> &'static [&'static str] {
+        &["", "EVENT", "TRANSACTION", "LINK", "AMOUNT", "CUR", "AGE"]
+    }
+
+    fn widths() -> Vec<Constraint> {
+        vec![
+            Constraint::Length(1),
+            Constraint::Length(18),
+            Constraint::Length(17),
+            Constraint::Fill(1),
+            Constraint::Length(14),
+            Constraint::Length(5),
+            Constraint::Length(4),
+        ]
+    }
+
+    fn cells(&self, now: DateTime<Utc>, theme: &Theme) -> Vec<Cell<'static>> {
+        let event = self.event.as_str();
+        let style = theme.status(self.data.status.as_str());
+        vec![
+            Cell::from(Span::styled(for_terminal_truncated(event, 30), style)),
+            Cell::from(for_terminal_truncated(&self.data.transaction_id, CELL_MAX)),
+            Cell::from(for_terminal_truncated(self.data.payment_link_id.as_deref().unwrap_or("—"), CELL_MAX)),
+            right(self.data.amount.to_string()),
+            Cell::from(for_terminal_truncated(&self.data.currency, 8)),
+            Cell::from(self.created_at.map(|t| short_age(now, t)).unwrap_or_else(|| "—".into())),
+        ]
+    }
+}
+
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     match app.pane() {
         Pane::Links => draw_list(frame, app, &app.links, theme, area),
         Pane::Transactions => draw_list(frame, app, &app.transactions, theme, area),
         Pane::Webhooks => draw_list(frame, app, &app.webhooks, theme, area),
+        Pane::Events => draw_list(frame, app, &app.events, theme, area),
     }
 }
 
 /// "status: paid · currency: USDT · link: pl_… · from 2024-01-15"
 fn filter_words(pane: Pane, filter: &ServerFilter) -> String {
     let mut words = Vec::new();
-    if pane != Pane::Webhooks {
+    if matches!(pane, Pane::Links | Pane::Transactions) {
         words.push(format!("status: {}", filter.status.as_deref().unwrap_or("all")));
     }
     if let Some(currency) = &filter.currency {
