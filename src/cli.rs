@@ -42,6 +42,9 @@ pub struct GlobalArgs {
     /// Print one JSON document instead of a table.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Seconds to wait for PIK's answer to a request.
+    #[arg(long, global = true, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
     /// Write logs to this file (default for the dashboard: pik-tui.log in the
     /// platform's state or data directory). Logs never go to the terminal.
     #[arg(long, global = true, value_name = "FILE")]
@@ -173,6 +176,26 @@ pub enum WebhooksCommand {
         /// payment.confirmed, payment.settled, payment.failed.
         #[arg(long = "event", required = true, value_delimiter = ',')]
         events: Vec<String>,
+    },
+    /// Check a PIK-Signature: the raw body on standard input. Exit 0 if valid, 1 if not.
+    Verify {
+        /// A file holding the webhook's signing secret (whsec_…).
+        #[arg(long, value_name = "FILE")]
+        secret_file: PathBuf,
+        /// The PIK-Signature header's value.
+        #[arg(long)]
+        signature: String,
+    },
+    /// Receive PIK events: verify each signature, print one line per event (or --json).
+    /// Answers 200 for a valid signature and 400 otherwise.
+    Listen {
+        #[arg(long, default_value_t = 8788)]
+        port: u16,
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+        /// A file holding the webhook's signing secret (whsec_…).
+        #[arg(long, value_name = "FILE")]
+        secret_file: PathBuf,
     },
 }
 

@@ -83,7 +83,7 @@ pub enum ConfigError {
     Parse { path: PathBuf, cause: String },
     #[error("there is no profile {name:?} in {path}")]
     NoProfile { name: String, path: PathBuf },
-    #[error("cannot read the API key file {path}: {cause}")]
+    #[error("{cause}")]
     KeyFile { path: PathBuf, cause: String },
     #[error(
         "no API key: set PIK_API_KEY, pass --api-key-file FILE, or add api_key_file to a profile in {path} \
@@ -123,9 +123,21 @@ fn readable_by_others(_path: &Path) -> bool {
     false
 }
 
+/// Reads a secret from a file (a key or a webhook secret), trimmed, with a
+/// warning when other users can read the file.
+pub fn read_secret_file(path: &Path, what: &str) -> Result<(String, Option<String>), String> {
+    let text = std::fs::read_to_string(path).map_err(|err| format!("cannot read {what} {}: {err}", path.display()))?;
+    let secret = text.trim().to_string();
+    if secret.is_empty() {
+        return Err(format!("{what} {} is empty", path.display()));
+    }
+    let warning = readable_by_others(path).then(|| loose_permissions_warning(path, what));
+    Ok((secret, warning))
+}
+
 fn loose_permissions_warning(path: &Path, what: &str) -> String {
     format!(
-        "{what} {} holds an API key and is readable by other users; run: chmod 600 {}",
+        "{what} {} holds a secret and is readable by other users; run: chmod 600 {}",
         path.display(),
         path.display()
     )
@@ -145,16 +157,10 @@ pub fn load_file(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
 }
 
 fn read_key_file(path: &Path, warnings: &mut Vec<String>) -> Result<ApiKey, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|err| ConfigError::KeyFile { path: path.to_path_buf(), cause: err.to_string() })?;
-    if readable_by_others(path) {
-        warnings.push(loose_permissions_warning(path, "the key file"));
-    }
-    let key = ApiKey::new(&text);
-    if key.is_empty() {
-        return Err(ConfigError::KeyFile { path: path.to_path_buf(), cause: "the file is empty".into() });
-    }
-    Ok(key)
+    let (key, warning) = read_secret_file(path, "the API key file")
+        .map_err(|cause| ConfigError::KeyFile { path: path.to_path_buf(), cause })?;
+    warnings.extend(warning);
+    Ok(ApiKey::new(&key))
 }
 
 /// Works out the settings in force.

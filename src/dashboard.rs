@@ -1,14 +1,18 @@
 //! Starting the dashboard: settings from the command line and config (or
 //! the in-process sandbox for `--demo`), logging to a file, then the runtime.
 
-use crate::api::{ApiKey, Client, ClientConfig, KeyEnvironment, RetryPolicy};
+use crate::api::{
+    ApiKey, Client, ClientConfig, CreateWebhook, EventEnvelope, KeyEnvironment, RetryPolicy, WebhookEvent,
+};
 use crate::app::{Environment, Settings};
 use crate::cli::{DashboardArgs, GlobalArgs};
 use crate::config::{self, Flags};
+use crate::listener::{self, Received};
 use crate::runtime::{self, RunOptions};
 use crate::sandbox::{self, Pace, SandboxConfig};
 use crate::ui::Theme;
 use std::path::PathBuf;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 /// Where the dashboard logs unless `--log-file` says otherwise.
 pub fn default_log_file() -> Option<PathBuf> {
@@ -21,9 +25,10 @@ const DEMO_SPEED: f64 = 10.0;
 
 /// The dashboard's client: no retries inside the client, because the app
 /// retries on its own schedule and shows the error in the meantime.
-fn dashboard_client(base_url: String, key: ApiKey) -> anyhow::Result<Client> {
+fn dashboard_client(base_url: String, key: ApiKey, timeout_secs: u64) -> anyhow::Result<Client> {
     let mut config = ClientConfig::new(base_url, key);
     config.retry = RetryPolicy::none();
+    config.request_timeout = std::time::Duration::from_secs(timeout_secs);
     Ok(Client::new(config)?)
 }
 
@@ -38,7 +43,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         read_only: global.read_only,
         ..Settings::default()
     };
-    let options = |settings| RunOptions { settings, mouse: !args.no_mouse, theme: Theme::from_env() };
+    let options = |settings, events| RunOptions { settings, mouse: !args.no_mouse, theme: Theme::from_env(), events };
     if args.demo {
         let sandbox = sandbox::start(SandboxConfig {
             bind: std::net::SocketAddr::from(([127, 0, 0, 1], args.demo_port)),
@@ -48,9 +53,11 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         })
         .await?;
         tracing::info!(base = %sandbox.base_url(), "demo sandbox started");
-        let client = dashboard_client(sandbox.base_url(), ApiKey::new(sandbox::DEMO_KEY))?;
-        let settings = Settings { environment: Environment::Sandbox, profile: Some("demo".into()), ..base };
-        let outcome = runtime::run(client, options(settings)).await;
+        let client = dashboard_client(sandbox.base_url(), ApiKey::new(sandbox::DEMO_KEY), global.timeout)?;
+        let events = start_demo_listener(&client).await?;
+        let settings =
+            Settings { environment: Environment::Sandbox, profile: Some("demo".into()), events_pane: true, ..base };
+        let outcome = runtime::run(client, options(settings, Some(events))).await;
         sandbox.shutdown().await;
         return outcome;
     }
@@ -71,7 +78,31 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         KeyEnvironment::Test => Environment::Test,
         KeyEnvironment::Unknown => Environment::Unknown,
     };
-    let client = dashboard_client(settings.base_url.clone(), settings.key.clone())?;
+    let client = dashboard_client(settings.base_url.clone(), settings.key.clone(), global.timeout)?;
     let settings = Settings { environment, profile: settings.profile.clone(), read_only: settings.read_only, ..base };
-    runtime::run(client, options(settings)).await
+    runtime::run(client, options(settings, None)).await
+}
+
+/// In the demo, the dashboard registers a local listener with the sandbox,
+/// as a merchant's server would be registered with PIK, and shows what it
+/// receives (signatures verified) in the Events pane.
+async fn start_demo_listener(client: &Client) -> anyhow::Result<UnboundedReceiver<Box<EventEnvelope>>> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let events = WebhookEvent::KNOWN.to_vec();
+    let created = client.create_webhook(&CreateWebhook { url: format!("http://{addr}/pik-events"), events }).await?;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let forward = move |received: Received| match received {
+            Received::Verified { event: Some(event), .. } => {
+                let _ = tx.send(event);
+            }
+            Received::Verified { event: None, .. } => tracing::warn!("a verified webhook body that is not an event"),
+            Received::Rejected { reason } => tracing::warn!("webhook rejected: {reason}"),
+        };
+        if let Err(err) = listener::serve(listener, created.secret, forward).await {
+            tracing::error!("the demo's webhook listener stopped: {err}");
+        }
+    });
+    Ok(rx)
 }

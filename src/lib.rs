@@ -11,6 +11,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod dashboard;
+pub mod listener;
 pub mod money;
 pub mod oneshot;
 pub mod qr;

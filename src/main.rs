@@ -1,7 +1,7 @@
 //! The `pik-tui` binary: parses the command line and hands over to the library.
 
 use clap::Parser;
-use pik_tui::cli::{Cli, Command, ConfigCommand, SandboxArgs};
+use pik_tui::cli::{Cli, Command, ConfigCommand, SandboxArgs, WebhooksCommand};
 use pik_tui::oneshot::{self, ApiCommand, Failure, exit};
 use pik_tui::sandbox::{self, SandboxConfig, SeedSizes};
 use std::process::ExitCode;
@@ -30,6 +30,12 @@ fn main() -> ExitCode {
         match cli.command {
             Some(Command::Links(command)) => oneshot::run(&cli.global, ApiCommand::Links(command)).await,
             Some(Command::Transactions(command)) => oneshot::run(&cli.global, ApiCommand::Transactions(command)).await,
+            Some(Command::Webhooks(WebhooksCommand::Verify { secret_file, signature })) => {
+                oneshot::verify_signature(&secret_file, &signature, cli.global.json)
+            }
+            Some(Command::Webhooks(WebhooksCommand::Listen { port, host, secret_file })) => {
+                oneshot::listen(host, port, &secret_file, cli.global.json).await
+            }
             Some(Command::Webhooks(command)) => oneshot::run(&cli.global, ApiCommand::Webhooks(command)).await,
             Some(Command::Sandbox(args)) => serve_sandbox(args).await,
             Some(Command::Config(ConfigCommand::Path)) => match pik_tui::config::default_path() {

@@ -91,7 +91,9 @@ fn connect(global: &GlobalArgs) -> Result<Context, Failure> {
         eprintln!("warning: {warning}");
     }
     tracing::info!(profile = ?settings.profile, key = %settings.key, key_source = %settings.key_source, "settings");
-    let client = Client::new(ClientConfig::new(settings.base_url, settings.key)).map_err(Failure::api)?;
+    let mut config = ClientConfig::new(settings.base_url, settings.key);
+    config.request_timeout = std::time::Duration::from_secs(global.timeout);
+    let client = Client::new(config).map_err(Failure::api)?;
     Ok(Context { client, json: global.json, read_only: settings.read_only })
 }
 
@@ -493,5 +495,75 @@ async fn webhooks(context: &Context, command: WebhooksCommand) -> Outcome {
             eprintln!("PIK shows this secret only once. Save it now: it verifies the PIK-Signature of every event.");
             Ok(())
         }
+        // Handled by main without an API connection.
+        WebhooksCommand::Verify { .. } | WebhooksCommand::Listen { .. } => Ok(()),
+    }
+}
+
+/// `pik-tui webhooks verify`: checks the raw body on standard input.
+pub fn verify_signature(secret_file: &std::path::Path, signature: &str, json: bool) -> u8 {
+    use std::io::Read;
+    let (secret, warning) = match config::read_secret_file(secret_file, "the secret file") {
+        Ok(read) => read,
+        Err(message) => return report(&Failure::usage(message), json),
+    };
+    if let Some(warning) = warning {
+        eprintln!("warning: {warning}");
+    }
+    let mut body = Vec::new();
+    if let Err(err) = std::io::stdin().read_to_end(&mut body) {
+        return report(&Failure::usage(format!("cannot read the body from standard input: {err}")), json);
+    }
+    let valid = crate::signature::verify(secret.as_bytes(), &body, signature);
+    if json {
+        println!("{}", json!({"valid": valid, "body_bytes": body.len()}));
+    } else {
+        println!("{}", if valid { "valid" } else { "invalid" });
+    }
+    if valid { exit::OK } else { exit::FAILED }
+}
+
+/// `pik-tui webhooks listen`: receives events until Ctrl-C.
+pub async fn listen(host: std::net::IpAddr, port: u16, secret_file: &std::path::Path, json: bool) -> u8 {
+    use crate::listener::{Received, describe};
+    let (secret, warning) = match config::read_secret_file(secret_file, "the secret file") {
+        Ok(read) => read,
+        Err(message) => return report(&Failure::usage(message), json),
+    };
+    if let Some(warning) = warning {
+        eprintln!("warning: {warning}");
+    }
+    let listener = match tokio::net::TcpListener::bind((host, port)).await {
+        Ok(listener) => listener,
+        Err(err) => return report(&Failure::usage(format!("cannot listen on {host}:{port}: {err}")), json),
+    };
+    let shown = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| format!("{host}:{port}"));
+    eprintln!("listening on http://{shown}/ (POST to any path); Ctrl-C stops");
+    let print = move |received: Received| {
+        let mut out = std::io::stdout().lock();
+        match received {
+            Received::Verified { event: Some(event), raw } => {
+                let line = if json {
+                    let value: serde_json::Value = serde_json::from_slice(&raw).unwrap_or_default();
+                    json_for_terminal(&value.to_string()).into_owned()
+                } else {
+                    describe(&event)
+                };
+                let _ = writeln!(out, "{line}");
+            }
+            Received::Verified { event: None, raw } => {
+                let start = String::from_utf8_lossy(&raw[..raw.len().min(80)]).into_owned();
+                eprintln!("verified, but not an event this version reads: {}", for_terminal(&start));
+            }
+            Received::Rejected { reason } => eprintln!("rejected (400): {reason}"),
+        }
+        let _ = out.flush();
+    };
+    tokio::select! {
+        served = crate::listener::serve(listener, crate::api::WebhookSecret::new(secret), print) => match served {
+            Ok(()) => exit::OK,
+            Err(err) => report(&Failure { message: format!("the listener stopped: {err}"), code: exit::FAILED, error: None }, json),
+        },
+        _ = tokio::signal::ctrl_c() => exit::OK,
     }
 }

@@ -27,6 +27,21 @@ pub struct RunOptions {
     pub settings: Settings,
     pub mouse: bool,
     pub theme: Theme,
+    /// Verified webhook events from a local listener (the demo's Events pane).
+    pub events: Option<tokio::sync::mpsc::UnboundedReceiver<Box<crate::api::EventEnvelope>>>,
+}
+
+/// The next event from the listener, or never when there is none.
+async fn next_event(
+    events: &mut Option<tokio::sync::mpsc::UnboundedReceiver<Box<crate::api::EventEnvelope>>>,
+) -> Box<crate::api::EventEnvelope> {
+    match events {
+        Some(receiver) => match receiver.recv().await {
+            Some(event) => event,
+            None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
+    }
 }
 
 /// How often time is looked at (marks fading, "updated 3 s ago", polling).
@@ -160,6 +175,7 @@ pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
 
     let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel();
     let worker = Worker::new(client, results_tx);
+    let mut events_in = options.events;
     let mut app = App::new(options.settings, size.width, size.height, chrono::Utc::now());
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
@@ -174,6 +190,7 @@ pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
             },
             Some(msg) = results.recv() => Some(msg),
             _ = ticker.tick() => Some(Msg::Tick),
+            event = next_event(&mut events_in) => Some(Msg::Event(event)),
             name = signals.next() => {
                 tracing::info!("{name}: quitting");
                 return Ok(());

@@ -48,6 +48,17 @@ pub fn paste(input: &mut Input, text: &str, max_chars: usize) {
     }
 }
 
+/// Amount errors short enough to stand beside the field.
+fn short_amount_error(error: &money::AmountError) -> String {
+    match error {
+        money::AmountError::Empty => "required".into(),
+        money::AmountError::NotDecimal => "digits and one dot, like 75.00".into(),
+        money::AmountError::NotPositive => "must be more than 0".into(),
+        money::AmountError::TooPrecise { currency, decimals } => format!("{currency}: at most {decimals} decimals"),
+        money::AmountError::TooLarge { currency, max } => format!("{currency}: at most {max}"),
+    }
+}
+
 /// What a form wants the app to do after a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormAction {
@@ -140,7 +151,7 @@ impl LinkForm {
         let amount = match amount {
             Ok(amount) => Some(amount),
             Err(err) => {
-                errors.amount = Some(err.to_string());
+                errors.amount = Some(short_amount_error(&err));
                 None
             }
         };
@@ -542,7 +553,7 @@ mod tests {
         let mut form = LinkForm::new("USDT");
         assert_eq!(form.visible_errors().amount, None);
         typed(&mut form, "1e5");
-        assert!(form.visible_errors().amount.is_some_and(|e| e.contains("decimal")));
+        assert_eq!(form.visible_errors().amount.as_deref(), Some("digits and one dot, like 75.00"));
     }
 
     #[test]

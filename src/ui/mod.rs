@@ -10,6 +10,7 @@ mod theme;
 pub use theme::Theme;
 
 use crate::app::layout::{Area, TABS_START, tab_spans};
+use crate::app::paged::ListOps;
 use crate::app::{App, Environment, Mode, Pane, age_words};
 use crate::sanitize::for_terminal;
 use ratatui::Frame;
@@ -90,7 +91,9 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     }
     right.push(Span::styled(env_label, env_style));
     let status = app.status(app.pane());
-    let (connection, style) = if app.paused() {
+    let (connection, style) = if app.pane() == Pane::Events {
+        ("  ● listening ", theme.ok())
+    } else if app.paused() {
         ("  ⏸ paused ", theme.warning())
     } else if status.error.is_some() {
         ("  ✕ error ", theme.error())
@@ -185,6 +188,10 @@ pub fn status_words(app: &App, theme: &Theme) -> (String, Style) {
     if let Some(notice) = app.notice() {
         let style = if notice.is_error { theme.error() } else { theme.ok() };
         return (format!("{} ", for_terminal(&notice.text)), style);
+    }
+    if app.pane() == Pane::Events {
+        let count = app.events.total().unwrap_or(0);
+        return (format!("{count} verified events received "), theme.dim());
     }
     let status = app.status(app.pane());
     let now = app.now();
