@@ -266,3 +266,164 @@ fn live_keys_are_loud_and_no_color_still_marks_them() {
         }
     }
 }
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(Msg::Key(Key::char(c)), t0() + Duration::seconds(3));
+    }
+}
+
+#[test]
+fn new_link_form_empty_and_with_errors() {
+    let mut app = loaded_app(100, 24);
+    key(&mut app, KeyCode::Char('n'));
+    let empty = render(&app);
+    type_text(&mut app, "1,000.00");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Right);
+    let invalid = render(&app);
+    insta::assert_snapshot!(format!("{empty}\n{invalid}"));
+}
+
+#[test]
+fn new_link_form_keeps_input_and_shows_the_api_error() {
+    let mut app = loaded_app(100, 24);
+    key(&mut app, KeyCode::Char('n'));
+    type_text(&mut app, "75.00");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Order #1234");
+    let cmds = app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0() + Duration::seconds(3));
+    let Some(request) = cmds.iter().find_map(|c| match c {
+        pik_tui::app::Cmd::CreateLink { request, .. } => Some(*request),
+        _ => None,
+    }) else {
+        panic!("no create: {cmds:?}")
+    };
+    let locked = render(&app);
+    let refused = ErrorInfo {
+        summary: "the API key may not do this (403)".into(),
+        message: "This API key is read-only; it cannot create or change anything.".into(),
+        status: Some(403),
+        retry_after: None,
+        may_have_happened: false,
+    };
+    app.update(Msg::LinkCreated { request, result: Err(refused) }, t0() + Duration::seconds(4));
+    insta::assert_snapshot!(format!("{locked}\n{}", render(&app)));
+}
+
+/// A created link's result view, as drawn.
+fn created_app(width: u16, height: u16) -> App {
+    let mut app = loaded_app(width, height);
+    key(&mut app, KeyCode::Char('n'));
+    type_text(&mut app, "75.00");
+    let cmds = app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0() + Duration::seconds(3));
+    let request = cmds
+        .iter()
+        .find_map(|c| match c {
+            pik_tui::app::Cmd::CreateLink { request, .. } => Some(*request),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let link = PaymentLink {
+        id: "pl_abc123xyz".into(),
+        url: Some("https://pay.pik.global/pl_abc123xyz".into()),
+        amount: dec("75.00"),
+        currency: "USDT".into(),
+        description: Some("Order #1234".into()),
+        status: LinkStatus::Active,
+        created_at: t0(),
+        paid_at: None,
+        expires_at: None,
+    };
+    app.update(Msg::LinkCreated { request, result: Ok(link) }, t0() + Duration::seconds(4));
+    app
+}
+
+#[test]
+fn result_view_with_qr_code() {
+    let app = created_app(100, 40);
+    insta::assert_snapshot!(render(&app));
+    // Too small for the code: it says so and still shows the whole URL.
+    let small = created_app(60, 20);
+    let text = format!("{}", render(&small));
+    assert!(text.contains("too small for the QR code"), "{text}");
+    assert!(text.contains("https://pay.pik.global/pl_abc123xyz"));
+}
+
+#[test]
+fn the_qr_code_on_screen_decodes_to_exactly_the_url() {
+    let app = created_app(100, 40);
+    let backend = render(&app);
+    let buffer = backend.buffer();
+    // Collect the rows of half blocks, as a phone camera would see them.
+    let mut rows = Vec::new();
+    for y in 0..buffer.area.height {
+        let row: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_string()).collect();
+        let start = row.find('█').or_else(|| row.find('▀'));
+        if let Some(start) = start {
+            let qr: String = row[start..].chars().take_while(|c| matches!(c, '█' | '▀' | '▄' | ' ')).collect();
+            if qr.chars().count() > 20 {
+                rows.push(qr.trim_end_matches(' ').to_string());
+            }
+        }
+    }
+    let width = rows.iter().map(|r| r.chars().count()).max().unwrap_or(0);
+    let rows: Vec<String> = rows.into_iter().map(|r| format!("{r:<width$}")).collect();
+    assert!(rows.len() > 10, "no QR code on screen:\n{backend}");
+    let modules = pik_tui::qr::modules_from_half_blocks(&rows);
+    let (h, w) = (modules.len(), width);
+    const SCALE: usize = 4;
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w * SCALE, h * SCALE, |x, y| {
+        if modules[y / SCALE].get(x / SCALE).copied().unwrap_or(false) { 0 } else { 255 }
+    });
+    let decoded = image.detect_grids().first().and_then(|g| g.decode().ok()).map(|(_, text)| text);
+    assert_eq!(decoded.as_deref(), Some("https://pay.pik.global/pl_abc123xyz"));
+}
+
+#[test]
+fn confirm_deactivate_dialog() {
+    let mut app = loaded_app(100, 20);
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Char('d'));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn secret_dialog_and_webhook_form() {
+    let mut app = loaded_app(100, 20);
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('n'));
+    type_text(&mut app, "https://merchant.example.com/pik");
+    let form = render(&app);
+    let cmds = app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0() + Duration::seconds(3));
+    let request = cmds
+        .iter()
+        .find_map(|c| match c {
+            pik_tui::app::Cmd::CreateWebhook { request, .. } => Some(*request),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let webhook = Webhook {
+        id: "wh_new001".into(),
+        url: "https://merchant.example.com/pik".into(),
+        events: vec![WebhookEvent::PaymentSettled],
+        status: WebhookStatus::Active,
+        created_at: Some(t0()),
+    };
+    let secret = WebhookSecret::new("whsec_5f2a9c1e7b3d4a6f8e0c".into());
+    app.update(Msg::WebhookCreated { request, result: Ok((webhook, secret)) }, t0() + Duration::seconds(4));
+    insta::assert_snapshot!(format!("{form}\n{}", render(&app)));
+}
+
+#[test]
+fn read_only_mode_says_so_and_offers_no_writes() {
+    let settings = Settings { read_only: true, environment: Environment::Live, ..Settings::default() };
+    let mut app = App::new(settings, 120, 10, t0());
+    app.update(Msg::Key(Key::char('n')), t0());
+    assert!(matches!(app.mode(), pik_tui::app::Mode::Normal), "no form in read-only mode");
+    let text = format!("{}", render(&app));
+    assert!(text.contains("read-only") && text.contains("LIVE"), "{text}");
+    assert!(!text.contains("n new") && !text.contains("d deactivate"), "{text}");
+}

@@ -78,15 +78,19 @@ pub fn link_form(frame: &mut Frame, app: &App, theme: &Theme, form: &LinkForm) {
     amount.push(problem(errors.amount, theme));
 
     let mut currency = vec![label("Currency", form.focus == LinkField::Currency, theme)];
+    // The choice is bracketed as well as highlighted: it must read without colour.
     for (i, code) in COMMON_CURRENCIES.iter().enumerate() {
-        let style = if form.currency_choice == i { theme.tab_active() } else { theme.dim() };
-        currency.push(Span::styled(format!(" {code} "), style));
+        let chosen = form.currency_choice == i;
+        let (text, style) =
+            if chosen { (format!("[{code}]"), theme.tab_active()) } else { (format!(" {code} "), theme.dim()) };
+        currency.push(Span::styled(text, style));
         currency.push(Span::raw(" "));
     }
     let other_chosen = form.currency_choice == COMMON_CURRENCIES.len();
     if other_chosen {
-        currency.push(Span::styled("other: ", theme.tab_active()));
+        currency.push(Span::styled("[other: ", theme.tab_active()));
         currency.extend(field(&form.other_currency, 8, form.focus == LinkField::Currency, false));
+        currency.push(Span::styled("]", theme.tab_active()));
     } else {
         currency.push(Span::styled(" other… ", theme.dim()));
     }
