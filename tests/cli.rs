@@ -206,3 +206,32 @@ async fn hostile_text_from_the_api_is_printed_harmless() {
     }
     sandbox.shutdown().await;
 }
+
+#[test]
+fn webhooks_verify_checks_a_body_from_standard_input() {
+    use std::io::Write;
+    let Ok(dir) = tempfile::tempdir() else { panic!("temp dir") };
+    let secret_file = dir.path().join("secret");
+    assert!(std::fs::write(&secret_file, "whsec_topsecret\n").is_ok());
+    let body = b"{\"event\":\"payment.settled\",\"id\":\"evt_1\"}\n";
+    let good = pik_tui::signature::sign(b"whsec_topsecret", body);
+    let run = |signature: &str, body: &[u8]| {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_pik-tui"))
+            .args(["webhooks", "verify", "--signature", signature, "--secret-file"])
+            .arg(&secret_file)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn();
+        let Ok(mut child) = child else { panic!("did not start") };
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(body);
+        }
+        let Ok(output) = child.wait_with_output() else { panic!("did not finish") };
+        (output.status.code(), String::from_utf8_lossy(&output.stdout).trim().to_string())
+    };
+    assert_eq!(run(&good, body), (Some(0), "valid".to_string()));
+    // One byte more (the newline a copy-paste drops, say) and it fails.
+    assert_eq!(run(&good, &body[..body.len() - 1]), (Some(1), "invalid".to_string()));
+    assert_eq!(run("deadbeef", body), (Some(1), "invalid".to_string()));
+}

@@ -2,6 +2,8 @@
 //! and calls to its test controls.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use pik_tui::api::{ApiKey, Client, ClientConfig, RetryPolicy};
 use pik_tui::sandbox::{self, Sandbox, SandboxConfig};
 use serde_json::Value;
