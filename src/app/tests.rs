@@ -480,3 +480,84 @@ fn small_numbers_read_well() {
     assert_eq!(age_words(Duration::seconds(3)), "3 s ago");
     assert_eq!(age_words(Duration::seconds(125)), "2 min ago");
 }
+
+fn refusal(status: u16, summary: &str, may_have_happened: bool) -> ErrorInfo {
+    ErrorInfo {
+        summary: summary.into(),
+        message: String::new(),
+        status: Some(status),
+        retry_after: None,
+        may_have_happened,
+    }
+}
+
+#[test]
+fn a_failed_create_keeps_the_input_unlocks_and_is_not_retried() {
+    let mut app = started(300);
+    key(&mut app, 'n', t0());
+    for c in "75.00".chars() {
+        key(&mut app, c, t0());
+    }
+    let cmds = app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0());
+    let creates: Vec<_> = cmds.iter().filter(|c| matches!(c, Cmd::CreateLink { .. })).collect();
+    assert_eq!(creates.len(), 1);
+    let Some(Cmd::CreateLink { request, .. }) = creates.first().copied().cloned() else { panic!() };
+    // A second Enter while it is in flight sends nothing.
+    let again = app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0());
+    assert!(!again.iter().any(|c| matches!(c, Cmd::CreateLink { .. })));
+    let cmds =
+        app.update(Msg::LinkCreated { request, result: Err(refusal(422, "request refused (422)", false)) }, t0());
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::CreateLink { .. })), "never retried on its own");
+    let Mode::NewLink(form) = app.mode() else { panic!("the form closed") };
+    assert_eq!(form.amount.value(), "75.00");
+    assert!(form.submitting.is_none() && form.failure.as_deref() == Some("request refused (422)"));
+    // A timeout after sending: "may have been created", and the list refreshes.
+    let cmds = app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0() + Duration::seconds(1));
+    let Some(request) = cmds.iter().find_map(|c| match c {
+        Cmd::CreateLink { request, .. } => Some(*request),
+        _ => None,
+    }) else {
+        panic!("{cmds:?}")
+    };
+    let at = t0() + Duration::seconds(2);
+    let cmds =
+        app.update(Msg::LinkCreated { request, result: Err(refusal(0, "PIK did not answer in time", true)) }, at);
+    assert!(fetches(&cmds).contains(&(Pane::Links, 0)), "the links are refreshed at once: {cmds:?}");
+    let Mode::NewLink(form) = app.mode() else { panic!("the form closed") };
+    assert!(form.failure.as_deref().is_some_and(|f| f.contains("MAY have been created")));
+}
+
+#[test]
+fn deactivating_on_a_server_without_delete_says_so() {
+    for status in [404, 405] {
+        let mut app = started(300);
+        key(&mut app, 'd', t0());
+        let cmds = key(&mut app, 'y', t0());
+        let Some(request) = cmds.iter().find_map(|c| match c {
+            Cmd::DeactivateLink { request, id } if id == "pl_00300" => Some(*request),
+            _ => None,
+        }) else {
+            panic!("{cmds:?}")
+        };
+        app.update(Msg::LinkDeactivated { request, result: Err(refusal(status, "x", false)) }, t0());
+        let notice = app.notice().map(|n| n.text.clone()).unwrap_or_default();
+        assert!(
+            notice.contains("does not support deactivating links") && notice.contains(&status.to_string()),
+            "{notice}"
+        );
+        assert_eq!(app.links.selected_row().map(|l| l.status.clone()), Some(LinkStatus::Active));
+    }
+    // Only active links: a paid one is refused before anything is sent.
+    let mut app = started(300);
+    let mut page = links_page(300, 0, 50);
+    page.data[0].status = LinkStatus::Paid;
+    let cmds = app.update(Msg::Tick, t0() + Duration::seconds(5));
+    let Some((request, _, _)) = request_for(&cmds, Pane::Links) else { panic!() };
+    app.update(
+        Msg::Page { pane: Pane::Links, request, offset: 0, result: Ok(Loaded::Links(page)) },
+        t0() + Duration::seconds(5),
+    );
+    key(&mut app, 'd', t0() + Duration::seconds(5));
+    assert!(matches!(app.mode(), Mode::Normal));
+    assert!(app.notice().is_some_and(|n| n.text.contains("only an active link")));
+}
