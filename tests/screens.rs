@@ -267,6 +267,17 @@ fn live_keys_are_loud_and_no_color_still_marks_them() {
     }
 }
 
+/// The request id of the first write command (create or register) in `cmds`.
+fn write_request(cmds: &[pik_tui::app::Cmd]) -> u64 {
+    use pik_tui::app::Cmd;
+    cmds.iter()
+        .find_map(|c| match c {
+            Cmd::CreateLink { request, .. } | Cmd::CreateWebhook { request, .. } => Some(*request),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no write in {cmds:?}"))
+}
+
 fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         app.update(Msg::Key(Key::char(c)), t0() + Duration::seconds(3));
@@ -295,12 +306,7 @@ fn new_link_form_keeps_input_and_shows_the_api_error() {
     key(&mut app, KeyCode::Tab);
     type_text(&mut app, "Order #1234");
     let cmds = app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0() + Duration::seconds(3));
-    let Some(request) = cmds.iter().find_map(|c| match c {
-        pik_tui::app::Cmd::CreateLink { request, .. } => Some(*request),
-        _ => None,
-    }) else {
-        panic!("no create: {cmds:?}")
-    };
+    let request = write_request(&cmds);
     let locked = render(&app);
     let refused = ErrorInfo {
         summary: "the API key may not do this (403)".into(),
@@ -319,13 +325,7 @@ fn created_app(width: u16, height: u16) -> App {
     key(&mut app, KeyCode::Char('n'));
     type_text(&mut app, "75.00");
     let cmds = app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0() + Duration::seconds(3));
-    let request = cmds
-        .iter()
-        .find_map(|c| match c {
-            pik_tui::app::Cmd::CreateLink { request, .. } => Some(*request),
-            _ => None,
-        })
-        .unwrap_or_default();
+    let request = write_request(&cmds);
     let link = PaymentLink {
         id: "pl_abc123xyz".into(),
         url: Some("https://pay.pik.global/pl_abc123xyz".into()),
@@ -398,13 +398,7 @@ fn secret_dialog_and_webhook_form() {
     type_text(&mut app, "https://merchant.example.com/pik");
     let form = render(&app);
     let cmds = app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0() + Duration::seconds(3));
-    let request = cmds
-        .iter()
-        .find_map(|c| match c {
-            pik_tui::app::Cmd::CreateWebhook { request, .. } => Some(*request),
-            _ => None,
-        })
-        .unwrap_or_default();
+    let request = write_request(&cmds);
     let webhook = Webhook {
         id: "wh_new001".into(),
         url: "https://merchant.example.com/pik".into(),
