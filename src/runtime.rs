@@ -197,6 +197,12 @@ pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
             }
         };
         let Some(msg) = msg else { continue };
+        #[cfg(feature = "test-panic")]
+        if matches!(&msg, Msg::Key(key) if key.code == KeyCode::Char('p') && key.ctrl)
+            && std::env::var_os("PIK_TUI_TEST_PANIC").is_some()
+        {
+            panic!("test panic (test-panic feature), to check the terminal is restored");
+        }
         if let Msg::Resize { width, height } = msg {
             terminal.resize(Rect::new(0, 0, width, height))?;
         }

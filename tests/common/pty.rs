@@ -14,21 +14,49 @@ pub struct Session {
     _master: Box<dyn MasterPty + Send>,
     screen: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
 }
 
 impl Session {
     pub fn start(args: &[&str], cols: u16, rows: u16) -> Session {
+        Self::start_with(None, args, cols, rows, &[])
+    }
+
+    /// Runs pik-tui with `args` inside `sh -c "pik-tui ARGS; then"` when
+    /// `then` is given (to look at the terminal after it exits), with extra
+    /// environment variables.
+    pub fn start_with(then: Option<&str>, args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Session {
         let Ok(home) = tempfile::tempdir() else { panic!("no temp dir") };
         let pty = native_pty_system();
         let pair = match pty.openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }) {
             Ok(pair) => pair,
             Err(err) => panic!("no pty: {err}"),
         };
-        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_pik-tui"));
-        command.args(args);
-        command.arg("--log-file");
-        command.arg(home.path().join("pik.log"));
+        let log = home.path().join("pik.log");
+        let mut command = match then {
+            None => {
+                let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_pik-tui"));
+                command.args(args);
+                command.arg("--log-file");
+                command.arg(&log);
+                command
+            }
+            Some(then) => {
+                let mut command = CommandBuilder::new("sh");
+                let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+                let line = format!(
+                    "'{}' {} --log-file '{}'; echo \"EXIT=$?\"; {then}",
+                    env!("CARGO_BIN_EXE_pik-tui"),
+                    quoted.join(" "),
+                    log.display()
+                );
+                command.args(["-c", &line]);
+                command
+            }
+        };
+        for (name, value) in env {
+            command.env(name, value);
+        }
         command.env("TERM", "xterm-256color");
         command.env("HOME", home.path());
         command.env("XDG_CONFIG_HOME", home.path().join("config"));
@@ -58,7 +86,19 @@ impl Session {
                 }
             }
         });
-        Session { child, writer, _master: pair.master, screen, raw, _home: home }
+        Session { child, writer, _master: pair.master, screen, raw, home }
+    }
+
+    /// The log file the program was told to write.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.home.path().join("pik.log")).unwrap_or_default()
+    }
+
+    /// The pid of pik-tui itself (the shell's child when run through `sh`).
+    pub fn program_pid(&self) -> Option<u32> {
+        let pid = self.child.process_id()?;
+        let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+        children.split_whitespace().next().and_then(|c| c.parse().ok()).or(Some(pid))
     }
 
     pub fn contents(&self) -> String {
