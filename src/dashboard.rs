@@ -78,6 +78,13 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         KeyEnvironment::Test => Environment::Test,
         KeyEnvironment::Unknown => Environment::Unknown,
     };
+    tracing::info!(
+        profile = ?settings.profile,
+        key = %settings.key,
+        key_source = %settings.key_source,
+        base_url = %settings.base_url,
+        "dashboard starting"
+    );
     let client = dashboard_client(settings.base_url.clone(), settings.key.clone(), global.timeout)?;
     let settings = Settings { environment, profile: settings.profile.clone(), read_only: settings.read_only, ..base };
     runtime::run(client, options(settings, None)).await
