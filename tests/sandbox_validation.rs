@@ -222,3 +222,72 @@ async fn loopback_http_webhooks_are_allowed_in_the_sandbox() {
     }
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn huge_paging_values_and_odd_paths_get_4xx_or_an_empty_page() {
+    let sandbox = quiet_sandbox().await;
+    let long_id = format!("/payment-links/pl_{}", "x".repeat(10_000));
+    let cases: Vec<(Method, String, u16)> = vec![
+        (Method::GET, "/payment-links?limit=1000000".into(), 400),
+        (Method::GET, "/payment-links?offset=99999999999999999999999".into(), 400),
+        (Method::GET, "/payment-links?limit=-5".into(), 400),
+        (Method::GET, "/payment-links/%FF%FE".into(), 400),
+        (Method::GET, long_id, 404),
+        // HEAD is answered like GET, without a body: standard HTTP.
+        (Method::HEAD, "/webhooks".into(), 200),
+        (Method::OPTIONS, "/payment-links".into(), 405),
+        (Method::DELETE, "/webhooks".into(), 405),
+        (Method::POST, "/transactions".into(), 405),
+    ];
+    for (method, path, expected) in cases {
+        let (status, _) = raw(&sandbox, method.clone(), &path, Some(DEMO_KEY), None, None).await;
+        assert_eq!(status, expected, "{method} {}", &path[..path.len().min(60)]);
+    }
+    // An offset past everything is a valid request for an empty page.
+    let (status, body) =
+        raw(&sandbox, Method::GET, "/payment-links?offset=18446744073709551615", Some(DEMO_KEY), None, None).await;
+    assert_eq!((status, body["data"].as_array().map(Vec::len), body["total"].as_u64()), (200, Some(0), Some(300)));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_requests_get_answers_never_a_5xx_and_it_keeps_serving() {
+    let sandbox = start(pik_tui::sandbox::SandboxConfig {
+        activity: false,
+        rate_limit_per_sec: Some(25.0),
+        ..pik_tui::sandbox::SandboxConfig::default()
+    })
+    .await;
+    let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build().unwrap_or_default();
+    let base = sandbox.base_url();
+    let tasks: Vec<_> = (0..1000)
+        .map(|i| {
+            let (http, base) = (http.clone(), base.clone());
+            tokio::spawn(async move {
+                let request = if i % 4 == 0 {
+                    http.post(format!("{base}/payment-links")).json(&json!({"amount": "1.00", "currency": "USDT"}))
+                } else {
+                    http.get(format!("{base}/payment-links?limit=100&offset={}", i % 300))
+                };
+                request.bearer_auth(DEMO_KEY).send().await.map(|r| r.status().as_u16())
+            })
+        })
+        .collect();
+    let mut statuses = std::collections::BTreeMap::new();
+    for task in tasks {
+        let status = match task.await {
+            Ok(Ok(status)) => status.to_string(),
+            Ok(Err(err)) => format!("error: {err}"),
+            Err(err) => format!("task: {err}"),
+        };
+        *statuses.entry(status).or_insert(0) += 1;
+    }
+    let answered: u32 = ["200", "201", "429"].iter().map(|s| statuses.get(*s).copied().unwrap_or(0)).sum();
+    assert_eq!(answered, 1000, "{statuses:?}");
+    assert!(statuses.get("429").copied().unwrap_or(0) > 0, "the rate limit never answered: {statuses:?}");
+    // And it still serves normally once the burst is over.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let (status, _) = raw(&sandbox, Method::GET, "/webhooks", Some(DEMO_KEY), None, None).await;
+    assert_eq!(status, 200);
+    sandbox.shutdown().await;
+}
