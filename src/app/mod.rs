@@ -295,7 +295,8 @@ pub struct Notice {
 
 /// How long new and changed rows stay marked.
 pub const MARK_TTL_SECS: i64 = 30;
-/// The longest wait between retries of a failing pane.
+/// The longest wait between retries of a failing pane, and the wait after
+/// an auth error (a rejected key does not heal by itself).
 const MAX_BACKOFF_SECS: i64 = 60;
 /// Wait after the selection moves before the open detail is fetched, so
 /// that holding `j` does not send a request per row.
@@ -700,14 +701,17 @@ impl App {
             }
             Err(error) => {
                 self.list_mut(pane).fail(request);
+                // Exponential backoff from one refresh interval, capped at
+                // two: a pane that failed is back within two intervals of
+                // PIK recovering. An unusable key will not heal by itself:
+                // retry slowly. A longer Retry-After is honoured as asked.
+                let interval = self.interval(pane).num_seconds().max(1);
                 let status = &mut self.status[pane.index()];
                 status.failures += 1;
-                // Exponential backoff, or what the server asked for. An
-                // unusable key will not heal by itself: retry slowly.
                 let backoff = if error.is_auth() {
                     MAX_BACKOFF_SECS
                 } else {
-                    (5i64 << (status.failures - 1).min(4)).min(MAX_BACKOFF_SECS)
+                    (interval << (status.failures - 1).min(4)).min(interval * 2).min(MAX_BACKOFF_SECS)
                 };
                 let wait = match error.retry_after {
                     Some(asked) => Duration::seconds(i64::try_from(asked.as_secs()).unwrap_or(MAX_BACKOFF_SECS).max(1)),

@@ -53,7 +53,8 @@ async fn get_faults(State(shared): State<Arc<Shared>>) -> Response {
 
 async fn set_faults(State(shared): State<Arc<Shared>>, request: Request) -> ControlResult {
     let faults: Faults = body_as(request).await?;
-    let rates = [faults.error_rate, faults.rate_limit_rate, faults.malformed_rate, faults.truncated_rate];
+    let rates =
+        [faults.error_rate, faults.rate_limit_rate, faults.malformed_rate, faults.truncated_rate, faults.slow_rate];
     if rates.iter().any(|r| !(0.0..=1.0).contains(r)) {
         return Err(ApiFailure::bad_request("Fault rates must be between 0 and 1."));
     }

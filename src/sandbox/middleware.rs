@@ -106,7 +106,10 @@ pub async fn faults(State(shared): State<Arc<Shared>>, request: Request, next: N
             let (mut parts, body) = response.into_parts();
             let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
             let broken: Vec<u8> = if matches!(injected, Injected::Malformed) {
-                b"{\"data\": [{\"id\": \"pl_\x00broken, \"amount\": }".to_vec()
+                match &faults.malformed_body {
+                    Some(body) => body.as_bytes().to_vec(),
+                    None => b"{\"data\": [{\"id\": \"pl_\x00broken, \"amount\": }".to_vec(),
+                }
             } else {
                 bytes[..bytes.len() / 2].to_vec()
             };

@@ -38,6 +38,13 @@ pub struct Faults {
     /// Run the request, then hold the answer this long (a slow or lost
     /// answer to a write that did happen).
     pub latency_ms: u64,
+    /// The share of requests held for `latency_ms`; 0 means every one.
+    pub slow_rate: f64,
+    /// The message of injected 500s and 429s (to test how clients show
+    /// hostile error text).
+    pub message: Option<String>,
+    /// The body sent instead of broken JSON by `malformed_rate`.
+    pub malformed_body: Option<String>,
     /// Answer the next N requests with 429, whatever the rates say.
     pub force_429: u32,
     /// The `Retry-After` sent with injected 429s, in seconds.
