@@ -9,8 +9,12 @@
 
 use std::borrow::Cow;
 
-/// Shown in place of each removed control character, so tampering is visible.
-pub const REPLACEMENT: char = '\u{FFFD}';
+/// Shown in place of a removed non-ASCII control, bidi or zero-width
+/// character. ASCII controls become caret notation (`^[` for ESC), as `less`
+/// and `cat -v` show them. Both are plain width-1 text that every terminal
+/// draws alike; U+FFFD is not (some emulators do not advance the cursor for
+/// it, which shifts the rest of the line).
+pub const REPLACEMENT: char = '·';
 
 /// Whether a character may not reach the terminal as it is.
 fn is_unsafe(c: char) -> bool {
@@ -29,14 +33,27 @@ fn is_unsafe(c: char) -> bool {
     )
 }
 
-/// Returns `text` with every control, bidi and zero-width character replaced
-/// by [`REPLACEMENT`]. Borrows when nothing needed replacing, so the common
-/// case costs no allocation.
+/// Returns `text` with every control character in caret notation (`^[`,
+/// `^?`) and every other unsafe character (C1, bidi, zero-width) replaced by
+/// [`REPLACEMENT`], so tampering stays visible. Borrows when nothing needed
+/// replacing, so the common case costs no allocation.
 pub fn for_terminal(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(text.chars().map(|c| if is_unsafe(c) { REPLACEMENT } else { c }).collect())
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\u{0000}'..='\u{001F}' => {
+                out.push('^');
+                out.push(char::from(c as u8 + 0x40));
+            }
+            '\u{007F}' => out.push_str("^?"),
+            c if is_unsafe(c) => out.push(REPLACEMENT),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Like [`for_terminal`], and cut to at most `max_chars` characters with an
@@ -101,6 +118,13 @@ mod tests {
             assert!(!clean.chars().any(is_unsafe), "{text:?} -> {clean:?}");
             assert!(!clean.contains('\u{1b}'));
         }
+    }
+
+    #[test]
+    fn controls_read_as_caret_notation_others_as_a_dot() {
+        assert_eq!(for_terminal("a\u{1b}]0;t\u{7}b\u{7f}"), "a^[]0;t^Gb^?");
+        assert_eq!(for_terminal("x\u{9b}y\u{202e}z\u{200d}"), "x·y·z·");
+        assert!(for_terminal("a\u{1b}b").chars().all(|c| unicode_width::UnicodeWidthChar::width(c) == Some(1)));
     }
 
     #[test]

@@ -91,14 +91,17 @@ pub async fn faults(State(shared): State<Arc<Shared>>, request: Request, next: N
     let retry_after = Duration::from_secs(faults.retry_after_secs.max(1));
     match injected {
         Injected::Error => {
-            return ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, "Injected fault: internal error.")
-                .into_response();
+            let message = faults.message.as_deref().unwrap_or("Injected fault: internal error.");
+            return ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, message).into_response();
         }
-        Injected::RateLimit => return too_many(retry_after, "Injected fault: too many requests."),
+        Injected::RateLimit => {
+            return too_many(retry_after, faults.message.as_deref().unwrap_or("Injected fault: too many requests."));
+        }
         _ => {}
     }
     let response = next.run(request).await;
-    if faults.latency_ms > 0 {
+    let slow = faults.slow_rate <= 0.0 || lock(&shared.fault_rng).f64() < faults.slow_rate;
+    if faults.latency_ms > 0 && slow {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
     match injected {
