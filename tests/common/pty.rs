@@ -124,6 +124,18 @@ impl Session {
         }
     }
 
+    /// Like `wait_for`, with its own deadline, and says whether it happened.
+    pub fn wait_until(&self, deadline: Duration, ready: impl Fn(&str) -> bool) -> bool {
+        let started = Instant::now();
+        while started.elapsed() < deadline {
+            if ready(&self.contents()) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
     pub fn send(&mut self, keys: &str) {
         let sent = self.writer.write_all(keys.as_bytes()).and_then(|()| self.writer.flush());
         assert!(sent.is_ok(), "could not type {keys:?}");
