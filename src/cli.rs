@@ -42,6 +42,9 @@ pub struct GlobalArgs {
     /// Print one JSON document instead of a table.
     #[arg(long, global = true)]
     pub json: bool,
+    /// The most requests a second pik-tui sends (a client-side limit, shared by everything it does).
+    #[arg(long, global = true, default_value_t = 8.0)]
+    pub max_rps: f64,
     /// Seconds to wait for PIK's answer to a request.
     #[arg(long, global = true, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub timeout: u64,

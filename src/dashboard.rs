@@ -25,10 +25,12 @@ const DEMO_SPEED: f64 = 10.0;
 
 /// The dashboard's client: no retries inside the client, because the app
 /// retries on its own schedule and shows the error in the meantime.
-fn dashboard_client(base_url: String, key: ApiKey, timeout_secs: u64) -> anyhow::Result<Client> {
+fn dashboard_client(base_url: String, key: ApiKey, global: &GlobalArgs) -> anyhow::Result<Client> {
     let mut config = ClientConfig::new(base_url, key);
     config.retry = RetryPolicy::none();
-    config.request_timeout = std::time::Duration::from_secs(timeout_secs);
+    config.request_timeout = std::time::Duration::from_secs(global.timeout);
+    config.max_requests_per_sec = global.max_rps;
+    config.burst = global.max_rps.ceil().clamp(1.0, 1000.0) as u32;
     Ok(Client::new(config)?)
 }
 
@@ -53,7 +55,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         })
         .await?;
         tracing::info!(base = %sandbox.base_url(), "demo sandbox started");
-        let client = dashboard_client(sandbox.base_url(), ApiKey::new(sandbox::DEMO_KEY), global.timeout)?;
+        let client = dashboard_client(sandbox.base_url(), ApiKey::new(sandbox::DEMO_KEY), global)?;
         let events = start_demo_listener(&client).await?;
         let settings =
             Settings { environment: Environment::Sandbox, profile: Some("demo".into()), events_pane: true, ..base };
@@ -85,7 +87,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         base_url = %settings.base_url,
         "dashboard starting"
     );
-    let client = dashboard_client(settings.base_url.clone(), settings.key.clone(), global.timeout)?;
+    let client = dashboard_client(settings.base_url.clone(), settings.key.clone(), global)?;
     let settings = Settings { environment, profile: settings.profile.clone(), read_only: settings.read_only, ..base };
     runtime::run(client, options(settings, None)).await
 }

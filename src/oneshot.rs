@@ -93,6 +93,7 @@ fn connect(global: &GlobalArgs) -> Result<Context, Failure> {
     tracing::info!(profile = ?settings.profile, key = %settings.key, key_source = %settings.key_source, "settings");
     let mut config = ClientConfig::new(settings.base_url, settings.key);
     config.request_timeout = std::time::Duration::from_secs(global.timeout);
+    config.max_requests_per_sec = global.max_rps;
     let client = Client::new(config).map_err(Failure::api)?;
     Ok(Context { client, json: global.json, read_only: settings.read_only })
 }

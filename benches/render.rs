@@ -1,0 +1,105 @@
+//! Frame cost: one full 200×50 frame of the Links pane with 100, 10,000 and
+//! 100,000 loaded rows, beside a plain ratatui `Table` given every row.
+//! Targets: 100,000 rows at most 1.5× the cost of 100; one frame under 1 ms.
+//! `cargo bench --bench render`. Nothing is asserted; criterion prints.
+
+use chrono::{Duration, TimeZone, Utc};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use pik_tui::api::{LinkStatus, Page, PaymentLink};
+use pik_tui::app::paged::ListOps;
+use pik_tui::app::{App, Cmd, Loaded, Msg, Pane, Settings};
+use pik_tui::ui::{self, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Constraint;
+use ratatui::widgets::{Block, Borders, Row, Table};
+use rust_decimal::Decimal;
+use std::hint::black_box;
+
+fn links(count: usize) -> Vec<PaymentLink> {
+    let t0 = Utc.timestamp_opt(1_800_000_000, 0).single().unwrap_or_default();
+    (0..count)
+        .map(|n| PaymentLink {
+            id: format!("pl_{n:012}"),
+            url: Some(format!("https://pay.pik.global/pl_{n:012}")),
+            amount: Decimal::new(n as i64 * 37 % 250_000 + 100, 2),
+            currency: ["USDT", "USDC", "BTC", "ETH"][n % 4].to_string(),
+            description: Some(format!("Order #{n} for a customer with a long name")),
+            status: [LinkStatus::Active, LinkStatus::Paid, LinkStatus::Expired][n % 3].clone(),
+            created_at: t0 - Duration::seconds(n as i64 * 60),
+            paid_at: None,
+            expires_at: None,
+        })
+        .collect()
+}
+
+/// An app with `count` links loaded, the selection in the middle.
+fn app_with(count: usize) -> App {
+    let t0 = Utc.timestamp_opt(1_800_000_000, 0).single().unwrap_or_default();
+    let mut app = App::new(Settings::default(), 200, 50, t0);
+    for cmd in app.update(Msg::Tick, t0) {
+        if let Cmd::FetchPage { pane: Pane::Links, request, offset, .. } = cmd {
+            let page = Page { data: links(count), total: count as u64, limit: None, offset: Some(0), skipped: 0 };
+            app.update(Msg::Page { pane: Pane::Links, request, offset, result: Ok(Loaded::Links(page)) }, t0);
+        }
+    }
+    let view = app.view_height();
+    app.links.select(count / 2, view);
+    app
+}
+
+fn frames(c: &mut Criterion) {
+    let mut group = c.benchmark_group("frame 200x50");
+    for count in [100usize, 10_000, 100_000] {
+        let app = app_with(count);
+        let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap_or_else(|e| panic!("{e}"));
+        let theme = Theme { color: true };
+        group.bench_with_input(BenchmarkId::new("pik-tui links pane", count), &count, |b, _| {
+            b.iter(|| {
+                // Clearing the back buffer makes every frame a full repaint.
+                terminal.clear().unwrap_or_else(|e| panic!("{e}"));
+                terminal
+                    .draw(|frame| ui::draw(frame, black_box(&app), &theme))
+                    .map(|_| ())
+                    .unwrap_or_else(|e| panic!("{e}"));
+            })
+        });
+        let all = links(count);
+        group.bench_with_input(BenchmarkId::new("plain ratatui Table, all rows", count), &count, |b, _| {
+            b.iter(|| {
+                terminal.clear().unwrap_or_else(|e| panic!("{e}"));
+                terminal
+                    .draw(|frame| {
+                        let rows = all.iter().map(|l| {
+                            Row::new(vec![
+                                l.id.clone(),
+                                l.amount.to_string(),
+                                l.currency.clone(),
+                                l.status.as_str().to_string(),
+                                l.description.clone().unwrap_or_default(),
+                            ])
+                        });
+                        let widths = [
+                            Constraint::Length(16),
+                            Constraint::Length(14),
+                            Constraint::Length(5),
+                            Constraint::Length(13),
+                            Constraint::Fill(1),
+                        ];
+                        let table = Table::new(rows, widths).block(Block::default().borders(Borders::ALL));
+                        frame.render_widget(table, frame.area());
+                    })
+                    .map(|_| ())
+                    .unwrap_or_else(|e| panic!("{e}"));
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3));
+    targets = frames
+}
+criterion_main!(benches);
