@@ -7,7 +7,7 @@
 mod pty;
 
 use pik_tui::sandbox::{self, SandboxConfig, SeedSizes};
-use pty::Session;
+use pty::{Session, loaded};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -63,15 +63,6 @@ fn vm_hwm_kb(pid: u32) -> u64 {
         .find(|l| l.starts_with("VmHWM:"))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
-fn loaded(screen: &str) -> usize {
-    screen
-        .split("loaded ")
-        .nth(1)
-        .and_then(|rest| rest.split(' ').next())
-        .and_then(|n| n.replace(',', "").parse().ok())
         .unwrap_or(0)
 }
 

@@ -15,23 +15,6 @@ use std::time::{Duration, Instant};
 const DOWN: &str = "\u{1b}[B";
 const RIGHT: &str = "\u{1b}[C";
 
-/// Calls the demo's sandbox directly (its API with the demo key, or a control).
-fn call(port: u16, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { panic!("runtime") };
-    runtime.block_on(async {
-        let mut request = reqwest::Client::new()
-            .request(method, format!("http://127.0.0.1:{port}{path}"))
-            .bearer_auth(pik_tui::sandbox::DEMO_KEY);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        match request.send().await {
-            Ok(response) => response.json::<Value>().await.unwrap_or(Value::Null),
-            Err(err) => panic!("{path}: {err}"),
-        }
-    })
-}
-
 fn links_with_description(port: u16, description: &str) -> Vec<Value> {
     let page = call(port, reqwest::Method::GET, "/v1/payment-links?limit=100", None);
     page["data"]

@@ -10,24 +10,8 @@
 mod common;
 
 use common::pty::*;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::{Duration, Instant};
-
-fn call(port: u16, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { panic!("runtime") };
-    runtime.block_on(async {
-        let mut request = reqwest::Client::new()
-            .request(method, format!("http://127.0.0.1:{port}{path}"))
-            .bearer_auth(pik_tui::sandbox::DEMO_KEY);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        match request.send().await {
-            Ok(response) => response.json::<Value>().await.unwrap_or(Value::Null),
-            Err(err) => panic!("{path}: {err}"),
-        }
-    })
-}
 
 /// The Links count in the header tabs ("1 Links 1,234").
 fn links_tab_count(screen: &str) -> Option<u64> {
@@ -113,8 +97,15 @@ fn soak(length: Duration) {
     assert!(converged, "did not converge:\n{}", session.contents());
 
     // No duplicates: each attempt exists at most once, each confirmed one exactly once.
-    let all = call(port, reqwest::Method::GET, "/v1/payment-links?limit=100", None);
-    let all = all["data"].as_array().cloned().unwrap_or_default();
+    let mut all = Vec::new();
+    loop {
+        let page = call(port, reqwest::Method::GET, &format!("/v1/payment-links?limit=100&offset={}", all.len()), None);
+        let rows = page["data"].as_array().cloned().unwrap_or_default();
+        if rows.is_empty() {
+            break;
+        }
+        all.extend(rows);
+    }
     for description in &attempts {
         let count = all.iter().filter(|l| l["description"] == description.as_str()).count();
         let expected = if confirmed.contains(description) { 1..=1 } else { 0..=1 };

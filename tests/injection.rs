@@ -7,7 +7,7 @@
 mod common;
 
 use common::pty::*;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 
 /// (name, text) — each text carries a marker so it can be found on screen.
@@ -41,22 +41,6 @@ const FORBIDDEN: &[&str] = &[
     "\u{200b}",
     "\u{feff}",
 ];
-
-fn call(port: u16, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { panic!("runtime") };
-    runtime.block_on(async {
-        let mut request = reqwest::Client::new()
-            .request(method, format!("http://127.0.0.1:{port}{path}"))
-            .bearer_auth(pik_tui::sandbox::DEMO_KEY);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        match request.send().await {
-            Ok(response) => response.json::<Value>().await.unwrap_or(Value::Null),
-            Err(err) => panic!("{path}: {err}"),
-        }
-    })
-}
 
 /// The borders stay put: every body row of the split layout has the table's
 /// left border in column 0 and the detail's left border at the same column.

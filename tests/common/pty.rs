@@ -195,3 +195,21 @@ pub fn ends_restored(raw: &[u8]) -> bool {
     let last_draw = text.rfind("\u{1b}[?1049h");
     matches!((leave, show, last_draw), (Some(l), Some(s), Some(d)) if l > d && s > d)
 }
+
+/// Calls the sandbox behind a `--demo-port` dashboard: its API with the demo
+/// key, or a `/_sandbox` control. Blocking, for the pty tests.
+pub fn call(port: u16, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { panic!("runtime") };
+    runtime.block_on(async {
+        let mut request = reqwest::Client::new()
+            .request(method, format!("http://127.0.0.1:{port}{path}"))
+            .bearer_auth(pik_tui::sandbox::DEMO_KEY);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        match request.send().await {
+            Ok(response) => response.json::<serde_json::Value>().await.unwrap_or(serde_json::Value::Null),
+            Err(err) => panic!("{path}: {err}"),
+        }
+    })
+}
