@@ -370,8 +370,12 @@ impl World {
                 // An old active link gets a longer life, so the demo has some.
                 link.expires_at = Some(now + self.seconds_between(3600, 7 * 86400));
             }
-            self.insert_link(link);
+            self.links.push(link);
         }
+        // Sorted and indexed once: inserting each in order would rebuild the
+        // index per out-of-order item, quadratic for a large seed.
+        self.links.sort_by_key(|link| link.created_at);
+        self.reindex_links();
         self.seed_transactions(now, sizes.transactions);
         for (i, (url, events, state)) in SEED_WEBHOOKS.iter().cycle().take(sizes.webhooks).enumerate() {
             let id = self.new_id("wh_");
@@ -408,7 +412,7 @@ impl World {
             txn.confirmed_at = Some(confirmed);
             txn.settled_at = Some(settled);
             self.links[index].paid_at = Some(settled);
-            self.insert_transaction(txn);
+            self.transactions.push(txn);
             made += 1;
         }
         // The rest: failed attempts anywhere, and payments on active links,
@@ -449,9 +453,11 @@ impl World {
                 }
                 _ => {}
             }
-            self.insert_transaction(txn);
+            self.transactions.push(txn);
             made += 1;
         }
+        self.transactions.sort_by_key(|txn| txn.created_at);
+        self.reindex_transactions();
     }
 
     /// A new pending payment either confirms or, less often, fails.
@@ -522,9 +528,13 @@ impl World {
             let id = self.transactions[at].id.clone();
             self.transaction_index.insert(id, at);
         } else {
-            self.transaction_index = self.transactions.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();
+            self.reindex_transactions();
         }
         at
+    }
+
+    fn reindex_transactions(&mut self) {
+        self.transaction_index = self.transactions.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();
     }
 
     fn reindex_links(&mut self) {
