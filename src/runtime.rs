@@ -45,7 +45,9 @@ async fn next_event(
 }
 
 /// How often time is looked at (marks fading, "updated 3 s ago", polling).
-const TICK: Duration = Duration::from_millis(250);
+/// Twice a second is enough for a seconds clock and a 250 ms debounce, and
+/// keeps an idle dashboard's wake-ups (and CPU) at htop's level.
+const TICK: Duration = Duration::from_millis(500);
 
 /// Puts the terminal back as it was. Safe to call more than once.
 pub fn restore_terminal() {
