@@ -35,31 +35,11 @@ fn a_payment_settled_meanwhile_shows_up_without_a_key() {
     session.send("2");
     session.wait_for("transaction rows", |s| s.contains("txn_"));
 
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { panic!() };
-    let txn_id = runtime.block_on(async {
-        let http = reqwest::Client::new();
-        let base = format!("http://127.0.0.1:{port}");
-        let links: serde_json::Value = http
-            .get(format!("{base}/v1/payment-links?status=active&limit=1"))
-            .bearer_auth(pik_tui::sandbox::DEMO_KEY)
-            .send()
-            .await
-            .map(|r| r.json())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .await
-            .unwrap_or_default();
-        let link = links["data"][0]["id"].as_str().unwrap_or_default().to_string();
-        let txn: serde_json::Value = http
-            .post(format!("{base}/_sandbox/payment-links/{link}/pay"))
-            .json(&serde_json::json!({"outcome": "settle"}))
-            .send()
-            .await
-            .map(|r| r.json())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .await
-            .unwrap_or_default();
-        txn["id"].as_str().unwrap_or_default().to_string()
-    });
+    let links = call(port, reqwest::Method::GET, "/v1/payment-links?status=active&limit=1", None);
+    let link = links["data"][0]["id"].as_str().unwrap_or_default().to_string();
+    let settle = Some(serde_json::json!({"outcome": "settle"}));
+    let txn = call(port, reqwest::Method::POST, &format!("/_sandbox/payment-links/{link}/pay"), settle);
+    let txn_id = txn["id"].as_str().unwrap_or_default().to_string();
     assert!(txn_id.starts_with("txn_"));
     // No key pressed: the poll brings it in.
     let screen =
@@ -73,15 +53,9 @@ fn a_payment_settled_meanwhile_shows_up_without_a_key() {
 fn hostile_text_from_the_api_never_reaches_the_terminal() {
     let (mut session, port) = demo_with_port(140);
     let hostile = "MARK\u{1b}]52;c;aGVsbG8=\u{7}\u{1b}]0;pwned\u{7}\u{1b}[2JZQ\u{9b}31m\u{202e}END";
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { panic!() };
-    runtime.block_on(async {
-        let planted = reqwest::Client::new()
-            .post(format!("http://127.0.0.1:{port}/_sandbox/payment-links"))
-            .json(&serde_json::json!({"amount": "1.00", "currency": "USDT", "description": hostile, "url": hostile}))
-            .send()
-            .await;
-        assert!(planted.is_ok_and(|r| r.status().as_u16() == 201));
-    });
+    let planted = serde_json::json!({"amount": "1.00", "currency": "USDT", "description": hostile, "url": hostile});
+    let link = call(port, reqwest::Method::POST, "/_sandbox/payment-links", Some(planted));
+    assert!(link["id"].as_str().is_some_and(|id| id.starts_with("pl_")), "{link}");
     // It shows up, harmless, on top of the list and in the detail.
     session.wait_for("the planted link", |s| s.contains("MARK"));
     session.send("g");
