@@ -12,7 +12,7 @@ use pik_tui::api::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::Sha256;
-use std::collections::VecDeque;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -22,20 +22,33 @@ struct Received {
     body: Bytes,
 }
 
-/// A receiver answering the given statuses in turn, then 200.
-async fn receiver(answers: Vec<u16>) -> (String, mpsc::UnboundedReceiver<Received>) {
+/// A receiver that fails the first `failures` attempts of each event (500,
+/// then 503...) and accepts the next: per event, so that other simulated
+/// payments' events cannot use up the failures meant for the one a test follows.
+async fn receiver(failures: usize) -> (String, mpsc::UnboundedReceiver<Received>) {
     let (tx, rx) = mpsc::unbounded_channel();
-    let answers = Arc::new(Mutex::new(VecDeque::from(answers)));
+    let attempts: Arc<Mutex<HashMap<Bytes, usize>>> = Arc::new(Mutex::new(HashMap::new()));
     let app = axum::Router::new().route(
         "/hook",
         axum::routing::post(move |headers: HeaderMap, body: Bytes| {
-            let (tx, answers) = (tx.clone(), answers.clone());
+            let (tx, attempts) = (tx.clone(), attempts.clone());
             async move {
                 let signature =
                     headers.get("pik-signature").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+                let seen = attempts
+                    .lock()
+                    .map(|mut a| {
+                        let count = a.entry(body.clone()).or_insert(0);
+                        *count += 1;
+                        *count
+                    })
+                    .unwrap_or(usize::MAX);
                 let _ = tx.send(Received { signature, body });
-                let status = answers.lock().map(|mut a| a.pop_front()).ok().flatten().unwrap_or(200);
-                StatusCode::from_u16(status).unwrap_or(StatusCode::OK)
+                match seen {
+                    n if n <= failures && n % 2 == 1 => StatusCode::INTERNAL_SERVER_ERROR,
+                    n if n <= failures => StatusCode::SERVICE_UNAVAILABLE,
+                    _ => StatusCode::OK,
+                }
             }
         }),
     );
@@ -88,7 +101,7 @@ async fn active_link(client: &Client) -> PaymentLink {
 async fn a_registered_receiver_gets_signed_events_that_verify() {
     let sandbox = quiet_sandbox().await;
     let client = client(&sandbox);
-    let (url, mut rx) = receiver(vec![]).await;
+    let (url, mut rx) = receiver(0).await;
     let created = client
         .create_webhook(&CreateWebhook {
             url,
@@ -134,36 +147,47 @@ async fn a_registered_receiver_gets_signed_events_that_verify() {
     sandbox.shutdown().await;
 }
 
+/// Polls the sandbox's deliveries of one webhook until `ready` holds (20 s at
+/// most: a loaded machine is slow, and moving the clock before the sandbox has
+/// recorded an attempt would test the wrong schedule).
+async fn deliveries_when(
+    sandbox: &pik_tui::sandbox::Sandbox,
+    webhook_id: &str,
+    ready: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    let mut seen = Vec::new();
+    for _ in 0..400 {
+        let (_, body) = control(sandbox, Method::GET, "/deliveries", None).await;
+        seen = body["data"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| d["webhook_id"] == webhook_id)
+            .collect();
+        if ready(&seen) {
+            return seen;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the deliveries never got there: {seen:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_receiver_is_retried_on_the_documented_schedule() {
     let sandbox = quiet_sandbox().await;
     let client = client(&sandbox);
     // Fails twice, then accepts.
-    let (url, mut rx) = receiver(vec![500, 503]).await;
+    let (url, mut rx) = receiver(2).await;
     let created = client.create_webhook(&CreateWebhook { url, events: vec![WebhookEvent::PaymentFailed] }).await;
     let Ok(created) = created else { panic!("{created:?}") };
     let link = active_link(&client).await;
     control(&sandbox, Method::POST, &format!("/payment-links/{}/pay", link.id), Some(json!({"outcome": "fail"}))).await;
 
     let first = next(&mut rx).await;
-    let deliveries = |body: Value| -> Vec<Value> {
-        body["data"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|d| d["webhook_id"] == created.webhook.id.as_str())
-            .collect()
-    };
+    let hook_id = created.webhook.id.clone();
     // Wait for the sandbox to record the failure, then check the plan.
-    let mut pending = Vec::new();
-    for _ in 0..50 {
-        pending = deliveries(control(&sandbox, Method::GET, "/deliveries", None).await.1);
-        if pending.first().is_some_and(|d| d["attempts"] == 1) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let pending = deliveries_when(&sandbox, &hook_id, |d| d.first().is_some_and(|d| d["attempts"] == 1)).await;
     assert_eq!(pending.len(), 1);
     assert_eq!((pending[0]["state"].as_str(), pending[0]["last_status"].as_u64()), (Some("pending"), Some(500)));
     let clock = control(&sandbox, Method::GET, "/clock", None).await.1;
@@ -182,27 +206,15 @@ async fn a_failing_receiver_is_retried_on_the_documented_schedule() {
     let second = next_of(&mut rx, &first.body, Duration::from_secs(20)).await;
     assert!(second.is_some(), "no retry after 5 min");
     // Let the sandbox record the second failure before moving the clock.
-    for _ in 0..50 {
-        let now = deliveries(control(&sandbox, Method::GET, "/deliveries", None).await.1);
-        if now.first().is_some_and(|d| d["attempts"] == 2) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    deliveries_when(&sandbox, &hook_id, |d| d.first().is_some_and(|d| d["attempts"] == 2)).await;
     // Second failure: the next retry is 30 minutes later.
     control(&sandbox, Method::POST, "/clock/advance", Some(json!({"seconds": 300}))).await;
     assert!(next_of(&mut rx, &first.body, short).await.is_none(), "retried before 30 min");
     control(&sandbox, Method::POST, "/clock/advance", Some(json!({"seconds": 1500}))).await;
     let third = next_of(&mut rx, &first.body, Duration::from_secs(20)).await;
     assert!(third.is_some_and(|t| t.signature == first.signature), "no third attempt with the same signature");
-    let mut state = Value::Null;
-    for _ in 0..50 {
-        state = deliveries(control(&sandbox, Method::GET, "/deliveries", None).await.1)[0]["state"].clone();
-        if state == "delivered" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let done = deliveries_when(&sandbox, &hook_id, |d| d.first().is_some_and(|d| d["state"] == "delivered")).await;
+    let state = done[0]["state"].clone();
     assert_eq!(state, "delivered");
     sandbox.shutdown().await;
 }
@@ -215,7 +227,8 @@ async fn events_for_non_loopback_urls_are_recorded_not_sent() {
     control(&sandbox, Method::POST, &format!("/payment-links/{}/pay", link.id), Some(json!({"outcome": "settle"})))
         .await;
     let mut skipped = 0;
-    for _ in 0..50 {
+    // Up to 20 s: a loaded machine ticks late.
+    for _ in 0..400 {
         let (_, body) = control(&sandbox, Method::GET, "/deliveries", None).await;
         let all = body["data"].as_array().cloned().unwrap_or_default();
         skipped = all.iter().filter(|d| d["state"] == "skipped").count();
