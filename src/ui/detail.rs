@@ -8,7 +8,7 @@ use crate::api::{EventEnvelope, PaymentLink, Transaction, TransactionStatus, Web
 use crate::app::layout::Area;
 use crate::app::{App, Found, Pane};
 use crate::sanitize::{for_terminal, for_terminal_truncated};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
@@ -44,8 +44,8 @@ impl Ctx<'_> {
 }
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
-    let offset = FixedOffset::east_opt(app.settings.utc_offset_secs)
-        .unwrap_or(FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
+    // An out-of-range offset (none is) falls back to UTC.
+    let offset = FixedOffset::east_opt(app.settings.utc_offset_secs).unwrap_or_else(|| Utc.fix());
     let ctx = Ctx { theme, now: app.now(), offset };
     let detail = app.detail().filter(|d| d.pane == app.pane());
     let (title, lines) = match (app.pane(), detail.and_then(|d| d.object.clone())) {
