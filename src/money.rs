@@ -117,6 +117,24 @@ pub fn validate_amount(text: &str, rule: &CurrencyRule) -> Result<Decimal, Amoun
     Ok(amount)
 }
 
+/// Checks an amount for a currency code: with that currency's rules when it
+/// is one we know, as a plain positive decimal otherwise (the server has the
+/// last word on currencies it alone knows).
+pub fn validate_amount_for(text: &str, currency: &str) -> Result<Decimal, AmountError> {
+    match currency_rule(currency) {
+        Some(rule) => validate_amount(text.trim(), rule),
+        None => parse_amount(text.trim()),
+    }
+}
+
+/// The longest currency code accepted.
+pub const MAX_CURRENCY_CHARS: usize = 10;
+
+/// Whether `code` looks like a currency code: 1 to 10 ASCII letters or digits.
+pub fn is_currency_code(code: &str) -> bool {
+    !code.is_empty() && code.len() <= MAX_CURRENCY_CHARS && code.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 /// The longest description a link may carry, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
 

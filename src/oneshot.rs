@@ -234,12 +234,9 @@ fn refuse_if_read_only(context: &Context, what: &str) -> Outcome {
 /// where the currency is one we know; the server has the last word.
 pub fn check_new_link(amount: &str, currency: &str, description: Option<&str>) -> Result<CreateLink, Failure> {
     let currency = currency.trim().to_uppercase();
-    let amount = match money::currency_rule(&currency) {
-        Some(rule) => money::validate_amount(amount.trim(), rule),
-        None => money::parse_amount(amount.trim()),
-    }
-    .map_err(|err| Failure::usage(format!("--amount {err}")))?;
-    if currency.is_empty() || !currency.chars().all(|c| c.is_ascii_alphanumeric()) || currency.len() > 10 {
+    let amount =
+        money::validate_amount_for(amount, &currency).map_err(|err| Failure::usage(format!("--amount {err}")))?;
+    if !money::is_currency_code(&currency) {
         return Err(Failure::usage("--currency must be a code such as USDT, USDC, BTC or ETH"));
     }
     let description = description.map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);

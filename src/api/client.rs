@@ -1,7 +1,7 @@
 //! The async PIK client. One `Client` is shared (cheaply cloned) by every task,
 //! so its rate limiter bounds the whole program's request rate.
 
-use super::error::{ApiError, ErrorKind};
+use super::error::ApiError;
 use super::key::ApiKey;
 use super::models::*;
 use super::retry::RetryPolicy;
@@ -356,13 +356,6 @@ impl Client {
     pub async fn list_webhooks(&self) -> Result<Page<Webhook>, ApiError> {
         let response = self.send(Method::GET, &["webhooks"], &[], None).await?;
         Self::decode_page(&response)
-    }
-}
-
-impl ApiError {
-    /// Whether this error is about the client's own set-up.
-    pub fn is_config(&self) -> bool {
-        self.kind() == ErrorKind::Config
     }
 }
 

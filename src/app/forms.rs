@@ -84,7 +84,6 @@ pub struct LinkErrors {
 }
 
 const MAX_AMOUNT_CHARS: usize = 40;
-const MAX_CURRENCY_CHARS: usize = 10;
 
 #[derive(Debug, Clone)]
 pub struct LinkForm {
@@ -137,18 +136,10 @@ impl LinkForm {
     pub fn check(&self) -> Result<CreateLink, LinkErrors> {
         let mut errors = LinkErrors::default();
         let currency = self.currency();
-        if currency.is_empty()
-            || currency.len() > MAX_CURRENCY_CHARS
-            || !currency.chars().all(|c| c.is_ascii_alphanumeric())
-        {
+        if !money::is_currency_code(&currency) {
             errors.currency = Some("type a code such as SOL (letters and digits)".into());
         }
-        let text = self.amount.value().trim();
-        let amount = match money::currency_rule(&currency) {
-            Some(rule) => money::validate_amount(text, rule),
-            None => money::parse_amount(text),
-        };
-        let amount = match amount {
+        let amount = match money::validate_amount_for(self.amount.value(), &currency) {
             Ok(amount) => Some(amount),
             Err(err) => {
                 errors.amount = Some(short_amount_error(&err));
@@ -249,10 +240,10 @@ impl LinkForm {
                 // Typing a code picks "other" and starts it.
                 self.currency_choice = other;
                 self.other_currency = Input::default();
-                edit(&mut self.other_currency, key, MAX_CURRENCY_CHARS);
+                edit(&mut self.other_currency, key, money::MAX_CURRENCY_CHARS);
             }
             _ if self.currency_choice == other => {
-                edit(&mut self.other_currency, key, MAX_CURRENCY_CHARS);
+                edit(&mut self.other_currency, key, money::MAX_CURRENCY_CHARS);
             }
             _ => {}
         }
@@ -268,7 +259,7 @@ impl LinkForm {
             LinkField::Currency => {
                 self.currency_choice = COMMON_CURRENCIES.len();
                 self.other_currency = Input::default();
-                paste(&mut self.other_currency, text.trim(), MAX_CURRENCY_CHARS);
+                paste(&mut self.other_currency, text.trim(), money::MAX_CURRENCY_CHARS);
             }
         }
     }

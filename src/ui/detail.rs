@@ -48,9 +48,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     let offset = FixedOffset::east_opt(app.settings.utc_offset_secs).unwrap_or_else(|| Utc.fix());
     let ctx = Ctx { theme, now: app.now(), offset };
     let detail = app.detail().filter(|d| d.pane == app.pane());
-    let (title, lines) = match (app.pane(), detail.and_then(|d| d.object.clone())) {
-        (_, Some(Found::Link(link))) => (link.id.clone(), link_lines(&ctx, &link, app)),
-        (_, Some(Found::Transaction(txn))) => (txn.id.clone(), transaction_lines(&ctx, &txn)),
+    let (title, lines) = match (app.pane(), detail.and_then(|d| d.object.as_ref())) {
+        (_, Some(Found::Link(link))) => (link.id.clone(), link_lines(&ctx, link, app)),
+        (_, Some(Found::Transaction(txn))) => (txn.id.clone(), transaction_lines(&ctx, txn)),
         (Pane::Links, None) => match app.links.selected_row() {
             Some(link) => (link.id.clone(), link_lines(&ctx, link, app)),
             None => (String::new(), Vec::new()),

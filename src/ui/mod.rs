@@ -141,36 +141,52 @@ fn footer(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    // Write actions are hidden in read-only mode.
-    let writes = !app.settings.read_only;
-    let hints: Vec<&str> = match app.pane() {
-        Pane::Links => vec![
-            "↑↓ move",
-            "⏎ open",
-            "n new",
-            "d deactivate",
-            "s status",
-            "t txns",
-            "/ filter",
-            ": jump",
-            "? help",
-            "q quit",
+    // (hint, whether it is a write action: hidden in read-only mode)
+    let hints: &[(&str, bool)] = match app.pane() {
+        Pane::Links => &[
+            ("↑↓ move", false),
+            ("⏎ open", false),
+            ("n new", true),
+            ("d deactivate", true),
+            ("s status", false),
+            ("t txns", false),
+            ("/ filter", false),
+            (": jump", false),
+            ("? help", false),
+            ("q quit", false),
         ],
-        Pane::Transactions => {
-            vec!["↑↓ move", "⏎ open", "n new link", "s status", "c currency", "/ filter", ": jump", "? help", "q quit"]
+        Pane::Transactions => &[
+            ("↑↓ move", false),
+            ("⏎ open", false),
+            ("n new link", true),
+            ("s status", false),
+            ("c currency", false),
+            ("/ filter", false),
+            (": jump", false),
+            ("? help", false),
+            ("q quit", false),
+        ],
+        Pane::Webhooks => &[
+            ("↑↓ move", false),
+            ("⏎ open", false),
+            ("n register", true),
+            ("v verify", false),
+            ("/ filter", false),
+            (": jump", false),
+            ("? help", false),
+            ("q quit", false),
+        ],
+        Pane::Events => {
+            &[("↑↓ move", false), ("⏎ open", false), ("/ filter", false), ("? help", false), ("q quit", false)]
         }
-        Pane::Webhooks => vec!["↑↓ move", "⏎ open", "n register", "v verify", "/ filter", ": jump", "? help", "q quit"],
-        Pane::Events => vec!["↑↓ move", "⏎ open", "/ filter", "? help", "q quit"],
-    }
-    .into_iter()
-    .filter(|hint| writes || !matches!(*hint, "n new" | "d deactivate" | "n new link" | "n register"))
-    .collect();
+    };
+    let hints = hints.iter().filter(|(_, write)| !(*write && app.settings.read_only)).map(|(hint, _)| *hint);
     let (right, style) = status_words(app, theme);
     let right_width = u16::try_from(unicode_width::UnicodeWidthStr::width(right.as_str())).unwrap_or(u16::MAX);
     // Whole hints only, as many as fit beside the status words.
     let room = usize::from(area.width.saturating_sub(right_width).saturating_sub(2));
     let mut shown = String::new();
-    for hint in &hints {
+    for hint in hints {
         let next = format!("{shown} {hint} ");
         if unicode_width::UnicodeWidthStr::width(next.as_str()) > room {
             break;
