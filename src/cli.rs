@@ -72,6 +72,9 @@ pub struct DashboardArgs {
     /// Do not capture the mouse, so that the terminal's own text selection works.
     #[arg(long)]
     pub no_mouse: bool,
+    /// The colours: dark, light or mono (default: the config file's `theme`, else dark).
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -17,6 +17,7 @@ use crate::api::{ApiKey, DEFAULT_BASE_URL};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use toml::Spanned;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +25,96 @@ pub struct ConfigFile {
     pub default_profile: Option<String>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    /// `"key" = "action"`: the user's keys (see `app::keymap`).
+    #[serde(default)]
+    pub keys: BTreeMap<String, Spanned<String>>,
+    /// `theme = "light"`, or a `[theme]` table with `name` and `[theme.colors]`.
+    pub theme: Option<Spanned<ThemeSetting>>,
+    /// The file's text, to turn byte offsets into line numbers.
+    #[serde(skip)]
+    source: String,
+}
+
+/// The theme as the config file gives it: a name, or a table.
+#[derive(Debug, Clone, Default)]
+pub struct ThemeSetting {
+    pub name: Option<Spanned<String>>,
+    pub colors: BTreeMap<String, Spanned<String>>,
+}
+
+impl<'de> Deserialize<'de> for ThemeSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ThemeSetting;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a theme name (dark, light, mono) or a [theme] table with name and colors")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<ThemeSetting, E> {
+                // The span is the whole `theme` value's, added by the caller.
+                Ok(ThemeSetting { name: Some(Spanned::new(0..0, name.to_string())), colors: BTreeMap::new() })
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ThemeSetting, A::Error> {
+                let mut setting = ThemeSetting::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "name" => setting.name = Some(map.next_value()?),
+                        "colors" => setting.colors = map.next_value()?,
+                        other => return Err(serde::de::Error::unknown_field(other, &["name", "colors"])),
+                    }
+                }
+                Ok(setting)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// One line of the config file that the dashboard checks later: its line
+/// number, and the two texts on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub line: usize,
+    pub key: String,
+    pub value: String,
+}
+
+impl ConfigFile {
+    /// The line (from 1) holding a byte offset of the file.
+    fn line_at(&self, offset: usize) -> usize {
+        self.source.get(..offset).map(|before| before.matches('\n').count() + 1).unwrap_or(1)
+    }
+
+    fn entry(&self, key: &str, value: &Spanned<String>) -> Entry {
+        Entry { line: self.line_at(value.span().start), key: key.to_string(), value: value.get_ref().clone() }
+    }
+
+    /// The `[keys]` lines, in file order.
+    pub fn key_entries(&self) -> Vec<Entry> {
+        let mut entries: Vec<Entry> = self.keys.iter().map(|(key, action)| self.entry(key, action)).collect();
+        entries.sort_by_key(|e| e.line);
+        entries
+    }
+
+    /// The theme's name (with its line) and its colour lines.
+    pub fn theme_entries(&self) -> (Option<(usize, String)>, Vec<Entry>) {
+        let Some(theme) = &self.theme else { return (None, Vec::new()) };
+        let name = theme.get_ref().name.as_ref().map(|name| {
+            let span = if name.span().is_empty() { theme.span() } else { name.span() };
+            (self.line_at(span.start), name.get_ref().clone())
+        });
+        let mut colors: Vec<Entry> = theme.get_ref().colors.iter().map(|(k, v)| self.entry(k, v)).collect();
+        colors.sort_by_key(|e| e.line);
+        (name, colors)
+    }
+
+    /// The names of the profiles, for `:profiles`.
+    pub fn profile_names(&self) -> Vec<String> {
+        self.profiles.keys().cloned().collect()
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -79,8 +170,8 @@ pub struct Settings {
 pub enum ConfigError {
     #[error("cannot read the config file {path}: {cause}")]
     Read { path: PathBuf, cause: String },
-    #[error("the config file {path} is not valid: {cause}")]
-    Parse { path: PathBuf, cause: String },
+    #[error("the config file {path} is not valid: line {line}: {cause}")]
+    Parse { path: PathBuf, line: usize, cause: String },
     #[error("there is no profile {name:?} in {path}")]
     NoProfile { name: String, path: PathBuf },
     #[error("{cause}")]
@@ -151,9 +242,17 @@ pub fn load_file(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
             return Err(ConfigError::Read { path: path.to_path_buf(), cause: err.to_string() });
         }
     };
-    toml::from_str(&text)
-        .map(Some)
-        .map_err(|err| ConfigError::Parse { path: path.to_path_buf(), cause: err.message().to_string() })
+    match toml::from_str::<ConfigFile>(&text) {
+        Ok(mut file) => {
+            file.source = text;
+            Ok(Some(file))
+        }
+        Err(err) => {
+            let offset = err.span().map(|span| span.start).unwrap_or(0);
+            let line = text.get(..offset).map(|before| before.matches('\n').count() + 1).unwrap_or(1);
+            Err(ConfigError::Parse { path: path.to_path_buf(), line, cause: err.message().to_string() })
+        }
+    }
 }
 
 fn read_key_file(path: &Path, warnings: &mut Vec<String>) -> Result<ApiKey, ConfigError> {
@@ -161,6 +260,22 @@ fn read_key_file(path: &Path, warnings: &mut Vec<String>) -> Result<ApiKey, Conf
         .map_err(|cause| ConfigError::KeyFile { path: path.to_path_buf(), cause })?;
     warnings.extend(warning);
     Ok(ApiKey::new(&key))
+}
+
+/// The settings of one named profile, for `:profile NAME`: its own key and
+/// base URL, whatever the environment and the command line said at start
+/// (they chose the first profile, not this one). `--read-only` still holds.
+pub fn resolve_profile(flags: &Flags, name: &str) -> Result<Settings, ConfigError> {
+    let flags = Flags { profile: Some(name.to_string()), api_key_file: None, base_url: None, ..flags.clone() };
+    resolve(&flags, &Environment::default())
+}
+
+/// The config file the flags point at, if there is one.
+pub fn load(flags: &Flags) -> Result<Option<ConfigFile>, ConfigError> {
+    match flags.config.clone().or_else(default_path) {
+        Some(path) => load_file(&path),
+        None => Ok(None),
+    }
 }
 
 /// Works out the settings in force.
@@ -311,6 +426,51 @@ read_only = true
         assert_eq!(from_flags.key.expose(), "pik_test_fromflag");
         assert_eq!(from_flags.base_url, "https://example.test/v1");
         assert!(!from_flags.read_only);
+    }
+
+    #[test]
+    fn a_profile_switch_uses_that_profile_alone() {
+        let dir = temp();
+        let config = write(dir.path(), "config.toml", FILE, 0o600);
+        write(dir.path(), "test.key", "pik_test_fromkeyfile\n", 0o600);
+        let flag_key = write(dir.path(), "flag.key", "pik_test_fromflag", 0o600);
+        let flags = Flags {
+            config: Some(config),
+            api_key_file: Some(flag_key),
+            base_url: Some("https://flag.example/v1".into()),
+            read_only: true,
+            ..Flags::default()
+        };
+        let Ok(test) = resolve_profile(&flags, "test") else { panic!("refused") };
+        assert_eq!((test.key.expose(), test.base_url.as_str()), ("pik_test_fromkeyfile", "http://127.0.0.1:9/v1"));
+        assert!(test.read_only, "--read-only holds across switches");
+        let Ok(live) = resolve_profile(&flags, "live") else { panic!("refused") };
+        assert_eq!((live.key.expose(), live.base_url.as_str()), ("pik_live_fromfile", DEFAULT_BASE_URL));
+        assert!(resolve_profile(&flags, "nope").is_err());
+    }
+
+    #[test]
+    fn keys_and_theme_come_with_their_line_numbers() {
+        let dir = temp();
+        let text = "theme = \"light\"\n\n[keys]\n\"ctrl-n\" = \"new_link\"\n\"x\" = \"deactivate\"\n";
+        let config = write(dir.path(), "config.toml", text, 0o600);
+        let Ok(Some(file)) = load_file(&config) else { panic!("not read") };
+        let keys = file.key_entries();
+        assert_eq!(
+            keys.iter().map(|e| (e.line, e.key.as_str(), e.value.as_str())).collect::<Vec<_>>(),
+            [(4, "ctrl-n", "new_link"), (5, "x", "deactivate")]
+        );
+        assert_eq!(file.theme_entries().0, Some((1, "light".to_string())));
+        let table = "[theme]\nname = \"mono\"\n[theme.colors]\npaid = \"#2e7d32\"\n";
+        let config = write(dir.path(), "table.toml", table, 0o600);
+        let Ok(Some(file)) = load_file(&config) else { panic!("not read") };
+        let (name, colors) = file.theme_entries();
+        assert_eq!(name, Some((2, "mono".to_string())));
+        assert_eq!(colors, [Entry { line: 4, key: "paid".into(), value: "#2e7d32".into() }]);
+        // A syntax error names its line too.
+        let broken = write(dir.path(), "broken.toml", "[keys]\n\"x\" = \n", 0o600);
+        let err = load_file(&broken).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("line 2"), "{err}");
     }
 
     #[cfg(unix)]

@@ -4,13 +4,14 @@
 use crate::api::{
     ApiKey, Client, ClientConfig, CreateWebhook, EventEnvelope, KeyEnvironment, RetryPolicy, WebhookEvent,
 };
-use crate::app::{Environment, Settings};
+use crate::app::keymap::{Keymap, UserKey};
+use crate::app::{Environment, ProfileInfo, Settings};
 use crate::cli::{DashboardArgs, GlobalArgs};
-use crate::config::{self, Flags};
+use crate::config::{self, ConfigFile, Flags};
 use crate::listener::{self, Received};
-use crate::runtime::{self, RunOptions};
+use crate::runtime::{self, ProfileSwitcher, RunOptions};
 use crate::sandbox::{self, Pace, SandboxConfig};
-use crate::ui::Theme;
+use crate::ui::{ColorOverride, Theme, ThemeName};
 use std::path::PathBuf;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -34,7 +35,65 @@ fn dashboard_client(base_url: String, key: ApiKey, global: &GlobalArgs) -> anyho
     Ok(Client::new(config)?)
 }
 
+/// Which PIK a base URL and key belong to, for the header.
+fn environment_of(base_url: &str, key: &ApiKey) -> Environment {
+    let loopback = url::Url::parse(base_url)
+        .ok()
+        .and_then(|u| u.host().map(|h| crate::api::is_loopback_host(&h)))
+        .unwrap_or(false);
+    match key.environment() {
+        _ if loopback => Environment::Sandbox,
+        KeyEnvironment::Live => Environment::Live,
+        KeyEnvironment::Test => Environment::Test,
+        KeyEnvironment::Unknown => Environment::Unknown,
+    }
+}
+
+/// The user's keymap and theme from the config file (and `--theme`). A bad
+/// line is refused here, before the dashboard takes the screen, naming it.
+fn look_and_keys(file: Option<&ConfigFile>, path: &str, args: &DashboardArgs) -> anyhow::Result<(Keymap, Theme)> {
+    let in_file = |error: &dyn std::fmt::Display| anyhow::anyhow!("the config file {path}, {error}");
+    let keys: Vec<UserKey> = file
+        .map(|f| f.key_entries())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| UserKey { line: e.line, key: e.key, action: e.value })
+        .collect();
+    let keymap = Keymap::with_user(&keys).map_err(|e| in_file(&e))?;
+    let (name, colors) = file.map(|f| f.theme_entries()).unwrap_or_default();
+    let name = match (&args.theme, name) {
+        (Some(flag), _) => flag.parse::<ThemeName>().map_err(|e| anyhow::anyhow!("--theme: {e}"))?,
+        (None, Some((line, name))) => name.parse::<ThemeName>().map_err(|e| in_file(&format!("line {line}: {e}")))?,
+        (None, None) => ThemeName::Dark,
+    };
+    let colors: Vec<ColorOverride> =
+        colors.into_iter().map(|e| ColorOverride { line: e.line, name: e.key, color: e.value }).collect();
+    let theme = Theme::configured(name, &colors).map_err(|e| in_file(&e))?;
+    Ok((keymap, theme))
+}
+
+/// Switches to a profile of the config file: resolves it and builds its client.
+fn profile_switcher(global: &GlobalArgs) -> ProfileSwitcher {
+    let global = global.clone();
+    Box::new(move |name: &str| {
+        let settings = config::resolve_profile(&Flags::from(&global), name).map_err(|e| e.to_string())?;
+        for warning in &settings.warnings {
+            tracing::warn!("{warning}");
+        }
+        tracing::info!(profile = name, key = %settings.key, base_url = %settings.base_url, "switching profile");
+        let environment = environment_of(&settings.base_url, &settings.key);
+        let client =
+            dashboard_client(settings.base_url.clone(), settings.key.clone(), &global).map_err(|e| e.to_string())?;
+        Ok((client, ProfileInfo { name: name.to_string(), environment, read_only: settings.read_only }))
+    })
+}
+
 pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()> {
+    let flags = Flags::from(global);
+    let file = config::load(&flags)?;
+    let path = flags.config.clone().or_else(config::default_path);
+    let shown_path = path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+    let (keymap, theme) = look_and_keys(file.as_ref(), &shown_path, args)?;
     let refresh = chrono::Duration::seconds(i64::from(args.refresh));
     let utc_offset_secs = chrono::Local::now().offset().local_minus_utc();
     let base = Settings {
@@ -43,9 +102,17 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         bell: args.bell,
         utc_offset_secs,
         read_only: global.read_only,
+        profiles: file.as_ref().map(ConfigFile::profile_names).unwrap_or_default(),
+        keymap,
         ..Settings::default()
     };
-    let options = |settings, events| RunOptions { settings, mouse: !args.no_mouse, theme: Theme::from_env(), events };
+    let options = |settings, events| RunOptions {
+        settings,
+        mouse: !args.no_mouse,
+        theme,
+        events,
+        switch_profile: Some(profile_switcher(global)),
+    };
     if args.demo {
         let sandbox = sandbox::start(SandboxConfig {
             bind: std::net::SocketAddr::from(([127, 0, 0, 1], args.demo_port)),
@@ -63,23 +130,13 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         sandbox.shutdown().await;
         return outcome;
     }
-    let flags = Flags::from(global);
     let settings = config::resolve(&flags, &config::Environment::from_process())?;
     for warning in &settings.warnings {
         // Shown before the dashboard takes the screen, and logged.
         eprintln!("warning: {warning}");
         tracing::warn!("{warning}");
     }
-    let loopback = url::Url::parse(&settings.base_url)
-        .ok()
-        .and_then(|u| u.host().map(|h| crate::api::is_loopback_host(&h)))
-        .unwrap_or(false);
-    let environment = match settings.key.environment() {
-        _ if loopback => Environment::Sandbox,
-        KeyEnvironment::Live => Environment::Live,
-        KeyEnvironment::Test => Environment::Test,
-        KeyEnvironment::Unknown => Environment::Unknown,
-    };
+    let environment = environment_of(&settings.base_url, &settings.key);
     tracing::info!(
         profile = ?settings.profile,
         key = %settings.key,

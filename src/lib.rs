@@ -1,9 +1,10 @@
 //! pik-tui: a terminal dashboard and command-line client for the PIK Open API.
 //!
-//! The parts and the one-way arrows between them are described in `design.md`:
-//! `api` (the typed client), `sandbox` (the PIK contract from the server side),
-//! and the glue for the command line. The dashboard (`app`, `ui`, `runtime`,
-//! `worker`) builds on these.
+//! The parts and the one-way arrows between them are described in
+//! `docs/architecture.md`: `api` (the typed client), `sandbox` (the PIK
+//! contract from the server side), `app` (the dashboard's pure state), `ui`
+//! (drawing it), and the glue: `runtime`, `worker`, `dashboard`, `config`,
+//! `cli`, `oneshot`.
 
 pub mod api;
 pub mod app;
@@ -11,6 +12,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod dashboard;
+pub mod date_arg;
 pub mod listener;
 pub mod money;
 pub mod oneshot;
@@ -19,6 +21,8 @@ pub mod runtime;
 pub mod sandbox;
 pub mod sanitize;
 pub mod signature;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
 pub mod token_bucket;
 pub mod ui;
 pub mod worker;

@@ -7,7 +7,7 @@
 
 use crate::api::Client;
 use crate::app::input::{Key, KeyCode, Mouse, MouseKind};
-use crate::app::{App, Cmd, Msg, Settings};
+use crate::app::{App, Cmd, Msg, ProfileInfo, Settings};
 use crate::ui::{self, Theme};
 use crate::worker::Worker;
 use crossterm::event::{
@@ -23,12 +23,16 @@ use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::io::Write;
 use std::time::Duration;
 
+/// Resolves a profile by name and builds its client (`:profile NAME`).
+pub type ProfileSwitcher = Box<dyn Fn(&str) -> Result<(Client, ProfileInfo), String> + Send + Sync>;
+
 pub struct RunOptions {
     pub settings: Settings,
     pub mouse: bool,
     pub theme: Theme,
     /// Verified webhook events from a local listener (the demo's Events pane).
     pub events: Option<tokio::sync::mpsc::UnboundedReceiver<Box<crate::api::EventEnvelope>>>,
+    pub switch_profile: Option<ProfileSwitcher>,
 }
 
 /// The next event from the listener, or never when there is none.
@@ -176,7 +180,7 @@ pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
     let size = Rect::new(0, 0, width, height);
 
     let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel();
-    let worker = Worker::new(client, results_tx);
+    let mut worker = Worker::new(client, results_tx.clone());
     let mut events_in = options.events;
     let mut app = App::new(options.settings, size.width, size.height, chrono::Utc::now());
     let mut events = EventStream::new();
@@ -218,6 +222,19 @@ pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
                 Cmd::Copy(text) => {
                     let _ = terminal.backend_mut().write_all(crate::clipboard::osc52(&text).as_bytes());
                     let _ = terminal.backend_mut().flush();
+                }
+                Cmd::SwitchProfile(name) => {
+                    let switched = match &options.switch_profile {
+                        Some(switch) => switch(&name),
+                        None => Err("profiles need a config file".to_string()),
+                    };
+                    // The answer goes round the loop like any other, so the
+                    // app sees it after the commands of this message.
+                    let answer = switched.map(|(client, info)| {
+                        worker = Worker::new(client, results_tx.clone());
+                        info
+                    });
+                    let _ = results_tx.send(Msg::ProfileSwitched(answer));
                 }
                 other => worker.run(other),
             }

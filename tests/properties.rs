@@ -5,7 +5,8 @@
 use chrono::{Duration, TimeZone, Utc};
 use pik_tui::api::{LinkStatus, Page, PaymentLink};
 use pik_tui::app::input::{Key, KeyCode, Mouse, MouseKind};
-use pik_tui::app::{App, Cmd, ErrorInfo, Loaded, Msg, Settings};
+use pik_tui::app::{App, Cmd, Environment, ErrorInfo, Msg, ProfileInfo, Settings, Write, Written};
+use pik_tui::test_support::{FakePik, hook, link, lost_answer, numbered_link, refusal, unreachable};
 use pik_tui::ui::{self, Theme};
 use proptest::prelude::*;
 use ratatui::Terminal;
@@ -14,8 +15,11 @@ use ratatui::backend::TestBackend;
 fn key_strategy() -> impl Strategy<Value = Key> {
     let codes = prop_oneof![
         any::<char>().prop_map(KeyCode::Char),
-        prop::sample::select(vec!['j', 'k', 'g', 'G', 's', 'c', 't', 'p', 'r', '/', ':', '?', '1', '2', '3', 'q'])
-            .prop_map(KeyCode::Char),
+        prop::sample::select(vec![
+            'j', 'k', 'g', 'G', 's', 'c', 't', 'p', 'r', '/', ':', '?', '1', '2', '3', '4', 'q', 'n', 'd', 'v', 'y',
+            'e'
+        ])
+        .prop_map(KeyCode::Char),
         prop::sample::select(vec![
             KeyCode::Enter,
             KeyCode::Esc,
@@ -58,25 +62,19 @@ fn step_strategy() -> impl Strategy<Value = Step> {
     ]
 }
 
-fn links_page(newest: u64, offset: u64, limit: u32) -> Page<PaymentLink> {
-    let t0 = Utc.timestamp_opt(1_800_000_000, 0).single().unwrap_or_default();
-    let data = (1..=newest)
+/// Hostile rows: controls and bidi in URLs and descriptions, unknown statuses.
+fn hostile_pik(newest: u64) -> FakePik {
+    let links = (1..=newest)
         .rev()
-        .skip(offset as usize)
-        .take(limit as usize)
         .map(|n| PaymentLink {
-            id: format!("pl_{n}"),
             url: Some(format!("https://pay.pik.global/pl_{n}\u{1b}[2J")),
             amount: rust_decimal::Decimal::new(n as i64, 2),
-            currency: "USDT".into(),
             description: Some("é\u{202e}x".repeat((n % 7) as usize)),
             status: if n % 3 == 0 { LinkStatus::Paid } else { LinkStatus::Other(format!("s{n}")) },
-            created_at: t0 - Duration::seconds(n as i64),
-            paid_at: None,
-            expires_at: None,
+            ..numbered_link(n, LinkStatus::Active)
         })
         .collect();
-    Page { data, total: newest, limit: Some(limit), offset: Some(offset as u32), skipped: 0 }
+    FakePik { links, transactions: Vec::new(), webhooks: Vec::new() }
 }
 
 proptest! {
@@ -89,7 +87,8 @@ proptest! {
         steps in prop::collection::vec(step_strategy(), 1..120),
     ) {
         let t0 = Utc.timestamp_opt(1_800_000_000, 0).single().unwrap_or_default();
-        let mut app = App::new(Settings { bell: true, events_pane: true, ..Settings::default() }, width, height, t0);
+        let settings = Settings { bell: true, events_pane: true, profiles: vec!["live".into()], ..Settings::default() };
+        let mut app = App::new(settings, width, height, t0);
         let mut terminal = Terminal::new(TestBackend::new(width, height)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let mut outstanding: Vec<Cmd> = app.update(Msg::Tick, t0);
         for (i, step) in steps.into_iter().enumerate() {
@@ -106,63 +105,48 @@ proptest! {
                         continue;
                     }
                     let msg = match outstanding.remove(0) {
-                        Cmd::FetchPage { pane, request, offset, limit, .. } => {
-                            let result = if ok {
-                                Ok(match pane {
-                                    pik_tui::app::Pane::Links => Loaded::Links(links_page(newest, offset, limit)),
-                                    pik_tui::app::Pane::Transactions => Loaded::Transactions(Page { data: vec![], total: 0, limit: None, offset: None, skipped: 3 }),
-                                    pik_tui::app::Pane::Webhooks | pik_tui::app::Pane::Events => Loaded::Webhooks(Page { data: vec![], total: newest, limit: None, offset: None, skipped: 0 }),
-                                })
-                            } else {
-                                Err(ErrorInfo { summary: "PIK unreachable".into(), message: "x\u{1b}".into(), status: None, retry_after: None, may_have_happened: false })
-                            };
-                            Msg::Page { pane, request, offset, result }
+                        Cmd::FetchPage { request, page } => {
+                            let result = if ok { Ok(hostile_pik(newest).answer(&page)) } else { Err(ErrorInfo { message: "x\u{1b}".into(), ..unreachable() }) };
+                            Msg::Page { pane: page.pane(), request, offset: page.offset(), result }
                         }
-                        Cmd::FetchLink { request, .. } | Cmd::FetchTransaction { request, .. } => Msg::Object {
-                            request,
-                            result: Err(ErrorInfo { summary: "not found (404)".into(), message: String::new(), status: Some(404), retry_after: None, may_have_happened: false }),
-                        },
+                        Cmd::FetchLink { request, .. } | Cmd::FetchTransaction { request, .. } => {
+                            Msg::Object { request, result: Err(refusal(404, "not found (404)")) }
+                        }
                         Cmd::FetchLinkTransactions { request, link_id } => Msg::LinkTransactions {
                             request,
                             link_id,
                             result: Ok(Page { data: vec![], total: 0, limit: Some(100), offset: Some(0), skipped: 0 }),
                         },
-                        Cmd::CreateLink { request, link } => Msg::LinkCreated {
+                        Cmd::Write { request, write } => Msg::Written {
                             request,
-                            result: if ok {
-                                Ok(PaymentLink {
-                                    id: format!("pl_new{newest}"),
-                                    url: Some(format!("https://pay.pik.global/pl_new{newest}")),
-                                    amount: link.amount,
-                                    currency: link.currency,
-                                    description: link.description,
-                                    status: LinkStatus::Active,
-                                    created_at: t0,
-                                    paid_at: None,
-                                    expires_at: None,
-                                })
-                            } else {
-                                Err(ErrorInfo { summary: "PIK did not answer in time".into(), message: String::new(), status: None, retry_after: None, may_have_happened: newest % 2 == 0 })
+                            result: match write {
+                                Write::CreateLink(new) if ok => Ok(Written::Link(PaymentLink {
+                                    amount: new.amount,
+                                    currency: new.currency,
+                                    description: new.description,
+                                    ..link(&format!("pl_new{newest}"))
+                                })),
+                                Write::CreateLink(_) => Err(if newest % 2 == 0 { lost_answer() } else { unreachable() }),
+                                Write::DeactivateLink { .. } => Err(refusal(405, "request refused (405)")),
+                                Write::CreateWebhook(new) => Ok(Written::Webhook(
+                                    pik_tui::api::Webhook { url: new.url, events: new.events, ..hook(&format!("wh_{newest}")) },
+                                    pik_tui::api::WebhookSecret::new("whsec_test".into()),
+                                )),
                             },
                         },
-                        Cmd::DeactivateLink { request, .. } => Msg::LinkDeactivated {
-                            request,
-                            result: Err(ErrorInfo { summary: "request refused (405)".into(), message: String::new(), status: Some(405), retry_after: None, may_have_happened: false }),
-                        },
-                        Cmd::CreateWebhook { request, webhook } => Msg::WebhookCreated {
-                            request,
-                            result: Ok((
-                                pik_tui::api::Webhook { id: format!("wh_{newest}"), url: webhook.url, events: webhook.events, status: pik_tui::api::WebhookStatus::Active, created_at: Some(t0) },
-                                pik_tui::api::WebhookSecret::new("whsec_test".into()),
-                            )),
-                        },
                         Cmd::Copy(_) | Cmd::Bell | Cmd::Quit => continue,
+                        Cmd::SwitchProfile(name) => Msg::ProfileSwitched(if ok {
+                            Ok(ProfileInfo { name, environment: Environment::Live, read_only: true })
+                        } else {
+                            Err("no such profile".into())
+                        }),
                     };
                     app.update(msg, now)
                 }
             };
             outstanding.extend(cmds);
-            let drawn = terminal.draw(|frame| ui::draw(frame, &app, &Theme { color: i % 2 == 0 }));
+            let theme = [Theme::dark(), Theme::light(), Theme::mono()][i % 3];
+            let drawn = terminal.draw(|frame| ui::draw(frame, &app, &theme));
             prop_assert!(drawn.is_ok());
         }
     }

@@ -5,19 +5,15 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use pik_tui::api::*;
 use pik_tui::app::input::{Key, KeyCode};
-use pik_tui::app::{App, Environment, ErrorInfo, Loaded, Msg, Pane, Settings};
+use pik_tui::app::{App, Cmd, Environment, ErrorInfo, Loaded, Msg, PageRequest, Polled, Settings, Written};
+use pik_tui::test_support::{answer_with, dec, hook, link, refusal, txn, unreachable, write_request};
 use pik_tui::ui::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use rust_decimal::Decimal;
-use std::str::FromStr;
 
+/// The screens' clock: a weekday noon, so times read naturally.
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 1, 15, 12, 0, 0).single().unwrap_or_default()
-}
-
-fn dec(text: &str) -> Decimal {
-    Decimal::from_str(text).unwrap_or_default()
 }
 
 /// id, amount, currency, status, description, age in seconds
@@ -41,25 +37,20 @@ fn links() -> Vec<PaymentLink> {
     ];
     rows.into_iter()
         .map(|(id, amount, currency, status, description, age)| PaymentLink {
-            id: id.into(),
-            url: Some(format!("https://pay.pik.global/{id}")),
             amount: dec(amount),
             currency: currency.into(),
             description: description.map(str::to_string),
             paid_at: (status == LinkStatus::Paid).then(|| t0() - Duration::seconds(60)),
             status,
             created_at: t0() - Duration::seconds(age),
-            expires_at: None,
+            ..link(id)
         })
         .collect()
 }
 
 fn transactions() -> Vec<Transaction> {
     let txn = |id: &str, status: TransactionStatus, age: i64| Transaction {
-        id: id.into(),
         payment_link_id: Some("pl_8f2k3m".into()),
-        amount: dec("75.00"),
-        currency: "USDT".into(),
         tx_hash: (status != TransactionStatus::Pending && status != TransactionStatus::Failed)
             .then(|| "0xabc123def4567890abc123def4567890abc123def4567890abc123def4567890".to_string()),
         confirmed_at: matches!(status, TransactionStatus::Confirmed | TransactionStatus::Settled)
@@ -67,6 +58,7 @@ fn transactions() -> Vec<Transaction> {
         settled_at: (status == TransactionStatus::Settled).then(|| t0() - Duration::seconds(age - 600)),
         status,
         created_at: t0() - Duration::seconds(age),
+        ..txn(id)
     };
     vec![
         txn("txn_def456", TransactionStatus::Settled, 1200),
@@ -79,24 +71,34 @@ fn transactions() -> Vec<Transaction> {
 fn webhooks() -> Vec<Webhook> {
     vec![
         Webhook {
-            id: "wh_1a2b3c".into(),
             url: "https://merchant.example.com/pik/webhooks".into(),
             events: vec![WebhookEvent::PaymentConfirmed, WebhookEvent::PaymentSettled, WebhookEvent::PaymentFailed],
-            status: WebhookStatus::Active,
             created_at: Some(t0() - Duration::days(40)),
+            ..hook("wh_1a2b3c")
         },
         Webhook {
-            id: "wh_old000".into(),
             url: "https://old.example.net/hook".into(),
             events: vec![WebhookEvent::PaymentFailed],
             status: WebhookStatus::Disabled,
             created_at: Some(t0() - Duration::days(90)),
+            ..hook("wh_old000")
         },
     ]
 }
 
 fn page<T>(data: Vec<T>, total: u64) -> Page<T> {
-    Page { data, total, limit: Some(50), offset: Some(0), skipped: 0 }
+    pik_tui::test_support::page(data, total)
+}
+
+/// The screens' PIK: a first page of each resource, with large totals.
+fn answer(request: &PageRequest) -> Result<Loaded, ErrorInfo> {
+    Ok(match request {
+        PageRequest::Links { .. } => Loaded::Links(page(links(), 312)),
+        PageRequest::Transactions { .. } => Loaded::Transactions(page(transactions(), 1004)),
+        PageRequest::Webhooks => {
+            Loaded::Webhooks(Page { data: webhooks(), total: 2, limit: None, offset: None, skipped: 0 })
+        }
+    })
 }
 
 /// An app of the given size with every pane loaded at `t0`.
@@ -104,19 +106,7 @@ fn loaded_app(width: u16, height: u16) -> App {
     let settings = Settings { environment: Environment::Test, profile: Some("support".into()), ..Settings::default() };
     let mut app = App::new(settings, width, height, t0());
     let cmds = app.update(Msg::Tick, t0());
-    for cmd in cmds {
-        if let pik_tui::app::Cmd::FetchPage { pane, request, offset, .. } = cmd {
-            let result = match pane {
-                Pane::Links => Loaded::Links(page(links(), 312)),
-                Pane::Transactions => Loaded::Transactions(page(transactions(), 1004)),
-                Pane::Webhooks => {
-                    Loaded::Webhooks(Page { data: webhooks(), total: 2, limit: None, offset: None, skipped: 0 })
-                }
-                Pane::Events => continue,
-            };
-            app.update(Msg::Page { pane, request, offset, result: Ok(result) }, t0());
-        }
-    }
+    answer_with(&mut app, cmds, t0(), answer);
     app.update(Msg::Tick, t0() + Duration::seconds(3));
     app
 }
@@ -125,12 +115,16 @@ fn key(app: &mut App, code: KeyCode) {
     app.update(Msg::Key(Key::plain(code)), t0() + Duration::seconds(3));
 }
 
-fn render(app: &App) -> TestBackend {
+fn render_with(app: &App, theme: &Theme) -> TestBackend {
     let (width, height) = app.size();
     let Ok(mut terminal) = Terminal::new(TestBackend::new(width, height));
-    let drawn = terminal.draw(|frame| ui::draw(frame, app, &Theme { color: true }));
+    let drawn = terminal.draw(|frame| ui::draw(frame, app, theme));
     assert!(drawn.is_ok());
     terminal.backend().clone()
+}
+
+fn render(app: &App) -> TestBackend {
+    render_with(app, &Theme::dark())
 }
 
 #[test]
@@ -158,7 +152,7 @@ fn link_detail_with_its_transactions() {
     let mut app = loaded_app(120, 20);
     let cmds = app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0() + Duration::seconds(3));
     for cmd in cmds {
-        if let pik_tui::app::Cmd::FetchLinkTransactions { request, link_id } = cmd {
+        if let Cmd::FetchLinkTransactions { request, link_id } = cmd {
             let result = Ok(page(transactions().into_iter().take(2).collect(), 2));
             app.update(Msg::LinkTransactions { request, link_id, result }, t0() + Duration::seconds(3));
         }
@@ -183,45 +177,17 @@ fn help_overlay() {
 
 fn failed(app: &mut App, error: ErrorInfo, at: DateTime<Utc>) {
     let cmds = app.update(Msg::Tick, at);
-    for cmd in cmds {
-        if let pik_tui::app::Cmd::FetchPage { pane: Pane::Links, request, offset, .. } = cmd {
-            app.update(Msg::Page { pane: Pane::Links, request, offset, result: Err(error.clone()) }, at);
-        }
-    }
+    answer_with(app, cmds, at, |page| if page.pane() == Polled::Links { Err(error.clone()) } else { answer(page) });
 }
 
 #[test]
 fn error_footers() {
     let mut shots = Vec::new();
     let cases = [
-        ErrorInfo {
-            summary: "rate limited (429)".into(),
-            message: String::new(),
-            status: Some(429),
-            retry_after: Some(std::time::Duration::from_secs(4)),
-            may_have_happened: false,
-        },
-        ErrorInfo {
-            summary: "the API key was rejected (401)".into(),
-            message: String::new(),
-            status: Some(401),
-            retry_after: None,
-            may_have_happened: false,
-        },
-        ErrorInfo {
-            summary: "PIK unreachable".into(),
-            message: String::new(),
-            status: None,
-            retry_after: None,
-            may_have_happened: false,
-        },
-        ErrorInfo {
-            summary: "PIK server error (502)".into(),
-            message: String::new(),
-            status: Some(502),
-            retry_after: None,
-            may_have_happened: false,
-        },
+        ErrorInfo { retry_after: Some(std::time::Duration::from_secs(4)), ..refusal(429, "rate limited (429)") },
+        refusal(401, "the API key was rejected (401)"),
+        unreachable(),
+        refusal(502, "PIK server error (502)"),
     ];
     for error in cases {
         let mut app = loaded_app(100, 8);
@@ -244,38 +210,65 @@ fn too_small() {
     assert_eq!(backend.buffer().area.width, 1);
 }
 
+/// The environment label's first cell in the header: its text and style.
+fn environment_label(app: &App, theme: &Theme) -> (String, ratatui::style::Style) {
+    let backend = render_with(app, theme);
+    let buffer = backend.buffer();
+    let width = buffer.area.width;
+    let row: String = (0..width).map(|x| buffer[(x, 0)].symbol().to_string()).collect();
+    let label = [" LIVE ", " TEST "].into_iter().find(|l| row.contains(l)).unwrap_or_default();
+    let at = row.find(label).map(|at| row[..at].chars().count()).unwrap_or(0);
+    let x = u16::try_from(at + 1).unwrap_or(0);
+    (label.trim().to_string(), buffer[(x, 0)].style())
+}
+
 #[test]
-fn live_keys_are_loud_and_no_color_still_marks_them() {
-    let settings = Settings { environment: Environment::Live, ..Settings::default() };
-    let app = App::new(settings, 100, 10, t0());
-    for color in [true, false] {
-        let (width, height) = app.size();
-        let Ok(mut terminal) = Terminal::new(TestBackend::new(width, height));
-        let _ = terminal.draw(|frame| ui::draw(frame, &app, &Theme { color }));
-        let buffer = terminal.backend().buffer().clone();
-        let row: String = (0..width).map(|x| buffer[(x, 0)].symbol().to_string()).collect();
-        let at = row.find(" LIVE ").unwrap_or(0);
-        assert!(at > 0, "{row}");
-        let x = u16::try_from(row[..at].chars().count() + 1).unwrap_or(0);
-        let style = buffer[(x, 0)].style();
-        if color {
-            assert_eq!(style.bg, Some(ratatui::style::Color::Red));
+fn live_keys_are_loud_in_every_theme() {
+    for theme in [Theme::dark(), Theme::light(), Theme::mono()] {
+        let live = App::new(Settings { environment: Environment::Live, ..Settings::default() }, 100, 10, t0());
+        let test = App::new(Settings { environment: Environment::Test, ..Settings::default() }, 100, 10, t0());
+        let (live_text, live_style) = environment_label(&live, &theme);
+        let (test_text, test_style) = environment_label(&test, &theme);
+        assert_eq!((live_text.as_str(), test_text.as_str()), ("LIVE", "TEST"));
+        // Not only the word: the label looks different too.
+        assert_ne!(live_style, test_style, "{:?}: LIVE looks like TEST", theme.name());
+        if theme.has_color() {
+            assert_ne!(live_style.bg, test_style.bg, "{:?}", theme.name());
         } else {
-            assert!(matches!(style.bg, None | Some(ratatui::style::Color::Reset)), "NO_COLOR: no colours at all");
-            assert!(style.add_modifier.contains(ratatui::style::Modifier::REVERSED));
+            assert!(matches!(live_style.bg, None | Some(ratatui::style::Color::Reset)), "mono: no colours at all");
+            let loud = ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD;
+            assert!(live_style.add_modifier.contains(loud), "{live_style:?}");
+            assert!(live_style.add_modifier.contains(ratatui::style::Modifier::UNDERLINED));
         }
     }
 }
 
-/// The request id of the first write command (create or register) in `cmds`.
-fn write_request(cmds: &[pik_tui::app::Cmd]) -> u64 {
-    use pik_tui::app::Cmd;
-    cmds.iter()
-        .find_map(|c| match c {
-            Cmd::CreateLink { request, .. } | Cmd::CreateWebhook { request, .. } => Some(*request),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no write in {cmds:?}"))
+#[test]
+fn theme_snapshots_light_and_mono() {
+    let mut app = loaded_app(120, 16);
+    app.update(Msg::Key(Key::char('j')), t0() + Duration::seconds(3));
+    for (name, theme) in [("light", Theme::light()), ("mono", Theme::mono())] {
+        let backend = render_with(&app, &theme);
+        // The text alone does not show a theme: snapshot the styles too.
+        let buffer = backend.buffer();
+        let mut styles = String::new();
+        for y in [0u16, 2, 3, 4, 15] {
+            let mut last = None;
+            for x in 0..buffer.area.width {
+                let cell = &buffer[(x, y)];
+                let style = (cell.fg, cell.bg, cell.modifier);
+                if last != Some(style) {
+                    styles.push_str(&format!("row {y} col {x}: {:?} on {:?} {:?}\n", style.0, style.1, style.2));
+                    last = Some(style);
+                }
+            }
+        }
+        insta::assert_snapshot!(format!("theme_{name}"), format!("{backend}\n{styles}"));
+    }
+}
+
+fn write_id(cmds: &[Cmd]) -> u64 {
+    write_request(cmds).unwrap_or_else(|| panic!("no write in {cmds:?}"))
 }
 
 fn type_text(app: &mut App, text: &str) {
@@ -306,16 +299,13 @@ fn new_link_form_keeps_input_and_shows_the_api_error() {
     key(&mut app, KeyCode::Tab);
     type_text(&mut app, "Order #1234");
     let cmds = app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0() + Duration::seconds(3));
-    let request = write_request(&cmds);
+    let request = write_id(&cmds);
     let locked = render(&app);
     let refused = ErrorInfo {
-        summary: "the API key may not do this (403)".into(),
         message: "This API key is read-only; it cannot create or change anything.".into(),
-        status: Some(403),
-        retry_after: None,
-        may_have_happened: false,
+        ..refusal(403, "the API key may not do this (403)")
     };
-    app.update(Msg::LinkCreated { request, result: Err(refused) }, t0() + Duration::seconds(4));
+    app.update(Msg::Written { request, result: Err(refused) }, t0() + Duration::seconds(4));
     insta::assert_snapshot!(format!("{locked}\n{}", render(&app)));
 }
 
@@ -325,19 +315,9 @@ fn created_app(width: u16, height: u16) -> App {
     key(&mut app, KeyCode::Char('n'));
     type_text(&mut app, "75.00");
     let cmds = app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0() + Duration::seconds(3));
-    let request = write_request(&cmds);
-    let link = PaymentLink {
-        id: "pl_abc123xyz".into(),
-        url: Some("https://pay.pik.global/pl_abc123xyz".into()),
-        amount: dec("75.00"),
-        currency: "USDT".into(),
-        description: Some("Order #1234".into()),
-        status: LinkStatus::Active,
-        created_at: t0(),
-        paid_at: None,
-        expires_at: None,
-    };
-    app.update(Msg::LinkCreated { request, result: Ok(link) }, t0() + Duration::seconds(4));
+    let request = write_id(&cmds);
+    let link = PaymentLink { description: Some("Order #1234".into()), created_at: t0(), ..link("pl_abc123xyz") };
+    app.update(Msg::Written { request, result: Ok(Written::Link(link)) }, t0() + Duration::seconds(4));
     app
 }
 
@@ -398,16 +378,10 @@ fn secret_dialog_and_webhook_form() {
     type_text(&mut app, "https://merchant.example.com/pik");
     let form = render(&app);
     let cmds = app.update(Msg::Key(Key::plain(KeyCode::Enter)), t0() + Duration::seconds(3));
-    let request = write_request(&cmds);
-    let webhook = Webhook {
-        id: "wh_new001".into(),
-        url: "https://merchant.example.com/pik".into(),
-        events: vec![WebhookEvent::PaymentSettled],
-        status: WebhookStatus::Active,
-        created_at: Some(t0()),
-    };
+    let request = write_id(&cmds);
+    let webhook = Webhook { url: "https://merchant.example.com/pik".into(), ..hook("wh_new001") };
     let secret = WebhookSecret::new("whsec_5f2a9c1e7b3d4a6f8e0c".into());
-    app.update(Msg::WebhookCreated { request, result: Ok((webhook, secret)) }, t0() + Duration::seconds(4));
+    app.update(Msg::Written { request, result: Ok(Written::Webhook(webhook, secret)) }, t0() + Duration::seconds(4));
     insta::assert_snapshot!(format!("{form}\n{}", render(&app)));
 }
 

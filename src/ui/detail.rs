@@ -51,15 +51,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     let (title, lines) = match (app.pane(), detail.and_then(|d| d.object.as_ref())) {
         (_, Some(Found::Link(link))) => (link.id.clone(), link_lines(&ctx, link, app)),
         (_, Some(Found::Transaction(txn))) => (txn.id.clone(), transaction_lines(&ctx, txn)),
-        (Pane::Links, None) => match app.links.selected_row() {
+        (Pane::Links, None) => match app.links.list.selected_row() {
             Some(link) => (link.id.clone(), link_lines(&ctx, link, app)),
             None => (String::new(), Vec::new()),
         },
-        (Pane::Transactions, None) => match app.transactions.selected_row() {
+        (Pane::Transactions, None) => match app.transactions.list.selected_row() {
             Some(txn) => (txn.id.clone(), transaction_lines(&ctx, txn)),
             None => (String::new(), Vec::new()),
         },
-        (Pane::Webhooks, None) => match app.webhooks.selected_row() {
+        (Pane::Webhooks, None) => match app.webhooks.list.selected_row() {
             Some(hook) => (hook.id.clone(), webhook_lines(&ctx, hook)),
             None => (String::new(), Vec::new()),
         },

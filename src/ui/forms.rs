@@ -2,9 +2,9 @@
 
 use super::Theme;
 use crate::app::App;
+use crate::app::dialogs::{ConfirmDeactivate, CreatedLink, SecretDialog};
 use crate::app::forms::{
-    COMMON_CURRENCIES, ConfirmDeactivate, CreatedLink, EVENTS, LinkField, LinkForm, SecretDialog, VerifyField,
-    VerifyForm, WebhookField, WebhookForm,
+    COMMON_CURRENCIES, EVENTS, LinkField, LinkForm, VerifyField, VerifyForm, WebhookField, WebhookForm,
 };
 use crate::sanitize::{for_terminal, for_terminal_truncated};
 use ratatui::Frame;
@@ -32,7 +32,7 @@ fn dialog<'a>(frame: &mut Frame, area: Rect, title: &'a str, theme: &Theme, line
 }
 
 /// A text field: its visible part, with a block cursor when focused.
-fn field(input: &Input, width: usize, focused: bool, masked: bool) -> Vec<Span<'static>> {
+pub(crate) fn field(input: &Input, width: usize, focused: bool, masked: bool) -> Vec<Span<'static>> {
     let value: String =
         if masked { "•".repeat(input.value().chars().count()) } else { for_terminal(input.value()).into_owned() };
     let scroll = input.visual_scroll(width.saturating_sub(1));

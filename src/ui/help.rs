@@ -1,4 +1,6 @@
-//! The `?` overlay: every key, k9s-style.
+//! The `?` overlay, k9s-style: every key from the keymap (the user's keys
+//! included; writes left out in read-only mode), then the `:` commands.
+//! It scrolls when the terminal is short.
 
 use super::{Theme, rect};
 use crate::app::App;
@@ -7,39 +9,48 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-const KEYS: &[(&str, &str)] = &[
-    ("1 2 3 4 Tab ⇧Tab", "switch pane: links, transactions, webhooks, events (demo)"),
-    ("n", "new payment link (in Webhooks: register an endpoint)"),
-    ("d", "deactivate the selected link (asks first)"),
-    ("v", "check a PIK-Signature (Webhooks pane)"),
-    ("j k ↑ ↓", "move"),
-    ("PgUp PgDn ^b ^f", "page up, page down"),
-    ("g G Home End", "first, last loaded row"),
-    ("⏎ / esc", "open the detail / go back"),
-    (":", "jump to an id: paste pl_…, txn_… or wh_…"),
-    (":status :currency", ":link ID  :from DATE  :to DATE  :clear  (filters)"),
-    ("/", "filter the loaded rows by text"),
-    ("s", "cycle the status filter (sent to PIK)"),
-    ("c", "cycle the currency filter (transactions)"),
-    ("t", "the selected link's transactions"),
-    ("r", "refresh now"),
-    ("p", "pause / resume live updates"),
-    ("y", "copy the URL or secret shown (OSC 52: works over SSH)"),
-    ("mouse", "wheel scrolls, click selects a row or tab"),
-    ("? / q ^c", "this help / quit"),
-];
-
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
-    let (width, height) = app.size();
-    let box_width = width.saturating_sub(4).min(84);
-    let box_height = height.saturating_sub(2).min(u16::try_from(KEYS.len()).unwrap_or(20) + 4);
-    let area = Area { x: (width - box_width) / 2, y: (height - box_height) / 2, width: box_width, height: box_height };
-    let mut lines: Vec<Line> = KEYS
-        .iter()
-        .map(|(keys, what)| Line::from(vec![Span::styled(format!(" {keys:<18}"), theme.title()), Span::raw(*what)]))
+/// The overlay's two sections: the keys (from the keymap), then the `:`
+/// commands. Each is (keys or command, words).
+pub fn sections(app: &App) -> [Vec<(String, String)>; 2] {
+    let keymap = &app.settings.keymap;
+    let mut keys: Vec<(String, String)> = keymap
+        .help(app.settings.read_only, |action| app.offers(action))
+        .into_iter()
+        .map(|line| (line.keys, line.words.to_string()))
         .collect();
-    lines.push(Line::from(Span::styled(" new rows are marked +, changed ones *; any key closes", theme.dim())));
+    keys.push(("mouse".into(), "wheel scrolls, click selects a row or tab".into()));
+    let commands = crate::app::command::HELP.iter().map(|(c, w)| ((*c).to_string(), (*w).to_string())).collect();
+    [keys, commands]
+}
+
+fn aligned<'a>(rows: &'a [(String, String)], theme: &Theme) -> impl Iterator<Item = Line<'a>> + 'a {
+    let width = rows.iter().map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_str())).max().unwrap_or(0);
+    let title = theme.title();
+    rows.iter().map(move |(keys, words)| {
+        Line::from(vec![Span::styled(format!(" {keys:<width$}  "), title), Span::raw(words.as_str())])
+    })
+}
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, scroll: u16) {
+    let (width, height) = app.size();
+    let [keys, commands] = sections(app);
+    let mut all: Vec<Line> = aligned(&keys, theme).collect();
+    all.push(Line::from(""));
+    all.push(Line::from(Span::styled(" after : (paste an id to jump straight there)", theme.dim())));
+    all.extend(aligned(&commands, theme));
+    let box_width = width.saturating_sub(4).min(90);
+    let wanted = u16::try_from(all.len()).unwrap_or(u16::MAX).saturating_add(3);
+    let box_height = height.saturating_sub(2).min(wanted);
+    let area = Area { x: (width - box_width) / 2, y: (height - box_height) / 2, width: box_width, height: box_height };
+    let inside = usize::from(box_height.saturating_sub(3));
+    let scroll = usize::from(scroll).min(all.len().saturating_sub(inside));
+    let more = if scroll + inside < all.len() { "  ↓ more: j/k scroll" } else { "" };
+    let mut shown: Vec<Line> = all.into_iter().skip(scroll).take(inside).collect();
+    shown.push(Line::from(Span::styled(
+        format!(" new rows are marked +, changed ones *; any other key closes{more}"),
+        theme.dim(),
+    )));
     let block = Block::default().borders(Borders::ALL).title(Span::styled(" keys ", theme.title()));
     frame.render_widget(Clear, rect(area));
-    frame.render_widget(Paragraph::new(lines).block(block), rect(area));
+    frame.render_widget(Paragraph::new(shown).block(block), rect(area));
 }

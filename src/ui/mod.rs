@@ -7,12 +7,13 @@ mod help;
 mod table;
 mod theme;
 
-pub use theme::Theme;
+pub use theme::{ColorOverride, Theme, ThemeError, ThemeName};
 
+use crate::app::keymap::Context;
 use crate::app::layout::{Area, TABS_START, tab_spans};
 use crate::app::paged::ListOps;
-use crate::app::{App, Environment, Mode, Pane, age_words};
-use crate::sanitize::for_terminal;
+use crate::app::{App, Environment, Mode, age_words};
+use crate::sanitize::{for_terminal, for_terminal_truncated};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -49,7 +50,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     }
     footer(frame, app, theme, screen.footer);
     match app.mode() {
-        Mode::Help => help::draw(frame, app, theme),
+        Mode::Help { scroll } => help::draw(frame, app, theme, *scroll),
         Mode::NewLink(form) => forms::link_form(frame, app, theme, form),
         Mode::Created(created) => forms::created(frame, app, theme, created),
         Mode::Deactivate(confirm) => forms::confirm_deactivate(frame, app, theme, confirm),
@@ -90,19 +91,19 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
         right.push(Span::styled("read-only ", theme.dim()));
     }
     right.push(Span::styled(env_label, env_style));
-    let status = app.status(app.pane());
-    let (connection, style) = if app.pane() == Pane::Events {
-        ("  ● listening ", theme.ok())
-    } else if app.paused() {
-        ("  ⏸ paused ", theme.warning())
-    } else if status.error.is_some() {
-        ("  ✕ error ", theme.error())
-    } else if status.last_success.is_none() {
-        ("  … connecting ", theme.dim())
-    } else if app.is_stale() {
-        ("  ● stale ", theme.warning())
-    } else {
-        ("  ● live ", theme.ok())
+    let (connection, style) = match app.switching() {
+        Some(name) => (format!("  … switching to {} ", for_terminal_truncated(name, 20)), theme.warning()),
+        None => {
+            let (words, style) = match app.poll(app.pane()) {
+                None => ("  ● listening ", theme.ok()),
+                Some(_) if app.paused() => ("  ⏸ paused ", theme.warning()),
+                Some(poll) if poll.error.is_some() => ("  ✕ error ", theme.error()),
+                Some(poll) if poll.last_success.is_none() => ("  … connecting ", theme.dim()),
+                Some(_) if app.is_stale() => ("  ● stale ", theme.warning()),
+                Some(_) => ("  ● live ", theme.ok()),
+            };
+            (words.to_string(), style)
+        }
     };
     right.push(Span::styled(connection, style));
     let left_width = u16::try_from(left.width()).unwrap_or(u16::MAX);
@@ -121,73 +122,43 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     }
 }
 
-/// The footer: what the keys do here, and on the right the data's age or
-/// what went wrong, in words.
+/// The keymap context of what is on screen, for the footer's hints.
+fn key_context(app: &App) -> Option<Context> {
+    match app.mode() {
+        Mode::Normal => Some(Context::Pane(app.pane())),
+        mode => mode.dialog().and_then(|d| d.context()),
+    }
+}
+
+/// The footer: what the keys do here (from the keymap), and on the right
+/// the data's age or what went wrong, in words.
 fn footer(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     let area = rect(area);
     // While typing, the footer is the input line.
     let typing = match app.mode() {
-        Mode::Command(text) => Some((":", text, "⏎ go  esc cancel   paste an id: pl_… txn_… wh_…")),
-        Mode::Filter { text, .. } => Some(("/", text, "filters loaded rows as you type  ⏎ keep  esc undo")),
+        Mode::Command(prompt) => Some((":", prompt, "⏎ go  esc cancel   paste an id: pl_… txn_… wh_…")),
+        Mode::Filter(prompt) => Some(("/", prompt, "filters loaded rows as you type  ⏎ keep  esc undo")),
         _ => None,
     };
-    if let Some((prompt, text, hint)) = typing {
-        let line = Line::from(vec![
-            Span::styled(prompt, theme.title()),
-            Span::raw(for_terminal(text).into_owned()),
-            Span::styled("▏   ", theme.dim()),
-            Span::styled(hint, theme.dim()),
-        ]);
-        frame.render_widget(Paragraph::new(line), area);
+    if let Some((sign, prompt, hint)) = typing {
+        let mut spans = vec![Span::styled(sign, theme.title())];
+        let room = usize::from(area.width.saturating_sub(2));
+        spans.extend(forms::field(&prompt.input, room.min(80), true, false));
+        spans.push(Span::styled(format!("   {hint}"), theme.dim()));
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
         return;
     }
-    // (hint, whether it is a write action: hidden in read-only mode)
-    let hints: &[(&str, bool)] = match app.pane() {
-        Pane::Links => &[
-            ("↑↓ move", false),
-            ("⏎ open", false),
-            ("n new", true),
-            ("d deactivate", true),
-            ("s status", false),
-            ("t txns", false),
-            ("/ filter", false),
-            (": jump", false),
-            ("? help", false),
-            ("q quit", false),
-        ],
-        Pane::Transactions => &[
-            ("↑↓ move", false),
-            ("⏎ open", false),
-            ("n new link", true),
-            ("s status", false),
-            ("c currency", false),
-            ("/ filter", false),
-            (": jump", false),
-            ("? help", false),
-            ("q quit", false),
-        ],
-        Pane::Webhooks => &[
-            ("↑↓ move", false),
-            ("⏎ open", false),
-            ("n register", true),
-            ("v verify", false),
-            ("/ filter", false),
-            (": jump", false),
-            ("? help", false),
-            ("q quit", false),
-        ],
-        Pane::Events => {
-            &[("↑↓ move", false), ("⏎ open", false), ("/ filter", false), ("? help", false), ("q quit", false)]
-        }
+    let hints = match key_context(app) {
+        Some(context) => app.settings.keymap.hints(context, app.settings.read_only, |a| app.offers(a)),
+        None => Vec::new(),
     };
-    let hints = hints.iter().filter(|(_, write)| !(*write && app.settings.read_only)).map(|(hint, _)| *hint);
     let (right, style) = status_words(app, theme);
     let right_width = u16::try_from(unicode_width::UnicodeWidthStr::width(right.as_str())).unwrap_or(u16::MAX);
     // Whole hints only, as many as fit beside the status words.
     let room = usize::from(area.width.saturating_sub(right_width).saturating_sub(2));
     let mut shown = String::new();
     for hint in hints {
-        let next = format!("{shown} {hint} ");
+        let next = format!("{shown} {} {} ", hint.keys, hint.words);
         if unicode_width::UnicodeWidthStr::width(next.as_str()) > room {
             break;
         }
@@ -205,22 +176,19 @@ pub fn status_words(app: &App, theme: &Theme) -> (String, Style) {
         let style = if notice.is_error { theme.error() } else { theme.ok() };
         return (format!("{} ", for_terminal(&notice.text)), style);
     }
-    if app.pane() == Pane::Events {
+    let Some(poll) = app.poll(app.pane()) else {
         let count = app.events.total().unwrap_or(0);
         return (format!("{count} verified events received "), theme.dim());
-    }
-    let status = app.status(app.pane());
+    };
     let now = app.now();
-    let retry_in = (status.next_poll - now).num_seconds().max(0);
-    if let Some(error) = &status.error {
-        let age = status.last_success.map(|t| age_words(now - t));
+    let retry_in = (poll.next_poll - now).num_seconds().max(0);
+    if let Some(error) = &poll.error {
+        let age = poll.last_success.map(|t| age_words(now - t));
         let words = match (error.status, age) {
             (Some(401), _) => "API key rejected (401): check the key or profile".to_string(),
             (Some(403), _) => "API key not allowed to read this (403)".to_string(),
             (Some(429), _) => format!("rate limited, retrying in {retry_in} s"),
-            (None, Some(age)) if error.summary.contains("unreachable") || error.summary.contains("in time") => {
-                format!("PIK unreachable, showing data from {age}")
-            }
+            (_, Some(age)) if poll.unreachable() => format!("PIK unreachable, showing data from {age}"),
             (_, Some(age)) => {
                 format!("{}, showing data from {age}, retrying in {retry_in} s", for_terminal(&error.summary))
             }
@@ -228,7 +196,7 @@ pub fn status_words(app: &App, theme: &Theme) -> (String, Style) {
         };
         return (format!("{words} "), theme.error());
     }
-    match status.last_success {
+    match poll.last_success {
         Some(at) => {
             let style = if app.is_stale() { theme.warning() } else { theme.dim() };
             (format!("updated {} ", age_words(now - at)), style)

@@ -7,7 +7,7 @@ use crate::api::{EventEnvelope, PaymentLink, Transaction, Webhook};
 use crate::app::layout::Area;
 use crate::app::paged::{ListOps, Mark, PagedList};
 use crate::app::resource::Resource;
-use crate::app::{App, Pane, ServerFilter, group_thousands};
+use crate::app::{App, Pane, group_thousands};
 use crate::sanitize::for_terminal_truncated;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -177,40 +177,49 @@ impl TableRow for EventEnvelope {
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     match app.pane() {
-        Pane::Links => draw_list(frame, app, &app.links, theme, area),
-        Pane::Transactions => draw_list(frame, app, &app.transactions, theme, area),
-        Pane::Webhooks => draw_list(frame, app, &app.webhooks, theme, area),
+        Pane::Links => draw_list(frame, app, &app.links.list, theme, area),
+        Pane::Transactions => draw_list(frame, app, &app.transactions.list, theme, area),
+        Pane::Webhooks => draw_list(frame, app, &app.webhooks.list, theme, area),
         Pane::Events => draw_list(frame, app, &app.events, theme, area),
     }
 }
 
 /// "status: paid · currency: USDT · link: pl_… · from 2024-01-15"
-fn filter_words(pane: Pane, filter: &ServerFilter) -> String {
+fn filter_words(app: &App, pane: Pane) -> String {
     let mut words = Vec::new();
-    if matches!(pane, Pane::Links | Pane::Transactions) {
-        words.push(format!("status: {}", filter.status.as_deref().unwrap_or("all")));
-    }
-    if let Some(currency) = &filter.currency {
-        words.push(format!("currency: {}", for_terminal_truncated(currency, 10)));
-    }
-    if let Some(link) = &filter.payment_link_id {
-        words.push(format!("link: {}", for_terminal_truncated(link, 24)));
-    }
     let day = |t: &DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
-    if let Some(from) = &filter.from {
-        words.push(format!("from {}", day(from)));
-    }
-    if let Some(to) = &filter.to {
-        words.push(format!("to {}", day(to)));
+    match pane {
+        Pane::Links => {
+            let status = app.links.filter.status.as_ref().map(|s| s.as_str()).unwrap_or("all");
+            words.push(format!("status: {}", for_terminal_truncated(status, 14)));
+        }
+        Pane::Transactions => {
+            let filter = &app.transactions.filter;
+            let status = filter.status.as_ref().map(|s| s.as_str()).unwrap_or("all");
+            words.push(format!("status: {}", for_terminal_truncated(status, 14)));
+            if let Some(currency) = &filter.currency {
+                words.push(format!("currency: {}", for_terminal_truncated(currency, 10)));
+            }
+            if let Some(link) = &filter.payment_link_id {
+                words.push(format!("link: {}", for_terminal_truncated(link, 24)));
+            }
+            if let Some(from) = &filter.from {
+                words.push(format!("from {}", day(from)));
+            }
+            if let Some(to) = &filter.to {
+                words.push(format!("to {}", day(to)));
+            }
+        }
+        Pane::Webhooks | Pane::Events => {}
     }
     words.join(" · ")
 }
 
 fn draw_list<T: TableRow>(frame: &mut Frame, app: &App, list: &PagedList<T>, theme: &Theme, area: Area) {
     let pane = app.pane();
-    let status = app.status(pane);
+    let poll = app.poll(pane);
     let total = list.total().map(group_thousands).unwrap_or_else(|| "…".into());
-    let filters = filter_words(pane, &status.filter);
+    let filters = filter_words(app, pane);
     let filters = if filters.is_empty() { String::new() } else { format!("{filters} · ") };
     let mut title =
         format!(" {} · {filters}loaded {} of {total} ", pane.title(), group_thousands(list.loaded() as u64));
@@ -231,7 +240,7 @@ fn draw_list<T: TableRow>(frame: &mut Frame, app: &App, list: &PagedList<T>, the
 
     if list.visible_len() == 0 {
         let message = if !list.loaded_once() {
-            match &status.error {
+            match poll.and_then(|p| p.error.as_ref()) {
                 Some(_) => "could not load; see the footer".to_string(),
                 None => "loading…".to_string(),
             }

@@ -1,0 +1,229 @@
+//! The `:` line. The common case is a pasted id (`pl_…`, `txn_…`, `wh_…`);
+//! the rest set filters or switch profile. The text parses into a
+//! [`Command`] first, so parsing is tested on its own, as a table.
+
+use super::{App, Cmd, LinkFilter, Pane, TransactionFilter};
+use crate::api::{LinkStatus, TransactionStatus};
+use crate::date_arg::{self, Bound};
+use chrono::{DateTime, Utc};
+use std::str::FromStr;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Go to an object by id.
+    Jump(String),
+    Quit,
+    /// Drop every filter of the visible pane.
+    Clear,
+    /// The visible pane's status filter; `None` for all.
+    Status(Option<String>),
+    Currency(Option<String>),
+    Link(Option<String>),
+    From(Option<DateTime<Utc>>),
+    To(Option<DateTime<Utc>>),
+    Profile(String),
+    Profiles,
+}
+
+/// Why a `:` line could not be read, in words for the footer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct CommandError(String);
+
+/// The commands, for the help overlay.
+pub const HELP: &[(&str, &str)] = &[
+    (":pl_… :txn_… :wh_…", "jump to an object (pasting an id opens this)"),
+    (":status S  :currency C", "filter by status (or all without S) / currency"),
+    (":link ID  :from DATE  :to DATE", "one link's transactions / a time range (dates or ISO 8601)"),
+    (":clear", "drop every filter of the pane"),
+    (":profile NAME  :profiles", "switch profile without restarting / list them"),
+];
+
+fn is_id(word: &str) -> bool {
+    ["pl_", "txn_", "wh_"].iter().any(|prefix| word.starts_with(prefix))
+}
+
+impl FromStr for Command {
+    type Err = CommandError;
+
+    fn from_str(line: &str) -> Result<Command, CommandError> {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let unknown = || {
+            CommandError(format!(
+                "unknown command {:?}: paste an id (pl_…, txn_…, wh_…) or use status, currency, link, from, to, \
+                 clear, profile, profiles",
+                crate::sanitize::for_terminal_truncated(line.trim(), 40)
+            ))
+        };
+        let (&first, rest) = words.split_first().ok_or_else(|| CommandError("type an id or a command".into()))?;
+        if rest.len() > 1 {
+            return Err(CommandError(format!("{first} takes at most one value")));
+        }
+        let value = rest.first().map(|v| v.to_string());
+        let when = |bound| -> Result<Option<DateTime<Utc>>, CommandError> {
+            match &value {
+                None => Ok(None),
+                Some(text) => date_arg::parse(text, bound)
+                    .map(Some)
+                    .ok_or_else(|| CommandError(format!("{first}: use {}", date_arg::EXPECTED))),
+            }
+        };
+        Ok(match (first, &value) {
+            (id, None) if is_id(id) => Command::Jump(id.to_string()),
+            ("q" | "quit", None) => Command::Quit,
+            ("clear", None) => Command::Clear,
+            ("profiles", None) => Command::Profiles,
+            ("profile", Some(name)) => Command::Profile(name.clone()),
+            ("profile", None) => return Err(CommandError("profile: name one (see :profiles)".into())),
+            ("status", _) => Command::Status(value),
+            ("currency", _) => Command::Currency(value.map(|v| v.to_uppercase())),
+            ("link", _) => Command::Link(value),
+            ("from", _) => Command::From(when(Bound::Start)?),
+            ("to", _) => Command::To(when(Bound::End)?),
+            _ => return Err(unknown()),
+        })
+    }
+}
+
+impl App {
+    pub(super) fn run_command(&mut self, command: Command, cmds: &mut Vec<Cmd>) {
+        match command {
+            Command::Jump(id) => self.jump(&id, cmds),
+            Command::Quit => cmds.push(Cmd::Quit),
+            Command::Clear => {
+                match self.pane {
+                    Pane::Links => self.set_links_filter(LinkFilter::default()),
+                    Pane::Transactions => self.set_transactions_filter(TransactionFilter::default()),
+                    Pane::Webhooks | Pane::Events => {}
+                }
+                self.list_mut(self.pane).set_text_filter("");
+            }
+            Command::Status(value) => self.status_command(value),
+            Command::Currency(currency) => {
+                let filter = TransactionFilter { currency, ..self.transactions.filter.clone() };
+                self.set_transactions_filter(filter);
+            }
+            Command::Link(link) => self.show_link_transactions(link),
+            Command::From(from) => {
+                let filter = TransactionFilter { from, ..self.transactions.filter.clone() };
+                self.set_transactions_filter(filter);
+            }
+            Command::To(to) => {
+                let filter = TransactionFilter { to, ..self.transactions.filter.clone() };
+                self.set_transactions_filter(filter);
+            }
+            Command::Profiles => {
+                let current = self.settings.profile.as_deref().unwrap_or("none");
+                let text = if self.settings.profiles.is_empty() {
+                    "no profiles in the config file (see `pik-tui config path`)".to_string()
+                } else {
+                    format!("profiles: {} (now: {current})", self.settings.profiles.join(", "))
+                };
+                self.notify(crate::sanitize::for_terminal_truncated(&text, 200), false);
+            }
+            Command::Profile(name) => {
+                if !self.settings.profiles.contains(&name) {
+                    let known = self.settings.profiles.join(", ");
+                    let name = crate::sanitize::for_terminal_truncated(&name, 40);
+                    self.notify(format!("no profile {name:?}; known: {known}"), true);
+                } else {
+                    self.notify(format!("switching to {name}…"), false);
+                    self.switching = Some(name.clone());
+                    cmds.push(Cmd::SwitchProfile(name));
+                }
+            }
+        }
+    }
+
+    /// `:status S`: checked against the visible pane's statuses.
+    fn status_command(&mut self, value: Option<String>) {
+        fn known<T: Clone>(values: &[T], text: &str, parse: fn(&str) -> T, name: fn(&T) -> &str) -> Option<T> {
+            let parsed = parse(text);
+            values.iter().any(|v| name(v) == name(&parsed)).then_some(parsed)
+        }
+        match self.pane {
+            Pane::Links => {
+                let status = match value.as_deref() {
+                    None => None,
+                    Some(text) => match known(LinkStatus::KNOWN, text, LinkStatus::parse, LinkStatus::as_str) {
+                        Some(status) => Some(status),
+                        None => return self.refuse_status(LinkStatus::KNOWN.iter().map(LinkStatus::as_str)),
+                    },
+                };
+                self.set_links_filter(LinkFilter { status });
+            }
+            Pane::Transactions => {
+                let status = match value.as_deref() {
+                    None => None,
+                    Some(text) => {
+                        match known(TransactionStatus::KNOWN, text, TransactionStatus::parse, TransactionStatus::as_str)
+                        {
+                            Some(status) => Some(status),
+                            None => {
+                                return self
+                                    .refuse_status(TransactionStatus::KNOWN.iter().map(TransactionStatus::as_str));
+                            }
+                        }
+                    }
+                };
+                let filter = TransactionFilter { status, ..self.transactions.filter.clone() };
+                self.set_transactions_filter(filter);
+            }
+            Pane::Webhooks | Pane::Events => {
+                self.notify("webhooks have no status filter in the PIK API; use / to filter", false)
+            }
+        }
+    }
+
+    fn refuse_status<'a>(&mut self, statuses: impl Iterator<Item = &'a str>) {
+        let statuses: Vec<&str> = statuses.collect();
+        self.notify(format!("status must be one of: {}", statuses.join(", ")), true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Option<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+    }
+
+    #[test]
+    fn the_command_table() {
+        let table: &[(&str, Result<Command, &str>)] = &[
+            ("pl_abc", Ok(Command::Jump("pl_abc".into()))),
+            ("  txn_04242 ", Ok(Command::Jump("txn_04242".into()))),
+            ("wh_1", Ok(Command::Jump("wh_1".into()))),
+            ("q", Ok(Command::Quit)),
+            ("quit", Ok(Command::Quit)),
+            ("clear", Ok(Command::Clear)),
+            ("status", Ok(Command::Status(None))),
+            ("status paid", Ok(Command::Status(Some("paid".into())))),
+            ("currency usdt", Ok(Command::Currency(Some("USDT".into())))),
+            ("link pl_1", Ok(Command::Link(Some("pl_1".into())))),
+            ("link", Ok(Command::Link(None))),
+            ("from 2024-01-15", Ok(Command::From(at("2024-01-15T00:00:00Z")))),
+            ("to 2024-01-16", Ok(Command::To(at("2024-01-16T23:59:59Z")))),
+            ("to 2024-01-16T10:00:00Z", Ok(Command::To(at("2024-01-16T10:00:00Z")))),
+            ("from", Ok(Command::From(None))),
+            ("profile live", Ok(Command::Profile("live".into()))),
+            ("profiles", Ok(Command::Profiles)),
+            ("from yesterday", Err("from: use a date like 2024-01-15")),
+            ("profile", Err("profile: name one")),
+            ("status paid settled", Err("status takes at most one value")),
+            ("nonsense", Err("unknown command")),
+            ("pl_a pl_b", Err("unknown command")),
+            ("clear now", Err("unknown command")),
+            ("", Err("type an id or a command")),
+        ];
+        for (text, expected) in table {
+            let parsed = text.parse::<Command>();
+            match (expected, &parsed) {
+                (Ok(want), Ok(got)) => assert_eq!(got, want, "{text:?}"),
+                (Err(words), Err(error)) => assert!(error.0.starts_with(words), "{text:?}: {error}"),
+                _ => panic!("{text:?}: expected {expected:?}, got {parsed:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The open detail (one object, refreshed while it is open) and jumps to an
+//! object by id, fetched from the API so that they work for objects not
+//! loaded in any list.
+
+use super::paged::{ListOps, RequestId};
+use super::{App, Cmd, ErrorInfo, Pane};
+use crate::api::{Page, PaymentLink, Transaction};
+use chrono::{DateTime, Duration, Utc};
+
+/// Wait after the selection moves before the open detail is fetched, so
+/// that holding `j` does not send a request per row.
+const DETAIL_DEBOUNCE_MS: i64 = 250;
+
+/// One object fetched by id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found {
+    Link(PaymentLink),
+    Transaction(Transaction),
+}
+
+impl Found {
+    pub fn id(&self) -> &str {
+        match self {
+            Found::Link(link) => &link.id,
+            Found::Transaction(txn) => &txn.id,
+        }
+    }
+
+    fn pane(&self) -> Pane {
+        match self {
+            Found::Link(_) => Pane::Links,
+            Found::Transaction(_) => Pane::Transactions,
+        }
+    }
+}
+
+/// The open detail: what it shows and what is being fetched for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub pane: Pane,
+    pub id: String,
+    /// A copy fetched by id (a jump, or a refresh); preferred over the row.
+    pub object: Option<Found>,
+    pub link_transactions: Option<Result<Page<Transaction>, ErrorInfo>>,
+    object_request: Option<RequestId>,
+    transactions_request: Option<RequestId>,
+    next_refresh: DateTime<Utc>,
+}
+
+impl Detail {
+    pub(super) fn refresh_now(&mut self, now: DateTime<Utc>) {
+        self.next_refresh = now;
+    }
+}
+
+impl App {
+    pub(super) fn open_detail_for(&mut self, pane: Pane, id: String, object: Option<Found>, delay: Duration) {
+        self.detail = Some(Detail {
+            pane,
+            id,
+            object,
+            link_transactions: None,
+            object_request: None,
+            transactions_request: None,
+            next_refresh: self.now + delay,
+        });
+    }
+
+    /// After the selection moved: an open detail follows it (debounced).
+    pub(super) fn selection_moved(&mut self) {
+        if self.detail.is_none() {
+            return;
+        }
+        let Some(id) = self.selected_id() else { return };
+        if self.detail.as_ref().is_some_and(|d| d.id == id && d.pane == self.pane) {
+            return;
+        }
+        self.open_detail_for(self.pane, id, None, Duration::milliseconds(DETAIL_DEBOUNCE_MS));
+    }
+
+    /// Refreshes the open detail every refresh interval: the object by id,
+    /// and a link's transactions.
+    pub(super) fn plan_detail(&mut self, cmds: &mut Vec<Cmd>) {
+        let Some(detail) = &self.detail else { return };
+        if self.paused && detail.object.is_some() {
+            return;
+        }
+        if self.now < detail.next_refresh || detail.object_request.is_some() || detail.transactions_request.is_some() {
+            return;
+        }
+        let (pane, id) = (detail.pane, detail.id.clone());
+        let next_refresh = self.now + self.settings.refresh;
+        let object_request = match pane {
+            Pane::Links => {
+                let request = self.request_id();
+                cmds.push(Cmd::FetchLink { request, id: id.clone() });
+                Some(request)
+            }
+            Pane::Transactions => {
+                let request = self.request_id();
+                cmds.push(Cmd::FetchTransaction { request, id: id.clone() });
+                Some(request)
+            }
+            // PIK has no get-one for webhooks; the list poll refreshes them.
+            // Events are what the listener received: nothing to fetch.
+            Pane::Webhooks | Pane::Events => None,
+        };
+        let transactions_request = (pane == Pane::Links).then(|| {
+            let request = self.request_id();
+            cmds.push(Cmd::FetchLinkTransactions { request, link_id: id });
+            request
+        });
+        if let Some(detail) = &mut self.detail {
+            detail.next_refresh = next_refresh;
+            detail.object_request = object_request;
+            detail.transactions_request = transactions_request;
+        }
+    }
+
+    pub(super) fn object_loaded(&mut self, request: RequestId, result: Result<Found, ErrorInfo>, cmds: &mut Vec<Cmd>) {
+        if let Some((jump_request, id)) = self.pending_jump.clone()
+            && jump_request == request
+        {
+            self.pending_jump = None;
+            match result {
+                Ok(found) => self.show_found(found, cmds),
+                Err(error) if error.status == Some(404) => {
+                    let what = if id.starts_with("pl_") { "payment link" } else { "transaction" };
+                    self.notify(format!("no {what} {id}"), true);
+                }
+                Err(error) => self.notify(format!("could not fetch {id}: {}", error.summary), true),
+            }
+            return;
+        }
+        let now = self.now;
+        let Some(detail) = &mut self.detail else { return };
+        if detail.object_request != Some(request) {
+            return;
+        }
+        detail.object_request = None;
+        if let Ok(found) = result
+            && found.id() == detail.id
+        {
+            match &found {
+                Found::Link(link) => self.links.list.update_row(link.clone(), now),
+                Found::Transaction(txn) => self.transactions.list.update_row(txn.clone(), now),
+            }
+            if let Some(detail) = &mut self.detail {
+                detail.object = Some(found);
+            }
+        }
+    }
+
+    pub(super) fn link_transactions_loaded(
+        &mut self,
+        request: RequestId,
+        link_id: &str,
+        result: Result<Page<Transaction>, ErrorInfo>,
+    ) {
+        if let Some(detail) = &mut self.detail
+            && detail.transactions_request == Some(request)
+            && detail.id == link_id
+        {
+            detail.transactions_request = None;
+            detail.link_transactions = Some(result);
+        }
+    }
+
+    /// Shows an object found by a jump: its pane, selected if loaded, and
+    /// its detail open.
+    fn show_found(&mut self, found: Found, cmds: &mut Vec<Cmd>) {
+        let pane = found.pane();
+        self.switch_pane(pane);
+        let view = self.view_height();
+        let id = found.id().to_string();
+        self.list_mut(pane).select_id(&id, view);
+        self.open_detail_for(pane, id, Some(found), Duration::zero());
+        self.plan_detail(cmds);
+    }
+
+    /// Goes to an object by id: fetched from the API, so it works for
+    /// objects not loaded in any list.
+    pub(super) fn jump(&mut self, id: &str, cmds: &mut Vec<Cmd>) {
+        let id = id.trim().to_string();
+        if id.starts_with("wh_") {
+            // PIK has no get-one endpoint for webhooks; the list is complete.
+            if self.webhooks.list.find(&id).is_some() {
+                self.switch_pane(Pane::Webhooks);
+                let view = self.view_height();
+                self.webhooks.list.select_id(&id, view);
+                self.open_detail_for(Pane::Webhooks, id, None, Duration::zero());
+            } else {
+                let count = self.webhooks.list.loaded();
+                self.notify(format!("no webhook {id} among the {count} registered"), true);
+            }
+            return;
+        }
+        let request = self.request_id();
+        self.pending_jump = Some((request, id.clone()));
+        self.notify(format!("looking up {id}…"), false);
+        if id.starts_with("pl_") {
+            cmds.push(Cmd::FetchLink { request, id });
+        } else {
+            cmds.push(Cmd::FetchTransaction { request, id });
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! Keys, the mouse and pastes, and the actions they trigger. A key in the
+//! panes is looked up in the keymap and applied; a dialog gets its keys
+//! (resolved in its own context) and answers with an [`Outcome`].
+
+use super::dialogs::{ConfirmDeactivate, Outcome};
+use super::forms::{LinkForm, WebhookForm};
+use super::input::{Key, Mouse, MouseKind};
+use super::keymap::{Action, Context};
+use super::pane::TransactionFilter;
+use super::prompt::{Prompt, PromptKey};
+use super::{App, Cmd, Command, Environment, Mode, Pane, layout};
+use crate::api::{LinkStatus, TransactionStatus};
+use chrono::Duration;
+
+/// The currencies `c` cycles through.
+const CURRENCIES: [&str; 4] = ["USDT", "USDC", "BTC", "ETH"];
+
+impl App {
+    pub(super) fn key(&mut self, key: Key, cmds: &mut Vec<Cmd>) {
+        if key == Key::ctrl('c') {
+            cmds.push(Cmd::Quit);
+            return;
+        }
+        match &self.mode {
+            Mode::Normal => self.normal_key(key, cmds),
+            Mode::Help { .. } => self.help_key(key),
+            Mode::Filter(_) | Mode::Command(_) => self.prompt_key(key, cmds),
+            _ => self.dialog_key(key, cmds),
+        }
+    }
+
+    fn normal_key(&mut self, key: Key, cmds: &mut Vec<Cmd>) {
+        let Some(binding) = self.settings.keymap.lookup(Context::Pane(self.pane), key) else { return };
+        let (action, write) = (binding.action, binding.write);
+        if write && self.settings.read_only {
+            self.notify("read-only mode: changes are turned off", true);
+            return;
+        }
+        self.apply(action, cmds);
+    }
+
+    /// Whether an action is on offer here (the help and footer ask).
+    pub fn offers(&self, action: Action) -> bool {
+        match action {
+            Action::ShowEvents => self.settings.events_pane,
+            _ => true,
+        }
+    }
+
+    /// Does what an action in the panes means.
+    pub fn apply(&mut self, action: Action, cmds: &mut Vec<Cmd>) {
+        let page = isize::try_from(self.view_height()).unwrap_or(10);
+        match action {
+            Action::Quit => cmds.push(Cmd::Quit),
+            Action::Help => self.mode = Mode::Help { scroll: 0 },
+            Action::ShowLinks => self.switch_pane(Pane::Links),
+            Action::ShowTransactions => self.switch_pane(Pane::Transactions),
+            Action::ShowWebhooks => self.switch_pane(Pane::Webhooks),
+            Action::ShowEvents if self.settings.events_pane => self.switch_pane(Pane::Events),
+            Action::NextPane => self.switch_pane(self.next_pane(true)),
+            Action::PrevPane => self.switch_pane(self.next_pane(false)),
+            Action::Down => self.move_selection(1),
+            Action::Up => self.move_selection(-1),
+            Action::PageDown => self.move_selection(page),
+            Action::PageUp => self.move_selection(-page),
+            Action::First => self.select_position(0),
+            Action::Last => self.select_position(usize::MAX),
+            Action::Open => {
+                if let Some(id) = self.selected_id() {
+                    self.open_detail_for(self.pane, id, None, Duration::zero());
+                }
+            }
+            Action::Back => {
+                if self.detail.is_some() {
+                    self.detail = None;
+                } else if !self.list(self.pane).text_filter().is_empty() {
+                    self.list_mut(self.pane).set_text_filter("");
+                }
+            }
+            Action::Refresh => self.refresh_now(),
+            Action::Pause => {
+                self.paused = !self.paused;
+                if !self.paused {
+                    self.refresh_now();
+                }
+            }
+            Action::CycleStatus => self.cycle_status(),
+            Action::CycleCurrency => self.cycle_currency(),
+            Action::LinkTransactions => {
+                if let Some(id) = self.selected_id() {
+                    self.show_link_transactions(Some(id));
+                }
+            }
+            Action::NewLink => self.mode = Mode::NewLink(Box::new(LinkForm::new(&self.last_currency))),
+            Action::NewWebhook => {
+                let loopback = self.settings.environment == Environment::Sandbox;
+                self.mode = Mode::NewWebhook(Box::new(WebhookForm::new(loopback)));
+            }
+            Action::Deactivate => self.ask_deactivate(),
+            Action::Verify => self.mode = Mode::Verify(Box::default()),
+            Action::Filter => {
+                let previous = self.list(self.pane).text_filter().to_string();
+                self.mode = Mode::Filter(Prompt::new(&previous));
+            }
+            Action::Command => self.mode = Mode::Command(Prompt::new("")),
+            // Dialog actions mean nothing in the panes.
+            _ => {}
+        }
+    }
+
+    /// The help scrolls with the moving keys; any other key closes it.
+    fn help_key(&mut self, key: Key) {
+        let Mode::Help { scroll } = &mut self.mode else { return };
+        let action = self.settings.keymap.lookup(Context::Pane(self.pane), key).map(|b| b.action);
+        *scroll = match action {
+            Some(Action::Down) => scroll.saturating_add(1),
+            Some(Action::Up) => scroll.saturating_sub(1),
+            Some(Action::PageDown) => scroll.saturating_add(10),
+            Some(Action::PageUp) => scroll.saturating_sub(10),
+            _ => {
+                self.mode = Mode::Normal;
+                return;
+            }
+        };
+    }
+
+    fn prompt_key(&mut self, key: Key, cmds: &mut Vec<Cmd>) {
+        let pane = self.pane;
+        match std::mem::replace(&mut self.mode, Mode::Normal) {
+            Mode::Filter(mut prompt) => match prompt.key(key) {
+                PromptKey::Cancel => self.list_mut(pane).set_text_filter(&prompt.previous),
+                PromptKey::Submit => {}
+                PromptKey::Edited | PromptKey::Ignored => {
+                    // Filter as you type.
+                    self.list_mut(pane).set_text_filter(prompt.text());
+                    self.mode = Mode::Filter(prompt);
+                }
+            },
+            Mode::Command(mut prompt) => match prompt.key(key) {
+                PromptKey::Cancel => {}
+                PromptKey::Submit if prompt.text().trim().is_empty() => {}
+                PromptKey::Submit => match prompt.text().parse::<Command>() {
+                    Ok(command) => self.run_command(command, cmds),
+                    Err(error) => self.notify(error.to_string(), true),
+                },
+                PromptKey::Edited | PromptKey::Ignored => self.mode = Mode::Command(prompt),
+            },
+            other => self.mode = other,
+        }
+    }
+
+    fn dialog_key(&mut self, key: Key, cmds: &mut Vec<Cmd>) {
+        let keymap = &self.settings.keymap;
+        let Some(dialog) = self.mode.dialog_mut() else { return };
+        let action = dialog.context().and_then(|context| keymap.lookup(context, key)).map(|b| b.action);
+        let outcome = dialog.key(key, action);
+        self.outcome(outcome, cmds);
+    }
+
+    /// Acts on what a dialog answered.
+    fn outcome(&mut self, outcome: Outcome, cmds: &mut Vec<Cmd>) {
+        match outcome {
+            Outcome::Stay => {}
+            Outcome::Close => self.mode = Mode::Normal,
+            Outcome::Submit(write) => self.submit(write, cmds),
+            Outcome::Copy(text) => cmds.push(Cmd::Copy(text)),
+            Outcome::Replace(mode) => self.mode = mode,
+            Outcome::Reveal { pane, id } => {
+                self.mode = Mode::Normal;
+                self.switch_pane(pane);
+                let view = self.view_height();
+                self.list_mut(pane).select_id(&id, view);
+            }
+            Outcome::Say(text) => self.notify(text, false),
+        }
+    }
+
+    pub(super) fn paste(&mut self, pasted: &str) {
+        let pane = self.pane;
+        match &mut self.mode {
+            Mode::Command(prompt) => prompt.paste(pasted),
+            Mode::Filter(prompt) => {
+                prompt.paste(pasted);
+                let text = prompt.text().to_string();
+                self.list_mut(pane).set_text_filter(&text);
+            }
+            Mode::Normal => {
+                // Pasting an id straight into the dashboard opens the jump.
+                let mut prompt = Prompt::new("");
+                prompt.paste(pasted.trim());
+                self.mode = Mode::Command(prompt);
+            }
+            Mode::Help { .. } => {}
+            mode => {
+                if let Some(dialog) = mode.dialog_mut() {
+                    dialog.paste(pasted);
+                }
+            }
+        }
+    }
+
+    /// `d`: asks to deactivate the selected (or open) link; the answer defaults to No.
+    fn ask_deactivate(&mut self) {
+        let open = self.detail.as_ref().and_then(|d| match &d.object {
+            Some(super::Found::Link(link)) => Some(link.clone()),
+            _ => None,
+        });
+        let Some(link) = open.or_else(|| self.links.list.selected_row().cloned()) else { return };
+        if link.status != LinkStatus::Active {
+            let status = crate::sanitize::for_terminal_truncated(link.status.as_str(), 20);
+            self.notify(format!("only an active link can be deactivated; this one is {status}"), true);
+            return;
+        }
+        self.mode = Mode::Deactivate(Box::new(ConfirmDeactivate::new(&link)));
+    }
+
+    fn cycle_status(&mut self) {
+        let now = self.now;
+        match self.pane {
+            Pane::Links => {
+                let mut filter = self.links.filter.clone();
+                filter.status = next_of(LinkStatus::KNOWN, filter.status.as_ref());
+                self.set_links_filter(filter);
+            }
+            Pane::Transactions => {
+                let mut filter = self.transactions.filter.clone();
+                filter.status = next_of(TransactionStatus::KNOWN, filter.status.as_ref());
+                if self.transactions.set_filter(filter, now) {
+                    self.detail = None;
+                }
+            }
+            Pane::Webhooks | Pane::Events => {}
+        }
+    }
+
+    fn cycle_currency(&mut self) {
+        let mut filter = self.transactions.filter.clone();
+        let current = filter.currency.as_deref();
+        filter.currency = match current {
+            None => Some(CURRENCIES[0].to_string()),
+            Some(code) => {
+                CURRENCIES.iter().position(|c| *c == code).and_then(|i| CURRENCIES.get(i + 1)).map(|c| c.to_string())
+            }
+        };
+        self.set_transactions_filter(filter);
+    }
+
+    /// The Transactions pane for one link (`None` for all links).
+    pub(super) fn show_link_transactions(&mut self, link_id: Option<String>) {
+        let filter = TransactionFilter { payment_link_id: link_id, ..self.transactions.filter.clone() };
+        self.set_transactions_filter(filter);
+    }
+
+    /// Shows the Transactions pane with this filter.
+    pub(super) fn set_transactions_filter(&mut self, filter: TransactionFilter) {
+        self.switch_pane(Pane::Transactions);
+        if self.transactions.set_filter(filter, self.now) {
+            self.detail = None;
+        }
+    }
+
+    pub(super) fn set_links_filter(&mut self, filter: super::LinkFilter) {
+        if self.links.set_filter(filter, self.now) && self.pane == Pane::Links {
+            self.detail = None;
+        }
+    }
+
+    pub(super) fn mouse(&mut self, mouse: Mouse) {
+        if !matches!(self.mode, Mode::Normal) {
+            return;
+        }
+        match mouse.kind {
+            MouseKind::ScrollDown => self.move_selection(3),
+            MouseKind::ScrollUp => self.move_selection(-3),
+            MouseKind::Click => {
+                let screen = self.screen();
+                if screen.too_small {
+                    return;
+                }
+                if mouse.row == screen.header.y {
+                    let spans = layout::tab_spans(&self.tab_labels(), layout::TABS_START);
+                    if let Some(i) = spans.iter().position(|(x, w)| mouse.column >= *x && mouse.column < x + w) {
+                        let panes = self.panes();
+                        if let Some(pane) = panes.get(i) {
+                            self.switch_pane(*pane);
+                        }
+                    }
+                    return;
+                }
+                let rows = screen.table_rows();
+                if rows.contains(mouse.column, mouse.row) && screen.popup.is_none() {
+                    let position = self.list(self.pane).scroll() + usize::from(mouse.row - rows.y);
+                    if position < self.list(self.pane).visible_len() {
+                        self.select_position(position);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The value after `current` in `values`; after the last, none (all).
+fn next_of<T: Clone + PartialEq>(values: &[T], current: Option<&T>) -> Option<T> {
+    match current {
+        None => values.first().cloned(),
+        Some(current) => values.iter().position(|v| v == current).and_then(|i| values.get(i + 1)).cloned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cycling_goes_through_every_value_then_back_to_all() {
+        let mut seen = Vec::new();
+        let mut current = None;
+        loop {
+            current = next_of(LinkStatus::KNOWN, current.as_ref());
+            seen.push(current.clone());
+            if current.is_none() {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), LinkStatus::KNOWN.len() + 1);
+        let unknown = LinkStatus::Other("cancelled".into());
+        assert_eq!(next_of(LinkStatus::KNOWN, Some(&unknown)), None);
+    }
+}

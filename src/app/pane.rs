@@ -1,0 +1,384 @@
+//! The panes, and the state of each one that polls PIK: its list, its
+//! server-side filter (typed per resource) and its polling state (when the
+//! next poll is due, how it backs off after errors).
+//!
+//! Only the three polled panes have a [`PaneState`]; the Events pane is a
+//! plain list fed by the local listener, so no fetch for it can be built.
+
+use super::ErrorInfo;
+use super::paged::{ListOps, PAGE_SIZE, PagedList, RequestId};
+use super::resource::Resource;
+use crate::api::{ErrorKind, LinkStatus, Page, PaymentLink, Transaction, TransactionStatus, Webhook};
+use chrono::{DateTime, Duration, Utc};
+
+/// Every tab of the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Links,
+    Transactions,
+    Webhooks,
+    /// Verified webhook events received by the local listener (`--demo`).
+    Events,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Links, Pane::Transactions, Pane::Webhooks, Pane::Events];
+
+    /// Its bit in a [`super::keymap::PaneSet`].
+    pub const fn bit(self) -> u8 {
+        match self {
+            Pane::Links => 0,
+            Pane::Transactions => 1,
+            Pane::Webhooks => 2,
+            Pane::Events => 3,
+        }
+    }
+
+    /// The digit that selects it, as shown on its tab.
+    pub fn number(self) -> u8 {
+        self.bit() + 1
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Links => "Links",
+            Pane::Transactions => "Transactions",
+            Pane::Webhooks => "Webhooks",
+            Pane::Events => "Events",
+        }
+    }
+
+    /// The polled resource behind the pane, if it polls.
+    pub fn polled(self) -> Option<Polled> {
+        match self {
+            Pane::Links => Some(Polled::Links),
+            Pane::Transactions => Some(Polled::Transactions),
+            Pane::Webhooks => Some(Polled::Webhooks),
+            Pane::Events => None,
+        }
+    }
+}
+
+/// The panes whose rows come from polling PIK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Polled {
+    Links,
+    Transactions,
+    Webhooks,
+}
+
+impl Polled {
+    pub const ALL: [Polled; 3] = [Polled::Links, Polled::Transactions, Polled::Webhooks];
+
+    pub fn pane(self) -> Pane {
+        match self {
+            Polled::Links => Pane::Links,
+            Polled::Transactions => Pane::Transactions,
+            Polled::Webhooks => Pane::Webhooks,
+        }
+    }
+}
+
+/// `GET /payment-links` filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkFilter {
+    pub status: Option<LinkStatus>,
+}
+
+/// `GET /transactions` filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransactionFilter {
+    pub status: Option<TransactionStatus>,
+    pub currency: Option<String>,
+    pub payment_link_id: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// What to fetch: a page of one polled resource, with its filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageRequest {
+    Links {
+        filter: LinkFilter,
+        offset: u64,
+        limit: u32,
+    },
+    Transactions {
+        filter: TransactionFilter,
+        offset: u64,
+        limit: u32,
+    },
+    /// PIK does not paginate webhooks: one call returns them all.
+    Webhooks,
+}
+
+impl PageRequest {
+    pub fn pane(&self) -> Polled {
+        match self {
+            PageRequest::Links { .. } => Polled::Links,
+            PageRequest::Transactions { .. } => Polled::Transactions,
+            PageRequest::Webhooks => Polled::Webhooks,
+        }
+    }
+
+    pub fn offset(&self) -> u64 {
+        match self {
+            PageRequest::Links { offset, .. } | PageRequest::Transactions { offset, .. } => *offset,
+            PageRequest::Webhooks => 0,
+        }
+    }
+}
+
+/// A page as it came back, of whichever resource was asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded {
+    Links(Page<PaymentLink>),
+    Transactions(Page<Transaction>),
+    Webhooks(Page<Webhook>),
+}
+
+/// What a polled resource adds to [`Resource`]: its filter and its page.
+pub trait PolledResource: Resource {
+    type Filter: Clone + Default + PartialEq + std::fmt::Debug;
+    const PANE: Polled;
+    fn request(filter: &Self::Filter, offset: u64, limit: u32) -> PageRequest;
+    fn page(loaded: Loaded) -> Option<Page<Self>>;
+}
+
+impl PolledResource for PaymentLink {
+    type Filter = LinkFilter;
+    const PANE: Polled = Polled::Links;
+
+    fn request(filter: &LinkFilter, offset: u64, limit: u32) -> PageRequest {
+        PageRequest::Links { filter: filter.clone(), offset, limit }
+    }
+
+    fn page(loaded: Loaded) -> Option<Page<Self>> {
+        match loaded {
+            Loaded::Links(page) => Some(page),
+            _ => None,
+        }
+    }
+}
+
+impl PolledResource for Transaction {
+    type Filter = TransactionFilter;
+    const PANE: Polled = Polled::Transactions;
+
+    fn request(filter: &TransactionFilter, offset: u64, limit: u32) -> PageRequest {
+        PageRequest::Transactions { filter: filter.clone(), offset, limit }
+    }
+
+    fn page(loaded: Loaded) -> Option<Page<Self>> {
+        match loaded {
+            Loaded::Transactions(page) => Some(page),
+            _ => None,
+        }
+    }
+}
+
+impl PolledResource for Webhook {
+    type Filter = ();
+    const PANE: Polled = Polled::Webhooks;
+
+    fn request(_filter: &(), _offset: u64, _limit: u32) -> PageRequest {
+        PageRequest::Webhooks
+    }
+
+    fn page(loaded: Loaded) -> Option<Page<Self>> {
+        match loaded {
+            Loaded::Webhooks(page) => Some(page),
+            _ => None,
+        }
+    }
+}
+
+/// The longest wait between retries of a failing pane, and the wait after
+/// an auth error (a rejected key does not heal by itself).
+pub const MAX_BACKOFF_SECS: i64 = 60;
+
+/// When a pane polls next, and what went wrong last.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollState {
+    pub error: Option<ErrorInfo>,
+    pub failures: u32,
+    pub last_success: Option<DateTime<Utc>>,
+    pub next_poll: DateTime<Utc>,
+}
+
+impl PollState {
+    pub fn new(now: DateTime<Utc>) -> Self {
+        Self { error: None, failures: 0, last_success: None, next_poll: now }
+    }
+
+    pub fn due(&self, now: DateTime<Utc>) -> bool {
+        now >= self.next_poll
+    }
+
+    /// Polls at the next chance.
+    pub fn poll_now(&mut self, now: DateTime<Utc>) {
+        self.next_poll = self.next_poll.min(now);
+    }
+
+    /// A first-page poll went out: the next one is an interval away.
+    pub fn polled(&mut self, now: DateTime<Utc>, interval: Duration) {
+        self.next_poll = now + interval;
+    }
+
+    pub fn succeeded(&mut self, now: DateTime<Utc>, first_page: bool) {
+        self.error = None;
+        self.failures = 0;
+        if first_page {
+            self.last_success = Some(now);
+        }
+    }
+
+    /// Exponential backoff from one refresh interval, capped at two: a pane
+    /// that failed is back within two intervals of PIK recovering. An
+    /// unusable key will not heal by itself: retry slowly. A longer
+    /// Retry-After is honoured as asked.
+    pub fn failed(&mut self, error: ErrorInfo, interval: Duration, now: DateTime<Utc>) {
+        let interval = interval.num_seconds().max(1);
+        self.failures += 1;
+        let backoff = if error.is_auth() {
+            MAX_BACKOFF_SECS
+        } else {
+            (interval << (self.failures - 1).min(4)).min(interval * 2).min(MAX_BACKOFF_SECS)
+        };
+        let wait = match error.retry_after {
+            Some(asked) => Duration::seconds(i64::try_from(asked.as_secs()).unwrap_or(MAX_BACKOFF_SECS).max(1)),
+            None => Duration::seconds(backoff),
+        };
+        self.next_poll = now + wait;
+        self.error = Some(error);
+    }
+
+    /// Whether the last failure means PIK could not be reached at all.
+    pub fn unreachable(&self) -> bool {
+        self.error.as_ref().is_some_and(|e| matches!(e.kind, ErrorKind::Connect | ErrorKind::Timeout))
+    }
+}
+
+/// One fetch a pane wants now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetch {
+    pub offset: u64,
+    pub page: PageRequest,
+}
+
+/// A polled pane: its rows, its filter and its polling state, together.
+#[derive(Debug, Clone)]
+pub struct PaneState<T: PolledResource> {
+    pub list: PagedList<T>,
+    pub filter: T::Filter,
+    pub poll: PollState,
+}
+
+impl<T: PolledResource> PaneState<T> {
+    pub fn new(now: DateTime<Utc>) -> Self {
+        Self { list: PagedList::new(), filter: T::Filter::default(), poll: PollState::new(now) }
+    }
+
+    /// Changes the server-side filter: the list starts again. Says whether
+    /// anything changed.
+    pub fn set_filter(&mut self, filter: T::Filter, now: DateTime<Utc>) -> bool {
+        if self.filter == filter {
+            return false;
+        }
+        self.filter = filter;
+        self.poll = PollState::new(now);
+        self.list.reset();
+        true
+    }
+
+    /// Merges a page that answers `request`; returns what changed.
+    pub fn apply(
+        &mut self,
+        request: RequestId,
+        offset: u64,
+        result: Result<Loaded, ErrorInfo>,
+        interval: Duration,
+        now: DateTime<Utc>,
+    ) -> Option<super::paged::Applied> {
+        if !self.list.is_current(request) {
+            return None; // an answer to a request made before a filter change
+        }
+        match result.map(T::page) {
+            Ok(Some(page)) => {
+                let applied = self.list.apply(request, offset, page, now);
+                self.poll.succeeded(now, offset == 0);
+                Some(applied)
+            }
+            // A page of another resource: impossible by construction; drop it.
+            Ok(None) => {
+                self.list.fail(request);
+                None
+            }
+            Err(error) => {
+                self.list.fail(request);
+                self.poll.failed(error, interval, now);
+                None
+            }
+        }
+    }
+}
+
+/// The parts of a pane state that do not depend on the row type.
+pub trait PaneOps {
+    fn list(&self) -> &dyn ListOps;
+    fn list_mut(&mut self) -> &mut dyn ListOps;
+    fn poll(&self) -> &PollState;
+    fn poll_mut(&mut self) -> &mut PollState;
+    /// The fetch this pane wants now, if any; records it as in flight.
+    fn plan(&mut self, plan: &PlanInput, request: RequestId) -> Option<Fetch>;
+}
+
+/// What planning needs to know about the moment.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput {
+    pub now: DateTime<Utc>,
+    pub visible: bool,
+    pub view_height: usize,
+    pub paused: bool,
+    pub interval: Duration,
+}
+
+impl<T: PolledResource> PaneOps for PaneState<T> {
+    fn list(&self) -> &dyn ListOps {
+        &self.list
+    }
+
+    fn list_mut(&mut self) -> &mut dyn ListOps {
+        &mut self.list
+    }
+
+    fn poll(&self) -> &PollState {
+        &self.poll
+    }
+
+    fn poll_mut(&mut self) -> &mut PollState {
+        &mut self.poll
+    }
+
+    fn plan(&mut self, input: &PlanInput, request: RequestId) -> Option<Fetch> {
+        if self.list.in_flight().is_some() {
+            return None;
+        }
+        let loaded = self.list.loaded_once();
+        let poll_due = self.poll.due(input.now) && !(input.paused && loaded);
+        // Scrolling past what is loaded fetches the next page, unless the
+        // pane is failing and waiting out its backoff.
+        let wanted = if input.visible { self.list.wanted_page(input.view_height) } else { None };
+        let backoff_over = self.poll.due(input.now);
+        let offset = match wanted {
+            Some(offset) if offset > 0 && (self.poll.error.is_none() || backoff_over) => offset,
+            _ if poll_due => 0,
+            _ => return None,
+        };
+        self.list.begin(request, offset);
+        if offset == 0 {
+            self.poll.polled(input.now, input.interval);
+        }
+        Some(Fetch { offset, page: T::request(&self.filter, offset, PAGE_SIZE) })
+    }
+}

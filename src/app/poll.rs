@@ -1,0 +1,124 @@
+//! What to fetch, when: polling (often for the visible pane, rarely for
+//! hidden ones), prefetching ahead of the selection, backing off after
+//! errors; and merging what comes back.
+
+use super::paged::RequestId;
+use super::pane::PlanInput;
+use super::{App, Cmd, ErrorInfo, Loaded, MARK_TTL_SECS, Pane, Polled, age_words};
+use crate::api::TransactionStatus;
+use chrono::Duration;
+
+impl App {
+    /// Time passed: expire marks and notices; redraw only if what the
+    /// screen shows about time has changed.
+    pub(super) fn tick(&mut self) {
+        let ttl = Duration::seconds(MARK_TTL_SECS);
+        let now = self.now;
+        let mut changed = false;
+        for pane in Pane::ALL {
+            changed |= self.list_mut(pane).expire_marks(now, ttl);
+        }
+        if self.notice.as_ref().is_some_and(|n| n.until <= self.now) {
+            self.notice = None;
+            changed = true;
+        }
+        let face = self.clock_face();
+        if face != self.clock_face {
+            self.clock_face = face;
+            changed = true;
+        }
+        self.dirty |= changed;
+    }
+
+    /// Everything on screen that depends on the time alone.
+    fn clock_face(&self) -> String {
+        let Some(poll) = self.poll(self.pane) else { return String::new() };
+        let age = poll.last_success.map(|t| age_words(self.now - t)).unwrap_or_default();
+        let retry = if poll.error.is_some() { (poll.next_poll - self.now).num_seconds().max(0) } else { 0 };
+        // Relative times in the table change at most once a minute.
+        format!("{age}|{retry}|{}", self.now.timestamp() / 60)
+    }
+
+    /// The data's age in words, e.g. "3 s ago".
+    pub fn data_age(&self) -> Option<String> {
+        self.poll(self.pane).and_then(|p| p.last_success).map(|t| age_words(self.now - t))
+    }
+
+    /// Whether the visible pane's data is older than three refreshes.
+    pub fn is_stale(&self) -> bool {
+        let Some(poll) = self.poll(self.pane) else { return false };
+        match poll.last_success {
+            Some(at) => self.now - at > self.interval(self.pane) * 3,
+            None => poll.error.is_some(),
+        }
+    }
+
+    /// `r`, `p` and writes: poll the visible pane (and the detail) now.
+    pub(super) fn refresh_now(&mut self) {
+        let now = self.now;
+        if let Some(polled) = self.pane.polled() {
+            self.pane_ops_mut(polled).poll_mut().poll_now(now);
+        }
+        if let Some(detail) = &mut self.detail {
+            detail.refresh_now(now);
+        }
+    }
+
+    /// Works out which fetches are due: prefetch, polling, the open detail.
+    pub(super) fn plan(&mut self, cmds: &mut Vec<Cmd>) {
+        if self.switching.is_some() {
+            return;
+        }
+        let view_height = self.view_height();
+        for polled in Polled::ALL {
+            let pane = polled.pane();
+            let input = PlanInput {
+                now: self.now,
+                visible: pane == self.pane,
+                view_height,
+                paused: self.paused,
+                interval: self.interval(pane),
+            };
+            let request = self.next_request;
+            if let Some(fetch) = self.pane_ops_mut(polled).plan(&input, request) {
+                self.next_request += 1;
+                cmds.push(Cmd::FetchPage { request, page: fetch.page });
+            }
+        }
+        self.plan_detail(cmds);
+    }
+
+    pub(super) fn page_loaded(
+        &mut self,
+        pane: Polled,
+        request: RequestId,
+        offset: u64,
+        result: Result<Loaded, ErrorInfo>,
+        cmds: &mut Vec<Cmd>,
+    ) {
+        let (now, interval) = (self.now, self.interval(pane.pane()));
+        let applied = match pane {
+            Polled::Links => self.links.apply(request, offset, result, interval, now),
+            Polled::Webhooks => self.webhooks.apply(request, offset, result, interval, now),
+            Polled::Transactions => {
+                let applied = self.transactions.apply(request, offset, result, interval, now);
+                // The bell is for money arriving: a settled payment, new or changed.
+                let settled = TransactionStatus::Settled.as_str();
+                let newly_settled = applied.as_ref().is_some_and(|applied| {
+                    applied.changed.iter().any(|(_, _, to)| to == settled)
+                        || applied.new.iter().any(|id| {
+                            self.transactions.list.find(id).is_some_and(|t| t.status == TransactionStatus::Settled)
+                        })
+                });
+                if self.settings.bell && newly_settled {
+                    cmds.push(Cmd::Bell);
+                }
+                applied
+            }
+        };
+        if applied.is_some() {
+            let view = self.view_height();
+            self.pane_ops_mut(pane).list_mut().keep_visible(view);
+        }
+    }
+}

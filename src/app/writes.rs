@@ -1,0 +1,124 @@
+//! Writes: the one path every write goes out by (a request id, the dialog
+//! locked until PIK answers, never a retry), and what each answer does.
+
+use super::dialogs::{CreatedLink, SecretDialog, Write};
+use super::forms::{LinkForm, WebhookForm};
+use super::paged::RequestId;
+use super::{App, Cmd, ErrorInfo, Found, Mode, Written, failure_words};
+
+impl App {
+    /// Sends a write the open dialog asked for.
+    pub(super) fn submit(&mut self, write: Write, cmds: &mut Vec<Cmd>) {
+        if self.settings.read_only {
+            self.notify("read-only mode: changes are turned off", true);
+            self.mode = Mode::Normal;
+            return;
+        }
+        let request = self.request_id();
+        if let Some(dialog) = self.mode.dialog_mut() {
+            dialog.submitted(request);
+        }
+        cmds.push(Cmd::Write { request, write });
+    }
+
+    /// The answer to a write, for the dialog that is waiting for it.
+    pub(super) fn written(&mut self, request: RequestId, result: Result<Written, ErrorInfo>) {
+        if self.mode.dialog().and_then(|d| d.submitting()) != Some(request) {
+            return; // not (or no longer) waited for
+        }
+        match std::mem::replace(&mut self.mode, Mode::Normal) {
+            Mode::NewLink(mut form) => {
+                form.submitting = None;
+                self.link_created(form, result);
+            }
+            Mode::Deactivate(confirm) => self.link_deactivated(&confirm.id, result),
+            Mode::NewWebhook(mut form) => {
+                form.submitting = None;
+                self.webhook_created(form, result);
+            }
+            other => self.mode = other,
+        }
+    }
+
+    fn link_created(&mut self, mut form: Box<LinkForm>, result: Result<Written, ErrorInfo>) {
+        match result {
+            Ok(Written::Link(link)) => {
+                self.last_currency = link.currency.clone();
+                let shown = self.links.filter.status.as_ref().is_none_or(|s| *s == link.status);
+                if shown {
+                    self.links.list.prepend(link.clone(), self.now);
+                }
+                self.links.poll.poll_now(self.now);
+                self.mode = Mode::Created(Box::new(CreatedLink::new(link)));
+            }
+            Err(error) if error.may_have_happened => {
+                // Never retried: a duplicate link is worse. The list is
+                // refreshed so the agent can look before trying again.
+                form.failure = Some(format!(
+                    "{}: the request was sent but no answer came, so the link MAY have been created. \
+                     The list is being refreshed: check it before trying again.",
+                    error.summary
+                ));
+                self.links.poll.poll_now(self.now);
+                self.mode = Mode::NewLink(form);
+            }
+            Err(error) => {
+                form.failure = Some(failure_words(&error));
+                self.mode = Mode::NewLink(form);
+            }
+            Ok(_) => self.mode = Mode::NewLink(form),
+        }
+    }
+
+    fn link_deactivated(&mut self, id: &str, result: Result<Written, ErrorInfo>) {
+        match result {
+            Ok(Written::Deactivated(link)) => {
+                self.links.list.update_row(link.clone(), self.now);
+                if let Some(detail) = &mut self.detail
+                    && detail.id == link.id
+                {
+                    detail.object = Some(Found::Link(link));
+                }
+                self.notify(format!("{id} is now deactivated"), false);
+            }
+            Ok(_) => {}
+            Err(error) if matches!(error.status, Some(404 | 405)) => self.notify(
+                format!(
+                    "this PIK server does not support deactivating links ({}); use PIK's web dashboard",
+                    error.status.unwrap_or(0)
+                ),
+                true,
+            ),
+            Err(error) if error.may_have_happened => {
+                self.notify(format!("{}: {id} may or may not be deactivated; refreshing", error.summary), true);
+                self.links.poll.poll_now(self.now);
+            }
+            Err(error) => self.notify(failure_words(&error), true),
+        }
+    }
+
+    fn webhook_created(&mut self, mut form: Box<WebhookForm>, result: Result<Written, ErrorInfo>) {
+        match result {
+            Ok(Written::Webhook(webhook, secret)) => {
+                let dialog =
+                    SecretDialog { webhook_id: webhook.id.clone(), url: webhook.url.clone(), secret, copied: false };
+                self.webhooks.list.prepend(webhook, self.now);
+                self.webhooks.poll.poll_now(self.now);
+                self.mode = Mode::Secret(Box::new(dialog));
+            }
+            Err(error) if error.may_have_happened => {
+                form.failure = Some(format!(
+                    "{}: the endpoint MAY have been registered; check the list before trying again",
+                    error.summary
+                ));
+                self.webhooks.poll.poll_now(self.now);
+                self.mode = Mode::NewWebhook(form);
+            }
+            Err(error) => {
+                form.failure = Some(failure_words(&error));
+                self.mode = Mode::NewWebhook(form);
+            }
+            Ok(_) => self.mode = Mode::NewWebhook(form),
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Builders and helpers for tests and benchmarks, written once: rows of each
+//! resource, a fake PIK that answers the app's page requests, and error
+//! values. Compiled for the crate's own tests and, through the
+//! `test-support` feature, for the integration tests and benches; never in
+//! a release build.
+
+use crate::api::{
+    ErrorKind, LinkStatus, Page, PaymentLink, Transaction, TransactionStatus, Webhook, WebhookEvent, WebhookStatus,
+};
+use crate::app::{App, Cmd, ErrorInfo, Loaded, Msg, PageRequest};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use rust_decimal::Decimal;
+
+/// The tests' "now": a fixed instant.
+pub fn t0() -> DateTime<Utc> {
+    Utc.timestamp_opt(1_800_000_000, 0).single().unwrap_or_default()
+}
+
+/// A decimal from text, for amounts in tests.
+pub fn dec(text: &str) -> Decimal {
+    text.parse().unwrap_or_default()
+}
+
+/// An active 75.00 USDT link with a checkout URL, created at `t0`. Change
+/// fields with struct update syntax: `PaymentLink { status, ..link("pl_x") }`.
+pub fn link(id: &str) -> PaymentLink {
+    PaymentLink {
+        id: id.to_string(),
+        url: Some(format!("https://pay.pik.global/{id}")),
+        amount: dec("75.00"),
+        currency: "USDT".into(),
+        description: None,
+        status: LinkStatus::Active,
+        created_at: t0(),
+        paid_at: None,
+        expires_at: None,
+    }
+}
+
+/// Link number `n` of a numbered set: `pl_00042`, "Order 42", one second
+/// newer than link `n - 1`.
+pub fn numbered_link(n: u64, status: LinkStatus) -> PaymentLink {
+    PaymentLink {
+        description: Some(format!("Order {n}")),
+        status,
+        created_at: t0() - Duration::seconds(100_000 - n as i64),
+        ..link(&format!("pl_{n:05}"))
+    }
+}
+
+/// A pending 75.00 USDT transaction on `pl_00001`, created at `t0`.
+pub fn txn(id: &str) -> Transaction {
+    Transaction {
+        id: id.to_string(),
+        payment_link_id: Some("pl_00001".into()),
+        amount: dec("75.00"),
+        currency: "USDT".into(),
+        status: TransactionStatus::Pending,
+        tx_hash: None,
+        created_at: t0(),
+        confirmed_at: None,
+        settled_at: None,
+    }
+}
+
+/// Transaction number `n`: `txn_00042`.
+pub fn numbered_txn(n: u64, status: TransactionStatus) -> Transaction {
+    Transaction { status, created_at: t0() - Duration::seconds(100_000 - n as i64), ..txn(&format!("txn_{n:05}")) }
+}
+
+/// An active webhook for `payment.settled`.
+pub fn hook(id: &str) -> Webhook {
+    Webhook {
+        id: id.to_string(),
+        url: format!("https://example.com/{id}"),
+        events: vec![WebhookEvent::PaymentSettled],
+        status: WebhookStatus::Active,
+        created_at: Some(t0()),
+    }
+}
+
+/// One page of `data` out of `total`.
+pub fn page<T>(data: Vec<T>, total: u64) -> Page<T> {
+    Page { data, total, limit: Some(50), offset: Some(0), skipped: 0 }
+}
+
+/// An API failure as the app keeps it.
+pub fn error(kind: ErrorKind, status: Option<u16>, summary: &str) -> ErrorInfo {
+    ErrorInfo {
+        kind,
+        summary: summary.into(),
+        message: String::new(),
+        status,
+        retry_after: None,
+        may_have_happened: false,
+    }
+}
+
+/// PIK could not be reached.
+pub fn unreachable() -> ErrorInfo {
+    error(ErrorKind::Connect, None, "PIK unreachable")
+}
+
+/// PIK answered with this status.
+pub fn refusal(status: u16, summary: &str) -> ErrorInfo {
+    error(ErrorKind::Api, Some(status), summary)
+}
+
+/// A write that timed out after it was sent: it may have happened.
+pub fn lost_answer() -> ErrorInfo {
+    ErrorInfo { may_have_happened: true, ..error(ErrorKind::Timeout, None, "PIK did not answer in time") }
+}
+
+/// A PIK in memory that answers the app's page requests: rows newest
+/// first, filtered and paged as PIK does.
+#[derive(Debug, Clone, Default)]
+pub struct FakePik {
+    pub links: Vec<PaymentLink>,
+    pub transactions: Vec<Transaction>,
+    pub webhooks: Vec<Webhook>,
+}
+
+impl FakePik {
+    /// Links `newest` down to 1 (all active), transactions 3 to 1, webhooks 2 and 1.
+    pub fn numbered(newest: u64) -> Self {
+        FakePik {
+            links: (1..=newest).rev().map(|n| numbered_link(n, LinkStatus::Active)).collect(),
+            transactions: vec![
+                numbered_txn(3, TransactionStatus::Pending),
+                numbered_txn(2, TransactionStatus::Settled),
+                numbered_txn(1, TransactionStatus::Failed),
+            ],
+            webhooks: vec![hook("wh_2"), hook("wh_1")],
+        }
+    }
+
+    pub fn answer(&self, request: &PageRequest) -> Loaded {
+        fn window<T: Clone>(rows: Vec<&T>, offset: u64, limit: u32) -> Page<T> {
+            let total = rows.len() as u64;
+            let data = rows.into_iter().skip(offset as usize).take(limit as usize).cloned().collect();
+            Page { data, total, limit: Some(limit), offset: u32::try_from(offset).ok(), skipped: 0 }
+        }
+        match request {
+            PageRequest::Links { filter, offset, limit } => {
+                let rows = self.links.iter().filter(|l| filter.status.as_ref().is_none_or(|s| *s == l.status));
+                Loaded::Links(window(rows.collect(), *offset, *limit))
+            }
+            PageRequest::Transactions { filter, offset, limit } => {
+                let rows = self.transactions.iter().filter(|t| {
+                    filter.status.as_ref().is_none_or(|s| *s == t.status)
+                        && filter.currency.as_ref().is_none_or(|c| *c == t.currency)
+                        && filter.payment_link_id.as_ref().is_none_or(|l| t.payment_link_id.as_ref() == Some(l))
+                        && filter.from.is_none_or(|from| t.created_at >= from)
+                        && filter.to.is_none_or(|to| t.created_at <= to)
+                });
+                Loaded::Transactions(window(rows.collect(), *offset, *limit))
+            }
+            PageRequest::Webhooks => Loaded::Webhooks(Page {
+                data: self.webhooks.clone(),
+                total: self.webhooks.len() as u64,
+                limit: None,
+                offset: None,
+                skipped: 0,
+            }),
+        }
+    }
+}
+
+/// Answers every page request in `cmds` with what `answer` says, at `now`;
+/// returns the commands the answers led to.
+pub fn answer_with(
+    app: &mut App,
+    cmds: Vec<Cmd>,
+    now: DateTime<Utc>,
+    mut answer: impl FnMut(&PageRequest) -> Result<Loaded, ErrorInfo>,
+) -> Vec<Cmd> {
+    let mut next = Vec::new();
+    for cmd in cmds {
+        if let Cmd::FetchPage { request, page } = cmd {
+            let msg = Msg::Page { pane: page.pane(), request, offset: page.offset(), result: answer(&page) };
+            next.extend(app.update(msg, now));
+        }
+    }
+    next
+}
+
+/// Answers every page request in `cmds` from `pik`, at `now`; returns the
+/// commands the answers led to.
+pub fn answer_all(app: &mut App, cmds: Vec<Cmd>, pik: &FakePik, now: DateTime<Utc>) -> Vec<Cmd> {
+    answer_with(app, cmds, now, |page| Ok(pik.answer(page)))
+}
+
+/// An app whose panes have all loaded their first page from `pik` at `t0`.
+pub fn loaded_app(settings: crate::app::Settings, width: u16, height: u16, pik: &FakePik) -> App {
+    let mut app = App::new(settings, width, height, t0());
+    let cmds = app.update(Msg::Tick, t0());
+    answer_all(&mut app, cmds, pik, t0());
+    app
+}
+
+/// The page requests in `cmds`: (pane, offset).
+pub fn fetches(cmds: &[Cmd]) -> Vec<(crate::app::Polled, u64)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::FetchPage { page, .. } => Some((page.pane(), page.offset())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The request id of the first write in `cmds`.
+pub fn write_request(cmds: &[Cmd]) -> Option<crate::app::paged::RequestId> {
+    cmds.iter().find_map(|c| match c {
+        Cmd::Write { request, .. } => Some(*request),
+        _ => None,
+    })
+}
