@@ -235,3 +235,33 @@ fn webhooks_verify_checks_a_body_from_standard_input() {
     assert_eq!(run(&good, &body[..body.len() - 1]), (Some(1), "invalid".to_string()));
     assert_eq!(run("deadbeef", body), (Some(1), "invalid".to_string()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_date_in_to_takes_in_the_whole_day_as_in_the_dashboard() {
+    let sandbox = quiet_sandbox().await;
+    let page = client(&sandbox).list_links(&Default::default()).await;
+    let link = page.ok().and_then(|p| p.data.first().map(|l| l.id.clone())).unwrap_or_default();
+    let plant = serde_json::json!({"payment_link_id": link, "created_at": "2020-02-03T18:30:00Z"});
+    let (status, planted) = control(&sandbox, reqwest::Method::POST, "/transactions", Some(plant)).await;
+    assert_eq!(status, 201, "{planted}");
+    let id = planted["id"].as_str().unwrap_or_default().to_string();
+    let listed = |args: Vec<&'static str>| {
+        let sandbox = &sandbox;
+        async move {
+            let mut all = vec!["transactions", "list", "--json", "--limit", "100"];
+            all.extend(args);
+            let run = pik(sandbox, Some(DEMO_KEY), &all).await;
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            serde_json::from_str::<Value>(&run.stdout).unwrap_or_default()
+        }
+    };
+    let day = listed(vec!["--from", "2020-02-03", "--to", "2020-02-03"]).await;
+    let ids: Vec<&str> = day["data"].as_array().into_iter().flatten().filter_map(|t| t["id"].as_str()).collect();
+    assert_eq!(ids, [id.as_str()], "18:30 is within --to 2020-02-03");
+    let before = listed(vec!["--to", "2020-02-02"]).await;
+    assert_eq!(before["total"], 0, "{before}");
+    let bad = pik(&sandbox, Some(DEMO_KEY), &["transactions", "list", "--to", "yesterday"]).await;
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("2024-01-15"), "{}", bad.stderr);
+    sandbox.shutdown().await;
+}

@@ -1,0 +1,74 @@
+//! One-shot commands (`pik-tui links create ...`): scriptable, with `--json`
+//! for machines and a readable table by default. Every string from the API is
+//! sanitized before it is printed. One file per command family; `failure`
+//! holds the exit codes, `print` the output helpers.
+
+mod failure;
+mod links;
+mod listen;
+mod print;
+mod transactions;
+mod webhooks;
+
+pub use failure::{Failure, exit, report};
+pub use links::check_new_link;
+pub use listen::listen;
+pub use webhooks::verify_signature;
+
+use crate::api::{Client, ClientConfig};
+use crate::cli::{GlobalArgs, LinksCommand, TransactionsCommand, WebhooksCommand};
+use crate::config::{self, Environment, Flags};
+
+type Outcome = Result<(), Failure>;
+
+/// What every API command needs: a client, and how to answer.
+struct Context {
+    client: Client,
+    json: bool,
+    read_only: bool,
+}
+
+impl Context {
+    fn refuse_if_read_only(&self, what: &str) -> Outcome {
+        if self.read_only {
+            return Err(Failure::usage(format!("read-only mode: refusing to {what}")));
+        }
+        Ok(())
+    }
+}
+
+fn connect(global: &GlobalArgs) -> Result<Context, Failure> {
+    let flags = Flags::from(global);
+    let settings = config::resolve(&flags, &Environment::from_process()).map_err(|e| Failure::usage(e.to_string()))?;
+    for warning in &settings.warnings {
+        eprintln!("warning: {warning}");
+    }
+    tracing::info!(profile = ?settings.profile, key = %settings.key, key_source = %settings.key_source, "settings");
+    let mut config = ClientConfig::new(settings.base_url, settings.key);
+    config.request_timeout = std::time::Duration::from_secs(global.timeout);
+    config.max_requests_per_sec = global.max_rps;
+    let client = Client::new(config).map_err(Failure::api)?;
+    Ok(Context { client, json: global.json, read_only: settings.read_only })
+}
+
+pub enum ApiCommand {
+    Links(LinksCommand),
+    Transactions(TransactionsCommand),
+    Webhooks(WebhooksCommand),
+}
+
+/// Runs an API command and returns the exit code.
+pub async fn run(global: &GlobalArgs, command: ApiCommand) -> u8 {
+    let outcome = match connect(global) {
+        Ok(context) => match command {
+            ApiCommand::Links(command) => links::run(&context, command).await,
+            ApiCommand::Transactions(command) => transactions::run(&context, command).await,
+            ApiCommand::Webhooks(command) => webhooks::run(&context, command).await,
+        },
+        Err(failure) => Err(failure),
+    };
+    match outcome {
+        Ok(()) => exit::OK,
+        Err(failure) => report(&failure, global.json),
+    }
+}

@@ -1,0 +1,79 @@
+//! `pik-tui transactions list|get`.
+
+use super::print::{local_time, optional_time, paging_footer, print_fields, print_json, print_table};
+use super::{Context, Failure, Outcome};
+use crate::api::{Transaction, TransactionQuery, TransactionStatus};
+use crate::cli::TransactionsCommand;
+use crate::date_arg::{self, Bound};
+use crate::sanitize::{for_terminal, for_terminal_truncated};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+pub(super) async fn run(context: &Context, command: TransactionsCommand) -> Outcome {
+    match command {
+        TransactionsCommand::List { status, link, currency, from, to, page } => {
+            let query = TransactionQuery {
+                status: status.as_deref().map(TransactionStatus::parse),
+                payment_link_id: link,
+                currency,
+                from: from.as_deref().map(|t| time_arg("from", t, Bound::Start)).transpose()?,
+                to: to.as_deref().map(|t| time_arg("to", t, Bound::End)).transpose()?,
+                limit: Some(page.limit),
+                offset: Some(page.offset),
+            };
+            let result = context.client.list_transactions(&query).await.map_err(Failure::api)?;
+            if context.json {
+                print_json(
+                    &json!({"data": result.data, "total": result.total, "limit": result.limit, "offset": result.offset}),
+                );
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = result
+                .data
+                .iter()
+                .map(|t| {
+                    vec![
+                        for_terminal_truncated(&t.id, 40),
+                        for_terminal_truncated(t.payment_link_id.as_deref().unwrap_or("—"), 40),
+                        t.amount.to_string(),
+                        for_terminal_truncated(&t.currency, 8),
+                        for_terminal_truncated(t.status.as_str(), 14),
+                        local_time(&t.created_at),
+                    ]
+                })
+                .collect();
+            print_table(&["ID", "LINK", "AMOUNT", "CUR", "STATUS", "CREATED"], &rows, &[2]);
+            paging_footer(rows.len(), page.offset, result.total, result.skipped);
+            Ok(())
+        }
+        TransactionsCommand::Get { id } => {
+            let txn = context.client.get_transaction(id.trim()).await.map_err(Failure::api)?;
+            if context.json {
+                print_json(&json!(txn));
+            } else {
+                print_fields(&fields(&txn));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `--from`/`--to`: a date or an ISO 8601 time; `--to DATE` takes in that day.
+pub(super) fn time_arg(name: &str, text: &str, bound: Bound) -> Result<DateTime<Utc>, Failure> {
+    date_arg::parse(text, bound).ok_or_else(|| Failure::usage(format!("--{name} must be {}", date_arg::EXPECTED)))
+}
+
+fn fields(txn: &Transaction) -> Vec<(&'static str, String)> {
+    let text =
+        |value: &Option<String>| value.as_deref().map(|v| for_terminal(v).into_owned()).unwrap_or_else(|| "—".into());
+    vec![
+        ("id", for_terminal(&txn.id).into_owned()),
+        ("link", text(&txn.payment_link_id)),
+        ("amount", format!("{} {}", txn.amount, for_terminal(&txn.currency))),
+        ("status", for_terminal(txn.status.as_str()).into_owned()),
+        ("tx_hash", text(&txn.tx_hash)),
+        ("created", local_time(&txn.created_at)),
+        ("confirmed", optional_time(&txn.confirmed_at)),
+        ("settled", optional_time(&txn.settled_at)),
+    ]
+}
