@@ -69,3 +69,55 @@ fn hostile_text_from_the_api_never_reaches_the_terminal() {
     session.send("q");
     assert!(session.wait_exit());
 }
+
+/// A config file in a temp dir, for `--config`.
+fn config_file(text: &str) -> (tempfile::TempDir, String) {
+    let Ok(dir) = tempfile::tempdir() else { panic!("no temp dir") };
+    let path = dir.path().join("config.toml");
+    assert!(std::fs::write(&path, text).is_ok());
+    let shown = path.display().to_string();
+    (dir, shown)
+}
+
+#[test]
+fn a_key_remapped_in_the_config_works_in_the_real_binary() {
+    let (_dir, config) = config_file("# mine\n[keys]\n\"ctrl-n\" = \"new_link\"\n\"x\" = \"help\"\n");
+    let mut session = Session::start(&["--demo", "--no-mouse", "--config", &config], 120, 30);
+    session.wait_for("link rows", |s| s.contains("pl_"));
+    session.send("\u{e}"); // ctrl-n
+    session.wait_for("the new link form", |s| s.contains("New payment link"));
+    session.send("\u{1b}");
+    session.wait_for("the form closed", |s| !s.contains("New payment link"));
+    session.send("x");
+    // The help shows the user's key for the action.
+    let help = session.wait_for("the help", |s| s.contains("this help / quit"));
+    assert!(help.lines().any(|l| l.contains("x ?") && l.contains("this help")), "{help}");
+    session.send("q");
+    session.send("q");
+    assert!(session.wait_exit());
+}
+
+#[test]
+fn a_bad_keymap_or_theme_is_refused_at_start_naming_the_line() {
+    for (text, words) in [
+        ("[keys]\n\"x\" = \"deactivate\"\n\"y\" = \"quit\"\n\"x\" = \"new_link\"\n", "line 4"),
+        ("\n[keys]\n\"x\" = \"launch_rockets\"\n", "line 3: unknown action"),
+        ("[keys]\n\"ctrl+x\" = \"quit\"\n", "line 2"),
+        ("theme = \"sepia\"\n", "line 1: unknown theme"),
+        ("[theme]\nname = \"dark\"\n[theme.colors]\npaid = \"#12345\"\n", "line 4"),
+    ] {
+        let (_dir, config) = config_file(text);
+        let Ok(home) = tempfile::tempdir() else { panic!("no temp dir") };
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_pik-tui"))
+            .args(["--demo", "--config", &config, "--log-file"])
+            .arg(home.path().join("log"))
+            .env("HOME", home.path())
+            .stdin(std::process::Stdio::null())
+            .output();
+        let Ok(output) = output else { panic!("did not run") };
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{text:?} was accepted");
+        assert!(stderr.contains(&config) && stderr.contains(words), "{text:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
+    }
+}

@@ -2,7 +2,7 @@
 //! total, selection, scroll offset, the next page to fetch, the page in
 //! flight, a text filter over loaded rows, and marks on new or changed rows.
 //!
-//! Paging rules (see design.md):
+//! Paging rules (see docs/architecture.md):
 //! - the next page is wanted while the selection is within one screen of the
 //!   last loaded row, and never while another page of this list is in flight;
 //! - rows merge by id: a refresh of the first page updates known rows in place
