@@ -121,3 +121,73 @@ fn a_bad_keymap_or_theme_is_refused_at_start_naming_the_line() {
         assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
     }
 }
+
+#[test]
+fn switching_profile_shows_only_the_new_accounts_rows() {
+    let Ok(runtime) = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() else {
+        panic!("runtime")
+    };
+    let start = |seed| {
+        runtime.block_on(pik_tui::sandbox::start(pik_tui::sandbox::SandboxConfig {
+            seed,
+            activity: false,
+            rate_limit_per_sec: None,
+            ..Default::default()
+        }))
+    };
+    let (Ok(first), Ok(second)) = (start(1), start(2)) else { panic!("sandboxes") };
+    let Ok(dir) = tempfile::tempdir() else { panic!("no temp dir") };
+    let key = dir.path().join("demo.key");
+    assert!(std::fs::write(&key, pik_tui::sandbox::DEMO_KEY).is_ok());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert!(std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).is_ok());
+    }
+    let config = format!(
+        "default_profile = \"alpha\"\n[profiles.alpha]\nbase_url = \"{}\"\napi_key_file = \"demo.key\"\n\
+         [profiles.beta]\nbase_url = \"{}\"\napi_key_file = \"demo.key\"\n",
+        first.base_url(),
+        second.base_url()
+    );
+    let path = dir.path().join("config.toml");
+    assert!(std::fs::write(&path, config).is_ok());
+    let path = path.display().to_string();
+    // The first account's newest link, as PIK lists it.
+    let top = |sandbox: &pik_tui::sandbox::Sandbox| {
+        let url = format!("{}/payment-links?limit=1", sandbox.base_url());
+        let body = runtime.block_on(async {
+            let response = reqwest::Client::new().get(url).bearer_auth(pik_tui::sandbox::DEMO_KEY).send().await;
+            match response {
+                Ok(response) => response.json::<serde_json::Value>().await.unwrap_or_default(),
+                Err(err) => panic!("{err}"),
+            }
+        });
+        body["data"][0]["id"].as_str().unwrap_or_default().to_string()
+    };
+    let (alpha_top, beta_top) = (top(&first), top(&second));
+    assert_ne!(alpha_top, beta_top);
+    let mut session = Session::start(&["--config", &path, "--refresh", "1"], 120, 30);
+    session.wait_for("alpha's rows", |s| s.contains(&alpha_top) && s.contains("alpha"));
+    session.send(":profile beta\r");
+    let screen = session.wait_for("beta's rows", |s| s.contains(&beta_top));
+    assert!(screen.contains("beta") && !screen.contains(&alpha_top), "{screen}");
+    // Every link id on screen is one of beta's.
+    let listed = runtime.block_on(async {
+        let url = format!("{}/payment-links?limit=100", second.base_url());
+        let response = reqwest::Client::new().get(url).bearer_auth(pik_tui::sandbox::DEMO_KEY).send().await;
+        match response {
+            Ok(response) => response.json::<serde_json::Value>().await.unwrap_or_default(),
+            Err(err) => panic!("{err}"),
+        }
+    });
+    let beta_ids: Vec<&str> =
+        listed["data"].as_array().into_iter().flatten().filter_map(|l| l["id"].as_str()).collect();
+    for word in screen.split(|c: char| !c.is_alphanumeric() && c != '_') {
+        if word.starts_with("pl_") {
+            assert!(beta_ids.contains(&word), "{word} is not one of beta's links:\n{screen}");
+        }
+    }
+    session.send("q");
+    assert!(session.wait_exit());
+}
