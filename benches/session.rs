@@ -142,6 +142,27 @@ fn main() {
     session.send("q");
     session.wait_exit();
 
+    // 2b. The same minute scrolled to the third page: the poll also re-reads
+    // the rows on screen, one extra request per visible poll and no more.
+    let mut session = dashboard(&base, &[], 120, 40);
+    session.wait_for("rows", |s| s.contains("pl_"));
+    for _ in 0..4 {
+        session.send("\u{1b}[6~");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    session.wait_for("the third page", |s| loaded(s) >= 150);
+    std::thread::sleep(Duration::from_secs(2));
+    call(&runtime, format!("{}/requests", sandbox.control_url()), reqwest::Method::DELETE, None);
+    std::thread::sleep(Duration::from_secs(60));
+    let requests = call(&runtime, format!("{}/requests", sandbox.control_url()), reqwest::Method::GET, None);
+    figures.push(Figure {
+        name: "API requests a minute at idle, scrolled to the third page".into(),
+        measured: format!("{} ({})", requests["total"], requests["by_route"]),
+        target: "≤ 28: the 16 above + 12 re-reads of the rows on screen".into(),
+    });
+    session.send("q");
+    session.wait_exit();
+
     // 3. Bytes written by one poll that changes one visible row, and a full repaint.
     let mut session = dashboard(&base, &["--refresh", "2"], 120, 40);
     session.wait_for("rows", |s| s.contains("pl_"));

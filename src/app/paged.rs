@@ -190,6 +190,26 @@ impl<T: Resource> PagedList<T> {
         self.refilter();
     }
 
+    /// Updates the rows it holds from a page that re-read part of the list
+    /// (the rows on screen, below the first page). Rows it does not hold
+    /// are left for paging to bring in at their place; nothing moves.
+    pub fn refresh(&mut self, page: Page<T>, now: DateTime<Utc>) -> Applied {
+        let mut applied = Applied::default();
+        for item in page.data {
+            let Some(i) = self.index.get(item.id()).copied() else { continue };
+            let before = self.rows[i].status_text().to_string();
+            if before != item.status_text() {
+                applied.changed.push((item.id().to_string(), before, item.status_text().to_string()));
+                self.marks.insert(item.id().to_string(), (Mark::Changed, now));
+            }
+            self.rows[i] = item;
+        }
+        if !self.text_filter.is_empty() {
+            self.refilter();
+        }
+        applied
+    }
+
     /// Updates one row in place if it is loaded (a refreshed detail).
     pub fn update_row(&mut self, item: T, now: DateTime<Utc>) {
         if let Some(&i) = self.index.get(item.id()) {
@@ -276,6 +296,10 @@ pub trait ListOps {
 
     /// The id of the selected row.
     fn selected_id(&self) -> Option<String>;
+
+    /// Where the rows on screen sit among the loaded ones: the first and
+    /// one past the last index, for `view_height` rows from the scroll offset.
+    fn on_screen(&self, view_height: usize) -> Option<(usize, usize)>;
 }
 
 impl<T: Resource> ListOps for PagedList<T> {
@@ -408,6 +432,20 @@ impl<T: Resource> ListOps for PagedList<T> {
 
     fn selected_id(&self) -> Option<String> {
         self.selected_row().map(|row| row.id().to_string())
+    }
+
+    fn on_screen(&self, view_height: usize) -> Option<(usize, usize)> {
+        let end = (self.scroll + view_height).min(self.visible_len());
+        if self.scroll >= end {
+            return None;
+        }
+        match &self.visible {
+            None => Some((self.scroll, end)),
+            Some(indices) => {
+                let shown = &indices[self.scroll..end];
+                Some((*shown.iter().min()?, *shown.iter().max()? + 1))
+            }
+        }
     }
 }
 

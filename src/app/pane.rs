@@ -141,6 +141,8 @@ pub enum Loaded {
 pub trait PolledResource: Resource {
     type Filter: Clone + Default + PartialEq + std::fmt::Debug;
     const PANE: Polled;
+    /// Whether PIK pages this resource (webhooks come all at once).
+    const PAGED: bool = true;
     fn request(filter: &Self::Filter, offset: u64, limit: u32) -> PageRequest;
     fn page(loaded: Loaded) -> Option<Page<Self>>;
 }
@@ -180,6 +182,7 @@ impl PolledResource for Transaction {
 impl PolledResource for Webhook {
     type Filter = ();
     const PANE: Polled = Polled::Webhooks;
+    const PAGED: bool = false;
 
     fn request(_filter: &(), _offset: u64, _limit: u32) -> PageRequest {
         PageRequest::Webhooks
@@ -259,12 +262,12 @@ impl PollState {
     }
 }
 
-/// One fetch a pane wants now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fetch {
-    pub offset: u64,
-    pub page: PageRequest,
-}
+/// Rows re-read above and below the rows on screen, so that a few items
+/// arriving on top (or leaving a filtered list) between two polls still
+/// leave every row on screen inside the refreshed page.
+const WINDOW_MARGIN: usize = 10;
+/// PIK's largest page.
+const MAX_LIMIT: usize = 100;
 
 /// A polled pane: its rows, its filter and its polling state, together.
 #[derive(Debug, Clone)]
@@ -272,11 +275,26 @@ pub struct PaneState<T: PolledResource> {
     pub list: PagedList<T>,
     pub filter: T::Filter,
     pub poll: PollState,
+    /// The request re-reading the rows on screen, when they lie below the
+    /// first page (which polling refreshes anyway).
+    window_refresh: Option<RequestId>,
 }
 
 impl<T: PolledResource> PaneState<T> {
     pub fn new(now: DateTime<Utc>) -> Self {
-        Self { list: PagedList::new(), filter: T::Filter::default(), poll: PollState::new(now) }
+        Self { list: PagedList::new(), filter: T::Filter::default(), poll: PollState::new(now), window_refresh: None }
+    }
+
+    /// The page that re-reads the rows on screen, if any lies past the
+    /// first page: one request, padded by a margin on both sides.
+    fn window_page(&self, view_height: usize) -> Option<PageRequest> {
+        let (first, end) = self.list.on_screen(view_height)?;
+        if !T::PAGED || end <= PAGE_SIZE as usize {
+            return None;
+        }
+        let offset = first.saturating_sub(WINDOW_MARGIN);
+        let limit = (end + WINDOW_MARGIN - offset).min(MAX_LIMIT);
+        Some(T::request(&self.filter, offset as u64, u32::try_from(limit).unwrap_or(PAGE_SIZE)))
     }
 
     /// Changes the server-side filter: the list starts again. Says whether
@@ -288,6 +306,7 @@ impl<T: PolledResource> PaneState<T> {
         self.filter = filter;
         self.poll = PollState::new(now);
         self.list.reset();
+        self.window_refresh = None;
         true
     }
 
@@ -300,6 +319,15 @@ impl<T: PolledResource> PaneState<T> {
         interval: Duration,
         now: DateTime<Utc>,
     ) -> Option<super::paged::Applied> {
+        if self.window_refresh == Some(request) {
+            self.window_refresh = None;
+            // A failed re-read is not worth a backoff: the first page's poll
+            // reports what is wrong, and the next poll tries again.
+            return match result.ok().and_then(T::page) {
+                Some(page) => Some(self.list.refresh(page, now)),
+                None => None,
+            };
+        }
         if !self.list.is_current(request) {
             return None; // an answer to a request made before a filter change
         }
@@ -329,8 +357,9 @@ pub trait PaneOps {
     fn list_mut(&mut self) -> &mut dyn ListOps;
     fn poll(&self) -> &PollState;
     fn poll_mut(&mut self) -> &mut PollState;
-    /// The fetch this pane wants now, if any; records it as in flight.
-    fn plan(&mut self, plan: &PlanInput, request: RequestId) -> Option<Fetch>;
+    /// The fetches this pane wants now, each with the next request id from
+    /// `next_request`; records them as in flight.
+    fn plan(&mut self, plan: &PlanInput, next_request: &mut RequestId) -> Vec<(RequestId, PageRequest)>;
 }
 
 /// What planning needs to know about the moment.
@@ -360,10 +389,16 @@ impl<T: PolledResource> PaneOps for PaneState<T> {
         &mut self.poll
     }
 
-    fn plan(&mut self, input: &PlanInput, request: RequestId) -> Option<Fetch> {
+    fn plan(&mut self, input: &PlanInput, next_request: &mut RequestId) -> Vec<(RequestId, PageRequest)> {
+        let mut fetches = Vec::new();
         if self.list.in_flight().is_some() {
-            return None;
+            return fetches;
         }
+        let mut take_id = || {
+            let id = *next_request;
+            *next_request += 1;
+            id
+        };
         let loaded = self.list.loaded_once();
         let poll_due = self.poll.due(input.now) && !(input.paused && loaded);
         // Scrolling past what is loaded fetches the next page, unless the
@@ -373,12 +408,25 @@ impl<T: PolledResource> PaneOps for PaneState<T> {
         let offset = match wanted {
             Some(offset) if offset > 0 && (self.poll.error.is_none() || backoff_over) => offset,
             _ if poll_due => 0,
-            _ => return None,
+            _ => return fetches,
         };
+        let request = take_id();
         self.list.begin(request, offset);
+        fetches.push((request, T::request(&self.filter, offset, PAGE_SIZE)));
         if offset == 0 {
             self.poll.polled(input.now, input.interval);
+            // The rows on screen are re-read too when they lie below the
+            // first page: an agent scrolled to yesterday's links must not
+            // be shown a status that has changed.
+            if input.visible
+                && self.window_refresh.is_none()
+                && let Some(page) = self.window_page(input.view_height)
+            {
+                let request = take_id();
+                self.window_refresh = Some(request);
+                fetches.push((request, page));
+            }
         }
-        Some(Fetch { offset, page: T::request(&self.filter, offset, PAGE_SIZE) })
+        fetches
     }
 }

@@ -79,11 +79,10 @@ impl App {
                 paused: self.paused,
                 interval: self.interval(pane),
             };
-            let request = self.next_request;
-            if let Some(fetch) = self.pane_ops_mut(polled).plan(&input, request) {
-                self.next_request += 1;
-                cmds.push(Cmd::FetchPage { request, page: fetch.page });
-            }
+            let mut next_request = self.next_request;
+            let fetches = self.pane_ops_mut(polled).plan(&input, &mut next_request);
+            self.next_request = next_request;
+            cmds.extend(fetches.into_iter().map(|(request, page)| Cmd::FetchPage { request, page }));
         }
         self.plan_detail(cmds);
     }

@@ -274,3 +274,74 @@ fn the_open_detail_is_refreshed_with_its_transactions() {
     let shown = app.detail().and_then(|d| d.link_transactions.clone()).and_then(Result::ok);
     assert_eq!(shown.map(|p| p.data[0].status.clone()), Some(TransactionStatus::Settled));
 }
+
+/// Scrolls the links down to `row` with the keyboard, loading pages as a
+/// user's scrolling would.
+fn scroll_to(app: &mut App, pik: &FakePik, row: usize) {
+    while app.links.list.selected() < row {
+        let cmds = key(app, 'j', t0());
+        answer_all(app, cmds, pik, t0());
+    }
+}
+
+#[test]
+fn polling_rereads_the_rows_on_screen_below_the_first_page_with_one_extra_request() {
+    let (mut app, mut pik) = started(300);
+    let view = app.view_height();
+    // Inside the first page: the poll is the first page alone.
+    scroll_to(&mut app, &pik, 20);
+    let cmds = app.update(Msg::Tick, t0() + Duration::seconds(5));
+    assert_eq!(fetches(&cmds), [(Polled::Links, 0)], "no extra request inside the first page");
+    answer_all(&mut app, cmds, &pik, t0() + Duration::seconds(5));
+    // Down on the third page: one extra request, covering the rows on screen.
+    scroll_to(&mut app, &pik, 120);
+    let (first, end) = app.links.list.on_screen(view).unwrap_or_default();
+    assert!(first > 50, "{first}");
+    let changed_id = app.links.list.visible_row(first + 2).map(|l| l.id.clone()).unwrap_or_default();
+    if let Some(row) = pik.links.iter_mut().find(|l| l.id == changed_id) {
+        row.status = LinkStatus::Paid;
+    }
+    let now = t0() + Duration::seconds(10);
+    let cmds = app.update(Msg::Tick, now);
+    let links: Vec<&PageRequest> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::FetchPage { page, .. } if page.pane() == Polled::Links => Some(page),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(links.len(), 2, "one extra request per refresh: {links:?}");
+    let PageRequest::Links { offset, limit, .. } = links[1] else { panic!("{links:?}") };
+    assert!(
+        *offset as usize <= first && *offset as usize + *limit as usize >= end,
+        "{offset}+{limit} vs {first}..{end}"
+    );
+    answer_all(&mut app, cmds, &pik, now);
+    assert_eq!(app.links.list.find(&changed_id).map(|l| l.status.clone()), Some(LinkStatus::Paid));
+    assert_eq!(app.mark(Pane::Links, &changed_id), Some(Mark::Changed));
+    // Nothing moved: the selection is on the same row.
+    assert_eq!(app.links.list.selected(), 120);
+    // A re-read still out does not get a second one next time.
+    let cmds = app.update(Msg::Tick, now + Duration::seconds(5));
+    let first_page = cmds.iter().filter(|c| matches!(c, Cmd::FetchPage { .. })).count();
+    assert_eq!(first_page, 2);
+    let again = app.update(Msg::Tick, now + Duration::seconds(10));
+    assert!(fetches(&again).is_empty(), "nothing while both are out: {again:?}");
+}
+
+#[test]
+fn hidden_panes_and_webhooks_are_never_reread_by_window() {
+    let (mut app, pik) = started(300);
+    scroll_to(&mut app, &pik, 120);
+    key(&mut app, '2', t0());
+    // The links are hidden now: their rare poll is the first page alone.
+    let mut seen = Vec::new();
+    for step in 1..=40 {
+        let now = t0() + Duration::seconds(step);
+        let cmds = app.update(Msg::Tick, now);
+        seen.extend(fetches(&cmds));
+        answer_all(&mut app, cmds, &pik, now);
+    }
+    assert!(seen.iter().filter(|(p, _)| *p == Polled::Links).all(|(_, offset)| *offset == 0), "{seen:?}");
+    assert!(seen.iter().filter(|(p, _)| *p == Polled::Links).count() <= 2);
+}
