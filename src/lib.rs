@@ -21,6 +21,7 @@ pub mod runtime;
 pub mod sandbox;
 pub mod sanitize;
 pub mod signature;
+pub mod store;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 pub mod token_bucket;

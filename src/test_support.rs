@@ -215,3 +215,94 @@ pub fn write_request(cmds: &[Cmd]) -> Option<crate::app::paged::RequestId> {
         _ => None,
     })
 }
+
+/// Known rows for the search table: links and transactions with chosen
+/// descriptions, amounts, hashes, statuses, currencies and times.
+pub fn search_fixture() -> (Vec<PaymentLink>, Vec<Transaction>) {
+    let at = |minutes: i64| t0() - Duration::minutes(minutes);
+    let l = |id: &str, minutes: i64, amount: &str, currency: &str, status: LinkStatus, description: Option<&str>| {
+        PaymentLink {
+            amount: dec(amount),
+            currency: currency.into(),
+            status,
+            description: description.map(str::to_string),
+            created_at: at(minutes),
+            ..link(id)
+        }
+    };
+    let links = vec![
+        l("pl_8f2k3m", 60, "75.00", "USDT", LinkStatus::Paid, Some("Order #1234")),
+        l("pl_8f2aaa", 50, "120.00", "USDC", LinkStatus::Active, Some("Invoice 88 – café")),
+        l("pl_77a9zz", 40, "0.015", "BTC", LinkStatus::Expired, None),
+        l("pl_66bb02", 30, "75", "USDT", LinkStatus::Active, Some("Order #7512 refund")),
+        l("pl_55cc03", 20, "1500.50", "ETH", LinkStatus::Deactivated, Some("Hosting renewal #1234")),
+        l("pl_44dd04", 3 * 24 * 60, "9.99", "USDT", LinkStatus::Active, Some("Ticket 42 – Berlin")),
+    ];
+    let t = |id: &str,
+             link: &str,
+             minutes: i64,
+             amount: &str,
+             currency: &str,
+             status: TransactionStatus,
+             hash: Option<&str>| {
+        Transaction {
+            payment_link_id: Some(link.into()),
+            amount: dec(amount),
+            currency: currency.into(),
+            status,
+            tx_hash: hash.map(str::to_string),
+            created_at: at(minutes),
+            ..txn(id)
+        }
+    };
+    let transactions = vec![
+        t("txn_a1", "pl_8f2k3m", 55, "75.00", "USDT", TransactionStatus::Settled, Some("0x9f3c5e7a11")),
+        t("txn_a2", "pl_8f2k3m", 58, "75.00", "USDT", TransactionStatus::Failed, None),
+        t("txn_b1", "pl_77a9zz", 35, "0.015", "BTC", TransactionStatus::Confirmed, Some("000000000019d6689c085ae1")),
+        t("txn_c1", "pl_55cc03", 10, "1500.50", "ETH", TransactionStatus::Pending, None),
+        t("txn_d1", "pl_66bb02", 5, "75", "USDT", TransactionStatus::Settled, Some("0x9f3d000000")),
+    ];
+    (links, transactions)
+}
+
+/// The search table: (query, kinds, the ids expected, newest first). Run
+/// against every store backend over [`search_fixture`].
+pub const SEARCH_CASES: &[(&str, crate::store::Kinds, &[&str])] = {
+    use crate::store::Kinds::{Both, Links, Transactions};
+    &[
+        // An id, and an id prefix.
+        ("pl_8f2k3m", Links, &["pl_8f2k3m"]),
+        // A link id in Both finds the link and the payments made through it.
+        ("pl_8f2k3m", Both, &["txn_a1", "txn_a2", "pl_8f2k3m"]),
+        ("pl_8f2", Links, &["pl_8f2aaa", "pl_8f2k3m"]),
+        ("txn_a", Transactions, &["txn_a1", "txn_a2"]),
+        // Words of a description, any case; a phrase; a word's prefix.
+        ("order", Links, &["pl_66bb02", "pl_8f2k3m"]),
+        ("ORDER 1234", Both, &["pl_8f2k3m"]),
+        ("\"order #1234\"", Both, &["pl_8f2k3m"]),
+        ("renew", Links, &["pl_55cc03"]),
+        ("café", Links, &["pl_8f2aaa"]),
+        // An amount: 75 finds 75.00 and 75, not order 7512.
+        ("75", Both, &["txn_d1", "pl_66bb02", "txn_a1", "txn_a2", "pl_8f2k3m"]),
+        ("0.015", Both, &["txn_b1", "pl_77a9zz"]),
+        // A tx hash prefix.
+        ("0x9f3c", Both, &["txn_a1"]),
+        ("0x9f3", Transactions, &["txn_d1", "txn_a1"]),
+        ("000000000019d6", Transactions, &["txn_b1"]),
+        // A link id: the link and its transactions.
+        ("link:pl_8f2k3m", Both, &["txn_a1", "txn_a2", "pl_8f2k3m"]),
+        // Field filters, alone and combined.
+        ("status:paid", Links, &["pl_8f2k3m"]),
+        ("status:settled", Transactions, &["txn_d1", "txn_a1"]),
+        ("currency:usdt status:active", Links, &["pl_66bb02", "pl_44dd04"]),
+        ("amount:>=100", Both, &["txn_c1", "pl_55cc03", "pl_8f2aaa"]),
+        ("amount:<1", Both, &["txn_b1", "pl_77a9zz"]),
+        ("amount:75 currency:USDT", Transactions, &["txn_d1", "txn_a1", "txn_a2"]),
+        ("order amount:>70 amount:<=75", Links, &["pl_66bb02", "pl_8f2k3m"]),
+        ("from:2027-01-14", Links, &["pl_55cc03", "pl_66bb02", "pl_77a9zz", "pl_8f2aaa", "pl_8f2k3m"]),
+        ("to:2027-01-12", Links, &["pl_44dd04"]),
+        // Nothing found.
+        ("nothing-like-this", Both, &[]),
+        ("status:paid currency:BTC", Links, &[]),
+    ]
+};

@@ -1,0 +1,458 @@
+//! The local mirror of one PIK account: links, transactions and webhooks
+//! as PIK returned them, the sync's state, and a full-text index. Embedded
+//! SQLite (bundled, with FTS5): no server, no set-up. One file per account,
+//! keyed by the base URL and a fingerprint of the key (never the key);
+//! mode 0600; WAL and a busy timeout so that two dashboards can share it.
+//! It never holds the API key or a webhook secret.
+//!
+//! The interface is narrow and async (SQLite's calls run on tokio's
+//! blocking pool): the sync writes batches, the worker asks for pages and
+//! searches. It knows nothing of the screen. See `docs/architecture.md`.
+
+mod lists;
+pub mod location;
+pub mod query;
+mod rows;
+pub mod schema;
+pub mod search;
+pub mod tokens;
+
+pub use query::{AmountCmp, Kinds, SearchQuery, Term};
+pub use rows::Upserted;
+pub use search::{COUNT_CAP, SearchHit, SearchPage};
+
+use crate::api::{LinkQuery, Page, PaymentLink, Transaction, TransactionQuery, Webhook};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Where the mirror lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    File(PathBuf),
+    /// In memory only (`--no-store`, the demo): nothing touches the disk.
+    Memory,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::File(path) => write!(f, "{}", path.display()),
+            Place::Memory => f.write_str("memory (nothing on disk)"),
+        }
+    }
+}
+
+/// Which account a mirror belongs to: the base URL and a fingerprint of the
+/// key. Two accounts never share a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub base_url: String,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("the mirror {path} {reason}; it is left as it is (use --store FILE for another, or --no-store)")]
+    Refused { path: String, reason: String },
+    #[error("cannot use the mirror {path}: {message}")]
+    Io { path: String, message: String },
+    #[error("the mirror failed: {0}")]
+    Sql(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        StoreError::Sql(error.to_string())
+    }
+}
+
+/// A store just opened, and what the agent should be told about it.
+pub struct Opened {
+    pub store: Store,
+    /// Plain words: "moved a corrupt file aside to …".
+    pub notes: Vec<String>,
+}
+
+/// Counts and facts for `pik-tui store stats`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    pub place: String,
+    pub schema: u32,
+    pub links: u64,
+    pub transactions: u64,
+    pub webhooks: u64,
+    pub bytes: Option<u64>,
+}
+
+/// What one write brings in: rows, and the sync's state saved with them
+/// (so a kill between the two cannot happen).
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub links: Vec<PaymentLink>,
+    pub transactions: Vec<Transaction>,
+    pub webhooks: Option<Vec<Webhook>>,
+    /// (key, JSON) of the sync's state.
+    pub state: Option<(String, String)>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    place: Place,
+    writer: Arc<Mutex<Connection>>,
+    /// A second connection for reads on a file (WAL lets it read while the
+    /// writer writes); the same one in memory.
+    reader: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({})", self.inner.place)
+    }
+}
+
+fn lock(mutex: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding it cannot leave SQLite inconsistent: carry on.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn is_corrupt(error: &rusqlite::Error) -> bool {
+    matches!(error.sqlite_error_code(), Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt))
+}
+
+fn configure(conn: &Connection, file: bool) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    if file {
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!("the mirror is not in WAL mode ({mode})");
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+    }
+    // A small cache: the dashboard's memory stays flat whatever the size.
+    conn.pragma_update(None, "cache_size", -2000)?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn private_file(path: &Path) -> std::io::Result<Option<String>> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+            Ok(Some(format!("{} was readable by others; it is now mode 600", path.display())))
+        }
+        Ok(_) => Ok(None),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+            Ok(None)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+#[cfg(not(unix))]
+fn private_file(path: &Path) -> std::io::Result<Option<String>> {
+    if !path.exists() {
+        std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    }
+    Ok(None)
+}
+
+/// Moves a damaged file (and its WAL) aside, never deleting it.
+fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
+    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+    let aside = PathBuf::from(format!("{}.corrupt-{stamp}", path.display()));
+    std::fs::rename(path, &aside)?;
+    for suffix in ["-wal", "-shm"] {
+        let extra = PathBuf::from(format!("{}{suffix}", path.display()));
+        if extra.exists() {
+            let _ = std::fs::rename(&extra, format!("{}{suffix}", aside.display()));
+        }
+    }
+    Ok(aside)
+}
+
+/// Opens and checks one connection to a file: configured, migrated.
+fn open_file(path: &Path, migrations: &[schema::Migration]) -> Result<Connection, OpenError> {
+    let mut conn = Connection::open(path).map_err(OpenError::Sql)?;
+    configure(&conn, true).map_err(OpenError::Sql)?;
+    schema::migrate(&mut conn, migrations).map_err(OpenError::Schema)?;
+    Ok(conn)
+}
+
+enum OpenError {
+    Sql(rusqlite::Error),
+    Schema(schema::SchemaError),
+}
+
+impl Store {
+    /// Opens (or creates) the mirror for `account`.
+    pub fn open(place: Place, account: &Account) -> Result<Opened, StoreError> {
+        Self::open_with(place, account, schema::MIGRATIONS)
+    }
+
+    fn open_with(place: Place, account: &Account, migrations: &[schema::Migration]) -> Result<Opened, StoreError> {
+        let mut notes = Vec::new();
+        let (writer, reader) = match &place {
+            Place::Memory => {
+                let mut conn = Connection::open_in_memory()?;
+                configure(&conn, false)?;
+                schema::migrate(&mut conn, migrations).map_err(|e| StoreError::Sql(e.to_string()))?;
+                let shared = Arc::new(Mutex::new(conn));
+                (shared.clone(), shared)
+            }
+            Place::File(path) => {
+                let shown = path.display().to_string();
+                let io = |err: std::io::Error| StoreError::Io { path: shown.clone(), message: err.to_string() };
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(io)?;
+                }
+                notes.extend(private_file(path).map_err(io)?);
+                let writer = match open_file(path, migrations) {
+                    Ok(conn) => conn,
+                    Err(OpenError::Sql(err)) if is_corrupt(&err) => {
+                        let aside = move_aside(path).map_err(io)?;
+                        notes.push(format!(
+                            "the mirror {shown} was not a readable database; it was moved aside to {} and a \
+                             fresh one started",
+                            aside.display()
+                        ));
+                        private_file(path).map_err(io)?;
+                        match open_file(path, migrations) {
+                            Ok(conn) => conn,
+                            Err(OpenError::Sql(err)) => return Err(err.into()),
+                            Err(OpenError::Schema(err)) => return Err(StoreError::Sql(err.to_string())),
+                        }
+                    }
+                    Err(OpenError::Sql(err)) if err.sqlite_error_code() == Some(ErrorCode::ReadOnly) => {
+                        return Err(StoreError::Io {
+                            path: shown,
+                            message: "the file or its folder is read-only".into(),
+                        });
+                    }
+                    Err(OpenError::Sql(err)) => return Err(err.into()),
+                    Err(OpenError::Schema(schema::SchemaError::Newer { found, known })) => {
+                        return Err(StoreError::Refused {
+                            path: shown,
+                            reason: format!(
+                                "was written by a newer pik-tui (schema {found}; this one knows up to {known})"
+                            ),
+                        });
+                    }
+                    Err(OpenError::Schema(err)) => return Err(StoreError::Sql(err.to_string())),
+                };
+                let reader = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                configure(&reader, false)?;
+                (Arc::new(Mutex::new(writer)), Arc::new(Mutex::new(reader)))
+            }
+        };
+        let store = Store { inner: Arc::new(Inner { place, writer, reader }) };
+        store.claim(account)?;
+        Ok(Opened { store, notes })
+    }
+
+    /// Records the account in a new file, or refuses another account's.
+    fn claim(&self, account: &Account) -> Result<(), StoreError> {
+        let conn = lock(&self.inner.writer);
+        let get = |key: &str| -> rusqlite::Result<Option<String>> {
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| row.get(0)).optional()
+        };
+        match (get("base_url")?, get("key_fingerprint")?) {
+            (Some(url), Some(fingerprint)) if url == account.base_url && fingerprint == account.fingerprint => Ok(()),
+            (None, None) => {
+                conn.execute("INSERT INTO meta (key, value) VALUES ('base_url', ?1)", [&account.base_url])?;
+                conn.execute("INSERT INTO meta (key, value) VALUES ('key_fingerprint', ?1)", [&account.fingerprint])?;
+                Ok(())
+            }
+            _ => Err(StoreError::Refused {
+                path: self.inner.place.to_string(),
+                reason: "belongs to another account (base URL or API key)".into(),
+            }),
+        }
+    }
+
+    pub fn place(&self) -> &Place {
+        &self.inner.place
+    }
+
+    /// A write transaction that takes the write lock at once: in WAL mode a
+    /// deferred one that reads first fails at once with "database is
+    /// locked" when another connection wrote meanwhile, busy timeout or not.
+    fn begin(conn: &mut Connection) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+        conn.transaction_with_behavior(TransactionBehavior::Immediate)
+    }
+
+    async fn with<R: Send + 'static>(
+        &self,
+        write: bool,
+        job: impl FnOnce(&mut Connection) -> rusqlite::Result<R> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        let conn = if write { self.inner.writer.clone() } else { self.inner.reader.clone() };
+        let joined = tokio::task::spawn_blocking(move || job(&mut lock(&conn))).await;
+        match joined {
+            Ok(result) => result.map_err(StoreError::from),
+            Err(err) => Err(StoreError::Sql(format!("a mirror task stopped: {err}"))),
+        }
+    }
+
+    /// Writes a batch in one transaction: all of it, or none.
+    pub async fn save(&self, batch: Batch) -> Result<Upserted, StoreError> {
+        self.with(true, move |conn| {
+            let now = Utc::now();
+            let tx = Self::begin(conn)?;
+            let mut done = Upserted::default();
+            for link in &batch.links {
+                done += rows::upsert_link(&tx, link, now)?;
+            }
+            for txn in &batch.transactions {
+                done += rows::upsert_transaction(&tx, txn, now)?;
+            }
+            if let Some(hooks) = &batch.webhooks {
+                rows::replace_webhooks(&tx, hooks)?;
+            }
+            if let Some((key, value)) = &batch.state {
+                tx.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)", [key, value])?;
+            }
+            tx.commit()?;
+            Ok(done)
+        })
+        .await
+    }
+
+    /// The sync's saved state under `key` (JSON), if any.
+    pub async fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let key = key.to_string();
+        self.with(false, move |conn| {
+            conn.query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |row| row.get(0)).optional()
+        })
+        .await
+    }
+
+    pub async fn search(&self, query: SearchQuery, offset: u64, limit: u32) -> Result<SearchPage, StoreError> {
+        self.with(false, move |conn| search::search(conn, &query, offset, limit)).await
+    }
+
+    pub async fn list_links(&self, query: LinkQuery) -> Result<Page<PaymentLink>, StoreError> {
+        self.with(false, move |conn| lists::links(conn, &query)).await
+    }
+
+    pub async fn list_transactions(&self, query: TransactionQuery) -> Result<Page<Transaction>, StoreError> {
+        self.with(false, move |conn| lists::transactions(conn, &query)).await
+    }
+
+    pub async fn list_webhooks(&self) -> Result<Page<Webhook>, StoreError> {
+        self.with(false, |conn| lists::webhooks(conn)).await
+    }
+
+    /// The ids of the stored links or transactions with this status.
+    pub async fn ids_with_status(&self, transactions: bool, status: &str) -> Result<Vec<String>, StoreError> {
+        let (table, status) = (if transactions { "transactions" } else { "links" }, status.to_string());
+        self.with(false, move |conn| {
+            let sql = format!("SELECT id FROM {table} WHERE status = ?1");
+            conn.prepare(&sql)?.query_map([status], |row| row.get(0))?.collect()
+        })
+        .await
+    }
+
+    /// Which of these link ids are stored already.
+    pub async fn known_links(&self, ids: Vec<String>) -> Result<Vec<String>, StoreError> {
+        self.with(false, move |conn| {
+            let mut known = Vec::new();
+            let mut find = conn.prepare_cached("SELECT 1 FROM links WHERE id = ?1")?;
+            for id in ids {
+                if find.exists([&id])? {
+                    known.push(id);
+                }
+            }
+            Ok(known)
+        })
+        .await
+    }
+
+    /// The creation time of the newest stored transaction.
+    pub async fn newest_transaction(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.with(false, |conn| {
+            let micros: Option<i64> = conn
+                .query_row("SELECT created_at FROM transactions ORDER BY sort_key DESC LIMIT 1", [], |row| row.get(0))
+                .optional()?;
+            Ok(micros.map(rows::from_micros))
+        })
+        .await
+    }
+
+    pub async fn stats(&self) -> Result<Stats, StoreError> {
+        let place = self.inner.place.clone();
+        self.with(false, move |conn| {
+            let count = |table: &str| -> rusqlite::Result<u64> {
+                let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0))?;
+                Ok(u64::try_from(n).unwrap_or(0))
+            };
+            let bytes = match &place {
+                Place::File(path) => {
+                    let size = |p: PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+                    Some(size(path.clone()) + size(PathBuf::from(format!("{}-wal", path.display()))))
+                }
+                Place::Memory => None,
+            };
+            Ok(Stats {
+                place: place.to_string(),
+                schema: schema::version(conn)?,
+                links: count("links")?,
+                transactions: count("transactions")?,
+                webhooks: count("webhooks")?,
+                bytes,
+            })
+        })
+        .await
+    }
+
+    /// Forgets every row and the sync's state; the next sync starts over.
+    pub async fn clear(&self) -> Result<(), StoreError> {
+        self.with(true, |conn| {
+            let tx = Self::begin(conn)?;
+            tx.execute_batch(
+                "DELETE FROM links; DELETE FROM transactions; DELETE FROM webhooks; DELETE FROM sync_state; \
+                 DELETE FROM search; DELETE FROM sync_lease;",
+            )?;
+            tx.commit()?;
+            conn.execute_batch("VACUUM")
+        })
+        .await
+    }
+
+    /// Takes (or renews) the right to sync this file until `until`, unless
+    /// another holder has it. Two dashboards on one file: one syncs.
+    pub async fn take_lease(&self, holder: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> Result<bool, StoreError> {
+        let holder = holder.to_string();
+        self.with(true, move |conn| {
+            let tx = Self::begin(conn)?;
+            let current: Option<(String, i64)> = tx
+                .query_row("SELECT holder, until FROM sync_lease WHERE id = 1", [], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
+                .optional()?;
+            let free = match &current {
+                None => true,
+                Some((who, ends)) => *who == holder || *ends < rows::micros(now),
+            };
+            if free {
+                tx.execute(
+                    "INSERT OR REPLACE INTO sync_lease (id, holder, until) VALUES (1, ?1, ?2)",
+                    rusqlite::params![holder, rows::micros(until)],
+                )?;
+            }
+            tx.commit()?;
+            Ok(free)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,265 @@
+//! The search syntax, parsed into plain data: free words, quoted phrases
+//! and field filters (`status:paid`, `currency:USDT`, `amount:>=100`,
+//! `amount:75`, `from:2024-01-15`, `to:…`, `link:pl_…`). Anything else is
+//! plain text: FTS operators, quotes that do not close, SQL, control
+//! characters. The app builds a [`SearchQuery`] from what the agent types;
+//! each store backend turns it into its own query.
+
+use super::tokens::tokenize;
+use crate::date_arg::{self, Bound};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+/// Which kinds of rows a search covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kinds {
+    Links,
+    Transactions,
+    Both,
+}
+
+/// A comparison with an amount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountCmp {
+    Eq(Decimal),
+    Ge(Decimal),
+    Gt(Decimal),
+    Le(Decimal),
+    Lt(Decimal),
+}
+
+/// One free term: a word (matched as a prefix) or a quoted phrase (exact).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Term {
+    /// The word's tokens; its last token matches as a prefix. A word that
+    /// reads as an amount also matches that amount exactly.
+    Word {
+        tokens: Vec<String>,
+        amount: Option<Decimal>,
+    },
+    Phrase(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    pub kinds: Kinds,
+    pub terms: Vec<Term>,
+    pub status: Option<String>,
+    pub currency: Option<String>,
+    pub link: Option<String>,
+    pub amounts: Vec<AmountCmp>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Longest query text read; the rest is ignored (a 10,000-character paste
+/// must not become a 10,000-term query).
+pub const MAX_QUERY_CHARS: usize = 500;
+/// Most terms used; more add nothing a person meant.
+const MAX_TERMS: usize = 16;
+
+impl SearchQuery {
+    pub fn everything(kinds: Kinds) -> Self {
+        SearchQuery {
+            kinds,
+            terms: Vec::new(),
+            status: None,
+            currency: None,
+            link: None,
+            amounts: Vec::new(),
+            from: None,
+            to: None,
+        }
+    }
+
+    /// Reads what the agent typed. Never fails: what is not a filter is text.
+    pub fn parse(text: &str, kinds: Kinds) -> SearchQuery {
+        let mut query = SearchQuery::everything(kinds);
+        let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+        for piece in split(&text) {
+            if query.terms.len() >= MAX_TERMS {
+                break;
+            }
+            match piece {
+                Piece::Quoted(phrase) => {
+                    let tokens = tokenize(&phrase);
+                    if !tokens.is_empty() {
+                        query.terms.push(Term::Phrase(tokens));
+                    }
+                }
+                Piece::Bare(word) => {
+                    if !query.filter(&word) {
+                        query.word(&word);
+                    }
+                }
+            }
+        }
+        query
+    }
+
+    fn word(&mut self, word: &str) {
+        let tokens = tokenize(word);
+        if tokens.is_empty() {
+            return;
+        }
+        let amount = parse_amount(word);
+        self.terms.push(Term::Word { tokens, amount });
+    }
+
+    /// Applies `field:value`; says whether it was one.
+    fn filter(&mut self, word: &str) -> bool {
+        let Some((field, value)) = word.split_once(':') else { return false };
+        let value = value.trim();
+        if value.is_empty() {
+            return false;
+        }
+        match field.to_ascii_lowercase().as_str() {
+            "status" => self.status = Some(value.to_ascii_lowercase()),
+            "currency" => self.currency = Some(value.to_ascii_uppercase()),
+            "link" => self.link = Some(value.to_string()),
+            "from" => match date_arg::parse(value, Bound::Start) {
+                Some(from) => self.from = Some(from),
+                None => return false,
+            },
+            "to" => match date_arg::parse(value, Bound::End) {
+                Some(to) => self.to = Some(to),
+                None => return false,
+            },
+            "amount" => match parse_comparison(value) {
+                Some(cmp) => self.amounts.push(cmp),
+                None => return false,
+            },
+            _ => return false,
+        }
+        true
+    }
+
+    /// Whether it would list every row of its kinds, newest first.
+    pub fn is_everything(&self) -> bool {
+        *self == SearchQuery::everything(self.kinds)
+    }
+}
+
+fn parse_amount(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    let ok = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && text.bytes().filter(|b| *b == b'.').count() <= 1
+        && !text.starts_with('.')
+        && !text.ends_with('.')
+        && text.len() <= 30;
+    if !ok {
+        return None;
+    }
+    Decimal::from_str_exact(text).ok()
+}
+
+fn parse_comparison(value: &str) -> Option<AmountCmp> {
+    let (op, number) = ["<=", ">=", "<", ">", "="]
+        .iter()
+        .find_map(|op| value.strip_prefix(op).map(|rest| (*op, rest)))
+        .unwrap_or(("=", value));
+    let amount = parse_amount(number)?;
+    Some(match op {
+        "<=" => AmountCmp::Le(amount),
+        ">=" => AmountCmp::Ge(amount),
+        "<" => AmountCmp::Lt(amount),
+        ">" => AmountCmp::Gt(amount),
+        _ => AmountCmp::Eq(amount),
+    })
+}
+
+enum Piece {
+    Bare(String),
+    Quoted(String),
+}
+
+/// Splits on whitespace, keeping "quoted phrases" together. A quote that
+/// does not close quotes the rest; quotes inside a word are just characters.
+fn split(text: &str) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() || c.is_control() {
+            chars.next();
+            continue;
+        }
+        if c == '"' {
+            chars.next();
+            let phrase: String = chars.by_ref().take_while(|c| *c != '"').collect();
+            pieces.push(Piece::Quoted(phrase));
+            continue;
+        }
+        let mut word = String::new();
+        while let Some(&c) = chars.peek() {
+            if c.is_whitespace() || c.is_control() {
+                break;
+            }
+            word.push(c);
+            chars.next();
+        }
+        pieces.push(Piece::Bare(word));
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(text: &str) -> SearchQuery {
+        SearchQuery::parse(text, Kinds::Both)
+    }
+
+    fn word(tokens: &[&str], amount: Option<&str>) -> Term {
+        Term::Word {
+            tokens: tokens.iter().map(|t| t.to_string()).collect(),
+            amount: amount.and_then(|a| Decimal::from_str_exact(a).ok()),
+        }
+    }
+
+    #[test]
+    fn words_phrases_and_filters() {
+        let query = q("Order \"Order #1234\" status:PAID currency:usdt amount:>=100 link:pl_abc from:2024-01-15");
+        assert_eq!(query.terms, [word(&["order"], None), Term::Phrase(vec!["order".into(), "1234".into()])]);
+        assert_eq!(query.status.as_deref(), Some("paid"));
+        assert_eq!(query.currency.as_deref(), Some("USDT"));
+        assert_eq!(query.link.as_deref(), Some("pl_abc"));
+        assert_eq!(query.amounts, [AmountCmp::Ge(Decimal::from(100))]);
+        assert_eq!(query.from.map(|t| t.to_rfc3339()).as_deref(), Some("2024-01-15T00:00:00+00:00"));
+        assert_eq!(q("75").terms, [word(&["75"], Some("75"))]);
+        assert_eq!(q("amount:75").amounts, [AmountCmp::Eq(Decimal::from(75))]);
+        assert_eq!(q("0x9F3C").terms, [word(&["0x9f3c"], None)]);
+        assert_eq!(q("pl_8f2").terms, [word(&["pl_8f2"], None)]);
+    }
+
+    #[test]
+    fn anything_else_is_plain_text() {
+        for hostile in [
+            "\"unbalanced",
+            "a\" OR \"1\"=\"1",
+            "'; DROP TABLE links; --",
+            "NEAR(a b) AND c* -d ^e",
+            "status: currency:",
+            "amount:lots from:yesterday",
+            "\u{1b}]52;c;aGk=\u{7}",
+            "*",
+            ":::",
+        ] {
+            let query = q(hostile);
+            // Nothing here is a filter value with syntax in it, and every
+            // token is plain letters, digits and underscores.
+            for term in &query.terms {
+                let tokens = match term {
+                    Term::Word { tokens, .. } | Term::Phrase(tokens) => tokens,
+                };
+                assert!(tokens.iter().all(|t| t.chars().all(|c| c.is_alphanumeric() || c == '_')), "{hostile:?}");
+            }
+            assert_eq!(query.from, None, "{hostile:?}");
+        }
+        assert_eq!(q("\"unbalanced quote").terms, [Term::Phrase(vec!["unbalanced".into(), "quote".into()])]);
+        let long = "word ".repeat(3000);
+        assert!(q(&long).terms.len() <= MAX_TERMS);
+        assert!(q("").is_everything() && q("  \u{7} ").is_everything());
+    }
+}

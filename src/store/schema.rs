@@ -1,0 +1,152 @@
+//! The mirror's schema, as numbered migrations. `PRAGMA user_version` says
+//! which have run. A file from a newer pik-tui (a higher number than we
+//! know) is refused, never downgraded.
+//!
+//! Rows are keyed by `sort_key`, their place in "newest first" order:
+//! the creation time in seconds, a slot from the id's hash (so items of the
+//! same second get distinct keys), and the kind in the lowest bit (links
+//! even, transactions odd). The same number is the row's rowid in the
+//! search index, so a search reads newest first straight from the index.
+
+use rusqlite::Connection;
+
+/// One step of the schema.
+pub struct Migration {
+    pub version: u32,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE links (
+    sort_key INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    amount_key TEXT NOT NULL,
+    description TEXT,
+    url TEXT,
+    paid_at INTEGER,
+    expires_at INTEGER,
+    mirrored_at INTEGER NOT NULL
+);
+CREATE INDEX links_by_status ON links (status, sort_key);
+CREATE TABLE transactions (
+    sort_key INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    amount_key TEXT NOT NULL,
+    payment_link_id TEXT,
+    tx_hash TEXT,
+    confirmed_at INTEGER,
+    settled_at INTEGER,
+    mirrored_at INTEGER NOT NULL
+);
+CREATE INDEX transactions_by_status ON transactions (status, sort_key);
+CREATE INDEX transactions_by_link ON transactions (payment_link_id, sort_key);
+CREATE INDEX transactions_by_currency ON transactions (currency, sort_key);
+CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at INTEGER
+);
+CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE VIRTUAL TABLE search USING fts5(
+    doc,
+    content = '',
+    contentless_delete = 1,
+    tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
+);
+"#,
+    },
+    Migration {
+        version: 2,
+        // Two dashboards may share one file; one of them syncs at a time.
+        sql: r#"
+CREATE TABLE sync_lease (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    holder TEXT NOT NULL,
+    until INTEGER NOT NULL
+);
+"#,
+    },
+];
+
+/// The schema version this build writes.
+pub fn latest(migrations: &[Migration]) -> u32 {
+    migrations.last().map(|m| m.version).unwrap_or(0)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaError {
+    #[error("it was written by a newer pik-tui (schema {found}; this one knows up to {known})")]
+    Newer { found: u32, known: u32 },
+    #[error("{0}")]
+    Sql(String),
+}
+
+pub fn version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+}
+
+/// Runs the migrations the file has not had yet, each in its own
+/// transaction with its version, so a crash leaves a consistent file.
+pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<u32, SchemaError> {
+    let sql = |e: rusqlite::Error| SchemaError::Sql(e.to_string());
+    let found = version(conn).map_err(sql)?;
+    let known = latest(migrations);
+    if found > known {
+        return Err(SchemaError::Newer { found, known });
+    }
+    for migration in migrations.iter().filter(|m| m.version > found) {
+        let tx = conn.transaction().map_err(sql)?;
+        tx.execute_batch(migration.sql).map_err(sql)?;
+        tx.pragma_update(None, "user_version", migration.version).map_err(sql)?;
+        tx.commit().map_err(sql)?;
+    }
+    Ok(known.max(found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A migration that exists only here, to test the path from 1 to 2.
+    const TEST_V2: Migration = Migration { version: 2, sql: "ALTER TABLE links ADD COLUMN note TEXT DEFAULT 'kept';" };
+
+    #[test]
+    fn migrates_one_to_two_keeping_the_rows() {
+        let Ok(mut conn) = Connection::open_in_memory() else { panic!("sqlite") };
+        assert_eq!(migrate(&mut conn, &MIGRATIONS[..1]), Ok(1));
+        let insert = "INSERT INTO links (sort_key, id, created_at, status, currency, amount, amount_key, mirrored_at) \
+                      VALUES (2, 'pl_a', 1, 'active', 'USDT', '75.00', 'x', 1)";
+        assert!(conn.execute(insert, []).is_ok());
+        let test_migrations = [Migration { version: 1, sql: MIGRATIONS[0].sql }, TEST_V2];
+        assert_eq!(migrate(&mut conn, &test_migrations), Ok(2));
+        let row: rusqlite::Result<(String, String)> =
+            conn.query_row("SELECT id, note FROM links", [], |r| Ok((r.get(0)?, r.get(1)?)));
+        assert_eq!(row.ok(), Some(("pl_a".to_string(), "kept".to_string())));
+        assert_eq!(version(&conn).ok(), Some(2));
+        // Running again is a no-op.
+        assert_eq!(migrate(&mut conn, &test_migrations), Ok(2));
+    }
+
+    #[test]
+    fn a_newer_file_is_refused_and_left_alone() {
+        let Ok(mut conn) = Connection::open_in_memory() else { panic!("sqlite") };
+        assert!(conn.pragma_update(None, "user_version", 99).is_ok());
+        assert_eq!(migrate(&mut conn, MIGRATIONS), Err(SchemaError::Newer { found: 99, known: latest(MIGRATIONS) }));
+        assert_eq!(version(&conn).ok(), Some(99), "not downgraded");
+    }
+}

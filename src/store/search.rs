@@ -1,0 +1,177 @@
+//! Search on SQLite: a [`SearchQuery`] becomes one FTS5 expression, in
+//! which every token is quoted (so nothing the agent types is ever syntax),
+//! plus a rowid range for dates and a join for amount ranges. Results come
+//! newest first straight from the index (rowids are sort keys), a window at
+//! a time, with a count capped so that a broad search stays fast.
+
+use super::query::{AmountCmp, Kinds, SearchQuery, Term};
+use super::rows::{self, Kind};
+use super::tokens::{self, amount_marker, marker};
+use crate::api::{PaymentLink, Transaction};
+use rusqlite::{Connection, ToSql};
+
+/// Counting stops here: "more than 10,000" is all anyone needs to know.
+pub const COUNT_CAP: u64 = 10_000;
+
+/// One row a search found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchHit {
+    Link(PaymentLink),
+    Transaction(Transaction),
+}
+
+impl SearchHit {
+    pub fn id(&self) -> &str {
+        match self {
+            SearchHit::Link(link) => &link.id,
+            SearchHit::Transaction(txn) => &txn.id,
+        }
+    }
+}
+
+/// A window of results, and how many matched in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchPage {
+    pub total: u64,
+    /// The count stopped at [`COUNT_CAP`]: there are at least that many.
+    pub capped: bool,
+    pub offset: u64,
+    pub hits: Vec<SearchHit>,
+}
+
+fn quoted(tokens: &[String]) -> String {
+    // Tokens are letters, digits and `_` only: no quote can be inside.
+    format!("\"{}\"", tokens.join(" "))
+}
+
+/// A word's expression: a prefix match on its tokens; a word that reads as
+/// an amount also matches that amount, and short numbers match whole
+/// (so `75` finds 75.00, not order 7512).
+fn word_expression(tokens: &[String], amount: Option<rust_decimal::Decimal>) -> String {
+    let number_like = amount.is_some() && tokens.iter().map(String::len).sum::<usize>() < 8;
+    let text = if number_like { quoted(tokens) } else { format!("{}*", quoted(tokens)) };
+    match amount {
+        Some(amount) => format!("({text} OR \"{}\")", amount_marker(amount)),
+        None => text,
+    }
+}
+
+/// The FTS5 expression for a query.
+pub fn match_expression(query: &SearchQuery) -> String {
+    let mut parts = vec![match query.kinds {
+        Kinds::Links => format!("\"{}\"", tokens::LINK_KIND),
+        Kinds::Transactions => format!("\"{}\"", tokens::TRANSACTION_KIND),
+        Kinds::Both => format!("(\"{}\" OR \"{}\")", tokens::LINK_KIND, tokens::TRANSACTION_KIND),
+    }];
+    if let Some(status) = &query.status {
+        parts.push(format!("\"{}\"", marker("st_", status)));
+    }
+    if let Some(currency) = &query.currency {
+        parts.push(format!("\"{}\"", marker("cur_", currency)));
+    }
+    if let Some(link) = &query.link {
+        parts.push(format!("\"{}\"", marker("lnk_", link)));
+    }
+    for cmp in &query.amounts {
+        if let AmountCmp::Eq(amount) = cmp {
+            parts.push(format!("\"{}\"", amount_marker(*amount)));
+        }
+    }
+    for term in &query.terms {
+        parts.push(match term {
+            Term::Word { tokens, amount } => word_expression(tokens, *amount),
+            Term::Phrase(tokens) => quoted(tokens),
+        });
+    }
+    parts.join(" AND ")
+}
+
+/// The SQL after `SELECT search.rowid`, and its parameters.
+fn from_where(query: &SearchQuery) -> (String, Vec<Box<dyn ToSql>>) {
+    let ranges: Vec<(&str, String)> = query
+        .amounts
+        .iter()
+        .filter_map(|cmp| match cmp {
+            AmountCmp::Eq(_) => None,
+            AmountCmp::Ge(a) => Some((">=", rows::amount_key(*a))),
+            AmountCmp::Gt(a) => Some((">", rows::amount_key(*a))),
+            AmountCmp::Le(a) => Some(("<=", rows::amount_key(*a))),
+            AmountCmp::Lt(a) => Some(("<", rows::amount_key(*a))),
+        })
+        .collect();
+    let (low, high) = rows::key_range(query.from, query.to);
+    let mut sql = String::from(" FROM search");
+    if !ranges.is_empty() {
+        sql.push_str(
+            " LEFT JOIN links ON links.sort_key = search.rowid \
+             LEFT JOIN transactions ON transactions.sort_key = search.rowid",
+        );
+    }
+    sql.push_str(" WHERE search MATCH ?1 AND search.rowid BETWEEN ?2 AND ?3");
+    let mut params: Vec<Box<dyn ToSql>> = vec![Box::new(match_expression(query)), Box::new(low), Box::new(high)];
+    for (op, key) in ranges {
+        params.push(Box::new(key));
+        sql.push_str(&format!(" AND coalesce(links.amount_key, transactions.amount_key) {op} ?{}", params.len()));
+    }
+    (sql, params)
+}
+
+/// Rows `offset..offset + limit` of what the query matches, newest first,
+/// and the (capped) count.
+pub fn search(conn: &Connection, query: &SearchQuery, offset: u64, limit: u32) -> rusqlite::Result<SearchPage> {
+    let (from_where, mut params) = from_where(query);
+    let count_sql = format!("SELECT count(*) FROM (SELECT search.rowid{from_where} LIMIT {})", COUNT_CAP + 1);
+    let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
+    let counted: i64 = conn.prepare_cached(&count_sql)?.query_row(refs.as_slice(), |row| row.get(0))?;
+    let counted = u64::try_from(counted).unwrap_or(0);
+    params.push(Box::new(i64::from(limit)));
+    params.push(Box::new(i64::try_from(offset).unwrap_or(i64::MAX)));
+    let window_sql = format!(
+        "SELECT search.rowid{from_where} ORDER BY search.rowid DESC LIMIT ?{} OFFSET ?{}",
+        params.len() - 1,
+        params.len()
+    );
+    let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
+    let keys: Vec<i64> =
+        conn.prepare_cached(&window_sql)?.query_map(refs.as_slice(), |row| row.get(0))?.collect::<Result<_, _>>()?;
+    let mut hits = Vec::with_capacity(keys.len());
+    for key in keys {
+        if let Some(hit) = hit(conn, key)? {
+            hits.push(hit);
+        }
+    }
+    Ok(SearchPage { total: counted.min(COUNT_CAP), capped: counted > COUNT_CAP, offset, hits })
+}
+
+/// The row behind a sort key.
+fn hit(conn: &Connection, key: i64) -> rusqlite::Result<Option<SearchHit>> {
+    use rusqlite::OptionalExtension;
+    match Kind::of(key) {
+        Kind::Link => {
+            let sql = format!("SELECT {} FROM links WHERE sort_key = ?1", rows::LINK_COLUMNS);
+            conn.prepare_cached(&sql)?.query_row([key], rows::link_from_row).optional().map(|l| l.map(SearchHit::Link))
+        }
+        Kind::Transaction => {
+            let sql = format!("SELECT {} FROM transactions WHERE sort_key = ?1", rows::TRANSACTION_COLUMNS);
+            conn.prepare_cached(&sql)?
+                .query_row([key], rows::transaction_from_row)
+                .optional()
+                .map(|t| t.map(SearchHit::Transaction))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_token_is_quoted() {
+        let query = SearchQuery::parse("Order NEAR \"a\" -b status:paid 75 pl_8f", Kinds::Links);
+        assert_eq!(
+            match_expression(&query),
+            "\"k_link\" AND \"st_paid\" AND \"order\"* AND \"near\"* AND \"a\" AND \"b\"* AND (\"75\" OR \"amt_75\") \
+             AND \"pl_8f\"*"
+        );
+    }
+}
