@@ -22,6 +22,7 @@ pub mod sandbox;
 pub mod sanitize;
 pub mod signature;
 pub mod store;
+pub mod sync;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 pub mod token_bucket;

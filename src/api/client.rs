@@ -46,6 +46,10 @@ impl ClientConfig {
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// A stricter limit of this handle's own, inside the shared one (the
+    /// sync's share of the budget, so the live panes always come first).
+    lane: Option<Arc<Mutex<TokenBucket>>>,
+    retry: RetryPolicy,
 }
 
 struct Inner {
@@ -53,7 +57,6 @@ struct Inner {
     base: Url,
     auth: HeaderValue,
     request_timeout: Duration,
-    retry: RetryPolicy,
     limiter: Mutex<TokenBucket>,
 }
 
@@ -146,10 +149,19 @@ impl Client {
                 base,
                 auth,
                 request_timeout: config.request_timeout,
-                retry: config.retry,
                 limiter: Mutex::new(limiter),
             }),
+            lane: None,
+            retry: config.retry,
         })
+    }
+
+    /// A handle on the same connection and shared limit that also keeps to
+    /// `requests_per_sec` on its own, and retries reads by `retry`.
+    pub fn with_share(&self, requests_per_sec: f64, retry: RetryPolicy) -> Client {
+        let burst = requests_per_sec.ceil().clamp(1.0, 1000.0) as u32;
+        let lane = TokenBucket::new(requests_per_sec, burst, Instant::now());
+        Client { inner: self.inner.clone(), lane: Some(Arc::new(Mutex::new(lane))), retry }
     }
 
     /// The base URL in use, for display.
@@ -174,10 +186,10 @@ impl Client {
         Ok(url)
     }
 
-    /// Waits for the shared rate limiter.
-    async fn throttle(&self) {
+    /// Waits for a token from a bucket.
+    async fn take(bucket: &Mutex<TokenBucket>) {
         loop {
-            let wait = match self.inner.limiter.lock() {
+            let wait = match bucket.lock() {
                 Ok(mut bucket) => match bucket.try_take(Instant::now()) {
                     Ok(()) => return,
                     Err(wait) => wait,
@@ -187,6 +199,14 @@ impl Client {
             };
             tokio::time::sleep(wait).await;
         }
+    }
+
+    /// Waits for this handle's lane, then for the shared rate limiter.
+    async fn throttle(&self) {
+        if let Some(lane) = &self.lane {
+            Self::take(lane).await;
+        }
+        Self::take(&self.inner.limiter).await;
     }
 
     async fn send_once(
@@ -238,7 +258,7 @@ impl Client {
         body: Option<&serde_json::Value>,
     ) -> Result<Response, ApiError> {
         let url = self.url(segments)?;
-        let retry = if method == Method::GET { self.inner.retry } else { RetryPolicy::none() };
+        let retry = if method == Method::GET { self.retry } else { RetryPolicy::none() };
         let mut attempt = 0;
         loop {
             match self.send_once(&method, &url, query, body).await {

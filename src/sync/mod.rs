@@ -1,0 +1,199 @@
+//! Keeps the store equal to PIK, through the public API only, so it works
+//! the same against the real PIK as against the sandbox:
+//!
+//! - **backfill**: every link and every transaction, newest first, in pages
+//!   of 100, resumable (the cursor is saved with the rows);
+//! - **new items**: links newest-first until known ids; transactions by
+//!   `from` with an overlap;
+//! - **status changes**: the non-terminal sets (links `active`, transactions
+//!   `pending` and `confirmed`) are listed again; an item that left its set
+//!   is fetched by id; terminal statuses are final.
+//!
+//! It runs within its share of the request budget (a lane of the client,
+//! half of `--max-rps` by default), backs off on 429 and 5xx like
+//! everything else, and reports its progress on a watch channel. It knows
+//! nothing of the screen. See `docs/architecture.md`.
+
+mod backfill;
+mod cycle;
+mod state;
+mod status;
+
+pub use state::SyncState;
+pub use status::{MirrorStatus, Phase, Progress, eta_words};
+
+use crate::api::{ApiError, Client};
+use crate::store::{Batch, Store, StoreError};
+use chrono::Utc;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Rows a page (PIK's maximum is 100).
+    pub page_size: u32,
+    /// The rest between two cycles once the mirror is up to date.
+    pub cycle: Duration,
+    /// How far back new transactions are looked for, before the newest known.
+    pub overlap: chrono::Duration,
+    /// Who this sync is, for the lease on a shared file.
+    pub holder: String,
+    /// How long a lease lasts unless renewed.
+    pub lease: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            page_size: 100,
+            cycle: Duration::from_secs(10),
+            overlap: chrono::Duration::minutes(2),
+            holder: format!("pik-tui {} {}", std::process::id(), uuid::Uuid::new_v4()),
+            lease: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// What to do after a step.
+enum Next {
+    Continue,
+    Rest(Duration),
+}
+
+pub struct Sync {
+    client: Client,
+    store: Store,
+    options: SyncOptions,
+    state: SyncState,
+    status: watch::Sender<MirrorStatus>,
+    /// (when, rows mirrored so far), for the estimate of the time left.
+    pace: VecDeque<(Instant, u64)>,
+    started: bool,
+}
+
+impl Sync {
+    pub fn new(client: Client, store: Store, options: SyncOptions) -> (Sync, watch::Receiver<MirrorStatus>) {
+        let (status, receiver) = watch::channel(MirrorStatus::default());
+        let sync =
+            Sync { client, store, options, state: SyncState::default(), status, pace: VecDeque::new(), started: false };
+        (sync, receiver)
+    }
+
+    /// Runs until the task is dropped or aborted. Aborting is safe: every
+    /// write is one transaction, rows and cursor together.
+    pub async fn run(mut self) {
+        let mut failures: u32 = 0;
+        loop {
+            match self.step().await {
+                Ok(Next::Continue) => failures = 0,
+                Ok(Next::Rest(rest)) => {
+                    failures = 0;
+                    tokio::time::sleep(rest).await;
+                }
+                Err(error) => {
+                    failures += 1;
+                    tracing::warn!("mirror: {error}");
+                    self.set_phase(Phase::Failing(error.to_string()));
+                    // The client has already retried with backoff; wait
+                    // longer each time, up to a minute.
+                    let wait = Duration::from_secs(2u64.saturating_pow(failures.min(6)).min(60));
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// Brings the mirror up to date once: the backfill if unfinished, then
+    /// one full cycle. For one-shot commands and tests.
+    pub async fn catch_up(&mut self) -> Result<(), SyncError> {
+        self.start().await?;
+        while !self.state.backfilled() {
+            self.backfill_step().await?;
+        }
+        self.cycle().await
+    }
+
+    /// The mirror's status now.
+    pub fn status(&self) -> MirrorStatus {
+        self.status.borrow().clone()
+    }
+
+    async fn step(&mut self) -> Result<Next, SyncError> {
+        self.start().await?;
+        let now = Utc::now();
+        let lease = chrono::Duration::from_std(self.options.lease).unwrap_or(chrono::Duration::seconds(30));
+        if !self.store.take_lease(&self.options.holder, now, now + lease).await? {
+            self.set_phase(Phase::Waiting("another pik-tui is syncing this mirror".into()));
+            return Ok(Next::Rest(self.options.lease / 3));
+        }
+        if !self.state.backfilled() {
+            self.backfill_step().await?;
+            return Ok(Next::Continue);
+        }
+        self.cycle().await?;
+        Ok(Next::Rest(self.options.cycle))
+    }
+
+    /// Reads the saved state and the counts once.
+    async fn start(&mut self) -> Result<(), SyncError> {
+        if self.started {
+            return Ok(());
+        }
+        self.state = SyncState::from_json(self.store.state(state::KEY).await?.as_deref());
+        let stats = self.store.stats().await?;
+        self.status.send_modify(|status| {
+            status.links = Progress { done: stats.links, total: self.state.links.total };
+            status.transactions = Progress { done: stats.transactions, total: self.state.transactions.total };
+            status.synced_at = self.state.synced_at;
+        });
+        self.started = true;
+        Ok(())
+    }
+
+    /// Saves rows with the state, and counts what was new.
+    async fn save(&mut self, mut batch: Batch) -> Result<(), SyncError> {
+        let (links, transactions) = (!batch.links.is_empty(), !batch.transactions.is_empty());
+        batch.state = Some((state::KEY.to_string(), self.state.to_json()));
+        let saved = self.store.save(batch).await?;
+        self.status.send_modify(|status| {
+            if links {
+                status.links.done += saved.inserted;
+            } else if transactions {
+                status.transactions.done += saved.inserted;
+            }
+        });
+        Ok(())
+    }
+
+    fn set_phase(&mut self, phase: Phase) {
+        self.status.send_modify(|status| status.phase = phase);
+    }
+
+    /// The time left, from the pace of the last half minute.
+    fn estimate(&mut self) -> Option<Duration> {
+        let status = self.status.borrow().clone();
+        let done = status.links.done + status.transactions.done;
+        let total = status.links.total.unwrap_or(0) + status.transactions.total.unwrap_or(0);
+        let now = Instant::now();
+        self.pace.push_back((now, done));
+        while self.pace.front().is_some_and(|(at, _)| now.duration_since(*at) > Duration::from_secs(30)) {
+            self.pace.pop_front();
+        }
+        let (first_at, first_done) = *self.pace.front()?;
+        let seconds = now.duration_since(first_at).as_secs_f64();
+        let rate = done.saturating_sub(first_done) as f64 / seconds;
+        (seconds >= 2.0 && rate > 0.0).then(|| Duration::from_secs_f64(total.saturating_sub(done) as f64 / rate))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,128 @@
+//! What the sync tells the screen: how far the mirror is, in words.
+
+use crate::app::group_thousands;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// Rows mirrored of how many PIK has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub done: u64,
+    pub total: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    Starting,
+    /// Another pik-tui holds this mirror's sync; this one waits its turn.
+    Waiting(String),
+    Backfilling {
+        eta: Option<Duration>,
+    },
+    UpToDate,
+    /// The last step failed; it is being retried.
+    Failing(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MirrorStatus {
+    pub phase: Phase,
+    pub links: Progress,
+    pub transactions: Progress,
+    /// When the mirror was last up to date.
+    pub synced_at: Option<DateTime<Utc>>,
+}
+
+impl Default for MirrorStatus {
+    fn default() -> Self {
+        MirrorStatus {
+            phase: Phase::Starting,
+            links: Progress::default(),
+            transactions: Progress::default(),
+            synced_at: None,
+        }
+    }
+}
+
+/// "about 2 min left", "about 40 s left".
+pub fn eta_words(eta: Duration) -> String {
+    let seconds = eta.as_secs().max(1);
+    match seconds {
+        0..90 => format!("about {seconds} s left"),
+        90..5400 => format!("about {} min left", (seconds + 30) / 60),
+        _ => format!("about {} h left", (seconds + 1800) / 3600),
+    }
+}
+
+impl MirrorStatus {
+    /// Whether the backfill is still under way, so search results may be
+    /// incomplete.
+    pub fn partial(&self) -> bool {
+        self.synced_at.is_none()
+    }
+
+    /// Where the backfill is: the resource it is on, done and total.
+    pub fn backfill(&self) -> (&'static str, Progress) {
+        match self.links.total {
+            Some(total) if self.links.done < total => ("links", self.links),
+            _ => ("transactions", self.transactions),
+        }
+    }
+
+    /// The share of the backfill done, 0 to 1.
+    pub fn ratio(&self) -> f64 {
+        let total = self.links.total.unwrap_or(0) + self.transactions.total.unwrap_or(0);
+        if total == 0 {
+            return 0.0;
+        }
+        ((self.links.done + self.transactions.done) as f64 / total as f64).min(1.0)
+    }
+
+    /// The mirror's state in words, for the footer.
+    pub fn words(&self, now: DateTime<Utc>) -> String {
+        let age = |at: DateTime<Utc>| crate::app::age_words(now - at);
+        match &self.phase {
+            Phase::Starting => "mirror starting…".into(),
+            Phase::Waiting(why) => format!("mirror: {why}"),
+            Phase::Backfilling { eta } => {
+                let (what, progress) = self.backfill();
+                let total = progress.total.map(group_thousands).unwrap_or_else(|| "…".into());
+                let mut words = format!("mirroring {} of {total} {what}", group_thousands(progress.done));
+                if let Some(eta) = eta {
+                    words.push_str(&format!(" · {}", eta_words(*eta)));
+                }
+                words
+            }
+            Phase::UpToDate => match self.synced_at {
+                Some(at) => format!("mirror up to date, {}", age(at)),
+                None => "mirror up to date".into(),
+            },
+            Phase::Failing(why) => match self.synced_at {
+                Some(at) => format!("mirror from {}: {why}", age(at)),
+                None => format!("mirror: {why}"),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::t0;
+
+    #[test]
+    fn the_words_say_how_far_and_how_long() {
+        let mut status = MirrorStatus {
+            phase: Phase::Backfilling { eta: Some(Duration::from_secs(125)) },
+            links: Progress { done: 300, total: Some(300) },
+            transactions: Progress { done: 43_210, total: Some(100_000) },
+            synced_at: None,
+        };
+        assert_eq!(status.words(t0()), "mirroring 43,210 of 100,000 transactions · about 2 min left");
+        assert!(status.partial());
+        status.phase = Phase::UpToDate;
+        status.synced_at = Some(t0() - chrono::Duration::seconds(4));
+        assert_eq!(status.words(t0()), "mirror up to date, 4 s ago");
+        assert_eq!(eta_words(Duration::from_secs(40)), "about 40 s left");
+    }
+}

@@ -1,0 +1,198 @@
+//! The sync against the embedded sandbox over loopback.
+
+use super::*;
+use crate::api::{ApiKey, ClientConfig, LinkQuery, Page, PaymentLink, RetryPolicy, Transaction, TransactionQuery};
+use crate::sandbox::{self, SandboxConfig, SeedSizes};
+use crate::store::{Account, Place};
+
+async fn sandbox(links: usize, transactions: usize) -> sandbox::Sandbox {
+    // A frozen clock: nothing changes while a test compares.
+    let config = SandboxConfig {
+        activity: false,
+        speed: 0.0,
+        rate_limit_per_sec: None,
+        sizes: SeedSizes { links, transactions, webhooks: 3 },
+        ..SandboxConfig::default()
+    };
+    match sandbox::start(config).await {
+        Ok(sandbox) => sandbox,
+        Err(err) => panic!("sandbox: {err}"),
+    }
+}
+
+fn client(sandbox: &sandbox::Sandbox, rps: f64) -> Client {
+    let mut config = ClientConfig::new(sandbox.base_url(), ApiKey::new(sandbox::DEMO_KEY));
+    config.max_requests_per_sec = rps;
+    config.burst = 10;
+    config.retry = RetryPolicy {
+        max_retries: 5,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(100),
+        max_retry_after: Duration::from_secs(5),
+    };
+    match Client::new(config) {
+        Ok(client) => client,
+        Err(err) => panic!("{err}"),
+    }
+}
+
+fn store_for(sandbox: &sandbox::Sandbox, place: Place) -> Store {
+    let account = Account::new(&sandbox.base_url(), &ApiKey::new(sandbox::DEMO_KEY));
+    match Store::open(place, &account) {
+        Ok(opened) => opened.store,
+        Err(err) => panic!("{err}"),
+    }
+}
+
+/// Every link and transaction of a source that pages like PIK.
+async fn all<T, F, Fut>(mut page: F) -> Vec<T>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: std::future::Future<Output = Option<Page<T>>>,
+{
+    let mut rows = Vec::new();
+    let mut offset = 0;
+    while let Some(next) = page(offset).await {
+        let count = next.data.len() as u32;
+        rows.extend(next.data);
+        if count < 100 {
+            break;
+        }
+        offset += 100;
+    }
+    rows
+}
+
+pub(crate) async fn pik_links(client: &Client) -> Vec<PaymentLink> {
+    all(|offset| async move {
+        client.list_links(&LinkQuery { limit: Some(100), offset: Some(offset), ..Default::default() }).await.ok()
+    })
+    .await
+}
+
+pub(crate) async fn pik_transactions(client: &Client) -> Vec<Transaction> {
+    all(|offset| async move {
+        let query = TransactionQuery { limit: Some(100), offset: Some(offset), ..Default::default() };
+        client.list_transactions(&query).await.ok()
+    })
+    .await
+}
+
+pub(crate) async fn mirrored_links(store: &Store) -> Vec<PaymentLink> {
+    all(|offset| async move {
+        store.list_links(LinkQuery { limit: Some(100), offset: Some(offset), ..Default::default() }).await.ok()
+    })
+    .await
+}
+
+pub(crate) async fn mirrored_transactions(store: &Store) -> Vec<Transaction> {
+    all(|offset| async move {
+        let query = TransactionQuery { limit: Some(100), offset: Some(offset), ..Default::default() };
+        store.list_transactions(query).await.ok()
+    })
+    .await
+}
+
+/// Asserts two sets of rows are the same, by id, naming the first difference.
+pub(crate) fn assert_same<T: PartialEq + std::fmt::Debug>(truth: Vec<T>, mirror: Vec<T>, id: fn(&T) -> &str) {
+    let by_id = |rows: Vec<T>| {
+        let mut rows = rows;
+        rows.sort_by(|a, b| id(a).cmp(id(b)));
+        rows
+    };
+    let (truth, mirror) = (by_id(truth), by_id(mirror));
+    assert_eq!(truth.len(), mirror.len(), "row counts differ");
+    if let Some((a, b)) = truth.iter().zip(&mirror).find(|(a, b)| a != b) {
+        panic!("the mirror differs from PIK:\n  PIK:    {a:?}\n  mirror: {b:?}");
+    }
+}
+
+fn link_id(link: &PaymentLink) -> &str {
+    &link.id
+}
+
+fn txn_id(txn: &Transaction) -> &str {
+    &txn.id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backfill_mirrors_every_row_and_field() {
+    let sandbox = sandbox(450, 1300).await;
+    let client = client(&sandbox, 1000.0);
+    let store = store_for(&sandbox, Place::Memory);
+    let (mut sync, status) = Sync::new(client.clone(), store.clone(), SyncOptions::default());
+    assert!(sync.catch_up().await.is_ok());
+    assert_same(pik_links(&client).await, mirrored_links(&store).await, link_id);
+    assert_same(pik_transactions(&client).await, mirrored_transactions(&store).await, txn_id);
+    let webhooks = store.list_webhooks().await.map(|p| p.data.len()).ok();
+    assert_eq!(webhooks, Some(3));
+    let status = status.borrow().clone();
+    assert_eq!(status.phase, Phase::UpToDate);
+    assert_eq!((status.links.done, status.transactions.done), (450, 1300));
+    assert!(status.words(Utc::now()).starts_with("mirror up to date"), "{}", status.words(Utc::now()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backfill_stopped_half_way_goes_on_where_it_stopped() {
+    let sandbox = sandbox(500, 2000).await;
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("{err}"),
+    };
+    let place = Place::File(dir.path().join("mirror.sqlite"));
+    let client = client(&sandbox, 1000.0);
+    // The first run is stopped half-way through the transactions.
+    let (sync, status) = Sync::new(client.clone(), store_for(&sandbox, place.clone()), SyncOptions::default());
+    let run = tokio::spawn(sync.run());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while status.borrow().transactions.done < 900 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    run.abort();
+    let _ = run.await;
+    let stopped_at = status.borrow().transactions.done;
+    assert!((900..2000).contains(&stopped_at), "stopped at {stopped_at}");
+    // The second run, on the same file, reads only what is left.
+    let requests = |sandbox: &sandbox::Sandbox| {
+        let url = format!("{}/requests", sandbox.control_url());
+        async move {
+            let body: serde_json::Value = match reqwest::get(url).await {
+                Ok(response) => response.json().await.unwrap_or_default(),
+                Err(err) => panic!("{err}"),
+            };
+            body["by_route"]["GET /v1/transactions"].as_u64().unwrap_or(0)
+        }
+    };
+    let before = requests(&sandbox).await;
+    let store = store_for(&sandbox, place);
+    let (mut sync, _) = Sync::new(client.clone(), store.clone(), SyncOptions::default());
+    assert!(sync.catch_up().await.is_ok());
+    let used = requests(&sandbox).await - before;
+    assert!(used < 20, "{used} transaction pages: it started over");
+    let mirrored = mirrored_transactions(&store).await;
+    let mut ids: Vec<&str> = mirrored.iter().map(|t| t.id.as_str()).collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((count, ids.len()), (2000, 2000), "nothing lost, nothing twice");
+    assert_same(pik_transactions(&client).await, mirrored, txn_id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sync_keeps_to_its_share_of_the_budget() {
+    let sandbox = sandbox(3000, 10).await;
+    let shared = client(&sandbox, 1000.0);
+    let share = shared.with_share(5.0, RetryPolicy::default());
+    let store = store_for(&sandbox, Place::Memory);
+    let (sync, _) = Sync::new(share, store, SyncOptions::default());
+    let run = tokio::spawn(sync.run());
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    run.abort();
+    let body: serde_json::Value = match reqwest::get(format!("{}/requests", sandbox.control_url())).await {
+        Ok(response) => response.json().await.unwrap_or_default(),
+        Err(err) => panic!("{err}"),
+    };
+    let total = body["total"].as_u64().unwrap_or(0);
+    // 5 a second for 3 s, and a burst of 5: at most 20, and it did work.
+    assert!((5..=21).contains(&total), "{total} requests in 3 s at 5/s");
+}
