@@ -48,6 +48,12 @@ pub struct GlobalArgs {
     /// Seconds to wait for PIK's answer to a request.
     #[arg(long, global = true, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub timeout: u64,
+    /// The local mirror's file (default: one per account in the platform's data directory).
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_store")]
+    pub store: Option<PathBuf>,
+    /// Keep the mirror in memory only: nothing is written to disk.
+    #[arg(long, global = true)]
+    pub no_store: bool,
     /// Write logs to this file (default for the dashboard: pik-tui.log in the
     /// platform's state or data directory). Logs never go to the terminal.
     #[arg(long, global = true, value_name = "FILE")]

@@ -9,7 +9,8 @@ use crate::app::{Environment, ProfileInfo, Settings};
 use crate::cli::{DashboardArgs, GlobalArgs};
 use crate::config::{self, ConfigFile, Flags};
 use crate::listener::{self, Received};
-use crate::runtime::{self, ProfileSwitcher, RunOptions};
+use crate::mirror::{self, Choice};
+use crate::runtime::{self, Connection, ProfileSwitcher, RunOptions};
 use crate::sandbox::{self, Pace, SandboxConfig};
 use crate::ui::{ColorOverride, Theme, ThemeName};
 use std::path::PathBuf;
@@ -72,8 +73,36 @@ fn look_and_keys(file: Option<&ConfigFile>, path: &str, args: &DashboardArgs) ->
     Ok((keymap, theme))
 }
 
-/// Switches to a profile of the config file: resolves it and builds its client.
-fn profile_switcher(global: &GlobalArgs) -> ProfileSwitcher {
+/// Connects to an account: its client, and its mirror with the sync
+/// running. A mirror that cannot be opened is reported, not fatal: the
+/// dashboard goes on with PIK alone.
+fn connect(
+    base_url: &str,
+    key: &ApiKey,
+    global: &GlobalArgs,
+    choice: &Choice,
+    cycle: std::time::Duration,
+) -> anyhow::Result<(Connection, Result<(), String>, Vec<String>)> {
+    let client = dashboard_client(base_url.to_string(), key.clone(), global)?;
+    match mirror::open(choice, base_url, key) {
+        Ok(opened) => {
+            tracing::info!(place = %opened.store.place(), "mirror opened");
+            for note in &opened.notes {
+                tracing::warn!("{note}");
+            }
+            let started = mirror::start(&client, opened.store, global.max_rps, cycle);
+            Ok((Connection { client, mirror: Some(started) }, Ok(()), opened.notes))
+        }
+        Err(err) => {
+            tracing::warn!("mirror off: {err}");
+            let why = err.to_string();
+            Ok((Connection { client, mirror: None }, Err(why.clone()), vec![format!("mirror off: {why}")]))
+        }
+    }
+}
+
+/// Switches to a profile of the config file: resolves it and connects to it.
+fn profile_switcher(global: &GlobalArgs, choice: Choice, cycle: std::time::Duration) -> ProfileSwitcher {
     let global = global.clone();
     Box::new(move |name: &str| {
         let settings = config::resolve_profile(&Flags::from(&global), name).map_err(|e| e.to_string())?;
@@ -82,9 +111,12 @@ fn profile_switcher(global: &GlobalArgs) -> ProfileSwitcher {
         }
         tracing::info!(profile = name, key = %settings.key, base_url = %settings.base_url, "switching profile");
         let environment = environment_of(&settings.base_url, &settings.key);
-        let client =
-            dashboard_client(settings.base_url.clone(), settings.key.clone(), &global).map_err(|e| e.to_string())?;
-        Ok((client, ProfileInfo { name: name.to_string(), environment, read_only: settings.read_only }))
+        // A --store FILE belongs to the first account; another profile
+        // gets its own default mirror.
+        let choice = if matches!(choice, Choice::File(_)) { Choice::Default } else { choice.clone() };
+        let (connection, mirror, _) =
+            connect(&settings.base_url, &settings.key, &global, &choice, cycle).map_err(|e| e.to_string())?;
+        Ok((connection, ProfileInfo { name: name.to_string(), environment, read_only: settings.read_only, mirror }))
     })
 }
 
@@ -106,12 +138,16 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         keymap,
         ..Settings::default()
     };
-    let options = |settings, events| RunOptions {
+    // The mirror syncs a cycle every two refreshes of the visible pane.
+    let cycle = std::time::Duration::from_secs(u64::from(args.refresh) * 2);
+    let choice = Choice::from_flags(global.store.as_ref(), global.no_store);
+    let options = |settings, events, notes| RunOptions {
         settings,
         mouse: !args.no_mouse,
         theme,
         events,
-        switch_profile: Some(profile_switcher(global)),
+        switch_profile: Some(profile_switcher(global, choice.clone(), cycle)),
+        notes,
     };
     if args.demo {
         let sandbox = sandbox::start(SandboxConfig {
@@ -122,11 +158,20 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         })
         .await?;
         tracing::info!(base = %sandbox.base_url(), "demo sandbox started");
-        let client = dashboard_client(sandbox.base_url(), ApiKey::new(sandbox::DEMO_KEY), global)?;
-        let events = start_demo_listener(&client).await?;
-        let settings =
-            Settings { environment: Environment::Sandbox, profile: Some("demo".into()), events_pane: true, ..base };
-        let outcome = runtime::run(client, options(settings, Some(events))).await;
+        // The demo's account is new at every start: its mirror lives in
+        // memory unless --store says otherwise.
+        let demo_choice = if matches!(choice, Choice::File(_)) { choice.clone() } else { Choice::Memory };
+        let key = ApiKey::new(sandbox::DEMO_KEY);
+        let (connection, mirror, notes) = connect(&sandbox.base_url(), &key, global, &demo_choice, cycle)?;
+        let events = start_demo_listener(&connection.client).await?;
+        let settings = Settings {
+            environment: Environment::Sandbox,
+            profile: Some("demo".into()),
+            events_pane: true,
+            mirror,
+            ..base
+        };
+        let outcome = runtime::run(connection, options(settings, Some(events), notes)).await;
         sandbox.shutdown().await;
         return outcome;
     }
@@ -144,9 +189,14 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         base_url = %settings.base_url,
         "dashboard starting"
     );
-    let client = dashboard_client(settings.base_url.clone(), settings.key.clone(), global)?;
-    let settings = Settings { environment, profile: settings.profile.clone(), read_only: settings.read_only, ..base };
-    runtime::run(client, options(settings, None)).await
+    let (connection, mirror, notes) = connect(&settings.base_url, &settings.key, global, &choice, cycle)?;
+    for note in &notes {
+        // Also before the dashboard takes the screen.
+        eprintln!("warning: {note}");
+    }
+    let settings =
+        Settings { environment, profile: settings.profile.clone(), read_only: settings.read_only, mirror, ..base };
+    runtime::run(connection, options(settings, None, notes)).await
 }
 
 /// In the demo, the dashboard registers a local listener with the sandbox,

@@ -14,6 +14,7 @@ pub mod config;
 pub mod dashboard;
 pub mod date_arg;
 pub mod listener;
+pub mod mirror;
 pub mod money;
 pub mod oneshot;
 pub mod qr;

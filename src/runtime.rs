@@ -8,6 +8,8 @@
 use crate::api::Client;
 use crate::app::input::{Key, KeyCode, Mouse, MouseKind};
 use crate::app::{App, Cmd, Msg, ProfileInfo, Settings};
+use crate::mirror::Mirror;
+use crate::sync::MirrorStatus;
 use crate::ui::{self, Theme};
 use crate::worker::Worker;
 use crossterm::event::{
@@ -23,8 +25,15 @@ use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::io::Write;
 use std::time::Duration;
 
-/// Resolves a profile by name and builds its client (`:profile NAME`).
-pub type ProfileSwitcher = Box<dyn Fn(&str) -> Result<(Client, ProfileInfo), String> + Send + Sync>;
+/// What the dashboard talks to: PIK through a client, and the account's
+/// mirror (with its sync) when there is one.
+pub struct Connection {
+    pub client: Client,
+    pub mirror: Option<Mirror>,
+}
+
+/// Resolves a profile by name and connects to its account (`:profile NAME`).
+pub type ProfileSwitcher = Box<dyn Fn(&str) -> Result<(Connection, ProfileInfo), String> + Send + Sync>;
 
 pub struct RunOptions {
     pub settings: Settings,
@@ -33,6 +42,8 @@ pub struct RunOptions {
     /// Verified webhook events from a local listener (the demo's Events pane).
     pub events: Option<tokio::sync::mpsc::UnboundedReceiver<Box<crate::api::EventEnvelope>>>,
     pub switch_profile: Option<ProfileSwitcher>,
+    /// Words to show once the screen is up (a mirror moved aside, say).
+    pub notes: Vec<String>,
 }
 
 /// The next event from the listener, or never when there is none.
@@ -43,6 +54,18 @@ async fn next_event(
         Some(receiver) => match receiver.recv().await {
             Some(event) => event,
             None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
+    }
+}
+
+/// The mirror's next status, or never when there is no mirror.
+async fn next_status(mirror: &mut Option<Mirror>) -> MirrorStatus {
+    match mirror {
+        Some(mirror) => match mirror.status.changed().await {
+            Ok(()) => mirror.status.borrow_and_update().clone(),
+            // The sync is gone; its last word stands.
+            Err(_) => std::future::pending().await,
         },
         None => std::future::pending().await,
     }
@@ -157,7 +180,8 @@ impl QuitSignals {
 }
 
 /// Runs the dashboard until the user quits or the terminal goes away.
-pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
+pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<()> {
+    let Connection { client, mut mirror } = connection;
     let mut signals = QuitSignals::new()?;
     install_panic_hook();
     enable_raw_mode()?;
@@ -180,7 +204,10 @@ pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
     let size = Rect::new(0, 0, width, height);
 
     let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel();
-    let mut worker = Worker::new(client, results_tx.clone());
+    let mut worker = Worker::new(client, mirror.as_ref().map(|m| m.store.clone()), results_tx.clone());
+    for note in &options.notes {
+        let _ = results_tx.send(Msg::Note(note.clone()));
+    }
     let mut events_in = options.events;
     let mut app = App::new(options.settings, size.width, size.height, chrono::Utc::now());
     let mut events = EventStream::new();
@@ -197,6 +224,7 @@ pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
             Some(msg) = results.recv() => Some(msg),
             _ = ticker.tick() => Some(Msg::Tick),
             event = next_event(&mut events_in) => Some(Msg::Event(event)),
+            status = next_status(&mut mirror) => Some(Msg::Mirror(status)),
             name = signals.next() => {
                 tracing::info!("{name}: quitting");
                 return Ok(());
@@ -230,8 +258,11 @@ pub async fn run(client: Client, options: RunOptions) -> anyhow::Result<()> {
                     };
                     // The answer goes round the loop like any other, so the
                     // app sees it after the commands of this message.
-                    let answer = switched.map(|(client, info)| {
-                        worker = Worker::new(client, results_tx.clone());
+                    let answer = switched.map(|(connection, info)| {
+                        // The old account's sync stops as its mirror drops.
+                        mirror = connection.mirror;
+                        let store = mirror.as_ref().map(|m| m.store.clone());
+                        worker = Worker::new(connection.client, store, results_tx.clone());
                         info
                     });
                     let _ = results_tx.send(Msg::ProfileSwitched(answer));

@@ -176,8 +176,9 @@ pub fn answer_with(
 ) -> Vec<Cmd> {
     let mut next = Vec::new();
     for cmd in cmds {
-        if let Cmd::FetchPage { request, page } = cmd {
-            let msg = Msg::Page { pane: page.pane(), request, offset: page.offset(), result: answer(&page) };
+        if let Cmd::FetchPage { request, page, source } = cmd {
+            let (pane, offset) = (page.pane(), page.offset());
+            let msg = Msg::Page { pane, request, offset, source, result: answer(&page) };
             next.extend(app.update(msg, now));
         }
     }

@@ -1,8 +1,11 @@
 //! Runs the app's commands on tokio and sends each outcome back as a `Msg`.
-//! Nothing here blocks the event loop.
+//! Nothing here blocks the event loop. Whatever PIK answers (pages,
+//! objects, writes) is also written to the mirror, so the panes' reads
+//! keep it fresh too.
 
-use crate::api::{ApiError, Client, LinkQuery, TransactionQuery};
-use crate::app::{Cmd, ErrorInfo, Found, Loaded, Msg, PageRequest, Write, Written};
+use crate::api::{ApiError, Client, ErrorKind, LinkQuery, TransactionQuery};
+use crate::app::{Cmd, ErrorInfo, Found, Loaded, Msg, PageRequest, Source, Write, Written};
+use crate::store::{Batch, Store, StoreError};
 use tokio::sync::mpsc::UnboundedSender;
 
 /// The app's view of an API error: plain data, ready to show.
@@ -17,42 +20,72 @@ pub fn error_info(error: &ApiError) -> ErrorInfo {
     }
 }
 
+/// The app's view of a mirror error.
+fn mirror_error(error: &StoreError) -> ErrorInfo {
+    ErrorInfo {
+        kind: ErrorKind::Config,
+        summary: "the mirror failed".into(),
+        message: error.to_string(),
+        status: None,
+        retry_after: None,
+        may_have_happened: false,
+    }
+}
+
 #[derive(Clone)]
 pub struct Worker {
     client: Client,
+    store: Option<Store>,
     results: UnboundedSender<Msg>,
 }
 
 impl Worker {
-    pub fn new(client: Client, results: UnboundedSender<Msg>) -> Self {
-        Self { client, results }
+    pub fn new(client: Client, store: Option<Store>, results: UnboundedSender<Msg>) -> Self {
+        Self { client, store, results }
     }
 
     /// Starts one command. `Quit`, `Bell`, `Copy` and `SwitchProfile` belong
     /// to the runtime and are ignored here.
     pub fn run(&self, cmd: Cmd) {
-        let (client, results) = (self.client.clone(), self.results.clone());
+        let (client, store, results) = (self.client.clone(), self.store.clone(), self.results.clone());
         let send = move |msg: Msg| {
             // The runtime has gone: nobody is waiting for this answer.
             let _ = results.send(msg);
         };
         match cmd {
-            Cmd::FetchPage { request, page } => {
+            Cmd::FetchPage { request, page, source } => {
                 tokio::spawn(async move {
                     let (pane, offset) = (page.pane(), page.offset());
-                    let result = fetch_page(&client, &page).await.map_err(|e| error_info(&e));
-                    send(Msg::Page { pane, request, offset, result });
+                    let result = match (source, &store) {
+                        (Source::Mirror, Some(store)) => mirror_page(store, &page).await.map_err(|e| mirror_error(&e)),
+                        (Source::Mirror, None) => Err(mirror_error(&StoreError::Sql("no mirror".into()))),
+                        (Source::Pik, _) => {
+                            let result = fetch_page(&client, &page).await.map_err(|e| error_info(&e));
+                            if let (Ok(loaded), Some(store)) = (&result, &store) {
+                                keep(store, batch_of(loaded)).await;
+                            }
+                            result
+                        }
+                    };
+                    send(Msg::Page { pane, request, offset, source, result });
                 });
             }
             Cmd::FetchLink { request, id } => {
                 tokio::spawn(async move {
-                    let result = client.get_link(&id).await.map(Found::Link).map_err(|e| error_info(&e));
-                    send(Msg::Object { request, result });
+                    let result = client.get_link(&id).await;
+                    if let (Ok(link), Some(store)) = (&result, &store) {
+                        keep(store, Batch { links: vec![link.clone()], ..Batch::default() }).await;
+                    }
+                    send(Msg::Object { request, result: result.map(Found::Link).map_err(|e| error_info(&e)) });
                 });
             }
             Cmd::FetchTransaction { request, id } => {
                 tokio::spawn(async move {
-                    let result = client.get_transaction(&id).await.map(Found::Transaction).map_err(|e| error_info(&e));
+                    let result = client.get_transaction(&id).await;
+                    if let (Ok(txn), Some(store)) = (&result, &store) {
+                        keep(store, Batch { transactions: vec![txn.clone()], ..Batch::default() }).await;
+                    }
+                    let result = result.map(Found::Transaction).map_err(|e| error_info(&e));
                     send(Msg::Object { request, result });
                 });
             }
@@ -63,18 +96,40 @@ impl Worker {
                         limit: Some(100),
                         ..TransactionQuery::default()
                     };
-                    let result = client.list_transactions(&query).await.map_err(|e| error_info(&e));
-                    send(Msg::LinkTransactions { request, link_id, result });
+                    let result = client.list_transactions(&query).await;
+                    if let (Ok(page), Some(store)) = (&result, &store) {
+                        keep(store, Batch { transactions: page.data.clone(), ..Batch::default() }).await;
+                    }
+                    send(Msg::LinkTransactions { request, link_id, result: result.map_err(|e| error_info(&e)) });
                 });
             }
             Cmd::Write { request, write } => {
                 tokio::spawn(async move {
-                    let result = run_write(&client, write).await.map_err(|e| error_info(&e));
-                    send(Msg::Written { request, result });
+                    let result = run_write(&client, write).await;
+                    if let (Ok(Written::Link(link) | Written::Deactivated(link)), Some(store)) = (&result, &store) {
+                        keep(store, Batch { links: vec![link.clone()], ..Batch::default() }).await;
+                    }
+                    send(Msg::Written { request, result: result.map_err(|e| error_info(&e)) });
                 });
             }
             Cmd::Copy(_) | Cmd::Bell | Cmd::Quit | Cmd::SwitchProfile(_) => {}
         }
+    }
+}
+
+/// Writes what PIK answered to the mirror. A failure here is not the
+/// agent's problem (the sync reports a mirror that cannot be written).
+async fn keep(store: &Store, batch: Batch) {
+    if let Err(err) = store.save(batch).await {
+        tracing::warn!("could not keep an answer in the mirror: {err}");
+    }
+}
+
+fn batch_of(loaded: &Loaded) -> Batch {
+    match loaded {
+        Loaded::Links(page) => Batch { links: page.data.clone(), ..Batch::default() },
+        Loaded::Transactions(page) => Batch { transactions: page.data.clone(), ..Batch::default() },
+        Loaded::Webhooks(page) => Batch { webhooks: Some(page.data.clone()), ..Batch::default() },
     }
 }
 
@@ -88,15 +143,16 @@ async fn run_write(client: &Client, write: Write) -> Result<Written, ApiError> {
     }
 }
 
-async fn fetch_page(client: &Client, page: &PageRequest) -> Result<Loaded, ApiError> {
+/// The API's query for a page request.
+fn queries(page: &PageRequest) -> (Option<LinkQuery>, Option<TransactionQuery>) {
     let offset = |offset: u64| Some(u32::try_from(offset).unwrap_or(u32::MAX));
     match page {
         PageRequest::Links { filter, offset: at, limit } => {
-            let query = LinkQuery { status: filter.status.clone(), limit: Some(*limit), offset: offset(*at) };
-            client.list_links(&query).await.map(Loaded::Links)
+            (Some(LinkQuery { status: filter.status.clone(), limit: Some(*limit), offset: offset(*at) }), None)
         }
-        PageRequest::Transactions { filter, offset: at, limit } => {
-            let query = TransactionQuery {
+        PageRequest::Transactions { filter, offset: at, limit } => (
+            None,
+            Some(TransactionQuery {
                 status: filter.status.clone(),
                 payment_link_id: filter.payment_link_id.clone(),
                 currency: filter.currency.clone(),
@@ -104,9 +160,25 @@ async fn fetch_page(client: &Client, page: &PageRequest) -> Result<Loaded, ApiEr
                 to: filter.to,
                 limit: Some(*limit),
                 offset: offset(*at),
-            };
-            client.list_transactions(&query).await.map(Loaded::Transactions)
-        }
-        PageRequest::Webhooks => client.list_webhooks().await.map(Loaded::Webhooks),
+            }),
+        ),
+        PageRequest::Webhooks => (None, None),
+    }
+}
+
+async fn fetch_page(client: &Client, page: &PageRequest) -> Result<Loaded, ApiError> {
+    match queries(page) {
+        (Some(links), _) => client.list_links(&links).await.map(Loaded::Links),
+        (_, Some(transactions)) => client.list_transactions(&transactions).await.map(Loaded::Transactions),
+        (None, None) => client.list_webhooks().await.map(Loaded::Webhooks),
+    }
+}
+
+/// The same page, read from the mirror: same filters, same paging.
+async fn mirror_page(store: &Store, page: &PageRequest) -> Result<Loaded, StoreError> {
+    match queries(page) {
+        (Some(links), _) => store.list_links(links).await.map(Loaded::Links),
+        (_, Some(transactions)) => store.list_transactions(transactions).await.map(Loaded::Transactions),
+        (None, None) => store.list_webhooks().await.map(Loaded::Webhooks),
     }
 }

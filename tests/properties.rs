@@ -105,9 +105,9 @@ proptest! {
                         continue;
                     }
                     let msg = match outstanding.remove(0) {
-                        Cmd::FetchPage { request, page } => {
+                        Cmd::FetchPage { request, page, source } => {
                             let result = if ok { Ok(hostile_pik(newest).answer(&page)) } else { Err(ErrorInfo { message: "x\u{1b}".into(), ..unreachable() }) };
-                            Msg::Page { pane: page.pane(), request, offset: page.offset(), result }
+                            Msg::Page { pane: page.pane(), request, offset: page.offset(), source, result }
                         }
                         Cmd::FetchLink { request, .. } | Cmd::FetchTransaction { request, .. } => {
                             Msg::Object { request, result: Err(refusal(404, "not found (404)")) }
@@ -136,7 +136,7 @@ proptest! {
                         },
                         Cmd::Copy(_) | Cmd::Bell | Cmd::Quit => continue,
                         Cmd::SwitchProfile(name) => Msg::ProfileSwitched(if ok {
-                            Ok(ProfileInfo { name, environment: Environment::Live, read_only: true })
+                            Ok(ProfileInfo { name, environment: Environment::Live, read_only: true, mirror: Err("none".into()) })
                         } else {
                             Err("no such profile".into())
                         }),

@@ -26,9 +26,10 @@ mod writes;
 pub use command::Command;
 pub use detail::{Detail, Found};
 pub use dialogs::{ConfirmDeactivate, CreatedLink, Dialog, Outcome, SecretDialog, Write};
-pub use pane::{LinkFilter, Loaded, PageRequest, Pane, PaneState, PollState, Polled, TransactionFilter};
+pub use pane::{LinkFilter, Loaded, PageRequest, Pane, PaneState, PollState, Polled, Source, TransactionFilter};
 
 use crate::api::{ErrorKind, EventEnvelope, Page, PaymentLink, Transaction, Webhook, WebhookSecret};
+use crate::sync::MirrorStatus;
 use chrono::{DateTime, Duration, Utc};
 use forms::{LinkForm, VerifyForm, WebhookForm};
 use input::{Key, Mouse};
@@ -73,6 +74,8 @@ pub struct ProfileInfo {
     pub name: String,
     pub environment: Environment,
     pub read_only: bool,
+    /// Whether its mirror opened, or why not.
+    pub mirror: Result<(), String>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +93,7 @@ pub enum Msg {
         pane: Polled,
         request: RequestId,
         offset: u64,
+        source: Source,
         result: Result<Loaded, ErrorInfo>,
     },
     /// An object fetched by id, for a jump or the open detail.
@@ -112,6 +116,12 @@ pub enum Msg {
     Event(Box<EventEnvelope>),
     /// The runtime switched profile, or says why it could not.
     ProfileSwitched(Result<ProfileInfo, String>),
+    /// How far the local mirror is.
+    Mirror(MirrorStatus),
+    /// The mirror stopped working; the dashboard goes on with PIK alone.
+    MirrorOff(String),
+    /// Something the agent should read (a mirror moved aside at start).
+    Note(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +129,7 @@ pub enum Cmd {
     FetchPage {
         request: RequestId,
         page: PageRequest,
+        source: Source,
     },
     FetchLink {
         request: RequestId,
@@ -168,6 +179,8 @@ pub struct Settings {
     /// Whether a local listener feeds verified webhook events (the Events pane).
     pub events_pane: bool,
     pub keymap: Keymap,
+    /// Whether a local mirror answers pages and searches; why not, if not.
+    pub mirror: Result<(), String>,
 }
 
 impl Default for Settings {
@@ -183,6 +196,7 @@ impl Default for Settings {
             read_only: false,
             events_pane: false,
             keymap: Keymap::default(),
+            mirror: Err("no mirror".into()),
         }
     }
 }
@@ -269,6 +283,8 @@ pub struct App {
     clock_face: String,
     /// A profile switch asked for and not yet answered: nothing is polled.
     switching: Option<String>,
+    /// What the sync last said about the mirror.
+    mirror: Option<MirrorStatus>,
 }
 
 impl App {
@@ -293,6 +309,7 @@ impl App {
             dirty: true,
             clock_face: String::new(),
             switching: None,
+            mirror: None,
         }
     }
 
@@ -316,6 +333,21 @@ impl App {
 
     pub fn paused(&self) -> bool {
         self.paused
+    }
+
+    /// What the sync last said about the mirror, if there is one.
+    pub fn mirror(&self) -> Option<&MirrorStatus> {
+        self.mirror.as_ref().filter(|_| self.settings.mirror.is_ok())
+    }
+
+    /// Whether a pane's rows came from the mirror and PIK has not answered since.
+    pub fn shows_mirror(&self, pane: Pane) -> bool {
+        match pane {
+            Pane::Links => self.links.from_mirror,
+            Pane::Transactions => self.transactions.from_mirror,
+            Pane::Webhooks => self.webhooks.from_mirror,
+            Pane::Events => false,
+        }
     }
 
     /// The profile being switched to, while the runtime works on it.
@@ -450,7 +482,9 @@ impl App {
                     self.list_mut(pane).keep_visible(view);
                 }
             }
-            Msg::Page { pane, request, offset, result } => self.page_loaded(pane, request, offset, result, &mut cmds),
+            Msg::Page { pane, request, offset, source, result } => {
+                self.page_loaded(pane, request, offset, source, result, &mut cmds)
+            }
             Msg::Object { request, result } => self.object_loaded(request, result, &mut cmds),
             Msg::LinkTransactions { request, link_id, result } => {
                 self.link_transactions_loaded(request, &link_id, result)
@@ -458,6 +492,12 @@ impl App {
             Msg::Written { request, result } => self.written(request, result),
             Msg::Event(event) => self.events.prepend(*event, now),
             Msg::ProfileSwitched(result) => self.profile_switched(result),
+            Msg::Mirror(status) => self.mirror = Some(status),
+            Msg::Note(text) => self.notify(text, false),
+            Msg::MirrorOff(why) => {
+                self.notify(format!("mirror off: {why}"), true);
+                self.settings.mirror = Err(why);
+            }
         }
         if !cmds.contains(&Cmd::Quit) {
             self.plan(&mut cmds);
@@ -518,6 +558,8 @@ impl App {
                 self.settings.environment = info.environment;
                 self.settings.read_only = info.read_only;
                 self.settings.events_pane = false;
+                self.settings.mirror = info.mirror.clone();
+                self.mirror = None;
                 self.pane = Pane::Links;
                 self.notify(format!("switched to profile {}", info.name), false);
             }

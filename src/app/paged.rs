@@ -190,6 +190,25 @@ impl<T: Resource> PagedList<T> {
         self.refilter();
     }
 
+    /// Shows an earlier picture of the list (the mirror's), before PIK has
+    /// answered: its rows become the loaded ones, unmarked. PIK's first
+    /// page then merges into them by id like any poll. An empty picture
+    /// shows nothing and changes nothing. Says whether it was shown.
+    pub fn show_snapshot(&mut self, page: Page<T>) -> bool {
+        if page.data.is_empty() {
+            return false;
+        }
+        let received = (page.data.len() + page.skipped) as u64;
+        self.rows = page.data;
+        self.reindex();
+        self.total = Some(page.total);
+        self.next_offset = received;
+        self.loaded_once = true;
+        self.end_reached = received < u64::from(page.limit.unwrap_or(PAGE_SIZE)) || received >= page.total;
+        self.refilter();
+        true
+    }
+
     /// Updates the rows it holds from a page that re-read part of the list
     /// (the rows on screen, below the first page). Rows it does not hold
     /// are left for paging to bring in at their place; nothing moves.

@@ -129,6 +129,14 @@ impl PageRequest {
     }
 }
 
+/// Where a page is read from: PIK, or the local mirror (the first frame at
+/// start-up, and scrolling while PIK cannot be reached).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    Pik,
+    Mirror,
+}
+
 /// A page as it came back, of whichever resource was asked for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Loaded {
@@ -278,11 +286,24 @@ pub struct PaneState<T: PolledResource> {
     /// The request re-reading the rows on screen, when they lie below the
     /// first page (which polling refreshes anyway).
     window_refresh: Option<RequestId>,
+    /// The first page asked of the mirror, drawn until PIK answers.
+    mirror_request: Option<RequestId>,
+    mirror_asked: bool,
+    /// The rows shown came from the mirror, and PIK has not answered since.
+    pub from_mirror: bool,
 }
 
 impl<T: PolledResource> PaneState<T> {
     pub fn new(now: DateTime<Utc>) -> Self {
-        Self { list: PagedList::new(), filter: T::Filter::default(), poll: PollState::new(now), window_refresh: None }
+        Self {
+            list: PagedList::new(),
+            filter: T::Filter::default(),
+            poll: PollState::new(now),
+            window_refresh: None,
+            mirror_request: None,
+            mirror_asked: false,
+            from_mirror: false,
+        }
     }
 
     /// The page that re-reads the rows on screen, if any lies past the
@@ -307,6 +328,9 @@ impl<T: PolledResource> PaneState<T> {
         self.poll = PollState::new(now);
         self.list.reset();
         self.window_refresh = None;
+        self.mirror_request = None;
+        self.mirror_asked = false;
+        self.from_mirror = false;
         true
     }
 
@@ -315,10 +339,20 @@ impl<T: PolledResource> PaneState<T> {
         &mut self,
         request: RequestId,
         offset: u64,
+        source: Source,
         result: Result<Loaded, ErrorInfo>,
         interval: Duration,
         now: DateTime<Utc>,
     ) -> Option<super::paged::Applied> {
+        if self.mirror_request == Some(request) {
+            self.mirror_request = None;
+            // Only while PIK has not answered: the mirror's rows are an
+            // older picture of the same list, and PIK's first page merges
+            // into them by id, marking what is new or changed since.
+            let page = result.ok().and_then(T::page).filter(|_| !self.list.loaded_once())?;
+            self.from_mirror = self.list.show_snapshot(page);
+            return self.from_mirror.then(super::paged::Applied::default);
+        }
         if self.window_refresh == Some(request) {
             self.window_refresh = None;
             // A failed re-read is not worth a backoff: the first page's poll
@@ -334,11 +368,24 @@ impl<T: PolledResource> PaneState<T> {
         match result.map(T::page) {
             Ok(Some(page)) => {
                 let applied = self.list.apply(request, offset, page, now);
-                self.poll.succeeded(now, offset == 0);
+                match source {
+                    Source::Pik => {
+                        self.poll.succeeded(now, offset == 0);
+                        if offset == 0 {
+                            self.from_mirror = false;
+                        }
+                    }
+                    Source::Mirror => self.from_mirror = true,
+                }
                 Some(applied)
             }
             // A page of another resource: impossible by construction; drop it.
             Ok(None) => {
+                self.list.fail(request);
+                None
+            }
+            // The mirror failing is not PIK failing: no backoff for it.
+            Err(_) if source == Source::Mirror => {
                 self.list.fail(request);
                 None
             }
@@ -359,7 +406,7 @@ pub trait PaneOps {
     fn poll_mut(&mut self) -> &mut PollState;
     /// The fetches this pane wants now, each with the next request id from
     /// `next_request`; records them as in flight.
-    fn plan(&mut self, plan: &PlanInput, next_request: &mut RequestId) -> Vec<(RequestId, PageRequest)>;
+    fn plan(&mut self, plan: &PlanInput, next_request: &mut RequestId) -> Vec<(RequestId, PageRequest, Source)>;
 }
 
 /// What planning needs to know about the moment.
@@ -370,6 +417,8 @@ pub struct PlanInput {
     pub view_height: usize,
     pub paused: bool,
     pub interval: Duration,
+    /// Whether a mirror can answer pages.
+    pub mirror: bool,
 }
 
 impl<T: PolledResource> PaneOps for PaneState<T> {
@@ -389,30 +438,41 @@ impl<T: PolledResource> PaneOps for PaneState<T> {
         &mut self.poll
     }
 
-    fn plan(&mut self, input: &PlanInput, next_request: &mut RequestId) -> Vec<(RequestId, PageRequest)> {
+    fn plan(&mut self, input: &PlanInput, next_request: &mut RequestId) -> Vec<(RequestId, PageRequest, Source)> {
         let mut fetches = Vec::new();
-        if self.list.in_flight().is_some() {
-            return fetches;
-        }
         let mut take_id = || {
             let id = *next_request;
             *next_request += 1;
             id
         };
+        // The first frame comes from the mirror at once, beside PIK's answer.
+        if input.mirror && !self.mirror_asked && !self.list.loaded_once() {
+            self.mirror_asked = true;
+            let request = take_id();
+            self.mirror_request = Some(request);
+            fetches.push((request, T::request(&self.filter, 0, PAGE_SIZE), Source::Mirror));
+        }
+        if self.list.in_flight().is_some() {
+            return fetches;
+        }
         let loaded = self.list.loaded_once();
         let poll_due = self.poll.due(input.now) && !(input.paused && loaded);
         // Scrolling past what is loaded fetches the next page, unless the
-        // pane is failing and waiting out its backoff.
+        // pane is failing and waiting out its backoff; with PIK out of
+        // reach, the mirror gives the next page at once.
         let wanted = if input.visible { self.list.wanted_page(input.view_height) } else { None };
         let backoff_over = self.poll.due(input.now);
+        let from_mirror = input.mirror && self.poll.unreachable();
         let offset = match wanted {
-            Some(offset) if offset > 0 && (self.poll.error.is_none() || backoff_over) => offset,
+            Some(offset) if offset > 0 && (self.poll.error.is_none() || backoff_over || from_mirror) => offset,
             _ if poll_due => 0,
             _ => return fetches,
         };
         let request = take_id();
         self.list.begin(request, offset);
-        fetches.push((request, T::request(&self.filter, offset, PAGE_SIZE)));
+        // Scrolling on while PIK cannot be reached reads the mirror.
+        let source = if offset > 0 && input.mirror && self.poll.unreachable() { Source::Mirror } else { Source::Pik };
+        fetches.push((request, T::request(&self.filter, offset, PAGE_SIZE), source));
         if offset == 0 {
             self.poll.polled(input.now, input.interval);
             // The rows on screen are re-read too when they lie below the
@@ -424,7 +484,7 @@ impl<T: PolledResource> PaneOps for PaneState<T> {
             {
                 let request = take_id();
                 self.window_refresh = Some(request);
-                fetches.push((request, page));
+                fetches.push((request, page, Source::Pik));
             }
         }
         fetches

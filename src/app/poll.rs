@@ -4,7 +4,7 @@
 
 use super::paged::RequestId;
 use super::pane::PlanInput;
-use super::{App, Cmd, ErrorInfo, Loaded, MARK_TTL_SECS, Pane, Polled, age_words};
+use super::{App, Cmd, ErrorInfo, Loaded, MARK_TTL_SECS, Pane, Polled, Source, age_words};
 use crate::api::TransactionStatus;
 use chrono::Duration;
 
@@ -35,8 +35,9 @@ impl App {
         let Some(poll) = self.poll(self.pane) else { return String::new() };
         let age = poll.last_success.map(|t| age_words(self.now - t)).unwrap_or_default();
         let retry = if poll.error.is_some() { (poll.next_poll - self.now).num_seconds().max(0) } else { 0 };
+        let mirror = self.mirror().map(|m| m.words(self.now)).unwrap_or_default();
         // Relative times in the table change at most once a minute.
-        format!("{age}|{retry}|{}", self.now.timestamp() / 60)
+        format!("{age}|{retry}|{mirror}|{}", self.now.timestamp() / 60)
     }
 
     /// The data's age in words, e.g. "3 s ago".
@@ -78,11 +79,12 @@ impl App {
                 view_height,
                 paused: self.paused,
                 interval: self.interval(pane),
+                mirror: self.settings.mirror.is_ok(),
             };
             let mut next_request = self.next_request;
             let fetches = self.pane_ops_mut(polled).plan(&input, &mut next_request);
             self.next_request = next_request;
-            cmds.extend(fetches.into_iter().map(|(request, page)| Cmd::FetchPage { request, page }));
+            cmds.extend(fetches.into_iter().map(|(request, page, source)| Cmd::FetchPage { request, page, source }));
         }
         self.plan_detail(cmds);
     }
@@ -92,15 +94,16 @@ impl App {
         pane: Polled,
         request: RequestId,
         offset: u64,
+        source: Source,
         result: Result<Loaded, ErrorInfo>,
         cmds: &mut Vec<Cmd>,
     ) {
         let (now, interval) = (self.now, self.interval(pane.pane()));
         let applied = match pane {
-            Polled::Links => self.links.apply(request, offset, result, interval, now),
-            Polled::Webhooks => self.webhooks.apply(request, offset, result, interval, now),
+            Polled::Links => self.links.apply(request, offset, source, result, interval, now),
+            Polled::Webhooks => self.webhooks.apply(request, offset, source, result, interval, now),
             Polled::Transactions => {
-                let applied = self.transactions.apply(request, offset, result, interval, now);
+                let applied = self.transactions.apply(request, offset, source, result, interval, now);
                 // The bell is for money arriving: a settled payment, new or changed.
                 let settled = TransactionStatus::Settled.as_str();
                 let newly_settled = applied.as_ref().is_some_and(|applied| {

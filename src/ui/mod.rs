@@ -97,6 +97,9 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
             let (words, style) = match app.poll(app.pane()) {
                 None => ("  ● listening ", theme.ok()),
                 Some(_) if app.paused() => ("  ⏸ paused ", theme.warning()),
+                Some(poll) if poll.unreachable() && app.settings.mirror.is_ok() => {
+                    ("  ✕ offline: the mirror ", theme.error())
+                }
                 Some(poll) if poll.error.is_some() => ("  ✕ error ", theme.error()),
                 Some(poll) if poll.last_success.is_none() => ("  … connecting ", theme.dim()),
                 Some(_) if app.is_stale() => ("  ● stale ", theme.warning()),
@@ -152,8 +155,19 @@ fn footer(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
         Some(context) => app.settings.keymap.hints(context, app.settings.read_only, |a| app.offers(a)),
         None => Vec::new(),
     };
-    let (right, style) = status_words(app, theme);
-    let right_width = u16::try_from(unicode_width::UnicodeWidthStr::width(right.as_str())).unwrap_or(u16::MAX);
+    let (words, style) = status_words(app, theme);
+    let width = |text: &str| u16::try_from(unicode_width::UnicodeWidthStr::width(text)).unwrap_or(u16::MAX);
+    // The mirror's words go before the status words, in full where there is
+    // room beside a few hints, else short, else not at all.
+    let mut right = vec![Span::styled(words.clone(), style)];
+    if let Some((full, short, mirror_style)) = mirror_words(app) {
+        let room = area.width.saturating_sub(width(&words)).saturating_sub(36);
+        if let Some(text) = [full, short].into_iter().find(|t| width(t) + 3 <= room) {
+            right.insert(0, Span::styled(format!("{text} · "), mirror_style));
+        }
+    }
+    let right = Line::from(right);
+    let right_width = u16::try_from(right.width()).unwrap_or(u16::MAX);
     // Whole hints only, as many as fit beside the status words.
     let room = usize::from(area.width.saturating_sub(right_width).saturating_sub(2));
     let mut shown = String::new();
@@ -167,7 +181,32 @@ fn footer(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     frame.render_widget(Paragraph::new(Span::styled(shown, theme.dim())), area);
     let right_width = right_width.min(area.width);
     let right_area = Rect::new(area.x + area.width - right_width, area.y, right_width, 1);
-    frame.render_widget(Paragraph::new(Span::styled(right, style)), right_area);
+    frame.render_widget(Paragraph::new(right), right_area);
+}
+
+/// A bar of `cells` cells, filled to `ratio`.
+fn bar(ratio: f64, cells: usize) -> String {
+    let filled = ((ratio.clamp(0.0, 1.0) * cells as f64).round() as usize).min(cells);
+    format!("▕{}{}▏", "█".repeat(filled), "░".repeat(cells - filled))
+}
+
+/// The mirror's state for the footer: in full, short, and its style.
+fn mirror_words(app: &App) -> Option<(String, String, Style)> {
+    use crate::sync::Phase;
+    let theme_less = Style::new();
+    if let Err(why) = &app.settings.mirror {
+        return (why != "no mirror").then(|| ("mirror off".to_string(), "mirror off".to_string(), theme_less));
+    }
+    let status = app.mirror()?;
+    let words = status.words(app.now());
+    Some(match &status.phase {
+        Phase::Backfilling { .. } => {
+            let percent = (status.ratio() * 100.0).floor();
+            (format!("{} {words}", bar(status.ratio(), 10)), format!("mirror {percent}%"), theme_less)
+        }
+        Phase::UpToDate => (words, "mirror ✓".into(), theme_less),
+        Phase::Failing(_) | Phase::Waiting(_) | Phase::Starting => (words, "mirror …".into(), theme_less),
+    })
 }
 
 /// "updated 3 s ago", or the last error in words a person understands.

@@ -221,6 +221,15 @@ fn draw_list<T: TableRow>(frame: &mut Frame, app: &App, list: &PagedList<T>, the
     let total = list.total().map(group_thousands).unwrap_or_else(|| "…".into());
     let filters = filter_words(app, pane);
     let filters = if filters.is_empty() { String::new() } else { format!("{filters} · ") };
+    let cached = if app.shows_mirror(pane) {
+        match app.mirror().and_then(|m| m.synced_at) {
+            Some(at) => format!("cached · {} old · ", crate::app::age_words(app.now() - at).trim_end_matches(" ago")),
+            None => "cached · ".to_string(),
+        }
+    } else {
+        String::new()
+    };
+    let filters = format!("{cached}{filters}");
     let mut title =
         format!(" {} · {filters}loaded {} of {total} ", pane.title(), group_thousands(list.loaded() as u64));
     if !list.text_filter().is_empty() {

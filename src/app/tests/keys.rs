@@ -171,7 +171,7 @@ fn switching_profile_clears_the_old_rows_and_ignores_late_answers() {
     assert!(cmds.contains(&Cmd::SwitchProfile("live".into())));
     assert_eq!(app.switching(), Some("live"));
     assert!(fetches(&app.update(Msg::Tick, t0() + Duration::seconds(9))).is_empty(), "nothing polled meanwhile");
-    let info = ProfileInfo { name: "live".into(), environment: Environment::Live, read_only: true };
+    let info = ProfileInfo { name: "live".into(), environment: Environment::Live, read_only: true, mirror: Ok(()) };
     let cmds = app.update(Msg::ProfileSwitched(Ok(info)), t0() + Duration::seconds(10));
     assert_eq!(app.links.list.loaded(), 0, "no row of the old profile is kept");
     assert_eq!((app.settings.environment, app.settings.read_only), (Environment::Live, true));

@@ -29,7 +29,7 @@ fn typed(app: &mut App, text: &str, now: DateTime<Utc>) {
 /// The first page request for `pane` in `cmds`.
 fn request_for(cmds: &[Cmd], pane: Polled) -> Option<(RequestId, PageRequest)> {
     cmds.iter().find_map(|c| match c {
-        Cmd::FetchPage { request, page } if page.pane() == pane => Some((*request, page.clone())),
+        Cmd::FetchPage { request, page, .. } if page.pane() == pane => Some((*request, page.clone())),
         _ => None,
     })
 }

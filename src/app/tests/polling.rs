@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::api::{LinkStatus, TransactionStatus};
-use crate::test_support::{numbered_txn, page, refusal, unreachable};
+use crate::test_support::{answer_with, numbered_txn, page, refusal, unreachable};
 
 #[test]
 fn startup_loads_the_first_page_of_every_pane() {
@@ -99,7 +99,7 @@ fn errors_keep_the_data_back_off_and_turn_stale() {
         message: "slow down".into(),
         ..refusal(429, "rate limited (429)")
     };
-    app.update(Msg::Page { pane: Polled::Links, request, offset: 0, result: Err(limited) }, at);
+    app.update(Msg::Page { pane: Polled::Links, request, offset: 0, source: Source::Pik, result: Err(limited) }, at);
     assert_eq!(app.links.list.loaded(), 50, "the last good data stays");
     assert_eq!(app.links.poll.next_poll, at + Duration::seconds(4), "Retry-After is honoured");
     assert!(fetches(&app.update(Msg::Tick, at + Duration::seconds(3))).is_empty());
@@ -111,7 +111,10 @@ fn errors_keep_the_data_back_off_and_turn_stale() {
     for _ in 0..6 {
         let cmds = app.update(Msg::Tick, now);
         let Some((request, _)) = request_for(&cmds, Polled::Links) else { panic!("no retry at {now}") };
-        app.update(Msg::Page { pane: Polled::Links, request, offset: 0, result: Err(unreachable()) }, now);
+        app.update(
+            Msg::Page { pane: Polled::Links, request, offset: 0, source: Source::Pik, result: Err(unreachable()) },
+            now,
+        );
         let wait = app.links.poll.next_poll - now;
         waits.push(wait.num_seconds());
         now += wait;
@@ -132,7 +135,7 @@ fn a_rejected_key_is_retried_slowly() {
     let cmds = app.update(Msg::Tick, at);
     let Some((request, _)) = request_for(&cmds, Polled::Links) else { panic!("{cmds:?}") };
     let rejected = refusal(401, "the API key was rejected (401)");
-    app.update(Msg::Page { pane: Polled::Links, request, offset: 0, result: Err(rejected) }, at);
+    app.update(Msg::Page { pane: Polled::Links, request, offset: 0, source: Source::Pik, result: Err(rejected) }, at);
     assert_eq!(app.links.poll.next_poll, at + Duration::seconds(pane::MAX_BACKOFF_SECS));
 }
 
@@ -152,7 +155,13 @@ fn a_settled_transaction_rings_the_bell_when_asked() {
         ],
         3,
     );
-    let msg = Msg::Page { pane: Polled::Transactions, request, offset: 0, result: Ok(Loaded::Transactions(settled)) };
+    let msg = Msg::Page {
+        pane: Polled::Transactions,
+        request,
+        offset: 0,
+        source: Source::Pik,
+        result: Ok(Loaded::Transactions(settled)),
+    };
     let cmds = app.update(msg, now);
     assert!(cmds.contains(&Cmd::Bell));
     assert_eq!(app.mark(Pane::Transactions, "txn_00003"), Some(Mark::Changed));
@@ -184,6 +193,7 @@ fn the_status_filter_cycles_and_goes_to_the_api() {
     let old = Msg::Page {
         pane: Polled::Links,
         request: 1,
+        source: Source::Pik,
         offset: 0,
         result: Ok(pik.answer(&PageRequest::Links { filter: LinkFilter::default(), offset: 0, limit: 50 })),
     };
@@ -344,4 +354,82 @@ fn hidden_panes_and_webhooks_are_never_reread_by_window() {
     }
     assert!(seen.iter().filter(|(p, _)| *p == Polled::Links).all(|(_, offset)| *offset == 0), "{seen:?}");
     assert!(seen.iter().filter(|(p, _)| *p == Polled::Links).count() <= 2);
+}
+
+fn mirror_app() -> App {
+    App::new(Settings { mirror: Ok(()), ..Settings::default() }, 120, 40, t0())
+}
+
+#[test]
+fn the_first_frame_comes_from_the_mirror_and_pik_merges_into_it() {
+    let mut app = mirror_app();
+    let cmds = app.update(Msg::Tick, t0());
+    let sources: Vec<Source> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::FetchPage { page, source, .. } if page.pane() == Polled::Links => Some(*source),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sources, [Source::Mirror, Source::Pik], "both at once");
+    // The mirror answers first, with an older picture: 3 fewer links.
+    let (older, now) = (FakePik::numbered(297), FakePik::numbered(300));
+    let mirror_first: Vec<Cmd> =
+        cmds.iter().filter(|c| matches!(c, Cmd::FetchPage { source: Source::Mirror, .. })).cloned().collect();
+    let pik_later: Vec<Cmd> =
+        cmds.iter().filter(|c| matches!(c, Cmd::FetchPage { source: Source::Pik, .. })).cloned().collect();
+    answer_all(&mut app, mirror_first, &older, t0());
+    assert_eq!(app.links.list.selected_row().map(|l| l.id.as_str()), Some("pl_00297"));
+    assert!(app.shows_mirror(Pane::Links));
+    answer_all(&mut app, pik_later, &now, t0());
+    assert!(!app.shows_mirror(Pane::Links));
+    assert_eq!(app.links.list.loaded(), 50 + 3, "merged by id");
+    assert_eq!(app.mark(Pane::Links, "pl_00300"), Some(Mark::New), "new since the mirror's picture");
+    assert_eq!(app.links.list.selected_row().map(|l| l.id.as_str()), Some("pl_00297"), "the place is kept");
+}
+
+#[test]
+fn an_empty_mirror_changes_nothing() {
+    let mut app = mirror_app();
+    let cmds = app.update(Msg::Tick, t0());
+    answer_all(&mut app, cmds, &FakePik::default(), t0());
+    let mut app = mirror_app();
+    let cmds = app.update(Msg::Tick, t0());
+    let (mirror, pik): (Vec<Cmd>, Vec<Cmd>) =
+        cmds.into_iter().partition(|c| matches!(c, Cmd::FetchPage { source: Source::Mirror, .. }));
+    answer_all(&mut app, mirror, &FakePik::default(), t0());
+    assert!(!app.shows_mirror(Pane::Links));
+    answer_all(&mut app, pik, &FakePik::numbered(300), t0());
+    assert_eq!(app.links.list.selected(), 0, "the selection is on the newest row");
+    assert_eq!(app.mark(Pane::Links, "pl_00300"), None, "a first load marks nothing");
+}
+
+#[test]
+fn scrolling_while_pik_is_unreachable_reads_the_mirror() {
+    let mut app = mirror_app();
+    let cmds = app.update(Msg::Tick, t0());
+    let pik = FakePik::numbered(300);
+    answer_all(&mut app, cmds, &pik, t0());
+    let at = t0() + Duration::seconds(5);
+    let cmds = app.update(Msg::Tick, at);
+    answer_with(&mut app, cmds, at, |page| {
+        if page.pane() == Polled::Links { Err(crate::test_support::unreachable()) } else { Ok(pik.answer(page)) }
+    });
+    assert!(app.links.poll.unreachable());
+    let mut sources = Vec::new();
+    while app.links.list.selected() < 45 {
+        let cmds = key(&mut app, 'j', at);
+        for cmd in &cmds {
+            if let Cmd::FetchPage { page, source, .. } = cmd
+                && page.pane() == Polled::Links
+                && page.offset() > 0
+            {
+                sources.push(*source);
+            }
+        }
+        answer_all(&mut app, cmds, &pik, at);
+    }
+    assert_eq!(sources, [Source::Mirror]);
+    assert_eq!(app.links.list.loaded(), 100);
+    assert!(app.shows_mirror(Pane::Links));
 }
