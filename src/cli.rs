@@ -99,6 +99,45 @@ pub enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The local mirror of the account: where it is, what it holds, clearing it.
+    #[command(subcommand)]
+    Store(StoreCommand),
+    /// Search the whole account (the local mirror, brought up to date first).
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Print where the mirror of this account is (or would be).
+    Path,
+    /// How many links, transactions and webhooks it holds, its size and schema.
+    Stats,
+    /// Forget everything mirrored; the next sync starts over.
+    Clear,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SearchArgs {
+    /// What to look for: words, ids, amounts, "phrases", and status:, currency:,
+    /// amount:>=N, from:DATE, to:DATE, link:ID filters.
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// How many results to show (1 to 1000).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+    /// Search what is mirrored already, without asking PIK for anything.
+    #[arg(long)]
+    pub offline: bool,
+    /// Only links, only transactions, or both.
+    #[arg(long, value_enum, default_value_t = SearchKind::All)]
+    pub kind: SearchKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SearchKind {
+    Links,
+    Transactions,
+    All,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,8 +6,23 @@ use pik_tui::oneshot::{self, ApiCommand, Failure, exit};
 use pik_tui::sandbox::{self, SandboxConfig, SeedSizes};
 use std::process::ExitCode;
 
+/// One-shot commands end quietly when their reader goes (`| head`), as
+/// Unix tools do: Rust ignores SIGPIPE, and a print to a closed pipe would
+/// panic. The dashboard keeps ignoring it: it restores the terminal itself.
+fn die_quietly_on_broken_pipes() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to the default has no
+    // preconditions; it is done before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.command.is_some() {
+        die_quietly_on_broken_pipes();
+    }
     // The dashboard always logs to a file; one-shot commands only when asked.
     let log_file = match (&cli.global.log_file, &cli.command) {
         (Some(path), _) => Some(path.clone()),
@@ -38,6 +53,8 @@ fn main() -> ExitCode {
             }
             Some(Command::Webhooks(command)) => oneshot::run(&cli.global, ApiCommand::Webhooks(command)).await,
             Some(Command::Sandbox(args)) => serve_sandbox(args).await,
+            Some(Command::Store(command)) => finish(oneshot::store(&cli.global, command).await, cli.global.json),
+            Some(Command::Search(args)) => finish(oneshot::search(&cli.global, args).await, cli.global.json),
             Some(Command::Config(ConfigCommand::Path)) => match pik_tui::config::default_path() {
                 Some(path) => {
                     println!("{}", cli.global.config.unwrap_or(path).display());
@@ -56,6 +73,14 @@ fn main() -> ExitCode {
         }
     });
     ExitCode::from(code)
+}
+
+/// The exit code of a command's outcome, reporting a failure.
+fn finish(outcome: Result<(), Failure>, json: bool) -> u8 {
+    match outcome {
+        Ok(()) => exit::OK,
+        Err(failure) => oneshot::report(&failure, json),
+    }
 }
 
 /// Logs go to a file, never to the terminal.

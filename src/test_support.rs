@@ -283,8 +283,10 @@ pub const SEARCH_CASES: &[(&str, crate::store::Kinds, &[&str])] = {
         ("\"order #1234\"", Both, &["pl_8f2k3m"]),
         ("renew", Links, &["pl_55cc03"]),
         ("café", Links, &["pl_8f2aaa"]),
-        // An amount: 75 finds 75.00 and 75, not order 7512.
+        // An amount: 75 finds 75.00 and 75 (and, as a prefix, order 7512).
         ("75", Both, &["txn_d1", "pl_66bb02", "txn_a1", "txn_a2", "pl_8f2k3m"]),
+        ("751", Both, &["pl_66bb02"]),
+        ("1500.5", Both, &["txn_c1", "pl_55cc03"]),
         ("0.015", Both, &["txn_b1", "pl_77a9zz"]),
         // A tx hash prefix.
         ("0x9f3c", Both, &["txn_a1"]),

@@ -112,6 +112,15 @@ impl Worker {
                     send(Msg::Written { request, result: result.map_err(|e| error_info(&e)) });
                 });
             }
+            Cmd::Search { request, query, offset, limit } => {
+                tokio::spawn(async move {
+                    let result = match &store {
+                        Some(store) => store.search(query, offset, limit).await.map_err(|e| e.to_string()),
+                        None => Err("no mirror to search".to_string()),
+                    };
+                    send(Msg::Searched { request, result });
+                });
+            }
             Cmd::Copy(_) | Cmd::Bell | Cmd::Quit | Cmd::SwitchProfile(_) => {}
         }
     }

@@ -265,3 +265,31 @@ async fn a_date_in_to_takes_in_the_whole_day_as_in_the_dashboard() {
     assert!(bad.stderr.contains("2024-01-15"), "{}", bad.stderr);
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn output_cut_short_by_a_closed_pipe_ends_quietly() {
+    let sandbox = quiet_sandbox().await;
+    let mut child = match std::process::Command::new(env!("CARGO_BIN_EXE_pik-tui"))
+        .args(["links", "list", "--limit", "100", "--json"])
+        .env("PIK_BASE_URL", sandbox.base_url())
+        .env("PIK_API_KEY", DEMO_KEY)
+        .env("HOME", std::env::temp_dir())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(err) => panic!("did not run: {err}"),
+    };
+    // Like `| head -1` that has already gone: the pipe is closed before
+    // the command writes (it is still asking the sandbox).
+    drop(child.stdout.take());
+    let output = match child.wait_with_output() {
+        Ok(output) => output,
+        Err(err) => panic!("{err}"),
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.trim().is_empty(), "nothing to say about a reader that left: {stderr}");
+    sandbox.shutdown().await;
+}

@@ -191,3 +191,40 @@ fn switching_profile_shows_only_the_new_accounts_rows() {
     session.send("q");
     assert!(session.wait_exit());
 }
+
+#[test]
+fn slash_finds_a_link_on_page_five_that_the_pane_never_loaded() {
+    let (mut session, port) = demo_with_port(130);
+    session.wait_for("the mirror", |s| s.contains("mirror up to date"));
+    // A link on page 5 (rows 200-249) whose description no other link has.
+    let mut all = Vec::new();
+    for offset in [0, 100, 200] {
+        let page = call(port, reqwest::Method::GET, &format!("/v1/payment-links?limit=100&offset={offset}"), None);
+        all.extend(page["data"].as_array().cloned().unwrap_or_default());
+    }
+    let described = |l: &serde_json::Value| l["description"].as_str().map(str::to_string);
+    let target = all[200..250].iter().find(|l| {
+        described(l).is_some_and(|d| all.iter().filter(|o| described(o).as_deref() == Some(d.as_str())).count() == 1)
+    });
+    let Some(target) = target else { panic!("no unique description on page 5") };
+    let (id, description) =
+        (target["id"].as_str().unwrap_or_default().to_string(), described(target).unwrap_or_default());
+    let screen = session.contents();
+    assert!(!screen.contains(&id) && common::pty::loaded(&screen) <= 100, "it must not be loaded yet");
+    session.send("/");
+    session.wait_for("the search prompt", |s| s.contains("searches the mirror"));
+    let typed = std::time::Instant::now();
+    session.send(&description);
+    // The first result row (the first row under the column titles).
+    let first_row = |s: &str| s.lines().nth(3).map(str::to_string).unwrap_or_default();
+    let found = session.wait_until(Duration::from_secs(1), |s| first_row(s).contains(&id));
+    let took = typed.elapsed();
+    assert!(found, "{id} ({description:?}) was not the first result within a second:\n{}", session.contents());
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    // Enter keeps the results; ⏎ again opens its detail, fetched from PIK.
+    session.send("\r");
+    session.send("\r");
+    session.wait_for("its detail", |s| s.matches(id.as_str()).count() >= 2 && s.contains("esc back"));
+    session.send("q");
+    assert!(session.wait_exit());
+}

@@ -87,7 +87,13 @@ proptest! {
         steps in prop::collection::vec(step_strategy(), 1..120),
     ) {
         let t0 = Utc.timestamp_opt(1_800_000_000, 0).single().unwrap_or_default();
-        let settings = Settings { bell: true, events_pane: true, profiles: vec!["live".into()], ..Settings::default() };
+        let settings = Settings {
+            bell: true,
+            events_pane: true,
+            profiles: vec!["live".into()],
+            mirror: Ok(()),
+            ..Settings::default()
+        };
         let mut app = App::new(settings, width, height, t0);
         let mut terminal = Terminal::new(TestBackend::new(width, height)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let mut outstanding: Vec<Cmd> = app.update(Msg::Tick, t0);
@@ -132,6 +138,21 @@ proptest! {
                                     pik_tui::api::Webhook { url: new.url, events: new.events, ..hook(&format!("wh_{newest}")) },
                                     pik_tui::api::WebhookSecret::new("whsec_test".into()),
                                 )),
+                            },
+                        },
+                        Cmd::Search { request, offset, limit, .. } => Msg::Searched {
+                            request,
+                            result: if ok {
+                                let hits = hostile_pik(newest)
+                                    .links
+                                    .into_iter()
+                                    .skip(offset as usize)
+                                    .take(limit as usize)
+                                    .map(pik_tui::store::SearchHit::Link)
+                                    .collect();
+                                Ok(pik_tui::store::SearchPage { total: newest, capped: newest % 5 == 0, offset, hits })
+                            } else {
+                                Err("the mirror failed: disk I/O error\u{1b}[2J".into())
                             },
                         },
                         Cmd::Copy(_) | Cmd::Bell | Cmd::Quit => continue,

@@ -23,6 +23,8 @@ pub enum Command {
     To(Option<DateTime<Utc>>),
     Profile(String),
     Profiles,
+    /// The Search pane with this query.
+    Search(String),
 }
 
 /// Why a `:` line could not be read, in words for the footer.
@@ -37,6 +39,7 @@ pub const HELP: &[(&str, &str)] = &[
     (":link ID  :from DATE  :to DATE", "one link's transactions / a time range (dates or ISO 8601)"),
     (":clear", "drop every filter of the pane"),
     (":profile NAME  :profiles", "switch profile without restarting / list them"),
+    (":search TEXT", "search links and transactions in the mirror (also S)"),
 ];
 
 fn is_id(word: &str) -> bool {
@@ -56,6 +59,11 @@ impl FromStr for Command {
             ))
         };
         let (&first, rest) = words.split_first().ok_or_else(|| CommandError("type an id or a command".into()))?;
+        // The search takes the rest of the line as it is.
+        if first == "search" {
+            let text = line.trim_start().strip_prefix("search").unwrap_or("").trim();
+            return Ok(Command::Search(text.to_string()));
+        }
         if rest.len() > 1 {
             return Err(CommandError(format!("{first} takes at most one value")));
         }
@@ -94,8 +102,9 @@ impl App {
                 match self.pane {
                     Pane::Links => self.set_links_filter(LinkFilter::default()),
                     Pane::Transactions => self.set_transactions_filter(TransactionFilter::default()),
-                    Pane::Webhooks | Pane::Events => {}
+                    Pane::Webhooks | Pane::Events | Pane::Search => {}
                 }
+                self.search_for("");
                 self.list_mut(self.pane).set_text_filter("");
             }
             Command::Status(value) => self.status_command(value),
@@ -121,6 +130,7 @@ impl App {
                 };
                 self.notify(crate::sanitize::for_terminal_truncated(&text, 200), false);
             }
+            Command::Search(text) => self.open_search(&text),
             Command::Profile(name) => {
                 if !self.settings.profiles.contains(&name) {
                     let known = self.settings.profiles.join(", ");
@@ -169,8 +179,8 @@ impl App {
                 let filter = TransactionFilter { status, ..self.transactions.filter.clone() };
                 self.set_transactions_filter(filter);
             }
-            Pane::Webhooks | Pane::Events => {
-                self.notify("webhooks have no status filter in the PIK API; use / to filter", false)
+            Pane::Webhooks | Pane::Events | Pane::Search => {
+                self.notify("this pane has no status filter in the PIK API; use / to search or filter", false)
             }
         }
     }
@@ -209,6 +219,8 @@ mod tests {
             ("from", Ok(Command::From(None))),
             ("profile live", Ok(Command::Profile("live".into()))),
             ("profiles", Ok(Command::Profiles)),
+            ("search Order #1234 status:paid", Ok(Command::Search("Order #1234 status:paid".into()))),
+            ("search", Ok(Command::Search(String::new()))),
             ("from yesterday", Err("from: use a date like 2024-01-15")),
             ("profile", Err("profile: name one")),
             ("status paid settled", Err("status takes at most one value")),

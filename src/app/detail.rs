@@ -32,11 +32,29 @@ impl Found {
             Found::Transaction(_) => Pane::Transactions,
         }
     }
+
+    fn kind(&self) -> DetailKind {
+        match self {
+            Found::Link(_) => DetailKind::Link,
+            Found::Transaction(_) => DetailKind::Transaction,
+        }
+    }
+}
+
+/// What kind of object a detail shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetailKind {
+    Link,
+    Transaction,
+    Webhook,
+    Event,
 }
 
 /// The open detail: what it shows and what is being fetched for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Detail {
+    pub kind: DetailKind,
+    /// The pane it was opened in.
     pub pane: Pane,
     pub id: String,
     /// A copy fetched by id (a jump, or a refresh); preferred over the row.
@@ -54,9 +72,31 @@ impl Detail {
 }
 
 impl App {
-    pub(super) fn open_detail_for(&mut self, pane: Pane, id: String, object: Option<Found>, delay: Duration) {
+    /// What the selected row of the visible pane is.
+    pub fn selected_kind(&self) -> Option<DetailKind> {
+        Some(match self.pane {
+            Pane::Links => DetailKind::Link,
+            Pane::Transactions => DetailKind::Transaction,
+            Pane::Webhooks => DetailKind::Webhook,
+            Pane::Events => DetailKind::Event,
+            Pane::Search => match self.search.selected_hit()? {
+                crate::store::SearchHit::Link(_) => DetailKind::Link,
+                crate::store::SearchHit::Transaction(_) => DetailKind::Transaction,
+            },
+        })
+    }
+
+    /// Opens the detail of the selected row.
+    pub(super) fn open_selected(&mut self, delay: Duration) {
+        if let (Some(id), Some(kind)) = (self.selected_id(), self.selected_kind()) {
+            self.open_detail_for(kind, id, None, delay);
+        }
+    }
+
+    pub(super) fn open_detail_for(&mut self, kind: DetailKind, id: String, object: Option<Found>, delay: Duration) {
         self.detail = Some(Detail {
-            pane,
+            kind,
+            pane: self.pane,
             id,
             object,
             link_transactions: None,
@@ -75,7 +115,7 @@ impl App {
         if self.detail.as_ref().is_some_and(|d| d.id == id && d.pane == self.pane) {
             return;
         }
-        self.open_detail_for(self.pane, id, None, Duration::milliseconds(DETAIL_DEBOUNCE_MS));
+        self.open_selected(Duration::milliseconds(DETAIL_DEBOUNCE_MS));
     }
 
     /// Refreshes the open detail every refresh interval: the object by id,
@@ -88,24 +128,24 @@ impl App {
         if self.now < detail.next_refresh || detail.object_request.is_some() || detail.transactions_request.is_some() {
             return;
         }
-        let (pane, id) = (detail.pane, detail.id.clone());
+        let (kind, id) = (detail.kind, detail.id.clone());
         let next_refresh = self.now + self.settings.refresh;
-        let object_request = match pane {
-            Pane::Links => {
+        let object_request = match kind {
+            DetailKind::Link => {
                 let request = self.request_id();
                 cmds.push(Cmd::FetchLink { request, id: id.clone() });
                 Some(request)
             }
-            Pane::Transactions => {
+            DetailKind::Transaction => {
                 let request = self.request_id();
                 cmds.push(Cmd::FetchTransaction { request, id: id.clone() });
                 Some(request)
             }
             // PIK has no get-one for webhooks; the list poll refreshes them.
             // Events are what the listener received: nothing to fetch.
-            Pane::Webhooks | Pane::Events => None,
+            DetailKind::Webhook | DetailKind::Event => None,
         };
-        let transactions_request = (pane == Pane::Links).then(|| {
+        let transactions_request = (kind == DetailKind::Link).then(|| {
             let request = self.request_id();
             cmds.push(Cmd::FetchLinkTransactions { request, link_id: id });
             request
@@ -174,7 +214,7 @@ impl App {
         let view = self.view_height();
         let id = found.id().to_string();
         self.list_mut(pane).select_id(&id, view);
-        self.open_detail_for(pane, id, Some(found), Duration::zero());
+        self.open_detail_for(found.kind(), id, Some(found), Duration::zero());
         self.plan_detail(cmds);
     }
 
@@ -188,7 +228,7 @@ impl App {
                 self.switch_pane(Pane::Webhooks);
                 let view = self.view_height();
                 self.webhooks.list.select_id(&id, view);
-                self.open_detail_for(Pane::Webhooks, id, None, Duration::zero());
+                self.open_detail_for(DetailKind::Webhook, id, None, Duration::zero());
             } else {
                 let count = self.webhooks.list.loaded();
                 self.notify(format!("no webhook {id} among the {count} registered"), true);

@@ -24,7 +24,7 @@ impl App {
         match &self.mode {
             Mode::Normal => self.normal_key(key, cmds),
             Mode::Help { .. } => self.help_key(key),
-            Mode::Filter(_) | Mode::Command(_) => self.prompt_key(key, cmds),
+            Mode::Filter(_) | Mode::Search(_) | Mode::Command(_) => self.prompt_key(key, cmds),
             _ => self.dialog_key(key, cmds),
         }
     }
@@ -43,6 +43,7 @@ impl App {
     pub fn offers(&self, action: Action) -> bool {
         match action {
             Action::ShowEvents => self.settings.events_pane,
+            Action::ShowSearch => self.settings.mirror.is_ok(),
             _ => true,
         }
     }
@@ -57,6 +58,7 @@ impl App {
             Action::ShowTransactions => self.switch_pane(Pane::Transactions),
             Action::ShowWebhooks => self.switch_pane(Pane::Webhooks),
             Action::ShowEvents if self.settings.events_pane => self.switch_pane(Pane::Events),
+            Action::ShowSearch => self.open_search(&self.search.text.clone()),
             Action::NextPane => self.switch_pane(self.next_pane(true)),
             Action::PrevPane => self.switch_pane(self.next_pane(false)),
             Action::Down => self.move_selection(1),
@@ -65,14 +67,13 @@ impl App {
             Action::PageUp => self.move_selection(-page),
             Action::First => self.select_position(0),
             Action::Last => self.select_position(usize::MAX),
-            Action::Open => {
-                if let Some(id) = self.selected_id() {
-                    self.open_detail_for(self.pane, id, None, Duration::zero());
-                }
-            }
+            Action::Open => self.open_selected(Duration::zero()),
             Action::Back => {
                 if self.detail.is_some() {
                     self.detail = None;
+                } else if matches!(self.pane, Pane::Links | Pane::Transactions) && self.search_view(self.pane).is_some()
+                {
+                    self.search_for("");
                 } else if !self.list(self.pane).text_filter().is_empty() {
                     self.list_mut(self.pane).set_text_filter("");
                 }
@@ -99,8 +100,16 @@ impl App {
             Action::Deactivate => self.ask_deactivate(),
             Action::Verify => self.mode = Mode::Verify(Box::default()),
             Action::Filter => {
-                let previous = self.list(self.pane).text_filter().to_string();
-                self.mode = Mode::Filter(Prompt::new(&previous));
+                // With a mirror, `/` searches all of it; without, it
+                // filters the rows loaded.
+                let searchable = matches!(self.pane, Pane::Links | Pane::Transactions | Pane::Search);
+                if searchable && self.settings.mirror.is_ok() {
+                    let previous = self.search_view(self.pane).map(|v| v.text.clone()).unwrap_or_default();
+                    self.mode = Mode::Search(Prompt::new(&previous));
+                } else {
+                    let previous = self.list(self.pane).text_filter().to_string();
+                    self.mode = Mode::Filter(Prompt::new(&previous));
+                }
             }
             Action::Command => self.mode = Mode::Command(Prompt::new("")),
             // Dialog actions mean nothing in the panes.
@@ -134,6 +143,15 @@ impl App {
                     // Filter as you type.
                     self.list_mut(pane).set_text_filter(prompt.text());
                     self.mode = Mode::Filter(prompt);
+                }
+            },
+            Mode::Search(mut prompt) => match prompt.key(key) {
+                PromptKey::Cancel => self.search_for(&prompt.previous),
+                PromptKey::Submit => {}
+                PromptKey::Edited | PromptKey::Ignored => {
+                    // Searched as you type.
+                    self.search_for(prompt.text());
+                    self.mode = Mode::Search(prompt);
                 }
             },
             Mode::Command(mut prompt) => match prompt.key(key) {
@@ -184,6 +202,11 @@ impl App {
                 let text = prompt.text().to_string();
                 self.list_mut(pane).set_text_filter(&text);
             }
+            Mode::Search(prompt) => {
+                prompt.paste(pasted);
+                let text = prompt.text().to_string();
+                self.search_for(&text);
+            }
             Mode::Normal => {
                 // Pasting an id straight into the dashboard opens the jump.
                 let mut prompt = Prompt::new("");
@@ -229,8 +252,22 @@ impl App {
                     self.detail = None;
                 }
             }
-            Pane::Webhooks | Pane::Events => {}
+            Pane::Webhooks | Pane::Events | Pane::Search => {}
         }
+    }
+
+    /// The Search pane, with the prompt open on `text`.
+    pub(super) fn open_search(&mut self, text: &str) {
+        if let Err(why) = &self.settings.mirror {
+            let why = why.clone();
+            self.notify(format!("search needs the mirror: {why}"), true);
+            return;
+        }
+        self.switch_pane(Pane::Search);
+        self.search.set_text(text);
+        let mut prompt = Prompt::new(text);
+        prompt.previous = text.to_string();
+        self.mode = Mode::Search(prompt);
     }
 
     fn cycle_currency(&mut self) {

@@ -21,14 +21,16 @@ pub mod pane;
 mod poll;
 pub mod prompt;
 pub mod resource;
+pub mod search;
 mod writes;
 
 pub use command::Command;
-pub use detail::{Detail, Found};
+pub use detail::{Detail, DetailKind, Found};
 pub use dialogs::{ConfirmDeactivate, CreatedLink, Dialog, Outcome, SecretDialog, Write};
 pub use pane::{LinkFilter, Loaded, PageRequest, Pane, PaneState, PollState, Polled, Source, TransactionFilter};
 
 use crate::api::{ErrorKind, EventEnvelope, Page, PaymentLink, Transaction, Webhook, WebhookSecret};
+use crate::store::{SearchPage, SearchQuery};
 use crate::sync::MirrorStatus;
 use chrono::{DateTime, Duration, Utc};
 use forms::{LinkForm, VerifyForm, WebhookForm};
@@ -38,6 +40,7 @@ use layout::Screen;
 use paged::{ListOps, Mark, PagedList, RequestId};
 use pane::PaneOps;
 use prompt::Prompt;
+use search::SearchView;
 use std::time::Duration as StdDuration;
 
 /// An API failure as the app keeps it: plain data, ready to show.
@@ -122,6 +125,11 @@ pub enum Msg {
     MirrorOff(String),
     /// Something the agent should read (a mirror moved aside at start).
     Note(String),
+    /// A window of search results from the mirror.
+    Searched {
+        request: RequestId,
+        result: Result<SearchPage, String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +154,13 @@ pub enum Cmd {
     Write {
         request: RequestId,
         write: Write,
+    },
+    /// Rows `offset..offset + limit` of what a query matches in the mirror.
+    Search {
+        request: RequestId,
+        query: SearchQuery,
+        offset: u64,
+        limit: u32,
     },
     /// Resolve this profile and talk to its PIK from now on.
     SwitchProfile(String),
@@ -206,6 +221,8 @@ pub enum Mode {
     Normal,
     /// Typing a text filter; the previous one is restored on Esc.
     Filter(Prompt),
+    /// Typing a search of the mirror; the previous one is restored on Esc.
+    Search(Prompt),
     /// Typing after `:`.
     Command(Prompt),
     Help {
@@ -231,7 +248,7 @@ impl Mode {
             Mode::NewWebhook(d) => Some(d.as_ref()),
             Mode::Secret(d) => Some(d.as_ref()),
             Mode::Verify(d) => Some(d.as_ref()),
-            Mode::Normal | Mode::Filter(_) | Mode::Command(_) | Mode::Help { .. } => None,
+            Mode::Normal | Mode::Filter(_) | Mode::Search(_) | Mode::Command(_) | Mode::Help { .. } => None,
         }
     }
 
@@ -243,7 +260,7 @@ impl Mode {
             Mode::NewWebhook(d) => Some(d.as_mut()),
             Mode::Secret(d) => Some(d.as_mut()),
             Mode::Verify(d) => Some(d.as_mut()),
-            Mode::Normal | Mode::Filter(_) | Mode::Command(_) | Mode::Help { .. } => None,
+            Mode::Normal | Mode::Filter(_) | Mode::Search(_) | Mode::Command(_) | Mode::Help { .. } => None,
         }
     }
 }
@@ -266,6 +283,11 @@ pub struct App {
     pub transactions: PaneState<Transaction>,
     pub webhooks: PaneState<Webhook>,
     pub events: PagedList<EventEnvelope>,
+    /// `/` in the Links and Transactions panes, when there is a mirror.
+    links_search: Option<SearchView>,
+    transactions_search: Option<SearchView>,
+    /// The Search pane's: links and transactions together.
+    search: SearchView,
     /// The currency of the last link created, offered first next time.
     last_currency: String,
     mode: Mode,
@@ -296,6 +318,9 @@ impl App {
             transactions: PaneState::new(now),
             webhooks: PaneState::new(now),
             events: PagedList::new(),
+            links_search: None,
+            transactions_search: None,
+            search: SearchView::new("", crate::store::Kinds::Both, now),
             last_currency: forms::COMMON_CURRENCIES[0].to_string(),
             mode: Mode::Normal,
             detail: None,
@@ -346,7 +371,7 @@ impl App {
             Pane::Links => self.links.from_mirror,
             Pane::Transactions => self.transactions.from_mirror,
             Pane::Webhooks => self.webhooks.from_mirror,
-            Pane::Events => false,
+            Pane::Events | Pane::Search => false,
         }
     }
 
@@ -376,8 +401,11 @@ impl App {
         Screen::new(self.width, self.height, self.detail_open())
     }
 
-    /// The list shown in a pane.
+    /// The list shown in a pane: its search results while it has a search.
     pub fn list(&self, pane: Pane) -> &dyn ListOps {
+        if let Some(view) = self.search_view(pane) {
+            return view;
+        }
         match pane.polled() {
             Some(polled) => self.pane_ops(polled).list(),
             None => &self.events,
@@ -385,9 +413,18 @@ impl App {
     }
 
     fn list_mut(&mut self, pane: Pane) -> &mut dyn ListOps {
-        match pane.polled() {
-            Some(polled) => self.pane_ops_mut(polled).list_mut(),
-            None => &mut self.events,
+        match pane {
+            Pane::Search => &mut self.search,
+            Pane::Links => match &mut self.links_search {
+                Some(view) => view,
+                None => &mut self.links.list,
+            },
+            Pane::Transactions => match &mut self.transactions_search {
+                Some(view) => view,
+                None => &mut self.transactions.list,
+            },
+            Pane::Webhooks => &mut self.webhooks.list,
+            Pane::Events => &mut self.events,
         }
     }
 
@@ -412,9 +449,18 @@ impl App {
         usize::from(self.screen().table_rows().height).max(1)
     }
 
-    /// The panes on offer: the Events pane only with a local listener.
+    /// The panes on offer: the Events pane only with a local listener, the
+    /// Search pane only with a mirror.
     pub fn panes(&self) -> Vec<Pane> {
-        Pane::ALL.iter().copied().filter(|p| *p != Pane::Events || self.settings.events_pane).collect()
+        Pane::ALL
+            .iter()
+            .copied()
+            .filter(|p| match p {
+                Pane::Events => self.settings.events_pane,
+                Pane::Search => self.settings.mirror.is_ok(),
+                _ => true,
+            })
+            .collect()
     }
 
     fn next_pane(&self, forward: bool) -> Pane {
@@ -429,9 +475,13 @@ impl App {
         self.panes()
             .iter()
             .map(|&pane| {
-                let count = self.list(pane).total();
+                // A pane's own count, whatever it is searching for.
+                let count = match pane.polled() {
+                    Some(polled) => self.pane_ops(polled).list().total(),
+                    None => self.list(pane).total(),
+                };
                 let count = count.map(group_thousands).unwrap_or_else(|| "…".into());
-                format!(" {} {} {} ", pane.number(), pane.title(), count)
+                format!(" {} {} {} ", pane.key_label(), pane.title(), count)
             })
             .collect()
     }
@@ -494,6 +544,7 @@ impl App {
             Msg::ProfileSwitched(result) => self.profile_switched(result),
             Msg::Mirror(status) => self.mirror = Some(status),
             Msg::Note(text) => self.notify(text, false),
+            Msg::Searched { request, result } => self.searched(request, result),
             Msg::MirrorOff(why) => {
                 self.notify(format!("mirror off: {why}"), true);
                 self.settings.mirror = Err(why);
@@ -551,6 +602,9 @@ impl App {
                 self.transactions = PaneState::new(now);
                 self.webhooks = PaneState::new(now);
                 self.events = PagedList::new();
+                self.links_search = None;
+                self.transactions_search = None;
+                self.search = SearchView::new("", crate::store::Kinds::Both, now);
                 self.detail = None;
                 self.pending_jump = None;
                 self.mode = Mode::Normal;

@@ -19,10 +19,12 @@ pub enum Pane {
     Webhooks,
     /// Verified webhook events received by the local listener (`--demo`).
     Events,
+    /// Links and transactions together, searched in the mirror.
+    Search,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Links, Pane::Transactions, Pane::Webhooks, Pane::Events];
+    pub const ALL: [Pane; 5] = [Pane::Links, Pane::Transactions, Pane::Webhooks, Pane::Events, Pane::Search];
 
     /// Its bit in a [`super::keymap::PaneSet`].
     pub const fn bit(self) -> u8 {
@@ -31,12 +33,16 @@ impl Pane {
             Pane::Transactions => 1,
             Pane::Webhooks => 2,
             Pane::Events => 3,
+            Pane::Search => 4,
         }
     }
 
-    /// The digit that selects it, as shown on its tab.
-    pub fn number(self) -> u8 {
-        self.bit() + 1
+    /// The key that selects it, as shown on its tab.
+    pub fn key_label(self) -> char {
+        match self {
+            Pane::Search => 'S',
+            other => char::from(b'1' + other.bit()),
+        }
     }
 
     pub fn title(self) -> &'static str {
@@ -45,6 +51,7 @@ impl Pane {
             Pane::Transactions => "Transactions",
             Pane::Webhooks => "Webhooks",
             Pane::Events => "Events",
+            Pane::Search => "Search",
         }
     }
 
@@ -54,7 +61,7 @@ impl Pane {
             Pane::Links => Some(Polled::Links),
             Pane::Transactions => Some(Polled::Transactions),
             Pane::Webhooks => Some(Polled::Webhooks),
-            Pane::Events => None,
+            Pane::Events | Pane::Search => None,
         }
     }
 }

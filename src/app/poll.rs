@@ -86,6 +86,7 @@ impl App {
             self.next_request = next_request;
             cmds.extend(fetches.into_iter().map(|(request, page, source)| Cmd::FetchPage { request, page, source }));
         }
+        self.plan_search(cmds);
         self.plan_detail(cmds);
     }
 

@@ -94,3 +94,23 @@ impl Resource for EventEnvelope {
         )
     }
 }
+
+impl Resource for crate::store::SearchHit {
+    fn id(&self) -> &str {
+        crate::store::SearchHit::id(self)
+    }
+
+    fn status_text(&self) -> &str {
+        match self {
+            crate::store::SearchHit::Link(link) => link.status_text(),
+            crate::store::SearchHit::Transaction(txn) => txn.status_text(),
+        }
+    }
+
+    fn matches(&self, needle: &str) -> bool {
+        match self {
+            crate::store::SearchHit::Link(link) => link.matches(needle),
+            crate::store::SearchHit::Transaction(txn) => txn.matches(needle),
+        }
+    }
+}

@@ -6,6 +6,7 @@
 mod failure;
 mod links;
 mod listen;
+mod mirror;
 mod print;
 mod transactions;
 mod webhooks;
@@ -13,6 +14,7 @@ mod webhooks;
 pub use failure::{Failure, exit, report};
 pub use links::check_new_link;
 pub use listen::listen;
+pub use mirror::{search, store};
 pub use webhooks::verify_signature;
 
 use crate::api::{Client, ClientConfig};

@@ -44,12 +44,11 @@ fn quoted(tokens: &[String]) -> String {
     format!("\"{}\"", tokens.join(" "))
 }
 
-/// A word's expression: a prefix match on its tokens; a word that reads as
-/// an amount also matches that amount, and short numbers match whole
-/// (so `75` finds 75.00, not order 7512).
+/// A word's expression: a prefix match on its tokens (results narrow as
+/// the agent types); a word that reads as an amount also matches that
+/// amount exactly (so `75` finds 75.00).
 fn word_expression(tokens: &[String], amount: Option<rust_decimal::Decimal>) -> String {
-    let number_like = amount.is_some() && tokens.iter().map(String::len).sum::<usize>() < 8;
-    let text = if number_like { quoted(tokens) } else { format!("{}*", quoted(tokens)) };
+    let text = format!("{}*", quoted(tokens));
     match amount {
         Some(amount) => format!("({text} OR \"{}\")", amount_marker(amount)),
         None => text,
@@ -170,7 +169,7 @@ mod tests {
         let query = SearchQuery::parse("Order NEAR \"a\" -b status:paid 75 pl_8f", Kinds::Links);
         assert_eq!(
             match_expression(&query),
-            "\"k_link\" AND \"st_paid\" AND \"order\"* AND \"near\"* AND \"a\" AND \"b\"* AND (\"75\" OR \"amt_75\") \
+            "\"k_link\" AND \"st_paid\" AND \"order\"* AND \"near\"* AND \"a\" AND \"b\"* AND (\"75\"* OR \"amt_75\") \
              AND \"pl_8f\"*"
         );
     }

@@ -8,6 +8,7 @@ use crate::api::{EventEnvelope, PaymentLink, Transaction, TransactionStatus, Web
 use crate::app::layout::Area;
 use crate::app::{App, Found, Pane};
 use crate::sanitize::{for_terminal, for_terminal_truncated};
+use crate::store::SearchHit;
 use chrono::{DateTime, FixedOffset, Offset, Utc};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -43,30 +44,47 @@ impl Ctx<'_> {
     }
 }
 
+/// What the detail panel shows: the object opened (fetched fresh), else
+/// the selected row of the list or search on screen.
+enum Subject<'a> {
+    Link(&'a PaymentLink),
+    Transaction(&'a Transaction),
+    Webhook(&'a Webhook),
+    Event(&'a EventEnvelope),
+}
+
+fn subject(app: &App) -> Option<Subject<'_>> {
+    let opened = app.detail().filter(|d| d.pane == app.pane()).and_then(|d| d.object.as_ref());
+    match opened {
+        Some(Found::Link(link)) => return Some(Subject::Link(link)),
+        Some(Found::Transaction(txn)) => return Some(Subject::Transaction(txn)),
+        None => {}
+    }
+    if let Some(view) = app.search_view(app.pane()) {
+        return match view.selected_hit()? {
+            SearchHit::Link(link) => Some(Subject::Link(link)),
+            SearchHit::Transaction(txn) => Some(Subject::Transaction(txn)),
+        };
+    }
+    match app.pane() {
+        Pane::Links => app.links.list.selected_row().map(Subject::Link),
+        Pane::Transactions => app.transactions.list.selected_row().map(Subject::Transaction),
+        Pane::Webhooks => app.webhooks.list.selected_row().map(Subject::Webhook),
+        Pane::Events => app.events.selected_row().map(Subject::Event),
+        Pane::Search => None,
+    }
+}
+
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     // An out-of-range offset (none is) falls back to UTC.
     let offset = FixedOffset::east_opt(app.settings.utc_offset_secs).unwrap_or_else(|| Utc.fix());
     let ctx = Ctx { theme, now: app.now(), offset };
-    let detail = app.detail().filter(|d| d.pane == app.pane());
-    let (title, lines) = match (app.pane(), detail.and_then(|d| d.object.as_ref())) {
-        (_, Some(Found::Link(link))) => (link.id.clone(), link_lines(&ctx, link, app)),
-        (_, Some(Found::Transaction(txn))) => (txn.id.clone(), transaction_lines(&ctx, txn)),
-        (Pane::Links, None) => match app.links.list.selected_row() {
-            Some(link) => (link.id.clone(), link_lines(&ctx, link, app)),
-            None => (String::new(), Vec::new()),
-        },
-        (Pane::Transactions, None) => match app.transactions.list.selected_row() {
-            Some(txn) => (txn.id.clone(), transaction_lines(&ctx, txn)),
-            None => (String::new(), Vec::new()),
-        },
-        (Pane::Webhooks, None) => match app.webhooks.list.selected_row() {
-            Some(hook) => (hook.id.clone(), webhook_lines(&ctx, hook)),
-            None => (String::new(), Vec::new()),
-        },
-        (Pane::Events, None) => match app.events.selected_row() {
-            Some(event) => (event.id.clone(), event_lines(&ctx, event)),
-            None => (String::new(), Vec::new()),
-        },
+    let (title, lines) = match subject(app) {
+        Some(Subject::Link(link)) => (link.id.clone(), link_lines(&ctx, link, app)),
+        Some(Subject::Transaction(txn)) => (txn.id.clone(), transaction_lines(&ctx, txn)),
+        Some(Subject::Webhook(hook)) => (hook.id.clone(), webhook_lines(&ctx, hook)),
+        Some(Subject::Event(event)) => (event.id.clone(), event_lines(&ctx, event)),
+        None => (String::new(), Vec::new()),
     };
     let focused = app.detail_open();
     let hint = if focused { " esc back " } else { " ⏎ open " };

@@ -23,6 +23,22 @@ pub fn sections(app: &App) -> [Vec<(String, String)>; 2] {
     [keys, commands]
 }
 
+/// The search syntax, for the help.
+fn search_syntax() -> Vec<(String, String)> {
+    [
+        ("pl_8f2  0x9f3c", "an id or a tx hash, or their start"),
+        ("order 1234  75", "words of a description; an amount (75 finds 75.00)"),
+        ("\"Order #1234\"", "a phrase, as written"),
+        ("status:paid  currency:USDT", "a status, a currency"),
+        ("amount:>=100  amount:75", "an amount, or a range (>, >=, <, <=)"),
+        ("from:2024-01-15  to:…", "created from / to a date or time"),
+        ("link:pl_…", "a link and the payments through it"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect()
+}
+
 fn aligned<'a>(rows: &'a [(String, String)], theme: &Theme) -> impl Iterator<Item = Line<'a>> + 'a {
     let width = rows.iter().map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_str())).max().unwrap_or(0);
     let title = theme.title();
@@ -34,10 +50,14 @@ fn aligned<'a>(rows: &'a [(String, String)], theme: &Theme) -> impl Iterator<Ite
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, scroll: u16) {
     let (width, height) = app.size();
     let [keys, commands] = sections(app);
+    let syntax = search_syntax();
     let mut all: Vec<Line> = aligned(&keys, theme).collect();
     all.push(Line::from(""));
     all.push(Line::from(Span::styled(" after : (paste an id to jump straight there)", theme.dim())));
     all.extend(aligned(&commands, theme));
+    all.push(Line::from(""));
+    all.push(Line::from(Span::styled(" search (/ and S): words match as prefixes, newest first", theme.dim())));
+    all.extend(aligned(&syntax, theme));
     let box_width = width.saturating_sub(4).min(90);
     let wanted = u16::try_from(all.len()).unwrap_or(u16::MAX).saturating_add(3);
     let box_height = height.saturating_sub(2).min(wanted);

@@ -57,7 +57,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Mode::NewWebhook(form) => forms::webhook_form(frame, app, theme, form),
         Mode::Secret(dialog) => forms::secret(frame, app, theme, dialog),
         Mode::Verify(form) => forms::verify(frame, app, theme, form),
-        Mode::Normal | Mode::Filter { .. } | Mode::Command(_) => {}
+        Mode::Normal | Mode::Filter(_) | Mode::Search(_) | Mode::Command(_) => {}
     }
 }
 
@@ -95,6 +95,10 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
         Some(name) => (format!("  … switching to {} ", for_terminal_truncated(name, 20)), theme.warning()),
         None => {
             let (words, style) = match app.poll(app.pane()) {
+                None if app.pane() == crate::app::Pane::Search => match app.mirror() {
+                    Some(m) if m.phase == crate::sync::Phase::UpToDate => ("  ● mirror ", theme.ok()),
+                    _ => ("  … mirror ", theme.warning()),
+                },
                 None => ("  ● listening ", theme.ok()),
                 Some(_) if app.paused() => ("  ⏸ paused ", theme.warning()),
                 Some(poll) if poll.unreachable() && app.settings.mirror.is_ok() => {
@@ -141,6 +145,7 @@ fn footer(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     let typing = match app.mode() {
         Mode::Command(prompt) => Some((":", prompt, "⏎ go  esc cancel   paste an id: pl_… txn_… wh_…")),
         Mode::Filter(prompt) => Some(("/", prompt, "filters loaded rows as you type  ⏎ keep  esc undo")),
+        Mode::Search(prompt) => Some(("/", prompt, "searches the mirror as you type  ⏎ keep  esc undo")),
         _ => None,
     };
     if let Some((sign, prompt, hint)) = typing {

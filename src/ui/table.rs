@@ -7,8 +7,10 @@ use crate::api::{EventEnvelope, PaymentLink, Transaction, Webhook};
 use crate::app::layout::Area;
 use crate::app::paged::{ListOps, Mark, PagedList};
 use crate::app::resource::Resource;
+use crate::app::search::SearchView;
 use crate::app::{App, Pane, group_thousands};
 use crate::sanitize::for_terminal_truncated;
+use crate::store::SearchHit;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint};
@@ -175,13 +177,98 @@ impl TableRow for EventEnvelope {
     }
 }
 
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
-    match app.pane() {
-        Pane::Links => draw_list(frame, app, &app.links.list, theme, area),
-        Pane::Transactions => draw_list(frame, app, &app.transactions.list, theme, area),
-        Pane::Webhooks => draw_list(frame, app, &app.webhooks.list, theme, area),
-        Pane::Events => draw_list(frame, app, &app.events, theme, area),
+/// A list the table can draw: loaded rows of one type, or search hits.
+pub trait Shown<T>: ListOps {
+    fn row(&self, position: usize) -> Option<&T>;
+}
+
+impl<T: Resource> Shown<T> for PagedList<T> {
+    fn row(&self, position: usize) -> Option<&T> {
+        self.visible_row(position)
     }
+}
+
+impl Shown<SearchHit> for SearchView {
+    fn row(&self, position: usize) -> Option<&SearchHit> {
+        SearchView::row(self, position)
+    }
+}
+
+impl TableRow for SearchHit {
+    const NOUN: &'static str = "matches";
+
+    fn headers() -> &'static [&'static str] {
+        &["", "ID", "AMOUNT", "CUR", "STATUS", "ABOUT", "AGE"]
+    }
+
+    fn widths() -> Vec<Constraint> {
+        PaymentLink::widths()
+    }
+
+    fn cells(&self, now: DateTime<Utc>, theme: &Theme) -> Vec<Cell<'static>> {
+        match self {
+            SearchHit::Link(link) => link.cells(now, theme),
+            SearchHit::Transaction(txn) => vec![
+                Cell::from(for_terminal_truncated(&txn.id, CELL_MAX)),
+                right(txn.amount.to_string()),
+                Cell::from(for_terminal_truncated(&txn.currency, 8)),
+                status_cell(txn.status.as_str(), theme),
+                Cell::from(format!(
+                    "payment · {}",
+                    for_terminal_truncated(txn.payment_link_id.as_deref().unwrap_or("—"), CELL_MAX)
+                )),
+                Cell::from(short_age(now, txn.created_at)),
+            ],
+        }
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
+    let pane = app.pane();
+    if let Some(view) = app.search_view(pane) {
+        let title = search_title(app, pane, view);
+        let empty = if view.loaded_once() {
+            format!("nothing in the mirror matches {}", for_terminal_truncated(&view.text, 40))
+        } else {
+            "searching…".to_string()
+        };
+        return draw_list(frame, app, view, title, empty, theme, area);
+    }
+    match pane {
+        Pane::Links => draw_pane(frame, app, &app.links.list, theme, area),
+        Pane::Transactions => draw_pane(frame, app, &app.transactions.list, theme, area),
+        Pane::Webhooks => draw_pane(frame, app, &app.webhooks.list, theme, area),
+        Pane::Events => draw_pane(frame, app, &app.events, theme, area),
+        Pane::Search => {}
+    }
+}
+
+/// " Links · search: "order" · 12 found · searched 43,210 of about 100,000 — results may be incomplete "
+fn search_title(app: &App, pane: Pane, view: &SearchView) -> String {
+    let found = match (view.total, view.capped) {
+        (Some(total), false) => format!("{} found", group_thousands(total)),
+        (Some(total), true) => format!("more than {} found", group_thousands(total)),
+        (None, _) => "searching…".to_string(),
+    };
+    let text = if view.text.trim().is_empty() { "everything".to_string() } else { format!("{:?}", view.text.trim()) };
+    let mut title = format!(" {} · search: {} · {found} ", pane.title(), for_terminal_truncated(&text, 40));
+    if let Some(error) = &view.error {
+        title.push_str(&format!("· {} ", for_terminal_truncated(error, 60)));
+    }
+    if let Some(mirror) = app.mirror().filter(|m| m.partial()) {
+        use crate::store::Kinds;
+        let (done, total) = match view.kinds() {
+            Kinds::Links => (mirror.links.done, mirror.links.total),
+            Kinds::Transactions => (mirror.transactions.done, mirror.transactions.total),
+            Kinds::Both => (
+                mirror.links.done + mirror.transactions.done,
+                mirror.links.total.zip(mirror.transactions.total).map(|(a, b)| a + b),
+            ),
+        };
+        let total = total.map(group_thousands).unwrap_or_else(|| "…".into());
+        title.push_str(&format!("· searched {} of about {total} — results may be incomplete ", group_thousands(done)));
+    }
+    title
 }
 
 /// "status: paid · currency: USDT · link: pl_… · from 2024-01-15"
@@ -210,12 +297,13 @@ fn filter_words(app: &App, pane: Pane) -> String {
                 words.push(format!("to {}", day(to)));
             }
         }
-        Pane::Webhooks | Pane::Events => {}
+        Pane::Webhooks | Pane::Events | Pane::Search => {}
     }
     words.join(" · ")
 }
 
-fn draw_list<T: TableRow>(frame: &mut Frame, app: &App, list: &PagedList<T>, theme: &Theme, area: Area) {
+/// A pane's own list (not a search): its title and empty message.
+fn draw_pane<T: TableRow>(frame: &mut Frame, app: &App, list: &PagedList<T>, theme: &Theme, area: Area) {
     let pane = app.pane();
     let poll = app.poll(pane);
     let total = list.total().map(group_thousands).unwrap_or_else(|| "…".into());
@@ -239,6 +327,30 @@ fn draw_list<T: TableRow>(frame: &mut Frame, app: &App, list: &PagedList<T>, the
             list.visible_len()
         ));
     }
+    let message = if !list.loaded_once() {
+        match poll.and_then(|p| p.error.as_ref()) {
+            Some(_) => "could not load; see the footer".to_string(),
+            None => "loading…".to_string(),
+        }
+    } else if !list.text_filter().is_empty() {
+        format!("no loaded {} match /{}", T::NOUN, for_terminal_truncated(list.text_filter(), 30))
+    } else {
+        format!("no {}", T::NOUN)
+    };
+    draw_list(frame, app, list, title, message, theme, area);
+}
+
+/// Draws the rows on screen of any list, and nothing more: a frame costs
+/// the same with 100 or 100,000 rows behind it.
+fn draw_list<T: TableRow>(
+    frame: &mut Frame,
+    app: &App,
+    list: &dyn Shown<T>,
+    title: String,
+    empty: String,
+    theme: &Theme,
+    area: Area,
+) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(!app.detail_open()))
@@ -248,17 +360,7 @@ fn draw_list<T: TableRow>(frame: &mut Frame, app: &App, list: &PagedList<T>, the
     let height = usize::from(rows_area.height);
 
     if list.visible_len() == 0 {
-        let message = if !list.loaded_once() {
-            match poll.and_then(|p| p.error.as_ref()) {
-                Some(_) => "could not load; see the footer".to_string(),
-                None => "loading…".to_string(),
-            }
-        } else if !list.text_filter().is_empty() {
-            format!("no loaded {} match /{}", T::NOUN, for_terminal_truncated(list.text_filter(), 30))
-        } else {
-            format!("no {}", T::NOUN)
-        };
-        frame.render_widget(Paragraph::new(message).style(theme.dim()).block(block), outer);
+        frame.render_widget(Paragraph::new(empty).style(theme.dim()).block(block), outer);
         return;
     }
 
@@ -267,8 +369,13 @@ fn draw_list<T: TableRow>(frame: &mut Frame, app: &App, list: &PagedList<T>, the
     let end = (start + height).min(list.visible_len());
     let mut rows: Vec<Row> = Vec::with_capacity(end - start + 1);
     for position in start..end {
-        let Some(item) = list.visible_row(position) else { break };
         let selected = position == list.selected();
+        // A search's rows outside its window are on their way.
+        let Some(item) = list.row(position) else {
+            let marker = if selected { "▶" } else { " " };
+            rows.push(Row::new(vec![Cell::from(marker), Cell::from(Span::styled("…", theme.dim()))]));
+            continue;
+        };
         let mark = list.mark(item.id());
         let (marker, mark_style) = match (selected, mark) {
             (true, _) => ("▶", Style::new()),

@@ -1,0 +1,349 @@
+//! Search over the whole mirror, as you type. A [`SearchView`] holds the
+//! query and a window of its results around what is on screen (at most
+//! [`WINDOW`] rows, never every match); scrolling asks for the next window.
+//! It implements [`ListOps`], so keys and the mouse treat it like any list.
+//! `/` searches in the Links and Transactions panes; the Search pane shows
+//! both kinds together.
+
+use super::paged::{ListOps, Mark, RequestId};
+use super::{App, Cmd, Pane};
+use crate::store::{Kinds, SearchHit, SearchPage, SearchQuery};
+use chrono::{DateTime, Duration, Utc};
+
+/// Rows a window holds.
+pub const WINDOW: u32 = 150;
+/// Rows kept above the first row on screen when a window is fetched.
+const ABOVE: u64 = 50;
+
+#[derive(Debug, Clone)]
+pub struct SearchView {
+    /// What the agent typed.
+    pub text: String,
+    query: SearchQuery,
+    /// How many matched (at most the store's count cap), once known.
+    pub total: Option<u64>,
+    pub capped: bool,
+    window_start: u64,
+    hits: Vec<SearchHit>,
+    selected: usize,
+    scroll: usize,
+    in_flight: Option<(RequestId, u64)>,
+    /// The query changed: the next plan asks again from the top.
+    stale: bool,
+    pub error: Option<String>,
+    next_refresh: DateTime<Utc>,
+}
+
+impl SearchView {
+    pub fn new(text: &str, kinds: Kinds, now: DateTime<Utc>) -> Self {
+        SearchView {
+            text: text.to_string(),
+            query: SearchQuery::parse(text, kinds),
+            total: None,
+            capped: false,
+            window_start: 0,
+            hits: Vec::new(),
+            selected: 0,
+            scroll: 0,
+            in_flight: None,
+            stale: true,
+            error: None,
+            next_refresh: now,
+        }
+    }
+
+    pub fn kinds(&self) -> Kinds {
+        self.query.kinds
+    }
+
+    /// A new text to search: results start again from the top.
+    pub fn set_text(&mut self, text: &str) {
+        if text == self.text {
+            return;
+        }
+        self.text = text.to_string();
+        self.query = SearchQuery::parse(text, self.query.kinds);
+        self.stale = true;
+        // The answer on its way is for the old text: it will be ignored.
+        self.in_flight = None;
+        self.selected = 0;
+        self.scroll = 0;
+    }
+
+    /// The hit at a position among all results, if it is in the window.
+    pub fn row(&self, position: usize) -> Option<&SearchHit> {
+        let at = (position as u64).checked_sub(self.window_start)?;
+        self.hits.get(usize::try_from(at).ok()?)
+    }
+
+    pub fn selected_hit(&self) -> Option<&SearchHit> {
+        self.row(self.selected)
+    }
+
+    /// The search to run now, if any: the first window of a new query, the
+    /// window the screen needs, or a refresh (the mirror keeps changing).
+    fn wanted(&mut self, view_height: usize, now: DateTime<Utc>) -> Option<(SearchQuery, u64)> {
+        if self.in_flight.is_some() {
+            return None;
+        }
+        let start = (self.scroll as u64).saturating_sub(ABOVE);
+        if self.stale {
+            self.stale = false;
+            return Some((self.query.clone(), 0));
+        }
+        let end = (self.scroll + view_height) as u64;
+        let have = self.window_start..self.window_start + self.hits.len() as u64;
+        let needed_end = end.min(self.total.unwrap_or(0));
+        let covered = have.start <= self.scroll as u64 && needed_end <= have.end;
+        if !covered || now >= self.next_refresh {
+            return Some((self.query.clone(), if covered { self.window_start } else { start }));
+        }
+        None
+    }
+
+    /// An answer: applied only if it is the one waited for.
+    pub fn apply(
+        &mut self,
+        request: RequestId,
+        result: Result<SearchPage, String>,
+        next_refresh: DateTime<Utc>,
+    ) -> bool {
+        if !self.is_current(request) {
+            return false;
+        }
+        self.in_flight = None;
+        self.next_refresh = next_refresh;
+        match result {
+            Ok(page) => {
+                self.total = Some(page.total);
+                self.capped = page.capped;
+                self.window_start = page.offset;
+                self.hits = page.hits;
+                self.error = None;
+                let len = self.visible_len();
+                if self.selected >= len {
+                    self.selected = len.saturating_sub(1);
+                }
+            }
+            Err(error) => self.error = Some(error),
+        }
+        true
+    }
+}
+
+impl ListOps for SearchView {
+    fn reset(&mut self) {
+        self.stale = true;
+    }
+
+    fn loaded(&self) -> usize {
+        self.hits.len()
+    }
+
+    fn total(&self) -> Option<u64> {
+        self.total
+    }
+
+    fn loaded_once(&self) -> bool {
+        self.total.is_some()
+    }
+
+    fn end_reached(&self) -> bool {
+        true
+    }
+
+    fn in_flight(&self) -> Option<u64> {
+        self.in_flight.map(|(_, offset)| offset)
+    }
+
+    fn is_current(&self, request: RequestId) -> bool {
+        self.in_flight.is_some_and(|(id, _)| id == request)
+    }
+
+    fn text_filter(&self) -> &str {
+        ""
+    }
+
+    fn visible_len(&self) -> usize {
+        usize::try_from(self.total.unwrap_or(0)).unwrap_or(usize::MAX)
+    }
+
+    fn selected(&self) -> usize {
+        self.selected
+    }
+
+    fn scroll(&self) -> usize {
+        self.scroll
+    }
+
+    fn mark(&self, _id: &str) -> Option<Mark> {
+        None
+    }
+
+    fn wanted_page(&self, _lookahead: usize) -> Option<u64> {
+        None
+    }
+
+    fn begin(&mut self, request: RequestId, offset: u64) {
+        self.in_flight = Some((request, offset));
+    }
+
+    fn fail(&mut self, request: RequestId) {
+        if self.is_current(request) {
+            self.in_flight = None;
+        }
+    }
+
+    fn move_selection(&mut self, delta: isize, view_height: usize) {
+        let target = if delta < 0 {
+            self.selected.saturating_sub(delta.unsigned_abs())
+        } else {
+            self.selected.saturating_add(delta.unsigned_abs())
+        };
+        self.select(target, view_height);
+    }
+
+    fn select(&mut self, position: usize, view_height: usize) {
+        self.selected = position.min(self.visible_len().saturating_sub(1));
+        self.keep_visible(view_height);
+    }
+
+    fn select_id(&mut self, id: &str, view_height: usize) -> bool {
+        let found = self.hits.iter().position(|h| h.id() == id);
+        match found {
+            Some(at) => {
+                self.select(self.window_start as usize + at, view_height);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn keep_visible(&mut self, view_height: usize) {
+        let height = view_height.max(1);
+        if self.selected < self.scroll {
+            self.scroll = self.selected;
+        } else if self.selected >= self.scroll + height {
+            self.scroll = self.selected + 1 - height;
+        }
+    }
+
+    fn set_text_filter(&mut self, _text: &str) {}
+
+    fn expire_marks(&mut self, _now: DateTime<Utc>, _ttl: Duration) -> bool {
+        false
+    }
+
+    fn selected_id(&self) -> Option<String> {
+        self.selected_hit().map(|hit| hit.id().to_string())
+    }
+
+    fn on_screen(&self, _view_height: usize) -> Option<(usize, usize)> {
+        None
+    }
+}
+
+impl App {
+    /// The search shown in a pane, if any.
+    pub fn search_view(&self, pane: Pane) -> Option<&SearchView> {
+        match pane {
+            Pane::Links => self.links_search.as_ref(),
+            Pane::Transactions => self.transactions_search.as_ref(),
+            Pane::Search => Some(&self.search),
+            Pane::Webhooks | Pane::Events => None,
+        }
+    }
+
+    pub(super) fn search_view_mut(&mut self, pane: Pane) -> Option<&mut SearchView> {
+        match pane {
+            Pane::Links => self.links_search.as_mut(),
+            Pane::Transactions => self.transactions_search.as_mut(),
+            Pane::Search => Some(&mut self.search),
+            Pane::Webhooks | Pane::Events => None,
+        }
+    }
+
+    /// Sets (or, with no text, ends) the visible pane's search.
+    pub(super) fn search_for(&mut self, text: &str) {
+        let now = self.now;
+        let slot = match self.pane {
+            Pane::Links => (&mut self.links_search, Kinds::Links),
+            Pane::Transactions => (&mut self.transactions_search, Kinds::Transactions),
+            Pane::Search => {
+                self.search.set_text(text);
+                return;
+            }
+            Pane::Webhooks | Pane::Events => return,
+        };
+        let (view, kinds) = slot;
+        match (view.as_mut(), text.trim().is_empty()) {
+            (_, true) => *view = None,
+            (Some(view), false) => view.set_text(text),
+            (None, false) => *view = Some(SearchView::new(text, kinds, now)),
+        }
+        self.detail = None;
+    }
+
+    /// Asks for the window the visible pane's search needs.
+    pub(super) fn plan_search(&mut self, cmds: &mut Vec<Cmd>) {
+        if self.settings.mirror.is_err() {
+            return;
+        }
+        let (view_height, now) = (self.view_height(), self.now);
+        let request = self.next_request;
+        let Some(view) = self.search_view_mut(self.pane) else { return };
+        if let Some((query, offset)) = view.wanted(view_height, now) {
+            view.begin(request, offset);
+            self.next_request += 1;
+            cmds.push(Cmd::Search { request, query, offset, limit: WINDOW });
+        }
+    }
+
+    /// An answer to a search, for whichever view waits for it.
+    pub(super) fn searched(&mut self, request: RequestId, result: Result<SearchPage, String>) {
+        let next = self.now + self.settings.refresh;
+        for view in [self.links_search.as_mut(), self.transactions_search.as_mut(), Some(&mut self.search)]
+            .into_iter()
+            .flatten()
+        {
+            if view.apply(request, result.clone(), next) {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{link, t0};
+
+    fn page(offset: u64, count: usize, total: u64) -> SearchPage {
+        let hits = (0..count).map(|n| SearchHit::Link(link(&format!("pl_{}", offset as usize + n)))).collect();
+        SearchPage { total, capped: false, offset, hits }
+    }
+
+    #[test]
+    fn windows_follow_the_screen_and_never_hold_every_row() {
+        let mut view = SearchView::new("order", Kinds::Links, t0());
+        let refresh = Duration::seconds(5);
+        assert_eq!(view.wanted(20, t0()).map(|(_, o)| o), Some(0), "a new query asks from the top");
+        view.begin(1, 0);
+        assert!(view.apply(1, Ok(page(0, 150, 5000)), t0() + refresh));
+        assert_eq!(view.visible_len(), 5000);
+        assert_eq!(view.wanted(20, t0()), None, "the window covers the screen");
+        view.select(400, 20);
+        let wanted = view.wanted(20, t0()).map(|(_, offset)| offset);
+        assert_eq!(wanted, Some(381 - ABOVE), "a window around the rows on screen");
+        view.begin(2, 331);
+        assert!(!view.apply(1, Ok(page(0, 150, 5000)), t0()), "a late answer to an old request");
+        assert!(view.apply(2, Ok(page(331, 150, 5000)), t0() + refresh));
+        assert_eq!(view.selected_id().as_deref(), Some("pl_400"));
+        assert_eq!(view.loaded(), 150, "never more than a window");
+        // The mirror changes: the window is read again after a refresh.
+        assert_eq!(view.wanted(20, t0() + refresh).map(|(_, o)| o), Some(331));
+        // A new query starts at the top.
+        view.set_text("invoice");
+        assert_eq!((view.selected(), view.wanted(20, t0()).map(|(_, o)| o)), (0, Some(0)));
+    }
+}

@@ -1,0 +1,208 @@
+//! `pik-tui store path|stats|clear` and `pik-tui search QUERY`: the local
+//! mirror from the command line. `search` brings the mirror up to date
+//! first (a progress bar on stderr when that takes more than a moment),
+//! unless `--offline`.
+
+use super::print::{local_time, print_json, print_table};
+use super::{Failure, Outcome, exit};
+use crate::api::{ClientConfig, RetryPolicy};
+use crate::app::group_thousands;
+use crate::cli::{GlobalArgs, SearchArgs, SearchKind, StoreCommand};
+use crate::config::{self, Environment, Flags};
+use crate::mirror::{self, Choice};
+use crate::sanitize::for_terminal_truncated;
+use crate::store::{Account, Kinds, SearchHit, SearchQuery, Store};
+use crate::sync::{Sync, SyncOptions};
+use serde_json::json;
+use std::time::Duration;
+
+/// The account's settings and its mirror, opened.
+struct Opened {
+    settings: config::Settings,
+    store: Store,
+}
+
+fn open(global: &GlobalArgs) -> Result<Opened, Failure> {
+    let settings = config::resolve(&Flags::from(global), &Environment::from_process())
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    for warning in &settings.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let choice = Choice::from_flags(global.store.as_ref(), global.no_store);
+    let opened = mirror::open(&choice, &settings.base_url, &settings.key).map_err(|e| Failure {
+        message: e.to_string(),
+        code: exit::FAILED,
+        error: None,
+    })?;
+    for note in &opened.notes {
+        eprintln!("warning: {note}");
+    }
+    Ok(Opened { settings, store: opened.store })
+}
+
+pub async fn store(global: &GlobalArgs, command: StoreCommand) -> Outcome {
+    if let StoreCommand::Path = command {
+        // Where it would be, without creating it.
+        let settings = config::resolve(&Flags::from(global), &Environment::from_process())
+            .map_err(|e| Failure::usage(e.to_string()))?;
+        let choice = Choice::from_flags(global.store.as_ref(), global.no_store);
+        let place = choice.place(&Account::new(&settings.base_url, &settings.key));
+        if global.json {
+            print_json(&json!({"path": place.to_string()}));
+        } else {
+            println!("{place}");
+        }
+        return Ok(());
+    }
+    let opened = open(global)?;
+    let store_failed =
+        |e: crate::store::StoreError| Failure { message: e.to_string(), code: exit::FAILED, error: None };
+    if let StoreCommand::Clear = command {
+        let before = opened.store.stats().await.map_err(store_failed)?;
+        opened.store.clear().await.map_err(store_failed)?;
+        if global.json {
+            print_json(&json!({"cleared": {"links": before.links, "transactions": before.transactions}}));
+        } else {
+            println!(
+                "cleared {} links and {} transactions from {}; the next sync starts over",
+                group_thousands(before.links),
+                group_thousands(before.transactions),
+                before.place
+            );
+        }
+        return Ok(());
+    }
+    let stats = opened.store.stats().await.map_err(store_failed)?;
+    let synced = opened
+        .store
+        .state("sync")
+        .await
+        .map_err(store_failed)?
+        .map(|s| crate::sync::SyncState::from_json(Some(&s)))
+        .and_then(|s| s.synced_at);
+    if global.json {
+        print_json(&json!({"stats": stats, "synced_at": synced}));
+        return Ok(());
+    }
+    let size = stats.bytes.map(|b| format!("{:.1} MB", b as f64 / 1e6)).unwrap_or_else(|| "in memory".into());
+    let rows = [
+        ("file", stats.place.clone()),
+        ("links", group_thousands(stats.links)),
+        ("transactions", group_thousands(stats.transactions)),
+        ("webhooks", group_thousands(stats.webhooks)),
+        ("size", size),
+        ("schema", stats.schema.to_string()),
+        ("up to date", synced.map(|t| local_time(&t)).unwrap_or_else(|| "never (backfill not finished)".into())),
+    ];
+    for (name, value) in rows {
+        println!("{name:<13} {value}");
+    }
+    Ok(())
+}
+
+/// Brings the mirror up to date, with a progress bar on stderr once it
+/// takes more than a moment. Says why not, when it cannot.
+async fn catch_up(opened: &Opened, global: &GlobalArgs) -> Result<(), crate::sync::SyncError> {
+    let mut config = ClientConfig::new(opened.settings.base_url.clone(), opened.settings.key.clone());
+    config.request_timeout = Duration::from_secs(global.timeout);
+    config.max_requests_per_sec = global.max_rps;
+    config.retry = RetryPolicy::default();
+    let client = crate::api::Client::new(config)?;
+    let (mut sync, status) = Sync::new(client, opened.store.clone(), SyncOptions::default());
+    let bar = indicatif::ProgressBar::hidden();
+    let shown = bar.clone();
+    let watcher = tokio::spawn(async move {
+        let mut status = status;
+        let started = std::time::Instant::now();
+        while status.changed().await.is_ok() {
+            if started.elapsed() < Duration::from_secs(1) {
+                continue;
+            }
+            let now = status.borrow().clone();
+            if shown.is_hidden() && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                shown.set_style(
+                    indicatif::ProgressStyle::with_template("{bar:30} {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                shown.set_length(1000);
+            }
+            shown.set_position((now.ratio() * 1000.0) as u64);
+            shown.set_message(now.words(chrono::Utc::now()));
+        }
+    });
+    let result = sync.catch_up().await;
+    watcher.abort();
+    bar.finish_and_clear();
+    result
+}
+
+pub async fn search(global: &GlobalArgs, args: SearchArgs) -> Outcome {
+    let opened = open(global)?;
+    if !args.offline {
+        match catch_up(&opened, global).await {
+            Ok(()) => {}
+            // A key PIK refuses will not do better next time: say so.
+            Err(crate::sync::SyncError::Api(error))
+                if matches!(error.kind(), crate::api::ErrorKind::Api | crate::api::ErrorKind::Config)
+                    && matches!(error.status(), Some(401 | 403) | None) =>
+            {
+                return Err(Failure::api(error));
+            }
+            // Better a search of what is mirrored than none at all.
+            Err(why) => {
+                eprintln!("warning: the mirror could not be brought up to date ({why}); searching what it holds")
+            }
+        }
+    }
+    let kinds = match args.kind {
+        SearchKind::Links => Kinds::Links,
+        SearchKind::Transactions => Kinds::Transactions,
+        SearchKind::All => Kinds::Both,
+    };
+    let text = args.query.join(" ");
+    let query = SearchQuery::parse(&text, kinds);
+    let page = opened.store.search(query, 0, args.limit).await.map_err(|e| Failure {
+        message: e.to_string(),
+        code: exit::FAILED,
+        error: None,
+    })?;
+    if global.json {
+        let results: Vec<serde_json::Value> = page
+            .hits
+            .iter()
+            .map(|hit| match hit {
+                SearchHit::Link(link) => json!({"kind": "link", "link": link}),
+                SearchHit::Transaction(txn) => json!({"kind": "transaction", "transaction": txn}),
+            })
+            .collect();
+        print_json(&json!({"query": text, "total": page.total, "capped": page.capped, "results": results}));
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = page
+        .hits
+        .iter()
+        .map(|hit| match hit {
+            SearchHit::Link(l) => vec![
+                for_terminal_truncated(&l.id, 40),
+                l.amount.to_string(),
+                for_terminal_truncated(&l.currency, 8),
+                for_terminal_truncated(l.status.as_str(), 14),
+                local_time(&l.created_at),
+                for_terminal_truncated(l.description.as_deref().unwrap_or("—"), 40),
+            ],
+            SearchHit::Transaction(t) => vec![
+                for_terminal_truncated(&t.id, 40),
+                t.amount.to_string(),
+                for_terminal_truncated(&t.currency, 8),
+                for_terminal_truncated(t.status.as_str(), 14),
+                local_time(&t.created_at),
+                format!("payment · {}", for_terminal_truncated(t.payment_link_id.as_deref().unwrap_or("—"), 40)),
+            ],
+        })
+        .collect();
+    print_table(&["ID", "AMOUNT", "CUR", "STATUS", "CREATED", "ABOUT"], &rows, &[1]);
+    let more = if page.capped { "more than " } else { "" };
+    println!("{} shown; {more}{} matched", rows.len(), group_thousands(page.total));
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! The mirror from the command line, as a user runs it: `search` (which
+//! brings the mirror up to date first), `--offline`, `store stats`, and a
+//! backfill killed with SIGKILL that the next run resumes.
+
+mod common;
+
+use common::*;
+use pik_tui::sandbox::{DEMO_KEY, Sandbox, SandboxConfig, SeedSizes};
+use serde_json::Value;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn pik(sandbox: &Sandbox, key: &str, store: &std::path::Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pik-tui"));
+    command
+        .args(args)
+        .arg("--store")
+        .arg(store)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .env("PIK_BASE_URL", sandbox.base_url())
+        .env("PIK_API_KEY", key)
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(mut command: Command) -> (i32, Value, String) {
+    let output = match command.output() {
+        Ok(output) => output,
+        Err(err) => panic!("did not run: {err}"),
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (output.status.code().unwrap_or(-1), json, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+fn temp() -> tempfile::TempDir {
+    match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("{err}"),
+    }
+}
+
+/// A link deep in the account whose description no other link shares.
+async fn deep_link(sandbox: &Sandbox) -> (String, String) {
+    let client = client(sandbox);
+    let mut all = Vec::new();
+    for offset in (0..300).step_by(100) {
+        let query = pik_tui::api::LinkQuery { limit: Some(100), offset: Some(offset), ..Default::default() };
+        all.extend(client.list_links(&query).await.map(|p| p.data).unwrap_or_default());
+    }
+    let unique = all.iter().skip(200).find(|l| {
+        l.description.as_ref().is_some_and(|d| all.iter().filter(|o| o.description.as_ref() == Some(d)).count() == 1)
+    });
+    match unique {
+        Some(link) => (link.id.clone(), link.description.clone().unwrap_or_default()),
+        None => panic!("no link with a unique description below the first page"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_json_finds_a_link_anywhere_and_offline_asks_pik_nothing() {
+    let sandbox = quiet_sandbox().await;
+    let dir = temp();
+    let store = dir.path().join("mirror.sqlite");
+    let (id, description) = deep_link(&sandbox).await;
+    let (code, found, stderr) =
+        run(pik(&sandbox, DEMO_KEY, &store, &["search", "--json", "--kind", "links", &description]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(found["results"][0]["link"]["id"], id.as_str(), "{found}");
+    assert_eq!(found["results"][0]["kind"], "link");
+    assert!(found["total"].as_u64().is_some_and(|t| t >= 1));
+    // Offline: the same answer, and not one request to PIK.
+    reset_requests(&sandbox).await;
+    let (code, offline, _) = run(pik(&sandbox, DEMO_KEY, &store, &["search", "--json", "--offline", &description]));
+    assert_eq!(code, 0);
+    assert_eq!(offline["results"][0]["link"]["id"], id.as_str());
+    assert_eq!(request_count(&sandbox, "").await.0, 0, "--offline asked PIK");
+    // store stats says what it holds.
+    let (code, stats, _) = run(pik(&sandbox, DEMO_KEY, &store, &["store", "stats", "--json"]));
+    assert_eq!(
+        (code, stats["stats"]["links"].as_u64(), stats["stats"]["transactions"].as_u64()),
+        (0, Some(300), Some(1000))
+    );
+    // A key PIK refuses: a clear error, exit 3, and nothing searched.
+    let other = dir.path().join("other.sqlite");
+    let (code, _, stderr) = run(pik(&sandbox, "pik_test_wrongkey000000001", &other, &["search", "order"]));
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("rejected (401)") && !stderr.contains("wrongkey"), "{stderr}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backfill_killed_with_sigkill_leaves_a_sound_file_and_resumes() {
+    let sandbox = start(SandboxConfig {
+        activity: false,
+        speed: 0.0,
+        rate_limit_per_sec: None,
+        sizes: SeedSizes { links: 2000, transactions: 8000, webhooks: 3 },
+        ..SandboxConfig::default()
+    })
+    .await;
+    let dir = temp();
+    let store = dir.path().join("mirror.sqlite");
+    // A slow backfill (20 requests a second): killed after some pages.
+    let mut child = match pik(&sandbox, DEMO_KEY, &store, &["search", "--max-rps", "20", "anything"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(err) => panic!("{err}"),
+    };
+    let started = Instant::now();
+    loop {
+        let (_, txn_pages) = request_count(&sandbox, "GET /v1/transactions").await;
+        if txn_pages >= 10 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the backfill did not get going");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+    // The file is sound and holds what was saved.
+    let (code, stats, stderr) = run(pik(&sandbox, DEMO_KEY, &store, &["store", "stats", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let kept = stats["stats"]["transactions"].as_u64().unwrap_or(0);
+    assert_eq!(stats["stats"]["links"].as_u64(), Some(2000));
+    assert!((500..8000).contains(&kept), "{kept} transactions kept");
+    // The next run goes on from there: it reads what is left, not it all.
+    reset_requests(&sandbox).await;
+    let (code, _, stderr) = run(pik(&sandbox, DEMO_KEY, &store, &["search", "--json", "anything"]));
+    assert_eq!(code, 0, "{stderr}");
+    let (_, pages) = request_count(&sandbox, "GET /v1/transactions").await;
+    let left = (8000 - kept) / 100 + 1;
+    assert!(pages <= left + 8, "{pages} transaction pages for {left} left: it started over");
+    let (_, stats, _) = run(pik(&sandbox, DEMO_KEY, &store, &["store", "stats", "--json"]));
+    assert_eq!(stats["stats"]["transactions"].as_u64(), Some(8000), "nothing lost, nothing twice");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_pik_unreachable_the_mirror_is_shown_and_searched_marked_offline() {
+    let sandbox = quiet_sandbox().await;
+    let dir = temp();
+    let store = dir.path().join("mirror.sqlite");
+    let (id, description) = deep_link(&sandbox).await;
+    let (code, _, stderr) = run(pik(&sandbox, DEMO_KEY, &store, &["search", "x"]));
+    assert_eq!(code, 0, "{stderr}");
+    let base = sandbox.base_url();
+    sandbox.shutdown().await; // PIK is gone
+    let store_arg = store.display().to_string();
+    let mut session = common::pty::Session::start_with(
+        None,
+        &["--base-url", &base, "--store", &store_arg, "--refresh", "1", "--no-mouse"],
+        130,
+        30,
+        &[("PIK_API_KEY", DEMO_KEY)],
+    );
+    let screen = session.wait_for("the mirror's rows", |s| s.contains("pl_") && s.contains("cached"));
+    assert!(screen.contains("Links · cached"), "{screen}");
+    session.wait_for("offline", |s| s.contains("offline"));
+    session.send("/");
+    session.send(&description);
+    session.wait_for("the search result", |s| s.lines().nth(3).is_some_and(|l| l.contains(&id)));
+    // A lone ESC followed at once by q reads as Alt-q: leave a gap, as a person does.
+    session.send("\u{1b}");
+    session.wait_for("the search gone", |s| !s.contains("search:"));
+    session.send("q");
+    assert!(session.wait_exit());
+}
