@@ -59,8 +59,9 @@ fn create_a_link_see_its_qr_code_copy_it_and_find_it_in_the_list() {
 
     session.send("\u{1b}");
     let id = url.trim_start_matches("https://pay.pik.global/");
+    // Its row (the description column shows "E2E order 552" at this width).
     session.wait_for("the new link in the Links pane", |s| {
-        s.lines().any(|l| l.contains(id) && l.contains("E2E order 5521"))
+        s.lines().any(|l| l.contains(id) && l.contains("E2E order 55"))
     });
     assert_eq!(links_with_description(port, "E2E order 5521").len(), 1);
     session.send("q");
@@ -136,17 +137,27 @@ fn a_registered_webhook_reaches_a_separate_listener_that_verifies_it() {
         .args(["webhooks", "listen", "--port", &listen_port.to_string(), "--secret-file"])
         .arg(&secret_file)
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn();
     let Ok(mut listener) = listener else { panic!("the listener did not start") };
-    let Some(stdout) = listener.stdout.take() else { panic!("no stdout") };
+    let (Some(stdout), Some(stderr)) = (listener.stdout.take(), listener.stderr.take()) else { panic!("no pipes") };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
             let _ = tx.send(line);
         }
     });
-    std::thread::sleep(Duration::from_millis(500));
+    // Pay only once it listens: a payment before would be delivered to a
+    // closed port and retried minutes (of simulated time) later.
+    let (ready_tx, ready) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("listening on") {
+                let _ = ready_tx.send(());
+            }
+        }
+    });
+    assert!(ready.recv_timeout(DEADLINE).is_ok(), "the listener never said it listens");
     let active = call(port, reqwest::Method::GET, "/v1/payment-links?status=active&limit=1", None);
     let link = active["data"][0]["id"].as_str().unwrap_or_default().to_string();
     let txn = call(
@@ -165,18 +176,25 @@ fn a_registered_webhook_reaches_a_separate_listener_that_verifies_it() {
             lines.push(line);
         }
     }
-    let _ = listener.kill();
     assert!(
         lines.iter().any(|l| l.contains(&txn_id) && l.contains("payment.settled") && l.contains(&link)),
         "the listener printed: {lines:?}"
     );
-    // The sandbox recorded the delivery as accepted (the listener verified it: 200).
-    let deliveries = call(port, reqwest::Method::GET, "/_sandbox/deliveries", None);
-    let delivered =
+    // The sandbox records the delivery as accepted (the listener verified
+    // it: 200) once the answer is back, a moment after the listener printed.
+    let delivered = |deliveries: &serde_json::Value| {
         deliveries["data"].as_array().cloned().unwrap_or_default().into_iter().any(|d| {
             d["url"].as_str().is_some_and(|u| u.contains(&listen_port.to_string())) && d["state"] == "delivered"
-        });
-    assert!(delivered, "{deliveries}");
+        })
+    };
+    let started = Instant::now();
+    let mut deliveries = call(port, reqwest::Method::GET, "/_sandbox/deliveries", None);
+    while !delivered(&deliveries) && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+        deliveries = call(port, reqwest::Method::GET, "/_sandbox/deliveries", None);
+    }
+    let _ = listener.kill();
+    assert!(delivered(&deliveries), "{deliveries}");
     session.send("q");
     assert!(session.wait_exit());
 }

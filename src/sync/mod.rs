@@ -112,13 +112,19 @@ impl Sync {
         }
     }
 
-    /// Brings the mirror up to date once: the backfill if unfinished, then
-    /// one full cycle. For one-shot commands and tests.
-    pub async fn catch_up(&mut self) -> Result<(), SyncError> {
+    /// Runs the backfill to its end (nothing, if it is done).
+    pub async fn backfill(&mut self) -> Result<(), SyncError> {
         self.start().await?;
         while !self.state.backfilled() {
             self.backfill_step().await?;
         }
+        Ok(())
+    }
+
+    /// Brings the mirror up to date once: the backfill if unfinished, then
+    /// one full cycle. For one-shot commands and tests.
+    pub async fn catch_up(&mut self) -> Result<(), SyncError> {
+        self.backfill().await?;
         self.cycle().await
     }
 

@@ -1,0 +1,348 @@
+//! The mirror's figures, each printed beside its target; nothing asserted.
+//! `cargo bench --bench mirror` (several minutes: it builds a mirror of
+//! 1,000,000 transactions and 300,000 links first).
+//!
+//! 1. search p50/p95 per kind of query, beside a linear scan in memory;
+//! 2. store size per million transactions;
+//! 3. sync throughput against a sandbox with a known rate limit;
+//! 4. dashboard memory with the 1,000,000-row mirror;
+//! 5. cold start to the first frame with data, PIK answering after 2 s.
+
+#[path = "../tests/common/pty.rs"]
+#[allow(dead_code)]
+mod pty;
+
+use chrono::{Duration as Span, TimeZone, Utc};
+use pik_tui::api::{
+    ApiKey, Client, ClientConfig, LinkStatus, PaymentLink, RetryPolicy, Transaction, TransactionStatus,
+};
+use pik_tui::sandbox::{self, SandboxConfig, SeedSizes};
+use pik_tui::store::{Account, Batch, Kinds, Place, SearchQuery, Store};
+use pik_tui::sync::{Sync, SyncOptions};
+use rust_decimal::Decimal;
+use std::time::{Duration, Instant};
+
+const LINKS: usize = 300_000;
+const TRANSACTIONS: usize = 1_000_000;
+
+fn runtime() -> tokio::runtime::Runtime {
+    match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => panic!("runtime: {err}"),
+    }
+}
+
+fn print(name: &str, measured: String, target: &str) {
+    println!("{name:<58} {measured:<52} {target}");
+}
+
+/// The rows of a large account, as PIK would list them.
+fn account(rng: &mut fastrand::Rng) -> (Vec<PaymentLink>, Vec<Transaction>) {
+    let start = Utc.with_ymd_and_hms(2025, 11, 1, 0, 0, 0).single().unwrap_or_default();
+    let words = ["Order #", "Invoice ", "Subscription ", "Consulting ", "Hosting renewal #", "Ticket ", "Café order "];
+    let currencies = ["USDT", "USDT", "USDT", "USDC", "USDC", "BTC", "ETH"];
+    let links: Vec<PaymentLink> = (0..LINKS)
+        .map(|n| {
+            let currency = currencies[rng.usize(..currencies.len())];
+            let amount = Decimal::new(rng.i64(100..250_000), 2);
+            let at = start + Span::seconds(n as i64 * 100 + rng.i64(0..100));
+            PaymentLink {
+                id: format!("pl_{}", rand_id(rng)),
+                url: None,
+                amount,
+                currency: currency.into(),
+                description: Some(format!("{}{}", words[rng.usize(..words.len())], rng.u32(1000..99_999))),
+                // Nearly all settled long ago: a mirror of an account's history.
+                status: if n + 200 > LINKS { LinkStatus::Active } else { LinkStatus::Paid },
+                created_at: at,
+                paid_at: None,
+                expires_at: None,
+            }
+        })
+        .collect();
+    let transactions = (0..TRANSACTIONS)
+        .map(|n| {
+            let link = &links[rng.usize(..links.len())];
+            let at = start + Span::seconds(n as i64 * 30 + rng.i64(0..30));
+            let status = [TransactionStatus::Settled, TransactionStatus::Settled, TransactionStatus::Failed]
+                [rng.usize(..3)]
+            .clone();
+            Transaction {
+                id: format!("txn_{}", rand_id(rng)),
+                payment_link_id: Some(link.id.clone()),
+                amount: link.amount,
+                currency: link.currency.clone(),
+                tx_hash: (status == TransactionStatus::Settled)
+                    .then(|| format!("0x{}", (0..64).map(|_| rng.hexdigit()).collect::<String>())),
+                status,
+                created_at: at,
+                confirmed_at: None,
+                settled_at: None,
+            }
+        })
+        .collect();
+    (links, transactions)
+}
+
+trait Hex {
+    fn hexdigit(&mut self) -> char;
+}
+
+impl Hex for fastrand::Rng {
+    fn hexdigit(&mut self) -> char {
+        char::from_digit(self.u32(..16), 16).unwrap_or('0')
+    }
+}
+
+fn rand_id(rng: &mut fastrand::Rng) -> String {
+    (0..12).map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.usize(..36)])).collect()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn millis(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let runtime = runtime();
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("{err}"),
+    };
+    // The sandbox the dashboard will talk to; the mirror is built for its account.
+    let small = runtime.block_on(async {
+        let config = SandboxConfig {
+            activity: false,
+            speed: 0.0,
+            rate_limit_per_sec: None,
+            sizes: SeedSizes { links: 300, transactions: 1000, webhooks: 3 },
+            ..SandboxConfig::default()
+        };
+        sandbox::start(config).await.unwrap_or_else(|e| panic!("{e}"))
+    });
+    let key = ApiKey::new(sandbox::DEMO_KEY);
+    let path = dir.path().join("large.sqlite");
+    let store = match Store::open(Place::File(path.clone()), &Account::new(&small.base_url(), &key)) {
+        Ok(opened) => opened.store,
+        Err(err) => panic!("{err}"),
+    };
+    let mut rng = fastrand::Rng::with_seed(7);
+    let (links, transactions) = account(&mut rng);
+    let built = Instant::now();
+    runtime.block_on(async {
+        for chunk in links.chunks(10_000) {
+            let batch = Batch { links: chunk.to_vec(), ..Batch::default() };
+            store.save(batch).await.unwrap_or_else(|e| panic!("{e}"));
+        }
+        for chunk in transactions.chunks(10_000) {
+            let batch = Batch { transactions: chunk.to_vec(), ..Batch::default() };
+            store.save(batch).await.unwrap_or_else(|e| panic!("{e}"));
+        }
+        // Marked as synced, as a mirror in daily use is.
+        let state = pik_tui::sync::SyncState {
+            links: serde_json::from_value(serde_json::json!({"offset": LINKS, "total": LINKS, "done": true}))
+                .unwrap_or_default(),
+            transactions: serde_json::from_value(serde_json::json!({"skip": 0, "total": TRANSACTIONS, "done": true}))
+                .unwrap_or_default(),
+            synced_at: Some(Utc::now()),
+        };
+        let batch = Batch { state: Some(("sync".into(), state.to_json())), ..Batch::default() };
+        store.save(batch).await.unwrap_or_else(|e| panic!("{e}"));
+    });
+    println!(
+        "built a mirror of {LINKS} links and {TRANSACTIONS} transactions in {:.0} s\n",
+        built.elapsed().as_secs_f64()
+    );
+    println!("{:<58} {:<52} target", "figure", "measured");
+
+    // 1. Search, per kind of query: 200 queries each, from the data itself.
+    let settled: Vec<&Transaction> = transactions.iter().filter(|t| t.tx_hash.is_some()).collect();
+    type Pick<'a> = Box<dyn Fn(&mut fastrand::Rng) -> (String, Kinds) + 'a>;
+    let kinds: Vec<(&str, Pick)> = vec![
+        ("id prefix", Box::new(|r| (links[r.usize(..LINKS)].id[..8].to_string(), Kinds::Both))),
+        (
+            "description words",
+            Box::new(|r| (links[r.usize(..LINKS)].description.clone().unwrap_or_default(), Kinds::Links)),
+        ),
+        ("amount", Box::new(|r| (links[r.usize(..LINKS)].amount.to_string(), Kinds::Both))),
+        (
+            "tx hash prefix",
+            Box::new(|r| {
+                (
+                    settled[r.usize(..settled.len())].tx_hash.clone().unwrap_or_default()[..8].to_string(),
+                    Kinds::Transactions,
+                )
+            }),
+        ),
+        (
+            "combined filters",
+            Box::new(|r| {
+                let currency = ["USDT", "USDC", "BTC", "ETH"][r.usize(..4)];
+                (
+                    format!("status:settled currency:{currency} amount:>=1000 from:2026-0{}-01", r.u32(1..9)),
+                    Kinds::Transactions,
+                )
+            }),
+        ),
+    ];
+    for (name, pick) in &kinds {
+        let mut times = Vec::new();
+        let mut scans = Vec::new();
+        for i in 0..200 {
+            let (text, kind) = pick(&mut rng);
+            let query = SearchQuery::parse(&text, kind);
+            let started = Instant::now();
+            let page = runtime.block_on(store.search(query, 0, 50));
+            times.push(started.elapsed());
+            if page.is_err() {
+                println!("search failed: {page:?}");
+            }
+            // The same question asked of the rows in memory, one by one.
+            if i < 20 {
+                let needle = text.to_lowercase();
+                let started = Instant::now();
+                let found = links
+                    .iter()
+                    .filter(|l| {
+                        l.id.starts_with(&needle)
+                            || l.description.as_deref().is_some_and(|d| d.to_lowercase().contains(&needle))
+                    })
+                    .count()
+                    + transactions
+                        .iter()
+                        .filter(|t| {
+                            t.id.starts_with(&needle)
+                                || t.tx_hash.as_deref().is_some_and(|h| h.starts_with(&needle))
+                                || t.amount.to_string() == needle
+                        })
+                        .count();
+                std::hint::black_box(found);
+                scans.push(started.elapsed());
+            }
+        }
+        times.sort();
+        scans.sort();
+        print(
+            &format!("search p50 / p95: {name}"),
+            format!(
+                "{} / {}   (scan in memory: {})",
+                millis(percentile(&times, 0.5)),
+                millis(percentile(&times, 0.95)),
+                millis(percentile(&scans, 0.5))
+            ),
+            "p95 ≤ 20 ms",
+        );
+    }
+
+    // 2. Size.
+    let bytes = runtime.block_on(store.stats()).ok().and_then(|s| s.bytes).unwrap_or(0);
+    print(
+        "store size per million transactions (with 300,000 links)",
+        format!("{:.0} MB ({:.0} MB in all)", bytes as f64 / 1e6 / (TRANSACTIONS as f64 / 1e6), bytes as f64 / 1e6),
+        "printed",
+    );
+    drop(store);
+
+    // 4 and 5. The dashboard on that mirror: first frame, then memory.
+    let slow = runtime.block_on(async {
+        let faults = serde_json::json!({"latency_ms": 2000, "methods": ["GET"]});
+        let url = format!("{}/faults", small.control_url());
+        reqwest::Client::new().put(url).json(&faults).send().await.map(|_| ())
+    });
+    if slow.is_err() {
+        println!("could not slow the sandbox down");
+    }
+    let store_arg = path.display().to_string();
+    let mut starts = Vec::new();
+    let mut hwm = 0;
+    for round in 0..5 {
+        let started = Instant::now();
+        let mut session = pty::Session::start_with(
+            None,
+            &["--base-url", &small.base_url(), "--store", &store_arg],
+            120,
+            40,
+            &[("PIK_API_KEY", sandbox::DEMO_KEY)],
+        );
+        while !session.contents().contains("pl_") && started.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        starts.push(started.elapsed());
+        if round == 4 {
+            // A minute of use: PIK's answers, a search, a scroll.
+            std::thread::sleep(Duration::from_secs(5));
+            session.send("/");
+            session.send("order 4711");
+            std::thread::sleep(Duration::from_secs(2));
+            session.send("\u{1b}");
+            for _ in 0..20 {
+                session.send("\u{1b}[6~");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            std::thread::sleep(Duration::from_secs(5));
+            let pid = session.program_pid().unwrap_or(0);
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            hwm = status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+        session.send("q");
+        session.wait_exit();
+    }
+    starts.sort();
+    print(
+        "cold start to first frame with data, 1M mirror, PIK at 2 s",
+        format!("{} median of 5 (min {}, max {})", millis(starts[2]), millis(starts[0]), millis(starts[4])),
+        "≤ 100 ms",
+    );
+    print(
+        "dashboard VmHWM with the 1M-row mirror (search, scroll)",
+        format!("{:.1} MB", hwm as f64 / 1024.0),
+        "≤ 40 MB",
+    );
+    drop(small);
+
+    // 3. Sync throughput: a sandbox of 100,000 links and 300,000 transactions
+    // allowing 50 requests a second; the sync allowed the same.
+    let rate = 50.0;
+    let big = runtime.block_on(async {
+        let config = SandboxConfig {
+            activity: false,
+            speed: 0.0,
+            rate_limit_per_sec: Some(rate * 1.2),
+            sizes: SeedSizes { links: 100_000, transactions: 300_000, webhooks: 3 },
+            ..SandboxConfig::default()
+        };
+        sandbox::start(config).await.unwrap_or_else(|e| panic!("{e}"))
+    });
+    let mut config = ClientConfig::new(big.base_url(), ApiKey::new(sandbox::DEMO_KEY));
+    config.max_requests_per_sec = rate;
+    config.burst = 1;
+    config.retry = RetryPolicy::default();
+    let client = Client::new(config).unwrap_or_else(|e| panic!("{e}"));
+    let mirror = Store::open(Place::File(dir.path().join("sync.sqlite")), &Account::new(&big.base_url(), &key))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .store;
+    let (mut sync, _) = Sync::new(client, mirror, SyncOptions::default());
+    let started = Instant::now();
+    let done = runtime.block_on(sync.backfill());
+    let seconds = started.elapsed().as_secs_f64();
+    let rows = 400_000.0;
+    let ceiling = rate * 100.0;
+    print(
+        "sync throughput: 100,000 links + 300,000 transactions",
+        format!(
+            "{:.0} rows/s = {:.0} % of the ceiling {ceiling:.0} ({rate} requests/s × 100){}",
+            rows / seconds,
+            rows / seconds / ceiling * 100.0,
+            if done.is_ok() { "" } else { " FAILED" }
+        ),
+        "≥ 90 % of the ceiling",
+    );
+}
