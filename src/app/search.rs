@@ -93,7 +93,7 @@ impl SearchView {
         }
         let end = (self.scroll + view_height) as u64;
         let have = self.window_start..self.window_start + self.hits.len() as u64;
-        let needed_end = end.min(self.total.unwrap_or(0));
+        let needed_end = end.min(self.visible_len() as u64);
         let covered = have.start <= self.scroll as u64 && needed_end <= have.end;
         if !covered || now >= self.next_refresh {
             return Some((self.query.clone(), if covered { self.window_start } else { start }));
@@ -165,7 +165,12 @@ impl ListOps for SearchView {
     }
 
     fn visible_len(&self) -> usize {
-        usize::try_from(self.total.unwrap_or(0)).unwrap_or(usize::MAX)
+        let counted = self.total.unwrap_or(0);
+        // Past a capped count, the list grows as windows come: one more row
+        // than the last full window holds, so scrolling can go on.
+        let seen = self.window_start + self.hits.len() as u64;
+        let more = u64::from(self.capped && self.hits.len() as u32 >= WINDOW);
+        usize::try_from(counted.max(seen + more)).unwrap_or(usize::MAX)
     }
 
     fn selected(&self) -> usize {
@@ -342,6 +347,17 @@ mod tests {
         assert_eq!(view.loaded(), 150, "never more than a window");
         // The mirror changes: the window is read again after a refresh.
         assert_eq!(view.wanted(20, t0() + refresh).map(|(_, o)| o), Some(331));
+        // A capped count: scrolling goes on past it as windows come.
+        let mut broad = SearchView::new("a", Kinds::Links, t0());
+        broad.wanted(20, t0());
+        broad.begin(3, 0);
+        broad.apply(3, Ok(SearchPage { capped: true, ..page(0, 150, 1000) }), t0() + refresh);
+        broad.select(999, 20);
+        let wanted = broad.wanted(20, t0()).map(|(_, offset)| offset);
+        assert_eq!(wanted, Some(980 - ABOVE));
+        broad.begin(4, 930);
+        broad.apply(4, Ok(SearchPage { capped: true, ..page(930, 150, 1000) }), t0() + refresh);
+        assert_eq!(broad.visible_len(), 1081, "one row past the last full window");
         // A new query starts at the top.
         view.set_text("invoice");
         assert_eq!((view.selected(), view.wanted(20, t0()).map(|(_, o)| o)), (0, Some(0)));

@@ -412,6 +412,11 @@ impl Store {
         .await
     }
 
+    /// Moves what the write-ahead log holds into the file and empties the log.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        self.with(true, |conn| conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))).await
+    }
+
     /// Forgets every row and the sync's state; the next sync starts over.
     pub async fn clear(&self) -> Result<(), StoreError> {
         self.with(true, |conn| {
@@ -421,7 +426,8 @@ impl Store {
                  DELETE FROM search; DELETE FROM sync_lease;",
             )?;
             tx.commit()?;
-            conn.execute_batch("VACUUM")
+            conn.execute_batch("VACUUM")?;
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
         })
         .await
     }

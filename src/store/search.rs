@@ -10,8 +10,10 @@ use super::tokens::{self, amount_marker, marker};
 use crate::api::{PaymentLink, Transaction};
 use rusqlite::{Connection, ToSql};
 
-/// Counting stops here: "more than 10,000" is all anyone needs to know.
-pub const COUNT_CAP: u64 = 10_000;
+/// Counting stops here: "more than 1,000" says to narrow the search down,
+/// and counting every match of a broad one would cost more than finding
+/// the rows. Scrolling goes on past it, a window at a time.
+pub const COUNT_CAP: u64 = 1_000;
 
 /// One row a search found.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,23 +47,23 @@ fn quoted(tokens: &[String]) -> String {
 }
 
 /// A word's expression: a prefix match on its tokens (results narrow as
-/// the agent types); a word that reads as an amount also matches that
-/// amount exactly (so `75` finds 75.00).
+/// the agent types); a whole number also matches that amount exactly (so
+/// `75` finds 75.00). A number with a decimal point is an amount and
+/// nothing else: one exact token, however large the account.
 fn word_expression(tokens: &[String], amount: Option<rust_decimal::Decimal>) -> String {
     let text = format!("{}*", quoted(tokens));
     match amount {
+        Some(amount) if tokens.len() > 1 => format!("\"{}\"", amount_marker(amount)),
         Some(amount) => format!("({text} OR \"{}\")", amount_marker(amount)),
         None => text,
     }
 }
 
-/// The FTS5 expression for a query.
+/// The FTS5 expression for a query. The kind is checked by the sort key's
+/// lowest bit (see [`kind_check`]) rather than by a token that every row
+/// has, except when there is nothing else to match.
 pub fn match_expression(query: &SearchQuery) -> String {
-    let mut parts = vec![match query.kinds {
-        Kinds::Links => format!("\"{}\"", tokens::LINK_KIND),
-        Kinds::Transactions => format!("\"{}\"", tokens::TRANSACTION_KIND),
-        Kinds::Both => format!("(\"{}\" OR \"{}\")", tokens::LINK_KIND, tokens::TRANSACTION_KIND),
-    }];
+    let mut parts = Vec::new();
     if let Some(status) = &query.status {
         parts.push(format!("\"{}\"", marker("st_", status)));
     }
@@ -82,7 +84,23 @@ pub fn match_expression(query: &SearchQuery) -> String {
             Term::Phrase(tokens) => quoted(tokens),
         });
     }
+    if parts.is_empty() {
+        parts.push(match query.kinds {
+            Kinds::Links => format!("\"{}\"", tokens::LINK_KIND),
+            Kinds::Transactions => format!("\"{}\"", tokens::TRANSACTION_KIND),
+            Kinds::Both => format!("(\"{}\" OR \"{}\")", tokens::LINK_KIND, tokens::TRANSACTION_KIND),
+        });
+    }
     parts.join(" AND ")
+}
+
+/// The SQL that keeps one kind: links have even sort keys, transactions odd.
+fn kind_check(kinds: Kinds) -> &'static str {
+    match kinds {
+        Kinds::Links => " AND (search.rowid & 1) = 0",
+        Kinds::Transactions => " AND (search.rowid & 1) = 1",
+        Kinds::Both => "",
+    }
 }
 
 /// The SQL after `SELECT search.rowid`, and its parameters.
@@ -107,6 +125,7 @@ fn from_where(query: &SearchQuery) -> (String, Vec<Box<dyn ToSql>>) {
         );
     }
     sql.push_str(" WHERE search MATCH ?1 AND search.rowid BETWEEN ?2 AND ?3");
+    sql.push_str(kind_check(query.kinds));
     let mut params: Vec<Box<dyn ToSql>> = vec![Box::new(match_expression(query)), Box::new(low), Box::new(high)];
     for (op, key) in ranges {
         params.push(Box::new(key));
@@ -165,12 +184,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn nothing_to_match_but_a_kind_matches_every_row_of_it() {
+        assert_eq!(match_expression(&SearchQuery::everything(Kinds::Links)), "\"k_link\"");
+        assert_eq!(match_expression(&SearchQuery::everything(Kinds::Both)), "(\"k_link\" OR \"k_txn\")");
+    }
+
+    #[test]
     fn every_token_is_quoted() {
         let query = SearchQuery::parse("Order NEAR \"a\" -b status:paid 75 pl_8f", Kinds::Links);
         assert_eq!(
             match_expression(&query),
-            "\"k_link\" AND \"st_paid\" AND \"order\"* AND \"near\"* AND \"a\" AND \"b\"* AND (\"75\"* OR \"amt_75\") \
-             AND \"pl_8f\"*"
+            "\"st_paid\" AND \"order\"* AND \"near\"* AND \"a\" AND \"b\"* AND (\"75\"* OR \"amt_75\") AND \"pl_8f\"*"
         );
     }
 }

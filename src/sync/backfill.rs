@@ -35,7 +35,7 @@ impl Sync {
         self.state.links.advance(received, page.total, u64::from(size));
         let total = page.total;
         self.status.send_modify(|s| s.links.total = Some(total));
-        self.save(Batch { links: page.data, ..Batch::default() }).await
+        self.save_behind(Batch { links: page.data, ..Batch::default() }).await
     }
 
     async fn transactions_page(&mut self) -> Result<(), SyncError> {
@@ -50,13 +50,14 @@ impl Sync {
         let page = self.client.list_transactions(&query).await?;
         let times: Vec<_> = page.data.iter().map(|t| t.created_at).collect();
         self.state.transactions.advance(&times, u64::from(size));
-        if self.state.transactions.done {
-            // The backfill's own count is what it saw; the total becomes
-            // what was mirrored, so the bar ends full.
-            let done = self.status.borrow().transactions.done + page.data.len() as u64;
+        let finished = self.state.transactions.done;
+        self.save_behind(Batch { transactions: page.data, ..Batch::default() }).await?;
+        if finished {
+            // The total becomes what was mirrored, so the bar ends full.
+            self.flush().await?;
+            let done = self.status.borrow().transactions.done;
             self.state.transactions.total = Some(self.state.transactions.total.unwrap_or(0).max(done));
         }
-        self.save(Batch { transactions: page.data, ..Batch::default() }).await?;
         let total = self.state.transactions.total;
         self.status.send_modify(|s| s.transactions = Progress { total, ..s.transactions });
         Ok(())

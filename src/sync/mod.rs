@@ -78,13 +78,29 @@ pub struct Sync {
     /// (when, rows mirrored so far), for the estimate of the time left.
     pace: VecDeque<(Instant, u64)>,
     started: bool,
+    /// The last save, still being written while the next page is fetched.
+    writing: Option<Writing>,
+}
+
+/// A save under way: its task, and which counter its new rows go to.
+struct Writing {
+    task: tokio::task::JoinHandle<Result<crate::store::Upserted, StoreError>>,
+    links: bool,
 }
 
 impl Sync {
     pub fn new(client: Client, store: Store, options: SyncOptions) -> (Sync, watch::Receiver<MirrorStatus>) {
         let (status, receiver) = watch::channel(MirrorStatus::default());
-        let sync =
-            Sync { client, store, options, state: SyncState::default(), status, pace: VecDeque::new(), started: false };
+        let sync = Sync {
+            client,
+            store,
+            options,
+            state: SyncState::default(),
+            status,
+            pace: VecDeque::new(),
+            started: false,
+            writing: None,
+        };
         (sync, receiver)
     }
 
@@ -118,7 +134,7 @@ impl Sync {
         while !self.state.backfilled() {
             self.backfill_step().await?;
         }
-        Ok(())
+        self.flush().await
     }
 
     /// Brings the mirror up to date once: the backfill if unfinished, then
@@ -145,6 +161,7 @@ impl Sync {
             self.backfill_step().await?;
             return Ok(Next::Continue);
         }
+        self.flush().await?;
         self.cycle().await?;
         Ok(Next::Rest(self.options.cycle))
     }
@@ -166,14 +183,35 @@ impl Sync {
     }
 
     /// Saves rows with the state, and counts what was new.
-    async fn save(&mut self, mut batch: Batch) -> Result<(), SyncError> {
-        let (links, transactions) = (!batch.links.is_empty(), !batch.transactions.is_empty());
+    async fn save(&mut self, batch: Batch) -> Result<(), SyncError> {
+        self.save_behind(batch).await?;
+        self.flush().await
+    }
+
+    /// Starts saving rows with the state, to be written while the next page
+    /// is fetched (after the save before it: saves stay in order, each with
+    /// the cursor that goes with its rows).
+    async fn save_behind(&mut self, mut batch: Batch) -> Result<(), SyncError> {
+        self.flush().await?;
+        let links = !batch.links.is_empty();
         batch.state = Some((state::KEY.to_string(), self.state.to_json()));
-        let saved = self.store.save(batch).await?;
+        let store = self.store.clone();
+        let task = tokio::spawn(async move { store.save(batch).await });
+        self.writing = Some(Writing { task, links });
+        Ok(())
+    }
+
+    /// Waits for the save under way, and counts its new rows.
+    async fn flush(&mut self) -> Result<(), SyncError> {
+        let Some(writing) = self.writing.take() else { return Ok(()) };
+        let saved = match writing.task.await {
+            Ok(saved) => saved?,
+            Err(err) => return Err(StoreError::Sql(format!("a save stopped: {err}")).into()),
+        };
         self.status.send_modify(|status| {
-            if links {
+            if writing.links {
                 status.links.done += saved.inserted;
-            } else if transactions {
+            } else {
                 status.transactions.done += saved.inserted;
             }
         });

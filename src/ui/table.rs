@@ -247,7 +247,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
 fn search_title(app: &App, pane: Pane, view: &SearchView) -> String {
     let found = match (view.total, view.capped) {
         (Some(total), false) => format!("{} found", group_thousands(total)),
-        (Some(total), true) => format!("more than {} found", group_thousands(total)),
+        (Some(total), true) => format!("more than {} found: narrow it down", group_thousands(total)),
         (None, _) => "searching…".to_string(),
     };
     let text = if view.text.trim().is_empty() { "everything".to_string() } else { format!("{:?}", view.text.trim()) };
