@@ -171,3 +171,54 @@ async fn with_pik_unreachable_the_mirror_is_shown_and_searched_marked_offline() 
     session.send("q");
     assert!(session.wait_exit());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mirror_that_cannot_be_written_is_off_and_the_dashboard_works_from_pik() {
+    let sandbox = quiet_sandbox().await;
+    let base = sandbox.base_url();
+    // /proc cannot be written, not even by root.
+    let mut session = common::pty::Session::start_with(
+        None,
+        &["--base-url", &base, "--store", "/proc/self/pik-tui/mirror.sqlite", "--no-mouse"],
+        130,
+        30,
+        &[("PIK_API_KEY", DEMO_KEY)],
+    );
+    let screen = session.wait_for("rows from PIK", |s| s.contains("pl_") && s.contains("1 Links 300"));
+    assert!(screen.contains("mirror off"), "it says so:\n{screen}");
+    // `/` falls back to filtering the rows loaded.
+    session.send("/");
+    session.wait_for("the filter prompt", |s| s.contains("filters loaded rows"));
+    session.send("\u{1b}");
+    session.wait_for("the prompt gone", |s| !s.contains("filters loaded rows"));
+    session.send("q");
+    assert!(session.wait_exit());
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_dashboards_on_one_mirror_both_work_and_one_syncs() {
+    let sandbox = quiet_sandbox().await;
+    let dir = temp();
+    let store = dir.path().join("shared.sqlite").display().to_string();
+    let base = sandbox.base_url();
+    let args = ["--base-url", base.as_str(), "--store", store.as_str(), "--refresh", "1", "--no-mouse"];
+    let env = [("PIK_API_KEY", DEMO_KEY)];
+    let mut first = common::pty::Session::start_with(None, &args, 130, 30, &env);
+    first.wait_for("the first's mirror", |s| s.contains("mirror up to date"));
+    let mut second = common::pty::Session::start_with(None, &args, 130, 30, &env);
+    second.wait_for("the second's rows", |s| s.contains("pl_"));
+    second.wait_for("the second waits its turn", |s| s.contains("another pik-tui is syncing"));
+    // Both search the one mirror.
+    let (id, description) = deep_link(&sandbox).await;
+    for session in [&mut first, &mut second] {
+        session.send("/");
+        session.send(&description);
+        session.wait_for("the search result", |s| s.lines().nth(3).is_some_and(|l| l.contains(&id)));
+        session.send("\u{1b}");
+        session.wait_for("the search gone", |s| !s.contains("search:"));
+        session.send("q");
+        assert!(session.wait_exit());
+    }
+    sandbox.shutdown().await;
+}

@@ -121,8 +121,6 @@ pub enum Msg {
     ProfileSwitched(Result<ProfileInfo, String>),
     /// How far the local mirror is.
     Mirror(MirrorStatus),
-    /// The mirror stopped working; the dashboard goes on with PIK alone.
-    MirrorOff(String),
     /// Something the agent should read (a mirror moved aside at start).
     Note(String),
     /// A window of search results from the mirror.
@@ -545,10 +543,6 @@ impl App {
             Msg::Mirror(status) => self.mirror = Some(status),
             Msg::Note(text) => self.notify(text, false),
             Msg::Searched { request, result } => self.searched(request, result),
-            Msg::MirrorOff(why) => {
-                self.notify(format!("mirror off: {why}"), true);
-                self.settings.mirror = Err(why);
-            }
         }
         if !cmds.contains(&Cmd::Quit) {
             self.plan(&mut cmds);
