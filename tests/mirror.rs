@@ -7,49 +7,12 @@
 mod common;
 
 use common::*;
-use pik_tui::api::{Client, ClientConfig, LinkQuery, Page, PaymentLink, RetryPolicy, Transaction, TransactionQuery};
+use pik_tui::api::{Client, ClientConfig, LinkQuery, PaymentLink, RetryPolicy, Transaction, TransactionQuery};
 use pik_tui::sandbox::{self, Pace, SandboxConfig, SeedSizes};
 use pik_tui::store::{Account, Place, Store};
 use pik_tui::sync::{Sync, SyncOptions};
 use serde_json::json;
 use std::time::Duration;
-
-async fn every<T, F, Fut>(mut page: F) -> Vec<T>
-where
-    F: FnMut(u32) -> Fut,
-    Fut: std::future::Future<Output = Page<T>>,
-{
-    let mut rows = Vec::new();
-    for offset in (0..).step_by(100) {
-        let next = page(offset).await;
-        let count = next.data.len();
-        rows.extend(next.data);
-        if count < 100 {
-            break;
-        }
-    }
-    rows
-}
-
-async fn truth(client: &Client) -> (Vec<PaymentLink>, Vec<Transaction>) {
-    let links = every(|offset| async move {
-        let query = LinkQuery { limit: Some(100), offset: Some(offset), ..LinkQuery::default() };
-        match client.list_links(&query).await {
-            Ok(page) => page,
-            Err(err) => panic!("{err}"),
-        }
-    })
-    .await;
-    let transactions = every(|offset| async move {
-        let query = TransactionQuery { limit: Some(100), offset: Some(offset), ..TransactionQuery::default() };
-        match client.list_transactions(&query).await {
-            Ok(page) => page,
-            Err(err) => panic!("{err}"),
-        }
-    })
-    .await;
-    (links, transactions)
-}
 
 async fn mirror(store: &Store) -> (Vec<PaymentLink>, Vec<Transaction>) {
     let links = every(|offset| async move {

@@ -11,12 +11,15 @@
 
 mod lists;
 pub mod location;
+pub mod overview;
 pub mod query;
+pub mod rollups;
 mod rows;
 pub mod schema;
 pub mod search;
 pub mod tokens;
 
+pub use overview::{Attention, CurrencyFigures, Figure, Overview, OverviewQuery, ReportLine, Step, Thresholds};
 pub use query::{AmountCmp, Kinds, SearchQuery, Term};
 pub use rows::Upserted;
 pub use search::{COUNT_CAP, SearchHit, SearchPage};
@@ -95,6 +98,8 @@ pub struct Batch {
     pub webhooks: Option<Vec<Webhook>>,
     /// (key, JSON) of the sync's state.
     pub state: Option<(String, String)>,
+    /// Report the transactions that are new or moved ([`Upserted::changed`]).
+    pub report_changes: bool,
 }
 
 #[derive(Clone)]
@@ -311,7 +316,7 @@ impl Store {
                 done += rows::upsert_link(&tx, link, now)?;
             }
             for txn in &batch.transactions {
-                done += rows::upsert_transaction(&tx, txn, now)?;
+                done += rows::upsert_transaction(&tx, txn, now, batch.report_changes)?;
             }
             if let Some(hooks) = &batch.webhooks {
                 rows::replace_webhooks(&tx, hooks)?;
@@ -348,6 +353,21 @@ impl Store {
 
     pub async fn list_webhooks(&self) -> Result<Page<Webhook>, StoreError> {
         self.with(false, |conn| lists::webhooks(conn)).await
+    }
+
+    /// The overview of a period: money per currency, the chart, what needs attention.
+    pub async fn overview(&self, query: OverviewQuery) -> Result<Overview, StoreError> {
+        self.with(false, move |conn| overview::overview(conn, &query)).await
+    }
+
+    /// Reconciliation totals of a period, by UTC day (or not), currency and status.
+    pub async fn report(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        by_day: bool,
+    ) -> Result<Vec<ReportLine>, StoreError> {
+        self.with(false, move |conn| overview::report(conn, from, to, by_day)).await
     }
 
     /// The ids of the stored links or transactions with this status.
@@ -423,7 +443,8 @@ impl Store {
             let tx = Self::begin(conn)?;
             tx.execute_batch(
                 "DELETE FROM links; DELETE FROM transactions; DELETE FROM webhooks; DELETE FROM sync_state; \
-                 DELETE FROM search; DELETE FROM sync_lease;",
+                 DELETE FROM search; DELETE FROM sync_lease; DELETE FROM rollup_transactions; \
+                 DELETE FROM rollup_settled; DELETE FROM rollup_links;",
             )?;
             tx.commit()?;
             conn.execute_batch("VACUUM")?;

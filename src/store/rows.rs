@@ -115,16 +115,20 @@ fn may_replace(old: &str, new: &str, rank: fn(&str) -> u8) -> bool {
 }
 
 /// What an upsert did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Upserted {
     pub inserted: u64,
     pub updated: u64,
+    /// Transactions new to the store or whose status moved, when the batch
+    /// asked for them (the sync's live cycles, for alerts).
+    pub changed: Vec<Transaction>,
 }
 
 impl std::ops::AddAssign for Upserted {
     fn add_assign(&mut self, other: Upserted) {
         self.inserted += other.inserted;
         self.updated += other.updated;
+        self.changed.extend(other.changed);
     }
 }
 
@@ -187,10 +191,19 @@ pub fn upsert_link(conn: &Connection, link: &PaymentLink, now: DateTime<Utc>) ->
         micros(now),
     ])?;
     index(conn, key, &link_document(link), found.is_some())?;
-    Ok(if found.is_some() { Upserted { inserted: 0, updated: 1 } } else { Upserted { inserted: 1, updated: 0 } })
+    super::rollups::link_written(conn, link, found.as_ref().map(|(_, status)| status.as_str()))?;
+    let inserted = u64::from(found.is_none());
+    Ok(Upserted { inserted, updated: 1 - inserted, changed: Vec::new() })
 }
 
-pub fn upsert_transaction(conn: &Connection, txn: &Transaction, now: DateTime<Utc>) -> rusqlite::Result<Upserted> {
+/// Writes a transaction (statuses only move forward); `report` asks for it
+/// back in [`Upserted::changed`] when it is new or its status moved.
+pub fn upsert_transaction(
+    conn: &Connection,
+    txn: &Transaction,
+    now: DateTime<Utc>,
+    report: bool,
+) -> rusqlite::Result<Upserted> {
     let found = existing(conn, Kind::Transaction, &txn.id)?;
     if let Some((_, old)) = &found
         && !may_replace(old, txn.status.as_str(), transaction_rank)
@@ -221,7 +234,12 @@ pub fn upsert_transaction(conn: &Connection, txn: &Transaction, now: DateTime<Ut
         micros(now),
     ])?;
     index(conn, key, &transaction_document(txn), found.is_some())?;
-    Ok(if found.is_some() { Upserted { inserted: 0, updated: 1 } } else { Upserted { inserted: 1, updated: 0 } })
+    let old = found.as_ref().map(|(_, status)| status.as_str());
+    super::rollups::transaction_written(conn, txn, old)?;
+    let moved = old != Some(txn.status.as_str());
+    let inserted = u64::from(found.is_none());
+    let changed = if report && moved { vec![txn.clone()] } else { Vec::new() };
+    Ok(Upserted { inserted, updated: 1 - inserted, changed })
 }
 
 /// Webhooks are few and come all at once: the stored set is replaced.

@@ -10,10 +10,12 @@
 
 use rusqlite::Connection;
 
-/// One step of the schema.
+/// One step of the schema: SQL, and what must be computed in Rust after it
+/// for rows already there.
 pub struct Migration {
     pub version: u32,
     pub sql: &'static str,
+    pub then: Option<fn(&Connection) -> rusqlite::Result<()>>,
 }
 
 pub const MIGRATIONS: &[Migration] = &[
@@ -69,6 +71,7 @@ CREATE VIRTUAL TABLE search USING fts5(
     tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
 );
 "#,
+        then: None,
     },
     Migration {
         version: 2,
@@ -80,6 +83,39 @@ CREATE TABLE sync_lease (
     until INTEGER NOT NULL
 );
 "#,
+        then: None,
+    },
+    Migration {
+        version: 3,
+        // Running totals for the overview and reports, per 15-minute slot of
+        // UTC (every time zone's offset is a multiple of 15 minutes), kept in
+        // step by every write. Sums are exact decimals, as text.
+        sql: r#"
+CREATE TABLE rollup_transactions (
+    slot INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    amount TEXT NOT NULL,
+    PRIMARY KEY (slot, currency, status)
+) WITHOUT ROWID;
+CREATE TABLE rollup_settled (
+    slot INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    amount TEXT NOT NULL,
+    PRIMARY KEY (slot, currency)
+) WITHOUT ROWID;
+CREATE TABLE rollup_links (
+    slot INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    paid INTEGER NOT NULL,
+    PRIMARY KEY (slot, currency)
+) WITHOUT ROWID;
+CREATE INDEX transactions_by_link_status ON transactions (status, payment_link_id);
+"#,
+        then: Some(super::rollups::rebuild),
     },
 ];
 
@@ -112,6 +148,9 @@ pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<u32, S
     for migration in migrations.iter().filter(|m| m.version > found) {
         let tx = conn.transaction().map_err(sql)?;
         tx.execute_batch(migration.sql).map_err(sql)?;
+        if let Some(then) = migration.then {
+            then(&tx).map_err(sql)?;
+        }
         tx.pragma_update(None, "user_version", migration.version).map_err(sql)?;
         tx.commit().map_err(sql)?;
     }
@@ -123,7 +162,8 @@ mod tests {
     use super::*;
 
     /// A migration that exists only here, to test the path from 1 to 2.
-    const TEST_V2: Migration = Migration { version: 2, sql: "ALTER TABLE links ADD COLUMN note TEXT DEFAULT 'kept';" };
+    const TEST_V2: Migration =
+        Migration { version: 2, sql: "ALTER TABLE links ADD COLUMN note TEXT DEFAULT 'kept';", then: None };
 
     #[test]
     fn migrates_one_to_two_keeping_the_rows() {
@@ -132,7 +172,7 @@ mod tests {
         let insert = "INSERT INTO links (sort_key, id, created_at, status, currency, amount, amount_key, mirrored_at) \
                       VALUES (2, 'pl_a', 1, 'active', 'USDT', '75.00', 'x', 1)";
         assert!(conn.execute(insert, []).is_ok());
-        let test_migrations = [Migration { version: 1, sql: MIGRATIONS[0].sql }, TEST_V2];
+        let test_migrations = [Migration { version: 1, sql: MIGRATIONS[0].sql, then: None }, TEST_V2];
         assert_eq!(migrate(&mut conn, &test_migrations), Ok(2));
         let row: rusqlite::Result<(String, String)> =
             conn.query_row("SELECT id, note FROM links", [], |r| Ok((r.get(0)?, r.get(1)?)));

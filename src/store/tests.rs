@@ -2,7 +2,7 @@
 //! text, and every bad file it may be handed.
 
 use super::*;
-use crate::api::{ApiKey, LinkStatus, TransactionStatus};
+use crate::api::{ApiKey, LinkStatus, PaymentLink, Transaction, TransactionStatus, Webhook};
 use crate::test_support::{SEARCH_CASES, link, search_fixture, t0, txn};
 
 fn account() -> Account {
@@ -27,7 +27,7 @@ async fn filled() -> Store {
     let store = memory();
     let (links, transactions) = search_fixture();
     let saved = store.save(Batch { links, transactions, ..Batch::default() }).await;
-    assert_eq!(saved, Ok(Upserted { inserted: 11, updated: 0 }));
+    assert_eq!(saved, Ok(Upserted { inserted: 11, updated: 0, changed: Vec::new() }));
     store
 }
 
@@ -147,6 +147,7 @@ async fn a_file_is_private_and_holds_no_key_and_no_secret() {
         transactions: vec![txn("txn_1")],
         webhooks: Some(vec![hook]),
         state: Some(("sync".into(), "{}".into())),
+        report_changes: false,
     };
     assert!(opened.store.save(batch).await.is_ok());
     drop(opened);
@@ -212,16 +213,38 @@ async fn a_newer_schema_is_refused_and_not_downgraded() {
 }
 
 #[tokio::test]
-async fn a_file_of_schema_one_is_migrated_on_open() {
+async fn a_file_of_schema_one_is_migrated_on_open_and_its_totals_rebuilt() {
     let dir = temp();
     let path = dir.path().join("mirror.sqlite");
-    let opened = Store::open_with(Place::File(path.clone()), &account(), &schema::MIGRATIONS[..1]);
-    let Ok(opened) = opened else { panic!("v1 did not open") };
-    assert!(opened.store.save(Batch { links: vec![link("pl_old")], ..Batch::default() }).await.is_ok());
-    drop(opened);
+    // A file as an older pik-tui left it: schema 1, rows written in.
+    {
+        let Ok(mut conn) = Connection::open(&path) else { panic!("sqlite") };
+        assert!(schema::migrate(&mut conn, &schema::MIGRATIONS[..1]).is_ok());
+        let fingerprint = account().fingerprint;
+        let rows = format!(
+            "INSERT INTO meta VALUES ('base_url', 'http://127.0.0.1:9/v1'), ('key_fingerprint', '{fingerprint}');
+             INSERT INTO transactions (sort_key, id, created_at, status, currency, amount, amount_key, mirrored_at)
+             VALUES (3, 'txn_old', {at}, 'settled', 'USDT', '75.50', 'k', 0),
+                    (5, 'txn_old2', {at}, 'settled', 'USDT', '0.25', 'k', 0);",
+            at = t0().timestamp_micros()
+        );
+        assert!(conn.execute_batch(&rows).is_ok());
+    }
     let Ok(opened) = Store::open(Place::File(path), &account()) else { panic!("did not migrate") };
     let stats = opened.store.stats().await;
-    assert!(stats.as_ref().is_ok_and(|s| s.schema == schema::latest(schema::MIGRATIONS) && s.links == 1), "{stats:?}");
+    assert!(
+        stats.as_ref().is_ok_and(|s| s.schema == schema::latest(schema::MIGRATIONS) && s.transactions == 2),
+        "{stats:?}"
+    );
+    let settled = opened
+        .store
+        .with(false, |conn| {
+            conn.query_row("SELECT count, amount FROM rollup_settled", [], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+        })
+        .await;
+    assert_eq!(settled.ok(), Some((2, "75.75".to_string())), "totals rebuilt from the rows");
 }
 
 #[tokio::test]
@@ -263,4 +286,143 @@ async fn two_stores_on_one_file_both_work() {
     assert_eq!(b.store.take_lease("b", now, now + chrono::Duration::seconds(30)).await, Ok(false), "a holds it");
     let later = now + chrono::Duration::seconds(31);
     assert_eq!(b.store.take_lease("b", later, later + chrono::Duration::seconds(30)).await, Ok(true), "expired");
+}
+
+/// One attention rule at its edge: what is stored, and whether it shows.
+struct AttentionCase {
+    name: &'static str,
+    links: Vec<PaymentLink>,
+    transactions: Vec<Transaction>,
+    webhooks: Vec<Webhook>,
+    shown: bool,
+}
+
+#[tokio::test]
+async fn each_attention_rule_at_its_threshold_edge() {
+    use crate::api::WebhookStatus;
+    use crate::test_support::hook;
+    use chrono::Duration;
+    let now = t0();
+    let from = now - Duration::hours(10);
+    let second = Duration::seconds(1);
+    let (pending_after, settle_after) = (Duration::minutes(30), Duration::hours(2));
+    let pending = |age: Duration| Transaction { created_at: now - age, ..txn("txn_a") };
+    let confirmed = |confirmed_age: Option<Duration>, created_age: Duration| Transaction {
+        status: TransactionStatus::Confirmed,
+        created_at: now - created_age,
+        confirmed_at: confirmed_age.map(|age| now - age),
+        ..txn("txn_a")
+    };
+    let failed =
+        |at: chrono::DateTime<Utc>| Transaction { status: TransactionStatus::Failed, created_at: at, ..txn("txn_a") };
+    let linked = |status: TransactionStatus| Transaction {
+        status,
+        payment_link_id: Some("pl_x".into()),
+        created_at: now - Duration::minutes(5),
+        ..txn("txn_a")
+    };
+    let expired = PaymentLink { status: LinkStatus::Expired, ..link("pl_x") };
+    let case = |name, transactions: Vec<Transaction>, shown| AttentionCase {
+        name,
+        links: Vec::new(),
+        transactions,
+        webhooks: Vec::new(),
+        shown,
+    };
+    let cases = vec![
+        case("pending exactly 30 min", vec![pending(pending_after)], false),
+        case("pending 30 min and a second", vec![pending(pending_after + second)], true),
+        case("confirmed exactly 2 h ago", vec![confirmed(Some(settle_after), settle_after * 2)], false),
+        case("confirmed 2 h and a second ago", vec![confirmed(Some(settle_after + second), settle_after * 2)], true),
+        case("confirmed, no time, created 2 h ago", vec![confirmed(None, settle_after)], false),
+        case("confirmed, no time, created 2 h 1 s ago", vec![confirmed(None, settle_after + second)], true),
+        case("failed at the period's start", vec![failed(from)], true),
+        case("failed a second before the period", vec![failed(from - second)], false),
+        case("failed now", vec![failed(now)], true),
+        case(
+            "settled long ago",
+            vec![Transaction { status: TransactionStatus::Settled, ..pending(Duration::days(3)) }],
+            false,
+        ),
+        AttentionCase {
+            name: "pending on an expired link",
+            links: vec![expired.clone()],
+            transactions: vec![linked(TransactionStatus::Pending)],
+            webhooks: Vec::new(),
+            shown: true,
+        },
+        AttentionCase {
+            name: "confirmed on an expired link",
+            links: vec![expired.clone()],
+            transactions: vec![linked(TransactionStatus::Confirmed)],
+            webhooks: Vec::new(),
+            shown: true,
+        },
+        AttentionCase {
+            name: "settled on an expired link",
+            links: vec![expired],
+            transactions: vec![linked(TransactionStatus::Settled)],
+            webhooks: Vec::new(),
+            shown: false,
+        },
+        AttentionCase {
+            name: "pending on an active link",
+            links: vec![link("pl_x")],
+            transactions: vec![linked(TransactionStatus::Pending)],
+            webhooks: Vec::new(),
+            shown: false,
+        },
+        AttentionCase {
+            name: "a disabled webhook",
+            links: Vec::new(),
+            transactions: Vec::new(),
+            webhooks: vec![Webhook { status: WebhookStatus::Disabled, ..hook("wh_1") }],
+            shown: true,
+        },
+        AttentionCase {
+            name: "an active webhook",
+            links: Vec::new(),
+            transactions: Vec::new(),
+            webhooks: vec![hook("wh_1")],
+            shown: false,
+        },
+    ];
+    let query = OverviewQuery {
+        from,
+        now,
+        step: Step::Hour,
+        chart_currency: None,
+        thresholds: Thresholds { pending_after, settle_after },
+    };
+    for case in cases {
+        let store = memory();
+        let batch = Batch {
+            links: case.links,
+            transactions: case.transactions,
+            webhooks: Some(case.webhooks),
+            ..Batch::default()
+        };
+        assert!(store.save(batch).await.is_ok(), "{}", case.name);
+        let attention = store.overview(query.clone()).await.map(|o| o.attention);
+        let Ok(attention) = attention else { panic!("{}: {attention:?}", case.name) };
+        assert_eq!(!attention.is_empty(), case.shown, "{}: {attention:?}", case.name);
+    }
+}
+
+#[tokio::test]
+async fn a_save_reports_new_and_moved_transactions_only_when_asked() {
+    let store = memory();
+    let first = Batch { transactions: vec![txn("txn_a"), txn("txn_b")], ..Batch::default() };
+    assert_eq!(store.save(first).await.map(|s| s.changed.len()), Ok(0), "not asked");
+    let settled = Transaction { status: TransactionStatus::Settled, ..txn("txn_a") };
+    let again = Batch {
+        transactions: vec![settled.clone(), txn("txn_b"), txn("txn_c")],
+        report_changes: true,
+        ..Batch::default()
+    };
+    let changed = store.save(again).await.map(|s| s.changed.into_iter().map(|t| t.id).collect::<Vec<_>>());
+    assert_eq!(changed, Ok(vec!["txn_a".to_string(), "txn_c".to_string()]), "moved and new, not the unchanged");
+    // A status going back is refused, and so not reported.
+    let back = Batch { transactions: vec![txn("txn_a")], report_changes: true, ..Batch::default() };
+    assert_eq!(store.save(back).await.map(|s| s.changed.len()), Ok(0));
 }

@@ -30,6 +30,7 @@ impl Sync {
             s.links.total = Some(s.links.done);
             s.transactions.total = Some(s.transactions.done);
         });
+        self.live = true;
         Ok(())
     }
 

@@ -22,12 +22,12 @@ mod status;
 pub use state::SyncState;
 pub use status::{MirrorStatus, Phase, Progress, eta_words};
 
-use crate::api::{ApiError, Client};
+use crate::api::{ApiError, Client, Transaction};
 use crate::store::{Batch, Store, StoreError};
 use chrono::Utc;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
@@ -80,6 +80,11 @@ pub struct Sync {
     started: bool,
     /// The last save, still being written while the next page is fetched.
     writing: Option<Writing>,
+    /// Where transactions that are new or moved go once the sync is live.
+    changes: Option<mpsc::UnboundedSender<Vec<Transaction>>>,
+    /// A full cycle has run in this session: what it finds from now on
+    /// happened now, not before the start (history is never reported).
+    live: bool,
 }
 
 /// A save under way: its task, and which counter its new rows go to.
@@ -100,8 +105,18 @@ impl Sync {
             pace: VecDeque::new(),
             started: false,
             writing: None,
+            changes: None,
+            live: false,
         };
         (sync, receiver)
+    }
+
+    /// Transactions that are new or whose status moved, found after the
+    /// first full cycle of this session (never the history it starts with).
+    pub fn changes(&mut self) -> mpsc::UnboundedReceiver<Vec<Transaction>> {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        self.changes = Some(sender);
+        receiver
     }
 
     /// Runs until the task is dropped or aborted. Aborting is safe: every
@@ -195,6 +210,7 @@ impl Sync {
         self.flush().await?;
         let links = !batch.links.is_empty();
         batch.state = Some((state::KEY.to_string(), self.state.to_json()));
+        batch.report_changes = self.live && self.changes.is_some();
         let store = self.store.clone();
         let task = tokio::spawn(async move { store.save(batch).await });
         self.writing = Some(Writing { task, links });
@@ -215,6 +231,12 @@ impl Sync {
                 status.transactions.done += saved.inserted;
             }
         });
+        if let Some(changes) = &self.changes
+            && !saved.changed.is_empty()
+        {
+            // Nobody listening any more is not the sync's problem.
+            let _ = changes.send(saved.changed);
+        }
         Ok(())
     }
 

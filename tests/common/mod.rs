@@ -4,7 +4,9 @@
 
 pub mod pty;
 
-use pik_tui::api::{ApiKey, Client, ClientConfig, RetryPolicy};
+use pik_tui::api::{
+    ApiKey, Client, ClientConfig, LinkQuery, Page, PaymentLink, RetryPolicy, Transaction, TransactionQuery,
+};
 use pik_tui::sandbox::{self, Sandbox, SandboxConfig};
 use serde_json::Value;
 use std::time::Duration;
@@ -115,4 +117,43 @@ pub fn decode_half_block_qr(lines: &[String]) -> Option<String> {
     });
     let grids = image.detect_grids();
     grids.first().and_then(|grid| grid.decode().ok()).map(|(_, text)| text)
+}
+
+/// Every row of a source that pages like PIK (100 a page).
+pub async fn every<T, F, Fut>(mut page: F) -> Vec<T>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: std::future::Future<Output = Page<T>>,
+{
+    let mut rows = Vec::new();
+    for offset in (0..).step_by(100) {
+        let next = page(offset).await;
+        let count = next.data.len();
+        rows.extend(next.data);
+        if count < 100 {
+            break;
+        }
+    }
+    rows
+}
+
+/// Every link and transaction PIK (the sandbox) holds, read through its API.
+pub async fn truth(client: &Client) -> (Vec<PaymentLink>, Vec<Transaction>) {
+    let links = every(|offset| async move {
+        let query = LinkQuery { limit: Some(100), offset: Some(offset), ..LinkQuery::default() };
+        match client.list_links(&query).await {
+            Ok(page) => page,
+            Err(err) => panic!("{err}"),
+        }
+    })
+    .await;
+    let transactions = every(|offset| async move {
+        let query = TransactionQuery { limit: Some(100), offset: Some(offset), ..TransactionQuery::default() };
+        match client.list_transactions(&query).await {
+            Ok(page) => page,
+            Err(err) => panic!("{err}"),
+        }
+    })
+    .await;
+    (links, transactions)
 }

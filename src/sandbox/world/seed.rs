@@ -128,6 +128,7 @@ impl World {
             self.transactions.push(txn);
             made += 1;
         }
+        made += self.seed_stuck(now, count - made);
         // The rest: failed attempts anywhere, and payments on active links,
         // some of them still in progress so the demo moves from the start.
         while made < count {
@@ -171,6 +172,44 @@ impl World {
         }
         self.transactions.sort_by_key(|txn| txn.created_at);
         self.reindex_transactions();
+    }
+}
+
+impl World {
+    /// A few payments stuck, as real accounts have, so the Overview has
+    /// something that needs attention: pending for 47 minutes, confirmed
+    /// 2 h 30 min ago and never credited, and one pending on a link that
+    /// has expired since. Without a plan they stay as they are. Returns how
+    /// many it made (at most `room`).
+    fn seed_stuck(&mut self, now: DateTime<Utc>, room: usize) -> usize {
+        // Links old enough for the payment's age.
+        let old = now - SimDuration::hours(3);
+        let newest =
+            |world: &World, state: &str| world.links.iter().rposition(|l| l.status == state && l.created_at <= old);
+        let mut made = 0;
+        if let Some(active) = newest(self, status::ACTIVE).filter(|_| made < room) {
+            let created_at = now - SimDuration::minutes(47);
+            let txn = self.make_transaction(active, created_at);
+            self.transactions.push(txn);
+            made += 1;
+        }
+        if let Some(active) = newest(self, status::ACTIVE).filter(|_| made < room) {
+            let created_at = now - SimDuration::minutes(160);
+            let mut txn = self.make_transaction(active, created_at);
+            txn.status = status::CONFIRMED.to_string();
+            txn.tx_hash = Some(self.new_tx_hash());
+            txn.confirmed_at = Some(created_at + SimDuration::minutes(10));
+            self.transactions.push(txn);
+            made += 1;
+        }
+        if let Some(expired) = newest(self, status::EXPIRED).filter(|_| made < room) {
+            let created_at = now - SimDuration::minutes(70);
+            self.links[expired].expires_at = Some(created_at + SimDuration::minutes(10));
+            let txn = self.make_transaction(expired, created_at);
+            self.transactions.push(txn);
+            made += 1;
+        }
+        made
     }
 }
 

@@ -1,0 +1,334 @@
+//! The overview's figures, read from the rollups (a few thousand small rows
+//! whatever the account's size), and what needs attention, read from the
+//! rows with indexed queries. The clock and the thresholds are passed in.
+
+use super::rollups::{SLOT_SECS, slot};
+use super::rows;
+use crate::api::{PaymentLink, Transaction, Webhook};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{Connection, params};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// The width of a bar of the chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Hour,
+    Day,
+}
+
+impl Step {
+    pub fn duration(self) -> Duration {
+        match self {
+            Step::Hour => Duration::hours(1),
+            Step::Day => Duration::days(1),
+        }
+    }
+}
+
+/// When something needs attention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    /// A payment pending longer than this.
+    pub pending_after: Duration,
+    /// Confirmed on chain, not settled this long after.
+    pub settle_after: Duration,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds { pending_after: Duration::minutes(30), settle_after: Duration::hours(2) }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverviewQuery {
+    /// The period: from its start (a local midnight, in UTC) to now.
+    pub from: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+    pub step: Step,
+    /// The chart's currency; the first with settled volume when not given
+    /// or not found.
+    pub chart_currency: Option<String>,
+    pub thresholds: Thresholds,
+}
+
+/// A count and an exact sum.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Figure {
+    pub count: u64,
+    pub amount: Decimal,
+}
+
+impl Figure {
+    fn add(&mut self, count: i64, amount: Decimal) {
+        self.count = self.count.saturating_add_signed(count);
+        self.amount = self.amount.saturating_add(amount);
+    }
+}
+
+/// One currency's money in the period. Currencies are never added together.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CurrencyFigures {
+    pub currency: String,
+    /// Credited in the period (by the time it settled): what came in.
+    pub settled: Figure,
+    /// Payments made in the period, by where they stand now: on chain, not
+    /// yet credited; still pending; failed.
+    pub confirmed: Figure,
+    pub pending: Figure,
+    pub failed: Figure,
+    /// Links created in the period, and links paid in it.
+    pub links_created: u64,
+    pub links_paid: u64,
+}
+
+impl CurrencyFigures {
+    pub fn is_empty(&self) -> bool {
+        [self.settled, self.confirmed, self.pending, self.failed].iter().all(|f| f.count == 0)
+            && self.links_created == 0
+            && self.links_paid == 0
+    }
+}
+
+/// Something a person should look at, with what to open.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Attention {
+    PendingTooLong(Transaction),
+    NotSettled(Transaction),
+    Failed(Transaction),
+    /// A link expired while a payment through it was under way.
+    ExpiredWithPayment {
+        link: PaymentLink,
+        payment: Transaction,
+    },
+    WebhookDisabled(Webhook),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overview {
+    pub money: Vec<CurrencyFigures>,
+    pub chart_currency: Option<String>,
+    /// (start of the bar, settled volume), from the period's start to now.
+    pub chart: Vec<(DateTime<Utc>, Decimal)>,
+    pub attention: Vec<Attention>,
+}
+
+/// Rows of each kind of attention, at most.
+const ATTENTION_EACH: u32 = 200;
+
+fn decimal(text: &str) -> rusqlite::Result<Decimal> {
+    Decimal::from_str_exact(text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+pub fn overview(conn: &Connection, query: &OverviewQuery) -> rusqlite::Result<Overview> {
+    let (first, last) = (slot(query.from), slot(query.now));
+    let mut money: BTreeMap<String, CurrencyFigures> = BTreeMap::new();
+    let mut rows = conn.prepare_cached(
+        "SELECT currency, status, count, amount FROM rollup_transactions WHERE slot BETWEEN ?1 AND ?2",
+    )?;
+    let mut found = rows.query(params![first, last])?;
+    while let Some(row) = found.next()? {
+        let (currency, status): (String, String) = (row.get(0)?, row.get(1)?);
+        let (count, amount): (i64, String) = (row.get(2)?, row.get(3)?);
+        let figures =
+            money.entry(currency.clone()).or_insert_with(|| CurrencyFigures { currency, ..Default::default() });
+        let figure = match status.as_str() {
+            "confirmed" => &mut figures.confirmed,
+            "pending" => &mut figures.pending,
+            "failed" => &mut figures.failed,
+            _ => continue,
+        };
+        figure.add(count, decimal(&amount)?);
+    }
+    let mut rows =
+        conn.prepare_cached("SELECT currency, count, amount FROM rollup_settled WHERE slot BETWEEN ?1 AND ?2")?;
+    let mut found = rows.query(params![first, last])?;
+    while let Some(row) = found.next()? {
+        let currency: String = row.get(0)?;
+        let (count, amount): (i64, String) = (row.get(1)?, row.get(2)?);
+        let figures =
+            money.entry(currency.clone()).or_insert_with(|| CurrencyFigures { currency, ..Default::default() });
+        figures.settled.add(count, decimal(&amount)?);
+    }
+    let mut rows = conn.prepare_cached(
+        "SELECT currency, sum(created), sum(paid) FROM rollup_links WHERE slot BETWEEN ?1 AND ?2 GROUP BY currency",
+    )?;
+    let mut found = rows.query(params![first, last])?;
+    while let Some(row) = found.next()? {
+        let currency: String = row.get(0)?;
+        let figures =
+            money.entry(currency.clone()).or_insert_with(|| CurrencyFigures { currency, ..Default::default() });
+        figures.links_created = u64::try_from(row.get::<_, i64>(1)?).unwrap_or(0);
+        figures.links_paid = u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0);
+    }
+    // A total moved to zero (every payment of it moved on) is no figure.
+    let money: Vec<CurrencyFigures> = money.into_values().filter(|m| !m.is_empty()).collect();
+    let chart_currency = query
+        .chart_currency
+        .clone()
+        .filter(|c| money.iter().any(|m| &m.currency == c))
+        .or_else(|| money.iter().find(|m| m.settled.count > 0).map(|m| m.currency.clone()))
+        .or_else(|| money.first().map(|m| m.currency.clone()));
+    let chart = match &chart_currency {
+        Some(currency) => chart(conn, query, currency)?,
+        None => Vec::new(),
+    };
+    Ok(Overview { money, chart_currency, chart, attention: attention(conn, query)? })
+}
+
+/// Settled volume per bar: local hours or days from the period's start.
+fn chart(conn: &Connection, query: &OverviewQuery, currency: &str) -> rusqlite::Result<Vec<(DateTime<Utc>, Decimal)>> {
+    let step = query.step.duration();
+    let mut bars = Vec::new();
+    let mut start = query.from;
+    while start <= query.now {
+        bars.push((start, Decimal::ZERO));
+        start += step;
+    }
+    let slots_per_bar = step.num_seconds() / SLOT_SECS;
+    let first = slot(query.from);
+    let mut rows =
+        conn.prepare_cached("SELECT slot, amount FROM rollup_settled WHERE currency = ?1 AND slot BETWEEN ?2 AND ?3")?;
+    let mut found = rows.query(params![currency, first, slot(query.now)])?;
+    while let Some(row) = found.next()? {
+        let at: i64 = row.get(0)?;
+        let bar = usize::try_from((at - first) / slots_per_bar.max(1)).unwrap_or(0);
+        if let Some((_, sum)) = bars.get_mut(bar) {
+            *sum = sum.saturating_add(decimal(&row.get::<_, String>(1)?)?);
+        }
+    }
+    Ok(bars)
+}
+
+fn transactions_where(
+    conn: &Connection,
+    condition: &str,
+    values: &[&dyn rusqlite::ToSql],
+) -> rusqlite::Result<Vec<Transaction>> {
+    let sql =
+        format!("SELECT {} FROM transactions WHERE {condition} LIMIT {ATTENTION_EACH}", rows::TRANSACTION_COLUMNS);
+    conn.prepare_cached(&sql)?.query_map(values, rows::transaction_from_row)?.collect()
+}
+
+/// What needs attention now, most urgent first: payments stuck pending (the
+/// oldest first), confirmed but not credited, links that expired with a
+/// payment under way, failures in the period (newest first), and webhook
+/// endpoints PIK has disabled.
+pub fn attention(conn: &Connection, query: &OverviewQuery) -> rusqlite::Result<Vec<Attention>> {
+    let micros = |t: DateTime<Utc>| rows::micros(t);
+    let pending_before = micros(query.now - query.thresholds.pending_after);
+    let confirmed_before = micros(query.now - query.thresholds.settle_after);
+    // A payment on a link that has expired says more than its age alone:
+    // it is listed there, once.
+    let sql = format!(
+        "SELECT {link_columns}, t.id AS t_id FROM transactions t JOIN links l ON l.id = t.payment_link_id \
+         WHERE t.status IN ('pending', 'confirmed') AND l.status = 'expired' ORDER BY t.created_at LIMIT {ATTENTION_EACH}",
+        link_columns = rows::LINK_COLUMNS.split(", ").map(|c| format!("l.{c} AS {c}")).collect::<Vec<_>>().join(", "),
+    );
+    let expired_links: Vec<(PaymentLink, String)> = conn
+        .prepare_cached(&sql)?
+        .query_map([], |row| Ok((rows::link_from_row(row)?, row.get::<_, String>("t_id")?)))?
+        .collect::<Result<_, _>>()?;
+    let mut expired = Vec::new();
+    for (link, payment) in expired_links {
+        if let Some(payment) = transactions_where(conn, "id = ?1", &[&payment])?.into_iter().next() {
+            expired.push(Attention::ExpiredWithPayment { link, payment });
+        }
+    }
+    let on_expired = |txn: &Transaction| {
+        expired.iter().any(|item| matches!(item, Attention::ExpiredWithPayment { payment, .. } if payment.id == txn.id))
+    };
+    let mut items = Vec::new();
+    let pending =
+        transactions_where(conn, "status = 'pending' AND created_at < ?1 ORDER BY created_at", &[&pending_before])?;
+    items.extend(pending.into_iter().filter(|t| !on_expired(t)).map(Attention::PendingTooLong));
+    let confirmed = transactions_where(
+        conn,
+        "status = 'confirmed' AND coalesce(confirmed_at, created_at) < ?1 ORDER BY coalesce(confirmed_at, created_at)",
+        &[&confirmed_before],
+    )?;
+    items.extend(confirmed.into_iter().filter(|t| !on_expired(t)).map(Attention::NotSettled));
+    items.extend(expired);
+    let (low, high) = rows::key_range(Some(query.from), Some(query.now));
+    let failed = transactions_where(
+        conn,
+        "status = 'failed' AND sort_key BETWEEN ?1 AND ?2 ORDER BY sort_key DESC",
+        &[&low, &high],
+    )?;
+    items.extend(failed.into_iter().map(Attention::Failed));
+    let disabled: Vec<Webhook> = conn
+        .prepare_cached(
+            "SELECT id, url, events, status, created_at FROM webhooks WHERE status = 'disabled' ORDER BY position",
+        )?
+        .query_map([], rows::webhook_from_row)?
+        .collect::<Result<_, _>>()?;
+    items.extend(disabled.into_iter().map(Attention::WebhookDisabled));
+    Ok(items)
+}
+
+/// One line of a reconciliation report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReportLine {
+    /// The UTC day, when reporting by day.
+    pub day: Option<chrono::NaiveDate>,
+    pub currency: String,
+    pub status: String,
+    pub count: u64,
+    pub amount: Decimal,
+}
+
+/// Totals of the transactions created in `from..=to`, by UTC day (or not),
+/// currency and status: the whole 15-minute slots from the rollups, the
+/// parts of slots at either edge from the rows, so any `from` and `to` are
+/// exact.
+pub fn report(
+    conn: &Connection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    by_day: bool,
+) -> rusqlite::Result<Vec<ReportLine>> {
+    type Key = (Option<chrono::NaiveDate>, String, String);
+    let mut lines: BTreeMap<Key, (u64, Decimal)> = BTreeMap::new();
+    let mut add = |at: DateTime<Utc>, currency: String, status: String, count: i64, amount: Decimal| {
+        let day = by_day.then(|| at.date_naive());
+        let entry = lines.entry((day, currency, status)).or_insert((0, Decimal::ZERO));
+        entry.0 = entry.0.saturating_add_signed(count);
+        entry.1 = entry.1.saturating_add(amount);
+    };
+    let slot_micros = SLOT_SECS * 1_000_000;
+    let (from_micros, to_micros) = (rows::micros(from), rows::micros(to));
+    let first_whole = from_micros.div_euclid(slot_micros) + i64::from(from_micros.rem_euclid(slot_micros) != 0);
+    let last_whole = (to_micros + 1).div_euclid(slot_micros) - 1;
+    let mut edges = vec![(from_micros, to_micros)];
+    if first_whole <= last_whole {
+        edges = vec![(from_micros, first_whole * slot_micros - 1), ((last_whole + 1) * slot_micros, to_micros)];
+        let mut rows = conn.prepare_cached(
+            "SELECT slot, currency, status, count, amount FROM rollup_transactions WHERE slot BETWEEN ?1 AND ?2",
+        )?;
+        let mut found = rows.query(params![first_whole, last_whole])?;
+        while let Some(row) = found.next()? {
+            let at = DateTime::<Utc>::from_timestamp(row.get::<_, i64>(0)? * SLOT_SECS, 0).unwrap_or_default();
+            let (count, amount): (i64, String) = (row.get(3)?, row.get(4)?);
+            add(at, row.get(1)?, row.get(2)?, count, decimal(&amount)?);
+        }
+    }
+    for (low, high) in edges.into_iter().filter(|(low, high)| low <= high) {
+        let (key_low, key_high) = rows::key_range(Some(rows::from_micros(low)), Some(rows::from_micros(high)));
+        let mut rows = conn.prepare_cached(
+            "SELECT created_at, currency, status, amount FROM transactions \
+             WHERE sort_key BETWEEN ?1 AND ?2 AND created_at BETWEEN ?3 AND ?4",
+        )?;
+        let mut found = rows.query(params![key_low, key_high, low, high])?;
+        while let Some(row) = found.next()? {
+            let amount: String = row.get(3)?;
+            add(rows::from_micros(row.get(0)?), row.get(1)?, row.get(2)?, 1, decimal(&amount)?);
+        }
+    }
+    Ok(lines
+        .into_iter()
+        .filter(|(_, (count, _))| *count > 0)
+        .map(|((day, currency, status), (count, amount))| ReportLine { day, currency, status, count, amount })
+        .collect())
+}
