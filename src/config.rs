@@ -30,6 +30,11 @@ pub struct ConfigFile {
     pub keys: BTreeMap<String, Spanned<String>>,
     /// `theme = "light"`, or a `[theme]` table with `name` and `[theme.colors]`.
     pub theme: Option<Spanned<ThemeSetting>>,
+    /// `[[alerts]]` rules (checked by `app::alerts`).
+    #[serde(default)]
+    pub alerts: Vec<Spanned<AlertTable>>,
+    /// `[attention]`: when an item needs attention.
+    pub attention: Option<AttentionTable>,
     /// The file's text, to turn byte offsets into line numbers.
     #[serde(skip)]
     source: String,
@@ -73,6 +78,36 @@ impl<'de> Deserialize<'de> for ThemeSetting {
     }
 }
 
+/// An `[[alerts]]` table, as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertTable {
+    pub when: Option<String>,
+    pub currency: Option<String>,
+    pub min_amount: Option<Spanned<AmountValue>>,
+    #[serde(default)]
+    pub bell: bool,
+    pub notify: Option<String>,
+}
+
+/// An amount as TOML may give it: text (exact) or a whole number. A float
+/// is kept only to be refused with a clear message (it is not exact).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum AmountValue {
+    Text(String),
+    Whole(i64),
+    Float(f64),
+}
+
+/// `[attention]`: durations such as "30m" or "2h".
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttentionTable {
+    pub pending_after: Option<Spanned<String>>,
+    pub settle_after: Option<Spanned<String>>,
+}
+
 /// One line of the config file that the dashboard checks later: its line
 /// number, and the two texts on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +144,26 @@ impl ConfigFile {
         let mut colors: Vec<Entry> = theme.get_ref().colors.iter().map(|(k, v)| self.entry(k, v)).collect();
         colors.sort_by_key(|e| e.line);
         (name, colors)
+    }
+
+    /// The `[[alerts]]` tables, each with the line it starts on.
+    pub fn alert_tables(&self) -> Vec<(usize, &AlertTable)> {
+        self.alerts.iter().map(|table| (self.line_at(table.span().start), table.get_ref())).collect()
+    }
+
+    /// `[attention]`'s durations, pending_after then settle_after: (line,
+    /// text) of each one given.
+    pub fn attention_entries(&self) -> [Option<(usize, String)>; 2] {
+        let Some(table) = &self.attention else { return [None, None] };
+        let entry = |value: &Option<Spanned<String>>| {
+            value.as_ref().map(|v| (self.line_at(v.span().start), v.get_ref().clone()))
+        };
+        [entry(&table.pending_after), entry(&table.settle_after)]
+    }
+
+    /// The line a span starts on.
+    pub fn line_of(&self, span: std::ops::Range<usize>) -> usize {
+        self.line_at(span.start)
     }
 
     /// The names of the profiles, for `:profiles`.

@@ -1,17 +1,17 @@
 //! Starting the dashboard: settings from the command line and config (or
 //! the in-process sandbox for `--demo`), logging to a file, then the runtime.
 
-use crate::api::{
-    ApiKey, Client, ClientConfig, CreateWebhook, EventEnvelope, KeyEnvironment, RetryPolicy, WebhookEvent,
-};
+use crate::api::{ApiKey, Client, ClientConfig, CreateWebhook, KeyEnvironment, RetryPolicy, WebhookEvent};
+use crate::app::alerts::{AlertEntry, AlertRule};
 use crate::app::keymap::{Keymap, UserKey};
-use crate::app::{Environment, ProfileInfo, Settings};
+use crate::app::{Environment, Msg, ProfileInfo, Settings};
 use crate::cli::{DashboardArgs, GlobalArgs};
-use crate::config::{self, ConfigFile, Flags};
+use crate::config::{self, AmountValue, ConfigFile, Flags};
 use crate::listener::{self, Received};
 use crate::mirror::{self, Choice};
 use crate::runtime::{self, Connection, ProfileSwitcher, RunOptions};
 use crate::sandbox::{self, Pace, SandboxConfig};
+use crate::store::Thresholds;
 use crate::ui::{ColorOverride, Theme, ThemeName};
 use std::path::PathBuf;
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -73,6 +73,52 @@ fn look_and_keys(file: Option<&ConfigFile>, path: &str, args: &DashboardArgs) ->
     Ok((keymap, theme))
 }
 
+/// The `[[alerts]]` rules and `[attention]` thresholds of the config file.
+/// A bad line is refused here, before the dashboard takes the screen, naming it.
+fn alerts_and_attention(file: Option<&ConfigFile>, path: &str) -> anyhow::Result<(Vec<AlertRule>, Thresholds)> {
+    let in_file = |line: usize, message: String| anyhow::anyhow!("the config file {path}, line {line}: {message}");
+    let Some(file) = file else { return Ok((Vec::new(), Thresholds::default())) };
+    let mut rules = Vec::new();
+    for (line, table) in file.alert_tables() {
+        let min_amount = match &table.min_amount {
+            None => None,
+            Some(value) => match value.get_ref() {
+                AmountValue::Text(text) => Some(text.clone()),
+                AmountValue::Whole(whole) => Some(whole.to_string()),
+                AmountValue::Float(float) => {
+                    let message =
+                        format!("min_amount = {float} is not exact; write it as text: min_amount = \"{float}\"");
+                    return Err(in_file(file.line_of(value.span()), message));
+                }
+            },
+        };
+        let entry = AlertEntry {
+            line,
+            when: table.when.clone(),
+            currency: table.currency.clone(),
+            min_amount,
+            bell: table.bell,
+            notify: table.notify.clone(),
+        };
+        rules.push(AlertRule::parse(&entry).map_err(|e| in_file(e.line, e.message))?);
+    }
+    let duration = |entry: Option<(usize, String)>, name: &str, default: chrono::Duration| match entry {
+        None => Ok(default),
+        Some((line, text)) => humantime::parse_duration(text.trim())
+            .ok()
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .filter(|d| *d > chrono::Duration::zero())
+            .ok_or_else(|| in_file(line, format!("{name} {text:?} is not a duration such as \"30m\" or \"2h\""))),
+    };
+    let [pending, settle] = file.attention_entries();
+    let defaults = Thresholds::default();
+    let thresholds = Thresholds {
+        pending_after: duration(pending, "pending_after", defaults.pending_after)?,
+        settle_after: duration(settle, "settle_after", defaults.settle_after)?,
+    };
+    Ok((rules, thresholds))
+}
+
 /// Connects to an account: its client, and its mirror with the sync
 /// running. A mirror that cannot be opened is reported, not fatal: the
 /// dashboard goes on with PIK alone.
@@ -126,6 +172,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
     let path = flags.config.clone().or_else(config::default_path);
     let shown_path = path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     let (keymap, theme) = look_and_keys(file.as_ref(), &shown_path, args)?;
+    let (alerts, thresholds) = alerts_and_attention(file.as_ref(), &shown_path)?;
     let refresh = chrono::Duration::seconds(i64::from(args.refresh));
     let utc_offset_secs = chrono::Local::now().offset().local_minus_utc();
     let base = Settings {
@@ -136,16 +183,19 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         read_only: global.read_only,
         profiles: file.as_ref().map(ConfigFile::profile_names).unwrap_or_default(),
         keymap,
+        alerts,
+        thresholds,
+        zone_name: iana_time_zone::get_timezone().ok(),
         ..Settings::default()
     };
     // The mirror syncs a cycle every two refreshes of the visible pane.
     let cycle = std::time::Duration::from_secs(u64::from(args.refresh) * 2);
     let choice = Choice::from_flags(global.store.as_ref(), global.no_store);
-    let options = |settings, events, notes| RunOptions {
+    let options = |settings, heard, notes| RunOptions {
         settings,
         mouse: !args.no_mouse,
         theme,
-        events,
+        heard,
         switch_profile: Some(profile_switcher(global, choice.clone(), cycle)),
         notes,
     };
@@ -202,7 +252,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
 /// In the demo, the dashboard registers a local listener with the sandbox,
 /// as a merchant's server would be registered with PIK, and shows what it
 /// receives (signatures verified) in the Events pane.
-async fn start_demo_listener(client: &Client) -> anyhow::Result<UnboundedReceiver<Box<EventEnvelope>>> {
+async fn start_demo_listener(client: &Client) -> anyhow::Result<UnboundedReceiver<Msg>> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let events = WebhookEvent::KNOWN.to_vec();
@@ -211,10 +261,13 @@ async fn start_demo_listener(client: &Client) -> anyhow::Result<UnboundedReceive
     tokio::spawn(async move {
         let forward = move |received: Received| match received {
             Received::Verified { event: Some(event), .. } => {
-                let _ = tx.send(event);
+                let _ = tx.send(Msg::Event(event));
             }
             Received::Verified { event: None, .. } => tracing::warn!("a verified webhook body that is not an event"),
-            Received::Rejected { reason } => tracing::warn!("webhook rejected: {reason}"),
+            Received::Rejected { reason } => {
+                tracing::warn!("webhook rejected: {reason}");
+                let _ = tx.send(Msg::Refused(reason.to_string()));
+            }
         };
         if let Err(err) = listener::serve(listener, created.secret, forward).await {
             tracing::error!("the demo's webhook listener stopped: {err}");

@@ -13,6 +13,7 @@ pub mod clipboard;
 pub mod config;
 pub mod dashboard;
 pub mod date_arg;
+pub mod desktop_notice;
 pub mod listener;
 pub mod mirror;
 pub mod money;

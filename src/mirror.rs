@@ -48,6 +48,8 @@ pub fn open(choice: &Choice, base_url: &str, key: &ApiKey) -> Result<Opened, Sto
 pub struct Mirror {
     pub store: Store,
     pub status: watch::Receiver<MirrorStatus>,
+    /// Transactions the sync finds new or moved once it is live (for alerts).
+    pub changes: tokio::sync::mpsc::UnboundedReceiver<Vec<crate::api::Transaction>>,
     sync: tokio::task::JoinHandle<()>,
 }
 
@@ -62,7 +64,8 @@ impl Drop for Mirror {
 pub fn start(client: &Client, store: Store, max_rps: f64, cycle: Duration) -> Mirror {
     let share = client.with_share((max_rps / 2.0).max(0.5), RetryPolicy::default());
     let options = SyncOptions { cycle, ..SyncOptions::default() };
-    let (sync, status) = Sync::new(share, store.clone(), options);
+    let (mut sync, status) = Sync::new(share, store.clone(), options);
+    let changes = sync.changes();
     let sync = tokio::spawn(sync.run());
-    Mirror { store, status, sync }
+    Mirror { store, status, changes, sync }
 }

@@ -9,7 +9,6 @@ use crate::api::Client;
 use crate::app::input::{Key, KeyCode, Mouse, MouseKind};
 use crate::app::{App, Cmd, Msg, ProfileInfo, Settings};
 use crate::mirror::Mirror;
-use crate::sync::MirrorStatus;
 use crate::ui::{self, Theme};
 use crate::worker::Worker;
 use crossterm::event::{
@@ -39,35 +38,36 @@ pub struct RunOptions {
     pub settings: Settings,
     pub mouse: bool,
     pub theme: Theme,
-    /// Verified webhook events from a local listener (the demo's Events pane).
-    pub events: Option<tokio::sync::mpsc::UnboundedReceiver<Box<crate::api::EventEnvelope>>>,
+    /// What a local listener hears (the demo's): verified events for the
+    /// Events pane, refusals for the Overview ([`Msg::Event`], [`Msg::Refused`]).
+    pub heard: Option<tokio::sync::mpsc::UnboundedReceiver<Msg>>,
     pub switch_profile: Option<ProfileSwitcher>,
     /// Words to show once the screen is up (a mirror moved aside, say).
     pub notes: Vec<String>,
 }
 
-/// The next event from the listener, or never when there is none.
-async fn next_event(
-    events: &mut Option<tokio::sync::mpsc::UnboundedReceiver<Box<crate::api::EventEnvelope>>>,
-) -> Box<crate::api::EventEnvelope> {
-    match events {
+/// The next word from the listener, or never when there is none.
+async fn next_heard(heard: &mut Option<tokio::sync::mpsc::UnboundedReceiver<Msg>>) -> Msg {
+    match heard {
         Some(receiver) => match receiver.recv().await {
-            Some(event) => event,
+            Some(msg) => msg,
             None => std::future::pending().await,
         },
         None => std::future::pending().await,
     }
 }
 
-/// The mirror's next status, or never when there is no mirror.
-async fn next_status(mirror: &mut Option<Mirror>) -> MirrorStatus {
-    match mirror {
-        Some(mirror) => match mirror.status.changed().await {
-            Ok(()) => mirror.status.borrow_and_update().clone(),
+/// The mirror's next word: its status, or the transactions its sync found
+/// new or moved live; never, when there is no mirror.
+async fn next_from_mirror(mirror: &mut Option<Mirror>) -> Msg {
+    let Some(mirror) = mirror else { return std::future::pending().await };
+    tokio::select! {
+        changed = mirror.status.changed() => match changed {
+            Ok(()) => Msg::Mirror(mirror.status.borrow_and_update().clone()),
             // The sync is gone; its last word stands.
             Err(_) => std::future::pending().await,
         },
-        None => std::future::pending().await,
+        Some(changes) = mirror.changes.recv() => Msg::Changes(changes),
     }
 }
 
@@ -208,7 +208,8 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
     for note in &options.notes {
         let _ = results_tx.send(Msg::Note(note.clone()));
     }
-    let mut events_in = options.events;
+    let mut heard = options.heard;
+    let in_tmux = std::env::var_os("TMUX").is_some();
     let mut app = App::new(options.settings, size.width, size.height, chrono::Utc::now());
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
@@ -223,8 +224,8 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
             },
             Some(msg) = results.recv() => Some(msg),
             _ = ticker.tick() => Some(Msg::Tick),
-            event = next_event(&mut events_in) => Some(Msg::Event(event)),
-            status = next_status(&mut mirror) => Some(Msg::Mirror(status)),
+            msg = next_heard(&mut heard) => Some(msg),
+            msg = next_from_mirror(&mut mirror) => Some(msg),
             name = signals.next() => {
                 tracing::info!("{name}: quitting");
                 return Ok(());
@@ -245,6 +246,11 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
                 Cmd::Quit => return Ok(()),
                 Cmd::Bell => {
                     let _ = terminal.backend_mut().write_all(b"\x07");
+                    let _ = terminal.backend_mut().flush();
+                }
+                Cmd::Notify { how, text } => {
+                    let sequence = crate::desktop_notice::sequence(how, &text, in_tmux);
+                    let _ = terminal.backend_mut().write_all(sequence.as_bytes());
                     let _ = terminal.backend_mut().flush();
                 }
                 Cmd::Copy(text) => {

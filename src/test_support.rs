@@ -309,3 +309,104 @@ pub const SEARCH_CASES: &[(&str, crate::store::Kinds, &[&str])] = {
         ("status:paid currency:BTC", Links, &[]),
     ]
 };
+
+/// The Overview as the mirror might answer for the day starting at `from`:
+/// three currencies, hourly settled USDT volume, and one item of each kind
+/// that needs attention, dated relative to `now`.
+pub fn overview_fixture(from: DateTime<Utc>, now: DateTime<Utc>) -> crate::store::Overview {
+    use crate::store::{Attention, CurrencyFigures, Figure, Overview};
+    let figure = |count: u64, amount: &str| Figure { count, amount: dec(amount) };
+    let money = vec![
+        CurrencyFigures {
+            currency: "BTC".into(),
+            settled: figure(10, "0.35732652"),
+            confirmed: figure(2, "0.08920672"),
+            pending: Figure::default(),
+            failed: figure(11, "0.2643227"),
+            links_created: 1,
+            links_paid: 1,
+        },
+        CurrencyFigures {
+            currency: "USDC".into(),
+            settled: figure(19, "24789.95"),
+            confirmed: figure(3, "1944.00"),
+            pending: figure(1, "1789.50"),
+            failed: figure(6, "9690.49"),
+            links_created: 1,
+            links_paid: 0,
+        },
+        CurrencyFigures {
+            currency: "USDT".into(),
+            settled: figure(28, "13290.50"),
+            confirmed: figure(5, "5168.98"),
+            pending: figure(8, "10469.48"),
+            failed: figure(22, "26815.93"),
+            links_created: 5,
+            links_paid: 1,
+        },
+    ];
+    let volumes =
+        ["0", "0", "1200.50", "0", "4683.00", "310", "0", "0", "2222", "75.00", "0", "0", "3300", "0", "1500"];
+    let chart = (0..24)
+        .map(|hour| (from + Duration::hours(hour), dec(volumes.get(hour as usize).copied().unwrap_or("0"))))
+        .collect();
+    let at = |minutes: i64| now - Duration::minutes(minutes);
+    let stuck = Transaction { id: "txn_stuck0047m".into(), amount: dec("541.99"), created_at: at(47), ..txn("x") };
+    let uncredited = Transaction {
+        id: "txn_uncredited".into(),
+        status: TransactionStatus::Confirmed,
+        tx_hash: Some("0x9f3c".into()),
+        created_at: at(160),
+        confirmed_at: Some(at(150)),
+        ..stuck.clone()
+    };
+    let expired_link = PaymentLink { id: "pl_expired01".into(), status: LinkStatus::Expired, ..link("x") };
+    let on_expired = Transaction {
+        id: "txn_onexpired".into(),
+        payment_link_id: Some("pl_expired01".into()),
+        amount: dec("1064.00"),
+        created_at: at(70),
+        ..txn("x")
+    };
+    let failed = |id: &str, minutes: i64, amount: &str, currency: &str| Transaction {
+        id: id.into(),
+        status: TransactionStatus::Failed,
+        amount: dec(amount),
+        currency: currency.into(),
+        created_at: at(minutes),
+        ..txn("x")
+    };
+    let disabled =
+        Webhook { url: "https://old.example.net/hook".into(), status: WebhookStatus::Disabled, ..hook("wh_old000") };
+    Overview {
+        money,
+        chart_currency: Some("USDT".into()),
+        chart,
+        attention: vec![
+            Attention::PendingTooLong(stuck),
+            Attention::NotSettled(uncredited),
+            Attention::ExpiredWithPayment { link: expired_link, payment: on_expired },
+            Attention::Failed(failed("txn_failed0011", 11, "0.01193401", "BTC")),
+            Attention::Failed(failed("txn_failed0054", 54, "1176.00", "USDC")),
+            Attention::WebhookDisabled(disabled),
+        ],
+        attention_capped: false,
+    }
+}
+
+/// Answers every Overview request in `cmds` with `overview`, at `now`;
+/// returns the commands the answers led to.
+pub fn answer_overview(
+    app: &mut App,
+    cmds: Vec<Cmd>,
+    overview: &crate::store::Overview,
+    now: DateTime<Utc>,
+) -> Vec<Cmd> {
+    let mut next = Vec::new();
+    for cmd in cmds {
+        if let Cmd::Overview { request, .. } = cmd {
+            next.extend(app.update(Msg::Overview { request, result: Ok(overview.clone()) }, now));
+        }
+    }
+    next
+}

@@ -44,8 +44,8 @@ impl Worker {
         Self { client, store, results }
     }
 
-    /// Starts one command. `Quit`, `Bell`, `Copy` and `SwitchProfile` belong
-    /// to the runtime and are ignored here.
+    /// Starts one command. `Quit`, `Bell`, `Notify`, `Copy` and
+    /// `SwitchProfile` belong to the runtime and are ignored here.
     pub fn run(&self, cmd: Cmd) {
         let (client, store, results) = (self.client.clone(), self.store.clone(), self.results.clone());
         let send = move |msg: Msg| {
@@ -121,7 +121,16 @@ impl Worker {
                     send(Msg::Searched { request, result });
                 });
             }
-            Cmd::Copy(_) | Cmd::Bell | Cmd::Quit | Cmd::SwitchProfile(_) => {}
+            Cmd::Overview { request, query } => {
+                tokio::spawn(async move {
+                    let result = match &store {
+                        Some(store) => store.overview(query).await.map_err(|e| e.to_string()),
+                        None => Err("no mirror".to_string()),
+                    };
+                    send(Msg::Overview { request, result });
+                });
+            }
+            Cmd::Copy(_) | Cmd::Bell | Cmd::Notify { .. } | Cmd::Quit | Cmd::SwitchProfile(_) => {}
         }
     }
 }

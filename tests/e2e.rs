@@ -72,14 +72,6 @@ fn hostile_text_from_the_api_never_reaches_the_terminal() {
 }
 
 /// A config file in a temp dir, for `--config`.
-fn config_file(text: &str) -> (tempfile::TempDir, String) {
-    let Ok(dir) = tempfile::tempdir() else { panic!("no temp dir") };
-    let path = dir.path().join("config.toml");
-    assert!(std::fs::write(&path, text).is_ok());
-    let shown = path.display().to_string();
-    (dir, shown)
-}
-
 #[test]
 fn a_key_remapped_in_the_config_works_in_the_real_binary() {
     let (_dir, config) = config_file("# mine\n[keys]\n\"ctrl-n\" = \"new_link\"\n\"x\" = \"help\"\n");
@@ -99,8 +91,13 @@ fn a_key_remapped_in_the_config_works_in_the_real_binary() {
 }
 
 #[test]
-fn a_bad_keymap_or_theme_is_refused_at_start_naming_the_line() {
+fn a_bad_keymap_theme_alert_or_threshold_is_refused_at_start_naming_the_line() {
     for (text, words) in [
+        ("[[alerts]]\nwhen = \"settled\"\n\n[[alerts]]\nwhen = \"setled\"\n", "line 4: an alert's when is"),
+        ("[[alerts]]\nwhen = \"settled\"\nmin_amount = 1000.5\n", "line 3: min_amount = 1000.5 is not exact"),
+        ("[[alerts]]\nwhen = \"failed\"\nnotify = \"popup\"\n", "line 1: notify is osc9, osc777 or none"),
+        ("[[alerts]]\nwhen = \"failed\"\nsound = true\n", "line 3"),
+        ("[attention]\npending_after = \"soon\"\n", "line 2: pending_after \"soon\" is not a duration"),
         ("[keys]\n\"x\" = \"deactivate\"\n\"y\" = \"quit\"\n\"x\" = \"new_link\"\n", "line 4"),
         ("\n[keys]\n\"x\" = \"launch_rockets\"\n", "line 3: unknown action"),
         ("[keys]\n\"ctrl+x\" = \"quit\"\n", "line 2"),

@@ -4,9 +4,10 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use common::*;
 use pik_tui::api::{PaymentLink, Transaction, TransactionStatus, WebhookStatus};
+use pik_tui::app::overview::local_midnight;
 use pik_tui::sandbox::{SandboxConfig, SeedSizes};
 use pik_tui::store::{Account, Attention, OverviewQuery, Place, Step, Store, Thresholds};
 use pik_tui::sync::{Sync, SyncOptions};
@@ -41,6 +42,11 @@ fn within(at: DateTime<Utc>, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
     from <= at && at <= to
 }
 
+/// In a period, whose end is exclusive.
+fn during(at: DateTime<Utc>, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+    from <= at && at < to
+}
+
 /// (count, sum) per currency of the transactions that pass `keep`.
 fn sums(transactions: &[Transaction], keep: impl Fn(&Transaction) -> bool) -> BTreeMap<String, (u64, Decimal)> {
     let mut out: BTreeMap<String, (u64, Decimal)> = BTreeMap::new();
@@ -50,16 +56,6 @@ fn sums(transactions: &[Transaction], keep: impl Fn(&Transaction) -> bool) -> BT
         entry.1 += txn.amount;
     }
     out
-}
-
-fn local_midnight(now: DateTime<Utc>, offset_secs: i32, days_back: i64) -> DateTime<Utc> {
-    let zone = chrono::FixedOffset::east_opt(offset_secs)
-        .unwrap_or(chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
-    let local = now.with_timezone(&zone).date_naive() - Duration::days(days_back);
-    match zone.from_local_datetime(&local.and_hms_opt(0, 0, 0).unwrap_or_default()).single() {
-        Some(t) => t.with_timezone(&Utc),
-        None => panic!("no midnight"),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,17 +77,17 @@ async fn overview_figures_match_the_sandboxs_own_data_summed_with_decimal() {
     for (offset, days_back, step) in
         [(0, 0, Step::Hour), (20_700, 0, Step::Hour), (0, 6, Step::Day), (-18_000, 29, Step::Day)]
     {
-        let from = local_midnight(now, offset, days_back);
-        let query = OverviewQuery { from, now, step, chart_currency: None, thresholds: Thresholds::default() };
+        let (from, to) = (local_midnight(now, offset, days_back), local_midnight(now, offset, -1));
+        let query = OverviewQuery { from, to, now, step, chart_currency: None, thresholds: Thresholds::default() };
         let overview = match store.overview(query.clone()).await {
             Ok(overview) => overview,
             Err(err) => panic!("{err}"),
         };
         let settled = sums(&transactions, |t| {
-            t.status == TransactionStatus::Settled && within(t.settled_at.unwrap_or(t.created_at), from, now)
+            t.status == TransactionStatus::Settled && during(t.settled_at.unwrap_or(t.created_at), from, to)
         });
         let made = |status: TransactionStatus| {
-            sums(&transactions, move |t| t.status == status && within(t.created_at, from, now))
+            sums(&transactions, move |t| t.status == status && during(t.created_at, from, to))
         };
         let (confirmed, pending, failed) =
             (made(TransactionStatus::Confirmed), made(TransactionStatus::Pending), made(TransactionStatus::Failed));
@@ -129,7 +125,7 @@ async fn overview_figures_match_the_sandboxs_own_data_summed_with_decimal() {
                 .filter(|t| t.status == TransactionStatus::Settled && t.currency == currency)
                 .filter(|t| {
                     let at = t.settled_at.unwrap_or(t.created_at);
-                    *start <= at && at < *start + width && at <= now
+                    *start <= at && at < *start + width
                 })
                 .map(|t| t.amount)
                 .sum();
@@ -143,9 +139,9 @@ async fn overview_figures_match_the_sandboxs_own_data_summed_with_decimal() {
 async fn attention_lists_what_the_sandbox_holds_stuck() {
     let (sandbox, store, links, transactions) = mirrored().await;
     let now = Utc::now();
-    let from = local_midnight(now, 0, 0);
+    let (from, to) = (local_midnight(now, 0, 0), local_midnight(now, 0, -1));
     let thresholds = Thresholds::default();
-    let query = OverviewQuery { from, now, step: Step::Hour, chart_currency: None, thresholds };
+    let query = OverviewQuery { from, to, now, step: Step::Hour, chart_currency: None, thresholds };
     let overview = match store.overview(query).await {
         Ok(overview) => overview,
         Err(err) => panic!("{err}"),
@@ -178,7 +174,7 @@ async fn attention_lists_what_the_sandbox_holds_stuck() {
         {
             expected.insert(("not settled".into(), t.id.clone()));
         }
-        if t.status == TransactionStatus::Failed && within(t.created_at, from, now) {
+        if t.status == TransactionStatus::Failed && during(t.created_at, from, to) {
             expected.insert(("failed".into(), t.id.clone()));
         }
     }

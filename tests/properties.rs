@@ -16,8 +16,8 @@ fn key_strategy() -> impl Strategy<Value = Key> {
     let codes = prop_oneof![
         any::<char>().prop_map(KeyCode::Char),
         prop::sample::select(vec![
-            'j', 'k', 'g', 'G', 's', 'c', 't', 'p', 'r', '/', ':', '?', '1', '2', '3', '4', 'q', 'n', 'd', 'v', 'y',
-            'e'
+            'j', 'k', 'g', 'G', 's', 'c', 't', 'p', 'r', '/', ':', '?', '0', '1', '2', '3', '4', 'q', 'n', 'd', 'v',
+            'y', 'e', '[', ']', 'h', 'l', 'S'
         ])
         .prop_map(KeyCode::Char),
         prop::sample::select(vec![
@@ -58,6 +58,7 @@ fn step_strategy() -> impl Strategy<Value = Step> {
         1 => (1u16..220, 1u16..70).prop_map(|(width, height)| Step::Msg(Msg::Resize { width, height })),
         1 => ".{0,40}".prop_map(|text| Step::Msg(Msg::Paste(text))),
         1 => Just(Step::Msg(Msg::Tick)),
+        1 => ".{0,40}".prop_map(|reason| Step::Msg(Msg::Refused(reason))),
         2 => (any::<bool>(), 0u64..400).prop_map(|(ok, newest)| Step::Answer { ok, newest }),
     ]
 }
@@ -75,6 +76,21 @@ fn hostile_pik(newest: u64) -> FakePik {
         })
         .collect();
     FakePik { links, transactions: Vec::new(), webhooks: Vec::new() }
+}
+
+/// The Overview with hostile currencies and URLs, and `newest` currencies.
+fn hostile_overview(query: &pik_tui::store::OverviewQuery, newest: u64) -> pik_tui::store::Overview {
+    let mut overview = pik_tui::test_support::overview_fixture(query.from, query.now);
+    for n in 0..newest % 9 {
+        let mut figures = overview.money[n as usize % 3].clone();
+        figures.currency = format!("C{n}\u{1b}]0;x\u{7}\u{202e}");
+        overview.money.push(figures);
+    }
+    if newest.is_multiple_of(4) {
+        overview.chart.clear();
+        overview.chart_currency = None;
+    }
+    overview
 }
 
 proptest! {
@@ -155,7 +171,11 @@ proptest! {
                                 Err("the mirror failed: disk I/O error\u{1b}[2J".into())
                             },
                         },
-                        Cmd::Copy(_) | Cmd::Bell | Cmd::Quit => continue,
+                        Cmd::Overview { request, query } => Msg::Overview {
+                            request,
+                            result: if ok { Ok(hostile_overview(&query, newest)) } else { Err("the mirror failed\u{1b}[2J".into()) },
+                        },
+                        Cmd::Copy(_) | Cmd::Bell | Cmd::Notify { .. } | Cmd::Quit => continue,
                         Cmd::SwitchProfile(name) => Msg::ProfileSwitched(if ok {
                             Ok(ProfileInfo { name, environment: Environment::Live, read_only: true, mirror: Err("none".into()) })
                         } else {

@@ -395,3 +395,60 @@ fn read_only_mode_says_so_and_offers_no_writes() {
     assert!(text.contains("read-only") && text.contains("LIVE"), "{text}");
     assert!(!text.contains("n new") && !text.contains("d deactivate"), "{text}");
 }
+
+/// The Overview of a support account, in Berlin, with every pane loaded;
+/// `backfilling` leaves the mirror a third of the way through.
+fn overview_app(width: u16, height: u16, backfilling: bool) -> App {
+    use pik_tui::sync::{MirrorStatus, Phase, Progress};
+    let settings = Settings {
+        environment: Environment::Test,
+        profile: Some("support".into()),
+        mirror: Ok(()),
+        zone_name: Some("Europe/Berlin".into()),
+        utc_offset_secs: 3600,
+        ..Settings::default()
+    };
+    let mut app = App::new(settings, width, height, t0());
+    let phase = if backfilling { Phase::Backfilling { eta: None } } else { Phase::UpToDate };
+    let status = MirrorStatus {
+        phase,
+        links: Progress { done: 312, total: Some(312) },
+        transactions: Progress { done: 33_412, total: Some(100_240) },
+        synced_at: Some(t0()),
+    };
+    let mut cmds = app.update(Msg::Mirror(status), t0());
+    let fixture = pik_tui::test_support::overview_fixture(app.overview_query().from, t0());
+    cmds.extend(app.update(Msg::Key(Key::plain(KeyCode::Char('0'))), t0()));
+    // The mirror's pictures, then PIK's pages, then the Overview.
+    for _ in 0..3 {
+        let overview = cmds.iter().filter(|c| matches!(c, Cmd::Overview { .. })).cloned().collect();
+        let mut next = answer_with(&mut app, cmds, t0(), answer);
+        next.extend(pik_tui::test_support::answer_overview(&mut app, overview, &fixture, t0()));
+        cmds = next;
+    }
+    app.update(Msg::Tick, t0() + Duration::seconds(3));
+    app
+}
+
+#[test]
+fn overview_at_three_sizes_dark_and_mono() {
+    for (width, height) in [(200, 50), (120, 40), (80, 24)] {
+        let app = overview_app(width, height, false);
+        let dark = render(&app);
+        let mono = render_with(&app, &Theme::mono());
+        // The same words in both themes; mono draws them without colour.
+        assert_eq!(format!("{dark}").lines().collect::<Vec<_>>(), format!("{mono}").lines().collect::<Vec<_>>());
+        for cell in mono.buffer().content() {
+            assert!(cell.fg == ratatui::style::Color::Reset && cell.bg == ratatui::style::Color::Reset, "{cell:?}");
+        }
+        insta::assert_snapshot!(format!("overview_{width}x{height}"), dark);
+    }
+}
+
+#[test]
+fn overview_while_the_mirror_backfills_says_its_figures_are_partial() {
+    let app = overview_app(120, 40, true);
+    let screen = format!("{}", render(&app));
+    assert!(screen.contains("figures partial"), "{screen}");
+    insta::assert_snapshot!(render(&app));
+}

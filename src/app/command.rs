@@ -102,7 +102,7 @@ impl App {
                 match self.pane {
                     Pane::Links => self.set_links_filter(LinkFilter::default()),
                     Pane::Transactions => self.set_transactions_filter(TransactionFilter::default()),
-                    Pane::Webhooks | Pane::Events | Pane::Search => {}
+                    Pane::Webhooks | Pane::Events | Pane::Search | Pane::Overview => {}
                 }
                 self.search_for("");
                 self.list_mut(self.pane).set_text_filter("");
@@ -179,7 +179,7 @@ impl App {
                 let filter = TransactionFilter { status, ..self.transactions.filter.clone() };
                 self.set_transactions_filter(filter);
             }
-            Pane::Webhooks | Pane::Events | Pane::Search => {
+            Pane::Webhooks | Pane::Events | Pane::Search | Pane::Overview => {
                 self.notify("this pane has no status filter in the PIK API; use / to search or filter", false)
             }
         }

@@ -83,6 +83,7 @@ impl App {
                 crate::store::SearchHit::Link(_) => DetailKind::Link,
                 crate::store::SearchHit::Transaction(_) => DetailKind::Transaction,
             },
+            Pane::Overview => self.overview.list.selected_row()?.detail_kind()?,
         })
     }
 

@@ -14,6 +14,7 @@ use super::pane::Pane;
 /// Everything a key can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
+    ShowOverview,
     ShowLinks,
     ShowTransactions,
     ShowWebhooks,
@@ -35,6 +36,11 @@ pub enum Action {
     Verify,
     CycleStatus,
     CycleCurrency,
+    // The Overview.
+    NextPeriod,
+    PrevPeriod,
+    NextChartCurrency,
+    PrevChartCurrency,
     LinkTransactions,
     Filter,
     Command,
@@ -58,6 +64,7 @@ pub enum Action {
 
 /// Config names, in one place: `(action, name)`.
 const NAMES: &[(Action, &str)] = &[
+    (Action::ShowOverview, "overview"),
     (Action::ShowLinks, "links"),
     (Action::ShowTransactions, "transactions"),
     (Action::ShowWebhooks, "webhooks"),
@@ -79,6 +86,10 @@ const NAMES: &[(Action, &str)] = &[
     (Action::Verify, "verify"),
     (Action::CycleStatus, "cycle_status"),
     (Action::CycleCurrency, "cycle_currency"),
+    (Action::NextPeriod, "next_period"),
+    (Action::PrevPeriod, "prev_period"),
+    (Action::NextChartCurrency, "next_chart_currency"),
+    (Action::PrevChartCurrency, "prev_chart_currency"),
     (Action::LinkTransactions, "link_transactions"),
     (Action::Filter, "filter"),
     (Action::Command, "command"),
@@ -252,11 +263,13 @@ const LINKS: Scope = Scope::Panes(PaneSet::of(&[Pane::Links]));
 const TRANSACTIONS: Scope = Scope::Panes(PaneSet::of(&[Pane::Transactions]));
 const WEBHOOKS: Scope = Scope::Panes(PaneSet::of(&[Pane::Webhooks]));
 const LINKS_AND_TRANSACTIONS: Scope = Scope::Panes(PaneSet::of(&[Pane::Links, Pane::Transactions]));
+const OVERVIEW: Scope = Scope::Panes(PaneSet::of(&[Pane::Overview]));
 
-const SWITCH: &str = "switch pane: links, transactions, webhooks, events (demo)";
+const SWITCH: &str = "switch pane: overview, links, transactions, webhooks, events";
 
 /// The default keys. The order is the footer's and the help's order.
 const DEFAULTS: &[Row] = &[
+    row(Action::ShowOverview, &[ch('0')], EVERYWHERE, None, SWITCH),
     row(Action::ShowLinks, &[ch('1')], EVERYWHERE, None, SWITCH),
     row(Action::ShowTransactions, &[ch('2')], EVERYWHERE, None, SWITCH),
     row(Action::ShowWebhooks, &[ch('3')], EVERYWHERE, None, SWITCH),
@@ -284,6 +297,22 @@ const DEFAULTS: &[Row] = &[
         "cycle the status filter (sent to PIK)",
     ),
     row(Action::CycleCurrency, &[ch('c')], TRANSACTIONS, Some("currency"), "cycle the currency filter (transactions)"),
+    row(Action::PrevPeriod, &[ch('[')], OVERVIEW, Some("period"), "the Overview's period: today, 7 days, 30 days"),
+    row(Action::NextPeriod, &[ch(']')], OVERVIEW, Some("period"), "the Overview's period: today, 7 days, 30 days"),
+    row(
+        Action::PrevChartCurrency,
+        &[plain(KeyCode::Left), ch('h')],
+        OVERVIEW,
+        Some("currency"),
+        "the currency of the Overview's chart",
+    ),
+    row(
+        Action::NextChartCurrency,
+        &[plain(KeyCode::Right), ch('l')],
+        OVERVIEW,
+        Some("currency"),
+        "the currency of the Overview's chart",
+    ),
     row(Action::LinkTransactions, &[ch('t')], LINKS, Some("txns"), "the selected link's transactions"),
     row(Action::Filter, &[ch('/')], LISTS, Some("find"), "search the mirror (without one: filter the loaded rows)"),
     row(

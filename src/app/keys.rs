@@ -43,7 +43,12 @@ impl App {
     pub fn offers(&self, action: Action) -> bool {
         match action {
             Action::ShowEvents => self.settings.events_pane,
-            Action::ShowSearch => self.settings.mirror.is_ok(),
+            Action::ShowSearch
+            | Action::ShowOverview
+            | Action::NextPeriod
+            | Action::PrevPeriod
+            | Action::NextChartCurrency
+            | Action::PrevChartCurrency => self.settings.mirror.is_ok(),
             _ => true,
         }
     }
@@ -54,6 +59,13 @@ impl App {
         match action {
             Action::Quit => cmds.push(Cmd::Quit),
             Action::Help => self.mode = Mode::Help { scroll: 0 },
+            Action::ShowOverview => match &self.settings.mirror {
+                Ok(()) => self.switch_pane(Pane::Overview),
+                Err(why) => {
+                    let text = format!("the Overview reads the mirror, which is off: {why}");
+                    self.notify(text, true);
+                }
+            },
             Action::ShowLinks => self.switch_pane(Pane::Links),
             Action::ShowTransactions => self.switch_pane(Pane::Transactions),
             Action::ShowWebhooks => self.switch_pane(Pane::Webhooks),
@@ -67,7 +79,12 @@ impl App {
             Action::PageUp => self.move_selection(-page),
             Action::First => self.select_position(0),
             Action::Last => self.select_position(usize::MAX),
+            Action::Open if self.pane == Pane::Overview => self.open_attention(),
             Action::Open => self.open_selected(Duration::zero()),
+            Action::NextPeriod => self.change_period(true),
+            Action::PrevPeriod => self.change_period(false),
+            Action::NextChartCurrency => self.change_chart_currency(true),
+            Action::PrevChartCurrency => self.change_chart_currency(false),
             Action::Back => {
                 if self.detail.is_some() {
                     self.detail = None;
@@ -252,7 +269,7 @@ impl App {
                     self.detail = None;
                 }
             }
-            Pane::Webhooks | Pane::Events | Pane::Search => {}
+            Pane::Webhooks | Pane::Events | Pane::Search | Pane::Overview => {}
         }
     }
 

@@ -78,6 +78,56 @@ impl Screen {
     }
 }
 
+/// The Overview's parts inside the table's border: the partial-data note
+/// (while the mirror backfills), the money table, the chart, then the
+/// needs-attention list's title and rows, which take what is left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OverviewAreas {
+    pub note: Option<Area>,
+    pub money: Area,
+    pub chart: Area,
+    pub title: Area,
+    pub rows: Area,
+}
+
+/// Rows cut off the top of an area, one part after another.
+struct Cut {
+    area: Area,
+    taken: u16,
+}
+
+impl Cut {
+    fn left(&self) -> u16 {
+        self.area.height - self.taken
+    }
+
+    fn take(&mut self, rows: u16) -> Area {
+        let rows = rows.min(self.left());
+        let part = Area { y: self.area.y + self.taken, height: rows, ..self.area };
+        self.taken += rows;
+        part
+    }
+}
+
+/// The money table: its head, settled, confirmed, pending, failed, links
+/// made, links paid.
+pub const MONEY_ROWS: u16 = 7;
+
+impl OverviewAreas {
+    pub fn new(table: Area, partial: bool) -> Self {
+        let mut cut = Cut { area: table.inner(), taken: 0 };
+        let note = partial.then(|| cut.take(1));
+        let money = cut.take(MONEY_ROWS);
+        // The chart gets two fifths of the rest, at least 6 rows (the axes
+        // take 2), at most 16; the list keeps a title and 2 rows.
+        let left = cut.left();
+        let chart = cut.take((left * 2 / 5).clamp(6, 16).min(left.saturating_sub(3)));
+        let title = cut.take(1);
+        let rows = cut.take(cut.left());
+        OverviewAreas { note, money, chart, title, rows }
+    }
+}
+
 /// Where each tab label sits in the header: (first column, width).
 /// Labels are drawn one after another from `start`, one space apart.
 pub fn tab_spans(labels: &[String], start: u16) -> Vec<(u16, u16)> {
@@ -112,6 +162,19 @@ mod tests {
         assert!(Screen::new(39, 40, false).too_small);
         let rows = narrow.table_rows();
         assert_eq!((rows.y, rows.height), (3, 24 - 2 - 3));
+    }
+
+    #[test]
+    fn the_overview_fits_80_by_24_and_grows_its_list_on_tall_screens() {
+        let small = OverviewAreas::new(Screen::new(80, 24, false).table, false);
+        assert_eq!((small.money.height, small.chart.height, small.title.height, small.rows.height), (7, 6, 1, 6));
+        assert_eq!(small.rows.y + small.rows.height, 22, "down to the table's bottom border");
+        let partial = OverviewAreas::new(Screen::new(80, 24, false).table, true);
+        assert_eq!((partial.note.map(|n| n.height), partial.rows.height), (Some(1), 5));
+        let large = OverviewAreas::new(Screen::new(200, 50, false).table, false);
+        assert_eq!((large.chart.height, large.rows.height), (15, 23));
+        let tiny = OverviewAreas::new(Screen::new(40, 8, false).table, true);
+        assert!(tiny.rows.y + tiny.rows.height <= 7);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! `detail` (the open object and jumps by id), `writes` (the one path every
 //! write goes through, and its answers), `command` (the `:` line).
 
+pub mod alerts;
 pub mod command;
 mod detail;
 pub mod dialogs;
@@ -16,6 +17,7 @@ pub mod input;
 pub mod keymap;
 mod keys;
 pub mod layout;
+pub mod overview;
 pub mod paged;
 pub mod pane;
 mod poll;
@@ -30,13 +32,15 @@ pub use dialogs::{ConfirmDeactivate, CreatedLink, Dialog, Outcome, SecretDialog,
 pub use pane::{LinkFilter, Loaded, PageRequest, Pane, PaneState, PollState, Polled, Source, TransactionFilter};
 
 use crate::api::{ErrorKind, EventEnvelope, Page, PaymentLink, Transaction, Webhook, WebhookSecret};
-use crate::store::{SearchPage, SearchQuery};
+use crate::store::{Overview, OverviewQuery, SearchPage, SearchQuery, Thresholds};
 use crate::sync::MirrorStatus;
+use alerts::{AlertRule, Alerts, Notify};
 use chrono::{DateTime, Duration, Utc};
 use forms::{LinkForm, VerifyForm, WebhookForm};
 use input::{Key, Mouse};
 use keymap::Keymap;
 use layout::Screen;
+use overview::OverviewState;
 use paged::{ListOps, Mark, PagedList, RequestId};
 use pane::PaneOps;
 use prompt::Prompt;
@@ -117,6 +121,10 @@ pub enum Msg {
     },
     /// A webhook event whose signature the local listener verified.
     Event(Box<EventEnvelope>),
+    /// A body the local listener refused, and why (no or a bad signature).
+    Refused(String),
+    /// Transactions the sync found new or moved, live (never history).
+    Changes(Vec<Transaction>),
     /// The runtime switched profile, or says why it could not.
     ProfileSwitched(Result<ProfileInfo, String>),
     /// How far the local mirror is.
@@ -127,6 +135,11 @@ pub enum Msg {
     Searched {
         request: RequestId,
         result: Result<SearchPage, String>,
+    },
+    /// The Overview's figures, computed by the mirror.
+    Overview {
+        request: RequestId,
+        result: Result<Overview, String>,
     },
 }
 
@@ -160,11 +173,22 @@ pub enum Cmd {
         offset: u64,
         limit: u32,
     },
+    /// The Overview's figures for a period.
+    Overview {
+        request: RequestId,
+        query: OverviewQuery,
+    },
     /// Resolve this profile and talk to its PIK from now on.
     SwitchProfile(String),
     /// Put text on the clipboard (OSC 52, so it works over SSH and in tmux).
     Copy(String),
     Bell,
+    /// A desktop notification by escape sequence (the text is sanitized
+    /// where the sequence is made).
+    Notify {
+        how: Notify,
+        text: String,
+    },
     Quit,
 }
 
@@ -194,6 +218,12 @@ pub struct Settings {
     pub keymap: Keymap,
     /// Whether a local mirror answers pages and searches; why not, if not.
     pub mirror: Result<(), String>,
+    /// The local time zone's name for the Overview ("Europe/Berlin"), if known.
+    pub zone_name: Option<String>,
+    /// When an item needs attention (`[attention]` in the config file).
+    pub thresholds: Thresholds,
+    /// `[[alerts]]` rules (`--bell` adds one for settled payments).
+    pub alerts: Vec<AlertRule>,
 }
 
 impl Default for Settings {
@@ -210,6 +240,9 @@ impl Default for Settings {
             events_pane: false,
             keymap: Keymap::default(),
             mirror: Err("no mirror".into()),
+            zone_name: None,
+            thresholds: Thresholds::default(),
+            alerts: Vec::new(),
         }
     }
 }
@@ -271,6 +304,9 @@ pub struct Notice {
     pub until: DateTime<Utc>,
 }
 
+/// Columns the header keeps for the profile, environment and connection.
+const HEADER_RIGHT_ROOM: usize = 34;
+
 /// How long new and changed rows stay marked.
 pub const MARK_TTL_SECS: i64 = 30;
 
@@ -281,6 +317,10 @@ pub struct App {
     pub transactions: PaneState<Transaction>,
     pub webhooks: PaneState<Webhook>,
     pub events: PagedList<EventEnvelope>,
+    pub overview: OverviewState,
+    alerts: Alerts,
+    /// The last alert that fired, shown while no other notice is.
+    alert: Option<Notice>,
     /// `/` in the Links and Transactions panes, when there is a mirror.
     links_search: Option<SearchView>,
     transactions_search: Option<SearchView>,
@@ -309,6 +349,7 @@ pub struct App {
 
 impl App {
     pub fn new(settings: Settings, width: u16, height: u16, now: DateTime<Utc>) -> Self {
+        let alerts = Alerts::new(alert_rules(&settings));
         Self {
             settings,
             pane: Pane::Links,
@@ -316,6 +357,9 @@ impl App {
             transactions: PaneState::new(now),
             webhooks: PaneState::new(now),
             events: PagedList::new(),
+            overview: OverviewState::new(now),
+            alerts,
+            alert: None,
             links_search: None,
             transactions_search: None,
             search: SearchView::new("", crate::store::Kinds::Both, now),
@@ -369,7 +413,7 @@ impl App {
             Pane::Links => self.links.from_mirror,
             Pane::Transactions => self.transactions.from_mirror,
             Pane::Webhooks => self.webhooks.from_mirror,
-            Pane::Events | Pane::Search => false,
+            Pane::Events | Pane::Search | Pane::Overview => false,
         }
     }
 
@@ -385,6 +429,11 @@ impl App {
 
     pub fn notice(&self) -> Option<&Notice> {
         self.notice.as_ref().filter(|n| n.until > self.now)
+    }
+
+    /// The last alert, while it is fresh.
+    pub fn alert(&self) -> Option<&Notice> {
+        self.alert.as_ref().filter(|n| n.until > self.now)
     }
 
     pub fn detail_open(&self) -> bool {
@@ -404,9 +453,12 @@ impl App {
         if let Some(view) = self.search_view(pane) {
             return view;
         }
-        match pane.polled() {
-            Some(polled) => self.pane_ops(polled).list(),
-            None => &self.events,
+        match pane {
+            Pane::Overview => &self.overview.list,
+            _ => match pane.polled() {
+                Some(polled) => self.pane_ops(polled).list(),
+                None => &self.events,
+            },
         }
     }
 
@@ -423,6 +475,7 @@ impl App {
             },
             Pane::Webhooks => &mut self.webhooks.list,
             Pane::Events => &mut self.events,
+            Pane::Overview => &mut self.overview.list,
         }
     }
 
@@ -442,20 +495,27 @@ impl App {
         }
     }
 
-    /// Rows of the table on screen (at least 1).
+    /// Rows of the table on screen (at least 1): in the Overview, the rows
+    /// of its attention list.
     pub fn view_height(&self) -> usize {
-        usize::from(self.screen().table_rows().height).max(1)
+        let rows = match self.pane {
+            Pane::Overview => {
+                layout::OverviewAreas::new(self.screen().table, self.overview_partial().is_some()).rows.height
+            }
+            _ => self.screen().table_rows().height,
+        };
+        usize::from(rows).max(1)
     }
 
     /// The panes on offer: the Events pane only with a local listener, the
-    /// Search pane only with a mirror.
+    /// Search pane and the Overview only with a mirror.
     pub fn panes(&self) -> Vec<Pane> {
         Pane::ALL
             .iter()
             .copied()
             .filter(|p| match p {
                 Pane::Events => self.settings.events_pane,
-                Pane::Search => self.settings.mirror.is_ok(),
+                Pane::Search | Pane::Overview => self.settings.mirror.is_ok(),
                 _ => true,
             })
             .collect()
@@ -468,20 +528,32 @@ impl App {
         panes[(at + step) % panes.len()]
     }
 
-    /// The tab labels, as drawn (the ui and the mouse use the same text).
+    /// The tab labels, as drawn (the ui and the mouse use the same text):
+    /// with short titles when the full ones would leave the header no room
+    /// for the connection's state.
     pub fn tab_labels(&self) -> Vec<String> {
-        self.panes()
-            .iter()
-            .map(|&pane| {
-                // A pane's own count, whatever it is searching for.
-                let count = match pane.polled() {
-                    Some(polled) => self.pane_ops(polled).list().total(),
-                    None => self.list(pane).total(),
-                };
-                let count = count.map(group_thousands).unwrap_or_else(|| "…".into());
-                format!(" {} {} {} ", pane.key_label(), pane.title(), count)
-            })
-            .collect()
+        let labels = |short: bool| -> Vec<String> {
+            self.panes()
+                .iter()
+                .map(|&pane| {
+                    // A pane's own count, whatever it is searching for.
+                    let count = match pane.polled() {
+                        Some(polled) => self.pane_ops(polled).list().total(),
+                        None => self.list(pane).total(),
+                    };
+                    let count = count.map(group_thousands).unwrap_or_else(|| "…".into());
+                    let title = if short { pane.short_title() } else { pane.title() };
+                    format!(" {} {title} {count} ", pane.key_label())
+                })
+                .collect()
+        };
+        let full = labels(false);
+        let width: usize = full.iter().map(|l| unicode_width::UnicodeWidthStr::width(l.as_str()) + 1).sum();
+        if usize::from(layout::TABS_START) + width + HEADER_RIGHT_ROOM > usize::from(self.width) {
+            labels(true)
+        } else {
+            full
+        }
     }
 
     /// Whether a row is marked as new or changed.
@@ -539,8 +611,15 @@ impl App {
             }
             Msg::Written { request, result } => self.written(request, result),
             Msg::Event(event) => self.events.prepend(*event, now),
+            Msg::Refused(reason) => self.refused_event(reason, &mut cmds),
+            Msg::Changes(transactions) => {
+                for txn in &transactions {
+                    self.payment_seen(txn, &mut cmds);
+                }
+            }
+            Msg::Overview { request, result } => self.overview_loaded(request, result, &mut cmds),
             Msg::ProfileSwitched(result) => self.profile_switched(result),
-            Msg::Mirror(status) => self.mirror = Some(status),
+            Msg::Mirror(status) => self.mirror_said(status),
             Msg::Note(text) => self.notify(text, false),
             Msg::Searched { request, result } => self.searched(request, result),
         }
@@ -559,6 +638,9 @@ impl App {
         // A pane polled rarely while hidden is refreshed when shown.
         let refresh = self.settings.refresh;
         let now = self.now;
+        if pane == Pane::Overview && self.overview.computed_at.is_none_or(|t| now - t >= refresh) {
+            self.overview_again();
+        }
         if let Some(polled) = pane.polled() {
             let poll = self.pane_ops_mut(polled).poll_mut();
             let stale = poll.last_success.is_none_or(|t| now - t >= refresh);
@@ -596,6 +678,7 @@ impl App {
                 self.transactions = PaneState::new(now);
                 self.webhooks = PaneState::new(now);
                 self.events = PagedList::new();
+                self.overview = OverviewState::new(now);
                 self.links_search = None;
                 self.transactions_search = None;
                 self.search = SearchView::new("", crate::store::Kinds::Both, now);
@@ -614,6 +697,21 @@ impl App {
             Err(why) => self.notify(format!("could not switch to {asked}: {why}"), true),
         }
     }
+}
+
+/// The alert rules in force: the config file's, and `--bell`'s.
+fn alert_rules(settings: &Settings) -> Vec<AlertRule> {
+    let mut rules = settings.alerts.clone();
+    if settings.bell {
+        rules.push(AlertRule {
+            when: alerts::AlertWhen::Settled,
+            currency: None,
+            min_amount: None,
+            bell: true,
+            notify: Notify::None,
+        });
+    }
+    rules
 }
 
 /// An API failure for a form: the short words and PIK's own message.

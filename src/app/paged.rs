@@ -190,6 +190,36 @@ impl<T: Resource> PagedList<T> {
         self.refilter();
     }
 
+    /// Replaces every row with a list computed afresh (the Overview's
+    /// attention list): rows not there before are marked new, unless this is
+    /// a `baseline` (the first list, or one from incomplete data); the
+    /// selection stays on its row while it is there. Returns the ids of the
+    /// new rows.
+    pub fn replace_all(&mut self, rows: Vec<T>, baseline: bool, now: DateTime<Utc>) -> Vec<String> {
+        let selected = self.selected_row().map(|row| row.id().to_string());
+        let new: Vec<String> = if self.loaded_once && !baseline {
+            rows.iter().filter(|row| !self.index.contains_key(row.id())).map(|row| row.id().to_string()).collect()
+        } else {
+            Vec::new()
+        };
+        for id in &new {
+            self.marks.insert(id.clone(), (Mark::New, now));
+        }
+        self.rows = rows;
+        self.reindex();
+        self.marks.retain(|id, _| self.index.contains_key(id));
+        self.total = Some(self.rows.len() as u64);
+        self.next_offset = self.rows.len() as u64;
+        self.loaded_once = true;
+        self.end_reached = true;
+        self.in_flight = None;
+        self.refilter();
+        let at = selected
+            .and_then(|id| (0..self.visible_len()).find(|&p| self.visible_row(p).is_some_and(|r| r.id() == id)));
+        self.selected = at.unwrap_or(self.selected).min(self.visible_len().saturating_sub(1));
+        new
+    }
+
     /// Shows an earlier picture of the list (the mirror's), before PIK has
     /// answered: its rows become the loaded ones, unmarked. PIK's first
     /// page then merges into them by id like any poll. An empty picture

@@ -14,6 +14,8 @@ use chrono::{DateTime, Duration, Utc};
 /// Every tab of the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
+    /// The period's money, a chart and what needs attention, from the mirror.
+    Overview,
     Links,
     Transactions,
     Webhooks,
@@ -24,7 +26,9 @@ pub enum Pane {
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [Pane::Links, Pane::Transactions, Pane::Webhooks, Pane::Events, Pane::Search];
+    /// In tab order.
+    pub const ALL: [Pane; 6] =
+        [Pane::Overview, Pane::Links, Pane::Transactions, Pane::Webhooks, Pane::Events, Pane::Search];
 
     /// Its bit in a [`super::keymap::PaneSet`].
     pub const fn bit(self) -> u8 {
@@ -34,6 +38,7 @@ impl Pane {
             Pane::Webhooks => 2,
             Pane::Events => 3,
             Pane::Search => 4,
+            Pane::Overview => 5,
         }
     }
 
@@ -41,6 +46,7 @@ impl Pane {
     pub fn key_label(self) -> char {
         match self {
             Pane::Search => 'S',
+            Pane::Overview => '0',
             other => char::from(b'1' + other.bit()),
         }
     }
@@ -52,6 +58,16 @@ impl Pane {
             Pane::Webhooks => "Webhooks",
             Pane::Events => "Events",
             Pane::Search => "Search",
+            Pane::Overview => "Overview",
+        }
+    }
+
+    /// The title on a tab when space is short.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Pane::Transactions => "Txns",
+            Pane::Webhooks => "Hooks",
+            other => other.title(),
         }
     }
 
@@ -61,7 +77,7 @@ impl Pane {
             Pane::Links => Some(Polled::Links),
             Pane::Transactions => Some(Polled::Transactions),
             Pane::Webhooks => Some(Polled::Webhooks),
-            Pane::Events | Pane::Search => None,
+            Pane::Events | Pane::Search | Pane::Overview => None,
         }
     }
 }

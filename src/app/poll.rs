@@ -5,7 +5,7 @@
 use super::paged::RequestId;
 use super::pane::PlanInput;
 use super::{App, Cmd, ErrorInfo, Loaded, MARK_TTL_SECS, Pane, Polled, Source, age_words};
-use crate::api::TransactionStatus;
+use crate::api::Transaction;
 use chrono::Duration;
 
 impl App {
@@ -22,6 +22,10 @@ impl App {
             self.notice = None;
             changed = true;
         }
+        if self.alert.as_ref().is_some_and(|n| n.until <= self.now) {
+            self.alert = None;
+            changed = true;
+        }
         let face = self.clock_face();
         if face != self.clock_face {
             self.clock_face = face;
@@ -32,9 +36,16 @@ impl App {
 
     /// Everything on screen that depends on the time alone.
     fn clock_face(&self) -> String {
-        let Some(poll) = self.poll(self.pane) else { return String::new() };
-        let age = poll.last_success.map(|t| age_words(self.now - t)).unwrap_or_default();
-        let retry = if poll.error.is_some() { (poll.next_poll - self.now).num_seconds().max(0) } else { 0 };
+        let (age, retry) = match self.poll(self.pane) {
+            Some(poll) => (
+                poll.last_success.map(|t| age_words(self.now - t)).unwrap_or_default(),
+                if poll.error.is_some() { (poll.next_poll - self.now).num_seconds().max(0) } else { 0 },
+            ),
+            None if self.pane == Pane::Overview => {
+                (self.overview.computed_at.map(|t| age_words(self.now - t)).unwrap_or_default(), 0)
+            }
+            None => (String::new(), 0),
+        };
         let mirror = self.mirror().map(|m| m.words(self.now)).unwrap_or_default();
         // Relative times in the table change at most once a minute.
         format!("{age}|{retry}|{mirror}|{}", self.now.timestamp() / 60)
@@ -59,6 +70,9 @@ impl App {
         let now = self.now;
         if let Some(polled) = self.pane.polled() {
             self.pane_ops_mut(polled).poll_mut().poll_now(now);
+        }
+        if self.pane == Pane::Overview {
+            self.overview_again();
         }
         if let Some(detail) = &mut self.detail {
             detail.refresh_now(now);
@@ -87,6 +101,7 @@ impl App {
             cmds.extend(fetches.into_iter().map(|(request, page, source)| Cmd::FetchPage { request, page, source }));
         }
         self.plan_search(cmds);
+        self.plan_overview(cmds);
         self.plan_detail(cmds);
     }
 
@@ -100,25 +115,30 @@ impl App {
         cmds: &mut Vec<Cmd>,
     ) {
         let (now, interval) = (self.now, self.interval(pane.pane()));
+        // PIK's first page after the mirror's picture says what changed
+        // while the dashboard was closed: history, not alerts.
+        let catching_up = pane == Polled::Transactions && self.transactions.from_mirror && offset == 0;
         let applied = match pane {
             Polled::Links => self.links.apply(request, offset, source, result, interval, now),
             Polled::Webhooks => self.webhooks.apply(request, offset, source, result, interval, now),
-            Polled::Transactions => {
-                let applied = self.transactions.apply(request, offset, source, result, interval, now);
-                // The bell is for money arriving: a settled payment, new or changed.
-                let settled = TransactionStatus::Settled.as_str();
-                let newly_settled = applied.as_ref().is_some_and(|applied| {
-                    applied.changed.iter().any(|(_, _, to)| to == settled)
-                        || applied.new.iter().any(|id| {
-                            self.transactions.list.find(id).is_some_and(|t| t.status == TransactionStatus::Settled)
-                        })
-                });
-                if self.settings.bell && newly_settled {
-                    cmds.push(Cmd::Bell);
-                }
-                applied
-            }
+            Polled::Transactions => self.transactions.apply(request, offset, source, result, interval, now),
         };
+        if pane == Polled::Transactions
+            && source == Source::Pik
+            && !catching_up
+            && let Some(applied) = &applied
+        {
+            let seen: Vec<Transaction> = applied
+                .changed
+                .iter()
+                .map(|(id, _, _)| id)
+                .chain(applied.new.iter())
+                .filter_map(|id| self.transactions.list.find(id).cloned())
+                .collect();
+            for txn in &seen {
+                self.payment_seen(txn, cmds);
+            }
+        }
         if applied.is_some() {
             let view = self.view_height();
             self.pane_ops_mut(pane).list_mut().keep_visible(view);

@@ -255,7 +255,7 @@ impl App {
             Pane::Links => self.links_search.as_ref(),
             Pane::Transactions => self.transactions_search.as_ref(),
             Pane::Search => Some(&self.search),
-            Pane::Webhooks | Pane::Events => None,
+            Pane::Webhooks | Pane::Events | Pane::Overview => None,
         }
     }
 
@@ -264,7 +264,7 @@ impl App {
             Pane::Links => self.links_search.as_mut(),
             Pane::Transactions => self.transactions_search.as_mut(),
             Pane::Search => Some(&mut self.search),
-            Pane::Webhooks | Pane::Events => None,
+            Pane::Webhooks | Pane::Events | Pane::Overview => None,
         }
     }
 
@@ -278,7 +278,7 @@ impl App {
                 self.search.set_text(text);
                 return;
             }
-            Pane::Webhooks | Pane::Events => return,
+            Pane::Webhooks | Pane::Events | Pane::Overview => return,
         };
         let (view, kinds) = slot;
         match (view.as_mut(), text.trim().is_empty()) {

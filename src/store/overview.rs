@@ -43,12 +43,15 @@ impl Default for Thresholds {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverviewQuery {
-    /// The period: from its start (a local midnight, in UTC) to now.
+    /// The period: from its start (a local midnight, in UTC) to its end
+    /// (the next local midnight after now), exclusive.
     pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// For the thresholds of what needs attention.
     pub now: DateTime<Utc>,
     pub step: Step,
-    /// The chart's currency; the first with settled volume when not given
-    /// or not found.
+    /// The chart's currency; the one with the most settled payments when
+    /// not given or not found.
     pub chart_currency: Option<String>,
     pub thresholds: Thresholds,
 }
@@ -112,9 +115,12 @@ pub struct Overview {
     /// (start of the bar, settled volume), from the period's start to now.
     pub chart: Vec<(DateTime<Utc>, Decimal)>,
     pub attention: Vec<Attention>,
+    /// Some kind of attention had more items than are listed.
+    pub attention_capped: bool,
 }
 
-/// Rows of each kind of attention, at most.
+/// Rows of each kind of attention, at most: the list is for reading, and
+/// two hundred failures say "look at the Transactions pane" well enough.
 const ATTENTION_EACH: u32 = 200;
 
 fn decimal(text: &str) -> rusqlite::Result<Decimal> {
@@ -123,7 +129,7 @@ fn decimal(text: &str) -> rusqlite::Result<Decimal> {
 }
 
 pub fn overview(conn: &Connection, query: &OverviewQuery) -> rusqlite::Result<Overview> {
-    let (first, last) = (slot(query.from), slot(query.now));
+    let (first, last) = slot_range(query);
     let mut money: BTreeMap<String, CurrencyFigures> = BTreeMap::new();
     let mut rows = conn.prepare_cached(
         "SELECT currency, status, count, amount FROM rollup_transactions WHERE slot BETWEEN ?1 AND ?2",
@@ -169,13 +175,28 @@ pub fn overview(conn: &Connection, query: &OverviewQuery) -> rusqlite::Result<Ov
         .chart_currency
         .clone()
         .filter(|c| money.iter().any(|m| &m.currency == c))
-        .or_else(|| money.iter().find(|m| m.settled.count > 0).map(|m| m.currency.clone()))
+        .or_else(|| {
+            money.iter().filter(|m| m.settled.count > 0).max_by_key(|m| m.settled.count).map(|m| m.currency.clone())
+        })
         .or_else(|| money.first().map(|m| m.currency.clone()));
     let chart = match &chart_currency {
         Some(currency) => chart(conn, query, currency)?,
         None => Vec::new(),
     };
-    Ok(Overview { money, chart_currency, chart, attention: attention(conn, query)? })
+    let attention = attention(conn, query)?;
+    let attention_capped = ATTENTION_EACH as usize <= {
+        let mut counts = std::collections::HashMap::new();
+        for item in &attention {
+            *counts.entry(std::mem::discriminant(item)).or_insert(0usize) += 1;
+        }
+        counts.into_values().max().unwrap_or(0)
+    };
+    Ok(Overview { money, chart_currency, chart, attention, attention_capped })
+}
+
+/// The slots of the period (its end is exclusive).
+fn slot_range(query: &OverviewQuery) -> (i64, i64) {
+    (slot(query.from), slot(query.to - Duration::microseconds(1)))
 }
 
 /// Settled volume per bar: local hours or days from the period's start.
@@ -183,7 +204,7 @@ fn chart(conn: &Connection, query: &OverviewQuery, currency: &str) -> rusqlite::
     let step = query.step.duration();
     let mut bars = Vec::new();
     let mut start = query.from;
-    while start <= query.now {
+    while start < query.to {
         bars.push((start, Decimal::ZERO));
         start += step;
     }
@@ -251,7 +272,7 @@ pub fn attention(conn: &Connection, query: &OverviewQuery) -> rusqlite::Result<V
     )?;
     items.extend(confirmed.into_iter().filter(|t| !on_expired(t)).map(Attention::NotSettled));
     items.extend(expired);
-    let (low, high) = rows::key_range(Some(query.from), Some(query.now));
+    let (low, high) = rows::key_range(Some(query.from), Some(query.to - Duration::seconds(1)));
     let failed = transactions_where(
         conn,
         "status = 'failed' AND sort_key BETWEEN ?1 AND ?2 ORDER BY sort_key DESC",

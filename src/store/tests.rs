@@ -389,6 +389,7 @@ async fn each_attention_rule_at_its_threshold_edge() {
     ];
     let query = OverviewQuery {
         from,
+        to: now + Duration::hours(1),
         now,
         step: Step::Hour,
         chart_currency: None,

@@ -196,3 +196,34 @@ async fn the_sync_keeps_to_its_share_of_the_budget() {
     // 5 a second for 3 s, and a burst of 5: at most 20, and it did work.
     assert!((5..=21).contains(&total), "{total} requests in 3 s at 5/s");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_what_happens_after_the_first_full_cycle_is_reported_as_news() {
+    let sandbox = sandbox(40, 120).await;
+    let client = client(&sandbox, 1000.0);
+    let store = store_for(&sandbox, Place::Memory);
+    let (mut sync, _) = Sync::new(client.clone(), store.clone(), SyncOptions::default());
+    let mut changes = sync.changes();
+    assert!(sync.catch_up().await.is_ok());
+    assert!(changes.try_recv().is_err(), "the backfill and the first cycle are history");
+    // A payment now, settled at once, on an active link.
+    let links = pik_links(&client).await;
+    let Some(active) = links.iter().find(|l| l.status == crate::api::LinkStatus::Active) else {
+        panic!("no active link")
+    };
+    let url = format!("{}/payment-links/{}/pay", sandbox.control_url(), active.id);
+    let paid = reqwest::Client::new().post(url).json(&serde_json::json!({ "outcome": "settle" })).send().await;
+    assert!(paid.is_ok_and(|r| r.status().as_u16() == 201));
+    assert!(sync.catch_up().await.is_ok());
+    let mut news = Vec::new();
+    while let Ok(batch) = changes.try_recv() {
+        news.extend(batch);
+    }
+    assert_eq!(news.len(), 1, "{news:?}");
+    assert_eq!(
+        (news[0].payment_link_id.as_deref(), &news[0].status),
+        (Some(active.id.as_str()), &crate::api::TransactionStatus::Settled)
+    );
+    assert!(sync.catch_up().await.is_ok());
+    assert!(changes.try_recv().is_err(), "nothing moved since");
+}

@@ -71,6 +71,10 @@ fn subject(app: &App) -> Option<Subject<'_>> {
         Pane::Transactions => app.transactions.list.selected_row().map(Subject::Transaction),
         Pane::Webhooks => app.webhooks.list.selected_row().map(Subject::Webhook),
         Pane::Events => app.events.selected_row().map(Subject::Event),
+        Pane::Overview => {
+            let item = app.overview.list.selected_row()?;
+            item.transaction().map(Subject::Transaction).or_else(|| item.webhook().map(Subject::Webhook))
+        }
         Pane::Search => None,
     }
 }

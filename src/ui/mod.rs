@@ -4,6 +4,7 @@
 mod detail;
 mod forms;
 mod help;
+mod overview;
 mod table;
 mod theme;
 
@@ -95,10 +96,12 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
         Some(name) => (format!("  … switching to {} ", for_terminal_truncated(name, 20)), theme.warning()),
         None => {
             let (words, style) = match app.poll(app.pane()) {
-                None if app.pane() == crate::app::Pane::Search => match app.mirror() {
-                    Some(m) if m.phase == crate::sync::Phase::UpToDate => ("  ● mirror ", theme.ok()),
-                    _ => ("  … mirror ", theme.warning()),
-                },
+                None if matches!(app.pane(), crate::app::Pane::Search | crate::app::Pane::Overview) => {
+                    match app.mirror() {
+                        Some(m) if m.phase == crate::sync::Phase::UpToDate => ("  ● mirror ", theme.ok()),
+                        _ => ("  … mirror ", theme.warning()),
+                    }
+                }
                 None => ("  ● listening ", theme.ok()),
                 Some(_) if app.paused() => ("  ⏸ paused ", theme.warning()),
                 Some(poll) if poll.unreachable() && app.settings.mirror.is_ok() => {
@@ -219,6 +222,16 @@ pub fn status_words(app: &App, theme: &Theme) -> (String, Style) {
     if let Some(notice) = app.notice() {
         let style = if notice.is_error { theme.error() } else { theme.ok() };
         return (format!("{} ", for_terminal(&notice.text)), style);
+    }
+    if let Some(alert) = app.alert() {
+        return (format!(" 🔔 {} ", for_terminal(&alert.text)), theme.alert());
+    }
+    if app.pane() == crate::app::Pane::Overview {
+        return match (&app.overview.error, app.overview.computed_at) {
+            (Some(error), _) => (format!("the mirror failed: {} ", for_terminal(error)), theme.error()),
+            (None, Some(at)) => (format!("figures from the mirror, {} ", age_words(app.now() - at)), theme.dim()),
+            (None, None) => ("computing… ".to_string(), theme.dim()),
+        };
     }
     let Some(poll) = app.poll(app.pane()) else {
         let count = app.events.total().unwrap_or(0);

@@ -49,7 +49,7 @@ fn right(text: String) -> Cell<'static> {
 
 /// Cells are cut before drawing: ratatui would clip them anyway, but a
 /// 10,000-character description should not even be copied into the frame.
-const CELL_MAX: usize = 120;
+pub const CELL_MAX: usize = 120;
 
 impl TableRow for PaymentLink {
     const NOUN: &'static str = "links";
@@ -239,6 +239,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
         Pane::Transactions => draw_pane(frame, app, &app.transactions.list, theme, area),
         Pane::Webhooks => draw_pane(frame, app, &app.webhooks.list, theme, area),
         Pane::Events => draw_pane(frame, app, &app.events, theme, area),
+        Pane::Overview => super::overview::draw(frame, app, theme, area),
         Pane::Search => {}
     }
 }
@@ -297,7 +298,7 @@ fn filter_words(app: &App, pane: Pane) -> String {
                 words.push(format!("to {}", day(to)));
             }
         }
-        Pane::Webhooks | Pane::Events | Pane::Search => {}
+        Pane::Webhooks | Pane::Events | Pane::Search | Pane::Overview => {}
     }
     words.join(" · ")
 }
@@ -364,10 +365,24 @@ fn draw_list<T: TableRow>(
         return;
     }
 
+    let mut rows = visible_rows(app, list, height, theme);
+    // The row past the last loaded one, while the next page is coming.
+    let end = (list.scroll() + height).min(list.visible_len());
+    if end == list.visible_len() && rows.len() < height && list.in_flight().is_some_and(|o| o > 0) {
+        rows.push(Row::new(vec![Cell::from(""), Cell::from(Span::styled("loading more…", theme.dim()))]));
+    }
+    let header = Row::new(T::headers().iter().map(|h| Cell::from(*h)).collect::<Vec<_>>()).style(theme.header_row());
+    let table = Table::new(rows, T::widths()).header(header).block(block).column_spacing(1);
+    frame.render_widget(table, outer);
+}
+
+/// The rows on screen of a list, `height` of them from its scroll offset:
+/// the selection marker, new and changed marks, the cells.
+pub fn visible_rows<T: TableRow>(app: &App, list: &dyn Shown<T>, height: usize, theme: &Theme) -> Vec<Row<'static>> {
     let now = app.now();
     let start = list.scroll();
     let end = (start + height).min(list.visible_len());
-    let mut rows: Vec<Row> = Vec::with_capacity(end - start + 1);
+    let mut rows: Vec<Row> = Vec::with_capacity(end.saturating_sub(start) + 1);
     for position in start..end {
         let selected = position == list.selected();
         // A search's rows outside its window are on their way.
@@ -391,11 +406,5 @@ fn draw_list<T: TableRow>(
         }
         rows.push(Row::new(cells).style(style));
     }
-    // The row past the last loaded one, while the next page is coming.
-    if end == list.visible_len() && rows.len() < height && list.in_flight().is_some_and(|o| o > 0) {
-        rows.push(Row::new(vec![Cell::from(""), Cell::from(Span::styled("loading more…", theme.dim()))]));
-    }
-    let header = Row::new(T::headers().iter().map(|h| Cell::from(*h)).collect::<Vec<_>>()).style(theme.header_row());
-    let table = Table::new(rows, T::widths()).header(header).block(block).column_spacing(1);
-    frame.render_widget(table, outer);
+    rows
 }

@@ -350,6 +350,19 @@ impl Theme {
         self.fg(color)
     }
 
+    /// The chart's bars: settled money.
+    pub fn chart(&self) -> Style {
+        self.fg(self.colors.settled)
+    }
+
+    /// An alert that fired: it must catch the eye, in every theme.
+    pub fn alert(&self) -> Style {
+        self.pick(
+            Style::new().fg(self.colors.on_test).bg(self.colors.warning).add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        )
+    }
+
     pub fn new_row(&self) -> Style {
         let bold = Style::new().add_modifier(Modifier::BOLD);
         self.pick(bold.fg(self.colors.new), bold)

@@ -213,3 +213,13 @@ pub fn call(port: u16, method: reqwest::Method, path: &str, body: Option<serde_j
         }
     })
 }
+
+/// A config file with `text` in a temporary folder: the folder (kept alive
+/// by the caller) and the file's path.
+pub fn config_file(text: &str) -> (tempfile::TempDir, String) {
+    let Ok(dir) = tempfile::tempdir() else { panic!("no temp dir") };
+    let path = dir.path().join("config.toml");
+    assert!(std::fs::write(&path, text).is_ok());
+    let shown = path.display().to_string();
+    (dir, shown)
+}

@@ -2,6 +2,7 @@
 //! Rows, the fake PIK and errors come from `crate::test_support`.
 
 mod keys;
+mod overview;
 mod polling;
 mod writes;
 

@@ -1,0 +1,305 @@
+//! Alerts: rules from the config file (`[[alerts]]`) that watch for money
+//! settling, payments failing and new items needing attention. A rule that
+//! fires shows a highlighted notice, and may ring the bell and send a
+//! desktop notification (OSC 9 or OSC 777, which reach the agent's own
+//! desktop over SSH). Each event fires once, however many times and by
+//! whichever path it is seen; history is never an event: the app only
+//! hands over changes seen live (see `docs/architecture.md`).
+
+use super::overview::AttentionItem;
+use super::resource::Resource;
+use crate::api::{Transaction, TransactionStatus};
+use rust_decimal::Decimal;
+use std::collections::{HashSet, VecDeque};
+
+/// What a rule watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertWhen {
+    Settled,
+    Failed,
+    Attention,
+}
+
+/// How a rule reaches the desktop, besides the notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Notify {
+    #[default]
+    None,
+    /// `ESC ] 9 ; text BEL` (iTerm2, WezTerm, Windows Terminal, kitty, foot…).
+    Osc9,
+    /// `ESC ] 777 ; notify ; title ; body BEL` (rxvt-unicode, foot, Ghostty, WezTerm…).
+    Osc777,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertRule {
+    pub when: AlertWhen,
+    /// Only this currency (settled and failed rules).
+    pub currency: Option<String>,
+    /// Only payments of at least this much (settled and failed rules).
+    pub min_amount: Option<Decimal>,
+    pub bell: bool,
+    pub notify: Notify,
+}
+
+/// A `[[alerts]]` table as the config file gives it, with its line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertEntry {
+    pub line: usize,
+    pub when: Option<String>,
+    pub currency: Option<String>,
+    pub min_amount: Option<String>,
+    pub bell: bool,
+    pub notify: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct AlertError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl AlertRule {
+    pub fn parse(entry: &AlertEntry) -> Result<AlertRule, AlertError> {
+        let fail = |message: String| AlertError { line: entry.line, message };
+        let when = match entry.when.as_deref() {
+            Some("settled") => AlertWhen::Settled,
+            Some("failed") => AlertWhen::Failed,
+            Some("attention") => AlertWhen::Attention,
+            Some(other) => {
+                return Err(fail(format!("an alert's when is settled, failed or attention, not {other:?}")));
+            }
+            None => return Err(fail("an alert needs when = \"settled\", \"failed\" or \"attention\"".into())),
+        };
+        let currency = match entry.currency.as_deref() {
+            Some(code) if crate::money::is_currency_code(code.trim()) => Some(code.trim().to_ascii_uppercase()),
+            Some(code) => return Err(fail(format!("currency {code:?} is not a currency code (USDT, BTC…)"))),
+            None => None,
+        };
+        let min_amount = match entry.min_amount.as_deref() {
+            Some(text) => match Decimal::from_str_exact(text.trim()) {
+                Ok(amount) if amount >= Decimal::ZERO => Some(amount),
+                _ => return Err(fail(format!("min_amount {text:?} is not an amount (write it as text: \"1000.50\")"))),
+            },
+            None => None,
+        };
+        if when == AlertWhen::Attention && (currency.is_some() || min_amount.is_some()) {
+            return Err(fail("an attention alert takes no currency or min_amount".into()));
+        }
+        let notify = match entry.notify.as_deref() {
+            None | Some("none") => Notify::None,
+            Some("osc9") => Notify::Osc9,
+            Some("osc777") => Notify::Osc777,
+            Some(other) => return Err(fail(format!("notify is osc9, osc777 or none, not {other:?}"))),
+        };
+        Ok(AlertRule { when, currency, min_amount, bell: entry.bell, notify })
+    }
+
+    fn matches_payment(&self, txn: &Transaction) -> bool {
+        let when = match txn.status {
+            TransactionStatus::Settled => AlertWhen::Settled,
+            TransactionStatus::Failed => AlertWhen::Failed,
+            _ => return false,
+        };
+        self.when == when
+            && self.currency.as_ref().is_none_or(|c| *c == txn.currency)
+            && self.min_amount.is_none_or(|min| txn.amount >= min)
+    }
+}
+
+/// What firing asks for: the notice, and how else to reach the agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fired {
+    /// Plain words (still to be sanitized where drawn or sent).
+    pub text: String,
+    pub bell: bool,
+    pub notify: Notify,
+}
+
+/// Events remembered as fired, at most; the oldest are forgotten first.
+const REMEMBERED: usize = 10_000;
+
+#[derive(Debug, Clone, Default)]
+pub struct Alerts {
+    rules: Vec<AlertRule>,
+    fired: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+impl Alerts {
+    pub fn new(rules: Vec<AlertRule>) -> Self {
+        Alerts { rules, ..Alerts::default() }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Once per event: false if it fired before.
+    fn first_time(&mut self, event: String) -> bool {
+        if !self.fired.insert(event.clone()) {
+            return false;
+        }
+        self.order.push_back(event);
+        if self.order.len() > REMEMBERED
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.fired.remove(&oldest);
+        }
+        true
+    }
+
+    /// The rules that match, as one firing (the loudest of them).
+    fn fire(&mut self, event: String, matching: Vec<&AlertRule>, text: String) -> Option<Fired> {
+        if matching.is_empty() {
+            return None;
+        }
+        let bell = matching.iter().any(|r| r.bell);
+        let notify = matching.iter().map(|r| r.notify).find(|n| *n != Notify::None).unwrap_or_default();
+        self.first_time(event).then_some(Fired { text, bell, notify })
+    }
+
+    /// A payment seen settling or failing live.
+    pub fn payment(&mut self, txn: &Transaction) -> Option<Fired> {
+        let matching: Vec<&AlertRule> = self.rules.iter().filter(|r| r.matches_payment(txn)).collect();
+        let matching: Vec<AlertRule> = matching.into_iter().cloned().collect();
+        let text = format!("{} {} {} {}", txn.status.as_str(), txn.amount, txn.currency, txn.id);
+        self.fire(format!("{}:{}", txn.id, txn.status.as_str()), matching.iter().collect(), text)
+    }
+
+    /// An item new to the attention list.
+    pub fn attention(&mut self, item: &AttentionItem) -> Option<Fired> {
+        let matching: Vec<AlertRule> = self.rules.iter().filter(|r| r.when == AlertWhen::Attention).cloned().collect();
+        let text = format!("needs attention: {} {}", item.words(), item.id());
+        self.fire(format!("attention:{}:{}", item.words(), item.id()), matching.iter().collect(), text)
+    }
+}
+
+/// How long an alert's notice stays in the footer.
+const ALERT_SHOWN_SECS: i64 = 60;
+
+impl super::App {
+    /// A payment seen settling or failing live (a poll, the sync).
+    pub(super) fn payment_seen(&mut self, txn: &Transaction, cmds: &mut Vec<super::Cmd>) {
+        if let Some(fired) = self.alerts.payment(txn) {
+            self.fired(fired, cmds);
+        }
+    }
+
+    /// Items new to the attention list (never those of its first load).
+    pub(super) fn attention_arrived(&mut self, ids: &[String], cmds: &mut Vec<super::Cmd>) {
+        if self.alerts.is_empty() {
+            return;
+        }
+        let items: Vec<AttentionItem> = ids.iter().filter_map(|id| self.overview.list.find(id)).cloned().collect();
+        for item in items {
+            if let Some(fired) = self.alerts.attention(&item) {
+                self.fired(fired, cmds);
+            }
+        }
+    }
+
+    fn fired(&mut self, fired: Fired, cmds: &mut Vec<super::Cmd>) {
+        let until = self.now + chrono::Duration::seconds(ALERT_SHOWN_SECS);
+        self.alert = Some(super::Notice { text: fired.text.clone(), is_error: false, until });
+        if fired.bell {
+            cmds.push(super::Cmd::Bell);
+        }
+        if fired.notify != Notify::None {
+            cmds.push(super::Cmd::Notify { how: fired.notify, text: fired.text });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Attention;
+    use crate::test_support::{dec, txn};
+
+    fn rule(text: &[(&str, &str)]) -> Result<AlertRule, AlertError> {
+        let mut entry = AlertEntry { line: 7, ..AlertEntry::default() };
+        for (key, value) in text {
+            let value = Some(value.to_string());
+            match *key {
+                "when" => entry.when = value,
+                "currency" => entry.currency = value,
+                "min_amount" => entry.min_amount = value,
+                "notify" => entry.notify = value,
+                "bell" => entry.bell = true,
+                _ => panic!("no {key}"),
+            }
+        }
+        AlertRule::parse(&entry)
+    }
+
+    fn rules(rules: &[&[(&str, &str)]]) -> Alerts {
+        Alerts::new(rules.iter().map(|r| rule(r).unwrap_or_else(|e| panic!("{e}"))).collect())
+    }
+
+    fn settled(id: &str, amount: &str, currency: &str) -> Transaction {
+        Transaction { status: TransactionStatus::Settled, amount: dec(amount), currency: currency.into(), ..txn(id) }
+    }
+
+    #[test]
+    fn bad_rules_are_refused_naming_their_line() {
+        for (text, words) in [
+            (&[("when", "setled")][..], "not \"setled\""),
+            (&[][..], "needs when"),
+            (&[("when", "settled"), ("min_amount", "1e3")][..], "not an amount"),
+            (&[("when", "settled"), ("min_amount", "-5")][..], "not an amount"),
+            (&[("when", "settled"), ("currency", "US D")][..], "not a currency code"),
+            (&[("when", "attention"), ("currency", "USDT")][..], "takes no currency"),
+            (&[("when", "failed"), ("notify", "osc8")][..], "osc9, osc777 or none"),
+        ] {
+            match rule(text) {
+                Ok(rule) => panic!("{text:?} was taken: {rule:?}"),
+                Err(err) => {
+                    assert_eq!(err.line, 7);
+                    assert!(err.to_string().starts_with("line 7: ") && err.to_string().contains(words), "{err}");
+                }
+            }
+        }
+        let taken = rule(&[("when", "settled"), ("currency", "usdt"), ("min_amount", "1000"), ("notify", "osc9")]);
+        assert_eq!(
+            taken,
+            Ok(AlertRule {
+                when: AlertWhen::Settled,
+                currency: Some("USDT".into()),
+                min_amount: Some(dec("1000")),
+                bell: false,
+                notify: Notify::Osc9
+            })
+        );
+    }
+
+    #[test]
+    fn each_event_fires_once_and_only_what_matches() {
+        let mut alerts = rules(&[
+            &[("when", "settled"), ("currency", "USDT"), ("min_amount", "1000"), ("bell", "")],
+            &[("when", "failed"), ("notify", "osc777")],
+        ]);
+        assert_eq!(alerts.payment(&settled("txn_small", "999.99", "USDT")), None, "under the minimum");
+        assert_eq!(alerts.payment(&settled("txn_btc", "5000", "BTC")), None, "another currency");
+        assert_eq!(alerts.payment(&txn("txn_pending")), None, "pending is no event of these rules");
+        let big = settled("txn_big", "1000.00", "USDT");
+        let fired = alerts.payment(&big);
+        assert!(fired.as_ref().is_some_and(|f| f.bell && f.notify == Notify::None && f.text.contains("txn_big")));
+        assert_eq!(alerts.payment(&big), None, "the same event again (the sync and a poll both saw it)");
+        let failed = Transaction { status: TransactionStatus::Failed, ..txn("txn_big") };
+        assert!(alerts.payment(&failed).is_some_and(|f| f.notify == Notify::Osc777 && !f.bell));
+        let item = AttentionItem::Stored(Box::new(Attention::Failed(failed)));
+        assert_eq!(alerts.attention(&item), None, "no attention rule");
+    }
+
+    #[test]
+    fn attention_rules_fire_once_per_item() {
+        let mut alerts = rules(&[&[("when", "attention"), ("notify", "osc9")]]);
+        let item = AttentionItem::Stored(Box::new(Attention::PendingTooLong(txn("txn_stuck"))));
+        assert!(alerts.attention(&item).is_some_and(|f| f.text.contains("pending too long txn_stuck")));
+        assert_eq!(alerts.attention(&item), None);
+        let other = AttentionItem::Stored(Box::new(Attention::NotSettled(txn("txn_stuck"))));
+        assert!(alerts.attention(&other).is_some(), "another kind of trouble with the same payment");
+    }
+}

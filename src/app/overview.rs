@@ -1,0 +1,330 @@
+//! The Overview: the period's money per currency, a chart of settled
+//! volume, and what needs attention, all computed by the mirror
+//! ([`Cmd::Overview`]). It is recomputed every refresh while shown and less
+//! often while hidden, so its tab counts what needs attention and alerts
+//! hear of new items wherever the agent is. Periods start at a local
+//! midnight (the settings' offset from UTC).
+
+use super::paged::{ListOps, PagedList, RequestId};
+use super::resource::Resource;
+use super::{App, Cmd, DetailKind, Pane};
+use crate::api::{Transaction, Webhook};
+use crate::store::{Attention, Overview, OverviewQuery, Step};
+use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Offset, TimeZone, Utc};
+
+/// The period the figures cover, up to the end of today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Today,
+    Week,
+    Month,
+}
+
+impl Period {
+    const ALL: [Period; 3] = [Period::Today, Period::Week, Period::Month];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Period::Today => "today",
+            Period::Week => "7 days",
+            Period::Month => "30 days",
+        }
+    }
+
+    pub fn days(self) -> i64 {
+        match self {
+            Period::Today => 1,
+            Period::Week => 7,
+            Period::Month => 30,
+        }
+    }
+
+    /// A bar an hour for today, a day otherwise.
+    pub fn step(self) -> Step {
+        if self == Period::Today { Step::Hour } else { Step::Day }
+    }
+
+    fn turned(self, forward: bool) -> Period {
+        let at = Period::ALL.iter().position(|p| *p == self).unwrap_or(0);
+        let next = if forward { at + 1 } else { at + Period::ALL.len() - 1 };
+        Period::ALL[next % Period::ALL.len()]
+    }
+}
+
+/// A row of the needs-attention list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttentionItem {
+    Stored(Box<Attention>),
+    /// A body the local listener refused: its signature did not verify.
+    Refused {
+        id: String,
+        at: DateTime<Utc>,
+        reason: String,
+    },
+}
+
+impl AttentionItem {
+    /// The mirror's item, if it is one.
+    pub fn stored(&self) -> Option<&Attention> {
+        match self {
+            AttentionItem::Stored(item) => Some(item),
+            AttentionItem::Refused { .. } => None,
+        }
+    }
+
+    /// What is wrong, in a few words.
+    pub fn words(&self) -> &'static str {
+        match self.stored() {
+            Some(Attention::PendingTooLong(_)) => "pending too long",
+            Some(Attention::NotSettled(_)) => "not credited",
+            Some(Attention::Failed(_)) => "failed",
+            Some(Attention::ExpiredWithPayment { .. }) => "link expired",
+            Some(Attention::WebhookDisabled(_)) => "webhook disabled",
+            None => "bad signature",
+        }
+    }
+
+    /// The payment it is about, if it is about one.
+    pub fn transaction(&self) -> Option<&Transaction> {
+        match self.stored()? {
+            Attention::PendingTooLong(txn)
+            | Attention::NotSettled(txn)
+            | Attention::Failed(txn)
+            | Attention::ExpiredWithPayment { payment: txn, .. } => Some(txn),
+            Attention::WebhookDisabled(_) => None,
+        }
+    }
+
+    pub fn webhook(&self) -> Option<&Webhook> {
+        match self.stored()? {
+            Attention::WebhookDisabled(hook) => Some(hook),
+            _ => None,
+        }
+    }
+
+    /// What Enter opens.
+    pub fn detail_kind(&self) -> Option<DetailKind> {
+        match self.stored()? {
+            Attention::WebhookDisabled(_) => Some(DetailKind::Webhook),
+            _ => Some(DetailKind::Transaction),
+        }
+    }
+}
+
+impl Resource for AttentionItem {
+    fn id(&self) -> &str {
+        match (self.transaction(), self.webhook(), self) {
+            (Some(txn), _, _) => &txn.id,
+            (_, Some(hook), _) => &hook.id,
+            (_, _, AttentionItem::Refused { id, .. }) => id,
+            _ => "",
+        }
+    }
+
+    fn status_text(&self) -> &str {
+        self.words()
+    }
+
+    fn matches(&self, needle: &str) -> bool {
+        self.words().contains(needle)
+            || self.id().to_lowercase().contains(needle)
+            || self.transaction().is_some_and(|txn| txn.matches(needle))
+    }
+}
+
+/// The listener's refusals kept for the list, newest first.
+const REFUSED_KEPT: usize = 50;
+
+#[derive(Debug)]
+pub struct OverviewState {
+    pub period: Period,
+    /// The chart's currency as chosen with ←/→ (until then, the first with
+    /// settled volume).
+    chosen_currency: Option<String>,
+    /// What the mirror answered last, and when.
+    pub shown: Option<Overview>,
+    pub computed_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    pub list: PagedList<AttentionItem>,
+    request: Option<RequestId>,
+    /// Whether the mirror was up to date when the question in flight was asked.
+    asked_current: bool,
+    /// An answer from an up-to-date mirror has come: from now on items new
+    /// to the list are news (marked, and alerts may fire), not history.
+    settled_baseline: bool,
+    next_at: DateTime<Utc>,
+    refused: Vec<AttentionItem>,
+    refused_count: u64,
+}
+
+impl OverviewState {
+    pub fn new(now: DateTime<Utc>) -> Self {
+        OverviewState {
+            period: Period::Today,
+            chosen_currency: None,
+            shown: None,
+            computed_at: None,
+            error: None,
+            list: PagedList::new(),
+            request: None,
+            asked_current: false,
+            settled_baseline: false,
+            next_at: now,
+            refused: Vec::new(),
+            refused_count: 0,
+        }
+    }
+
+    /// Recompute now; an answer on its way is for the old question.
+    fn again(&mut self, now: DateTime<Utc>) {
+        self.request = None;
+        self.next_at = now;
+    }
+
+    /// The attention list: the mirror's items, then the refusals.
+    fn items(&self) -> Vec<AttentionItem> {
+        let stored = self
+            .shown
+            .iter()
+            .flat_map(|o| o.attention.iter().map(|item| AttentionItem::Stored(Box::new(item.clone()))));
+        stored.chain(self.refused.iter().cloned()).collect()
+    }
+}
+
+/// The start of the local day `days_back` days before `now`'s, in UTC.
+pub fn local_midnight(now: DateTime<Utc>, utc_offset_secs: i32, days_back: i64) -> DateTime<Utc> {
+    let zone = FixedOffset::east_opt(utc_offset_secs).unwrap_or_else(|| Utc.fix());
+    let day = now.with_timezone(&zone).date_naive() - Duration::days(days_back);
+    // A fixed offset has exactly one midnight a day.
+    zone.from_local_datetime(&day.and_time(NaiveTime::MIN)).single().map(|t| t.with_timezone(&Utc)).unwrap_or(now)
+}
+
+impl App {
+    /// The question for the mirror: the period up to the end of today.
+    pub fn overview_query(&self) -> OverviewQuery {
+        let offset = self.settings.utc_offset_secs;
+        let period = self.overview.period;
+        OverviewQuery {
+            from: local_midnight(self.now, offset, period.days() - 1),
+            to: local_midnight(self.now, offset, -1),
+            now: self.now,
+            step: period.step(),
+            chart_currency: self.overview.chosen_currency.clone(),
+            thresholds: self.settings.thresholds,
+        }
+    }
+
+    /// Asks the mirror again when due: every refresh while shown, every
+    /// hidden refresh while not. Nothing without a mirror.
+    pub(super) fn plan_overview(&mut self, cmds: &mut Vec<Cmd>) {
+        let shown = self.pane == Pane::Overview;
+        if self.settings.mirror.is_err() || self.overview.request.is_some() || self.now < self.overview.next_at {
+            return;
+        }
+        if shown && self.paused && self.overview.shown.is_some() {
+            return;
+        }
+        let request = self.request_id();
+        cmds.push(Cmd::Overview { request, query: self.overview_query() });
+        self.overview.request = Some(request);
+        self.overview.asked_current = self.mirror().is_some_and(|m| m.phase == crate::sync::Phase::UpToDate);
+        self.overview.next_at = self.now + self.interval(Pane::Overview);
+    }
+
+    pub(super) fn overview_loaded(
+        &mut self,
+        request: RequestId,
+        result: Result<Overview, String>,
+        cmds: &mut Vec<Cmd>,
+    ) {
+        if self.overview.request != Some(request) {
+            return;
+        }
+        self.overview.request = None;
+        match result {
+            Ok(overview) => {
+                self.overview.shown = Some(overview);
+                self.overview.computed_at = Some(self.now);
+                self.overview.error = None;
+                let baseline = !self.overview.settled_baseline;
+                self.overview.settled_baseline |= self.overview.asked_current;
+                let new = self.overview.list.replace_all(self.overview.items(), baseline, self.now);
+                let view = self.view_height();
+                self.overview.list.keep_visible(view);
+                self.attention_arrived(&new, cmds);
+            }
+            Err(why) => self.overview.error = Some(why),
+        }
+    }
+
+    /// `r`: recompute now.
+    pub(super) fn overview_again(&mut self) {
+        self.overview.again(self.now);
+    }
+
+    pub(super) fn change_period(&mut self, forward: bool) {
+        self.overview.period = self.overview.period.turned(forward);
+        self.overview.again(self.now);
+    }
+
+    /// ←/→: the next currency of those with figures.
+    pub(super) fn change_chart_currency(&mut self, forward: bool) {
+        let Some(shown) = &self.overview.shown else { return };
+        let currencies: Vec<&str> = shown.money.iter().map(|m| m.currency.as_str()).collect();
+        if currencies.is_empty() {
+            return;
+        }
+        let current = shown.chart_currency.as_deref();
+        let at = currencies.iter().position(|c| Some(*c) == current).unwrap_or(0);
+        let next = if forward { at + 1 } else { at + currencies.len() - 1 };
+        self.overview.chosen_currency = Some(currencies[next % currencies.len()].to_string());
+        self.overview.again(self.now);
+    }
+
+    /// The local listener refused a body: it joins the attention list now.
+    pub(super) fn refused_event(&mut self, reason: String, cmds: &mut Vec<Cmd>) {
+        self.overview.refused_count += 1;
+        let id = format!("refused {}", self.overview.refused_count);
+        self.overview.refused.insert(0, AttentionItem::Refused { id: id.clone(), at: self.now, reason });
+        self.overview.refused.truncate(REFUSED_KEPT);
+        self.overview.list.replace_all(self.overview.items(), false, self.now);
+        // News whatever the mirror's state: it happened now.
+        self.attention_arrived(&[id], cmds);
+    }
+
+    /// Enter on the list: the object's detail, or what a refusal means.
+    pub(super) fn open_attention(&mut self) {
+        match self.overview.list.selected_row() {
+            Some(AttentionItem::Refused { reason, .. }) => {
+                let text =
+                    format!("the local listener refused a webhook body: {reason} (check the secret it was sent with)");
+                self.notify(text, true);
+            }
+            Some(item) => {
+                if let Some(kind) = item.detail_kind() {
+                    let id = item.id().to_string();
+                    self.open_detail_for(kind, id, None, Duration::zero());
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// The mirror's news: once it is up to date (again), the figures are
+    /// worth computing at once.
+    pub(super) fn mirror_said(&mut self, status: crate::sync::MirrorStatus) {
+        let caught_up = status.phase == crate::sync::Phase::UpToDate
+            && self.mirror.as_ref().is_none_or(|before| before.phase != crate::sync::Phase::UpToDate);
+        self.mirror = Some(status);
+        if caught_up {
+            self.overview_again();
+        }
+    }
+
+    /// Whether the Overview's figures are partial: the mirror is still
+    /// backfilling; how far along it is (0 to 1).
+    pub fn overview_partial(&self) -> Option<f64> {
+        let status = self.mirror()?;
+        matches!(status.phase, crate::sync::Phase::Backfilling { .. }).then(|| status.ratio())
+    }
+}

@@ -1,0 +1,199 @@
+//! The Overview pane and alerts: what is asked of the mirror, the keys,
+//! Enter on what needs attention, news versus history, each alert once.
+
+use super::*;
+use crate::api::TransactionStatus;
+use crate::store::{Attention, OverviewQuery, Step};
+use crate::sync::{MirrorStatus, Phase};
+use crate::test_support::{answer_overview, dec, overview_fixture, txn};
+use alerts::{AlertEntry, AlertRule};
+
+fn settings(rules: &[&[(&str, &str)]]) -> Settings {
+    let alerts = rules
+        .iter()
+        .map(|rule| {
+            let mut entry = AlertEntry { line: 1, ..AlertEntry::default() };
+            for (key, value) in rule.iter() {
+                let value = Some(value.to_string());
+                match *key {
+                    "when" => entry.when = value,
+                    "currency" => entry.currency = value,
+                    "min_amount" => entry.min_amount = value,
+                    "notify" => entry.notify = value,
+                    "bell" => entry.bell = true,
+                    _ => panic!("no {key}"),
+                }
+            }
+            AlertRule::parse(&entry).unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect();
+    Settings { mirror: Ok(()), utc_offset_secs: 3600, alerts, ..Settings::default() }
+}
+
+fn up_to_date() -> Msg {
+    Msg::Mirror(MirrorStatus { phase: Phase::UpToDate, synced_at: Some(t0()), ..MirrorStatus::default() })
+}
+
+fn overview_query(cmds: &[Cmd]) -> Option<OverviewQuery> {
+    cmds.iter().find_map(|c| match c {
+        Cmd::Overview { query, .. } => Some(query.clone()),
+        _ => None,
+    })
+}
+
+/// The app on the Overview with the fixture's figures, its mirror up to date.
+fn on_overview(settings: Settings) -> App {
+    let mut app = App::new(settings, 120, 40, t0());
+    app.update(up_to_date(), t0());
+    let cmds = key(&mut app, '0', t0());
+    let fixture = overview_fixture(app.overview_query().from, t0());
+    answer_overview(&mut app, cmds, &fixture, t0());
+    app
+}
+
+#[test]
+fn the_overview_asks_for_local_days_and_its_keys_change_the_question() {
+    let mut app = App::new(settings(&[]), 120, 40, t0());
+    let cmds = app.update(up_to_date(), t0());
+    let Some(today) = overview_query(&cmds) else { panic!("asked for nothing: {cmds:?}") };
+    // t0 is 2027-01-15 08:00 UTC: 09:00 in UTC+1, whose day began at 23:00 UTC.
+    assert_eq!(
+        (today.from.to_rfc3339(), today.to - today.from),
+        ("2027-01-14T23:00:00+00:00".into(), Duration::days(1))
+    );
+    assert_eq!(today.step, Step::Hour);
+    assert!(today.from <= today.now && today.now < today.to);
+    let fixture = overview_fixture(today.from, t0());
+    answer_overview(&mut app, cmds, &fixture, t0());
+    key(&mut app, '0', t0());
+    assert_eq!(app.pane(), Pane::Overview);
+    let week = overview_query(&key(&mut app, ']', t0()));
+    assert!(week.as_ref().is_some_and(|q| q.step == Step::Day && q.to - q.from == Duration::days(7)), "{week:?}");
+    let month = overview_query(&key(&mut app, ']', t0()));
+    assert!(month.is_some_and(|q| q.to - q.from == Duration::days(30)));
+    let back_to_week = overview_query(&key(&mut app, '[', t0()));
+    assert!(back_to_week.is_some_and(|q| q.to - q.from == Duration::days(7)));
+    // ←/→ pick the chart's currency among those with figures (the answer
+    // for 7 days has not come: the figures shown are still the fixture's).
+    let next = overview_query(&press(&mut app, input::KeyCode::Right, t0()));
+    assert_eq!(next.and_then(|q| q.chart_currency), Some("BTC".into()), "after USDT comes BTC again");
+    let previous = overview_query(&press(&mut app, input::KeyCode::Left, t0()));
+    assert_eq!(previous.and_then(|q| q.chart_currency), Some("USDC".into()));
+}
+
+#[test]
+fn it_is_asked_for_often_while_shown_and_rarely_while_hidden_and_never_without_a_mirror() {
+    let mut app = on_overview(settings(&[]));
+    assert!(overview_query(&app.update(Msg::Tick, t0() + Duration::seconds(4))).is_none());
+    assert!(overview_query(&app.update(Msg::Tick, t0() + Duration::seconds(5))).is_some(), "every refresh");
+    key(&mut app, '1', t0() + Duration::seconds(6));
+    assert!(overview_query(&app.update(Msg::Tick, t0() + Duration::seconds(20))).is_none(), "hidden: not yet");
+    let mut plain = App::new(Settings::default(), 120, 40, t0());
+    let cmds = plain.update(Msg::Tick, t0());
+    assert!(overview_query(&cmds).is_none());
+    key(&mut plain, '0', t0());
+    assert_eq!(plain.pane(), Pane::Links);
+    assert!(plain.notice().is_some_and(|n| n.is_error && n.text.contains("reads the mirror")));
+    assert!(!plain.panes().contains(&Pane::Overview));
+}
+
+#[test]
+fn enter_on_what_needs_attention_opens_it() {
+    let mut app = on_overview(settings(&[]));
+    assert_eq!(app.list(Pane::Overview).total(), Some(6));
+    let cmds = press(&mut app, input::KeyCode::Enter, t0());
+    assert!(app.detail().is_some_and(|d| d.kind == DetailKind::Transaction && d.id == "txn_stuck0047m"));
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::FetchTransaction { id, .. } if id == "txn_stuck0047m")), "fresh");
+    press(&mut app, input::KeyCode::Esc, t0());
+    assert!(!app.detail_open());
+    key(&mut app, 'G', t0());
+    press(&mut app, input::KeyCode::Enter, t0());
+    assert!(app.detail().is_some_and(|d| d.kind == DetailKind::Webhook && d.id == "wh_old000"));
+    press(&mut app, input::KeyCode::Esc, t0());
+    // A refusal of the local listener joins the list, and Enter says what it means.
+    app.update(Msg::Refused("the signature does not match".into()), t0());
+    key(&mut app, 'G', t0());
+    press(&mut app, input::KeyCode::Enter, t0());
+    assert!(!app.detail_open());
+    assert!(app.notice().is_some_and(|n| n.text.contains("the signature does not match")), "{:?}", app.notice());
+}
+
+#[test]
+fn items_found_before_the_mirror_is_up_to_date_are_history_not_news() {
+    let rules: &[&[(&str, &str)]] = &[&[("when", "attention"), ("notify", "osc9")]];
+    let mut app = App::new(settings(rules), 120, 40, t0());
+    let backfilling = MirrorStatus { phase: Phase::Backfilling { eta: None }, ..MirrorStatus::default() };
+    let cmds = app.update(Msg::Mirror(backfilling), t0());
+    let from = app.overview_query().from;
+    let mut fixture = overview_fixture(from, t0());
+    let last = fixture.attention.pop();
+    let cmds = answer_overview(&mut app, cmds, &fixture, t0());
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::Notify { .. })));
+    // The backfill finds more; still history: nothing marked, nothing fired.
+    if let Some(last) = last {
+        fixture.attention.push(last);
+    }
+    let later = t0() + Duration::seconds(31);
+    let asked = app.update(Msg::Tick, later);
+    let cmds = answer_overview(&mut app, asked, &fixture, later);
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::Notify { .. })), "{cmds:?}");
+    assert_eq!(app.mark(Pane::Overview, "wh_old000"), None);
+    // Up to date: that picture is the baseline; what comes after is news, once.
+    let asked = app.update(up_to_date(), later);
+    let cmds = answer_overview(&mut app, asked, &fixture, later);
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::Notify { .. })));
+    let stuck = Transaction { id: "txn_newlystuck".into(), ..txn("x") };
+    fixture.attention.insert(0, Attention::PendingTooLong(stuck));
+    let news = t0() + Duration::seconds(62);
+    let asked = app.update(Msg::Tick, news);
+    let cmds = answer_overview(&mut app, asked, &fixture, news);
+    let notified: Vec<&Cmd> = cmds.iter().filter(|c| matches!(c, Cmd::Notify { .. })).collect();
+    assert_eq!(notified.len(), 1, "{cmds:?}");
+    assert!(matches!(notified[0], Cmd::Notify { how: Notify::Osc9, text } if text.contains("txn_newlystuck")));
+    assert_eq!(app.mark(Pane::Overview, "txn_newlystuck"), Some(Mark::New));
+    assert!(app.alert().is_some_and(|a| a.text.contains("pending too long")));
+    let again = t0() + Duration::seconds(93);
+    let asked = app.update(Msg::Tick, again);
+    let cmds = answer_overview(&mut app, asked, &fixture, again);
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::Notify { .. })), "once per event");
+}
+
+#[test]
+fn the_syncs_live_changes_fire_matching_rules_once() {
+    let rules: &[&[(&str, &str)]] = &[
+        &[("when", "settled"), ("currency", "USDT"), ("min_amount", "1000"), ("bell", "")],
+        &[("when", "failed"), ("notify", "osc777")],
+    ];
+    let mut app = App::new(settings(rules), 120, 40, t0());
+    let settled =
+        |id: &str, amount: &str| Transaction { status: TransactionStatus::Settled, amount: dec(amount), ..txn(id) };
+    let failed = Transaction { status: TransactionStatus::Failed, ..txn("txn_f") };
+    let cmds = app.update(Msg::Changes(vec![settled("txn_small", "999.99"), settled("txn_big", "1000"), failed]), t0());
+    assert_eq!(cmds.iter().filter(|c| **c == Cmd::Bell).count(), 1);
+    assert_eq!(cmds.iter().filter(|c| matches!(c, Cmd::Notify { how: Notify::Osc777, .. })).count(), 1);
+    let again = app.update(Msg::Changes(vec![settled("txn_big", "1000")]), t0());
+    assert!(!again.contains(&Cmd::Bell), "the same event seen again");
+}
+
+#[test]
+fn pik_catching_up_with_the_mirrors_picture_is_history() {
+    let mut app = App::new(Settings { mirror: Ok(()), bell: true, ..Settings::default() }, 120, 40, t0());
+    let cmds = app.update(Msg::Tick, t0());
+    let pending = FakePik::numbered(5);
+    let mut now_settled = pending.clone();
+    now_settled.transactions[0].status = TransactionStatus::Settled;
+    // The mirror's picture (from yesterday) says pending; PIK says settled.
+    let (mirror, pik): (Vec<Cmd>, Vec<Cmd>) =
+        cmds.into_iter().partition(|c| matches!(c, Cmd::FetchPage { source: Source::Mirror, .. }));
+    answer_all(&mut app, mirror, &pending, t0());
+    let rang = answer_all(&mut app, pik, &now_settled, t0());
+    assert!(!rang.contains(&Cmd::Bell), "settled while the dashboard was closed: history");
+    // Live: a payment settles between two polls.
+    let mut later = now_settled.clone();
+    later.transactions[0].status = TransactionStatus::Settled;
+    later.transactions[2].status = TransactionStatus::Settled;
+    let at = t0() + Duration::seconds(5);
+    let cmds = key(&mut app, '2', at);
+    let cmds = answer_all(&mut app, cmds, &later, at);
+    assert!(cmds.contains(&Cmd::Bell), "{cmds:?}");
+}
