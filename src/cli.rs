@@ -104,6 +104,74 @@ pub enum Command {
     Store(StoreCommand),
     /// Search the whole account (the local mirror, brought up to date first).
     Search(SearchArgs),
+    /// Reconciliation totals per currency and status (and day), from the mirror.
+    Report(ReportArgs),
+}
+
+/// `links export` and `transactions export`: rows for a spreadsheet or a script.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Created at or after this time (2024-01-15, 2024-01-15T10:00:00Z, or a Unix time).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Created at or before this time (a date alone takes in the whole day).
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub currency: Option<String>,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// Write to this file (refused if it exists, unless --overwrite); standard output without it.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace the --output file if it exists.
+    #[arg(long, requires = "output")]
+    pub overwrite: bool,
+    /// Page the API directly instead of reading the mirror.
+    #[arg(long, conflicts_with = "offline")]
+    pub from_api: bool,
+    /// Read what is already mirrored, without bringing it up to date first.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// The first moment counted (2024-01-15, an RFC 3339 time, or a Unix time).
+    #[arg(long)]
+    pub from: String,
+    /// The last moment counted (a date alone takes in the whole day).
+    #[arg(long)]
+    pub to: String,
+    /// Totals per currency and status, or per UTC day as well.
+    #[arg(long, value_enum, default_value_t = ReportBy::Currency)]
+    pub by: ReportBy,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Report on what is already mirrored, without bringing it up to date first.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportBy {
+    Day,
+    Currency,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -169,6 +237,8 @@ pub enum LinksCommand {
     },
     /// Show one payment link.
     Get { id: String },
+    /// Every link matching the filters, as CSV or JSON Lines (from the mirror, brought up to date first).
+    Export(ExportArgs),
     /// Deactivate an active payment link (asks first unless --yes).
     Deactivate {
         id: String,
@@ -212,6 +282,14 @@ pub enum TransactionsCommand {
     },
     /// Show one transaction.
     Get { id: String },
+    /// Every transaction matching the filters, as CSV or JSON Lines (from the mirror, brought up to date first).
+    Export {
+        #[command(flatten)]
+        export: ExportArgs,
+        /// Only the transactions of this payment link.
+        #[arg(long, value_name = "PAYMENT_LINK_ID")]
+        link: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

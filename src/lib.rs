@@ -14,6 +14,7 @@ pub mod config;
 pub mod dashboard;
 pub mod date_arg;
 pub mod desktop_notice;
+pub mod export;
 pub mod listener;
 pub mod mirror;
 pub mod money;

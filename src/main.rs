@@ -55,6 +55,7 @@ fn main() -> ExitCode {
             Some(Command::Sandbox(args)) => serve_sandbox(args).await,
             Some(Command::Store(command)) => finish(oneshot::store(&cli.global, command).await, cli.global.json),
             Some(Command::Search(args)) => finish(oneshot::search(&cli.global, args).await, cli.global.json),
+            Some(Command::Report(args)) => finish(oneshot::report_totals(&cli.global, args).await, cli.global.json),
             Some(Command::Config(ConfigCommand::Path)) => match pik_tui::config::default_path() {
                 Some(path) => {
                     println!("{}", cli.global.config.unwrap_or(path).display());

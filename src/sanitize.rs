@@ -6,6 +6,9 @@
 //! can set the clipboard (OSC 52), retitle the window, clear the screen or
 //! reorder what the agent reads (bidi overrides). So every such string passes
 //! through [`for_terminal`] before it is printed or drawn.
+//!
+//! Exports go to spreadsheets, which run a cell that starts like a formula
+//! (`=HYPERLINK(…)`, `+1`, `@SUM(…)`): [`for_spreadsheet`] neutralizes it.
 
 use std::borrow::Cow;
 
@@ -89,6 +92,35 @@ pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether a spreadsheet would read a cell starting with `c` as a formula
+/// (OWASP's list, and the full-width forms some spreadsheets also take).
+fn starts_formula(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠')
+}
+
+/// A CSV cell safe to open in a spreadsheet, still recognisable: a cell
+/// that would start a formula (after any leading spaces) gets a leading
+/// `'`, which spreadsheets show as text; control, bidi and zero-width
+/// characters other than newlines and tabs inside the text become
+/// [`REPLACEMENT`] (the CSV writer quotes newlines). Borrows when the cell
+/// is already safe.
+pub fn for_spreadsheet(cell: &str) -> Cow<'_, str> {
+    let formula = cell.trim_start_matches(' ').chars().next().is_some_and(starts_formula);
+    let unsafe_inside = cell.chars().any(|c| is_unsafe(c) && c != '\n' && c != '\t' && c != '\r');
+    if !formula && !unsafe_inside {
+        return Cow::Borrowed(cell);
+    }
+    let mut out = String::with_capacity(cell.len() + 1);
+    if formula {
+        out.push('\'');
+    }
+    for c in cell.chars() {
+        let kept = c == '\n' || c == '\t' || c == '\r';
+        out.push(if is_unsafe(c) && !kept { REPLACEMENT } else { c });
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +177,18 @@ mod tests {
         assert_eq!(cut.chars().count(), 20);
         assert!(cut.ends_with('…'));
         assert_eq!(for_terminal_truncated("short", 20), "short");
+    }
+
+    #[test]
+    fn formulas_are_neutralized_and_stay_recognisable() {
+        for cell in crate::test_support::FORMULA_CORPUS {
+            let safe = for_spreadsheet(cell);
+            assert!(safe.starts_with('\''), "{cell:?} -> {safe:?}");
+            assert_eq!(&safe[1..], *cell, "recognisable: {safe:?}");
+        }
+        for cell in ["Order #1234", "75.00", "pl_8f2k3m", "Café – 2 × 3 = 6", "a=b", ""] {
+            assert!(matches!(for_spreadsheet(cell), Cow::Borrowed(_)), "{cell:?} changed");
+        }
+        assert_eq!(for_spreadsheet("Order\u{1b}[2J\u{202e}1\nline two"), "Order·[2J·1\nline two");
     }
 }

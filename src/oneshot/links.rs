@@ -21,6 +21,8 @@ pub(super) async fn run(context: &Context, command: LinksCommand) -> Outcome {
             Ok(())
         }
         LinksCommand::Deactivate { id, yes } => deactivate(context, &id, yes).await,
+        // Routed before a client is made (see `oneshot::run`).
+        LinksCommand::Export(_) => Err(Failure::usage("links export is run from the mirror")),
     }
 }
 

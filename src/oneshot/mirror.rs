@@ -17,9 +17,9 @@ use serde_json::json;
 use std::time::Duration;
 
 /// The account's settings and its mirror, opened.
-struct Opened {
-    settings: config::Settings,
-    store: Store,
+pub(super) struct Opened {
+    pub settings: config::Settings,
+    pub store: Store,
 }
 
 fn open(global: &GlobalArgs) -> Result<Opened, Failure> {
@@ -137,9 +137,11 @@ async fn catch_up(opened: &Opened, global: &GlobalArgs) -> Result<(), crate::syn
     result
 }
 
-pub async fn search(global: &GlobalArgs, args: SearchArgs) -> Outcome {
+/// The account's mirror, brought up to date first unless `offline`; a
+/// mirror that cannot be brought up to date is still read, with a warning.
+pub(super) async fn mirrored(global: &GlobalArgs, offline: bool) -> Result<Opened, Failure> {
     let opened = open(global)?;
-    if !args.offline {
+    if !offline {
         match catch_up(&opened, global).await {
             Ok(()) => {}
             // A key PIK refuses will not do better next time: say so.
@@ -149,12 +151,15 @@ pub async fn search(global: &GlobalArgs, args: SearchArgs) -> Outcome {
             {
                 return Err(Failure::api(error));
             }
-            // Better a search of what is mirrored than none at all.
-            Err(why) => {
-                eprintln!("warning: the mirror could not be brought up to date ({why}); searching what it holds")
-            }
+            // Better what is mirrored than nothing at all.
+            Err(why) => eprintln!("warning: the mirror could not be brought up to date ({why}); using what it holds"),
         }
     }
+    Ok(opened)
+}
+
+pub async fn search(global: &GlobalArgs, args: SearchArgs) -> Outcome {
+    let opened = mirrored(global, args.offline).await?;
     let kinds = match args.kind {
         SearchKind::Links => Kinds::Links,
         SearchKind::Transactions => Kinds::Transactions,

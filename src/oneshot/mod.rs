@@ -3,6 +3,7 @@
 //! sanitized before it is printed. One file per command family; `failure`
 //! holds the exit codes, `print` the output helpers.
 
+mod export;
 mod failure;
 mod links;
 mod listen;
@@ -11,6 +12,7 @@ mod print;
 mod transactions;
 mod webhooks;
 
+pub use export::report_totals;
 pub use failure::{Failure, exit, report};
 pub use links::check_new_link;
 pub use listen::listen;
@@ -20,6 +22,7 @@ pub use webhooks::verify_signature;
 use crate::api::{Client, ClientConfig};
 use crate::cli::{GlobalArgs, LinksCommand, TransactionsCommand, WebhooksCommand};
 use crate::config::{self, Environment, Flags};
+use crate::store::Kinds;
 
 type Outcome = Result<(), Failure>;
 
@@ -61,13 +64,20 @@ pub enum ApiCommand {
 
 /// Runs an API command and returns the exit code.
 pub async fn run(global: &GlobalArgs, command: ApiCommand) -> u8 {
-    let outcome = match connect(global) {
-        Ok(context) => match command {
-            ApiCommand::Links(command) => links::run(&context, command).await,
-            ApiCommand::Transactions(command) => transactions::run(&context, command).await,
-            ApiCommand::Webhooks(command) => webhooks::run(&context, command).await,
+    let outcome = match command {
+        // Exports read the mirror (or page the API on their own terms).
+        ApiCommand::Links(LinksCommand::Export(args)) => export::rows(global, args, None, Kinds::Links).await,
+        ApiCommand::Transactions(TransactionsCommand::Export { export, link }) => {
+            export::rows(global, export, link, Kinds::Transactions).await
+        }
+        command => match connect(global) {
+            Ok(context) => match command {
+                ApiCommand::Links(command) => links::run(&context, command).await,
+                ApiCommand::Transactions(command) => transactions::run(&context, command).await,
+                ApiCommand::Webhooks(command) => webhooks::run(&context, command).await,
+            },
+            Err(failure) => Err(failure),
         },
-        Err(failure) => Err(failure),
     };
     match outcome {
         Ok(()) => exit::OK,

@@ -46,6 +46,8 @@ pub(super) async fn run(context: &Context, command: TransactionsCommand) -> Outc
             paging_footer(rows.len(), page.offset, result.total, result.skipped);
             Ok(())
         }
+        // Routed before a client is made (see `oneshot::run`).
+        TransactionsCommand::Export { .. } => Err(Failure::usage("transactions export is run from the mirror")),
         TransactionsCommand::Get { id } => {
             let txn = context.client.get_transaction(id.trim()).await.map_err(Failure::api)?;
             if context.json {

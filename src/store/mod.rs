@@ -9,6 +9,7 @@
 //! blocking pool): the sync writes batches, the worker asks for pages and
 //! searches. It knows nothing of the screen. See `docs/architecture.md`.
 
+pub mod export;
 mod lists;
 pub mod location;
 pub mod overview;
@@ -19,6 +20,7 @@ pub mod schema;
 pub mod search;
 pub mod tokens;
 
+pub use export::Selection;
 pub use overview::{Attention, CurrencyFigures, Figure, Overview, OverviewQuery, ReportLine, Step, Thresholds};
 pub use query::{AmountCmp, Kinds, SearchQuery, Term};
 pub use rows::Upserted;
@@ -358,6 +360,21 @@ impl Store {
     /// The overview of a period: money per currency, the chart, what needs attention.
     pub async fn overview(&self, query: OverviewQuery) -> Result<Overview, StoreError> {
         self.with(false, move |conn| overview::overview(conn, &query)).await
+    }
+
+    /// How many rows an export of `selection` will write.
+    pub async fn export_count(&self, selection: Selection) -> Result<u64, StoreError> {
+        self.with(false, move |conn| export::count(conn, &selection)).await
+    }
+
+    /// Up to `limit` rows of an export, below sort key `before`.
+    pub async fn export_batch(
+        &self,
+        selection: Selection,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<export::Batch, StoreError> {
+        self.with(false, move |conn| export::batch(conn, &selection, before, limit)).await
     }
 
     /// Reconciliation totals of a period, by UTC day (or not), currency and status.

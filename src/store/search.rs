@@ -104,7 +104,7 @@ fn kind_check(kinds: Kinds) -> &'static str {
 }
 
 /// The SQL after `SELECT search.rowid`, and its parameters.
-fn from_where(query: &SearchQuery) -> (String, Vec<Box<dyn ToSql>>) {
+pub(super) fn from_where(query: &SearchQuery) -> (String, Vec<Box<dyn ToSql>>) {
     let ranges: Vec<(&str, String)> = query
         .amounts
         .iter()
@@ -162,7 +162,7 @@ pub fn search(conn: &Connection, query: &SearchQuery, offset: u64, limit: u32) -
 }
 
 /// The row behind a sort key.
-fn hit(conn: &Connection, key: i64) -> rusqlite::Result<Option<SearchHit>> {
+pub(super) fn hit(conn: &Connection, key: i64) -> rusqlite::Result<Option<SearchHit>> {
     use rusqlite::OptionalExtension;
     match Kind::of(key) {
         Kind::Link => {

@@ -1,0 +1,207 @@
+//! Running an export: rows from the mirror a batch at a time (or from the
+//! API a page at a time), written as they come, with progress reported as
+//! (rows written, rows expected).
+
+use super::file::{FileError, Pending};
+use super::{Destination, Format, RowWriter};
+use crate::api::{ApiError, Client, LinkQuery, TransactionQuery};
+use crate::store::{Kinds, SearchHit, Selection, Store, StoreError};
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Rows read from the mirror at a time.
+const BATCH: u32 = 5_000;
+/// PIK's largest page.
+const PAGE: u32 = 100;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{0}")]
+    File(#[from] FileError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    #[error("writing the export failed: {0}")]
+    Write(String),
+}
+
+impl From<std::io::Error> for ExportError {
+    fn from(error: std::io::Error) -> Self {
+        ExportError::Write(error.to_string())
+    }
+}
+
+/// What an export wrote, and where (none: standard output).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exported {
+    pub rows: u64,
+    pub path: Option<PathBuf>,
+}
+
+/// An export being written: to standard output or to a pending file.
+struct Sink {
+    writer: RowWriter<Box<dyn Write + Send>>,
+    pending: Option<Pending>,
+}
+
+impl Sink {
+    fn open(destination: &Destination, format: Format, kinds: Kinds) -> Result<Sink, ExportError> {
+        let (out, pending): (Box<dyn Write + Send>, Option<Pending>) = match destination {
+            Destination::Stdout => (Box::new(std::io::stdout()), None),
+            Destination::File { path, overwrite } => {
+                let (pending, file) = Pending::create(path, *overwrite)?;
+                (Box::new(file), Some(pending))
+            }
+        };
+        match RowWriter::new(format, kinds, out) {
+            Ok(writer) => Ok(Sink { writer, pending }),
+            Err(error) => {
+                if let Some(pending) = pending {
+                    pending.abandon();
+                }
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Writes everything out; the file takes its name.
+    fn finish(self) -> Result<Option<PathBuf>, ExportError> {
+        let flushed = self.writer.finish().and_then(|mut out| out.flush());
+        match (flushed, self.pending) {
+            (Ok(()), Some(pending)) => Ok(Some(pending.commit()?)),
+            (Ok(()), None) => Ok(None),
+            (Err(error), pending) => {
+                if let Some(pending) = pending {
+                    pending.abandon();
+                }
+                Err(error.into())
+            }
+        }
+    }
+
+    fn abandon(self) {
+        if let Some(pending) = self.pending {
+            pending.abandon();
+        }
+    }
+}
+
+/// Runs `fill` on an open sink; commits on success, leaves nothing on failure.
+async fn with_sink<F, Fut>(
+    destination: &Destination,
+    format: Format,
+    kinds: Kinds,
+    fill: F,
+) -> Result<Exported, ExportError>
+where
+    F: FnOnce(Sink) -> Fut,
+    Fut: std::future::Future<Output = (Sink, Result<u64, ExportError>)>,
+{
+    let sink = Sink::open(destination, format, kinds)?;
+    let (sink, filled) = fill(sink).await;
+    match filled {
+        Ok(rows) => Ok(Exported { rows, path: sink.finish()? }),
+        Err(error) => {
+            sink.abandon();
+            Err(error)
+        }
+    }
+}
+
+/// Every row of `selection` in the mirror, newest first.
+pub async fn from_store(
+    store: &Store,
+    selection: Selection,
+    format: Format,
+    destination: &Destination,
+    mut progress: impl FnMut(u64, u64) + Send,
+) -> Result<Exported, ExportError> {
+    let total = store.export_count(selection.clone()).await?;
+    with_sink(destination, format, selection.kinds(), |mut sink| async move {
+        let mut written = 0u64;
+        let mut before = None;
+        loop {
+            let batch = match store.export_batch(selection.clone(), before, BATCH).await {
+                Ok(batch) => batch,
+                Err(error) => return (sink, Err(error.into())),
+            };
+            for hit in &batch.rows {
+                if let Err(error) = sink.writer.write(hit) {
+                    return (sink, Err(error.into()));
+                }
+            }
+            written += batch.rows.len() as u64;
+            progress(written, total.max(written));
+            match batch.next {
+                Some(next) => before = Some(next),
+                None => return (sink, Ok(written)),
+            }
+        }
+    })
+    .await
+}
+
+/// Every row matching the filters, paged from the API (newest first). Rows
+/// that arrive meanwhile shift PIK's offsets; a row seen twice is written once.
+pub async fn from_api(
+    client: &Client,
+    filter: Selection,
+    format: Format,
+    destination: &Destination,
+    mut progress: impl FnMut(u64, u64) + Send,
+) -> Result<Exported, ExportError> {
+    let Selection::Filter(query) = filter else {
+        return Err(ExportError::Write("PIK cannot search: export a search from the mirror".into()));
+    };
+    let kinds = query.kinds;
+    with_sink(destination, format, kinds, |mut sink| async move {
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut written = 0u64;
+        let mut offset = 0u32;
+        loop {
+            let (hits, total): (Vec<SearchHit>, u64) = if kinds == Kinds::Links {
+                let status = query.status.as_deref().map(crate::api::LinkStatus::parse);
+                let page = LinkQuery { status, limit: Some(PAGE), offset: Some(offset) };
+                match client.list_links(&page).await {
+                    Ok(page) => (page.data.into_iter().map(SearchHit::Link).collect(), page.total),
+                    Err(error) => return (sink, Err(error.into())),
+                }
+            } else {
+                let page = TransactionQuery {
+                    status: query.status.as_deref().map(crate::api::TransactionStatus::parse),
+                    currency: query.currency.clone(),
+                    payment_link_id: query.link.clone(),
+                    from: query.from,
+                    to: query.to,
+                    limit: Some(PAGE),
+                    offset: Some(offset),
+                };
+                match client.list_transactions(&page).await {
+                    Ok(page) => (page.data.into_iter().map(SearchHit::Transaction).collect(), page.total),
+                    Err(error) => return (sink, Err(error.into())),
+                }
+            };
+            let received = hits.len();
+            for hit in hits.iter().filter(|hit| seen.insert(hit.id().to_string())) {
+                // PIK has no currency filter for links: it is applied here.
+                if let (SearchHit::Link(link), Some(currency)) = (hit, &query.currency)
+                    && !link.currency.eq_ignore_ascii_case(currency)
+                {
+                    continue;
+                }
+                if let Err(error) = sink.writer.write(hit) {
+                    return (sink, Err(error.into()));
+                }
+                written += 1;
+            }
+            progress(written, total.max(written));
+            if received < PAGE as usize {
+                return (sink, Ok(written));
+            }
+            offset = offset.saturating_add(PAGE);
+        }
+    })
+    .await
+}
