@@ -186,6 +186,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         alerts,
         thresholds,
         zone_name: iana_time_zone::get_timezone().ok(),
+        workdir: std::env::current_dir().ok().map(|dir| dir.display().to_string()),
         ..Settings::default()
     };
     // The mirror syncs a cycle every two refreshes of the visible pane.

@@ -4,7 +4,9 @@
 //! keep it fresh too.
 
 use crate::api::{ApiError, Client, ErrorKind, LinkQuery, TransactionQuery};
-use crate::app::{Cmd, ErrorInfo, Found, Loaded, Msg, PageRequest, Source, Write, Written};
+use crate::app::forms::{ExportJob, ExportSource};
+use crate::app::{Cmd, ErrorInfo, ExportEvent, Found, Loaded, Msg, PageRequest, Source, Write, Written};
+use crate::export;
 use crate::store::{Batch, Store, StoreError};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -130,8 +132,58 @@ impl Worker {
                     send(Msg::Overview { request, result });
                 });
             }
+            Cmd::Export { request, job } => {
+                tokio::spawn(async move {
+                    let event = |event: ExportEvent| Msg::Export { request, event };
+                    export(&client, store.as_ref(), job, |e| send(event(e))).await;
+                });
+            }
             Cmd::Copy(_) | Cmd::Bell | Cmd::Notify { .. } | Cmd::Quit | Cmd::SwitchProfile(_) => {}
         }
+    }
+}
+
+/// Requests a second an export from PIK may make (without a mirror), on
+/// top of the shared limit: the live panes keep most of the budget.
+const EXPORT_RATE: f64 = 4.0;
+
+/// Runs an export, telling `tell` how it goes (at most a few times a second).
+async fn export(client: &Client, store: Option<&Store>, job: ExportJob, mut tell: impl FnMut(ExportEvent) + Send) {
+    let path = expand_home(&job.path);
+    let shown = std::path::absolute(&path).unwrap_or_else(|_| path.clone()).display().to_string();
+    if !job.overwrite && path.exists() {
+        return tell(ExportEvent::Exists(shown));
+    }
+    tell(ExportEvent::Started(shown.clone()));
+    let destination = export::Destination::File { path, overwrite: job.overwrite };
+    let mut last = std::time::Instant::now();
+    let mut progress = |done: u64, total: u64| {
+        if last.elapsed() >= std::time::Duration::from_millis(200) {
+            last = std::time::Instant::now();
+            tell(ExportEvent::Progress { done, total });
+        }
+    };
+    let result = match (job.source, store) {
+        (ExportSource::Mirror, Some(store)) => {
+            export::from_store(store, job.selection, job.format, &destination, &mut progress).await
+        }
+        (ExportSource::Mirror, None) => Err(export::ExportError::Write("the mirror is off".into())),
+        (ExportSource::Pik, _) => {
+            let client = client.with_share(EXPORT_RATE, crate::api::RetryPolicy::default());
+            export::from_api(&client, job.selection, job.format, &destination, &mut progress).await
+        }
+    };
+    tell(match result {
+        Ok(exported) => ExportEvent::Done { rows: exported.rows, path: shown },
+        Err(error) => ExportEvent::Failed(error.to_string()),
+    });
+}
+
+/// `~/x` is in the home folder.
+fn expand_home(path: &std::path::Path) -> std::path::PathBuf {
+    match (path.strip_prefix("~"), directories::BaseDirs::new()) {
+        (Ok(rest), Some(dirs)) => dirs.home_dir().join(rest),
+        _ => path.to_path_buf(),
     }
 }
 

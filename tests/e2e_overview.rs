@@ -75,3 +75,38 @@ fn a_payment_settling_live_fires_one_well_formed_notification_and_history_none()
     session.send("q");
     assert!(session.wait_exit());
 }
+
+#[test]
+fn e_in_a_search_writes_exactly_the_rows_found() {
+    let mut session = Session::start(&["--demo", "--no-mouse"], 120, 40);
+    session.wait_for("the mirror up to date", |s| s.contains("mirror up to date"));
+    session.send("S");
+    for c in "order".chars() {
+        session.send(&c.to_string());
+    }
+    session.send("\r");
+    let screen = session.wait_for("the count found", |s| s.contains(" found "));
+    let Some(found) = screen
+        .split(" found ")
+        .next()
+        .and_then(|before| before.rsplit(' ').next())
+        .and_then(|n| n.replace(',', "").parse::<usize>().ok())
+    else {
+        panic!("{screen}")
+    };
+    assert!(found > 0);
+    let Ok(dir) = tempfile::tempdir() else { panic!("temp dir") };
+    let path = dir.path().join("found.csv");
+    session.send("e");
+    session.wait_for("the export form", |s| s.contains("matching the search"));
+    session.send("\u{15}"); // ctrl-u: clear the offered name
+    session.send(&path.display().to_string());
+    session.send("\r");
+    session.wait_for("the rows written", |s| s.contains(&format!("wrote {found} rows to")));
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), found + 1, "a header and the rows found");
+    assert!(lines[0].starts_with("kind,id,"), "{}", lines[0]);
+    session.send("q");
+    assert!(session.wait_exit());
+}

@@ -5,7 +5,7 @@
 use chrono::{Duration, TimeZone, Utc};
 use pik_tui::api::{LinkStatus, Page, PaymentLink};
 use pik_tui::app::input::{Key, KeyCode, Mouse, MouseKind};
-use pik_tui::app::{App, Cmd, Environment, ErrorInfo, Msg, ProfileInfo, Settings, Write, Written};
+use pik_tui::app::{App, Cmd, Environment, ErrorInfo, ExportEvent, Msg, ProfileInfo, Settings, Write, Written};
 use pik_tui::test_support::{FakePik, hook, link, lost_answer, numbered_link, refusal, unreachable};
 use pik_tui::ui::{self, Theme};
 use proptest::prelude::*;
@@ -174,6 +174,16 @@ proptest! {
                         Cmd::Overview { request, query } => Msg::Overview {
                             request,
                             result: if ok { Ok(hostile_overview(&query, newest)) } else { Err("the mirror failed\u{1b}[2J".into()) },
+                        },
+                        Cmd::Export { request, job } => Msg::Export {
+                            request,
+                            event: match newest % 5 {
+                                0 => ExportEvent::Exists(job.path.display().to_string()),
+                                1 => ExportEvent::Started("/tmp/x\u{1b}[2J.csv".into()),
+                                2 => ExportEvent::Progress { done: newest, total: newest / 2 },
+                                3 => ExportEvent::Done { rows: newest, path: "/tmp/\u{202e}x".into() },
+                                _ => ExportEvent::Failed("disk full\u{1b}]0;x\u{7}".into()),
+                            },
                         },
                         Cmd::Copy(_) | Cmd::Bell | Cmd::Notify { .. } | Cmd::Quit => continue,
                         Cmd::SwitchProfile(name) => Msg::ProfileSwitched(if ok {

@@ -37,6 +37,8 @@ pub enum Outcome {
     },
     /// Stay, and show these words in the footer.
     Say(String),
+    /// Start this export; the form stays until the file is claimed.
+    Export(super::forms::ExportJob),
 }
 
 /// A dialog or form: it takes the keys while it is open.

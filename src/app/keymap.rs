@@ -42,6 +42,7 @@ pub enum Action {
     NextChartCurrency,
     PrevChartCurrency,
     LinkTransactions,
+    Export,
     Filter,
     Command,
     Refresh,
@@ -91,6 +92,7 @@ const NAMES: &[(Action, &str)] = &[
     (Action::NextChartCurrency, "next_chart_currency"),
     (Action::PrevChartCurrency, "prev_chart_currency"),
     (Action::LinkTransactions, "link_transactions"),
+    (Action::Export, "export"),
     (Action::Filter, "filter"),
     (Action::Command, "command"),
     (Action::Refresh, "refresh"),
@@ -264,6 +266,7 @@ const TRANSACTIONS: Scope = Scope::Panes(PaneSet::of(&[Pane::Transactions]));
 const WEBHOOKS: Scope = Scope::Panes(PaneSet::of(&[Pane::Webhooks]));
 const LINKS_AND_TRANSACTIONS: Scope = Scope::Panes(PaneSet::of(&[Pane::Links, Pane::Transactions]));
 const OVERVIEW: Scope = Scope::Panes(PaneSet::of(&[Pane::Overview]));
+const EXPORTABLE: Scope = Scope::Panes(PaneSet::of(&[Pane::Links, Pane::Transactions, Pane::Search]));
 
 const SWITCH: &str = "switch pane: overview, links, transactions, webhooks, events";
 
@@ -315,6 +318,13 @@ const DEFAULTS: &[Row] = &[
     ),
     row(Action::LinkTransactions, &[ch('t')], LINKS, Some("txns"), "the selected link's transactions"),
     row(Action::Filter, &[ch('/')], LISTS, Some("find"), "search the mirror (without one: filter the loaded rows)"),
+    row(
+        Action::Export,
+        &[ch('e')],
+        EXPORTABLE,
+        Some("export"),
+        "export every row the pane or search matches to CSV or JSON Lines",
+    ),
     row(
         Action::Command,
         &[ch(':')],

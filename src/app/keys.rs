@@ -116,6 +116,7 @@ impl App {
             }
             Action::Deactivate => self.ask_deactivate(),
             Action::Verify => self.mode = Mode::Verify(Box::default()),
+            Action::Export => self.open_export(),
             Action::Filter => {
                 // With a mirror, `/` searches all of it; without, it
                 // filters the rows loaded.
@@ -207,6 +208,7 @@ impl App {
                 self.list_mut(pane).select_id(&id, view);
             }
             Outcome::Say(text) => self.notify(text, false),
+            Outcome::Export(job) => self.start_export(job, cmds),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod alerts;
 pub mod command;
 mod detail;
 pub mod dialogs;
+mod exports;
 pub mod forms;
 pub mod input;
 pub mod keymap;
@@ -36,7 +37,8 @@ use crate::store::{Overview, OverviewQuery, SearchPage, SearchQuery, Thresholds}
 use crate::sync::MirrorStatus;
 use alerts::{AlertRule, Alerts, Notify};
 use chrono::{DateTime, Duration, Utc};
-use forms::{LinkForm, VerifyForm, WebhookForm};
+use exports::ExportRun;
+use forms::{ExportForm, ExportJob, LinkForm, VerifyForm, WebhookForm};
 use input::{Key, Mouse};
 use keymap::Keymap;
 use layout::Screen;
@@ -141,6 +143,29 @@ pub enum Msg {
         request: RequestId,
         result: Result<Overview, String>,
     },
+    /// How an export is going.
+    Export {
+        request: RequestId,
+        event: ExportEvent,
+    },
+}
+
+/// What an export tells the app, from start to end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportEvent {
+    /// The file is claimed (its full path): the form can close.
+    Started(String),
+    /// The file is there already, and replacing it was not asked for.
+    Exists(String),
+    Progress {
+        done: u64,
+        total: u64,
+    },
+    Done {
+        rows: u64,
+        path: String,
+    },
+    Failed(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,6 +202,11 @@ pub enum Cmd {
     Overview {
         request: RequestId,
         query: OverviewQuery,
+    },
+    /// Write rows to a file in the background, reporting as it goes.
+    Export {
+        request: RequestId,
+        job: ExportJob,
     },
     /// Resolve this profile and talk to its PIK from now on.
     SwitchProfile(String),
@@ -224,6 +254,8 @@ pub struct Settings {
     pub thresholds: Thresholds,
     /// `[[alerts]]` rules (`--bell` adds one for settled payments).
     pub alerts: Vec<AlertRule>,
+    /// The folder exports are written in unless a path says otherwise.
+    pub workdir: Option<String>,
 }
 
 impl Default for Settings {
@@ -243,6 +275,7 @@ impl Default for Settings {
             zone_name: None,
             thresholds: Thresholds::default(),
             alerts: Vec::new(),
+            workdir: None,
         }
     }
 }
@@ -267,6 +300,7 @@ pub enum Mode {
     /// The webhook secret, shown once.
     Secret(Box<SecretDialog>),
     Verify(Box<VerifyForm>),
+    Export(Box<ExportForm>),
 }
 
 impl Mode {
@@ -279,6 +313,7 @@ impl Mode {
             Mode::NewWebhook(d) => Some(d.as_ref()),
             Mode::Secret(d) => Some(d.as_ref()),
             Mode::Verify(d) => Some(d.as_ref()),
+            Mode::Export(d) => Some(d.as_ref()),
             Mode::Normal | Mode::Filter(_) | Mode::Search(_) | Mode::Command(_) | Mode::Help { .. } => None,
         }
     }
@@ -291,6 +326,7 @@ impl Mode {
             Mode::NewWebhook(d) => Some(d.as_mut()),
             Mode::Secret(d) => Some(d.as_mut()),
             Mode::Verify(d) => Some(d.as_mut()),
+            Mode::Export(d) => Some(d.as_mut()),
             Mode::Normal | Mode::Filter(_) | Mode::Search(_) | Mode::Command(_) | Mode::Help { .. } => None,
         }
     }
@@ -321,6 +357,8 @@ pub struct App {
     alerts: Alerts,
     /// The last alert that fired, shown while no other notice is.
     alert: Option<Notice>,
+    /// The export running in the background, if one is.
+    export: Option<ExportRun>,
     /// `/` in the Links and Transactions panes, when there is a mirror.
     links_search: Option<SearchView>,
     transactions_search: Option<SearchView>,
@@ -360,6 +398,7 @@ impl App {
             overview: OverviewState::new(now),
             alerts,
             alert: None,
+            export: None,
             links_search: None,
             transactions_search: None,
             search: SearchView::new("", crate::store::Kinds::Both, now),
@@ -577,7 +616,12 @@ impl App {
     }
 
     fn notify(&mut self, text: impl Into<String>, is_error: bool) {
-        self.notice = Some(Notice { text: text.into(), is_error, until: self.now + Duration::seconds(6) });
+        self.notify_for(text, is_error, 6);
+    }
+
+    /// A notice that stays `seconds`.
+    fn notify_for(&mut self, text: impl Into<String>, is_error: bool, seconds: i64) {
+        self.notice = Some(Notice { text: text.into(), is_error, until: self.now + Duration::seconds(seconds) });
     }
 
     // ---- the update function ----
@@ -618,6 +662,7 @@ impl App {
                 }
             }
             Msg::Overview { request, result } => self.overview_loaded(request, result, &mut cmds),
+            Msg::Export { request, event } => self.export_event(request, event),
             Msg::ProfileSwitched(result) => self.profile_switched(result),
             Msg::Mirror(status) => self.mirror_said(status),
             Msg::Note(text) => self.notify(text, false),
@@ -679,6 +724,7 @@ impl App {
                 self.webhooks = PaneState::new(now);
                 self.events = PagedList::new();
                 self.overview = OverviewState::new(now);
+                self.export = None;
                 self.links_search = None;
                 self.transactions_search = None;
                 self.search = SearchView::new("", crate::store::Kinds::Both, now);

@@ -4,8 +4,10 @@ use super::Theme;
 use crate::app::App;
 use crate::app::dialogs::{ConfirmDeactivate, CreatedLink, SecretDialog};
 use crate::app::forms::{
-    COMMON_CURRENCIES, EVENTS, LinkField, LinkForm, VerifyField, VerifyForm, WebhookField, WebhookForm,
+    COMMON_CURRENCIES, EVENTS, ExportField, ExportForm, ExportSource, LinkField, LinkForm, VerifyField, VerifyForm,
+    WebhookField, WebhookForm,
 };
+use crate::export::Format;
 use crate::sanitize::{for_terminal, for_terminal_truncated};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -293,4 +295,44 @@ pub fn verify(frame: &mut Frame, app: &App, theme: &Theme, form: &VerifyForm) {
         Line::from(Span::styled("  tab next field   ^u clear   esc close", theme.dim())),
     ];
     dialog(frame, area, "Check a PIK-Signature", theme, lines);
+}
+
+pub fn export_form(frame: &mut Frame, app: &App, theme: &Theme, form: &ExportForm) {
+    let area = centered(app, 84, 12);
+    let focused = |f: ExportField| form.focus == f;
+    let room = usize::from(area.width.saturating_sub(18)).max(10);
+    let mut path = vec![label("File", focused(ExportField::Path), theme)];
+    path.extend(field(&form.path, room, focused(ExportField::Path), false));
+    let choice = |format: Format, name: &'static str| {
+        let mark = if form.format == format { "(•)" } else { "( )" };
+        let style = if focused(ExportField::Format) && form.format == format { theme.title() } else { Style::new() };
+        Span::styled(format!("{mark} {name}   "), style)
+    };
+    let source = match form.source {
+        ExportSource::Mirror => "from the mirror, all at once".to_string(),
+        ExportSource::Pik => "from PIK, a page at a time (no mirror)".to_string(),
+    };
+    let folder =
+        app.settings.workdir.as_deref().map(|d| format!("a bare name is written in {}", for_terminal_truncated(d, 60)));
+    let hint =
+        if form.submitting.is_some() { " starting…" } else { " ⏎ export   tab next   ←→ format   esc cancel" };
+    let lines = vec![
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("  What        ", theme.dim()),
+            Span::raw(for_terminal_truncated(&form.what, 200)),
+        ]),
+        Line::from(vec![Span::styled("  Read        ", theme.dim()), Span::raw(source)]),
+        Line::from(""),
+        Line::from(vec![
+            label("Format", focused(ExportField::Format), theme),
+            choice(Format::Csv, "CSV"),
+            choice(Format::Jsonl, "JSON Lines"),
+        ]),
+        Line::from(path),
+        Line::from(Span::styled(format!("              {}", folder.unwrap_or_default()), theme.dim())),
+        Line::from(problem(form.problem.clone(), theme)),
+        Line::from(Span::styled(hint, theme.dim())),
+    ];
+    dialog(frame, area, "Export", theme, lines);
 }

@@ -58,6 +58,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Mode::NewWebhook(form) => forms::webhook_form(frame, app, theme, form),
         Mode::Secret(dialog) => forms::secret(frame, app, theme, dialog),
         Mode::Verify(form) => forms::verify(frame, app, theme, form),
+        Mode::Export(form) => forms::export_form(frame, app, theme, form),
         Mode::Normal | Mode::Filter(_) | Mode::Search(_) | Mode::Command(_) => {}
     }
 }
@@ -168,6 +169,16 @@ fn footer(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     // The mirror's words go before the status words, in full where there is
     // room beside a few hints, else short, else not at all.
     let mut right = vec![Span::styled(words.clone(), style)];
+    if let Some(run) = app.export_run() {
+        let ratio = if run.total == 0 { 0.0 } else { run.done as f64 / run.total as f64 };
+        let text = format!(
+            "exporting {} {} of {} · ",
+            bar(ratio, 8),
+            crate::app::group_thousands(run.done),
+            crate::app::group_thousands(run.total)
+        );
+        right.insert(0, Span::styled(text, theme.warning()));
+    }
     if let Some((full, short, mirror_style)) = mirror_words(app) {
         let room = area.width.saturating_sub(width(&words)).saturating_sub(36);
         if let Some(text) = [full, short].into_iter().find(|t| width(t) + 3 <= room) {

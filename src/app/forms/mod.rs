@@ -2,10 +2,12 @@
 //! signature. Pure state and rules; text editing is `tui-input`'s (cursor
 //! movement, word delete, paste).
 
+mod export;
 mod link;
 mod verify;
 mod webhook;
 
+pub use export::{ExportField, ExportForm, ExportJob, ExportSource};
 pub use link::{LinkErrors, LinkField, LinkForm};
 pub use verify::{VerifyField, VerifyForm};
 pub use webhook::{EVENTS, WebhookField, WebhookForm};

@@ -1,6 +1,7 @@
 //! `App::update`: messages in, state and commands out, on a test clock.
 //! Rows, the fake PIK and errors come from `crate::test_support`.
 
+mod exports;
 mod keys;
 mod overview;
 mod polling;

@@ -1,0 +1,146 @@
+//! `e`: exporting what a pane shows. The form says what will be written
+//! (every row the pane's filters or search match, from the mirror; from
+//! PIK page by page when there is no mirror); the export runs in the
+//! background, its progress in the footer, and ends with the count and the
+//! file in a notice.
+
+use super::forms::{ExportForm, ExportJob, ExportSource};
+use super::paged::RequestId;
+use super::{App, Cmd, ExportEvent, Mode, Pane, group_thousands};
+use crate::store::{Kinds, SearchQuery, Selection};
+
+/// An export under way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRun {
+    pub request: RequestId,
+    pub path: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// How long the final words of an export stay.
+const DONE_SHOWN_SECS: i64 = 20;
+
+impl App {
+    /// The export running, if one is.
+    pub fn export_run(&self) -> Option<&ExportRun> {
+        self.export.as_ref()
+    }
+
+    /// What `e` would export here: the rows, and how to say it.
+    fn export_selection(&self) -> Option<(Selection, String)> {
+        let mirror = self.settings.mirror.is_ok();
+        if let Some(view) = self.search_view(self.pane).filter(|_| mirror) {
+            let words = format!("{} matching the search {:?}", kinds_noun(view.kinds()), view.text.trim());
+            return Some((Selection::Search(SearchQuery::parse(&view.text, view.kinds())), words));
+        }
+        let (query, noun) = match self.pane {
+            Pane::Links => {
+                let mut query = SearchQuery::everything(Kinds::Links);
+                query.status = self.links.filter.status.as_ref().map(|s| s.as_str().to_string());
+                (query, "links")
+            }
+            Pane::Transactions => {
+                let filter = &self.transactions.filter;
+                let mut query = SearchQuery::everything(Kinds::Transactions);
+                query.status = filter.status.as_ref().map(|s| s.as_str().to_string());
+                query.currency = filter.currency.clone();
+                query.link = filter.payment_link_id.clone();
+                query.from = filter.from;
+                query.to = filter.to;
+                (query, "transactions")
+            }
+            _ => return None,
+        };
+        let mut words = vec![format!("every one of the {noun}")];
+        if let Some(status) = &query.status {
+            words.push(format!("status {status}"));
+        }
+        if let Some(currency) = &query.currency {
+            words.push(format!("currency {currency}"));
+        }
+        if let Some(link) = &query.link {
+            words.push(format!("link {link}"));
+        }
+        if let Some(from) = query.from {
+            words.push(format!("from {}", from.format("%Y-%m-%d %H:%M")));
+        }
+        if let Some(to) = query.to {
+            words.push(format!("to {}", to.format("%Y-%m-%d %H:%M")));
+        }
+        Some((Selection::Filter(query), words.join(" · ")))
+    }
+
+    /// `e`: the export form, or why not.
+    pub(super) fn open_export(&mut self) {
+        if let Some(run) = &self.export {
+            let text = format!(
+                "an export is already running ({} of {})",
+                group_thousands(run.done),
+                group_thousands(run.total)
+            );
+            self.notify(text, true);
+            return;
+        }
+        let Some((selection, mut what)) = self.export_selection() else { return };
+        let source = if self.settings.mirror.is_ok() { ExportSource::Mirror } else { ExportSource::Pik };
+        if source == ExportSource::Pik && !self.list(self.pane).text_filter().is_empty() {
+            what.push_str(" (the / filter covers loaded rows only and is not applied)");
+        }
+        let noun = match selection.kinds() {
+            Kinds::Links => "links",
+            Kinds::Transactions => "transactions",
+            Kinds::Both => "search",
+        };
+        let stem = format!("pik-{noun}-{}", self.now.format("%Y%m%d-%H%M%S"));
+        self.mode = Mode::Export(Box::new(ExportForm::new(what, selection, source, stem)));
+    }
+
+    pub(super) fn start_export(&mut self, job: ExportJob, cmds: &mut Vec<Cmd>) {
+        let request = self.request_id();
+        cmds.push(Cmd::Export { request, job });
+        if let Some(dialog) = self.mode.dialog_mut() {
+            dialog.submitted(request);
+        }
+    }
+
+    pub(super) fn export_event(&mut self, request: RequestId, event: ExportEvent) {
+        let form = match &mut self.mode {
+            Mode::Export(form) if form.submitting == Some(request) => Some(form),
+            _ => None,
+        };
+        match (event, form) {
+            (ExportEvent::Started(path), _) => {
+                if matches!(&self.mode, Mode::Export(form) if form.submitting == Some(request)) {
+                    self.mode = Mode::Normal;
+                }
+                self.export = Some(ExportRun { request, path, done: 0, total: 0 });
+            }
+            (ExportEvent::Exists(_), Some(form)) => form.exists(),
+            (ExportEvent::Failed(why), Some(form)) => form.failed(why),
+            (ExportEvent::Progress { done, total }, _) => {
+                if let Some(run) = self.export.as_mut().filter(|run| run.request == request) {
+                    (run.done, run.total) = (done, total);
+                }
+            }
+            (ExportEvent::Done { rows, path }, _) => {
+                self.export = None;
+                let text = format!("wrote {} rows to {path}", group_thousands(rows));
+                self.notify_for(text, false, DONE_SHOWN_SECS);
+            }
+            (ExportEvent::Failed(why), None) => {
+                self.export = None;
+                self.notify_for(format!("the export failed: {why}"), true, DONE_SHOWN_SECS);
+            }
+            (ExportEvent::Exists(_), None) => {}
+        }
+    }
+}
+
+fn kinds_noun(kinds: Kinds) -> &'static str {
+    match kinds {
+        Kinds::Links => "the links",
+        Kinds::Transactions => "the transactions",
+        Kinds::Both => "the links and transactions",
+    }
+}
