@@ -1,13 +1,16 @@
 //! Frame cost: one full 200×50 frame of the Links pane with 100, 10,000 and
-//! 100,000 loaded rows, beside a plain ratatui `Table` given every row.
-//! Targets: 100,000 rows at most 1.5× the cost of 100; one frame under 1 ms.
+//! 100,000 loaded rows, beside a plain ratatui `Table` given every row; and
+//! the Overview pane at 200×50 (money, chart, attention list) beside the
+//! Links pane. Targets: 100,000 rows at most 1.5× the cost of 100; one
+//! frame under 1 ms; the Overview in line with the other panes.
 //! `cargo bench --bench render`. Nothing is asserted; criterion prints.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use pik_tui::api::{LinkStatus, PaymentLink};
+use pik_tui::app::input::Key;
 use pik_tui::app::paged::ListOps;
 use pik_tui::app::{App, Loaded, Msg, Settings};
-use pik_tui::test_support::{FakePik, answer_with, numbered_link, t0};
+use pik_tui::test_support::{FakePik, answer_overview, answer_with, numbered_link, overview_fixture, t0};
 use pik_tui::ui::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -94,9 +97,39 @@ fn frames(c: &mut Criterion) {
     group.finish();
 }
 
+/// The Overview of a day with three currencies, a chart of 24 bars and
+/// every kind of item needing attention (the screens' fixture).
+fn overview_app() -> App {
+    let settings = Settings { mirror: Ok(()), ..Settings::default() };
+    let mut app = App::new(settings, 200, 50, t0());
+    let fixture = overview_fixture(app.overview_query().from, t0());
+    let mut cmds = app.update(Msg::Key(Key::char('0')), t0());
+    cmds.extend(app.update(Msg::Tick, t0()));
+    answer_overview(&mut app, cmds, &fixture, t0());
+    app
+}
+
+fn overview_frames(c: &mut Criterion) {
+    let mut group = c.benchmark_group("frame 200x50 by pane");
+    let theme = Theme::dark();
+    for (name, app) in [("Overview", overview_app()), ("Links, 100 rows", app_with(100))] {
+        let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap_or_else(|e| panic!("{e}"));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                terminal.clear().unwrap_or_else(|e| panic!("{e}"));
+                terminal
+                    .draw(|frame| ui::draw(frame, black_box(&app), &theme))
+                    .map(|_| ())
+                    .unwrap_or_else(|e| panic!("{e}"));
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3));
-    targets = frames
+    targets = frames, overview_frames
 }
 criterion_main!(benches);

@@ -105,6 +105,11 @@ fn starts_formula(c: char) -> bool {
 /// [`REPLACEMENT`] (the CSV writer quotes newlines). Borrows when the cell
 /// is already safe.
 pub fn for_spreadsheet(cell: &str) -> Cow<'_, str> {
+    // Most cells (ids, amounts, times) are printable ASCII not starting a formula.
+    let plain = |b: &u8| (b' '..=b'~').contains(b);
+    if cell.bytes().all(|b| plain(&b)) && !cell.trim_start_matches(' ').starts_with(['=', '+', '-', '@']) {
+        return Cow::Borrowed(cell);
+    }
     let formula = cell.trim_start_matches(' ').chars().next().is_some_and(starts_formula);
     let unsafe_inside = cell.chars().any(|c| is_unsafe(c) && c != '\n' && c != '\t' && c != '\r');
     if !formula && !unsafe_inside {

@@ -12,10 +12,11 @@ mod run;
 pub use file::Destination;
 pub use run::{ExportError, from_api, from_store};
 
-use crate::api::{PaymentLink, Transaction};
 use crate::sanitize::{for_spreadsheet, json_for_terminal};
+use crate::store::export::{LinkRow, RawRow, RowSink, TransactionRow};
 use crate::store::{Kinds, SearchHit};
 use chrono::{DateTime, SecondsFormat, Utc};
+use std::borrow::Cow;
 use std::io::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,60 +83,152 @@ pub fn columns(kinds: Kinds) -> &'static [&'static str] {
     }
 }
 
-/// ISO 8601 in UTC: `2026-11-21T14:03:00Z`.
+/// ISO 8601 in UTC: `2026-11-21T14:03:00Z` (with the fraction of a second
+/// when there is one, as chrono's `AutoSi` writes it). Written by hand: an
+/// export formats millions of these.
 pub fn iso(time: &DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write as _;
+    let year = time.year();
+    if !(0..=9999).contains(&year) {
+        return time.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+    }
+    let mut out = String::with_capacity(30);
+    let _ = write!(
+        out,
+        "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        time.month(),
+        time.day(),
+        time.hour(),
+        time.minute(),
+        time.second()
+    );
+    let nanos = time.nanosecond() % 1_000_000_000;
+    if nanos != 0 {
+        let _ = match (nanos % 1_000_000, nanos % 1_000) {
+            (0, _) => write!(out, ".{:03}", nanos / 1_000_000),
+            (_, 0) => write!(out, ".{:06}", nanos / 1_000),
+            _ => write!(out, ".{nanos:09}"),
+        };
+    }
+    out.push('Z');
+    out
 }
 
-fn maybe(time: &Option<DateTime<Utc>>) -> String {
-    time.as_ref().map(iso).unwrap_or_default()
+/// A stored time (microseconds since the epoch) in ISO 8601.
+fn iso_micros(micros: i64) -> String {
+    DateTime::<Utc>::from_timestamp_micros(micros).map(|t| iso(&t)).unwrap_or_default()
 }
 
-fn text(value: &Option<String>) -> String {
-    value.clone().unwrap_or_default()
+fn time(micros: Option<i64>) -> Cow<'static, str> {
+    micros.map(|m| Cow::Owned(iso_micros(m))).unwrap_or(Cow::Borrowed(""))
 }
 
-fn link_fields(link: &PaymentLink) -> [(&'static str, String); 9] {
-    [
-        ("id", link.id.clone()),
-        ("created_at", iso(&link.created_at)),
-        ("status", link.status.as_str().to_string()),
-        ("amount", link.amount.to_string()),
-        ("currency", link.currency.clone()),
-        ("description", text(&link.description)),
-        ("url", text(&link.url)),
-        ("paid_at", maybe(&link.paid_at)),
-        ("expires_at", maybe(&link.expires_at)),
-    ]
+fn text(value: Option<&str>) -> Cow<'_, str> {
+    Cow::Borrowed(value.unwrap_or(""))
 }
 
-fn transaction_fields(txn: &Transaction) -> [(&'static str, String); 9] {
-    [
-        ("id", txn.id.clone()),
-        ("created_at", iso(&txn.created_at)),
-        ("status", txn.status.as_str().to_string()),
-        ("amount", txn.amount.to_string()),
-        ("currency", txn.currency.clone()),
-        ("payment_link_id", text(&txn.payment_link_id)),
-        ("tx_hash", text(&txn.tx_hash)),
-        ("confirmed_at", maybe(&txn.confirmed_at)),
-        ("settled_at", maybe(&txn.settled_at)),
-    ]
+/// A row's cells in the layout's column order (empty where it has none).
+fn cells<'a>(row: &RawRow<'a>, kinds: Kinds) -> Vec<Cow<'a, str>> {
+    let none = || Cow::Borrowed("");
+    match (row, kinds) {
+        (RawRow::Link(l), Kinds::Links) => vec![
+            Cow::Borrowed(l.id),
+            Cow::Owned(iso_micros(l.created_at)),
+            Cow::Borrowed(l.status),
+            Cow::Borrowed(l.amount),
+            Cow::Borrowed(l.currency),
+            text(l.description),
+            text(l.url),
+            time(l.paid_at),
+            time(l.expires_at),
+        ],
+        (RawRow::Transaction(t), Kinds::Transactions) => vec![
+            Cow::Borrowed(t.id),
+            Cow::Owned(iso_micros(t.created_at)),
+            Cow::Borrowed(t.status),
+            Cow::Borrowed(t.amount),
+            Cow::Borrowed(t.currency),
+            text(t.payment_link_id),
+            text(t.tx_hash),
+            time(t.confirmed_at),
+            time(t.settled_at),
+        ],
+        // A search of both: every field of either, `kind` first.
+        (RawRow::Link(l), _) => vec![
+            Cow::Borrowed("link"),
+            Cow::Borrowed(l.id),
+            Cow::Owned(iso_micros(l.created_at)),
+            Cow::Borrowed(l.status),
+            Cow::Borrowed(l.amount),
+            Cow::Borrowed(l.currency),
+            none(),
+            text(l.description),
+            text(l.url),
+            none(),
+            none(),
+            none(),
+            time(l.paid_at),
+            time(l.expires_at),
+        ],
+        (RawRow::Transaction(t), _) => vec![
+            Cow::Borrowed("transaction"),
+            Cow::Borrowed(t.id),
+            Cow::Owned(iso_micros(t.created_at)),
+            Cow::Borrowed(t.status),
+            Cow::Borrowed(t.amount),
+            Cow::Borrowed(t.currency),
+            text(t.payment_link_id),
+            none(),
+            none(),
+            text(t.tx_hash),
+            time(t.confirmed_at),
+            time(t.settled_at),
+            none(),
+            none(),
+        ],
+    }
+}
+
+/// Calls `f` with a row as the store would give it (what the API gave,
+/// for an export from the API; the tests' expectations).
+pub fn with_raw<R>(hit: &SearchHit, f: impl FnOnce(&RawRow<'_>) -> R) -> R {
+    let micros = |t: &DateTime<Utc>| t.timestamp_micros();
+    match hit {
+        SearchHit::Link(l) => {
+            let amount = l.amount.to_string();
+            f(&RawRow::Link(LinkRow {
+                id: &l.id,
+                created_at: micros(&l.created_at),
+                status: l.status.as_str(),
+                currency: &l.currency,
+                amount: &amount,
+                description: l.description.as_deref(),
+                url: l.url.as_deref(),
+                paid_at: l.paid_at.as_ref().map(micros),
+                expires_at: l.expires_at.as_ref().map(micros),
+            }))
+        }
+        SearchHit::Transaction(t) => {
+            let amount = t.amount.to_string();
+            f(&RawRow::Transaction(TransactionRow {
+                id: &t.id,
+                created_at: micros(&t.created_at),
+                status: t.status.as_str(),
+                currency: &t.currency,
+                amount: &amount,
+                payment_link_id: t.payment_link_id.as_deref(),
+                tx_hash: t.tx_hash.as_deref(),
+                confirmed_at: t.confirmed_at.as_ref().map(micros),
+                settled_at: t.settled_at.as_ref().map(micros),
+            }))
+        }
+    }
 }
 
 /// A row's values in the layout's column order (empty where it has none).
 pub fn values(hit: &SearchHit, kinds: Kinds) -> Vec<String> {
-    let (kind, fields): (&str, [(&str, String); 9]) = match hit {
-        SearchHit::Link(link) => ("link", link_fields(link)),
-        SearchHit::Transaction(txn) => ("transaction", transaction_fields(txn)),
-    };
-    columns(kinds)
-        .iter()
-        .map(|column| match *column {
-            "kind" => kind.to_string(),
-            name => fields.iter().find(|(field, _)| *field == name).map(|(_, v)| v.clone()).unwrap_or_default(),
-        })
-        .collect()
+    with_raw(hit, |row| cells(row, kinds).into_iter().map(Cow::into_owned).collect())
 }
 
 /// Writes rows in one format to any output.
@@ -163,20 +256,43 @@ impl<W: Write> RowWriter<W> {
         Ok(RowWriter { kinds, out })
     }
 
+    /// Flushes everything, and hands the output back.
+    pub fn finish(self) -> std::io::Result<W> {
+        match self.out {
+            Output::Csv(writer) => writer.into_inner().map_err(|e| std::io::Error::other(e.to_string())),
+            Output::Jsonl(writer) => writer.into_inner().map_err(|e| std::io::Error::other(e.to_string())),
+        }
+    }
+}
+
+impl<W: Write + Send> RowWriter<W> {
+    /// Writes a row given as structs (from the API).
     pub fn write(&mut self, hit: &SearchHit) -> std::io::Result<()> {
-        let values = values(hit, self.kinds);
+        with_raw(hit, |row| self.row(row))
+    }
+}
+
+impl<W: Write + Send> RowSink for RowWriter<W> {
+    fn row(&mut self, row: &RawRow<'_>) -> std::io::Result<()> {
+        let values = cells(row, self.kinds);
         match &mut self.out {
-            Output::Csv(writer) => writer
-                .write_record(values.iter().map(|v| for_spreadsheet(v).into_owned()))
-                .map_err(std::io::Error::other),
+            Output::Csv(writer) => {
+                for value in &values {
+                    writer.write_field(for_spreadsheet(value).as_bytes()).map_err(std::io::Error::other)?;
+                }
+                writer.write_record(None::<&[u8]>).map_err(std::io::Error::other)
+            }
             Output::Jsonl(writer) => {
                 let object: serde_json::Map<String, serde_json::Value> = columns(self.kinds)
                     .iter()
                     .zip(values)
                     .map(|(name, value)| {
                         // What PIK did not give is null, not "".
-                        let value =
-                            if value.is_empty() { serde_json::Value::Null } else { serde_json::Value::String(value) };
+                        let value = if value.is_empty() {
+                            serde_json::Value::Null
+                        } else {
+                            serde_json::Value::String(value.into_owned())
+                        };
                         ((*name).to_string(), value)
                     })
                     .collect();
@@ -187,12 +303,20 @@ impl<W: Write> RowWriter<W> {
             }
         }
     }
+}
 
-    /// Flushes everything, and hands the output back.
-    pub fn finish(self) -> std::io::Result<W> {
-        match self.out {
-            Output::Csv(writer) => writer.into_inner().map_err(|e| std::io::Error::other(e.to_string())),
-            Output::Jsonl(writer) => writer.into_inner().map_err(|e| std::io::Error::other(e.to_string())),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn times_are_written_as_chrono_writes_them() {
+        let base = Utc.with_ymd_and_hms(2026, 11, 21, 14, 3, 0).single().unwrap_or_default();
+        for nanos in [0, 5_000_000, 123_456_000, 1, 999_999_999] {
+            let time = base + chrono::Duration::nanoseconds(nanos);
+            assert_eq!(iso(&time), time.to_rfc3339_opts(SecondsFormat::AutoSi, true), "{nanos}");
         }
+        assert_eq!(iso(&base), "2026-11-21T14:03:00Z");
     }
 }

@@ -10,8 +10,9 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Rows read from the mirror at a time.
-const BATCH: u32 = 5_000;
+/// Rows read from the mirror at a time (the mirror is shared with the
+/// dashboard's reads between batches).
+const BATCH: u32 = 20_000;
 /// PIK's largest page.
 const PAGE: u32 = 100;
 
@@ -40,9 +41,12 @@ pub struct Exported {
     pub path: Option<PathBuf>,
 }
 
-/// An export being written: to standard output or to a pending file.
+type Writer = RowWriter<Box<dyn Write + Send>>;
+
+/// An export being written: to standard output or to a pending file. The
+/// writer is lent to the store for each batch, and comes back with it.
 struct Sink {
-    writer: RowWriter<Box<dyn Write + Send>>,
+    writer: Option<Writer>,
     pending: Option<Pending>,
 }
 
@@ -56,7 +60,7 @@ impl Sink {
             }
         };
         match RowWriter::new(format, kinds, out) {
-            Ok(writer) => Ok(Sink { writer, pending }),
+            Ok(writer) => Ok(Sink { writer: Some(writer), pending }),
             Err(error) => {
                 if let Some(pending) = pending {
                     pending.abandon();
@@ -68,7 +72,10 @@ impl Sink {
 
     /// Writes everything out; the file takes its name.
     fn finish(self) -> Result<Option<PathBuf>, ExportError> {
-        let flushed = self.writer.finish().and_then(|mut out| out.flush());
+        let flushed = match self.writer {
+            Some(writer) => writer.finish().and_then(|mut out| out.flush()),
+            None => Err(std::io::Error::other("the export's writer was lost")),
+        };
         match (flushed, self.pending) {
             (Ok(()), Some(pending)) => Ok(Some(pending.commit()?)),
             (Ok(()), None) => Ok(None),
@@ -123,18 +130,19 @@ pub async fn from_store(
         let mut written = 0u64;
         let mut before = None;
         loop {
-            let batch = match store.export_batch(selection.clone(), before, BATCH).await {
-                Ok(batch) => batch,
+            let Some(writer) = sink.writer.take() else { return (sink, Ok(written)) };
+            let (writer, ended) = match store.export_batch(selection.clone(), before, BATCH, writer).await {
+                Ok(lent) => lent,
                 Err(error) => return (sink, Err(error.into())),
             };
-            for hit in &batch.rows {
-                if let Err(error) = sink.writer.write(hit) {
-                    return (sink, Err(error.into()));
-                }
-            }
-            written += batch.rows.len() as u64;
+            sink.writer = Some(writer);
+            let ended = match ended {
+                Ok(ended) => ended,
+                Err(error) => return (sink, Err(error.into())),
+            };
+            written += ended.written;
             progress(written, total.max(written));
-            match batch.next {
+            match ended.next {
                 Some(next) => before = Some(next),
                 None => return (sink, Ok(written)),
             }
@@ -191,7 +199,8 @@ pub async fn from_api(
                 {
                     continue;
                 }
-                if let Err(error) = sink.writer.write(hit) {
+                let Some(writer) = sink.writer.as_mut() else { return (sink, Ok(written)) };
+                if let Err(error) = writer.write(hit) {
                     return (sink, Err(error.into()));
                 }
                 written += 1;

@@ -6,7 +6,7 @@
 
 use super::query::{AmountCmp, Kinds, SearchQuery};
 use super::rows::{self, Kind};
-use super::search::{self, SearchHit};
+use super::search;
 use rusqlite::{Connection, ToSql};
 
 /// Which rows an export takes.
@@ -27,18 +27,98 @@ impl Selection {
     }
 }
 
-/// A batch of rows and where the next one starts (none: that was the last).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Batch {
-    pub rows: Vec<SearchHit>,
+/// A link as stored, borrowed from the database while it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkRow<'a> {
+    pub id: &'a str,
+    /// Microseconds since the epoch, like the other times.
+    pub created_at: i64,
+    pub status: &'a str,
+    pub currency: &'a str,
+    /// Exactly as PIK gave it.
+    pub amount: &'a str,
+    pub description: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub paid_at: Option<i64>,
+    pub expires_at: Option<i64>,
+}
+
+/// A transaction as stored, borrowed from the database while it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransactionRow<'a> {
+    pub id: &'a str,
+    pub created_at: i64,
+    pub status: &'a str,
+    pub currency: &'a str,
+    pub amount: &'a str,
+    pub payment_link_id: Option<&'a str>,
+    pub tx_hash: Option<&'a str>,
+    pub confirmed_at: Option<i64>,
+    pub settled_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawRow<'a> {
+    Link(LinkRow<'a>),
+    Transaction(TransactionRow<'a>),
+}
+
+/// Where exported rows go: written as they are read, with no copy between.
+pub trait RowSink: Send {
+    fn row(&mut self, row: &RawRow<'_>) -> std::io::Result<()>;
+}
+
+/// How a batch ended: rows written, and where the next batch starts (none:
+/// that was the last); or the sink's failure.
+#[derive(Debug)]
+pub struct BatchEnd {
+    pub written: u64,
     pub next: Option<i64>,
+}
+
+fn read_row<'a>(kind: Kind, row: &'a rusqlite::Row<'a>) -> rusqlite::Result<RawRow<'a>> {
+    let text = |i: usize| row.get_ref(i).and_then(|v| v.as_str().map_err(rusqlite::Error::from));
+    let maybe = |i: usize| row.get_ref(i).and_then(|v| v.as_str_or_null().map_err(rusqlite::Error::from));
+    let time = |i: usize| row.get::<_, Option<i64>>(i);
+    Ok(match kind {
+        // The columns of rows::LINK_COLUMNS, in order.
+        Kind::Link => RawRow::Link(LinkRow {
+            id: text(0)?,
+            created_at: row.get(1)?,
+            status: text(2)?,
+            currency: text(3)?,
+            amount: text(4)?,
+            description: maybe(5)?,
+            url: maybe(6)?,
+            paid_at: time(7)?,
+            expires_at: time(8)?,
+        }),
+        // The columns of rows::TRANSACTION_COLUMNS, in order.
+        Kind::Transaction => RawRow::Transaction(TransactionRow {
+            id: text(0)?,
+            created_at: row.get(1)?,
+            status: text(2)?,
+            currency: text(3)?,
+            amount: text(4)?,
+            payment_link_id: maybe(5)?,
+            tx_hash: maybe(6)?,
+            confirmed_at: time(7)?,
+            settled_at: time(8)?,
+        }),
+    })
 }
 
 /// The table of a filter export, and its filters as SQL.
 fn filter_sql(query: &SearchQuery) -> (Kind, String, Vec<Box<dyn ToSql>>) {
     let kind = if query.kinds == Kinds::Links { Kind::Link } else { Kind::Transaction };
     let (low, high) = rows::key_range(query.from, query.to);
-    let mut sql = String::from(" WHERE sort_key BETWEEN ?1 AND ?2");
+    // Without dates no range at all: a count can then use a small index
+    // instead of walking the table.
+    let mut sql = String::from(if query.from.is_none() && query.to.is_none() {
+        " WHERE ?1 <= ?2"
+    } else {
+        " WHERE sort_key BETWEEN ?1 AND ?2"
+    });
     let mut params: Vec<Box<dyn ToSql>> = vec![Box::new(low), Box::new(high)];
     let mut push = |sql_part: &str, value: Box<dyn ToSql>| {
         params.push(value);
@@ -93,33 +173,42 @@ pub fn count(conn: &Connection, selection: &Selection) -> rusqlite::Result<u64> 
     Ok(u64::try_from(counted).unwrap_or(0))
 }
 
-/// Up to `limit` rows below sort key `before` (from the top when none).
-pub fn batch(conn: &Connection, selection: &Selection, before: Option<i64>, limit: u32) -> rusqlite::Result<Batch> {
+/// Writes up to `limit` rows below sort key `before` (from the top when
+/// none) to `sink`, newest first.
+pub fn batch(
+    conn: &Connection,
+    selection: &Selection,
+    before: Option<i64>,
+    limit: u32,
+    sink: &mut dyn RowSink,
+) -> rusqlite::Result<std::io::Result<BatchEnd>> {
     let before = before.unwrap_or(i64::MAX);
-    let (rows, last): (Vec<SearchHit>, Option<i64>) = match selection {
+    let mut written = 0u64;
+    let mut last = None;
+    // Rows the query gave (a search's row may have gone meanwhile).
+    let seen = match selection {
         Selection::Filter(query) => {
             let (kind, filter, mut params) = filter_sql(query);
             params.push(Box::new(before));
             params.push(Box::new(i64::from(limit)));
             let (name, columns) = table(kind);
             let sql = format!(
+                // The key is column 9, after the row's nine.
                 "SELECT {columns}, sort_key FROM {name}{filter} AND sort_key < ?{} ORDER BY sort_key DESC LIMIT ?{}",
                 params.len() - 1,
                 params.len()
             );
             let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
             let mut statement = conn.prepare_cached(&sql)?;
-            let found: Vec<(SearchHit, i64)> = statement
-                .query_map(refs.as_slice(), |row| {
-                    let hit = match kind {
-                        Kind::Link => SearchHit::Link(rows::link_from_row(row)?),
-                        Kind::Transaction => SearchHit::Transaction(rows::transaction_from_row(row)?),
-                    };
-                    Ok((hit, row.get("sort_key")?))
-                })?
-                .collect::<Result<_, _>>()?;
-            let last = found.last().map(|(_, key)| *key);
-            (found.into_iter().map(|(hit, _)| hit).collect(), last)
+            let mut found = statement.query(refs.as_slice())?;
+            while let Some(row) = found.next()? {
+                if let Err(error) = sink.row(&read_row(kind, row)?) {
+                    return Ok(Err(error));
+                }
+                written += 1;
+                last = Some(row.get::<_, i64>(9)?);
+            }
+            written
         }
         Selection::Search(query) => {
             let (from_where, mut params) = search::from_where(query);
@@ -133,13 +222,23 @@ pub fn batch(conn: &Connection, selection: &Selection, before: Option<i64>, limi
             let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
             let keys: Vec<i64> =
                 conn.prepare_cached(&sql)?.query_map(refs.as_slice(), |row| row.get(0))?.collect::<Result<_, _>>()?;
-            let mut hits = Vec::with_capacity(keys.len());
             for key in &keys {
-                hits.extend(search::hit(conn, *key)?);
+                let kind = Kind::of(*key);
+                let (name, columns) = table(kind);
+                let mut statement =
+                    conn.prepare_cached(&format!("SELECT {columns} FROM {name} WHERE sort_key = ?1"))?;
+                let mut found = statement.query([key])?;
+                if let Some(row) = found.next()? {
+                    if let Err(error) = sink.row(&read_row(kind, row)?) {
+                        return Ok(Err(error));
+                    }
+                    written += 1;
+                }
             }
-            (hits, keys.last().copied())
+            last = keys.last().copied();
+            keys.len() as u64
         }
     };
-    let full = rows.len() as u32 >= limit;
-    Ok(Batch { rows, next: last.filter(|_| full) })
+    let next = last.filter(|_| seen >= u64::from(limit));
+    Ok(Ok(BatchEnd { written, next }))
 }

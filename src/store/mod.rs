@@ -32,6 +32,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+/// The most of the file an export batch maps.
+const EXPORT_MAP_BYTES: i64 = 1 << 30;
+
 /// Where the mirror lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Place {
@@ -254,7 +257,9 @@ impl Store {
                     }
                     Err(OpenError::Schema(err)) => return Err(StoreError::Sql(err.to_string())),
                 };
-                let reader = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                // Our own mutex guards each connection: SQLite's would be a second lock per call.
+                let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                let reader = Connection::open_with_flags(path, flags)?;
                 configure(&reader, false)?;
                 (Arc::new(Mutex::new(writer)), Arc::new(Mutex::new(reader)))
             }
@@ -367,14 +372,25 @@ impl Store {
         self.with(false, move |conn| export::count(conn, &selection)).await
     }
 
-    /// Up to `limit` rows of an export, below sort key `before`.
-    pub async fn export_batch(
+    /// Writes up to `limit` rows of an export below sort key `before` to
+    /// `sink`, which is handed back with how the batch ended. The rows are
+    /// read through a memory map while the batch lasts (a page read as a
+    /// call costs more than the row's work); the map goes with the batch,
+    /// so the dashboard's memory stays as it was.
+    pub async fn export_batch<S: export::RowSink + 'static>(
         &self,
         selection: Selection,
         before: Option<i64>,
         limit: u32,
-    ) -> Result<export::Batch, StoreError> {
-        self.with(false, move |conn| export::batch(conn, &selection, before, limit)).await
+        mut sink: S,
+    ) -> Result<(S, std::io::Result<export::BatchEnd>), StoreError> {
+        self.with(false, move |conn| {
+            conn.pragma_update(None, "mmap_size", EXPORT_MAP_BYTES)?;
+            let ended = export::batch(conn, &selection, before, limit, &mut sink);
+            conn.pragma_update(None, "mmap_size", 0)?;
+            Ok((sink, ended?))
+        })
+        .await
     }
 
     /// Reconciliation totals of a period, by UTC day (or not), currency and status.

@@ -81,10 +81,10 @@ fn optional_time(value: Option<i64>) -> Option<DateTime<Utc>> {
     value.map(from_micros)
 }
 
-fn decimal(row: &Row, column: &str) -> rusqlite::Result<Decimal> {
-    let text: String = row.get(column)?;
-    Decimal::from_str_exact(&text)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+fn decimal(row: &Row, column: usize) -> rusqlite::Result<Decimal> {
+    let text = row.get_ref(column)?.as_str()?;
+    Decimal::from_str_exact(text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 /// How far along its life a status is; a lower rank never replaces a higher one.
@@ -265,34 +265,38 @@ pub fn replace_webhooks(conn: &Connection, hooks: &[Webhook]) -> rusqlite::Resul
 
 pub const LINK_COLUMNS: &str = "id, created_at, status, currency, amount, description, url, paid_at, expires_at";
 
+/// A link from a row whose first columns are [`LINK_COLUMNS`], in order
+/// (read by position: a name lookup per field costs more than the rest).
 pub fn link_from_row(row: &Row) -> rusqlite::Result<PaymentLink> {
     Ok(PaymentLink {
-        id: row.get("id")?,
-        url: row.get("url")?,
-        amount: decimal(row, "amount")?,
-        currency: row.get("currency")?,
-        description: row.get("description")?,
-        status: LinkStatus::parse(&row.get::<_, String>("status")?),
-        created_at: from_micros(row.get("created_at")?),
-        paid_at: optional_time(row.get("paid_at")?),
-        expires_at: optional_time(row.get("expires_at")?),
+        id: row.get(0)?,
+        created_at: from_micros(row.get(1)?),
+        status: LinkStatus::parse(row.get_ref(2)?.as_str()?),
+        currency: row.get(3)?,
+        amount: decimal(row, 4)?,
+        description: row.get(5)?,
+        url: row.get(6)?,
+        paid_at: optional_time(row.get(7)?),
+        expires_at: optional_time(row.get(8)?),
     })
 }
 
 pub const TRANSACTION_COLUMNS: &str =
     "id, created_at, status, currency, amount, payment_link_id, tx_hash, confirmed_at, settled_at";
 
+/// A transaction from a row whose first columns are [`TRANSACTION_COLUMNS`],
+/// in order.
 pub fn transaction_from_row(row: &Row) -> rusqlite::Result<Transaction> {
     Ok(Transaction {
-        id: row.get("id")?,
-        payment_link_id: row.get("payment_link_id")?,
-        amount: decimal(row, "amount")?,
-        currency: row.get("currency")?,
-        status: TransactionStatus::parse(&row.get::<_, String>("status")?),
-        tx_hash: row.get("tx_hash")?,
-        created_at: from_micros(row.get("created_at")?),
-        confirmed_at: optional_time(row.get("confirmed_at")?),
-        settled_at: optional_time(row.get("settled_at")?),
+        id: row.get(0)?,
+        created_at: from_micros(row.get(1)?),
+        status: TransactionStatus::parse(row.get_ref(2)?.as_str()?),
+        currency: row.get(3)?,
+        amount: decimal(row, 4)?,
+        payment_link_id: row.get(5)?,
+        tx_hash: row.get(6)?,
+        confirmed_at: optional_time(row.get(7)?),
+        settled_at: optional_time(row.get(8)?),
     })
 }
 
