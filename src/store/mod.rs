@@ -319,12 +319,14 @@ impl Store {
             let now = Utc::now();
             let tx = Self::begin(conn)?;
             let mut done = Upserted::default();
+            let mut deltas = rollups::Deltas::default();
             for link in &batch.links {
-                done += rows::upsert_link(&tx, link, now)?;
+                done += rows::upsert_link(&tx, link, now, &mut deltas)?;
             }
             for txn in &batch.transactions {
-                done += rows::upsert_transaction(&tx, txn, now, batch.report_changes)?;
+                done += rows::upsert_transaction(&tx, txn, now, batch.report_changes, &mut deltas)?;
             }
+            deltas.apply(&tx)?;
             if let Some(hooks) = &batch.webhooks {
                 rows::replace_webhooks(&tx, hooks)?;
             }

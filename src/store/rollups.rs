@@ -27,54 +27,19 @@ fn decimal(text: &str) -> rusqlite::Result<Decimal> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
-/// Adds `count` items of `amount` in all to a transactions total.
-fn add_transactions(
-    conn: &Connection,
-    slot: i64,
-    currency: &str,
-    status: &str,
-    count: i64,
-    amount: Decimal,
-) -> rusqlite::Result<()> {
-    let current: Option<String> = conn
-        .prepare_cached("SELECT amount FROM rollup_transactions WHERE slot = ?1 AND currency = ?2 AND status = ?3")?
-        .query_row(params![slot, currency, status], |row| row.get(0))
-        .optional()?;
-    let sum = match current {
-        Some(text) => decimal(&text)?.checked_add(amount).ok_or_else(overflow)?,
-        None => amount,
-    };
-    conn.prepare_cached(
-        "INSERT INTO rollup_transactions (slot, currency, status, count, amount) VALUES (?1, ?2, ?3, ?4, ?5) \
-         ON CONFLICT (slot, currency, status) DO UPDATE SET count = count + ?4, amount = ?5",
-    )?
-    .execute(params![slot, currency, status, count, sum.to_string()])?;
-    Ok(())
+/// Changes to the totals, gathered over a batch of writes and applied
+/// once at its end: a page of 100 rows touches a few slots, so this is a
+/// few statements a batch instead of two a row.
+#[derive(Debug, Default)]
+pub struct Deltas {
+    transactions: HashMap<(i64, String, String), (i64, Decimal)>,
+    settled: HashMap<(i64, String), (i64, Decimal)>,
+    links: HashMap<(i64, String), (i64, i64)>,
 }
 
-fn add_settled(conn: &Connection, slot: i64, currency: &str, count: i64, amount: Decimal) -> rusqlite::Result<()> {
-    let current: Option<String> = conn
-        .prepare_cached("SELECT amount FROM rollup_settled WHERE slot = ?1 AND currency = ?2")?
-        .query_row(params![slot, currency], |row| row.get(0))
-        .optional()?;
-    let sum = match current {
-        Some(text) => decimal(&text)?.checked_add(amount).ok_or_else(overflow)?,
-        None => amount,
-    };
-    conn.prepare_cached(
-        "INSERT INTO rollup_settled (slot, currency, count, amount) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (slot, currency) DO UPDATE SET count = count + ?3, amount = ?4",
-    )?
-    .execute(params![slot, currency, count, sum.to_string()])?;
-    Ok(())
-}
-
-fn add_links(conn: &Connection, slot: i64, currency: &str, created: i64, paid: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO rollup_links (slot, currency, created, paid) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (slot, currency) DO UPDATE SET created = created + ?3, paid = paid + ?4",
-    )?
-    .execute(params![slot, currency, created, paid])?;
+fn add(entry: &mut (i64, Decimal), count: i64, amount: Decimal) -> rusqlite::Result<()> {
+    entry.0 += count;
+    entry.1 = entry.1.checked_add(amount).ok_or_else(overflow)?;
     Ok(())
 }
 
@@ -84,65 +49,96 @@ fn settled_slot(txn: &Transaction) -> i64 {
     slot(txn.settled_at.unwrap_or(txn.created_at))
 }
 
-/// Keeps the totals in step with a transaction written over `old` (its
-/// stored status, if it was stored).
-pub fn transaction_written(conn: &Connection, txn: &Transaction, old: Option<&str>) -> rusqlite::Result<()> {
-    let new = txn.status.as_str();
-    if old == Some(new) {
-        return Ok(());
+impl Deltas {
+    /// A transaction written over `old` (its stored status, if it was stored).
+    pub fn transaction(&mut self, txn: &Transaction, old: Option<&str>) -> rusqlite::Result<()> {
+        let new = txn.status.as_str();
+        if old == Some(new) {
+            return Ok(());
+        }
+        let at = slot(txn.created_at);
+        if let Some(old) = old {
+            let entry = self.transactions.entry((at, txn.currency.clone(), old.to_string())).or_default();
+            add(entry, -1, -txn.amount)?;
+        }
+        add(self.transactions.entry((at, txn.currency.clone(), new.to_string())).or_default(), 1, txn.amount)?;
+        if txn.status == TransactionStatus::Settled {
+            add(self.settled.entry((settled_slot(txn), txn.currency.clone())).or_default(), 1, txn.amount)?;
+        }
+        Ok(())
     }
-    let at = slot(txn.created_at);
-    if let Some(old) = old {
-        add_transactions(conn, at, &txn.currency, old, -1, -txn.amount)?;
+
+    /// A link written over `old`.
+    pub fn link(&mut self, link: &PaymentLink, old: Option<&str>) {
+        if old.is_none() {
+            self.links.entry((slot(link.created_at), link.currency.clone())).or_default().0 += 1;
+        }
+        if link.status == LinkStatus::Paid && old != Some(LinkStatus::Paid.as_str()) {
+            let at = slot(link.paid_at.unwrap_or(link.created_at));
+            self.links.entry((at, link.currency.clone())).or_default().1 += 1;
+        }
     }
-    add_transactions(conn, at, &txn.currency, new, 1, txn.amount)?;
-    if txn.status == TransactionStatus::Settled {
-        add_settled(conn, settled_slot(txn), &txn.currency, 1, txn.amount)?;
+
+    /// Adds everything gathered to the stored totals.
+    pub fn apply(self, conn: &Connection) -> rusqlite::Result<()> {
+        for ((at, currency, status), (count, amount)) in self.transactions {
+            let current: Option<String> = conn
+                .prepare_cached(
+                    "SELECT amount FROM rollup_transactions WHERE slot = ?1 AND currency = ?2 AND status = ?3",
+                )?
+                .query_row(params![at, currency, status], |row| row.get(0))
+                .optional()?;
+            let sum = sum(current, amount)?;
+            conn.prepare_cached(
+                "INSERT INTO rollup_transactions (slot, currency, status, count, amount) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (slot, currency, status) DO UPDATE SET count = count + ?4, amount = ?5",
+            )?
+            .execute(params![at, currency, status, count, sum.to_string()])?;
+        }
+        for ((at, currency), (count, amount)) in self.settled {
+            let current: Option<String> = conn
+                .prepare_cached("SELECT amount FROM rollup_settled WHERE slot = ?1 AND currency = ?2")?
+                .query_row(params![at, currency], |row| row.get(0))
+                .optional()?;
+            let sum = sum(current, amount)?;
+            conn.prepare_cached(
+                "INSERT INTO rollup_settled (slot, currency, count, amount) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (slot, currency) DO UPDATE SET count = count + ?3, amount = ?4",
+            )?
+            .execute(params![at, currency, count, sum.to_string()])?;
+        }
+        for ((at, currency), (created, paid)) in self.links {
+            conn.prepare_cached(
+                "INSERT INTO rollup_links (slot, currency, created, paid) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (slot, currency) DO UPDATE SET created = created + ?3, paid = paid + ?4",
+            )?
+            .execute(params![at, currency, created, paid])?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
-/// Keeps the totals in step with a link written over `old`.
-pub fn link_written(conn: &Connection, link: &PaymentLink, old: Option<&str>) -> rusqlite::Result<()> {
-    let paid = link.status == LinkStatus::Paid && old != Some(LinkStatus::Paid.as_str());
-    if old.is_none() {
-        add_links(conn, slot(link.created_at), &link.currency, 1, 0)?;
+/// A stored sum (if any) plus `amount`, exactly.
+fn sum(current: Option<String>, amount: Decimal) -> rusqlite::Result<Decimal> {
+    match current {
+        Some(text) => decimal(&text)?.checked_add(amount).ok_or_else(overflow),
+        None => Ok(amount),
     }
-    if paid {
-        add_links(conn, slot(link.paid_at.unwrap_or(link.created_at)), &link.currency, 0, 1)?;
-    }
-    Ok(())
 }
 
 /// Computes every total again from the rows (a file of an older schema).
 pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch("DELETE FROM rollup_transactions; DELETE FROM rollup_settled; DELETE FROM rollup_links;")?;
-    let mut transactions: HashMap<(i64, String, String), (i64, Decimal)> = HashMap::new();
-    let mut settled: HashMap<(i64, String), (i64, Decimal)> = HashMap::new();
+    let mut deltas = Deltas::default();
     let sql = format!("SELECT {} FROM transactions", super::rows::TRANSACTION_COLUMNS);
     let mut rows = conn.prepare(&sql)?;
     for txn in rows.query_map([], super::rows::transaction_from_row)? {
-        let txn = txn?;
-        let key = (slot(txn.created_at), txn.currency.clone(), txn.status.as_str().to_string());
-        let entry = transactions.entry(key).or_insert((0, Decimal::ZERO));
-        entry.0 += 1;
-        entry.1 = entry.1.checked_add(txn.amount).ok_or_else(overflow)?;
-        if txn.status == TransactionStatus::Settled {
-            let entry = settled.entry((settled_slot(&txn), txn.currency.clone())).or_insert((0, Decimal::ZERO));
-            entry.0 += 1;
-            entry.1 = entry.1.checked_add(txn.amount).ok_or_else(overflow)?;
-        }
-    }
-    for ((slot, currency, status), (count, amount)) in transactions {
-        add_transactions(conn, slot, &currency, &status, count, amount)?;
-    }
-    for ((slot, currency), (count, amount)) in settled {
-        add_settled(conn, slot, &currency, count, amount)?;
+        deltas.transaction(&txn?, None)?;
     }
     let sql = format!("SELECT {} FROM links", super::rows::LINK_COLUMNS);
     let mut rows = conn.prepare(&sql)?;
     for link in rows.query_map([], super::rows::link_from_row)? {
-        link_written(conn, &link?, None)?;
+        deltas.link(&link?, None);
     }
-    Ok(())
+    deltas.apply(conn)
 }

@@ -161,7 +161,14 @@ fn index(conn: &Connection, key: i64, document: &str, replace: bool) -> rusqlite
     Ok(())
 }
 
-pub fn upsert_link(conn: &Connection, link: &PaymentLink, now: DateTime<Utc>) -> rusqlite::Result<Upserted> {
+/// Writes a link (statuses only move forward), noting the change to the
+/// totals in `deltas`.
+pub fn upsert_link(
+    conn: &Connection,
+    link: &PaymentLink,
+    now: DateTime<Utc>,
+    deltas: &mut super::rollups::Deltas,
+) -> rusqlite::Result<Upserted> {
     let found = existing(conn, Kind::Link, &link.id)?;
     if let Some((_, old)) = &found
         && !may_replace(old, link.status.as_str(), link_rank)
@@ -191,18 +198,20 @@ pub fn upsert_link(conn: &Connection, link: &PaymentLink, now: DateTime<Utc>) ->
         micros(now),
     ])?;
     index(conn, key, &link_document(link), found.is_some())?;
-    super::rollups::link_written(conn, link, found.as_ref().map(|(_, status)| status.as_str()))?;
+    deltas.link(link, found.as_ref().map(|(_, status)| status.as_str()));
     let inserted = u64::from(found.is_none());
     Ok(Upserted { inserted, updated: 1 - inserted, changed: Vec::new() })
 }
 
-/// Writes a transaction (statuses only move forward); `report` asks for it
-/// back in [`Upserted::changed`] when it is new or its status moved.
+/// Writes a transaction (statuses only move forward), noting the change to
+/// the totals in `deltas`; `report` asks for it back in
+/// [`Upserted::changed`] when it is new or its status moved.
 pub fn upsert_transaction(
     conn: &Connection,
     txn: &Transaction,
     now: DateTime<Utc>,
     report: bool,
+    deltas: &mut super::rollups::Deltas,
 ) -> rusqlite::Result<Upserted> {
     let found = existing(conn, Kind::Transaction, &txn.id)?;
     if let Some((_, old)) = &found
@@ -235,7 +244,7 @@ pub fn upsert_transaction(
     ])?;
     index(conn, key, &transaction_document(txn), found.is_some())?;
     let old = found.as_ref().map(|(_, status)| status.as_str());
-    super::rollups::transaction_written(conn, txn, old)?;
+    deltas.transaction(txn, old)?;
     let moved = old != Some(txn.status.as_str());
     let inserted = u64::from(found.is_none());
     let changed = if report && moved { vec![txn.clone()] } else { Vec::new() };
