@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod date_arg;
 pub mod desktop_notice;
 pub mod export;
+pub mod human;
 pub mod listener;
 pub mod mirror;
 pub mod money;

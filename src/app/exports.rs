@@ -6,7 +6,8 @@
 
 use super::forms::{ExportForm, ExportJob, ExportSource};
 use super::paged::RequestId;
-use super::{App, Cmd, ExportEvent, Mode, Pane, group_thousands};
+use super::{App, Cmd, ExportEvent, Mode, Pane};
+use crate::human::group_thousands;
 use crate::store::{Kinds, SearchQuery, Selection};
 
 /// An export under way.

@@ -18,6 +18,7 @@ pub mod input;
 pub mod keymap;
 mod keys;
 pub mod layout;
+mod messages;
 pub mod overview;
 pub mod paged;
 pub mod pane;
@@ -25,260 +26,28 @@ mod poll;
 pub mod prompt;
 pub mod resource;
 pub mod search;
+mod settings;
 mod writes;
 
 pub use command::Command;
 pub use detail::{Detail, DetailKind, Found};
 pub use dialogs::{ConfirmDeactivate, CreatedLink, Dialog, Outcome, SecretDialog, Write};
+pub use messages::{Cmd, ErrorInfo, ExportEvent, Msg, ProfileInfo, Written};
 pub use pane::{LinkFilter, Loaded, PageRequest, Pane, PaneState, PollState, Polled, Source, TransactionFilter};
+pub use settings::{Environment, Settings};
 
-use crate::api::{ErrorKind, EventEnvelope, Page, PaymentLink, Transaction, Webhook, WebhookSecret};
-use crate::store::{Overview, OverviewQuery, SearchPage, SearchQuery, Thresholds};
+use crate::api::{EventEnvelope, PaymentLink, Transaction, Webhook};
 use crate::sync::MirrorStatus;
 use alerts::{AlertRule, Alerts, Notify};
 use chrono::{DateTime, Duration, Utc};
 use exports::ExportRun;
-use forms::{ExportForm, ExportJob, LinkForm, VerifyForm, WebhookForm};
-use input::{Key, Mouse};
-use keymap::Keymap;
+use forms::{ExportForm, LinkForm, VerifyForm, WebhookForm};
 use layout::Screen;
 use overview::OverviewState;
 use paged::{ListOps, Mark, PagedList, RequestId};
 use pane::PaneOps;
 use prompt::Prompt;
 use search::SearchView;
-use std::time::Duration as StdDuration;
-
-/// An API failure as the app keeps it: plain data, ready to show.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErrorInfo {
-    pub kind: ErrorKind,
-    /// Short words, e.g. "API key rejected (401)".
-    pub summary: String,
-    /// The longer message (already readable, still to be sanitized).
-    pub message: String,
-    pub status: Option<u16>,
-    pub retry_after: Option<StdDuration>,
-    /// A write that was sent and then got no answer: it may have happened.
-    pub may_have_happened: bool,
-}
-
-impl ErrorInfo {
-    fn is_auth(&self) -> bool {
-        matches!(self.status, Some(401 | 403))
-    }
-}
-
-/// What a write came back with.
-#[derive(Debug, Clone)]
-pub enum Written {
-    Link(PaymentLink),
-    Deactivated(PaymentLink),
-    Webhook(Webhook, WebhookSecret),
-}
-
-/// What the runtime says about a profile it switched to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProfileInfo {
-    pub name: String,
-    pub environment: Environment,
-    pub read_only: bool,
-    /// Whether its mirror opened, or why not.
-    pub mirror: Result<(), String>,
-}
-
-#[derive(Debug, Clone)]
-pub enum Msg {
-    Key(Key),
-    Mouse(Mouse),
-    Paste(String),
-    Resize {
-        width: u16,
-        height: u16,
-    },
-    /// Time passed (the runtime ticks a few times a second).
-    Tick,
-    Page {
-        pane: Polled,
-        request: RequestId,
-        offset: u64,
-        source: Source,
-        result: Result<Loaded, ErrorInfo>,
-    },
-    /// An object fetched by id, for a jump or the open detail.
-    Object {
-        request: RequestId,
-        result: Result<Found, ErrorInfo>,
-    },
-    /// The transactions of the link in the open detail.
-    LinkTransactions {
-        request: RequestId,
-        link_id: String,
-        result: Result<Page<Transaction>, ErrorInfo>,
-    },
-    /// The answer to a write.
-    Written {
-        request: RequestId,
-        result: Result<Written, ErrorInfo>,
-    },
-    /// A webhook event whose signature the local listener verified.
-    Event(Box<EventEnvelope>),
-    /// A body the local listener refused, and why (no or a bad signature).
-    Refused(String),
-    /// Transactions the sync found new or moved, live (never history).
-    Changes(Vec<Transaction>),
-    /// The runtime switched profile, or says why it could not.
-    ProfileSwitched(Result<ProfileInfo, String>),
-    /// How far the local mirror is.
-    Mirror(MirrorStatus),
-    /// Something the agent should read (a mirror moved aside at start).
-    Note(String),
-    /// A window of search results from the mirror.
-    Searched {
-        request: RequestId,
-        result: Result<SearchPage, String>,
-    },
-    /// The Overview's figures, computed by the mirror.
-    Overview {
-        request: RequestId,
-        result: Result<Overview, String>,
-    },
-    /// How an export is going.
-    Export {
-        request: RequestId,
-        event: ExportEvent,
-    },
-}
-
-/// What an export tells the app, from start to end.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ExportEvent {
-    /// The file is claimed (its full path): the form can close.
-    Started(String),
-    /// The file is there already, and replacing it was not asked for.
-    Exists(String),
-    Progress {
-        done: u64,
-        total: u64,
-    },
-    Done {
-        rows: u64,
-        path: String,
-    },
-    Failed(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cmd {
-    FetchPage {
-        request: RequestId,
-        page: PageRequest,
-        source: Source,
-    },
-    FetchLink {
-        request: RequestId,
-        id: String,
-    },
-    FetchTransaction {
-        request: RequestId,
-        id: String,
-    },
-    FetchLinkTransactions {
-        request: RequestId,
-        link_id: String,
-    },
-    Write {
-        request: RequestId,
-        write: Write,
-    },
-    /// Rows `offset..offset + limit` of what a query matches in the mirror.
-    Search {
-        request: RequestId,
-        query: SearchQuery,
-        offset: u64,
-        limit: u32,
-    },
-    /// The Overview's figures for a period.
-    Overview {
-        request: RequestId,
-        query: OverviewQuery,
-    },
-    /// Write rows to a file in the background, reporting as it goes.
-    Export {
-        request: RequestId,
-        job: ExportJob,
-    },
-    /// Resolve this profile and talk to its PIK from now on.
-    SwitchProfile(String),
-    /// Put text on the clipboard (OSC 52, so it works over SSH and in tmux).
-    Copy(String),
-    Bell,
-    /// A desktop notification by escape sequence (the text is sanitized
-    /// where the sequence is made).
-    Notify {
-        how: Notify,
-        text: String,
-    },
-    Quit,
-}
-
-/// Which PIK the dashboard talks to, for the header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Environment {
-    Live,
-    Test,
-    Sandbox,
-    Unknown,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    pub refresh: Duration,
-    pub hidden_refresh: Duration,
-    pub bell: bool,
-    pub environment: Environment,
-    pub profile: Option<String>,
-    /// The profiles in the config file, for `:profiles`.
-    pub profiles: Vec<String>,
-    /// Seconds east of UTC, for showing local times.
-    pub utc_offset_secs: i32,
-    pub read_only: bool,
-    /// Whether a local listener feeds verified webhook events (the Events pane).
-    pub events_pane: bool,
-    pub keymap: Keymap,
-    /// Whether a local mirror answers pages and searches; why not, if not.
-    pub mirror: Result<(), String>,
-    /// The local time zone's name for the Overview ("Europe/Berlin"), if known.
-    pub zone_name: Option<String>,
-    /// When an item needs attention (`[attention]` in the config file).
-    pub thresholds: Thresholds,
-    /// `[[alerts]]` rules (`--bell` adds one for settled payments).
-    pub alerts: Vec<AlertRule>,
-    /// The folder exports are written in unless a path says otherwise.
-    pub workdir: Option<String>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            refresh: Duration::seconds(5),
-            hidden_refresh: Duration::seconds(30),
-            bell: false,
-            environment: Environment::Sandbox,
-            profile: None,
-            profiles: Vec::new(),
-            utc_offset_secs: 0,
-            read_only: false,
-            events_pane: false,
-            keymap: Keymap::default(),
-            mirror: Err("no mirror".into()),
-            zone_name: None,
-            thresholds: Thresholds::default(),
-            alerts: Vec::new(),
-            workdir: None,
-        }
-    }
-}
 
 #[derive(Debug)]
 pub enum Mode {
@@ -580,7 +349,7 @@ impl App {
                         Some(polled) => self.pane_ops(polled).list().total(),
                         None => self.list(pane).total(),
                     };
-                    let count = count.map(group_thousands).unwrap_or_else(|| "…".into());
+                    let count = count.map(crate::human::group_thousands).unwrap_or_else(|| "…".into());
                     let title = if short { pane.short_title() } else { pane.title() };
                     format!(" {} {title} {count} ", pane.key_label())
                 })
@@ -767,30 +536,6 @@ fn failure_words(error: &ErrorInfo) -> String {
         error.summary.clone()
     } else {
         format!("{}: {message}", error.summary)
-    }
-}
-
-/// 1004 → "1,004".
-pub fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// "3 s ago", "2 min ago", "5 h ago".
-pub fn age_words(age: Duration) -> String {
-    let seconds = age.num_seconds().max(0);
-    match seconds {
-        0..60 => format!("{seconds} s ago"),
-        60..3600 => format!("{} min ago", seconds / 60),
-        3600..86400 => format!("{} h ago", seconds / 3600),
-        _ => format!("{} d ago", seconds / 86400),
     }
 }
 

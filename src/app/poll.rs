@@ -4,8 +4,9 @@
 
 use super::paged::RequestId;
 use super::pane::PlanInput;
-use super::{App, Cmd, ErrorInfo, Loaded, MARK_TTL_SECS, Pane, Polled, Source, age_words};
+use super::{App, Cmd, ErrorInfo, Loaded, MARK_TTL_SECS, Pane, Polled, Source};
 use crate::api::Transaction;
+use crate::human::age_words;
 use chrono::Duration;
 
 impl App {

@@ -6,9 +6,9 @@
 use super::print::{local_time, print_json, print_table};
 use super::{Failure, Outcome, exit};
 use crate::api::{ClientConfig, RetryPolicy};
-use crate::app::group_thousands;
 use crate::cli::{GlobalArgs, SearchArgs, SearchKind, StoreCommand};
 use crate::config::{self, Environment, Flags};
+use crate::human::group_thousands;
 use crate::mirror::{self, Choice};
 use crate::sanitize::for_terminal_truncated;
 use crate::store::{Account, Kinds, SearchHit, SearchQuery, Store};

@@ -1,6 +1,6 @@
 //! What the sync tells the screen: how far the mirror is, in words.
 
-use crate::app::group_thousands;
+use crate::human::group_thousands;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
@@ -80,7 +80,7 @@ impl MirrorStatus {
 
     /// The mirror's state in words, for the footer.
     pub fn words(&self, now: DateTime<Utc>) -> String {
-        let age = |at: DateTime<Utc>| crate::app::age_words(now - at);
+        let age = |at: DateTime<Utc>| crate::human::age_words(now - at);
         match &self.phase {
             Phase::Starting => "mirror starting…".into(),
             Phase::Waiting(why) => format!("mirror: {why}"),

@@ -13,7 +13,8 @@ pub use theme::{ColorOverride, Theme, ThemeError, ThemeName};
 use crate::app::keymap::Context;
 use crate::app::layout::{Area, TABS_START, tab_spans};
 use crate::app::paged::ListOps;
-use crate::app::{App, Environment, Mode, age_words};
+use crate::app::{App, Environment, Mode, Pane};
+use crate::human::age_words;
 use crate::sanitize::{for_terminal, for_terminal_truncated};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -41,7 +42,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         return;
     }
     header(frame, app, theme, screen.header);
-    table::draw(frame, app, theme, screen.table);
+    if app.pane() == Pane::Overview {
+        overview::draw(frame, app, theme, screen.table);
+    } else {
+        table::draw(frame, app, theme, screen.table);
+    }
     if let Some(area) = screen.detail {
         detail::draw(frame, app, theme, area);
     }
@@ -174,8 +179,8 @@ fn footer(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
         let text = format!(
             "exporting {} {} of {} · ",
             bar(ratio, 8),
-            crate::app::group_thousands(run.done),
-            crate::app::group_thousands(run.total)
+            crate::human::group_thousands(run.done),
+            crate::human::group_thousands(run.total)
         );
         right.insert(0, Span::styled(text, theme.warning()));
     }

@@ -6,10 +6,11 @@
 
 use super::table::{CELL_MAX, TableRow, short_age, visible_rows};
 use super::{Theme, rect};
+use crate::app::App;
 use crate::app::layout::{Area, OverviewAreas};
 use crate::app::overview::AttentionItem;
 use crate::app::paged::ListOps;
-use crate::app::{App, group_thousands};
+use crate::human::group_thousands;
 use crate::sanitize::for_terminal_truncated;
 use crate::store::{Attention, CurrencyFigures, Figure, Overview, Step};
 use chrono::{DateTime, FixedOffset, Offset, Utc};

@@ -8,7 +8,8 @@ use crate::app::layout::Area;
 use crate::app::paged::{ListOps, Mark, PagedList};
 use crate::app::resource::Resource;
 use crate::app::search::SearchView;
-use crate::app::{App, Pane, group_thousands};
+use crate::app::{App, Pane};
+use crate::human::group_thousands;
 use crate::sanitize::for_terminal_truncated;
 use crate::store::SearchHit;
 use chrono::{DateTime, Utc};
@@ -239,8 +240,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
         Pane::Transactions => draw_pane(frame, app, &app.transactions.list, theme, area),
         Pane::Webhooks => draw_pane(frame, app, &app.webhooks.list, theme, area),
         Pane::Events => draw_pane(frame, app, &app.events, theme, area),
-        Pane::Overview => super::overview::draw(frame, app, theme, area),
-        Pane::Search => {}
+        // The Overview is drawn by its own module; Search is shown in a list pane.
+        Pane::Overview | Pane::Search => {}
     }
 }
 
@@ -312,7 +313,7 @@ fn draw_pane<T: TableRow>(frame: &mut Frame, app: &App, list: &PagedList<T>, the
     let filters = if filters.is_empty() { String::new() } else { format!("{filters} · ") };
     let cached = if app.shows_mirror(pane) {
         match app.mirror().and_then(|m| m.synced_at) {
-            Some(at) => format!("cached · {} old · ", crate::app::age_words(app.now() - at).trim_end_matches(" ago")),
+            Some(at) => format!("cached · {} old · ", crate::human::age_words(app.now() - at).trim_end_matches(" ago")),
             None => "cached · ".to_string(),
         }
     } else {

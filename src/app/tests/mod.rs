@@ -8,7 +8,10 @@ mod polling;
 mod writes;
 
 use super::*;
+use crate::human::{age_words, group_thousands};
 use crate::test_support::{FakePik, answer_all, fetches, t0};
+use input::{Key, Mouse};
+use std::time::Duration as StdDuration;
 
 fn app() -> App {
     App::new(Settings::default(), 120, 40, t0())

@@ -1,0 +1,152 @@
+use super::*;
+use std::io::Write;
+
+fn write(dir: &Path, name: &str, text: &str, mode: u32) -> PathBuf {
+    let path = dir.join(name);
+    let written = std::fs::File::create(&path).and_then(|mut f| f.write_all(text.as_bytes()));
+    assert!(written.is_ok());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert!(std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).is_ok());
+    }
+    path
+}
+
+fn temp() -> tempfile::TempDir {
+    match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("no temp dir: {err}"),
+    }
+}
+
+const FILE: &str = r#"
+default_profile = "test"
+[profiles.test]
+base_url = "http://127.0.0.1:9/v1"
+api_key_file = "test.key"
+[profiles.live]
+api_key = "pik_live_fromfile"
+read_only = true
+"#;
+
+#[test]
+fn flags_beat_environment_beat_file() {
+    let dir = temp();
+    let config = write(dir.path(), "config.toml", FILE, 0o600);
+    write(dir.path(), "test.key", "pik_test_fromkeyfile\n", 0o600);
+    let flag_key = write(dir.path(), "flag.key", "pik_test_fromflag", 0o600);
+    let flags = Flags { config: Some(config.clone()), ..Flags::default() };
+
+    let from_file = resolve(&flags, &Environment::default());
+    let Ok(from_file) = from_file else { panic!("{from_file:?}") };
+    assert_eq!(from_file.profile.as_deref(), Some("test"));
+    assert_eq!(from_file.key.expose(), "pik_test_fromkeyfile");
+    assert_eq!(from_file.base_url, "http://127.0.0.1:9/v1");
+    assert!(from_file.warnings.is_empty(), "{:?}", from_file.warnings);
+
+    let env = Environment {
+        api_key: Some("pik_test_fromenv".into()),
+        base_url: Some("http://localhost:1/v1".into()),
+        profile: Some("live".into()),
+    };
+    let from_env = resolve(&flags, &env);
+    let Ok(from_env) = from_env else { panic!("{from_env:?}") };
+    assert_eq!((from_env.key.expose(), from_env.base_url.as_str()), ("pik_test_fromenv", "http://localhost:1/v1"));
+    assert_eq!(from_env.profile.as_deref(), Some("live"));
+    assert!(from_env.read_only);
+
+    let flags = Flags {
+        config: Some(config),
+        profile: Some("test".into()),
+        base_url: Some("https://example.test/v1".into()),
+        api_key_file: Some(flag_key),
+        read_only: false,
+    };
+    let from_flags = resolve(&flags, &env);
+    let Ok(from_flags) = from_flags else { panic!("{from_flags:?}") };
+    assert_eq!(from_flags.key.expose(), "pik_test_fromflag");
+    assert_eq!(from_flags.base_url, "https://example.test/v1");
+    assert!(!from_flags.read_only);
+}
+
+#[test]
+fn a_profile_switch_uses_that_profile_alone() {
+    let dir = temp();
+    let config = write(dir.path(), "config.toml", FILE, 0o600);
+    write(dir.path(), "test.key", "pik_test_fromkeyfile\n", 0o600);
+    let flag_key = write(dir.path(), "flag.key", "pik_test_fromflag", 0o600);
+    let flags = Flags {
+        config: Some(config),
+        api_key_file: Some(flag_key),
+        base_url: Some("https://flag.example/v1".into()),
+        read_only: true,
+        ..Flags::default()
+    };
+    let Ok(test) = resolve_profile(&flags, "test") else { panic!("refused") };
+    assert_eq!((test.key.expose(), test.base_url.as_str()), ("pik_test_fromkeyfile", "http://127.0.0.1:9/v1"));
+    assert!(test.read_only, "--read-only holds across switches");
+    let Ok(live) = resolve_profile(&flags, "live") else { panic!("refused") };
+    assert_eq!((live.key.expose(), live.base_url.as_str()), ("pik_live_fromfile", DEFAULT_BASE_URL));
+    assert!(resolve_profile(&flags, "nope").is_err());
+}
+
+#[test]
+fn keys_and_theme_come_with_their_line_numbers() {
+    let dir = temp();
+    let text = "theme = \"light\"\n\n[keys]\n\"ctrl-n\" = \"new_link\"\n\"x\" = \"deactivate\"\n";
+    let config = write(dir.path(), "config.toml", text, 0o600);
+    let Ok(Some(file)) = load_file(&config) else { panic!("not read") };
+    let keys = file.key_entries();
+    assert_eq!(
+        keys.iter().map(|e| (e.line, e.key.as_str(), e.value.as_str())).collect::<Vec<_>>(),
+        [(4, "ctrl-n", "new_link"), (5, "x", "deactivate")]
+    );
+    assert_eq!(file.theme_entries().0, Some((1, "light".to_string())));
+    let table = "[theme]\nname = \"mono\"\n[theme.colors]\npaid = \"#2e7d32\"\n";
+    let config = write(dir.path(), "table.toml", table, 0o600);
+    let Ok(Some(file)) = load_file(&config) else { panic!("not read") };
+    let (name, colors) = file.theme_entries();
+    assert_eq!(name, Some((2, "mono".to_string())));
+    assert_eq!(colors, [Entry { line: 4, key: "paid".into(), value: "#2e7d32".into() }]);
+    // A syntax error names its line too.
+    let broken = write(dir.path(), "broken.toml", "[keys]\n\"x\" = \n", 0o600);
+    let err = load_file(&broken).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("line 2"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn warns_when_others_can_read_a_key() {
+    let dir = temp();
+    let config = write(dir.path(), "config.toml", FILE, 0o644);
+    write(dir.path(), "test.key", "pik_test_k", 0o640);
+    let flags = Flags { config: Some(config), profile: Some("live".into()), ..Flags::default() };
+    let live = resolve(&flags, &Environment::default());
+    assert!(live.is_ok_and(|s| s.warnings.len() == 1 && s.warnings[0].contains("chmod 600")));
+    let flags = Flags { profile: Some("test".into()), ..flags };
+    let test = resolve(&flags, &Environment::default());
+    assert!(test.is_ok_and(|s| s.warnings.len() == 1 && s.warnings[0].contains("test.key")));
+}
+
+#[test]
+fn clear_errors_for_missing_things() {
+    let dir = temp();
+    let missing = Flags { config: Some(dir.path().join("none.toml")), ..Flags::default() };
+    let err = resolve(&missing, &Environment::default()).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("no API key") && err.contains("pik-tui --demo"), "{err}");
+
+    let config = write(dir.path(), "config.toml", FILE, 0o600);
+    let flags = Flags { config: Some(config.clone()), profile: Some("prod".into()), ..Flags::default() };
+    let err = resolve(&flags, &Environment::default()).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("no profile \"prod\""), "{err}");
+
+    let bad = write(dir.path(), "bad.toml", "[profiles.x]\nkey = 1\n", 0o600);
+    let flags = Flags { config: Some(bad), ..Flags::default() };
+    let err = resolve(&flags, &Environment::default()).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("is not valid"), "{err}");
+
+    let flags = Flags { config: Some(config), api_key_file: Some(dir.path().join("nope.key")), ..Flags::default() };
+    let err = resolve(&flags, &Environment::default()).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("cannot read the API key file"), "{err}");
+}
