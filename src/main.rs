@@ -18,7 +18,21 @@ fn die_quietly_on_broken_pipes() {
     }
 }
 
+/// glibc gives each thread that allocates its own arena, and the sync's
+/// SQLite work on tokio's blocking threads left freed memory in each: with
+/// two arenas the dashboard's peak while mirroring 100,000 links fell from
+/// 85 to 71 MB (`benches/session.rs`), with no measurable cost in speed.
+fn cap_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator tunable; it is called before
+    // any thread is started.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn main() -> ExitCode {
+    cap_malloc_arenas();
     let cli = Cli::parse();
     if cli.command.is_some() {
         die_quietly_on_broken_pipes();

@@ -1,7 +1,8 @@
-//! Once backfilled, each cycle brings new items and status changes: new
-//! links until known ids, new transactions since the newest known (with an
-//! overlap), the webhooks, then the non-terminal sets listed again, and
-//! what left them fetched by id.
+//! Once backfilled, each cycle brings new items: new links until known ids,
+//! new transactions since the newest known (with an overlap). Every
+//! `sweep_every` cycles (and always the first) a full cycle also brings the
+//! webhooks and status changes: the non-terminal sets listed again, and what
+//! left them fetched by id. Only a full cycle makes the mirror up to date.
 
 use super::{Phase, Sync, SyncError, state};
 use crate::api::{ErrorKind, LinkQuery, LinkStatus, TransactionQuery, TransactionStatus};
@@ -10,6 +11,12 @@ use chrono::Utc;
 use std::collections::HashSet;
 
 impl Sync {
+    /// New items only.
+    pub(super) async fn light_cycle(&mut self) -> Result<(), SyncError> {
+        self.new_links().await?;
+        self.new_transactions().await
+    }
+
     pub(super) async fn cycle(&mut self) -> Result<(), SyncError> {
         self.new_links().await?;
         self.new_transactions().await?;
@@ -31,6 +38,7 @@ impl Sync {
             s.transactions.total = Some(s.transactions.done);
         });
         self.live = true;
+        self.light_cycles = 0;
         Ok(())
     }
 

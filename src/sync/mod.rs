@@ -35,6 +35,11 @@ pub struct SyncOptions {
     pub page_size: u32,
     /// The rest between two cycles once the mirror is up to date.
     pub cycle: Duration,
+    /// Every how many cycles the slow part runs too: the webhooks and the
+    /// non-terminal sets listed again. The other cycles only bring new items
+    /// (one request each at idle): the visible panes' own polls refresh their
+    /// rows in the mirror meanwhile, and idle traffic stays low.
+    pub sweep_every: u32,
     /// How far back new transactions are looked for, before the newest known.
     pub overlap: chrono::Duration,
     /// Who this sync is, for the lease on a shared file.
@@ -48,6 +53,7 @@ impl Default for SyncOptions {
         SyncOptions {
             page_size: 100,
             cycle: Duration::from_secs(10),
+            sweep_every: 3,
             overlap: chrono::Duration::minutes(2),
             holder: format!("pik-tui {} {}", std::process::id(), uuid::Uuid::new_v4()),
             lease: Duration::from_secs(30),
@@ -85,6 +91,8 @@ pub struct Sync {
     /// A full cycle has run in this session: what it finds from now on
     /// happened now, not before the start (history is never reported).
     live: bool,
+    /// Cycles since the last full one.
+    light_cycles: u32,
 }
 
 /// A save under way: its task, and which counter its new rows go to.
@@ -107,6 +115,7 @@ impl Sync {
             writing: None,
             changes: None,
             live: false,
+            light_cycles: 0,
         };
         (sync, receiver)
     }
@@ -177,7 +186,12 @@ impl Sync {
             return Ok(Next::Continue);
         }
         self.flush().await?;
-        self.cycle().await?;
+        if self.live && self.light_cycles + 1 < self.options.sweep_every {
+            self.light_cycle().await?;
+            self.light_cycles += 1;
+        } else {
+            self.cycle().await?;
+        }
         Ok(Next::Rest(self.options.cycle))
     }
 

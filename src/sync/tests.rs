@@ -227,3 +227,30 @@ async fn only_what_happens_after_the_first_full_cycle_is_reported_as_news() {
     assert!(sync.catch_up().await.is_ok());
     assert!(changes.try_recv().is_err(), "nothing moved since");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn between_full_cycles_the_sync_only_asks_for_new_items() {
+    let sandbox = sandbox(40, 120).await;
+    let client = client(&sandbox, 1000.0);
+    let store = store_for(&sandbox, Place::Memory);
+    let options = SyncOptions { sweep_every: 3, ..SyncOptions::default() };
+    let (mut sync, _) = Sync::new(client, store, options);
+    assert!(sync.catch_up().await.is_ok());
+    let counts = || async {
+        let body: serde_json::Value = match reqwest::get(format!("{}/requests", sandbox.control_url())).await {
+            Ok(response) => response.json().await.unwrap_or_default(),
+            Err(err) => panic!("{err}"),
+        };
+        let route = |name: &str| body["by_route"][name].as_u64().unwrap_or(0);
+        [route("GET /v1/payment-links"), route("GET /v1/transactions"), route("GET /v1/webhooks")]
+    };
+    let before = counts().await;
+    for _ in 0..3 {
+        assert!(sync.step().await.is_ok());
+    }
+    let after = counts().await;
+    let used: Vec<u64> = after.iter().zip(before).map(|(a, b)| a - b).collect();
+    // Two light cycles (new links, new transactions) and one full one (the
+    // same, the webhooks, the active links, pending and confirmed payments).
+    assert_eq!(used, [3 + 1, 3 + 2, 1], "links, transactions, webhooks");
+}
