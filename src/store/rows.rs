@@ -138,6 +138,46 @@ fn existing(conn: &Connection, kind: Kind, id: &str) -> rusqlite::Result<Option<
     conn.query_row(&sql, [id], |row| Ok((row.get(0)?, row.get(1)?))).optional()
 }
 
+/// Whether the stored link is this one, field for field. Most saves are
+/// polls of rows that did not change: rewriting them and their index entry
+/// was most of the dashboard's idle CPU.
+fn same_link(conn: &Connection, link: &PaymentLink) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT 1 FROM links WHERE id = ?1 AND created_at = ?2 AND status = ?3 AND currency = ?4 AND amount = ?5 \
+         AND description IS ?6 AND url IS ?7 AND paid_at IS ?8 AND expires_at IS ?9",
+    )?
+    .exists(params![
+        link.id,
+        micros(link.created_at),
+        link.status.as_str(),
+        link.currency,
+        link.amount.to_string(),
+        link.description,
+        link.url,
+        link.paid_at.map(micros),
+        link.expires_at.map(micros),
+    ])
+}
+
+/// Whether the stored transaction is this one, field for field.
+fn same_transaction(conn: &Connection, txn: &Transaction) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT 1 FROM transactions WHERE id = ?1 AND created_at = ?2 AND status = ?3 AND currency = ?4 \
+         AND amount = ?5 AND payment_link_id IS ?6 AND tx_hash IS ?7 AND confirmed_at IS ?8 AND settled_at IS ?9",
+    )?
+    .exists(params![
+        txn.id,
+        micros(txn.created_at),
+        txn.status.as_str(),
+        txn.currency,
+        txn.amount.to_string(),
+        txn.payment_link_id,
+        txn.tx_hash,
+        txn.confirmed_at.map(micros),
+        txn.settled_at.map(micros),
+    ])
+}
+
 /// A free sort key for a new item: its hash slot, or the next free one.
 fn free_key(conn: &Connection, kind: Kind, created_at: DateTime<Utc>, id: &str) -> rusqlite::Result<i64> {
     let sql = format!("SELECT 1 FROM {} WHERE sort_key = ?1", kind.table());
@@ -171,7 +211,7 @@ pub fn upsert_link(
 ) -> rusqlite::Result<Upserted> {
     let found = existing(conn, Kind::Link, &link.id)?;
     if let Some((_, old)) = &found
-        && !may_replace(old, link.status.as_str(), link_rank)
+        && (!may_replace(old, link.status.as_str(), link_rank) || same_link(conn, link)?)
     {
         return Ok(Upserted::default());
     }
@@ -215,7 +255,7 @@ pub fn upsert_transaction(
 ) -> rusqlite::Result<Upserted> {
     let found = existing(conn, Kind::Transaction, &txn.id)?;
     if let Some((_, old)) = &found
-        && !may_replace(old, txn.status.as_str(), transaction_rank)
+        && (!may_replace(old, txn.status.as_str(), transaction_rank) || same_transaction(conn, txn)?)
     {
         return Ok(Upserted::default());
     }

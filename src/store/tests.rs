@@ -135,6 +135,19 @@ async fn rows_come_back_exactly_and_statuses_only_move_forward() {
 }
 
 #[tokio::test]
+async fn a_row_saved_again_unchanged_is_not_rewritten_and_a_changed_one_is() {
+    let store = filled().await;
+    let (links, transactions) = search_fixture();
+    let again = store.save(Batch { links: links.clone(), transactions, ..Batch::default() }).await;
+    assert_eq!(again, Ok(Upserted::default()), "a poll of unchanged rows writes nothing");
+    let renamed = PaymentLink { description: Some("Renamed tutoring invoice".into()), ..links[0].clone() };
+    let saved = store.save(Batch { links: vec![renamed], ..Batch::default() }).await;
+    assert_eq!(saved, Ok(Upserted { inserted: 0, updated: 1, changed: Vec::new() }));
+    let Ok(found) = store.search(SearchQuery::parse("renamed", Kinds::Links), 0, 5).await else { panic!() };
+    assert_eq!(ids(&found), [links[0].id.as_str()], "the index follows the change");
+}
+
+#[tokio::test]
 async fn a_file_is_private_and_holds_no_key_and_no_secret() {
     let dir = temp();
     let path = dir.path().join("mirror.sqlite");
