@@ -383,3 +383,130 @@ fn the_client_has_a_method_for_every_documented_pik_operation() {
     let implemented: BTreeSet<String> = implemented.into_iter().map(str::to_string).collect();
     assert_eq!(documented, implemented);
 }
+
+/// A body each documented request takes, to break one field at a time.
+/// `{link}` in a path or value is a fresh active link's id.
+fn accepted_body(method: &str, path: &str) -> Option<Value> {
+    Some(match (method, path) {
+        ("post", "/payment-links") => json!({"amount": "75.00", "currency": "USDT", "description": "Order #1234"}),
+        ("post", "/webhooks") => json!({"url": "https://example.com/pik", "events": ["payment.settled"]}),
+        ("put", "/_sandbox/faults") => json!({}),
+        ("post", "/_sandbox/clock/advance") => json!({"seconds": 0}),
+        ("post", "/_sandbox/activity") => json!({"enabled": false}),
+        ("post", "/_sandbox/payment-links") => json!({"amount": "10.00", "currency": "USDT"}),
+        ("post", "/_sandbox/payment-links/{id}/pay") => json!({}),
+        ("post", "/_sandbox/transactions") => json!({"payment_link_id": "{link}"}),
+        ("post", "/_sandbox/webhooks") => json!({"url": "https://example.com/x", "events": ["payment.settled"]}),
+        _ => return None,
+    })
+}
+
+/// Values of every JSON type: each one the schema does not allow for a
+/// field is sent in that field.
+fn every_type() -> [Value; 6] {
+    [Value::Null, json!(7), json!(true), json!("text"), json!(["x"]), json!({"x": 1})]
+}
+
+async fn fresh_link(sandbox: &Sandbox) -> String {
+    let created = reqwest::Client::new()
+        .post(format!("{}/payment-links", sandbox.base_url()))
+        .bearer_auth(sandbox::DEMO_KEY)
+        .json(&json!({"amount": "5.00", "currency": "USDT"}))
+        .send()
+        .await;
+    let body: Value = match created {
+        Ok(response) => response.json().await.unwrap_or_default(),
+        Err(err) => panic!("creating a link: {err}"),
+    };
+    match body["id"].as_str() {
+        Some(id) => id.to_string(),
+        None => panic!("no id in {body}"),
+    }
+}
+
+/// Sends `body` to the operation; the status and the error's message.
+async fn send_body(sandbox: &Sandbox, method: &str, path: &str, body: &Value) -> (u16, String) {
+    let link = fresh_link(sandbox).await;
+    let path = path.replace("{id}", &link);
+    let body: Value = match serde_json::from_str(&body.to_string().replace("{link}", &link)) {
+        Ok(body) => body,
+        Err(err) => panic!("{err}"),
+    };
+    let url = match path.strip_prefix("/_sandbox") {
+        Some(_) => format!("http://{}{path}", sandbox.addr()),
+        None => format!("{}{path}", sandbox.base_url()),
+    };
+    let method = match Method::from_bytes(method.to_uppercase().as_bytes()) {
+        Ok(method) => method,
+        Err(err) => panic!("{err}"),
+    };
+    let sent = reqwest::Client::new().request(method, url).bearer_auth(sandbox::DEMO_KEY).json(&body).send().await;
+    let response = match sent {
+        Ok(response) => response,
+        Err(err) => panic!("{path}: {err}"),
+    };
+    let status = response.status().as_u16();
+    let answer: Value = response.json().await.unwrap_or_default();
+    (status, answer["error"]["message"].as_str().unwrap_or_default().to_string())
+}
+
+#[tokio::test]
+async fn a_body_the_spec_refuses_is_refused_by_the_sandbox_field_by_field() {
+    let doc = spec();
+    let sandbox = quiet_sandbox().await;
+    let mut tried = 0;
+    let mut accepted = Vec::new();
+    let Some(paths) = doc["paths"].as_object() else { panic!("no paths") };
+    for (path, item) in paths {
+        for method in ["post", "put", "patch"] {
+            if item.get(method).and_then(|op| op.get("requestBody")).is_none() {
+                continue;
+            }
+            let Some(base) = accepted_body(method, path) else {
+                panic!("{method} {path} takes a body: give it one in accepted_body")
+            };
+            let pointer = format!("#/paths/{}/{method}/requestBody/content/application~1json/schema", token(path));
+            let resolved = {
+                let schema = pointer_get(&doc, &pointer);
+                match schema.get("$ref").and_then(Value::as_str) {
+                    Some(reference) => pointer_get(&doc, reference),
+                    None => schema,
+                }
+            };
+            // The control: the body as given is valid and taken.
+            let valid = base.to_string().replace("{link}", "pl_x");
+            check(&doc, &pointer, &serde_json::from_str(&valid).unwrap_or_default(), &format!("{method} {path}"));
+            let (status, message) = send_body(&sandbox, method, path, &base).await;
+            assert!((200..300).contains(&status), "{method} {path} refused its valid body: {status} {message}");
+            let _ = reqwest::Client::new().delete(format!("http://{}/_sandbox/faults", sandbox.addr())).send().await;
+            let Some(properties) = resolved["properties"].as_object() else { continue };
+            for field in properties.keys() {
+                for wrong in every_type() {
+                    let mut body = base.clone();
+                    body[field.as_str()] = wrong.clone();
+                    if violations(&doc, &pointer, &body).is_empty() {
+                        continue; // The spec allows it (a null where it says nullable, a number for a number).
+                    }
+                    tried += 1;
+                    let (status, message) = send_body(&sandbox, method, path, &body).await;
+                    let public = !path.starts_with("/_sandbox");
+                    let named = message.contains(&format!("'{field}'"));
+                    if !(400..500).contains(&status) || (public && !named) {
+                        accepted.push(format!("{method} {path} {field}={wrong}: {status} {message}"));
+                    }
+                    // An injected fault taken by mistake must not spoil the next call.
+                    let _ = reqwest::Client::new()
+                        .delete(format!("http://{}/_sandbox/faults", sandbox.addr()))
+                        .send()
+                        .await;
+                }
+            }
+        }
+    }
+    assert!(tried > 60, "only {tried} spec-invalid bodies were made: the walk found too little");
+    assert!(
+        accepted.is_empty(),
+        "spec-invalid bodies the sandbox did not refuse (4xx naming the field):\n{}",
+        accepted.join("\n")
+    );
+}

@@ -103,6 +103,13 @@ fn cases() -> Vec<Case> {
             400,
             "'description'",
         ),
+        post(
+            "description null (the contract's description is a string, optional means left out)",
+            links,
+            json!({"amount": "1", "currency": "USDT", "description": null}),
+            400,
+            "'description'",
+        ),
         raw("malformed JSON", b"{\"amount\": ".to_vec(), JSON, "not valid JSON"),
         raw("JSON array body", b"[1,2]".to_vec(), JSON, "JSON object"),
         raw("empty body", Vec::new(), JSON, "not valid JSON"),

@@ -270,11 +270,12 @@ pub fn validate_new_link(
 ) -> ApiResult<(rust_decimal::Decimal, String, Option<String>)> {
     let amount_text = required_string(body, "amount", "\"75.00\"")?;
     let currency = required_string(body, "currency", "\"USDT\"")?;
+    // Optional means left out: the contract has no null description.
     let description = match body.get("description") {
-        None | Some(Value::Null) => None,
+        None => None,
         Some(Value::String(text)) => Some(text.clone()),
         Some(_) => {
-            return Err(ApiFailure::bad_request("The 'description' field must be a string."));
+            return Err(ApiFailure::bad_request("The 'description' field must be a string, or left out."));
         }
     };
     if let Some(text) = &description

@@ -112,12 +112,21 @@ async fn set_activity(State(shared): State<Arc<Shared>>, request: Request) -> Co
 
 /// A link with exactly the given fields, unvalidated: for planting hostile
 /// or undocumented values (`status: "cancelled"`, escape sequences...).
+/// A planted amount: any decimal string (planting may break PIK's rules,
+/// not JSON's types).
+fn decimal_amount(text: &str) -> Result<Decimal, ApiFailure> {
+    text.trim()
+        .parse::<Decimal>()
+        .map_err(|_| ApiFailure::bad_request("The 'amount' field must be a decimal string, for example \"75.00\"."))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PlantLink {
     id: Option<String>,
     url: Option<String>,
-    amount: Decimal,
+    /// A decimal string, never a JSON number (money is never a float).
+    amount: String,
     currency: String,
     description: Option<String>,
     status: Option<String>,
@@ -127,9 +136,10 @@ struct PlantLink {
 
 async fn plant_link(State(shared): State<Arc<Shared>>, request: Request) -> ControlResult {
     let plant: PlantLink = body_as(request).await?;
+    let amount = decimal_amount(&plant.amount)?;
     let mut world = shared.world();
     let created_at = plant.created_at.unwrap_or_else(|| world.now());
-    let mut link = world.make_link(plant.amount, plant.currency, plant.description, created_at);
+    let mut link = world.make_link(amount, plant.currency, plant.description, created_at);
     if let Some(id) = plant.id {
         if world.link(&id).is_some() {
             return Err(ApiFailure::unprocessable("A payment link with this id exists already."));
@@ -172,7 +182,7 @@ struct PlantTransaction {
     payment_link_id: String,
     status: Option<String>,
     tx_hash: Option<String>,
-    amount: Option<Decimal>,
+    amount: Option<String>,
     created_at: Option<DateTime<Utc>>,
     confirmed_at: Option<DateTime<Utc>>,
     settled_at: Option<DateTime<Utc>>,
@@ -180,6 +190,7 @@ struct PlantTransaction {
 
 async fn plant_transaction(State(shared): State<Arc<Shared>>, request: Request) -> ControlResult {
     let plant: PlantTransaction = body_as(request).await?;
+    let amount = plant.amount.as_deref().map(decimal_amount).transpose()?;
     let mut world = shared.world();
     let Some(link) = world.link(&plant.payment_link_id).cloned() else {
         return Err(ApiFailure::not_found("No payment link found with the given ID."));
@@ -187,7 +198,7 @@ async fn plant_transaction(State(shared): State<Arc<Shared>>, request: Request) 
     let txn = world::Transaction {
         id: world.new_id("txn_"),
         payment_link_id: link.id,
-        amount: plant.amount.unwrap_or(link.amount),
+        amount: amount.unwrap_or(link.amount),
         currency: link.currency,
         status: plant.status.unwrap_or_else(|| status::PENDING.to_string()),
         tx_hash: plant.tx_hash,
