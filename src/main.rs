@@ -70,6 +70,16 @@ fn main() -> ExitCode {
             Some(Command::Store(command)) => finish(oneshot::store(&cli.global, command).await, cli.global.json),
             Some(Command::Search(args)) => finish(oneshot::search(&cli.global, args).await, cli.global.json),
             Some(Command::Report(args)) => finish(oneshot::report_totals(&cli.global, args).await, cli.global.json),
+            Some(Command::Completions { shell }) => {
+                match pik_tui::cli::write_completions(shell, &mut std::io::stdout().lock()) {
+                    Ok(()) => exit::OK,
+                    Err(err) => oneshot::report(&Failure::usage(format!("cannot write the script: {err}")), false),
+                }
+            }
+            Some(Command::Man) => match pik_tui::cli::write_man_page(&mut std::io::stdout().lock()) {
+                Ok(()) => exit::OK,
+                Err(err) => oneshot::report(&Failure::usage(format!("cannot write the man page: {err}")), false),
+            },
             Some(Command::Config(ConfigCommand::Path)) => match pik_tui::config::default_path() {
                 Some(path) => {
                     println!("{}", cli.global.config.unwrap_or(path).display());
