@@ -325,6 +325,17 @@ fn created_app(width: u16, height: u16) -> App {
 fn result_view_with_qr_code() {
     let app = created_app(100, 40);
     insta::assert_snapshot!(render(&app));
+    // Wide: the code beside the details; the footer holds this view's keys.
+    let wide = format!("{}", render(&created_app(140, 42)));
+    let beside = wide.lines().filter(|l| l.contains("████") && l.contains("amount") && l.contains("75.00 USDT"));
+    assert_eq!(beside.count(), 1, "{wide}");
+    let footer = wide.lines().rev().find(|l| !l.trim_matches(|c| c == '"' || c == ' ').is_empty()).unwrap_or("");
+    assert!(footer.contains("y copy URL") && footer.contains("esc back") && !footer.contains("move"), "{footer}");
+    // Narrow: details above, the code below, as before.
+    let narrow = format!("{}", render(&created_app(80, 40)));
+    let url_row = narrow.lines().position(|l| l.contains("https://pay.pik.global/pl_abc123xyz"));
+    let code_row = narrow.lines().position(|l| l.contains("█████████"));
+    assert!(matches!((url_row, code_row), (Some(u), Some(c)) if u < c), "{narrow}");
     // Too small for the code: it says so and still shows the whole URL.
     let small = created_app(60, 20);
     let text = format!("{}", render(&small));

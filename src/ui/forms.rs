@@ -2,7 +2,7 @@
 
 use super::Theme;
 use crate::app::App;
-use crate::app::dialogs::{ConfirmDeactivate, CreatedLink, SecretDialog};
+use crate::app::dialogs::{ConfirmDeactivate, SecretDialog};
 use crate::app::forms::{
     COMMON_CURRENCIES, EVENTS, ExportField, ExportForm, ExportSource, LinkField, LinkForm, VerifyField, VerifyForm,
     WebhookField, WebhookForm,
@@ -124,56 +124,6 @@ pub fn link_form(frame: &mut Frame, app: &App, theme: &Theme, form: &LinkForm) {
     };
     lines.push(Line::from(status));
     dialog(frame, area, "New payment link", theme, lines);
-}
-
-pub fn created(frame: &mut Frame, app: &App, theme: &Theme, created: &CreatedLink) {
-    let (width, height) = app.size();
-    let area = Rect::new(0, 1, width, height.saturating_sub(2));
-    let link = &created.link;
-    let url = link.url.as_deref().unwrap_or("(no URL in PIK's answer)");
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled(for_terminal_truncated(&link.id, 60), theme.title()),
-            Span::raw(format!("   {} {}   ", link.amount, for_terminal_truncated(&link.currency, 10))),
-            Span::raw(for_terminal_truncated(link.description.as_deref().unwrap_or(""), 200)),
-        ]),
-        // The URL in full, wrapping if it must: it is what the customer gets.
-        Line::from(Span::styled(for_terminal(url).into_owned(), Style::new().add_modifier(Modifier::BOLD))),
-    ];
-    let copied = if created.copied { Span::styled("  copied ✓", theme.ok()) } else { Span::raw("") };
-    lines.push(Line::from(vec![Span::styled("y copy URL   n another link   esc back to links", theme.dim()), copied]));
-    let text_rows = 2 + u16::try_from(url.chars().count() / usize::from(width.max(3) - 2) + 1).unwrap_or(1);
-    match &created.qr {
-        Some(qr) => {
-            let qr_height = u16::try_from(qr.len()).unwrap_or(u16::MAX);
-            let qr_width = u16::try_from(qr.first().map(|l| l.chars().count()).unwrap_or(0)).unwrap_or(u16::MAX);
-            let room_rows = area.height.saturating_sub(text_rows + 3);
-            if qr_height <= room_rows && qr_width + 2 <= area.width {
-                lines.push(Line::from(""));
-                // White on black with its quiet zone: readable on any theme.
-                let qr_style = Style::new().fg(ratatui::style::Color::White).bg(ratatui::style::Color::Black);
-                for row in qr {
-                    lines.push(Line::from(Span::styled(row.clone(), qr_style)));
-                }
-            } else {
-                lines.push(Line::from(Span::styled(
-                    format!(
-                        "The terminal is too small for the QR code (it needs {}×{}); the URL above is complete.",
-                        qr_width + 2,
-                        qr_height + text_rows + 3
-                    ),
-                    theme.warning(),
-                )));
-            }
-        }
-        None => lines.push(Line::from(Span::styled("No QR code could be made of this URL.", theme.warning()))),
-    }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(Span::styled(" Payment link created ", theme.title()));
-    frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
 }
 
 pub fn confirm_deactivate(frame: &mut Frame, app: &App, theme: &Theme, confirm: &ConfirmDeactivate) {

@@ -5,6 +5,7 @@ mod detail;
 mod forms;
 mod help;
 mod overview;
+mod result_view;
 mod table;
 mod theme;
 
@@ -58,7 +59,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     match app.mode() {
         Mode::Help { scroll } => help::draw(frame, app, theme, *scroll),
         Mode::NewLink(form) => forms::link_form(frame, app, theme, form),
-        Mode::Created(created) => forms::created(frame, app, theme, created),
+        Mode::Created(created) => result_view::draw(frame, app, theme, created),
         Mode::Deactivate(confirm) => forms::confirm_deactivate(frame, app, theme, confirm),
         Mode::NewWebhook(form) => forms::webhook_form(frame, app, theme, form),
         Mode::Secret(dialog) => forms::secret(frame, app, theme, dialog),
