@@ -15,49 +15,238 @@ use std::path::PathBuf;
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub account: AccountArgs,
+    #[command(flatten)]
+    pub mirror: MirrorArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
     #[command(flatten)]
     pub dashboard: DashboardArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+/// Which PIK, with which key, how fast: for everything that talks to PIK.
 #[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
+pub struct AccountArgs {
     /// The config file (default: the platform's config directory; see `pik-tui config path`).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// The profile in the config file to use (or PIK_PROFILE).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// The API's base URL (or PIK_BASE_URL). HTTPS, or http:// to a loopback address.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// Read the API key from this file (or set PIK_API_KEY).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub api_key_file: Option<PathBuf>,
     /// Refuse every write (create, deactivate, register).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub read_only: bool,
-    /// Print one JSON document instead of a table.
-    #[arg(long, global = true)]
-    pub json: bool,
     /// The most requests a second pik-tui sends (a client-side limit, shared by everything it does).
-    #[arg(long, global = true, default_value_t = 8.0)]
+    #[arg(long, default_value_t = 8.0)]
     pub max_rps: f64,
     /// Seconds to wait for PIK's answer to a request.
-    #[arg(long, global = true, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub timeout: u64,
+}
+
+/// Where the local mirror lives: for what reads or keeps it.
+#[derive(Debug, Clone, Args)]
+pub struct MirrorArgs {
     /// The local mirror's file (default: one per account in the platform's data directory).
-    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_store")]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_store")]
     pub store: Option<PathBuf>,
     /// Keep the mirror in memory only: nothing is written to disk.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub no_store: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Print one JSON document instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogArgs {
     /// Write logs to this file (default for the dashboard: pik-tui.log in the
     /// platform's state or data directory). Logs never go to the terminal.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
+}
+
+/// The options of a command that talks to PIK.
+#[derive(Debug, Clone, Args)]
+pub struct ApiArgs {
+    #[command(flatten)]
+    pub account: AccountArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// The options of a command that reads the mirror (bringing it up to date from PIK).
+#[derive(Debug, Clone, Args)]
+pub struct MirroredArgs {
+    #[command(flatten)]
+    pub account: AccountArgs,
+    #[command(flatten)]
+    pub mirror: MirrorArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// The options of a command that needs no account (verify, listen).
+#[derive(Debug, Clone, Args)]
+pub struct LocalArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// Every option, as the code that runs a command reads them: what a command
+/// does not take keeps its default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GlobalArgs {
+    pub config: Option<PathBuf>,
+    pub profile: Option<String>,
+    pub base_url: Option<String>,
+    pub api_key_file: Option<PathBuf>,
+    pub read_only: bool,
+    pub json: bool,
+    pub max_rps: f64,
+    pub timeout: u64,
+    pub store: Option<PathBuf>,
+    pub no_store: bool,
+    pub log_file: Option<PathBuf>,
+}
+
+impl Default for GlobalArgs {
+    fn default() -> Self {
+        Self {
+            config: None,
+            profile: None,
+            base_url: None,
+            api_key_file: None,
+            read_only: false,
+            json: false,
+            max_rps: 8.0,
+            timeout: 15,
+            store: None,
+            no_store: false,
+            log_file: None,
+        }
+    }
+}
+
+impl GlobalArgs {
+    fn with_account(mut self, account: &AccountArgs) -> Self {
+        self.config = account.config.clone();
+        self.profile = account.profile.clone();
+        self.base_url = account.base_url.clone();
+        self.api_key_file = account.api_key_file.clone();
+        self.read_only = account.read_only;
+        self.max_rps = account.max_rps;
+        self.timeout = account.timeout;
+        self
+    }
+
+    fn with_mirror(mut self, mirror: &MirrorArgs) -> Self {
+        self.store = mirror.store.clone();
+        self.no_store = mirror.no_store;
+        self
+    }
+
+    fn with_output(mut self, output: &OutputArgs, log: &LogArgs) -> Self {
+        self.json = output.json;
+        self.log_file = log.log_file.clone();
+        self
+    }
+}
+
+impl From<&ApiArgs> for GlobalArgs {
+    fn from(args: &ApiArgs) -> Self {
+        GlobalArgs::default().with_account(&args.account).with_output(&args.output, &args.log)
+    }
+}
+
+impl From<&MirroredArgs> for GlobalArgs {
+    fn from(args: &MirroredArgs) -> Self {
+        GlobalArgs::default().with_account(&args.account).with_mirror(&args.mirror).with_output(&args.output, &args.log)
+    }
+}
+
+impl From<&LocalArgs> for GlobalArgs {
+    fn from(args: &LocalArgs) -> Self {
+        GlobalArgs::default().with_output(&args.output, &args.log)
+    }
+}
+
+impl Cli {
+    /// The options of the dashboard.
+    pub fn dashboard_args(&self) -> GlobalArgs {
+        let none = OutputArgs { json: false };
+        GlobalArgs::default().with_account(&self.account).with_mirror(&self.mirror).with_output(&none, &self.log)
+    }
+
+    /// The options in force: the subcommand's, or the dashboard's.
+    pub fn global(&self) -> GlobalArgs {
+        match &self.command {
+            Some(command) => command.global(),
+            None => self.dashboard_args(),
+        }
+    }
+}
+
+impl Command {
+    /// The options given to this subcommand.
+    pub fn global(&self) -> GlobalArgs {
+        match self {
+            Command::Links(command) => match command {
+                LinksCommand::Create { args, .. }
+                | LinksCommand::List { args, .. }
+                | LinksCommand::Get { args, .. }
+                | LinksCommand::Deactivate { args, .. } => args.into(),
+                LinksCommand::Export { args, .. } => args.into(),
+            },
+            Command::Transactions(command) => match command {
+                TransactionsCommand::List { args, .. } | TransactionsCommand::Get { args, .. } => args.into(),
+                TransactionsCommand::Export { args, .. } => args.into(),
+            },
+            Command::Webhooks(command) => match command {
+                WebhooksCommand::List { args } | WebhooksCommand::Create { args, .. } => args.into(),
+                WebhooksCommand::Verify { args, .. } | WebhooksCommand::Listen { args, .. } => args.into(),
+            },
+            Command::Store(
+                StoreCommand::Path { args } | StoreCommand::Stats { args } | StoreCommand::Clear { args },
+            )
+            | Command::Search(SearchArgs { args, .. }) => args.into(),
+            Command::Report(ReportArgs { args, .. }) => args.into(),
+            Command::Sandbox(sandbox) => GlobalArgs { log_file: sandbox.log.log_file.clone(), ..GlobalArgs::default() },
+            Command::Config(ConfigCommand::Path { config, output }) => {
+                GlobalArgs { config: config.clone(), json: output.json, ..GlobalArgs::default() }
+            }
+            Command::Completions { .. } | Command::Man => GlobalArgs::default(),
+        }
+    }
+}
+
+/// The dashboard's options given before a subcommand (where they would mean
+/// nothing): the first one's name, for a clear refusal.
+pub fn dashboard_flag_before_subcommand(matches: &clap::ArgMatches) -> Option<String> {
+    matches.subcommand_name()?;
+    let command = <Cli as clap::CommandFactory>::command();
+    command
+        .get_arguments()
+        .filter(|arg| matches.value_source(arg.get_id().as_str()) == Some(clap::parser::ValueSource::CommandLine))
+        .find_map(|arg| arg.get_long().map(|long| format!("--{long}")))
 }
 
 /// Options of the dashboard (`pik-tui` with no subcommand).
@@ -208,6 +397,8 @@ pub struct ReportArgs {
     /// Report on what is already mirrored, without bringing it up to date first.
     #[arg(long)]
     pub offline: bool,
+    #[command(flatten)]
+    pub args: MirroredArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -226,11 +417,20 @@ pub enum ReportFormat {
 #[derive(Debug, Subcommand)]
 pub enum StoreCommand {
     /// Print where the mirror of this account is (or would be).
-    Path,
+    Path {
+        #[command(flatten)]
+        args: MirroredArgs,
+    },
     /// How many links, transactions and webhooks it holds, its size and schema.
-    Stats,
+    Stats {
+        #[command(flatten)]
+        args: MirroredArgs,
+    },
     /// Forget everything mirrored; the next sync starts over.
-    Clear,
+    Clear {
+        #[command(flatten)]
+        args: MirroredArgs,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -248,6 +448,8 @@ pub struct SearchArgs {
     /// Only links, only transactions, or both.
     #[arg(long, value_enum, default_value_t = SearchKind::All)]
     pub kind: SearchKind,
+    #[command(flatten)]
+    pub args: MirroredArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -275,6 +477,8 @@ pub enum LinksCommand {
         /// Do not print the QR code.
         #[arg(long)]
         no_qr: bool,
+        #[command(flatten)]
+        args: ApiArgs,
     },
     /// List payment links, newest first.
     List {
@@ -283,17 +487,30 @@ pub enum LinksCommand {
         status: Option<String>,
         #[command(flatten)]
         page: PageArgs,
+        #[command(flatten)]
+        args: ApiArgs,
     },
     /// Show one payment link.
-    Get { id: String },
+    Get {
+        id: String,
+        #[command(flatten)]
+        args: ApiArgs,
+    },
     /// Every link matching the filters, as CSV or JSON Lines (from the mirror, brought up to date first).
-    Export(ExportArgs),
+    Export {
+        #[command(flatten)]
+        export: ExportArgs,
+        #[command(flatten)]
+        args: MirroredArgs,
+    },
     /// Deactivate an active payment link (asks first unless --yes).
     Deactivate {
         id: String,
         /// Do not ask for confirmation.
         #[arg(long, short)]
         yes: bool,
+        #[command(flatten)]
+        args: ApiArgs,
     },
 }
 
@@ -328,9 +545,15 @@ pub enum TransactionsCommand {
         to: Option<String>,
         #[command(flatten)]
         page: PageArgs,
+        #[command(flatten)]
+        args: ApiArgs,
     },
     /// Show one transaction.
-    Get { id: String },
+    Get {
+        id: String,
+        #[command(flatten)]
+        args: ApiArgs,
+    },
     /// Every transaction matching the filters, as CSV or JSON Lines (from the mirror, brought up to date first).
     Export {
         #[command(flatten)]
@@ -338,13 +561,18 @@ pub enum TransactionsCommand {
         /// Only the transactions of this payment link.
         #[arg(long, value_name = "PAYMENT_LINK_ID")]
         link: Option<String>,
+        #[command(flatten)]
+        args: MirroredArgs,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum WebhooksCommand {
     /// List registered webhook endpoints.
-    List,
+    List {
+        #[command(flatten)]
+        args: ApiArgs,
+    },
     /// Register a webhook endpoint. Prints its signing secret, which PIK shows only once.
     Create {
         /// The https:// URL that receives events.
@@ -354,6 +582,8 @@ pub enum WebhooksCommand {
         /// payment.confirmed, payment.settled, payment.failed.
         #[arg(long = "event", required = true, value_delimiter = ',')]
         events: Vec<String>,
+        #[command(flatten)]
+        args: ApiArgs,
     },
     /// Check a PIK-Signature: the raw body on standard input. Exit 0 if valid, 1 if not.
     Verify {
@@ -363,6 +593,8 @@ pub enum WebhooksCommand {
         /// The PIK-Signature header's value.
         #[arg(long)]
         signature: String,
+        #[command(flatten)]
+        args: LocalArgs,
     },
     /// Receive PIK events: verify each signature, print one line per event (or --json).
     /// Answers 200 for a valid signature and 400 otherwise.
@@ -374,6 +606,8 @@ pub enum WebhooksCommand {
         /// A file holding the webhook's signing secret (whsec_…).
         #[arg(long, value_name = "FILE")]
         secret_file: PathBuf,
+        #[command(flatten)]
+        args: LocalArgs,
     },
 }
 
@@ -403,12 +637,20 @@ pub struct SandboxArgs {
     /// Do not simulate new payments and links.
     #[arg(long)]
     pub no_activity: bool,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print where the config file is (or would be).
-    Path,
+    Path {
+        /// The config file (default: the platform's config directory).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
 }
 
 impl From<&GlobalArgs> for crate::config::Flags {

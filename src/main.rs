@@ -1,6 +1,6 @@
 //! The `pik-tui` binary: parses the command line and hands over to the library.
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use pik_tui::cli::{Cli, Command, ConfigCommand, SandboxArgs, WebhooksCommand};
 use pik_tui::oneshot::{self, ApiCommand, Failure, exit};
 use pik_tui::sandbox::{self, SandboxConfig, SeedSizes};
@@ -33,12 +33,27 @@ fn cap_malloc_arenas() {
 
 fn main() -> ExitCode {
     cap_malloc_arenas();
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
+    // The dashboard's options mean nothing before a subcommand: say where they go.
+    if let (Some(flag), Some(name)) =
+        (pik_tui::cli::dashboard_flag_before_subcommand(&matches), matches.subcommand_name())
+    {
+        eprintln!(
+            "error: {flag} is an option of the dashboard, given before `{name}`; \
+             give it after the subcommand if it takes it (see `pik-tui {name} --help`)"
+        );
+        return ExitCode::from(exit::USAGE);
+    }
+    let global = cli.global();
     if cli.command.is_some() {
         die_quietly_on_broken_pipes();
     }
     // The dashboard always logs to a file; one-shot commands only when asked.
-    let log_file = match (&cli.global.log_file, &cli.command) {
+    let log_file = match (&global.log_file, &cli.command) {
         (Some(path), _) => Some(path.clone()),
         (None, None) => pik_tui::dashboard::default_log_file(),
         (None, Some(_)) => None,
@@ -46,7 +61,7 @@ fn main() -> ExitCode {
     if let Some(path) = &log_file
         && let Err(err) = init_logging(path)
     {
-        return ExitCode::from(oneshot::report(&Failure::usage(err), cli.global.json));
+        return ExitCode::from(oneshot::report(&Failure::usage(err), global.json));
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
@@ -57,19 +72,19 @@ fn main() -> ExitCode {
     };
     let code = runtime.block_on(async {
         match cli.command {
-            Some(Command::Links(command)) => oneshot::run(&cli.global, ApiCommand::Links(command)).await,
-            Some(Command::Transactions(command)) => oneshot::run(&cli.global, ApiCommand::Transactions(command)).await,
-            Some(Command::Webhooks(WebhooksCommand::Verify { secret_file, signature })) => {
-                oneshot::verify_signature(&secret_file, &signature, cli.global.json)
+            Some(Command::Links(command)) => oneshot::run(&global, ApiCommand::Links(command)).await,
+            Some(Command::Transactions(command)) => oneshot::run(&global, ApiCommand::Transactions(command)).await,
+            Some(Command::Webhooks(WebhooksCommand::Verify { secret_file, signature, .. })) => {
+                oneshot::verify_signature(&secret_file, &signature, global.json)
             }
-            Some(Command::Webhooks(WebhooksCommand::Listen { port, host, secret_file })) => {
-                oneshot::listen(host, port, &secret_file, cli.global.json).await
+            Some(Command::Webhooks(WebhooksCommand::Listen { port, host, secret_file, .. })) => {
+                oneshot::listen(host, port, &secret_file, global.json).await
             }
-            Some(Command::Webhooks(command)) => oneshot::run(&cli.global, ApiCommand::Webhooks(command)).await,
+            Some(Command::Webhooks(command)) => oneshot::run(&global, ApiCommand::Webhooks(command)).await,
             Some(Command::Sandbox(args)) => serve_sandbox(args).await,
-            Some(Command::Store(command)) => finish(oneshot::store(&cli.global, command).await, cli.global.json),
-            Some(Command::Search(args)) => finish(oneshot::search(&cli.global, args).await, cli.global.json),
-            Some(Command::Report(args)) => finish(oneshot::report_totals(&cli.global, args).await, cli.global.json),
+            Some(Command::Store(command)) => finish(oneshot::store(&global, command).await, global.json),
+            Some(Command::Search(args)) => finish(oneshot::search(&global, args).await, global.json),
+            Some(Command::Report(args)) => finish(oneshot::report_totals(&global, args).await, global.json),
             Some(Command::Completions { shell }) => {
                 match pik_tui::cli::write_completions(shell, &mut std::io::stdout().lock()) {
                     Ok(()) => exit::OK,
@@ -80,14 +95,14 @@ fn main() -> ExitCode {
                 Ok(()) => exit::OK,
                 Err(err) => oneshot::report(&Failure::usage(format!("cannot write the man page: {err}")), false),
             },
-            Some(Command::Config(ConfigCommand::Path)) => match pik_tui::config::default_path() {
+            Some(Command::Config(ConfigCommand::Path { .. })) => match pik_tui::config::default_path() {
                 Some(path) => {
-                    println!("{}", cli.global.config.unwrap_or(path).display());
+                    println!("{}", global.config.clone().unwrap_or(path).display());
                     exit::OK
                 }
-                None => oneshot::report(&Failure::usage("this platform has no config directory"), cli.global.json),
+                None => oneshot::report(&Failure::usage("this platform has no config directory"), global.json),
             },
-            None => match pik_tui::dashboard::run(&cli.global, &cli.dashboard).await {
+            None => match pik_tui::dashboard::run(&global, &cli.dashboard).await {
                 Ok(()) => exit::OK,
                 Err(err) => {
                     tracing::error!("dashboard stopped: {err:#}");

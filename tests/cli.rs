@@ -293,3 +293,51 @@ async fn output_cut_short_by_a_closed_pipe_ends_quietly() {
     assert!(stderr.trim().is_empty(), "nothing to say about a reader that left: {stderr}");
     sandbox.shutdown().await;
 }
+
+fn pik_sync(args: &[&str]) -> std::process::Output {
+    match std::process::Command::new(env!("CARGO_BIN_EXE_pik-tui")).args(args).env_remove("PIK_API_KEY").output() {
+        Ok(output) => output,
+        Err(err) => panic!("pik-tui did not run: {err}"),
+    }
+}
+
+#[test]
+fn each_subcommand_shows_and_takes_only_its_own_flags() {
+    let help = |args: &[&str]| String::from_utf8_lossy(&pik_sync(args).stdout).into_owned();
+    let account = ["--base-url", "--api-key-file", "--read-only", "--max-rps", "--timeout", "--profile"];
+    let sandbox = help(&["sandbox", "--help"]);
+    for flag in account.iter().chain(&["--json", "--store", "--no-store", "--demo"]) {
+        assert!(!sandbox.contains(flag), "sandbox --help lists {flag}:\n{sandbox}");
+    }
+    assert!(sandbox.contains("--port") && sandbox.contains("--seed"), "{sandbox}");
+    let verify = help(&["webhooks", "verify", "--help"]);
+    for flag in account.iter().chain(&["--store"]) {
+        assert!(!verify.contains(flag), "webhooks verify --help lists {flag}");
+    }
+    let list = help(&["links", "list", "--help"]);
+    for flag in account.iter().chain(&["--json"]) {
+        assert!(list.contains(flag), "links list --help lacks {flag}");
+    }
+    assert!(!list.contains("--store") && !list.contains("--demo"), "links list does not read the mirror:\n{list}");
+    let search = help(&["search", "--help"]);
+    assert!(search.contains("--store") && search.contains("--no-store") && search.contains("--json"), "{search}");
+    let completions = help(&["completions", "--help"]);
+    assert!(!completions.contains("--base-url") && !completions.contains("--json"), "{completions}");
+    // Where a flag means nothing it is refused, naming it, with exit 2.
+    for (args, named) in [
+        (&["sandbox", "--base-url", "http://127.0.0.1:9/v1"][..], "'--base-url'"),
+        (&["sandbox", "--json"], "'--json'"),
+        (&["webhooks", "verify", "--secret-file", "f", "--signature", "s", "--max-rps", "3"], "'--max-rps'"),
+        (&["links", "list", "--store", "/tmp/x.sqlite"], "'--store'"),
+        (&["man", "--json"], "'--json'"),
+        (&["search", "x", "--demo"], "'--demo'"),
+        (&["--store", "/tmp/x.sqlite", "search", "x"], "--store is an option of the dashboard"),
+        (&["--demo", "links", "list"], "--demo is an option of the dashboard"),
+        (&["--json", "links", "list"], "'--json'"),
+    ] {
+        let out = pik_sync(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?} was not refused: {stderr}");
+        assert!(stderr.contains(named), "{args:?}: {stderr}");
+    }
+}

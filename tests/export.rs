@@ -194,9 +194,9 @@ async fn the_api_and_the_mirror_export_the_same_rows() {
 fn pik_tui_command(store: &Path, args: &[&str]) -> std::process::Output {
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_pik-tui"))
+        .args(args)
         .arg("--store")
         .arg(store)
-        .args(args)
         .env("HOME", home.path())
         .env("PIK_API_KEY", "pik_test_exportkey000000001")
         .env("PIK_BASE_URL", "http://127.0.0.1:9/v1")

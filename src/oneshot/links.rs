@@ -11,18 +11,18 @@ use std::io::{IsTerminal, Write};
 
 pub(super) async fn run(context: &Context, command: LinksCommand) -> Outcome {
     match command {
-        LinksCommand::Create { amount, currency, description, no_qr } => {
+        LinksCommand::Create { amount, currency, description, no_qr, .. } => {
             create(context, &amount, &currency, description.as_deref(), no_qr).await
         }
-        LinksCommand::List { status, page } => list(context, status.as_deref(), &page).await,
-        LinksCommand::Get { id } => {
+        LinksCommand::List { status, page, .. } => list(context, status.as_deref(), &page).await,
+        LinksCommand::Get { id, .. } => {
             let link = context.client.get_link(id.trim()).await.map_err(Failure::api)?;
             show(context, &link);
             Ok(())
         }
-        LinksCommand::Deactivate { id, yes } => deactivate(context, &id, yes).await,
+        LinksCommand::Deactivate { id, yes, .. } => deactivate(context, &id, yes).await,
         // Routed before a client is made (see `oneshot::run`).
-        LinksCommand::Export(_) => Err(Failure::usage("links export is run from the mirror")),
+        LinksCommand::Export { .. } => Err(Failure::usage("links export is run from the mirror")),
     }
 }
 

@@ -41,7 +41,7 @@ fn open(global: &GlobalArgs) -> Result<Opened, Failure> {
 }
 
 pub async fn store(global: &GlobalArgs, command: StoreCommand) -> Outcome {
-    if let StoreCommand::Path = command {
+    if let StoreCommand::Path { .. } = command {
         // Where it would be, without creating it.
         let settings = config::resolve(&Flags::from(global), &Environment::from_process())
             .map_err(|e| Failure::usage(e.to_string()))?;
@@ -57,7 +57,7 @@ pub async fn store(global: &GlobalArgs, command: StoreCommand) -> Outcome {
     let opened = open(global)?;
     let store_failed =
         |e: crate::store::StoreError| Failure { message: e.to_string(), code: exit::FAILED, error: None };
-    if let StoreCommand::Clear = command {
+    if let StoreCommand::Clear { .. } = command {
         let before = opened.store.stats().await.map_err(store_failed)?;
         opened.store.clear().await.map_err(store_failed)?;
         if global.json {

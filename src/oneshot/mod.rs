@@ -66,8 +66,10 @@ pub enum ApiCommand {
 pub async fn run(global: &GlobalArgs, command: ApiCommand) -> u8 {
     let outcome = match command {
         // Exports read the mirror (or page the API on their own terms).
-        ApiCommand::Links(LinksCommand::Export(args)) => export::rows(global, args, None, Kinds::Links).await,
-        ApiCommand::Transactions(TransactionsCommand::Export { export, link }) => {
+        ApiCommand::Links(LinksCommand::Export { export, .. }) => {
+            export::rows(global, export, None, Kinds::Links).await
+        }
+        ApiCommand::Transactions(TransactionsCommand::Export { export, link, .. }) => {
             export::rows(global, export, link, Kinds::Transactions).await
         }
         command => match connect(global) {

@@ -11,7 +11,7 @@ use serde_json::json;
 
 pub(super) async fn run(context: &Context, command: TransactionsCommand) -> Outcome {
     match command {
-        TransactionsCommand::List { status, link, currency, from, to, page } => {
+        TransactionsCommand::List { status, link, currency, from, to, page, .. } => {
             let query = TransactionQuery {
                 status: status.as_deref().map(TransactionStatus::parse),
                 payment_link_id: link,
@@ -48,7 +48,7 @@ pub(super) async fn run(context: &Context, command: TransactionsCommand) -> Outc
         }
         // Routed before a client is made (see `oneshot::run`).
         TransactionsCommand::Export { .. } => Err(Failure::usage("transactions export is run from the mirror")),
-        TransactionsCommand::Get { id } => {
+        TransactionsCommand::Get { id, .. } => {
             let txn = context.client.get_transaction(id.trim()).await.map_err(Failure::api)?;
             if context.json {
                 print_json(&json!(txn));

@@ -22,7 +22,7 @@ fn webhook_row(hook: &Webhook) -> Vec<String> {
 pub(super) async fn run(context: &Context, command: WebhooksCommand) -> Outcome {
     let client = &context.client;
     match command {
-        WebhooksCommand::List => {
+        WebhooksCommand::List { .. } => {
             let result = client.list_webhooks().await.map_err(Failure::api)?;
             if context.json {
                 print_json(&json!({"data": result.data, "total": result.total}));
@@ -33,7 +33,7 @@ pub(super) async fn run(context: &Context, command: WebhooksCommand) -> Outcome 
             paging_footer(rows.len(), 0, result.total, result.skipped);
             Ok(())
         }
-        WebhooksCommand::Create { url, events } => {
+        WebhooksCommand::Create { url, events, .. } => {
             let events: Vec<WebhookEvent> = events.iter().map(|e| WebhookEvent::parse(e.trim())).collect();
             if let Some(unknown) = events.iter().find(|e| !e.is_known()) {
                 return Err(Failure::usage(format!(
