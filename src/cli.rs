@@ -85,6 +85,10 @@ pub struct ApiArgs {
     pub account: AccountArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Print checkout URLs and hashes as plain text, not clickable OSC 8
+    /// links (they are links only on a terminal; or `hyperlinks = false`).
+    #[arg(long)]
+    pub no_hyperlinks: bool,
     #[command(flatten)]
     pub log: LogArgs,
 }
@@ -126,6 +130,7 @@ pub struct GlobalArgs {
     pub store: Option<PathBuf>,
     pub no_store: bool,
     pub log_file: Option<PathBuf>,
+    pub no_hyperlinks: bool,
 }
 
 impl Default for GlobalArgs {
@@ -142,6 +147,7 @@ impl Default for GlobalArgs {
             store: None,
             no_store: false,
             log_file: None,
+            no_hyperlinks: false,
         }
     }
 }
@@ -173,7 +179,8 @@ impl GlobalArgs {
 
 impl From<&ApiArgs> for GlobalArgs {
     fn from(args: &ApiArgs) -> Self {
-        GlobalArgs::default().with_account(&args.account).with_output(&args.output, &args.log)
+        let global = GlobalArgs::default().with_account(&args.account).with_output(&args.output, &args.log);
+        GlobalArgs { no_hyperlinks: args.no_hyperlinks, ..global }
     }
 }
 
@@ -267,6 +274,10 @@ pub struct DashboardArgs {
     /// Do not capture the mouse, so that the terminal's own text selection works.
     #[arg(long)]
     pub no_mouse: bool,
+    /// Draw checkout URLs and hashes as plain text, not clickable OSC 8 links
+    /// (for terminals that mis-draw them; or `hyperlinks = false` in the config file).
+    #[arg(long)]
+    pub no_hyperlinks: bool,
     /// The colours: dark, light or mono (default: the config file's `theme`, else dark).
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,

@@ -173,6 +173,9 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
     let shown_path = path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     let (keymap, theme) = look_and_keys(file.as_ref(), &shown_path, args)?;
     let (alerts, thresholds) = alerts_and_attention(file.as_ref(), &shown_path)?;
+    let explorers = crate::hyperlink::Explorers::with(&file.as_ref().map(|f| f.explorers.clone()).unwrap_or_default())
+        .map_err(|e| anyhow::anyhow!("the config file {shown_path}: {e}"))?;
+    let hyperlinks = !args.no_hyperlinks && file.as_ref().and_then(|f| f.hyperlinks).unwrap_or(true);
     let refresh = chrono::Duration::seconds(i64::from(args.refresh));
     let utc_offset_secs = chrono::Local::now().offset().local_minus_utc();
     let base = Settings {
@@ -187,6 +190,8 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         thresholds,
         zone_name: iana_time_zone::get_timezone().ok(),
         workdir: std::env::current_dir().ok().map(|dir| dir.display().to_string()),
+        explorers,
+        hyperlinks,
         ..Settings::default()
     };
     // The mirror syncs a cycle every two refreshes of the visible pane.

@@ -16,6 +16,7 @@ pub mod date_arg;
 pub mod desktop_notice;
 pub mod export;
 pub mod human;
+pub mod hyperlink;
 pub mod listener;
 pub mod mirror;
 pub mod money;

@@ -212,6 +212,9 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
     let in_tmux = std::env::var_os("TMUX").is_some();
     let mut app = App::new(options.settings, size.width, size.height, chrono::Utc::now());
     let mut events = EventStream::new();
+    // The OSC 8 links on screen, and whether the screen was redrawn whole.
+    let mut links: Vec<ui::hyperlinks::Placement> = Vec::new();
+    let mut resized = false;
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
@@ -240,6 +243,7 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
         }
         if let Msg::Resize { width, height } = msg {
             terminal.resize(Rect::new(0, 0, width, height))?;
+            resized = true;
         }
         for cmd in app.update(msg, chrono::Utc::now()) {
             match cmd {
@@ -277,7 +281,35 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
             }
         }
         if app.take_dirty() {
-            terminal.draw(|frame| ui::draw(frame, &app, &options.theme))?;
+            let targets = ui::hyperlinks::targets(&app);
+            let completed = terminal.draw(|frame| ui::draw(frame, &app, &options.theme))?;
+            let placed = ui::hyperlinks::place(completed.buffer, &targets);
+            // Cells ratatui rewrote lose their link, and it rewrites only
+            // cells that changed: so writing links again when the set of
+            // them changes (or the screen was resized) keeps them all.
+            if placed != links || resized {
+                write_links(terminal.backend_mut(), &placed)?;
+            }
+            links = placed;
+            resized = false;
         }
     }
+}
+
+/// Writes each placed text again, in its cells' style, inside an OSC 8
+/// sequence (the URL comes from `hyperlink`: checked, plain ASCII).
+fn write_links(out: &mut impl Write, placed: &[ui::hyperlinks::Placement]) -> std::io::Result<()> {
+    use crossterm::style::{Attribute, Print, SetAttribute, SetStyle};
+    use ratatui::backend::IntoCrossterm;
+    for link in placed {
+        crossterm::queue!(
+            out,
+            crossterm::cursor::MoveTo(link.x, link.y),
+            SetAttribute(Attribute::Reset),
+            SetStyle(link.style.into_crossterm()),
+            Print(crate::hyperlink::wrap(&link.url, &link.text)),
+            SetAttribute(Attribute::Reset),
+        )?;
+    }
+    out.flush()
 }

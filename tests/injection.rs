@@ -23,6 +23,9 @@ fn corpus() -> Vec<(&'static str, String)> {
         ("bidi", "I7 \u{202e}evil\u{202c} \u{2066}iso\u{2069} bidi".into()),
         ("zero width", "I8 a\u{200d}b\u{200b}c\u{feff} zw".into()),
         ("long", format!("I9 {}", "W".repeat(10_000))),
+        ("osc8", "I10 \u{1b}]8;;https://evil.example/a\u{1b}\\ click \u{1b}]8;;\u{1b}\\ osc8".into()),
+        ("https url with an escape", "https://pay.pik.global/I11\u{1b}]8;;https://evil.example/b\u{7}x".into()),
+        ("https url with a bidi override", "https://pay.pik.global/I12\u{202e}lmth.exe".into()),
     ]
 }
 
@@ -40,6 +43,7 @@ const FORBIDDEN: &[&str] = &[
     "\u{200d}",
     "\u{200b}",
     "\u{feff}",
+    "\u{1b}]8;;https://evil",
 ];
 
 /// The borders stay put: every body row of the split layout has the table's
@@ -70,6 +74,12 @@ fn assert_clean(session: &Session, what: &str) {
     let raw = String::from_utf8_lossy(&session.raw()).into_owned();
     for sequence in FORBIDDEN {
         assert!(!raw.contains(sequence), "{what}: {sequence:?} reached the terminal");
+    }
+    // Every OSC 8 link written holds a plain https URL (or closes a link).
+    for rest in raw.split("\u{1b}]8;;").skip(1) {
+        let Some((uri, _)) = rest.split_once("\u{1b}\\") else { panic!("{what}: an OSC 8 sequence not ended") };
+        let plain = uri.bytes().all(|b| b.is_ascii_graphic());
+        assert!(uri.is_empty() || (uri.starts_with("https://") && plain), "{what}: OSC 8 to {uri:?}");
     }
 }
 

@@ -4,7 +4,8 @@
 
 use super::paged::{ListOps, RequestId};
 use super::{App, Cmd, ErrorInfo, Pane};
-use crate::api::{Page, PaymentLink, Transaction};
+use crate::api::{EventEnvelope, Page, PaymentLink, Transaction, Webhook};
+use crate::store::SearchHit;
 use chrono::{DateTime, Duration, Utc};
 
 /// Wait after the selection moves before the open detail is fetched, so
@@ -243,6 +244,81 @@ impl App {
             cmds.push(Cmd::FetchLink { request, id });
         } else {
             cmds.push(Cmd::FetchTransaction { request, id });
+        }
+    }
+}
+
+/// What the detail panel shows: the object opened (fetched fresh), else
+/// the selected row of the list or search on screen.
+pub enum Subject<'a> {
+    Link(&'a PaymentLink),
+    Transaction(&'a Transaction),
+    Webhook(&'a Webhook),
+    Event(&'a EventEnvelope),
+}
+
+impl App {
+    pub fn subject(&self) -> Option<Subject<'_>> {
+        let app = self;
+        let opened = app.detail().filter(|d| d.pane == app.pane()).and_then(|d| d.object.as_ref());
+        match opened {
+            Some(Found::Link(link)) => return Some(Subject::Link(link)),
+            Some(Found::Transaction(txn)) => return Some(Subject::Transaction(txn)),
+            None => {}
+        }
+        if let Some(view) = app.search_view(app.pane()) {
+            return match view.selected_hit()? {
+                SearchHit::Link(link) => Some(Subject::Link(link)),
+                SearchHit::Transaction(txn) => Some(Subject::Transaction(txn)),
+            };
+        }
+        match app.pane() {
+            Pane::Links => app.links.list.selected_row().map(Subject::Link),
+            Pane::Transactions => app.transactions.list.selected_row().map(Subject::Transaction),
+            Pane::Webhooks => app.webhooks.list.selected_row().map(Subject::Webhook),
+            Pane::Events => app.events.selected_row().map(Subject::Event),
+            Pane::Overview => {
+                let item = app.overview.list.selected_row()?;
+                item.transaction().map(Subject::Transaction).or_else(|| item.webhook().map(Subject::Webhook))
+            }
+            Pane::Search => None,
+        }
+    }
+}
+
+impl App {
+    /// `y`: the checkout URL of the link shown, to the clipboard.
+    pub(super) fn copy_checkout_url(&mut self, cmds: &mut Vec<Cmd>) {
+        match self.subject() {
+            Some(Subject::Link(link)) => match link.url.clone() {
+                Some(url) => {
+                    cmds.push(Cmd::Copy(url));
+                    self.notify(format!("copied the checkout URL of {}", link.id), false);
+                }
+                None => self.notify(format!("PIK gave no checkout URL for {}", link.id), true),
+            },
+            _ => self.notify("select a payment link to copy its checkout URL", true),
+        }
+    }
+
+    /// `o`: the block explorer's page of the transaction shown.
+    pub(super) fn copy_explorer_url(&mut self, cmds: &mut Vec<Cmd>) {
+        let Some(Subject::Transaction(txn)) = self.subject() else {
+            return self.notify("select a payment to copy its block explorer link", true);
+        };
+        let (id, currency) = (txn.id.clone(), txn.currency.clone());
+        let Some(hash) = txn.tx_hash.clone() else {
+            return self.notify(format!("{id} has no transaction hash yet (not on chain)"), true);
+        };
+        match self.settings.explorers.url(&currency, &hash) {
+            Some(url) => {
+                cmds.push(Cmd::Copy(url));
+                self.notify(format!("copied the explorer link of {id}"), false);
+            }
+            None => self.notify(
+                format!("no explorer link for {id}: no [explorers] entry for its currency, or its hash is not a {currency} hash"),
+                true,
+            ),
         }
     }
 }

@@ -117,6 +117,8 @@ impl App {
             Action::Deactivate => self.ask_deactivate(),
             Action::Verify => self.mode = Mode::Verify(Box::default()),
             Action::Export => self.open_export(),
+            Action::CopyCheckoutUrl => self.copy_checkout_url(cmds),
+            Action::CopyExplorerUrl => self.copy_explorer_url(cmds),
             Action::Filter => {
                 // With a mirror, `/` searches all of it; without, it
                 // filters the rows loaded.

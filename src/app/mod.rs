@@ -30,7 +30,7 @@ mod settings;
 mod writes;
 
 pub use command::Command;
-pub use detail::{Detail, DetailKind, Found};
+pub use detail::{Detail, DetailKind, Found, Subject};
 pub use dialogs::{ConfirmDeactivate, CreatedLink, Dialog, Outcome, SecretDialog, Write};
 pub use messages::{Cmd, ErrorInfo, ExportEvent, Msg, ProfileInfo, Written};
 pub use pane::{LinkFilter, Loaded, PageRequest, Pane, PaneState, PollState, Polled, Source, TransactionFilter};

@@ -4,6 +4,7 @@
 
 use super::alerts::AlertRule;
 use super::keymap::Keymap;
+use crate::hyperlink::Explorers;
 use crate::store::Thresholds;
 use chrono::Duration;
 
@@ -41,6 +42,10 @@ pub struct Settings {
     pub alerts: Vec<AlertRule>,
     /// The folder exports are written in unless a path says otherwise.
     pub workdir: Option<String>,
+    /// Block explorers for transaction hashes (`[explorers]`).
+    pub explorers: Explorers,
+    /// Whether checkout URLs and hashes are drawn as OSC 8 links.
+    pub hyperlinks: bool,
 }
 
 impl Default for Settings {
@@ -61,6 +66,8 @@ impl Default for Settings {
             thresholds: Thresholds::default(),
             alerts: Vec::new(),
             workdir: None,
+            explorers: Explorers::default(),
+            hyperlinks: true,
         }
     }
 }

@@ -35,6 +35,11 @@ pub struct ConfigFile {
     pub alerts: Vec<Spanned<AlertTable>>,
     /// `[attention]`: when an item needs attention.
     pub attention: Option<AttentionTable>,
+    /// `[explorers]`: `CURRENCY = "https://…/{hash}"` (see `hyperlink`).
+    #[serde(default)]
+    pub explorers: BTreeMap<String, String>,
+    /// `hyperlinks = false` for terminals that mis-draw OSC 8 links.
+    pub hyperlinks: Option<bool>,
     /// The file's text, to turn byte offsets into line numbers.
     #[serde(skip)]
     source: String,

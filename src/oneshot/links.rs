@@ -45,10 +45,15 @@ pub fn check_new_link(amount: &str, currency: &str, description: Option<&str>) -
     Ok(CreateLink { amount, currency, description })
 }
 
-fn fields(link: &PaymentLink) -> Vec<(&'static str, String)> {
+/// The checkout URL as printed: sanitized, and a link when links are on.
+fn url_text(context: &Context, url: &str) -> String {
+    context.linked(for_terminal(url).into_owned(), crate::hyperlink::checkout(url))
+}
+
+fn fields(context: &Context, link: &PaymentLink) -> Vec<(&'static str, String)> {
     vec![
         ("id", for_terminal(&link.id).into_owned()),
-        ("url", link.url.as_deref().map(|u| for_terminal(u).into_owned()).unwrap_or_else(|| "—".into())),
+        ("url", link.url.as_deref().map(|u| url_text(context, u)).unwrap_or_else(|| "—".into())),
         ("amount", format!("{} {}", link.amount, for_terminal(&link.currency))),
         (
             "description",
@@ -64,7 +69,7 @@ fn show(context: &Context, link: &PaymentLink) {
     if context.json {
         print_json(&json!(link));
     } else {
-        print_fields(&fields(link));
+        print_fields(&fields(context, link));
     }
 }
 
@@ -79,7 +84,7 @@ async fn create(context: &Context, amount: &str, currency: &str, description: Op
     show(context, &link);
     if let (false, Some(url)) = (context.json, &link.url) {
         println!();
-        println!("{}", for_terminal(url));
+        println!("{}", url_text(context, url));
         if !no_qr {
             println!();
             print_qr(url);

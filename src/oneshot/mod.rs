@@ -31,9 +31,20 @@ struct Context {
     client: Client,
     json: bool,
     read_only: bool,
+    /// Block explorers, when URLs and hashes are printed as clickable
+    /// links (a terminal, and not turned off).
+    links: Option<crate::hyperlink::Explorers>,
 }
 
 impl Context {
+    /// `text` as an OSC 8 link to `url` (a URL from `hyperlink`), when on.
+    fn linked(&self, text: String, url: Option<String>) -> String {
+        match (&self.links, url) {
+            (Some(_), Some(url)) => crate::hyperlink::wrap(&url, &text),
+            _ => text,
+        }
+    }
+
     fn refuse_if_read_only(&self, what: &str) -> Outcome {
         if self.read_only {
             return Err(Failure::usage(format!("read-only mode: refusing to {what}")));
@@ -53,7 +64,11 @@ fn connect(global: &GlobalArgs) -> Result<Context, Failure> {
     config.request_timeout = std::time::Duration::from_secs(global.timeout);
     config.max_requests_per_sec = global.max_rps;
     let client = Client::new(config).map_err(Failure::api)?;
-    Ok(Context { client, json: global.json, read_only: settings.read_only })
+    let file = config::load(&flags).map_err(|e| Failure::usage(e.to_string()))?.unwrap_or_default();
+    let explorers = crate::hyperlink::Explorers::with(&file.explorers).map_err(Failure::usage)?;
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let on = terminal && !global.json && !global.no_hyperlinks && file.hyperlinks != Some(false);
+    Ok(Context { client, json: global.json, read_only: settings.read_only, links: on.then_some(explorers) })
 }
 
 pub enum ApiCommand {

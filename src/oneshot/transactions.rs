@@ -53,7 +53,7 @@ pub(super) async fn run(context: &Context, command: TransactionsCommand) -> Outc
             if context.json {
                 print_json(&json!(txn));
             } else {
-                print_fields(&fields(&txn));
+                print_fields(&fields(context, &txn));
             }
             Ok(())
         }
@@ -65,7 +65,7 @@ pub(super) fn time_arg(name: &str, text: &str, bound: Bound) -> Result<DateTime<
     date_arg::parse(text, bound).ok_or_else(|| Failure::usage(format!("--{name} must be {}", date_arg::EXPECTED)))
 }
 
-fn fields(txn: &Transaction) -> Vec<(&'static str, String)> {
+fn fields(context: &Context, txn: &Transaction) -> Vec<(&'static str, String)> {
     let text =
         |value: &Option<String>| value.as_deref().map(|v| for_terminal(v).into_owned()).unwrap_or_else(|| "—".into());
     vec![
@@ -73,7 +73,10 @@ fn fields(txn: &Transaction) -> Vec<(&'static str, String)> {
         ("link", text(&txn.payment_link_id)),
         ("amount", format!("{} {}", txn.amount, for_terminal(&txn.currency))),
         ("status", for_terminal(txn.status.as_str()).into_owned()),
-        ("tx_hash", text(&txn.tx_hash)),
+        ("tx_hash", {
+            let explorer = |hash: &String| context.links.as_ref().and_then(|e| e.url(&txn.currency, hash));
+            context.linked(text(&txn.tx_hash), txn.tx_hash.as_ref().and_then(explorer))
+        }),
         ("created", local_time(&txn.created_at)),
         ("confirmed", optional_time(&txn.confirmed_at)),
         ("settled", optional_time(&txn.settled_at)),

@@ -5,10 +5,10 @@ use super::table::short_age;
 use super::theme::status_glyph;
 use super::{Theme, rect};
 use crate::api::{EventEnvelope, PaymentLink, Transaction, TransactionStatus, Webhook};
+use crate::app::App;
+use crate::app::Subject;
 use crate::app::layout::Area;
-use crate::app::{App, Found, Pane};
 use crate::sanitize::{for_terminal, for_terminal_truncated};
-use crate::store::SearchHit;
 use chrono::{DateTime, FixedOffset, Offset, Utc};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -44,46 +44,11 @@ impl Ctx<'_> {
     }
 }
 
-/// What the detail panel shows: the object opened (fetched fresh), else
-/// the selected row of the list or search on screen.
-enum Subject<'a> {
-    Link(&'a PaymentLink),
-    Transaction(&'a Transaction),
-    Webhook(&'a Webhook),
-    Event(&'a EventEnvelope),
-}
-
-fn subject(app: &App) -> Option<Subject<'_>> {
-    let opened = app.detail().filter(|d| d.pane == app.pane()).and_then(|d| d.object.as_ref());
-    match opened {
-        Some(Found::Link(link)) => return Some(Subject::Link(link)),
-        Some(Found::Transaction(txn)) => return Some(Subject::Transaction(txn)),
-        None => {}
-    }
-    if let Some(view) = app.search_view(app.pane()) {
-        return match view.selected_hit()? {
-            SearchHit::Link(link) => Some(Subject::Link(link)),
-            SearchHit::Transaction(txn) => Some(Subject::Transaction(txn)),
-        };
-    }
-    match app.pane() {
-        Pane::Links => app.links.list.selected_row().map(Subject::Link),
-        Pane::Transactions => app.transactions.list.selected_row().map(Subject::Transaction),
-        Pane::Webhooks => app.webhooks.list.selected_row().map(Subject::Webhook),
-        Pane::Events => app.events.selected_row().map(Subject::Event),
-        Pane::Overview => {
-            let item = app.overview.list.selected_row()?;
-            item.transaction().map(Subject::Transaction).or_else(|| item.webhook().map(Subject::Webhook))
-        }
-        Pane::Search => None,
-    }
-}
-
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     // An out-of-range offset (none is) falls back to UTC.
     let offset = FixedOffset::east_opt(app.settings.utc_offset_secs).unwrap_or_else(|| Utc.fix());
     let ctx = Ctx { theme, now: app.now(), offset };
-    let (title, lines) = match subject(app) {
+    let (title, lines) = match app.subject() {
         Some(Subject::Link(link)) => (link.id.clone(), link_lines(&ctx, link, app)),
         Some(Subject::Transaction(txn)) => (txn.id.clone(), transaction_lines(&ctx, txn)),
         Some(Subject::Webhook(hook)) => (hook.id.clone(), webhook_lines(&ctx, hook)),

@@ -4,6 +4,7 @@
 mod detail;
 mod forms;
 mod help;
+pub mod hyperlinks;
 mod overview;
 mod result_view;
 mod table;

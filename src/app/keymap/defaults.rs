@@ -52,6 +52,8 @@ const TRANSACTIONS: Scope = Scope::Panes(PaneSet::of(&[Pane::Transactions]));
 const WEBHOOKS: Scope = Scope::Panes(PaneSet::of(&[Pane::Webhooks]));
 const LINKS_AND_TRANSACTIONS: Scope = Scope::Panes(PaneSet::of(&[Pane::Links, Pane::Transactions]));
 const OVERVIEW: Scope = Scope::Panes(PaneSet::of(&[Pane::Overview]));
+const LINKS_AND_SEARCH: Scope = Scope::Panes(PaneSet::of(&[Pane::Links, Pane::Search]));
+const PAYMENTS: Scope = Scope::Panes(PaneSet::of(&[Pane::Transactions, Pane::Search, Pane::Overview]));
 const EXPORTABLE: Scope = Scope::Panes(PaneSet::of(&[Pane::Links, Pane::Transactions, Pane::Search]));
 
 const SWITCH: &str = "switch pane: overview, links, transactions, webhooks, events";
@@ -104,6 +106,8 @@ const DEFAULTS: &[Row] = &[
     ),
     row(Action::LinkTransactions, &[ch('t')], LINKS, Some("txns"), "the selected link's transactions"),
     row(Action::Filter, &[ch('/')], LISTS, Some("find"), "search the mirror (without one: filter the loaded rows)"),
+    row(Action::CopyCheckoutUrl, &[ch('y')], LINKS_AND_SEARCH, None, "copy the checkout URL of the link shown"),
+    row(Action::CopyExplorerUrl, &[ch('o')], PAYMENTS, None, "copy the block explorer's page of the payment shown"),
     row(
         Action::Export,
         &[ch('e')],

@@ -45,6 +45,10 @@ pub enum Action {
     PrevChartCurrency,
     LinkTransactions,
     Export,
+    /// Copy the checkout URL of the link shown.
+    CopyCheckoutUrl,
+    /// Copy the block explorer's page of the transaction shown.
+    CopyExplorerUrl,
     Filter,
     Command,
     Refresh,
@@ -95,6 +99,8 @@ const NAMES: &[(Action, &str)] = &[
     (Action::PrevChartCurrency, "prev_chart_currency"),
     (Action::LinkTransactions, "link_transactions"),
     (Action::Export, "export"),
+    (Action::CopyCheckoutUrl, "copy_url"),
+    (Action::CopyExplorerUrl, "copy_explorer_url"),
     (Action::Filter, "filter"),
     (Action::Command, "command"),
     (Action::Refresh, "refresh"),

@@ -98,9 +98,11 @@ impl World {
         format!("whsec_{}", hex::encode(bytes))
     }
 
-    pub(super) fn new_tx_hash(&mut self) -> String {
+    /// A hash shaped as the currency's chain writes it: 64 hex digits on
+    /// Bitcoin, `0x` and 64 on Ethereum (and its tokens).
+    pub(super) fn new_tx_hash(&mut self, currency: &str) -> String {
         let bytes: Vec<u8> = (0..32).map(|_| self.rng.u8(..)).collect();
-        format!("0x{}", hex::encode(bytes))
+        if currency == "BTC" { hex::encode(bytes) } else { format!("0x{}", hex::encode(bytes)) }
     }
 
     /// An exponentially distributed wait with the given mean (a Poisson

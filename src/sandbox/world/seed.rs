@@ -121,7 +121,7 @@ impl World {
             let confirmed = created_at + self.seconds_between(30, 600);
             let settled = confirmed + self.seconds_between(300, 1200);
             txn.status = status::SETTLED.to_string();
-            txn.tx_hash = Some(self.new_tx_hash());
+            txn.tx_hash = Some(self.new_tx_hash(&txn.currency));
             txn.confirmed_at = Some(confirmed);
             txn.settled_at = Some(settled);
             self.links[index].paid_at = Some(settled);
@@ -155,13 +155,13 @@ impl World {
                     txn.plan = Some(self.plan_for_pending(now));
                 }
                 status::CONFIRMED => {
-                    txn.tx_hash = Some(self.new_tx_hash());
+                    txn.tx_hash = Some(self.new_tx_hash(&txn.currency));
                     txn.confirmed_at = Some(created_at + self.seconds_between(10, 60));
                     txn.plan = Some(Plan::Settle(now + self.seconds_between(60, 600)));
                 }
                 status::SETTLED => {
                     let confirmed = created_at + self.seconds_between(30, 600);
-                    txn.tx_hash = Some(self.new_tx_hash());
+                    txn.tx_hash = Some(self.new_tx_hash(&txn.currency));
                     txn.confirmed_at = Some(confirmed);
                     txn.settled_at = Some((confirmed + self.seconds_between(300, 1200)).min(now));
                 }
@@ -197,7 +197,7 @@ impl World {
             let created_at = now - SimDuration::minutes(160);
             let mut txn = self.make_transaction(active, created_at);
             txn.status = status::CONFIRMED.to_string();
-            txn.tx_hash = Some(self.new_tx_hash());
+            txn.tx_hash = Some(self.new_tx_hash(&txn.currency));
             txn.confirmed_at = Some(created_at + SimDuration::minutes(10));
             self.transactions.push(txn);
             made += 1;

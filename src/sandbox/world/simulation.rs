@@ -107,7 +107,8 @@ impl World {
         let now = plan.due();
         match plan {
             Plan::Confirm(at) => {
-                let hash = self.new_tx_hash();
+                let currency = self.transactions[index].currency.clone();
+                let hash = self.new_tx_hash(&currency);
                 let settle_in = self.seconds_between(60, 600);
                 let txn = &mut self.transactions[index];
                 txn.status = status::CONFIRMED.to_string();
