@@ -136,6 +136,11 @@ impl Alerts {
         self.rules.is_empty()
     }
 
+    /// Whether a rule watches what needs attention (which the Overview finds).
+    pub fn watch_attention(&self) -> bool {
+        self.rules.iter().any(|r| r.when == AlertWhen::Attention)
+    }
+
     /// Once per event: false if it fired before.
     fn first_time(&mut self, event: String) -> bool {
         if !self.fired.insert(event.clone()) {

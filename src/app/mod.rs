@@ -399,9 +399,13 @@ impl App {
     pub fn update(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Cmd> {
         self.now = now;
         let mut cmds = Vec::new();
-        if !matches!(msg, Msg::Tick) {
-            self.dirty = true;
-        }
+        // The sync reports often and mostly the same: redraw for news only.
+        let news = match &msg {
+            Msg::Tick => false,
+            Msg::Mirror(status) => self.mirror.as_ref() != Some(status),
+            _ => true,
+        };
+        self.dirty |= news;
         match msg {
             Msg::Tick => self.tick(),
             Msg::Key(key) => self.key(key, &mut cmds),
@@ -428,6 +432,10 @@ impl App {
             Msg::Changes(transactions) => {
                 for txn in &transactions {
                     self.payment_seen(txn, &mut cmds);
+                }
+                // New or moved payments: the Overview's figures and its count are stale.
+                if !transactions.is_empty() {
+                    self.overview_again();
                 }
             }
             Msg::Overview { request, result } => self.overview_loaded(request, result, &mut cmds),

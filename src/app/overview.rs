@@ -12,6 +12,11 @@ use crate::api::{Transaction, Webhook};
 use crate::store::{Attention, Overview, OverviewQuery, Step};
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Offset, TimeZone, Utc};
 
+/// How often the hidden Overview is recomputed for its tab's count, unless
+/// the sync finds news first: every hidden refresh cost a sixth of the idle
+/// dashboard's CPU.
+const HIDDEN_EVERY_SECS: i64 = 300;
+
 /// The period the figures cover, up to the end of today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
@@ -214,8 +219,10 @@ impl App {
         }
     }
 
-    /// Asks the mirror again when due: every refresh while shown, every
-    /// hidden refresh while not. Nothing without a mirror.
+    /// Asks the mirror again when due: every refresh while shown; while not,
+    /// every hidden refresh if an alert watches what needs attention, else
+    /// every five minutes (and when the sync finds news). Nothing without a
+    /// mirror.
     pub(super) fn plan_overview(&mut self, cmds: &mut Vec<Cmd>) {
         let shown = self.pane == Pane::Overview;
         if self.settings.mirror.is_err() || self.overview.request.is_some() || self.now < self.overview.next_at {
@@ -228,7 +235,13 @@ impl App {
         cmds.push(Cmd::Overview { request, query: self.overview_query() });
         self.overview.request = Some(request);
         self.overview.asked_current = self.mirror().is_some_and(|m| m.phase == crate::sync::Phase::UpToDate);
-        self.overview.next_at = self.now + self.interval(Pane::Overview);
+        // An attention alert must not wait five minutes: then as any hidden pane.
+        let wait = if shown || self.alerts.watch_attention() {
+            self.interval(Pane::Overview)
+        } else {
+            Duration::seconds(HIDDEN_EVERY_SECS)
+        };
+        self.overview.next_at = self.now + wait;
     }
 
     pub(super) fn overview_loaded(

@@ -10,6 +10,9 @@ use crate::store::Batch;
 use chrono::Utc;
 use std::collections::HashSet;
 
+/// The first page a cycle asks for new links.
+const FIRST_PAGE: u32 = 20;
+
 impl Sync {
     /// New items only.
     pub(super) async fn light_cycle(&mut self) -> Result<(), SyncError> {
@@ -42,9 +45,11 @@ impl Sync {
         Ok(())
     }
 
-    /// Pages from the top until a page holds a link already mirrored.
+    /// Pages from the top until a page holds a link already mirrored. The
+    /// first page is small: at idle it is all there is, and reading and
+    /// comparing 100 known links each cycle was most of the idle CPU.
     async fn new_links(&mut self) -> Result<(), SyncError> {
-        let size = self.options.page_size;
+        let mut size = FIRST_PAGE.min(self.options.page_size);
         let mut offset = 0u32;
         loop {
             let query = LinkQuery { limit: Some(size), offset: Some(offset), ..LinkQuery::default() };
@@ -57,6 +62,7 @@ impl Sync {
                 return Ok(());
             }
             offset = offset.saturating_add(size);
+            size = self.options.page_size;
         }
     }
 

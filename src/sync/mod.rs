@@ -238,12 +238,14 @@ impl Sync {
             Ok(saved) => saved?,
             Err(err) => return Err(StoreError::Sql(format!("a save stopped: {err}")).into()),
         };
-        self.status.send_modify(|status| {
+        // Only news wakes the dashboards that watch.
+        self.status.send_if_modified(|status| {
             if writing.links {
                 status.links.done += saved.inserted;
             } else {
                 status.transactions.done += saved.inserted;
             }
+            saved.inserted > 0
         });
         if let Some(changes) = &self.changes
             && !saved.changed.is_empty()

@@ -84,10 +84,23 @@ fn the_overview_asks_for_local_days_and_its_keys_change_the_question() {
 #[test]
 fn it_is_asked_for_often_while_shown_and_rarely_while_hidden_and_never_without_a_mirror() {
     let mut app = on_overview(settings(&[]));
-    assert!(overview_query(&app.update(Msg::Tick, t0() + Duration::seconds(4))).is_none());
-    assert!(overview_query(&app.update(Msg::Tick, t0() + Duration::seconds(5))).is_some(), "every refresh");
-    key(&mut app, '1', t0() + Duration::seconds(6));
-    assert!(overview_query(&app.update(Msg::Tick, t0() + Duration::seconds(20))).is_none(), "hidden: not yet");
+    let at = |secs| t0() + Duration::seconds(secs);
+    let fixture = overview_fixture(app.overview_query().from, t0());
+    assert!(overview_query(&app.update(Msg::Tick, at(4))).is_none());
+    let cmds = app.update(Msg::Tick, at(5));
+    assert!(overview_query(&cmds).is_some(), "every refresh");
+    answer_overview(&mut app, cmds, &fixture, at(5));
+    key(&mut app, '1', at(6));
+    // Hidden: once when it was due, then every five minutes.
+    let cmds = app.update(Msg::Tick, at(20));
+    answer_overview(&mut app, cmds, &fixture, at(20));
+    assert!(overview_query(&app.update(Msg::Tick, at(200))).is_none(), "hidden: not every refresh");
+    let cmds = app.update(Msg::Tick, at(320));
+    assert!(overview_query(&cmds).is_some(), "hidden: every five minutes");
+    answer_overview(&mut app, cmds, &fixture, at(320));
+    // News from the sync: at once.
+    let cmds = app.update(Msg::Changes(vec![txn("txn_moved")]), at(330));
+    assert!(overview_query(&cmds).is_some(), "news: at once");
     let mut plain = App::new(Settings::default(), 120, 40, t0());
     let cmds = plain.update(Msg::Tick, t0());
     assert!(overview_query(&cmds).is_none());
@@ -196,4 +209,20 @@ fn pik_catching_up_with_the_mirrors_picture_is_history() {
     let cmds = key(&mut app, '2', at);
     let cmds = answer_all(&mut app, cmds, &later, at);
     assert!(cmds.contains(&Cmd::Bell), "{cmds:?}");
+}
+
+#[test]
+fn the_same_mirror_status_again_does_not_redraw_and_a_new_one_does() {
+    let mut app = App::new(settings(&[]), 120, 40, t0());
+    app.update(up_to_date(), t0());
+    assert!(app.take_dirty(), "the first status is news");
+    app.update(up_to_date(), t0());
+    assert!(!app.take_dirty(), "the same status again is not");
+    let later = MirrorStatus {
+        phase: Phase::UpToDate,
+        synced_at: Some(t0() + Duration::seconds(10)),
+        ..MirrorStatus::default()
+    };
+    app.update(Msg::Mirror(later), t0());
+    assert!(app.take_dirty(), "a newer sync time is");
 }
