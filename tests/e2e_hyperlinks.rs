@@ -69,11 +69,7 @@ fn base64(text: &str) -> String {
 
 #[test]
 fn checkout_urls_and_hashes_are_links_to_the_right_place_and_hostile_urls_never() {
-    let Ok(runtime) = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() else {
-        panic!("runtime")
-    };
-    let config = pik_tui::sandbox::SandboxConfig { activity: false, ..Default::default() };
-    let Ok(sandbox) = runtime.block_on(pik_tui::sandbox::start(config)) else { panic!("sandbox") };
+    let (runtime, sandbox) = common::runtime_with_quiet_sandbox();
     let base = sandbox.base_url();
     let planted = plant(&runtime, &base);
     let key = [("PIK_API_KEY", pik_tui::sandbox::DEMO_KEY)];
@@ -139,11 +135,7 @@ fn checkout_urls_and_hashes_are_links_to_the_right_place_and_hostile_urls_never(
 
 #[test]
 fn one_shot_output_links_only_on_a_terminal_and_unless_turned_off() {
-    let Ok(runtime) = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() else {
-        panic!("runtime")
-    };
-    let config = pik_tui::sandbox::SandboxConfig { activity: false, ..Default::default() };
-    let Ok(sandbox) = runtime.block_on(pik_tui::sandbox::start(config)) else { panic!("sandbox") };
+    let (runtime, sandbox) = common::runtime_with_quiet_sandbox();
     let base = sandbox.base_url();
     let planted = plant(&runtime, &base);
     let key = [("PIK_API_KEY", pik_tui::sandbox::DEMO_KEY), ("PIK_BASE_URL", base.as_str())];

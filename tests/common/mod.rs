@@ -16,6 +16,16 @@ pub async fn quiet_sandbox() -> Sandbox {
     start(SandboxConfig { activity: false, rate_limit_per_sec: None, ..SandboxConfig::default() }).await
 }
 
+/// For a test that drives the binary from plain threads: a runtime and a
+/// quiet sandbox on it (the runtime must outlive the sandbox).
+pub fn runtime_with_quiet_sandbox() -> (tokio::runtime::Runtime, Sandbox) {
+    let Ok(runtime) = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() else {
+        panic!("no runtime")
+    };
+    let sandbox = runtime.block_on(quiet_sandbox());
+    (runtime, sandbox)
+}
+
 pub async fn start(config: SandboxConfig) -> Sandbox {
     match sandbox::start(config).await {
         Ok(sandbox) => sandbox,
