@@ -22,6 +22,10 @@ pub const PAGE_SIZE: u32 = 50;
 /// Identifies a request, so that late answers to an old one are ignored.
 pub type RequestId = u64;
 
+/// The most rows room is made for at once from a page's total (untouched
+/// room costs address space, not memory).
+const MAX_RESERVE: usize = 200_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
     New,
@@ -149,11 +153,25 @@ impl<T: Resource> PagedList<T> {
                 }
             }
         } else {
+            let from = self.rows.len();
+            // The whole list's size is known: one allocation, not a copy at
+            // every doubling (which made the peak half as large again).
+            let rest = usize::try_from(page.total).unwrap_or(0).min(MAX_RESERVE).saturating_sub(from);
+            // Only room asked for: without it the rows still fit, a doubling at a time.
+            let _ = self.rows.try_reserve_exact(rest);
+            let _ = self.index.try_reserve(rest);
             self.rows.extend(unknown);
             self.next_offset = self.next_offset.max(offset + received).max(self.rows.len() as u64);
             self.loaded_once = true;
+            if self.index.len() == from {
+                // Appended rows: index them alone (rebuilding the whole
+                // index at every page cost time and twice its memory).
+                for (at, row) in self.rows.iter().enumerate().skip(from) {
+                    self.index.insert(row.id().to_string(), at);
+                }
+            }
         }
-        if !applied.new.is_empty() || offset != 0 || self.index.len() != self.rows.len() {
+        if !applied.new.is_empty() || self.index.len() != self.rows.len() {
             self.reindex();
         }
         self.total = Some(page.total);
