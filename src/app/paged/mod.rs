@@ -157,9 +157,10 @@ impl<T: Resource> PagedList<T> {
             // The whole list's size is known: one allocation, not a copy at
             // every doubling (which made the peak half as large again).
             let rest = usize::try_from(page.total).unwrap_or(0).min(MAX_RESERVE).saturating_sub(from);
-            // Only room asked for: without it the rows still fit, a doubling at a time.
+            // Only room asked for: without it the rows still fit, a doubling
+            // at a time. Not for the index: its rows land all over its table,
+            // so room made early is memory touched early.
             let _ = self.rows.try_reserve_exact(rest);
-            let _ = self.index.try_reserve(rest);
             self.rows.extend(unknown);
             self.next_offset = self.next_offset.max(offset + received).max(self.rows.len() as u64);
             self.loaded_once = true;
