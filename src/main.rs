@@ -86,12 +86,12 @@ fn main() -> ExitCode {
             Some(Command::Search(args)) => finish(oneshot::search(&global, args).await, global.json),
             Some(Command::Report(args)) => finish(oneshot::report_totals(&global, args).await, global.json),
             Some(Command::Completions { shell }) => {
-                match pik_tui::cli::write_completions(shell, &mut std::io::stdout().lock()) {
+                match pik_tui::cli::write_completions(shell, Cli::command(), &mut std::io::stdout().lock()) {
                     Ok(()) => exit::OK,
                     Err(err) => oneshot::report(&Failure::usage(format!("cannot write the script: {err}")), false),
                 }
             }
-            Some(Command::Man) => match pik_tui::cli::write_man_page(&mut std::io::stdout().lock()) {
+            Some(Command::Man) => match pik_tui::cli::write_man_page(Cli::command(), &mut std::io::stdout().lock()) {
                 Ok(()) => exit::OK,
                 Err(err) => oneshot::report(&Failure::usage(format!("cannot write the man page: {err}")), false),
             },
