@@ -424,3 +424,21 @@ pub const FORMULA_CORPUS: &[&str] = &[
     "＝1+1",
     "=DDE(\"cmd\";\"/C calc\";\"!A0\")",
 ];
+
+/// An `[[alerts]]` table as the config file gives it, from `(key, value)`
+/// pairs (`("when", "settled")`, `("bell", "")`…), said to be on `line`.
+pub fn alert_entry(line: usize, pairs: &[(&str, &str)]) -> crate::app::alerts::AlertEntry {
+    let mut entry = crate::app::alerts::AlertEntry { line, ..Default::default() };
+    for (key, value) in pairs {
+        let value = Some(value.to_string());
+        match *key {
+            "when" => entry.when = value,
+            "currency" => entry.currency = value,
+            "min_amount" => entry.min_amount = value,
+            "notify" => entry.notify = value,
+            "bell" => entry.bell = true,
+            _ => panic!("no {key} in an alert rule"),
+        }
+    }
+    entry
+}

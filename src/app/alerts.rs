@@ -224,19 +224,7 @@ mod tests {
     use crate::test_support::{dec, txn};
 
     fn rule(text: &[(&str, &str)]) -> Result<AlertRule, AlertError> {
-        let mut entry = AlertEntry { line: 7, ..AlertEntry::default() };
-        for (key, value) in text {
-            let value = Some(value.to_string());
-            match *key {
-                "when" => entry.when = value,
-                "currency" => entry.currency = value,
-                "min_amount" => entry.min_amount = value,
-                "notify" => entry.notify = value,
-                "bell" => entry.bell = true,
-                _ => panic!("no {key}"),
-            }
-        }
-        AlertRule::parse(&entry)
+        AlertRule::parse(&crate::test_support::alert_entry(7, text))
     }
 
     fn rules(rules: &[&[(&str, &str)]]) -> Alerts {

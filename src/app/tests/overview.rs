@@ -5,28 +5,12 @@ use super::*;
 use crate::api::TransactionStatus;
 use crate::store::{Attention, OverviewQuery, Step};
 use crate::sync::{MirrorStatus, Phase};
-use crate::test_support::{answer_overview, dec, overview_fixture, txn};
-use alerts::{AlertEntry, AlertRule};
+use crate::test_support::{alert_entry, answer_overview, dec, overview_fixture, txn};
+use alerts::AlertRule;
 
 fn settings(rules: &[&[(&str, &str)]]) -> Settings {
-    let alerts = rules
-        .iter()
-        .map(|rule| {
-            let mut entry = AlertEntry { line: 1, ..AlertEntry::default() };
-            for (key, value) in rule.iter() {
-                let value = Some(value.to_string());
-                match *key {
-                    "when" => entry.when = value,
-                    "currency" => entry.currency = value,
-                    "min_amount" => entry.min_amount = value,
-                    "notify" => entry.notify = value,
-                    "bell" => entry.bell = true,
-                    _ => panic!("no {key}"),
-                }
-            }
-            AlertRule::parse(&entry).unwrap_or_else(|e| panic!("{e}"))
-        })
-        .collect();
+    let alerts =
+        rules.iter().map(|rule| AlertRule::parse(&alert_entry(1, rule)).unwrap_or_else(|e| panic!("{e}"))).collect();
     Settings { mirror: Ok(()), utc_offset_secs: 3600, alerts, ..Settings::default() }
 }
 
