@@ -43,6 +43,18 @@ fn temp() -> tempfile::TempDir {
 }
 
 /// A link deep in the account whose description no other link shares.
+/// `/` and a link's description: the link is the first row; then Esc and q.
+fn search_finds_then_quit(session: &mut pty::Session, id: &str, description: &str) {
+    session.send("/");
+    session.send(description);
+    session.wait_for("the search result", |s| s.lines().nth(3).is_some_and(|l| l.contains(id)));
+    // A lone ESC followed at once by q reads as Alt-q: leave a gap, as a person does.
+    session.send("\u{1b}");
+    session.wait_for("the search gone", |s| !s.contains("search:"));
+    session.send("q");
+    assert!(session.wait_exit());
+}
+
 async fn deep_link(sandbox: &Sandbox) -> (String, String) {
     let client = client(sandbox);
     let mut all = Vec::new();
@@ -162,14 +174,7 @@ async fn with_pik_unreachable_the_mirror_is_shown_and_searched_marked_offline() 
     let screen = session.wait_for("the mirror's rows", |s| s.contains("pl_") && s.contains("cached"));
     assert!(screen.contains("Links · cached"), "{screen}");
     session.wait_for("offline", |s| s.contains("offline"));
-    session.send("/");
-    session.send(&description);
-    session.wait_for("the search result", |s| s.lines().nth(3).is_some_and(|l| l.contains(&id)));
-    // A lone ESC followed at once by q reads as Alt-q: leave a gap, as a person does.
-    session.send("\u{1b}");
-    session.wait_for("the search gone", |s| !s.contains("search:"));
-    session.send("q");
-    assert!(session.wait_exit());
+    search_finds_then_quit(&mut session, &id, &description);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -212,13 +217,7 @@ async fn two_dashboards_on_one_mirror_both_work_and_one_syncs() {
     // Both search the one mirror.
     let (id, description) = deep_link(&sandbox).await;
     for session in [&mut first, &mut second] {
-        session.send("/");
-        session.send(&description);
-        session.wait_for("the search result", |s| s.lines().nth(3).is_some_and(|l| l.contains(&id)));
-        session.send("\u{1b}");
-        session.wait_for("the search gone", |s| !s.contains("search:"));
-        session.send("q");
-        assert!(session.wait_exit());
+        search_finds_then_quit(session, &id, &description);
     }
     sandbox.shutdown().await;
 }

@@ -199,15 +199,6 @@ impl ListOps for SearchView {
         }
     }
 
-    fn move_selection(&mut self, delta: isize, view_height: usize) {
-        let target = if delta < 0 {
-            self.selected.saturating_sub(delta.unsigned_abs())
-        } else {
-            self.selected.saturating_add(delta.unsigned_abs())
-        };
-        self.select(target, view_height);
-    }
-
     fn select(&mut self, position: usize, view_height: usize) {
         self.selected = position.min(self.visible_len().saturating_sub(1));
         self.keep_visible(view_height);

@@ -61,6 +61,9 @@ pub fn targets(app: &App) -> Vec<Target> {
 /// Where each target's text is in `buffer`: on one row, or wrapped over
 /// several (each row holding the next piece, from the same column).
 pub fn place(buffer: &Buffer, targets: &[Target]) -> Vec<Placement> {
+    if targets.is_empty() {
+        return Vec::new();
+    }
     let area = buffer.area;
     let rows: Vec<Vec<&str>> = (area.top()..area.bottom())
         .map(|y| (area.left()..area.right()).map(|x| buffer[(x, y)].symbol()).collect())

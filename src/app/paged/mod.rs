@@ -346,7 +346,14 @@ pub trait ListOps {
     fn fail(&mut self, request: RequestId);
 
     /// Moves the selection by `delta` rows, keeping it on screen.
-    fn move_selection(&mut self, delta: isize, view_height: usize);
+    fn move_selection(&mut self, delta: isize, view_height: usize) {
+        let target = if delta < 0 {
+            self.selected().saturating_sub(delta.unsigned_abs())
+        } else {
+            self.selected().saturating_add(delta.unsigned_abs())
+        };
+        self.select(target, view_height);
+    }
 
     /// Selects a visible row (clamped), keeping it on screen.
     fn select(&mut self, position: usize, view_height: usize);
@@ -443,15 +450,6 @@ impl<T: Resource> ListOps for PagedList<T> {
         if self.is_current(request) {
             self.in_flight = None;
         }
-    }
-
-    fn move_selection(&mut self, delta: isize, view_height: usize) {
-        let target = if delta < 0 {
-            self.selected.saturating_sub(delta.unsigned_abs())
-        } else {
-            self.selected.saturating_add(delta.unsigned_abs())
-        };
-        self.select(target, view_height);
     }
 
     fn select(&mut self, position: usize, view_height: usize) {
