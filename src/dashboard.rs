@@ -119,9 +119,16 @@ fn alerts_and_attention(file: Option<&ConfigFile>, path: &str) -> anyhow::Result
     Ok((rules, thresholds))
 }
 
+/// Waits for `future` from code that is not async (the profile switcher),
+/// on the dashboard's multi-threaded runtime.
+fn wait<F: std::future::Future>(future: F) -> F::Output {
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(future))
+}
+
 /// Connects to an account: its client, and its mirror with the sync
-/// running. A mirror that cannot be opened is reported, not fatal: the
-/// dashboard goes on with PIK alone.
+/// running (or, on a shared mirror, watching the team's sync). A mirror
+/// that cannot be opened is reported, not fatal: the dashboard goes on
+/// with PIK alone.
 fn connect(
     base_url: &str,
     key: &ApiKey,
@@ -130,13 +137,18 @@ fn connect(
     cycle: std::time::Duration,
 ) -> anyhow::Result<(Connection, Result<(), String>, Vec<String>)> {
     let client = dashboard_client(base_url.to_string(), key.clone(), global)?;
-    match mirror::open(choice, base_url, key) {
+    match wait(mirror::open(choice, base_url, key)) {
         Ok(opened) => {
             tracing::info!(place = %opened.store.place(), "mirror opened");
             for note in &opened.notes {
                 tracing::warn!("{note}");
             }
-            let started = mirror::start(&client, opened.store, global.max_rps, cycle);
+            let started = if opened.store.shared().is_some() {
+                // The team's `pik-tui sync` keeps it: this dashboard runs no sync.
+                wait(mirror::watch_shared(opened.store, cycle / 2))
+            } else {
+                mirror::start(&client, opened.store, global.max_rps, cycle)
+            };
             Ok((Connection { client, mirror: Some(started) }, Ok(()), opened.notes))
         }
         Err(err) => {
@@ -158,8 +170,13 @@ fn profile_switcher(global: &GlobalArgs, choice: Choice, cycle: std::time::Durat
         tracing::info!(profile = name, key = %settings.key, base_url = %settings.base_url, "switching profile");
         let environment = environment_of(&settings.base_url, &settings.key);
         // A --store FILE belongs to the first account; another profile
-        // gets its own default mirror.
-        let choice = if matches!(choice, Choice::File(_)) { Choice::Default } else { choice.clone() };
+        // gets its own store, or its own default mirror.
+        let choice = match &choice {
+            Choice::File(_) | Choice::Postgres(_) | Choice::Default => {
+                Choice::resolve(None, false, settings.store.as_deref()).map_err(|e| e.to_string())?
+            }
+            Choice::Memory => Choice::Memory,
+        };
         let (connection, mirror, _) =
             connect(&settings.base_url, &settings.key, &global, &choice, cycle).map_err(|e| e.to_string())?;
         Ok((connection, ProfileInfo { name: name.to_string(), environment, read_only: settings.read_only, mirror }))
@@ -245,6 +262,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         base_url = %settings.base_url,
         "dashboard starting"
     );
+    let choice = Choice::resolve(global.store.as_ref(), global.no_store, settings.store.as_deref())?;
     let (connection, mirror, notes) = connect(&settings.base_url, &settings.key, global, &choice, cycle)?;
     for note in &notes {
         // Also before the dashboard takes the screen.

@@ -28,6 +28,9 @@ pub mod sanitize;
 pub mod signature;
 pub mod store;
 pub mod sync;
+pub mod sync_service;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_cluster;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 pub mod token_bucket;

@@ -52,7 +52,8 @@ fn main() -> ExitCode {
     if cli.command.is_some() {
         die_quietly_on_broken_pipes();
     }
-    // The dashboard always logs to a file; one-shot commands only when asked.
+    // The dashboard always logs to a file; the sync service to stderr
+    // unless told; one-shot commands only when asked.
     let log_file = match (&global.log_file, &cli.command) {
         (Some(path), _) => Some(path.clone()),
         (None, None) => pik_tui::dashboard::default_log_file(),
@@ -62,6 +63,9 @@ fn main() -> ExitCode {
         && let Err(err) = init_logging(path)
     {
         return ExitCode::from(oneshot::report(&Failure::usage(err), global.json));
+    }
+    if log_file.is_none() && matches!(cli.command, Some(Command::Sync(_))) {
+        init_stderr_logging();
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
@@ -85,6 +89,7 @@ fn main() -> ExitCode {
             Some(Command::Store(command)) => finish(oneshot::store(&global, command).await, global.json),
             Some(Command::Search(args)) => finish(oneshot::search(&global, args).await, global.json),
             Some(Command::Report(args)) => finish(oneshot::report_totals(&global, args).await, global.json),
+            Some(Command::Sync(args)) => run_sync_service(&global, args.cycle).await,
             Some(Command::Completions { shell }) => {
                 match pik_tui::cli::write_completions(shell, Cli::command(), &mut std::io::stdout().lock()) {
                     Ok(()) => exit::OK,
@@ -143,6 +148,34 @@ fn init_logging(path: &std::path::Path) -> Result<(), String> {
         .with_env_filter(filter)
         .try_init()
         .map_err(|err| format!("cannot start logging: {err}"))
+}
+
+/// A service's log: stderr, one line per event, without colours or
+/// timestamps when a service manager (journald) adds its own.
+fn init_stderr_logging() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PIK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false).with_env_filter(filter);
+    let _ = if std::env::var_os("JOURNAL_STREAM").is_some() && !std::io::stderr().is_terminal() {
+        builder.without_time().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+async fn run_sync_service(global: &pik_tui::cli::GlobalArgs, cycle: u64) -> u8 {
+    let options = pik_tui::sync_service::ServiceOptions { cycle: std::time::Duration::from_secs(cycle) };
+    match pik_tui::sync_service::run(global, options).await {
+        Ok(()) => exit::OK,
+        Err(refused) => {
+            if global.log_file.is_some() {
+                tracing::error!("{refused}");
+            }
+            eprintln!("error: {refused}");
+            exit::FAILED
+        }
+    }
 }
 
 async fn serve_sandbox(args: SandboxArgs) -> u8 {

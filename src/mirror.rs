@@ -4,11 +4,15 @@
 //! dashboard and the one-shot commands that read the mirror.
 
 use crate::api::{ApiKey, Client, RetryPolicy};
+use crate::store::postgres::{Given, Target, is_postgres_url};
 use crate::store::{Account, Opened, Place, Store, StoreError, location};
-use crate::sync::{MirrorStatus, Sync, SyncOptions};
+use crate::sync::{MirrorStatus, Phase, Sync, SyncOptions};
+use chrono::Utc;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 /// Where the flags put the mirror.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,15 +21,36 @@ pub enum Choice {
     Default,
     File(PathBuf),
     Memory,
+    /// A shared mirror on PostgreSQL.
+    Postgres(Target),
 }
 
 impl Choice {
+    /// `--store` (a file, or a `postgres://` URL without a password),
+    /// `--no-store`, else the profile's `store` from the config file.
     pub fn from_flags(store: Option<&PathBuf>, no_store: bool) -> Choice {
-        match (store, no_store) {
-            (_, true) => Choice::Memory,
-            (Some(path), false) => Choice::File(path.clone()),
-            (None, false) => Choice::Default,
+        Self::resolve(store, no_store, None).unwrap_or(Choice::Default)
+    }
+
+    /// As [`Choice::from_flags`], with the profile's `store` and the refusal
+    /// of a password on the command line.
+    pub fn resolve(store: Option<&PathBuf>, no_store: bool, profile: Option<&str>) -> Result<Choice, StoreError> {
+        match (store, no_store, profile) {
+            (_, true, _) => Ok(Choice::Memory),
+            (Some(given), false, _) => match given.to_str().filter(|text| is_postgres_url(text)) {
+                Some(url) => Target::parse(url, Given::CommandLine).map(Choice::Postgres),
+                None => Ok(Choice::File(given.clone())),
+            },
+            (None, false, Some(text)) if is_postgres_url(text) => {
+                Target::parse(text, Given::ConfigFile).map(Choice::Postgres)
+            }
+            (None, false, Some(path)) => Ok(Choice::File(PathBuf::from(path))),
+            (None, false, None) => Ok(Choice::Default),
         }
+    }
+
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Choice::Postgres(_))
     }
 
     /// The place of an account's mirror.
@@ -33,15 +58,16 @@ impl Choice {
         match self {
             Choice::Memory => Place::Memory,
             Choice::File(path) => Place::File(path.clone()),
+            Choice::Postgres(target) => Place::Postgres(target.clone()),
             Choice::Default => location::default_file(account).map(Place::File).unwrap_or(Place::Memory),
         }
     }
 }
 
 /// Opens the mirror of the account behind `base_url` and `key`.
-pub fn open(choice: &Choice, base_url: &str, key: &ApiKey) -> Result<Opened, StoreError> {
+pub async fn open(choice: &Choice, base_url: &str, key: &ApiKey) -> Result<Opened, StoreError> {
     let account = Account::new(base_url, key);
-    Store::open(choice.place(&account), &account)
+    Store::open_place(choice.place(&account), &account).await
 }
 
 /// A store with its sync running.
@@ -50,6 +76,11 @@ pub struct Mirror {
     pub status: watch::Receiver<MirrorStatus>,
     /// Transactions the sync finds new or moved once it is live (for alerts).
     pub changes: tokio::sync::mpsc::UnboundedReceiver<Vec<crate::api::Transaction>>,
+    /// A shared mirror's notices that something changed (none for a file).
+    pub news: Option<mpsc::UnboundedReceiver<()>>,
+    /// On a shared mirror kept by a live sync: the panes read their pages
+    /// from it instead of PIK. Cleared while no sync keeps it.
+    pub serve_pages: Option<Arc<AtomicBool>>,
     sync: tokio::task::JoinHandle<()>,
 }
 
@@ -67,5 +98,88 @@ pub fn start(client: &Client, store: Store, max_rps: f64, cycle: Duration) -> Mi
     let (mut sync, status) = Sync::new(share, store.clone(), options);
     let changes = sync.changes();
     let sync = tokio::spawn(sync.run());
-    Mirror { store, status, changes, sync }
+    Mirror { store, status, changes, news: None, serve_pages: None, sync }
+}
+
+/// How often a dashboard on a shared mirror looks at the sync's heartbeat.
+const HEARTBEAT_CHECK: Duration = Duration::from_secs(2);
+
+/// Watches a shared mirror that a `pik-tui sync` keeps, instead of syncing:
+/// its heartbeat (stale after three refreshes, or out of reach: the panes
+/// go back to PIK), and its notices (the panes read again at once; moved
+/// payments go to the alerts). Returns once the first look is done, so the
+/// first pages already know where to come from.
+pub async fn watch_shared(store: Store, refresh: Duration) -> Mirror {
+    let initial = MirrorStatus { phase: Phase::Shared { at: None, trouble: None }, ..MirrorStatus::default() };
+    let (status_tx, status) = watch::channel(initial);
+    let (changes_tx, changes) = mpsc::unbounded_channel();
+    let (news_tx, news) = mpsc::unbounded_channel();
+    let serve = Arc::new(AtomicBool::new(false));
+    let stale_after = chrono::Duration::from_std(refresh * 3).unwrap_or(chrono::Duration::seconds(15));
+    let look = {
+        let (store, serve, status_tx) = (store.clone(), serve.clone(), status_tx.clone());
+        move || {
+            let (store, serve, status_tx) = (store.clone(), serve.clone(), status_tx.clone());
+            async move {
+                let Some(shared) = store.shared() else { return };
+                let (at, trouble) = match shared.heartbeat().await {
+                    Ok(Some(beat)) if Utc::now() - beat.at <= stale_after => (Some(beat.at), None),
+                    Ok(Some(beat)) => {
+                        let age = crate::human::age_words(Utc::now() - beat.at);
+                        (Some(beat.at), Some(format!("no sync since {age}")))
+                    }
+                    Ok(None) => (None, Some("no pik-tui sync has run yet".to_string())),
+                    Err(err) => (None, Some(format!("out of reach ({err})"))),
+                };
+                serve.store(trouble.is_none(), Ordering::Relaxed);
+                status_tx.send_if_modified(|status| {
+                    let phase = Phase::Shared { at, trouble };
+                    let changed = status.phase != phase;
+                    status.phase = phase;
+                    status.synced_at = at;
+                    changed
+                });
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), look()).await;
+    let task_store = store.clone();
+    let sync = tokio::spawn(async move {
+        let Some(shared) = task_store.shared() else { return };
+        let mut ticks = tokio::time::interval(HEARTBEAT_CHECK);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let mut notices = match shared.listen().await {
+                Ok(notices) => notices,
+                Err(err) => {
+                    tracing::warn!("cannot listen to the shared mirror: {err}");
+                    look().await;
+                    tokio::time::sleep(HEARTBEAT_CHECK).await;
+                    continue;
+                }
+            };
+            // What changed while not listening is read at once.
+            let _ = news_tx.send(());
+            loop {
+                tokio::select! {
+                    notice = notices.recv() => match notice {
+                        Some(notice) => {
+                            let _ = news_tx.send(());
+                            if !notice.moved.is_empty() {
+                                match shared.transactions_by_id(notice.moved).await {
+                                    Ok(moved) => { let _ = changes_tx.send(moved); }
+                                    Err(err) => tracing::warn!("cannot read the moved payments: {err}"),
+                                }
+                            }
+                        }
+                        // The connection ended (a restart): listen again.
+                        None => break,
+                    },
+                    _ = ticks.tick() => look().await,
+                }
+            }
+            look().await;
+        }
+    });
+    Mirror { store, status, changes, news: Some(news), serve_pages: Some(serve), sync }
 }

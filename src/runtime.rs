@@ -57,6 +57,14 @@ async fn next_heard(heard: &mut Option<tokio::sync::mpsc::UnboundedReceiver<Msg>
     }
 }
 
+/// A shared mirror's next notice; never, for a file.
+async fn next_news(news: &mut Option<tokio::sync::mpsc::UnboundedReceiver<()>>) -> Option<()> {
+    match news {
+        Some(news) => news.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// The mirror's next word: its status, or the transactions its sync found
 /// new or moved live; never, when there is no mirror.
 async fn next_from_mirror(mirror: &mut Option<Mirror>) -> Msg {
@@ -68,6 +76,7 @@ async fn next_from_mirror(mirror: &mut Option<Mirror>) -> Msg {
             Err(_) => std::future::pending().await,
         },
         Some(changes) = mirror.changes.recv() => Msg::Changes(changes),
+        Some(()) = next_news(&mut mirror.news) => Msg::MirrorNews,
     }
 }
 
@@ -204,7 +213,7 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
     let size = Rect::new(0, 0, width, height);
 
     let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel();
-    let mut worker = Worker::new(client, mirror.as_ref().map(|m| m.store.clone()), results_tx.clone());
+    let mut worker = Worker::for_connection(client, mirror.as_ref(), results_tx.clone());
     for note in &options.notes {
         let _ = results_tx.send(Msg::Note(note.clone()));
     }
@@ -271,8 +280,7 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
                     let answer = switched.map(|(connection, info)| {
                         // The old account's sync stops as its mirror drops.
                         mirror = connection.mirror;
-                        let store = mirror.as_ref().map(|m| m.store.clone());
-                        worker = Worker::new(connection.client, store, results_tx.clone());
+                        worker = Worker::for_connection(connection.client, mirror.as_ref(), results_tx.clone());
                         info
                     });
                     let _ = results_tx.send(Msg::ProfileSwitched(answer));

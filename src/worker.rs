@@ -8,6 +8,8 @@ use crate::app::forms::{ExportJob, ExportSource};
 use crate::app::{Cmd, ErrorInfo, ExportEvent, Found, Loaded, Msg, PageRequest, Source, Write, Written};
 use crate::export;
 use crate::store::{Batch, Store, StoreError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc::UnboundedSender;
 
 /// The app's view of an API error: plain data, ready to show.
@@ -39,17 +41,35 @@ pub struct Worker {
     client: Client,
     store: Option<Store>,
     results: UnboundedSender<Msg>,
+    /// Set while a shared mirror is kept by a live sync: the panes' pages
+    /// come from it, and PIK is asked only for details and writes.
+    serve_pages: Option<Arc<AtomicBool>>,
 }
 
 impl Worker {
     pub fn new(client: Client, store: Option<Store>, results: UnboundedSender<Msg>) -> Self {
-        Self { client, store, results }
+        Self { client, store, results, serve_pages: None }
+    }
+
+    /// The worker for a connection: its client, and its mirror if any.
+    pub fn for_connection(
+        client: Client,
+        mirror: Option<&crate::mirror::Mirror>,
+        results: UnboundedSender<Msg>,
+    ) -> Self {
+        let store = mirror.map(|m| m.store.clone());
+        Self { client, store, results, serve_pages: mirror.and_then(|m| m.serve_pages.clone()) }
+    }
+
+    fn pages_from_mirror(&self) -> bool {
+        self.serve_pages.as_ref().is_some_and(|serve| serve.load(Ordering::Relaxed))
     }
 
     /// Starts one command. `Quit`, `Bell`, `Notify`, `Copy` and
     /// `SwitchProfile` belong to the runtime and are ignored here.
     pub fn run(&self, cmd: Cmd) {
         let (client, store, results) = (self.client.clone(), self.store.clone(), self.results.clone());
+        let shared_pages = self.pages_from_mirror();
         let send = move |msg: Msg| {
             // The runtime has gone: nobody is waiting for this answer.
             let _ = results.send(msg);
@@ -61,6 +81,11 @@ impl Worker {
                     let result = match (source, &store) {
                         (Source::Mirror, Some(store)) => mirror_page(store, &page).await.map_err(|e| mirror_error(&e)),
                         (Source::Mirror, None) => Err(mirror_error(&StoreError::Sql("no mirror".into()))),
+                        (Source::Pik, Some(store)) if shared_pages => match mirror_page(store, &page).await {
+                            Ok(loaded) => Ok(loaded),
+                            // The shared mirror failed this once: PIK answers instead.
+                            Err(_) => fetch_page(&client, &page).await.map_err(|e| error_info(&e)),
+                        },
                         (Source::Pik, _) => {
                             let result = fetch_page(&client, &page).await.map_err(|e| error_info(&e));
                             if let (Ok(loaded), Some(store)) = (&result, &store) {

@@ -92,6 +92,9 @@ pub enum Msg {
     Refused(String),
     /// Transactions the sync found new or moved, live (never history).
     Changes(Vec<Transaction>),
+    /// The shared mirror announced a change: the panes read it again now
+    /// rather than at their next refresh.
+    MirrorNews,
     /// The runtime switched profile, or says why it could not.
     ProfileSwitched(Result<ProfileInfo, String>),
     /// How far the local mirror is.

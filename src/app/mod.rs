@@ -438,6 +438,12 @@ impl App {
                     self.overview_again();
                 }
             }
+            Msg::MirrorNews => {
+                for poll in [&mut self.links.poll, &mut self.transactions.poll, &mut self.webhooks.poll] {
+                    poll.poll_now(now);
+                }
+                self.overview_again();
+            }
             Msg::Overview { request, result } => self.overview_loaded(request, result, &mut cmds),
             Msg::Export { request, event } => self.export_event(request, event),
             Msg::ProfileSwitched(result) => self.profile_switched(result),

@@ -234,7 +234,7 @@ impl App {
         let request = self.request_id();
         cmds.push(Cmd::Overview { request, query: self.overview_query() });
         self.overview.request = Some(request);
-        self.overview.asked_current = self.mirror().is_some_and(|m| m.phase == crate::sync::Phase::UpToDate);
+        self.overview.asked_current = self.mirror().is_some_and(crate::sync::MirrorStatus::current);
         // An attention alert must not wait five minutes: then as any hidden pane.
         let wait = if shown || self.alerts.watch_attention() {
             self.interval(Pane::Overview)
@@ -326,8 +326,7 @@ impl App {
     /// The mirror's news: once it is up to date (again), the figures are
     /// worth computing at once.
     pub(super) fn mirror_said(&mut self, status: crate::sync::MirrorStatus) {
-        let caught_up = status.phase == crate::sync::Phase::UpToDate
-            && self.mirror.as_ref().is_none_or(|before| before.phase != crate::sync::Phase::UpToDate);
+        let caught_up = status.current() && self.mirror.as_ref().is_none_or(|before| !before.current());
         self.mirror = Some(status);
         if caught_up {
             self.overview_again();

@@ -82,6 +82,10 @@ pub enum Command {
     Search(SearchArgs),
     /// Reconciliation totals per currency and status (and day), from the mirror.
     Report(ReportArgs),
+    /// Keep the mirror in sync, alone, as a service: one sync for a team on a
+    /// shared PostgreSQL mirror (--store postgres://user@host/db). Logs to
+    /// stderr or --log-file; SIGTERM stops it.
+    Sync(SyncArgs),
     /// Print a shell completion script (see the README for where it goes).
     Completions {
         /// The shell: bash, zsh, fish or powershell.
@@ -90,6 +94,20 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `pik-tui man > ~/.local/share/man/man1/pik-tui.1`.
     Man,
+}
+
+/// `pik-tui sync`: the account, where the mirror is, the logs, and the pace.
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub account: AccountArgs,
+    #[command(flatten)]
+    pub mirror: MirrorArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
+    /// Seconds between two sync cycles once the mirror is up to date.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub cycle: u64,
 }
 
 /// `links export` and `transactions export`: rows for a spreadsheet or a script.
@@ -439,6 +457,10 @@ impl Command {
             )
             | Command::Search(SearchArgs { args, .. }) => args.into(),
             Command::Report(ReportArgs { args, .. }) => args.into(),
+            Command::Sync(args) => GlobalArgs::default()
+                .with_account(&args.account)
+                .with_mirror(&args.mirror)
+                .with_output(&OutputArgs { json: false }, &args.log),
             Command::Sandbox(sandbox) => GlobalArgs { log_file: sandbox.log.log_file.clone(), ..GlobalArgs::default() },
             Command::Config(ConfigCommand::Path { config, output }) => {
                 GlobalArgs { config: config.clone(), json: output.json, ..GlobalArgs::default() }

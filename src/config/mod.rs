@@ -187,6 +187,9 @@ pub struct Profile {
     pub api_key_file: Option<PathBuf>,
     #[serde(default)]
     pub read_only: bool,
+    /// The mirror: a file, or a shared `postgres://` mirror (a password
+    /// may be here, in a file as private as the key; never on the command line).
+    pub store: Option<String>,
 }
 
 /// What the command line said.
@@ -222,6 +225,8 @@ pub struct Settings {
     pub key: ApiKey,
     pub key_source: String,
     pub read_only: bool,
+    /// The profile's `store`, if it has one.
+    pub store: Option<String>,
     /// Things the user should fix, such as a key file others can read.
     pub warnings: Vec<String>,
 }
@@ -410,6 +415,7 @@ pub fn resolve(flags: &Flags, env: &Environment) -> Result<Settings, ConfigError
         key,
         key_source,
         read_only: flags.read_only || profile.read_only,
+        store: profile.store,
         warnings,
     })
 }

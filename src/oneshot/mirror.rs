@@ -22,14 +22,15 @@ pub(super) struct Opened {
     pub store: Store,
 }
 
-fn open(global: &GlobalArgs) -> Result<Opened, Failure> {
+async fn open(global: &GlobalArgs) -> Result<Opened, Failure> {
     let settings = config::resolve(&Flags::from(global), &Environment::from_process())
         .map_err(|e| Failure::usage(e.to_string()))?;
     for warning in &settings.warnings {
         eprintln!("warning: {warning}");
     }
-    let choice = Choice::from_flags(global.store.as_ref(), global.no_store);
-    let opened = mirror::open(&choice, &settings.base_url, &settings.key).map_err(|e| Failure {
+    let choice = Choice::resolve(global.store.as_ref(), global.no_store, settings.store.as_deref())
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let opened = mirror::open(&choice, &settings.base_url, &settings.key).await.map_err(|e| Failure {
         message: e.to_string(),
         code: exit::FAILED,
         error: None,
@@ -54,7 +55,7 @@ pub async fn store(global: &GlobalArgs, command: StoreCommand) -> Outcome {
         }
         return Ok(());
     }
-    let opened = open(global)?;
+    let opened = open(global).await?;
     let store_failed =
         |e: crate::store::StoreError| Failure { message: e.to_string(), code: exit::FAILED, error: None };
     if let StoreCommand::Clear { .. } = command {
@@ -140,7 +141,7 @@ async fn catch_up(opened: &Opened, global: &GlobalArgs) -> Result<(), crate::syn
 /// The account's mirror, brought up to date first unless `offline`; a
 /// mirror that cannot be brought up to date is still read, with a warning.
 pub(super) async fn mirrored(global: &GlobalArgs, offline: bool) -> Result<Opened, Failure> {
-    let opened = open(global)?;
+    let opened = open(global).await?;
     if !offline {
         match catch_up(&opened, global).await {
             Ok(()) => {}

@@ -27,6 +27,18 @@ pub fn route_key(method: &str, path: &str) -> String {
     format!("{method} {template}")
 }
 
+/// The last four characters of the request's bearer key ("none" without one).
+fn key_tail(request: &Request) -> String {
+    let key = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    if tail.is_empty() { "none".into() } else { crate::sanitize::for_terminal(&tail).into_owned() }
+}
+
 pub async fn count(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     // Inside the nested `/v1` router the path has lost its prefix.
     let path = match request.extensions().get::<OriginalUri>() {
@@ -34,10 +46,12 @@ pub async fn count(State(shared): State<Arc<Shared>>, request: Request, next: Ne
         None => request.uri().path().to_string(),
     };
     let key = route_key(request.method().as_str(), &path);
+    let bearer = key_tail(&request);
     {
         let mut counter = lock(&shared.counter);
         counter.total += 1;
         *counter.by_route.entry(key).or_insert(0) += 1;
+        *counter.by_key.entry(bearer).or_insert(0) += 1;
     }
     next.run(request).await
 }

@@ -64,6 +64,9 @@ impl Faults {
 pub struct RequestCounter {
     pub total: u64,
     pub by_route: BTreeMap<String, u64>,
+    /// By the key's last four characters (the test keys differ there):
+    /// which of several clients of one account asked.
+    pub by_key: BTreeMap<String, u64>,
 }
 
 pub struct Shared {

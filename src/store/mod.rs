@@ -9,11 +9,14 @@
 //! blocking pool): the sync writes batches, the worker asks for pages and
 //! searches. It knows nothing of the screen. See `docs/architecture.md`.
 
+#[cfg(any(test, feature = "test-support"))]
+pub mod contract;
 pub mod export;
 mod file;
 mod lists;
 pub mod location;
 pub mod overview;
+pub mod postgres;
 pub mod query;
 pub mod rollups;
 mod rows;
@@ -43,6 +46,8 @@ pub enum Place {
     File(PathBuf),
     /// In memory only (`--no-store`, the demo): nothing touches the disk.
     Memory,
+    /// A shared mirror on a PostgreSQL server, for a team.
+    Postgres(postgres::Target),
 }
 
 impl std::fmt::Display for Place {
@@ -50,6 +55,7 @@ impl std::fmt::Display for Place {
         match self {
             Place::File(path) => write!(f, "{}", path.display()),
             Place::Memory => f.write_str("memory (nothing on disk)"),
+            Place::Postgres(target) => f.write_str(&target.shown),
         }
     }
 }
@@ -116,10 +122,17 @@ pub struct Store {
 
 struct Inner {
     place: Place,
-    writer: Arc<Mutex<Connection>>,
-    /// A second connection for reads on a file (WAL lets it read while the
-    /// writer writes); the same one in memory.
-    reader: Arc<Mutex<Connection>>,
+    backend: Backend,
+}
+
+enum Backend {
+    Sqlite {
+        writer: Arc<Mutex<Connection>>,
+        /// A second connection for reads on a file (WAL lets it read while
+        /// the writer writes); the same one in memory.
+        reader: Arc<Mutex<Connection>>,
+    },
+    Postgres(Box<postgres::PgStore>),
 }
 
 impl std::fmt::Debug for Store {
@@ -139,9 +152,33 @@ impl Store {
         Self::open_with(place, account, schema::MIGRATIONS)
     }
 
+    /// Opens a shared mirror on PostgreSQL (or the file or memory `place`
+    /// names, as [`Store::open`] does).
+    pub async fn open_place(place: Place, account: &Account) -> Result<Opened, StoreError> {
+        match place {
+            Place::Postgres(target) => {
+                let store = postgres::PgStore::open(target.clone(), account).await?;
+                let inner = Inner { place: Place::Postgres(target), backend: Backend::Postgres(Box::new(store)) };
+                Ok(Opened { store: Store { inner: Arc::new(inner) }, notes: Vec::new() })
+            }
+            place => Self::open(place, account),
+        }
+    }
+
+    /// The shared mirror behind this store, if it is one.
+    pub fn shared(&self) -> Option<&postgres::PgStore> {
+        match &self.inner.backend {
+            Backend::Postgres(store) => Some(store),
+            Backend::Sqlite { .. } => None,
+        }
+    }
+
     fn open_with(place: Place, account: &Account, migrations: &[schema::Migration]) -> Result<Opened, StoreError> {
         let mut notes = Vec::new();
         let (writer, reader) = match &place {
+            Place::Postgres(target) => {
+                return Err(StoreError::Sql(format!("{} is a server: it is opened with open_place", target.shown)));
+            }
             Place::Memory => {
                 let mut conn = Connection::open_in_memory()?;
                 configure(&conn, false)?;
@@ -196,14 +233,15 @@ impl Store {
                 (Arc::new(Mutex::new(writer)), Arc::new(Mutex::new(reader)))
             }
         };
-        let store = Store { inner: Arc::new(Inner { place, writer, reader }) };
+        let store = Store { inner: Arc::new(Inner { place, backend: Backend::Sqlite { writer, reader } }) };
         store.claim(account)?;
         Ok(Opened { store, notes })
     }
 
     /// Records the account in a new file, or refuses another account's.
     fn claim(&self, account: &Account) -> Result<(), StoreError> {
-        let conn = lock(&self.inner.writer);
+        let Backend::Sqlite { writer, .. } = &self.inner.backend else { return Ok(()) };
+        let conn = lock(writer);
         let get = |key: &str| -> rusqlite::Result<Option<String>> {
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| row.get(0)).optional()
         };
@@ -237,7 +275,11 @@ impl Store {
         write: bool,
         job: impl FnOnce(&mut Connection) -> rusqlite::Result<R> + Send + 'static,
     ) -> Result<R, StoreError> {
-        let conn = if write { self.inner.writer.clone() } else { self.inner.reader.clone() };
+        let conn = match &self.inner.backend {
+            Backend::Sqlite { writer, .. } if write => writer.clone(),
+            Backend::Sqlite { reader, .. } => reader.clone(),
+            Backend::Postgres(_) => return Err(StoreError::Sql("not a SQLite mirror".into())),
+        };
         let joined = tokio::task::spawn_blocking(move || job(&mut lock(&conn))).await;
         match joined {
             Ok(result) => result.map_err(StoreError::from),
@@ -247,6 +289,9 @@ impl Store {
 
     /// Writes a batch in one transaction: all of it, or none.
     pub async fn save(&self, batch: Batch) -> Result<Upserted, StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.save(batch).await;
+        }
         self.with(true, move |conn| {
             let now = Utc::now();
             let tx = Self::begin(conn)?;
@@ -273,6 +318,9 @@ impl Store {
 
     /// The sync's saved state under `key` (JSON), if any.
     pub async fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.state(key).await;
+        }
         let key = key.to_string();
         self.with(false, move |conn| {
             conn.query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |row| row.get(0)).optional()
@@ -281,28 +329,46 @@ impl Store {
     }
 
     pub async fn search(&self, query: SearchQuery, offset: u64, limit: u32) -> Result<SearchPage, StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.search(query, offset, limit).await;
+        }
         self.with(false, move |conn| search::search(conn, &query, offset, limit)).await
     }
 
     pub async fn list_links(&self, query: LinkQuery) -> Result<Page<PaymentLink>, StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.list_links(query).await;
+        }
         self.with(false, move |conn| lists::links(conn, &query)).await
     }
 
     pub async fn list_transactions(&self, query: TransactionQuery) -> Result<Page<Transaction>, StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.list_transactions(query).await;
+        }
         self.with(false, move |conn| lists::transactions(conn, &query)).await
     }
 
     pub async fn list_webhooks(&self) -> Result<Page<Webhook>, StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.list_webhooks().await;
+        }
         self.with(false, |conn| lists::webhooks(conn)).await
     }
 
     /// The overview of a period: money per currency, the chart, what needs attention.
     pub async fn overview(&self, query: OverviewQuery) -> Result<Overview, StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.overview(query).await;
+        }
         self.with(false, move |conn| overview::overview(conn, &query)).await
     }
 
     /// How many rows an export of `selection` will write.
     pub async fn export_count(&self, selection: Selection) -> Result<u64, StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.export_count(selection).await;
+        }
         self.with(false, move |conn| export::count(conn, &selection)).await
     }
 
@@ -318,6 +384,9 @@ impl Store {
         limit: u32,
         mut sink: S,
     ) -> Result<(S, std::io::Result<export::BatchEnd>), StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.export_batch(selection, before, limit, sink).await;
+        }
         self.with(false, move |conn| {
             conn.pragma_update(None, "mmap_size", EXPORT_MAP_BYTES)?;
             let ended = export::batch(conn, &selection, before, limit, &mut sink);
@@ -334,11 +403,17 @@ impl Store {
         to: DateTime<Utc>,
         by_day: bool,
     ) -> Result<Vec<ReportLine>, StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.report(from, to, by_day).await;
+        }
         self.with(false, move |conn| overview::report(conn, from, to, by_day)).await
     }
 
     /// The ids of the stored links or transactions with this status.
     pub async fn ids_with_status(&self, transactions: bool, status: &str) -> Result<Vec<String>, StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.ids_with_status(transactions, status).await;
+        }
         let (table, status) = (if transactions { "transactions" } else { "links" }, status.to_string());
         self.with(false, move |conn| {
             let sql = format!("SELECT id FROM {table} WHERE status = ?1");
@@ -349,6 +424,9 @@ impl Store {
 
     /// Which of these link ids are stored already.
     pub async fn known_links(&self, ids: Vec<String>) -> Result<Vec<String>, StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.known_links(ids).await;
+        }
         self.with(false, move |conn| {
             let mut known = Vec::new();
             let mut find = conn.prepare_cached("SELECT 1 FROM links WHERE id = ?1")?;
@@ -364,6 +442,9 @@ impl Store {
 
     /// The creation time of the newest stored transaction.
     pub async fn newest_transaction(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.newest_transaction().await;
+        }
         self.with(false, |conn| {
             let micros: Option<i64> = conn
                 .query_row("SELECT created_at FROM transactions ORDER BY sort_key DESC LIMIT 1", [], |row| row.get(0))
@@ -374,6 +455,9 @@ impl Store {
     }
 
     pub async fn stats(&self) -> Result<Stats, StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.stats().await;
+        }
         let place = self.inner.place.clone();
         self.with(false, move |conn| {
             let count = |table: &str| -> rusqlite::Result<u64> {
@@ -385,7 +469,7 @@ impl Store {
                     let size = |p: PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
                     Some(size(path.clone()) + size(PathBuf::from(format!("{}-wal", path.display()))))
                 }
-                Place::Memory => None,
+                Place::Memory | Place::Postgres(_) => None,
             };
             Ok(Stats {
                 place: place.to_string(),
@@ -401,11 +485,18 @@ impl Store {
 
     /// Moves what the write-ahead log holds into the file and empties the log.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        if let Backend::Postgres(_) = &self.inner.backend {
+            // The server keeps its own log.
+            return Ok(());
+        }
         self.with(true, |conn| conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))).await
     }
 
     /// Forgets every row and the sync's state; the next sync starts over.
     pub async fn clear(&self) -> Result<(), StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.clear().await;
+        }
         self.with(true, |conn| {
             let tx = Self::begin(conn)?;
             tx.execute_batch(
@@ -423,6 +514,9 @@ impl Store {
     /// Takes (or renews) the right to sync this file until `until`, unless
     /// another holder has it. Two dashboards on one file: one syncs.
     pub async fn take_lease(&self, holder: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> Result<bool, StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            return pg.take_lease(holder, now).await;
+        }
         let holder = holder.to_string();
         self.with(true, move |conn| {
             let tx = Self::begin(conn)?;

@@ -121,7 +121,7 @@ pub struct Overview {
 
 /// Rows of each kind of attention, at most: the list is for reading, and
 /// two hundred failures say "look at the Transactions pane" well enough.
-const ATTENTION_EACH: u32 = 200;
+pub const ATTENTION_EACH: u32 = 200;
 
 fn decimal(text: &str) -> rusqlite::Result<Decimal> {
     Decimal::from_str_exact(text)
@@ -130,77 +130,123 @@ fn decimal(text: &str) -> rusqlite::Result<Decimal> {
 
 pub fn overview(conn: &Connection, query: &OverviewQuery) -> rusqlite::Result<Overview> {
     let (first, last) = slot_range(query);
-    let mut money: BTreeMap<String, CurrencyFigures> = BTreeMap::new();
+    let mut money = Money::default();
     let mut rows = conn.prepare_cached(
         "SELECT currency, status, count, amount FROM rollup_transactions WHERE slot BETWEEN ?1 AND ?2",
     )?;
     let mut found = rows.query(params![first, last])?;
     while let Some(row) = found.next()? {
-        let (currency, status): (String, String) = (row.get(0)?, row.get(1)?);
-        let (count, amount): (i64, String) = (row.get(2)?, row.get(3)?);
-        let figures =
-            money.entry(currency.clone()).or_insert_with(|| CurrencyFigures { currency, ..Default::default() });
-        let figure = match status.as_str() {
-            "confirmed" => &mut figures.confirmed,
-            "pending" => &mut figures.pending,
-            "failed" => &mut figures.failed,
-            _ => continue,
-        };
-        figure.add(count, decimal(&amount)?);
+        let amount: String = row.get(3)?;
+        money.transactions(row.get(0)?, &row.get::<_, String>(1)?, row.get(2)?, decimal(&amount)?);
     }
     let mut rows =
         conn.prepare_cached("SELECT currency, count, amount FROM rollup_settled WHERE slot BETWEEN ?1 AND ?2")?;
     let mut found = rows.query(params![first, last])?;
     while let Some(row) = found.next()? {
-        let currency: String = row.get(0)?;
-        let (count, amount): (i64, String) = (row.get(1)?, row.get(2)?);
-        let figures =
-            money.entry(currency.clone()).or_insert_with(|| CurrencyFigures { currency, ..Default::default() });
-        figures.settled.add(count, decimal(&amount)?);
+        let amount: String = row.get(2)?;
+        money.settled(row.get(0)?, row.get(1)?, decimal(&amount)?);
     }
     let mut rows = conn.prepare_cached(
         "SELECT currency, sum(created), sum(paid) FROM rollup_links WHERE slot BETWEEN ?1 AND ?2 GROUP BY currency",
     )?;
     let mut found = rows.query(params![first, last])?;
     while let Some(row) = found.next()? {
-        let currency: String = row.get(0)?;
-        let figures =
-            money.entry(currency.clone()).or_insert_with(|| CurrencyFigures { currency, ..Default::default() });
-        figures.links_created = u64::try_from(row.get::<_, i64>(1)?).unwrap_or(0);
-        figures.links_paid = u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0);
+        money.links(row.get(0)?, row.get(1)?, row.get(2)?);
     }
-    // A total moved to zero (every payment of it moved on) is no figure.
-    let money: Vec<CurrencyFigures> = money.into_values().filter(|m| !m.is_empty()).collect();
-    let chart_currency = query
-        .chart_currency
-        .clone()
-        .filter(|c| money.iter().any(|m| &m.currency == c))
-        .or_else(|| {
-            money.iter().filter(|m| m.settled.count > 0).max_by_key(|m| m.settled.count).map(|m| m.currency.clone())
-        })
-        .or_else(|| money.first().map(|m| m.currency.clone()));
+    let (money, chart_currency) = money.finish(query);
     let chart = match &chart_currency {
         Some(currency) => chart(conn, query, currency)?,
         None => Vec::new(),
     };
     let attention = attention(conn, query)?;
-    let attention_capped = ATTENTION_EACH as usize <= {
-        let mut counts = std::collections::HashMap::new();
-        for item in &attention {
-            *counts.entry(std::mem::discriminant(item)).or_insert(0usize) += 1;
-        }
-        counts.into_values().max().unwrap_or(0)
-    };
-    Ok(Overview { money, chart_currency, chart, attention, attention_capped })
+    Ok(Overview { money, chart_currency, chart, attention_capped: capped(&attention), attention })
+}
+
+/// The money of a period, gathered from the rollups' rows (whichever
+/// backend read them).
+#[derive(Debug, Default)]
+pub struct Money(BTreeMap<String, CurrencyFigures>);
+
+impl Money {
+    fn entry(&mut self, currency: String) -> &mut CurrencyFigures {
+        self.0.entry(currency.clone()).or_insert_with(|| CurrencyFigures { currency, ..Default::default() })
+    }
+
+    /// A row of transaction totals by creation slot.
+    pub fn transactions(&mut self, currency: String, status: &str, count: i64, amount: Decimal) {
+        let figures = self.entry(currency);
+        let figure = match status {
+            "confirmed" => &mut figures.confirmed,
+            "pending" => &mut figures.pending,
+            "failed" => &mut figures.failed,
+            _ => return,
+        };
+        figure.add(count, amount);
+    }
+
+    /// A row of settled totals by settlement slot.
+    pub fn settled(&mut self, currency: String, count: i64, amount: Decimal) {
+        self.entry(currency).settled.add(count, amount);
+    }
+
+    /// A currency's links created and paid in the period.
+    pub fn links(&mut self, currency: String, created: i64, paid: i64) {
+        let figures = self.entry(currency);
+        figures.links_created = u64::try_from(created).unwrap_or(0);
+        figures.links_paid = u64::try_from(paid).unwrap_or(0);
+    }
+
+    /// The figures worth showing, and the chart's currency: the one asked
+    /// for if it has figures, else the one with the most settled payments.
+    pub fn finish(self, query: &OverviewQuery) -> (Vec<CurrencyFigures>, Option<String>) {
+        // A total moved to zero (every payment of it moved on) is no figure.
+        let money: Vec<CurrencyFigures> = self.0.into_values().filter(|m| !m.is_empty()).collect();
+        let chart_currency = query
+            .chart_currency
+            .clone()
+            .filter(|c| money.iter().any(|m| &m.currency == c))
+            .or_else(|| {
+                money.iter().filter(|m| m.settled.count > 0).max_by_key(|m| m.settled.count).map(|m| m.currency.clone())
+            })
+            .or_else(|| money.first().map(|m| m.currency.clone()));
+        (money, chart_currency)
+    }
+}
+
+/// Whether some kind of attention had more items than are listed.
+pub fn capped(attention: &[Attention]) -> bool {
+    let mut counts = std::collections::HashMap::new();
+    for item in attention {
+        *counts.entry(std::mem::discriminant(item)).or_insert(0usize) += 1;
+    }
+    ATTENTION_EACH as usize <= counts.into_values().max().unwrap_or(0)
 }
 
 /// The slots of the period (its end is exclusive).
-fn slot_range(query: &OverviewQuery) -> (i64, i64) {
+pub fn slot_range(query: &OverviewQuery) -> (i64, i64) {
     (slot(query.from), slot(query.to - Duration::microseconds(1)))
 }
 
 /// Settled volume per bar: local hours or days from the period's start.
 fn chart(conn: &Connection, query: &OverviewQuery, currency: &str) -> rusqlite::Result<Vec<(DateTime<Utc>, Decimal)>> {
+    let (first, last) = chart_slots(query);
+    let mut rows =
+        conn.prepare_cached("SELECT slot, amount FROM rollup_settled WHERE currency = ?1 AND slot BETWEEN ?2 AND ?3")?;
+    let mut found = rows.query(params![currency, first, last])?;
+    let mut settled = Vec::new();
+    while let Some(row) = found.next()? {
+        settled.push((row.get::<_, i64>(0)?, decimal(&row.get::<_, String>(1)?)?));
+    }
+    Ok(chart_bars(query, settled))
+}
+
+/// The settlement slots the chart reads: from the period's start to now.
+pub fn chart_slots(query: &OverviewQuery) -> (i64, i64) {
+    (slot(query.from), slot(query.now))
+}
+
+/// The chart's bars from (slot, settled amount) rows.
+pub fn chart_bars(query: &OverviewQuery, settled: Vec<(i64, Decimal)>) -> Vec<(DateTime<Utc>, Decimal)> {
     let step = query.step.duration();
     let mut bars = Vec::new();
     let mut start = query.from;
@@ -210,17 +256,13 @@ fn chart(conn: &Connection, query: &OverviewQuery, currency: &str) -> rusqlite::
     }
     let slots_per_bar = step.num_seconds() / SLOT_SECS;
     let first = slot(query.from);
-    let mut rows =
-        conn.prepare_cached("SELECT slot, amount FROM rollup_settled WHERE currency = ?1 AND slot BETWEEN ?2 AND ?3")?;
-    let mut found = rows.query(params![currency, first, slot(query.now)])?;
-    while let Some(row) = found.next()? {
-        let at: i64 = row.get(0)?;
+    for (at, amount) in settled {
         let bar = usize::try_from((at - first) / slots_per_bar.max(1)).unwrap_or(0);
         if let Some((_, sum)) = bars.get_mut(bar) {
-            *sum = sum.saturating_add(decimal(&row.get::<_, String>(1)?)?);
+            *sum = sum.saturating_add(amount);
         }
     }
-    Ok(bars)
+    bars
 }
 
 fn transactions_where(
@@ -238,9 +280,7 @@ fn transactions_where(
 /// payment under way, failures in the period (newest first), and webhook
 /// endpoints PIK has disabled.
 pub fn attention(conn: &Connection, query: &OverviewQuery) -> rusqlite::Result<Vec<Attention>> {
-    let micros = |t: DateTime<Utc>| rows::micros(t);
-    let pending_before = micros(query.now - query.thresholds.pending_after);
-    let confirmed_before = micros(query.now - query.thresholds.settle_after);
+    let (pending_before, confirmed_before) = stuck_before(query);
     // A payment on a link that has expired says more than its age alone:
     // it is listed there, once.
     let sql = format!(
@@ -255,38 +295,62 @@ pub fn attention(conn: &Connection, query: &OverviewQuery) -> rusqlite::Result<V
     let mut expired = Vec::new();
     for (link, payment) in expired_links {
         if let Some(payment) = transactions_where(conn, "id = ?1", &[&payment])?.into_iter().next() {
-            expired.push(Attention::ExpiredWithPayment { link, payment });
+            expired.push((link, payment));
         }
     }
-    let on_expired = |txn: &Transaction| {
-        expired.iter().any(|item| matches!(item, Attention::ExpiredWithPayment { payment, .. } if payment.id == txn.id))
-    };
-    let mut items = Vec::new();
     let pending =
         transactions_where(conn, "status = 'pending' AND created_at < ?1 ORDER BY created_at", &[&pending_before])?;
-    items.extend(pending.into_iter().filter(|t| !on_expired(t)).map(Attention::PendingTooLong));
     let confirmed = transactions_where(
         conn,
         "status = 'confirmed' AND coalesce(confirmed_at, created_at) < ?1 ORDER BY coalesce(confirmed_at, created_at)",
         &[&confirmed_before],
     )?;
-    items.extend(confirmed.into_iter().filter(|t| !on_expired(t)).map(Attention::NotSettled));
-    items.extend(expired);
-    let (low, high) = rows::key_range(Some(query.from), Some(query.to - Duration::seconds(1)));
+    let (low, high) = failed_keys(query);
     let failed = transactions_where(
         conn,
         "status = 'failed' AND sort_key BETWEEN ?1 AND ?2 ORDER BY sort_key DESC",
         &[&low, &high],
     )?;
-    items.extend(failed.into_iter().map(Attention::Failed));
     let disabled: Vec<Webhook> = conn
         .prepare_cached(
             "SELECT id, url, events, status, created_at FROM webhooks WHERE status = 'disabled' ORDER BY position",
         )?
         .query_map([], rows::webhook_from_row)?
         .collect::<Result<_, _>>()?;
-    items.extend(disabled.into_iter().map(Attention::WebhookDisabled));
-    Ok(items)
+    Ok(attention_items(Stuck { expired, pending, confirmed, failed, disabled }))
+}
+
+/// The times before which a payment is stuck: (pending, confirmed), in
+/// microseconds.
+pub fn stuck_before(query: &OverviewQuery) -> (i64, i64) {
+    (rows::micros(query.now - query.thresholds.pending_after), rows::micros(query.now - query.thresholds.settle_after))
+}
+
+/// The sort keys of the period, for its failures.
+pub fn failed_keys(query: &OverviewQuery) -> (i64, i64) {
+    rows::key_range(Some(query.from), Some(query.to - Duration::seconds(1)))
+}
+
+/// What the queries for attention found, each list in its order.
+pub struct Stuck {
+    pub expired: Vec<(PaymentLink, Transaction)>,
+    pub pending: Vec<Transaction>,
+    pub confirmed: Vec<Transaction>,
+    pub failed: Vec<Transaction>,
+    pub disabled: Vec<Webhook>,
+}
+
+/// The attention list, most urgent first; a payment on an expired link is
+/// listed once, as that.
+pub fn attention_items(stuck: Stuck) -> Vec<Attention> {
+    let on_expired = |txn: &Transaction| stuck.expired.iter().any(|(_, payment)| payment.id == txn.id);
+    let mut items = Vec::new();
+    items.extend(stuck.pending.iter().filter(|t| !on_expired(t)).cloned().map(Attention::PendingTooLong));
+    items.extend(stuck.confirmed.iter().filter(|t| !on_expired(t)).cloned().map(Attention::NotSettled));
+    items.extend(stuck.expired.into_iter().map(|(link, payment)| Attention::ExpiredWithPayment { link, payment }));
+    items.extend(stuck.failed.into_iter().map(Attention::Failed));
+    items.extend(stuck.disabled.into_iter().map(Attention::WebhookDisabled));
+    items
 }
 
 /// One line of a reconciliation report.
@@ -310,33 +374,19 @@ pub fn report(
     to: DateTime<Utc>,
     by_day: bool,
 ) -> rusqlite::Result<Vec<ReportLine>> {
-    type Key = (Option<chrono::NaiveDate>, String, String);
-    let mut lines: BTreeMap<Key, (u64, Decimal)> = BTreeMap::new();
-    let mut add = |at: DateTime<Utc>, currency: String, status: String, count: i64, amount: Decimal| {
-        let day = by_day.then(|| at.date_naive());
-        let entry = lines.entry((day, currency, status)).or_insert((0, Decimal::ZERO));
-        entry.0 = entry.0.saturating_add_signed(count);
-        entry.1 = entry.1.saturating_add(amount);
-    };
-    let slot_micros = SLOT_SECS * 1_000_000;
-    let (from_micros, to_micros) = (rows::micros(from), rows::micros(to));
-    let first_whole = from_micros.div_euclid(slot_micros) + i64::from(from_micros.rem_euclid(slot_micros) != 0);
-    let last_whole = (to_micros + 1).div_euclid(slot_micros) - 1;
-    let mut edges = vec![(from_micros, to_micros)];
-    if first_whole <= last_whole {
-        edges = vec![(from_micros, first_whole * slot_micros - 1), ((last_whole + 1) * slot_micros, to_micros)];
+    let plan = ReportPlan::new(from, to);
+    let mut lines = ReportLines::new(by_day);
+    if let Some((first, last)) = plan.whole_slots {
         let mut rows = conn.prepare_cached(
             "SELECT slot, currency, status, count, amount FROM rollup_transactions WHERE slot BETWEEN ?1 AND ?2",
         )?;
-        let mut found = rows.query(params![first_whole, last_whole])?;
+        let mut found = rows.query(params![first, last])?;
         while let Some(row) = found.next()? {
-            let at = DateTime::<Utc>::from_timestamp(row.get::<_, i64>(0)? * SLOT_SECS, 0).unwrap_or_default();
             let (count, amount): (i64, String) = (row.get(3)?, row.get(4)?);
-            add(at, row.get(1)?, row.get(2)?, count, decimal(&amount)?);
+            lines.slot(row.get(0)?, row.get(1)?, row.get(2)?, count, decimal(&amount)?);
         }
     }
-    for (low, high) in edges.into_iter().filter(|(low, high)| low <= high) {
-        let (key_low, key_high) = rows::key_range(Some(rows::from_micros(low)), Some(rows::from_micros(high)));
+    for (key_low, key_high, low, high) in plan.edges() {
         let mut rows = conn.prepare_cached(
             "SELECT created_at, currency, status, amount FROM transactions \
              WHERE sort_key BETWEEN ?1 AND ?2 AND created_at BETWEEN ?3 AND ?4",
@@ -344,12 +394,76 @@ pub fn report(
         let mut found = rows.query(params![key_low, key_high, low, high])?;
         while let Some(row) = found.next()? {
             let amount: String = row.get(3)?;
-            add(rows::from_micros(row.get(0)?), row.get(1)?, row.get(2)?, 1, decimal(&amount)?);
+            lines.row(row.get(0)?, row.get(1)?, row.get(2)?, decimal(&amount)?);
         }
     }
-    Ok(lines
-        .into_iter()
-        .filter(|(_, (count, _))| *count > 0)
-        .map(|((day, currency, status), (count, amount))| ReportLine { day, currency, status, count, amount })
-        .collect())
+    Ok(lines.finish())
+}
+
+/// Which parts of a report come from the rollups (the whole 15-minute
+/// slots) and which from the rows (the parts of slots at either edge).
+pub struct ReportPlan {
+    pub whole_slots: Option<(i64, i64)>,
+    edges: Vec<(i64, i64)>,
+}
+
+impl ReportPlan {
+    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> ReportPlan {
+        let slot_micros = SLOT_SECS * 1_000_000;
+        let (from_micros, to_micros) = (rows::micros(from), rows::micros(to));
+        let first_whole = from_micros.div_euclid(slot_micros) + i64::from(from_micros.rem_euclid(slot_micros) != 0);
+        let last_whole = (to_micros + 1).div_euclid(slot_micros) - 1;
+        if first_whole <= last_whole {
+            let edges = vec![(from_micros, first_whole * slot_micros - 1), ((last_whole + 1) * slot_micros, to_micros)];
+            ReportPlan { whole_slots: Some((first_whole, last_whole)), edges }
+        } else {
+            ReportPlan { whole_slots: None, edges: vec![(from_micros, to_micros)] }
+        }
+    }
+
+    /// The edges to read from the rows: (low key, high key, from, to), times in microseconds.
+    pub fn edges(&self) -> impl Iterator<Item = (i64, i64, i64, i64)> + '_ {
+        self.edges.iter().filter(|(low, high)| low <= high).map(|&(low, high)| {
+            let (key_low, key_high) = rows::key_range(Some(rows::from_micros(low)), Some(rows::from_micros(high)));
+            (key_low, key_high, low, high)
+        })
+    }
+}
+
+/// A report's lines as they add up.
+pub struct ReportLines {
+    by_day: bool,
+    lines: BTreeMap<(Option<chrono::NaiveDate>, String, String), (u64, Decimal)>,
+}
+
+impl ReportLines {
+    pub fn new(by_day: bool) -> ReportLines {
+        ReportLines { by_day, lines: BTreeMap::new() }
+    }
+
+    fn add(&mut self, at: DateTime<Utc>, currency: String, status: String, count: i64, amount: Decimal) {
+        let day = self.by_day.then(|| at.date_naive());
+        let entry = self.lines.entry((day, currency, status)).or_insert((0, Decimal::ZERO));
+        entry.0 = entry.0.saturating_add_signed(count);
+        entry.1 = entry.1.saturating_add(amount);
+    }
+
+    /// A rollup row of a whole slot.
+    pub fn slot(&mut self, slot: i64, currency: String, status: String, count: i64, amount: Decimal) {
+        let at = DateTime::<Utc>::from_timestamp(slot * SLOT_SECS, 0).unwrap_or_default();
+        self.add(at, currency, status, count, amount);
+    }
+
+    /// A transaction at an edge (its creation in microseconds).
+    pub fn row(&mut self, created_at: i64, currency: String, status: String, amount: Decimal) {
+        self.add(rows::from_micros(created_at), currency, status, 1, amount);
+    }
+
+    pub fn finish(self) -> Vec<ReportLine> {
+        self.lines
+            .into_iter()
+            .filter(|(_, (count, _))| *count > 0)
+            .map(|((day, currency, status), (count, amount))| ReportLine { day, currency, status, count, amount })
+            .collect()
+    }
 }

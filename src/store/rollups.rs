@@ -32,10 +32,14 @@ fn decimal(text: &str) -> rusqlite::Result<Decimal> {
 /// few statements a batch instead of two a row.
 #[derive(Debug, Default)]
 pub struct Deltas {
-    transactions: HashMap<(i64, String, String), (i64, Decimal)>,
-    settled: HashMap<(i64, String), (i64, Decimal)>,
-    links: HashMap<(i64, String), (i64, i64)>,
+    transactions: TransactionTotals,
+    settled: SettledTotals,
+    links: LinkTotals,
 }
+
+pub type TransactionTotals = HashMap<(i64, String, String), (i64, Decimal)>;
+pub type SettledTotals = HashMap<(i64, String), (i64, Decimal)>;
+pub type LinkTotals = HashMap<(i64, String), (i64, i64)>;
 
 fn add(entry: &mut (i64, Decimal), count: i64, amount: Decimal) -> rusqlite::Result<()> {
     entry.0 += count;
@@ -77,6 +81,12 @@ impl Deltas {
             let at = slot(link.paid_at.unwrap_or(link.created_at));
             self.links.entry((at, link.currency.clone())).or_default().1 += 1;
         }
+    }
+
+    /// What was gathered: transactions by (slot, currency, status), settled
+    /// by (slot, currency), links (created, paid) by (slot, currency).
+    pub fn into_parts(self) -> (TransactionTotals, SettledTotals, LinkTotals) {
+        (self.transactions, self.settled, self.links)
     }
 
     /// Adds everything gathered to the stored totals.

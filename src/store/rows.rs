@@ -48,7 +48,7 @@ pub fn key_range(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> (i64
 }
 
 /// The first slot tried for an id: spread by its hash (FNV-1a).
-fn first_slot(id: &str) -> i64 {
+pub(super) fn first_slot(id: &str) -> i64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in id.bytes() {
         hash ^= u64::from(byte);
@@ -88,7 +88,7 @@ fn decimal(row: &Row, column: usize) -> rusqlite::Result<Decimal> {
 }
 
 /// How far along its life a status is; a lower rank never replaces a higher one.
-fn link_rank(status: &str) -> u8 {
+pub(super) fn link_rank(status: &str) -> u8 {
     match LinkStatus::parse(status) {
         LinkStatus::Active => 0,
         LinkStatus::Other(_) => 0,
@@ -96,7 +96,7 @@ fn link_rank(status: &str) -> u8 {
     }
 }
 
-fn transaction_rank(status: &str) -> u8 {
+pub(super) fn transaction_rank(status: &str) -> u8 {
     match TransactionStatus::parse(status) {
         TransactionStatus::Pending | TransactionStatus::Other(_) => 0,
         TransactionStatus::Confirmed => 1,
@@ -105,7 +105,7 @@ fn transaction_rank(status: &str) -> u8 {
 }
 
 /// Whether a stored status may be replaced by a new one.
-fn may_replace(old: &str, new: &str, rank: fn(&str) -> u8) -> bool {
+pub(super) fn may_replace(old: &str, new: &str, rank: fn(&str) -> u8) -> bool {
     if old == new {
         return true;
     }

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::api::{ApiKey, LinkStatus, PaymentLink, Transaction, TransactionStatus, Webhook};
-use crate::test_support::{SEARCH_CASES, link, search_fixture, t0, txn};
+use crate::test_support::{link, t0, txn};
 
 fn account() -> Account {
     Account::new("http://127.0.0.1:9/v1", &ApiKey::new("pik_test_storekey0000000001"))
@@ -21,130 +21,6 @@ fn temp() -> tempfile::TempDir {
         Ok(dir) => dir,
         Err(err) => panic!("no temp dir: {err}"),
     }
-}
-
-async fn filled() -> Store {
-    let store = memory();
-    let (links, transactions) = search_fixture();
-    let saved = store.save(Batch { links, transactions, ..Batch::default() }).await;
-    assert_eq!(saved, Ok(Upserted { inserted: 11, updated: 0, changed: Vec::new() }));
-    store
-}
-
-fn ids(page: &SearchPage) -> Vec<&str> {
-    page.hits.iter().map(SearchHit::id).collect()
-}
-
-#[tokio::test]
-async fn the_search_table() {
-    let store = filled().await;
-    for (text, kinds, expected) in SEARCH_CASES {
-        let page = store.search(SearchQuery::parse(text, *kinds), 0, 50).await;
-        let Ok(page) = page else { panic!("{text:?}: {page:?}") };
-        assert_eq!(ids(&page), *expected, "{text:?} ({kinds:?})");
-        assert_eq!(page.total, expected.len() as u64, "{text:?}");
-    }
-}
-
-#[tokio::test]
-async fn results_come_in_windows_with_a_count() {
-    let store = memory();
-    let links: Vec<PaymentLink> = (0..250).map(|n| crate::test_support::numbered_link(n, LinkStatus::Active)).collect();
-    assert!(store.save(Batch { links, ..Batch::default() }).await.is_ok());
-    let query = SearchQuery::parse("order", Kinds::Links);
-    let Ok(first) = store.search(query.clone(), 0, 20).await else { panic!() };
-    let Ok(later) = store.search(query, 240, 20).await else { panic!() };
-    assert_eq!((first.total, first.hits.len(), later.hits.len()), (250, 20, 10));
-    assert_eq!(first.hits[0].id(), "pl_00249", "newest first");
-    assert_eq!(later.hits[9].id(), "pl_00000");
-}
-
-#[tokio::test]
-async fn hostile_search_text_is_plain_text() {
-    let store = filled().await;
-    let long = "x".repeat(10_000);
-    let corpus = [
-        "\"",
-        "\"\"\"",
-        "order\"",
-        "*",
-        "order*",
-        "-order",
-        "a:b:c",
-        ":",
-        "NEAR(order 1234)",
-        "order AND 1234",
-        "order OR nothing",
-        "NOT order",
-        "(order",
-        "order)",
-        "^order",
-        "'; DROP TABLE links; --",
-        "\" OR 1=1 --",
-        "1' OR '1'='1",
-        "\u{1b}]52;c;aGk=\u{7}",
-        "\u{0}\u{1}\u{7f}\u{9b}",
-        "\u{202e}redro",
-        long.as_str(),
-        "status:\"paid\" currency:'usdt'",
-        "amount:>=x amount:1e5 amount:-1",
-        "from:2024-13-45 to:never",
-    ];
-    for text in corpus {
-        for kinds in [Kinds::Links, Kinds::Transactions, Kinds::Both] {
-            let result = store.search(SearchQuery::parse(text, kinds), 0, 20).await;
-            assert!(result.is_ok(), "{text:?}: {result:?}");
-        }
-    }
-    // Operators are words: "order AND 1234" asks for all three words.
-    let Ok(page) = store.search(SearchQuery::parse("order AND 1234", Kinds::Both), 0, 20).await else { panic!() };
-    assert!(page.hits.is_empty(), "\"and\" is a word here: {:?}", ids(&page));
-    // The tables are still there.
-    assert!(store.stats().await.is_ok_and(|s| s.links == 6 && s.transactions == 5));
-}
-
-#[tokio::test]
-async fn rows_come_back_exactly_and_statuses_only_move_forward() {
-    let store = memory();
-    let (links, transactions) = search_fixture();
-    assert!(
-        store
-            .save(Batch { links: links.clone(), transactions: transactions.clone(), ..Batch::default() })
-            .await
-            .is_ok()
-    );
-    let Ok(page) = store.list_links(LinkQuery { limit: Some(100), ..LinkQuery::default() }).await else { panic!() };
-    let mut expected = links.clone();
-    expected.sort_by_key(|l| std::cmp::Reverse(l.created_at));
-    assert_eq!(page.data, expected, "every field, newest first");
-    let query = TransactionQuery { status: Some(TransactionStatus::Settled), limit: Some(100), ..Default::default() };
-    let Ok(settled) = store.list_transactions(query).await else { panic!() };
-    assert_eq!(settled.data.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["txn_d1", "txn_a1"]);
-    // A stale answer written late does not undo a newer status.
-    let stale = Transaction { status: TransactionStatus::Pending, ..transactions[0].clone() };
-    assert!(store.save(Batch { transactions: vec![stale], ..Batch::default() }).await.is_ok());
-    let Ok(found) = store.search(SearchQuery::parse("txn_a1", Kinds::Transactions), 0, 5).await else { panic!() };
-    assert!(matches!(&found.hits[0], SearchHit::Transaction(t) if t.status == TransactionStatus::Settled));
-    // A forward move is taken, and the index follows it.
-    let paid = PaymentLink { status: LinkStatus::Paid, ..links[1].clone() };
-    assert!(store.save(Batch { links: vec![paid], ..Batch::default() }).await.is_ok());
-    let Ok(found) = store.search(SearchQuery::parse("status:paid", Kinds::Links), 0, 5).await else { panic!() };
-    assert_eq!(ids(&found), ["pl_8f2aaa", "pl_8f2k3m"]);
-    let Ok(active) = store.ids_with_status(false, "active").await else { panic!() };
-    assert!(!active.contains(&"pl_8f2aaa".to_string()));
-}
-
-#[tokio::test]
-async fn a_row_saved_again_unchanged_is_not_rewritten_and_a_changed_one_is() {
-    let store = filled().await;
-    let (links, transactions) = search_fixture();
-    let again = store.save(Batch { links: links.clone(), transactions, ..Batch::default() }).await;
-    assert_eq!(again, Ok(Upserted::default()), "a poll of unchanged rows writes nothing");
-    let renamed = PaymentLink { description: Some("Renamed tutoring invoice".into()), ..links[0].clone() };
-    let saved = store.save(Batch { links: vec![renamed], ..Batch::default() }).await;
-    assert_eq!(saved, Ok(Upserted { inserted: 0, updated: 1, changed: Vec::new() }));
-    let Ok(found) = store.search(SearchQuery::parse("renamed", Kinds::Links), 0, 5).await else { panic!() };
-    assert_eq!(ids(&found), [links[0].id.as_str()], "the index follows the change");
 }
 
 #[tokio::test]
@@ -423,20 +299,10 @@ async fn each_attention_rule_at_its_threshold_edge() {
     }
 }
 
+/// The backend contract (`contract.rs`), on SQLite in memory.
 #[tokio::test]
-async fn a_save_reports_new_and_moved_transactions_only_when_asked() {
-    let store = memory();
-    let first = Batch { transactions: vec![txn("txn_a"), txn("txn_b")], ..Batch::default() };
-    assert_eq!(store.save(first).await.map(|s| s.changed.len()), Ok(0), "not asked");
-    let settled = Transaction { status: TransactionStatus::Settled, ..txn("txn_a") };
-    let again = Batch {
-        transactions: vec![settled.clone(), txn("txn_b"), txn("txn_c")],
-        report_changes: true,
-        ..Batch::default()
-    };
-    let changed = store.save(again).await.map(|s| s.changed.into_iter().map(|t| t.id).collect::<Vec<_>>());
-    assert_eq!(changed, Ok(vec!["txn_a".to_string(), "txn_c".to_string()]), "moved and new, not the unchanged");
-    // A status going back is refused, and so not reported.
-    let back = Batch { transactions: vec![txn("txn_a")], report_changes: true, ..Batch::default() };
-    assert_eq!(store.save(back).await.map(|s| s.changed.len()), Ok(0));
+async fn the_store_contract_on_sqlite() {
+    for name in super::contract::CHECKS {
+        super::contract::run(name, memory()).await;
+    }
 }

@@ -22,6 +22,13 @@ pub enum Phase {
     UpToDate,
     /// The last step failed; it is being retried.
     Failing(String),
+    /// A shared mirror that a `pik-tui sync` keeps: `at` is when that sync
+    /// last said it was alive. Stale (or unreachable, with why), the
+    /// dashboard polls PIK itself until the sync is back.
+    Shared {
+        at: Option<DateTime<Utc>>,
+        trouble: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +62,20 @@ pub fn eta_words(eta: Duration) -> String {
 }
 
 impl MirrorStatus {
+    /// Whether the mirror is up to date: synced here, or kept by a live
+    /// shared sync.
+    pub fn current(&self) -> bool {
+        matches!(self.phase, Phase::UpToDate | Phase::Shared { at: Some(_), trouble: None })
+    }
+
+    /// A shared mirror in trouble (no sync, or out of reach): why.
+    pub fn shared_trouble(&self) -> Option<&str> {
+        match &self.phase {
+            Phase::Shared { trouble, .. } => trouble.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Whether the backfill is still under way, so search results may be
     /// incomplete.
     pub fn partial(&self) -> bool {
@@ -97,6 +118,9 @@ impl MirrorStatus {
                 Some(at) => format!("mirror up to date, {}", age(at)),
                 None => "mirror up to date".into(),
             },
+            Phase::Shared { at: Some(at), trouble: None } => format!("shared mirror · synced {}", age(*at)),
+            Phase::Shared { trouble: Some(why), .. } => format!("shared mirror: {why} · polling PIK"),
+            Phase::Shared { at: None, trouble: None } => "shared mirror".into(),
             Phase::Failing(why) => match self.synced_at {
                 Some(at) => format!("mirror from {}: {why}", age(at)),
                 None => format!("mirror: {why}"),

@@ -99,6 +99,12 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     if app.settings.read_only {
         right.push(Span::styled("read-only ", theme.dim()));
     }
+    if let Some(status) = app.mirror().filter(|m| matches!(m.phase, crate::sync::Phase::Shared { .. })) {
+        let words = for_terminal(&status.words(app.now())).into_owned();
+        // No sync keeping the mirror is loud: the team's panes are on PIK's budget.
+        let style = if status.shared_trouble().is_some() { theme.error() } else { theme.dim() };
+        right.push(Span::styled(format!("{words} "), style));
+    }
     right.push(Span::styled(env_label, env_style));
     let (connection, style) = match app.switching() {
         Some(name) => (format!("  … switching to {} ", for_terminal_truncated(name, 20)), theme.warning()),
@@ -106,7 +112,7 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
             let (words, style) = match app.poll(app.pane()) {
                 None if matches!(app.pane(), crate::app::Pane::Search | crate::app::Pane::Overview) => {
                     match app.mirror() {
-                        Some(m) if m.phase == crate::sync::Phase::UpToDate => ("  ● mirror ", theme.ok()),
+                        Some(m) if m.current() => ("  ● mirror ", theme.ok()),
                         _ => ("  … mirror ", theme.warning()),
                     }
                 }
@@ -232,6 +238,8 @@ fn mirror_words(app: &App) -> Option<(String, String, Style)> {
         }
         Phase::UpToDate => (words, "mirror ✓".into(), theme_less),
         Phase::Failing(_) | Phase::Waiting(_) | Phase::Starting => (words, "mirror …".into(), theme_less),
+        // The header says it, where the whole team's state belongs.
+        Phase::Shared { .. } => return None,
     })
 }
 

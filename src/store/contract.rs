@@ -1,0 +1,169 @@
+//! What every store backend must do, written once: the SQLite store's
+//! tests and the PostgreSQL ones (tests/shared) run these same functions,
+//! each on an empty store of its own.
+
+use super::*;
+use crate::api::{LinkStatus, PaymentLink, Transaction, TransactionStatus};
+use crate::test_support::{SEARCH_CASES, search_fixture, txn};
+
+/// `store`, after saving the search fixture (six links, five transactions).
+pub async fn filled(store: Store) -> Store {
+    let (links, transactions) = search_fixture();
+    let saved = store.save(Batch { links, transactions, ..Batch::default() }).await;
+    assert_eq!(saved, Ok(Upserted { inserted: 11, updated: 0, changed: Vec::new() }));
+    store
+}
+
+fn ids(page: &SearchPage) -> Vec<&str> {
+    page.hits.iter().map(SearchHit::id).collect()
+}
+
+/// Every contract check, by name, for a runner that makes a fresh store for each.
+pub const CHECKS: &[&str] = &[
+    "the_search_table",
+    "results_come_in_windows_with_a_count",
+    "hostile_search_text_is_plain_text",
+    "rows_come_back_exactly_and_statuses_only_move_forward",
+    "a_row_saved_again_unchanged_is_not_rewritten_and_a_changed_one_is",
+    "a_save_reports_new_and_moved_transactions_only_when_asked",
+];
+
+/// Runs the check called `name` on `store` (an empty one).
+pub async fn run(name: &str, store: Store) {
+    match name {
+        "the_search_table" => the_search_table(store).await,
+        "results_come_in_windows_with_a_count" => results_come_in_windows_with_a_count(store).await,
+        "hostile_search_text_is_plain_text" => hostile_search_text_is_plain_text(store).await,
+        "rows_come_back_exactly_and_statuses_only_move_forward" => {
+            rows_come_back_exactly_and_statuses_only_move_forward(store).await
+        }
+        "a_row_saved_again_unchanged_is_not_rewritten_and_a_changed_one_is" => {
+            a_row_saved_again_unchanged_is_not_rewritten_and_a_changed_one_is(store).await
+        }
+        "a_save_reports_new_and_moved_transactions_only_when_asked" => {
+            a_save_reports_new_and_moved_transactions_only_when_asked(store).await
+        }
+        other => panic!("no contract check {other}"),
+    }
+}
+
+pub async fn the_search_table(store: Store) {
+    let store = filled(store).await;
+    for (text, kinds, expected) in SEARCH_CASES {
+        let page = store.search(SearchQuery::parse(text, *kinds), 0, 50).await;
+        let Ok(page) = page else { panic!("{text:?}: {page:?}") };
+        assert_eq!(ids(&page), *expected, "{text:?} ({kinds:?})");
+        assert_eq!(page.total, expected.len() as u64, "{text:?}");
+    }
+}
+
+pub async fn results_come_in_windows_with_a_count(store: Store) {
+    let links: Vec<PaymentLink> = (0..250).map(|n| crate::test_support::numbered_link(n, LinkStatus::Active)).collect();
+    assert!(store.save(Batch { links, ..Batch::default() }).await.is_ok());
+    let query = SearchQuery::parse("order", Kinds::Links);
+    let Ok(first) = store.search(query.clone(), 0, 20).await else { panic!() };
+    let Ok(later) = store.search(query, 240, 20).await else { panic!() };
+    assert_eq!((first.total, first.hits.len(), later.hits.len()), (250, 20, 10));
+    assert_eq!(first.hits[0].id(), "pl_00249", "newest first");
+    assert_eq!(later.hits[9].id(), "pl_00000");
+}
+
+pub async fn hostile_search_text_is_plain_text(store: Store) {
+    let store = filled(store).await;
+    let long = "x".repeat(10_000);
+    let corpus = [
+        "\"",
+        "\"\"\"",
+        "order\"",
+        "*",
+        "order*",
+        "-order",
+        "a:b:c",
+        ":",
+        "NEAR(order 1234)",
+        "order AND 1234",
+        "order OR nothing",
+        "NOT order",
+        "(order",
+        "order)",
+        "^order",
+        "'; DROP TABLE links; --",
+        "\" OR 1=1 --",
+        "1' OR '1'='1",
+        "\u{1b}]52;c;aGk=\u{7}",
+        "\u{0}\u{1}\u{7f}\u{9b}",
+        "\u{202e}redro",
+        long.as_str(),
+        "status:\"paid\" currency:'usdt'",
+        "amount:>=x amount:1e5 amount:-1",
+        "from:2024-13-45 to:never",
+    ];
+    for text in corpus {
+        for kinds in [Kinds::Links, Kinds::Transactions, Kinds::Both] {
+            let result = store.search(SearchQuery::parse(text, kinds), 0, 20).await;
+            assert!(result.is_ok(), "{text:?}: {result:?}");
+        }
+    }
+    // Operators are words: "order AND 1234" asks for all three words.
+    let Ok(page) = store.search(SearchQuery::parse("order AND 1234", Kinds::Both), 0, 20).await else { panic!() };
+    assert!(page.hits.is_empty(), "\"and\" is a word here: {:?}", ids(&page));
+    // The tables are still there.
+    assert!(store.stats().await.is_ok_and(|s| s.links == 6 && s.transactions == 5));
+}
+
+pub async fn rows_come_back_exactly_and_statuses_only_move_forward(store: Store) {
+    let (links, transactions) = search_fixture();
+    assert!(
+        store
+            .save(Batch { links: links.clone(), transactions: transactions.clone(), ..Batch::default() })
+            .await
+            .is_ok()
+    );
+    let Ok(page) = store.list_links(LinkQuery { limit: Some(100), ..LinkQuery::default() }).await else { panic!() };
+    let mut expected = links.clone();
+    expected.sort_by_key(|l| std::cmp::Reverse(l.created_at));
+    assert_eq!(page.data, expected, "every field, newest first");
+    let query = TransactionQuery { status: Some(TransactionStatus::Settled), limit: Some(100), ..Default::default() };
+    let Ok(settled) = store.list_transactions(query).await else { panic!() };
+    assert_eq!(settled.data.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["txn_d1", "txn_a1"]);
+    // A stale answer written late does not undo a newer status.
+    let stale = Transaction { status: TransactionStatus::Pending, ..transactions[0].clone() };
+    assert!(store.save(Batch { transactions: vec![stale], ..Batch::default() }).await.is_ok());
+    let Ok(found) = store.search(SearchQuery::parse("txn_a1", Kinds::Transactions), 0, 5).await else { panic!() };
+    assert!(matches!(&found.hits[0], SearchHit::Transaction(t) if t.status == TransactionStatus::Settled));
+    // A forward move is taken, and the index follows it.
+    let paid = PaymentLink { status: LinkStatus::Paid, ..links[1].clone() };
+    assert!(store.save(Batch { links: vec![paid], ..Batch::default() }).await.is_ok());
+    let Ok(found) = store.search(SearchQuery::parse("status:paid", Kinds::Links), 0, 5).await else { panic!() };
+    assert_eq!(ids(&found), ["pl_8f2aaa", "pl_8f2k3m"]);
+    let Ok(active) = store.ids_with_status(false, "active").await else { panic!() };
+    assert!(!active.contains(&"pl_8f2aaa".to_string()));
+}
+
+pub async fn a_row_saved_again_unchanged_is_not_rewritten_and_a_changed_one_is(store: Store) {
+    let store = filled(store).await;
+    let (links, transactions) = search_fixture();
+    let again = store.save(Batch { links: links.clone(), transactions, ..Batch::default() }).await;
+    assert_eq!(again, Ok(Upserted::default()), "a poll of unchanged rows writes nothing");
+    let renamed = PaymentLink { description: Some("Renamed tutoring invoice".into()), ..links[0].clone() };
+    let saved = store.save(Batch { links: vec![renamed], ..Batch::default() }).await;
+    assert_eq!(saved, Ok(Upserted { inserted: 0, updated: 1, changed: Vec::new() }));
+    let Ok(found) = store.search(SearchQuery::parse("renamed", Kinds::Links), 0, 5).await else { panic!() };
+    assert_eq!(ids(&found), [links[0].id.as_str()], "the index follows the change");
+}
+
+pub async fn a_save_reports_new_and_moved_transactions_only_when_asked(store: Store) {
+    let first = Batch { transactions: vec![txn("txn_a"), txn("txn_b")], ..Batch::default() };
+    assert_eq!(store.save(first).await.map(|s| s.changed.len()), Ok(0), "not asked");
+    let settled = Transaction { status: TransactionStatus::Settled, ..txn("txn_a") };
+    let again = Batch {
+        transactions: vec![settled.clone(), txn("txn_b"), txn("txn_c")],
+        report_changes: true,
+        ..Batch::default()
+    };
+    let changed = store.save(again).await.map(|s| s.changed.into_iter().map(|t| t.id).collect::<Vec<_>>());
+    assert_eq!(changed, Ok(vec!["txn_a".to_string(), "txn_c".to_string()]), "moved and new, not the unchanged");
+    // A status going back is refused, and so not reported.
+    let back = Batch { transactions: vec![txn("txn_a")], report_changes: true, ..Batch::default() };
+    assert_eq!(store.save(back).await.map(|s| s.changed.len()), Ok(0));
+}

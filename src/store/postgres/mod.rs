@@ -1,0 +1,349 @@
+//! The shared mirror on PostgreSQL, for a team on one account: the same
+//! store interface as the SQLite file (see `super::Store`), written by one
+//! `pik-tui sync` and read by every dashboard. It never holds the API key
+//! or a webhook secret.
+//!
+//! - **Election:** the sync that holds a session advisory lock, on a
+//!   connection of its own, is the one that writes; the lock goes with its
+//!   connection, so a sync killed outright frees it for the other at once.
+//! - **Live changes:** every write that changed something sends a notice on
+//!   [`CHANNEL`] at commit; dashboards `LISTEN`.
+//! - **Heartbeat:** the elected sync stamps `sync_heartbeat` at every step,
+//!   so a dashboard can tell a quiet account from a stopped sync.
+
+pub mod connect;
+mod read;
+pub mod schema;
+mod search;
+mod write;
+
+pub use connect::{Given, Target, is_postgres_url};
+pub use write::CHANNEL;
+
+use super::export::{BatchEnd, RowSink, Selection};
+use super::{
+    Account, Batch, Overview, OverviewQuery, ReportLine, SearchPage, SearchQuery, Stats, StoreError, Upserted,
+};
+use crate::api::{LinkQuery, Page, PaymentLink, Transaction, TransactionQuery, Webhook};
+use chrono::{DateTime, Utc};
+use connect::{Pool, failed, pool_failed};
+use futures_util::StreamExt;
+
+/// The advisory lock of the sync's election ("pik3").
+const ELECTION_LOCK: i64 = 0x7069_6b33;
+
+/// Connections a process keeps to the server at most.
+const POOL_SIZE: usize = 4;
+
+pub struct PgStore {
+    target: Target,
+    pool: Pool,
+    /// The connection that holds the election lock, while this process holds it.
+    elected: tokio::sync::Mutex<Option<tokio_postgres::Client>>,
+}
+
+/// What the elected sync last stamped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heartbeat {
+    pub holder: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A notice from the mirror: what a write changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct Notice {
+    #[serde(default)]
+    pub links: u64,
+    #[serde(default)]
+    pub transactions: u64,
+    #[serde(default)]
+    pub webhooks: bool,
+    /// Transactions new or moved (at most 100 of them).
+    #[serde(default)]
+    pub moved: Vec<String>,
+}
+
+impl PgStore {
+    /// Connects, migrates (under a lock, so two starting at once do not
+    /// race), and checks that the database mirrors this account.
+    pub async fn open(target: Target, account: &Account) -> Result<PgStore, StoreError> {
+        let pool = connect::pool(&target, POOL_SIZE)?;
+        let store = PgStore { target, pool, elected: tokio::sync::Mutex::new(None) };
+        {
+            let mut client = store.client().await?;
+            schema::migrate(&mut client, &store.target.shown).await?;
+        }
+        store.claim(account).await?;
+        Ok(store)
+    }
+
+    pub fn shown(&self) -> &str {
+        &self.target.shown
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool.get().await.map_err(|e| pool_failed(&self.target.shown, e))
+    }
+
+    fn failed(&self, error: tokio_postgres::Error) -> StoreError {
+        failed(&self.target.shown, &error)
+    }
+
+    /// A database of another PIK server is refused. Agents of one team each
+    /// have their own key, so unlike a file the key is not checked: one
+    /// database mirrors one account (the README says so).
+    async fn claim(&self, account: &Account) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        let inserted = client
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('base_url', $1) ON CONFLICT (key) DO NOTHING",
+                &[&account.base_url],
+            )
+            .await
+            .map_err(|e| self.failed(e))?;
+        if inserted == 1 {
+            return Ok(());
+        }
+        let stored: String = client
+            .query_one("SELECT value FROM meta WHERE key = 'base_url'", &[])
+            .await
+            .map_err(|e| self.failed(e))?
+            .get(0);
+        if stored == account.base_url {
+            Ok(())
+        } else {
+            Err(StoreError::Refused {
+                path: self.target.shown.clone(),
+                reason: format!(
+                    "mirrors the PIK server {} (not {})",
+                    crate::sanitize::for_terminal(&stored),
+                    account.base_url
+                ),
+            })
+        }
+    }
+
+    pub async fn save(&self, batch: Batch) -> Result<Upserted, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(|e| self.failed(e))?;
+        let written = write::save(&tx, &batch, Utc::now()).await.map_err(|e| self.failed(e))??;
+        tx.commit().await.map_err(|e| self.failed(e))?;
+        Ok(written.upserted)
+    }
+
+    pub async fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt("SELECT value FROM sync_state WHERE key = $1", &[&key])
+            .await
+            .map_err(|e| self.failed(e))?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    pub async fn search(&self, query: SearchQuery, offset: u64, limit: u32) -> Result<SearchPage, StoreError> {
+        read::search(&**self.client().await?, &query, offset, limit).await.map_err(|e| self.failed(e))
+    }
+
+    pub async fn list_links(&self, query: LinkQuery) -> Result<Page<PaymentLink>, StoreError> {
+        read::links(&**self.client().await?, &query).await.map_err(|e| self.failed(e))
+    }
+
+    pub async fn list_transactions(&self, query: TransactionQuery) -> Result<Page<Transaction>, StoreError> {
+        read::transactions(&**self.client().await?, &query).await.map_err(|e| self.failed(e))
+    }
+
+    pub async fn list_webhooks(&self) -> Result<Page<Webhook>, StoreError> {
+        read::webhooks(&**self.client().await?).await.map_err(|e| self.failed(e))
+    }
+
+    pub async fn overview(&self, query: OverviewQuery) -> Result<Overview, StoreError> {
+        read::overview(&**self.client().await?, &query).await.map_err(|e| self.failed(e))
+    }
+
+    pub async fn report(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        by_day: bool,
+    ) -> Result<Vec<ReportLine>, StoreError> {
+        read::report(&**self.client().await?, from, to, by_day).await.map_err(|e| self.failed(e))
+    }
+
+    pub async fn export_count(&self, selection: Selection) -> Result<u64, StoreError> {
+        read::export_count(&**self.client().await?, &selection).await.map_err(|e| self.failed(e))
+    }
+
+    pub async fn export_batch<S: RowSink + 'static>(
+        &self,
+        selection: Selection,
+        before: Option<i64>,
+        limit: u32,
+        mut sink: S,
+    ) -> Result<(S, std::io::Result<BatchEnd>), StoreError> {
+        let client = self.client().await?;
+        let ended =
+            read::export_batch(&**client, &selection, before, limit, &mut sink).await.map_err(|e| self.failed(e))?;
+        Ok((sink, ended))
+    }
+
+    pub async fn ids_with_status(&self, transactions: bool, status: &str) -> Result<Vec<String>, StoreError> {
+        let table = if transactions { "transactions" } else { "links" };
+        let client = self.client().await?;
+        let found = client
+            .query(&format!("SELECT id FROM {table} WHERE status = $1"), &[&status])
+            .await
+            .map_err(|e| self.failed(e))?;
+        Ok(found.iter().map(|r| r.get(0)).collect())
+    }
+
+    pub async fn known_links(&self, ids: Vec<String>) -> Result<Vec<String>, StoreError> {
+        let client = self.client().await?;
+        let found =
+            client.query("SELECT id FROM links WHERE id = ANY($1)", &[&ids]).await.map_err(|e| self.failed(e))?;
+        let found: std::collections::HashSet<String> = found.iter().map(|r| r.get(0)).collect();
+        Ok(ids.into_iter().filter(|id| found.contains(id)).collect())
+    }
+
+    pub async fn newest_transaction(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt("SELECT created_at FROM transactions ORDER BY sort_key DESC LIMIT 1", &[])
+            .await
+            .map_err(|e| self.failed(e))?;
+        Ok(row.map(|r| super::rows::from_micros(r.get(0))))
+    }
+
+    /// The stored transactions with these ids (for the alerts of a notice).
+    pub async fn transactions_by_id(&self, ids: Vec<String>) -> Result<Vec<Transaction>, StoreError> {
+        let client = self.client().await?;
+        let sql = format!("SELECT {} FROM transactions WHERE id = ANY($1)", super::rows::TRANSACTION_COLUMNS);
+        let found = client.query(&sql, &[&ids]).await.map_err(|e| self.failed(e))?;
+        Ok(found.iter().map(read::transaction).collect())
+    }
+
+    pub async fn stats(&self) -> Result<Stats, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT (SELECT count(*) FROM links), (SELECT count(*) FROM transactions), \
+                 (SELECT count(*) FROM webhooks), pg_database_size(current_database()), \
+                 (SELECT value FROM meta WHERE key = 'schema')",
+                &[],
+            )
+            .await
+            .map_err(|e| self.failed(e))?;
+        let count = |i: usize| u64::try_from(row.get::<_, i64>(i)).unwrap_or(0);
+        Ok(Stats {
+            place: self.target.shown.clone(),
+            schema: row.get::<_, Option<String>>(4).and_then(|v| v.parse().ok()).unwrap_or(0),
+            links: count(0),
+            transactions: count(1),
+            webhooks: count(2),
+            bytes: u64::try_from(row.get::<_, i64>(3)).ok(),
+        })
+    }
+
+    pub async fn clear(&self) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .batch_execute(
+                "TRUNCATE links, transactions, webhooks, sync_state, search, rollup_transactions, rollup_settled, \
+                 rollup_links, sync_heartbeat",
+            )
+            .await
+            .map_err(|e| self.failed(e))
+    }
+
+    /// The election: holds (or takes, if free) the advisory lock on a
+    /// connection of its own, and stamps the heartbeat when it does.
+    pub async fn take_lease(&self, holder: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut elected = self.elected.lock().await;
+        if elected.as_ref().is_some_and(|client| client.is_closed()) {
+            // The server went away (a restart): the lock went with it.
+            *elected = None;
+        }
+        if elected.is_none() {
+            let (client, connection) = connect::dedicated(&self.target).await?;
+            tokio::spawn(async move {
+                if let Err(err) = connection.await {
+                    tracing::warn!("the election's connection ended: {}", connect::describe(&err));
+                }
+            });
+            let won: bool = client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&ELECTION_LOCK])
+                .await
+                .map_err(|e| self.failed(e))?
+                .get(0);
+            if !won {
+                return Ok(false);
+            }
+            tracing::info!(holder, "elected: this process syncs the shared mirror");
+            *elected = Some(client);
+        }
+        let Some(client) = elected.as_ref() else { return Ok(false) };
+        let stamped = client
+            .execute(
+                "INSERT INTO sync_heartbeat (id, holder, at) VALUES (1, $1, $2) \
+                 ON CONFLICT (id) DO UPDATE SET holder = EXCLUDED.holder, at = EXCLUDED.at",
+                &[&holder, &super::rows::micros(now)],
+            )
+            .await;
+        if let Err(err) = stamped {
+            *elected = None;
+            return Err(self.failed(err));
+        }
+        Ok(true)
+    }
+
+    /// What the elected sync last stamped, if any sync ever ran.
+    pub async fn heartbeat(&self) -> Result<Option<Heartbeat>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt("SELECT holder, at FROM sync_heartbeat WHERE id = 1", &[])
+            .await
+            .map_err(|e| self.failed(e))?;
+        Ok(row.map(|r| Heartbeat { holder: r.get(0), at: super::rows::from_micros(r.get(1)) }))
+    }
+
+    /// Listens for the mirror's notices on a connection of its own. The
+    /// channel closes when the connection ends (the caller listens again).
+    pub async fn listen(&self) -> Result<tokio::sync::mpsc::UnboundedReceiver<Notice>, StoreError> {
+        let (client, mut connection) = connect::dedicated(&self.target).await?;
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let (keep_tx, mut keep_rx) = tokio::sync::oneshot::channel::<tokio_postgres::Client>();
+        tokio::spawn(async move {
+            let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+            // The client must live as long as its connection is read.
+            let mut kept = Vec::with_capacity(1);
+            let mut waiting = true;
+            loop {
+                tokio::select! {
+                    client = &mut keep_rx, if waiting => {
+                        waiting = false;
+                        match client {
+                            Ok(client) => kept.push(client),
+                            Err(_) => return,
+                        }
+                    }
+                    message = messages.next() => match message {
+                        Some(Ok(tokio_postgres::AsyncMessage::Notification(note))) => {
+                            let notice = serde_json::from_str(note.payload()).unwrap_or_default();
+                            if tx.send(notice).is_err() {
+                                return;
+                            }
+                        }
+                        Some(Ok(_)) => {}
+                        Some(Err(err)) => {
+                            tracing::warn!("the notices' connection ended: {}", connect::describe(&err));
+                            return;
+                        }
+                        None => return,
+                    },
+                }
+            }
+        });
+        client.batch_execute(&format!("LISTEN {CHANNEL}")).await.map_err(|e| self.failed(e))?;
+        let _ = keep_tx.send(client);
+        Ok(rx)
+    }
+}

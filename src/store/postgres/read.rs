@@ -1,0 +1,423 @@
+//! Reading the shared mirror: the same lists, search windows, overview,
+//! reports and exports as the SQLite store, by the same rules (the
+//! assembly of figures is shared; only the queries are PostgreSQL's).
+
+use super::super::export::{BatchEnd, LinkRow, RawRow, RowSink, Selection, TransactionRow};
+use super::super::overview::{self, ATTENTION_EACH, Money, Overview, OverviewQuery, ReportLine, Stuck};
+use super::super::query::{AmountCmp, Kinds, SearchQuery};
+use super::super::rows::{self, Kind, from_micros};
+use super::super::search::{COUNT_CAP, SearchHit, SearchPage};
+use super::search;
+use crate::api::{
+    LinkQuery, LinkStatus, Page, PaymentLink, Transaction, TransactionQuery, TransactionStatus, Webhook, WebhookEvent,
+    WebhookStatus,
+};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{GenericClient, Row};
+
+type Error = tokio_postgres::Error;
+type Params = Vec<Box<dyn ToSql + Sync + Send>>;
+
+fn refs(params: &Params) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect()
+}
+
+/// A decimal stored as text (or read as `numeric::text`); a bad one is 0,
+/// as it cannot be written by this program.
+fn decimal(text: &str) -> Decimal {
+    Decimal::from_str_exact(text).unwrap_or_default()
+}
+
+/// A link from a row whose first columns are [`rows::LINK_COLUMNS`].
+pub fn link(row: &Row) -> PaymentLink {
+    PaymentLink {
+        id: row.get(0),
+        created_at: from_micros(row.get(1)),
+        status: LinkStatus::parse(row.get::<_, &str>(2)),
+        currency: row.get(3),
+        amount: decimal(row.get(4)),
+        description: row.get(5),
+        url: row.get(6),
+        paid_at: row.get::<_, Option<i64>>(7).map(from_micros),
+        expires_at: row.get::<_, Option<i64>>(8).map(from_micros),
+    }
+}
+
+/// A transaction from a row whose first columns are [`rows::TRANSACTION_COLUMNS`].
+pub fn transaction(row: &Row) -> Transaction {
+    Transaction {
+        id: row.get(0),
+        created_at: from_micros(row.get(1)),
+        status: TransactionStatus::parse(row.get::<_, &str>(2)),
+        currency: row.get(3),
+        amount: decimal(row.get(4)),
+        payment_link_id: row.get(5),
+        tx_hash: row.get(6),
+        confirmed_at: row.get::<_, Option<i64>>(7).map(from_micros),
+        settled_at: row.get::<_, Option<i64>>(8).map(from_micros),
+    }
+}
+
+const WEBHOOK_COLUMNS: &str = "id, url, events, status, created_at";
+
+fn webhook(row: &Row) -> Webhook {
+    let events: Vec<String> = serde_json::from_str(row.get::<_, &str>(2)).unwrap_or_default();
+    Webhook {
+        id: row.get(0),
+        url: row.get(1),
+        events: events.iter().map(|e| WebhookEvent::parse(e)).collect(),
+        status: WebhookStatus::parse(row.get::<_, &str>(3)),
+        created_at: row.get::<_, Option<i64>>(4).map(from_micros),
+    }
+}
+
+fn page<T>(data: Vec<T>, total: i64, limit: u32, offset: u32) -> Page<T> {
+    Page { data, total: u64::try_from(total).unwrap_or(0), limit: Some(limit), offset: Some(offset), skipped: 0 }
+}
+
+pub async fn links(client: &impl GenericClient, query: &LinkQuery) -> Result<Page<PaymentLink>, Error> {
+    let (limit, offset) = (query.limit.unwrap_or(20), query.offset.unwrap_or(0));
+    let status = query.status.as_ref().map(|s| s.as_str().to_string());
+    let filter = " WHERE ($1::text IS NULL OR status = $1)";
+    let total: i64 = client.query_one(&format!("SELECT count(*) FROM links{filter}"), &[&status]).await?.get(0);
+    let sql = format!("SELECT {} FROM links{filter} ORDER BY sort_key DESC LIMIT $2 OFFSET $3", rows::LINK_COLUMNS);
+    let found = client.query(&sql, &[&status, &i64::from(limit), &i64::from(offset)]).await?;
+    Ok(page(found.iter().map(link).collect(), total, limit, offset))
+}
+
+pub async fn transactions(client: &impl GenericClient, query: &TransactionQuery) -> Result<Page<Transaction>, Error> {
+    let (limit, offset) = (query.limit.unwrap_or(20), query.offset.unwrap_or(0));
+    let (low, high) = rows::key_range(query.from, query.to);
+    let mut filter = String::from(" WHERE sort_key BETWEEN $1 AND $2");
+    let mut params: Params = vec![Box::new(low), Box::new(high)];
+    for (column, value) in [
+        ("status", query.status.as_ref().map(|s| s.as_str().to_string())),
+        ("currency", query.currency.clone()),
+        ("payment_link_id", query.payment_link_id.clone()),
+    ] {
+        if let Some(value) = value {
+            params.push(Box::new(value));
+            filter.push_str(&format!(" AND {column} = ${}", params.len()));
+        }
+    }
+    let total: i64 =
+        client.query_one(&format!("SELECT count(*) FROM transactions{filter}"), &refs(&params)).await?.get(0);
+    params.push(Box::new(i64::from(limit)));
+    params.push(Box::new(i64::from(offset)));
+    let sql = format!(
+        "SELECT {} FROM transactions{filter} ORDER BY sort_key DESC LIMIT ${} OFFSET ${}",
+        rows::TRANSACTION_COLUMNS,
+        params.len() - 1,
+        params.len()
+    );
+    let found = client.query(&sql, &refs(&params)).await?;
+    Ok(page(found.iter().map(transaction).collect(), total, limit, offset))
+}
+
+pub async fn webhooks(client: &impl GenericClient) -> Result<Page<Webhook>, Error> {
+    let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks ORDER BY position");
+    let data: Vec<Webhook> = client.query(&sql, &[]).await?.iter().map(webhook).collect();
+    let total = data.len() as u64;
+    Ok(Page { data, total, limit: None, offset: None, skipped: 0 })
+}
+
+/// The rows behind sort keys, in the keys' order.
+async fn hits(client: &impl GenericClient, keys: &[i64]) -> Result<Vec<SearchHit>, Error> {
+    let (links_keys, txn_keys): (Vec<i64>, Vec<i64>) = keys.iter().partition(|k| Kind::of(**k) == Kind::Link);
+    let mut found = std::collections::HashMap::new();
+    if !links_keys.is_empty() {
+        let sql = format!("SELECT {}, sort_key FROM links WHERE sort_key = ANY($1)", rows::LINK_COLUMNS);
+        for row in client.query(&sql, &[&links_keys]).await? {
+            found.insert(row.get::<_, i64>(9), SearchHit::Link(link(&row)));
+        }
+    }
+    if !txn_keys.is_empty() {
+        let sql = format!("SELECT {}, sort_key FROM transactions WHERE sort_key = ANY($1)", rows::TRANSACTION_COLUMNS);
+        for row in client.query(&sql, &[&txn_keys]).await? {
+            found.insert(row.get::<_, i64>(9), SearchHit::Transaction(transaction(&row)));
+        }
+    }
+    Ok(keys.iter().filter_map(|k| found.remove(k)).collect())
+}
+
+pub async fn search(
+    client: &impl GenericClient,
+    query: &SearchQuery,
+    offset: u64,
+    limit: u32,
+) -> Result<SearchPage, Error> {
+    let (from_where, mut params) = search::from_where(query);
+    let count_sql = format!("SELECT count(*) FROM (SELECT 1{from_where} LIMIT {}) AS found", COUNT_CAP + 1);
+    let counted: i64 = client.query_one(&count_sql, &refs(&params)).await?.get(0);
+    let counted = u64::try_from(counted).unwrap_or(0);
+    params.push(Box::new(i64::from(limit)));
+    params.push(Box::new(i64::try_from(offset).unwrap_or(i64::MAX)));
+    let window_sql = format!(
+        "SELECT search.sort_key{from_where} ORDER BY search.sort_key DESC LIMIT ${} OFFSET ${}",
+        params.len() - 1,
+        params.len()
+    );
+    let keys: Vec<i64> = client.query(&window_sql, &refs(&params)).await?.iter().map(|r| r.get(0)).collect();
+    let hits = hits(client, &keys).await?;
+    Ok(SearchPage { total: counted.min(COUNT_CAP), capped: counted > COUNT_CAP, offset, hits })
+}
+
+pub async fn overview(client: &impl GenericClient, query: &OverviewQuery) -> Result<Overview, Error> {
+    let (first, last) = overview::slot_range(query);
+    let mut money = Money::default();
+    let sql = "SELECT currency, status, count, amount::text FROM rollup_transactions WHERE slot BETWEEN $1 AND $2";
+    for row in client.query(sql, &[&first, &last]).await? {
+        money.transactions(row.get(0), row.get::<_, &str>(1), row.get(2), decimal(row.get(3)));
+    }
+    let sql = "SELECT currency, count, amount::text FROM rollup_settled WHERE slot BETWEEN $1 AND $2";
+    for row in client.query(sql, &[&first, &last]).await? {
+        money.settled(row.get(0), row.get(1), decimal(row.get(2)));
+    }
+    let sql = "SELECT currency, sum(created)::bigint, sum(paid)::bigint FROM rollup_links \
+               WHERE slot BETWEEN $1 AND $2 GROUP BY currency";
+    for row in client.query(sql, &[&first, &last]).await? {
+        money.links(row.get(0), row.get(1), row.get(2));
+    }
+    let (money, chart_currency) = money.finish(query);
+    let chart = match &chart_currency {
+        Some(currency) => {
+            let (first, last) = overview::chart_slots(query);
+            let sql = "SELECT slot, amount::text FROM rollup_settled WHERE currency = $1 AND slot BETWEEN $2 AND $3";
+            let settled = client
+                .query(sql, &[currency, &first, &last])
+                .await?
+                .iter()
+                .map(|row| (row.get::<_, i64>(0), decimal(row.get(1))))
+                .collect();
+            overview::chart_bars(query, settled)
+        }
+        None => Vec::new(),
+    };
+    let attention = overview::attention_items(stuck(client, query).await?);
+    Ok(Overview { money, chart_currency, chart, attention_capped: overview::capped(&attention), attention })
+}
+
+async fn stuck(client: &impl GenericClient, query: &OverviewQuery) -> Result<Stuck, Error> {
+    let (pending_before, confirmed_before) = overview::stuck_before(query);
+    let link_columns: Vec<String> = rows::LINK_COLUMNS.split(", ").map(|c| format!("l.{c}")).collect();
+    let txn_columns: Vec<String> = rows::TRANSACTION_COLUMNS.split(", ").map(|c| format!("t.{c}")).collect();
+    let sql = format!(
+        "SELECT {}, {} FROM transactions t JOIN links l ON l.id = t.payment_link_id \
+         WHERE t.status IN ('pending', 'confirmed') AND l.status = 'expired' ORDER BY t.created_at LIMIT {ATTENTION_EACH}",
+        link_columns.join(", "),
+        txn_columns.join(", ")
+    );
+    let mut expired = Vec::new();
+    for row in client.query(&sql, &[]).await? {
+        let payment_columns: Vec<usize> = (9..18).collect();
+        let payment = Transaction {
+            id: row.get(payment_columns[0]),
+            created_at: from_micros(row.get(payment_columns[1])),
+            status: TransactionStatus::parse(row.get::<_, &str>(payment_columns[2])),
+            currency: row.get(payment_columns[3]),
+            amount: decimal(row.get(payment_columns[4])),
+            payment_link_id: row.get(payment_columns[5]),
+            tx_hash: row.get(payment_columns[6]),
+            confirmed_at: row.get::<_, Option<i64>>(payment_columns[7]).map(from_micros),
+            settled_at: row.get::<_, Option<i64>>(payment_columns[8]).map(from_micros),
+        };
+        expired.push((link(&row), payment));
+    }
+    let select = |condition: &str| {
+        format!("SELECT {} FROM transactions WHERE {condition} LIMIT {ATTENTION_EACH}", rows::TRANSACTION_COLUMNS)
+    };
+    let many = |rows: Vec<Row>| rows.iter().map(transaction).collect::<Vec<_>>();
+    let pending = many(
+        client.query(&select("status = 'pending' AND created_at < $1 ORDER BY created_at"), &[&pending_before]).await?,
+    );
+    let confirmed = many(
+        client
+            .query(
+                &select(
+                    "status = 'confirmed' AND coalesce(confirmed_at, created_at) < $1 \
+                     ORDER BY coalesce(confirmed_at, created_at)",
+                ),
+                &[&confirmed_before],
+            )
+            .await?,
+    );
+    let (low, high) = overview::failed_keys(query);
+    let failed = many(
+        client
+            .query(&select("status = 'failed' AND sort_key BETWEEN $1 AND $2 ORDER BY sort_key DESC"), &[&low, &high])
+            .await?,
+    );
+    let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE status = 'disabled' ORDER BY position");
+    let disabled = client.query(&sql, &[]).await?.iter().map(webhook).collect();
+    Ok(Stuck { expired, pending, confirmed, failed, disabled })
+}
+
+pub async fn report(
+    client: &impl GenericClient,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    by_day: bool,
+) -> Result<Vec<ReportLine>, Error> {
+    let plan = overview::ReportPlan::new(from, to);
+    let mut lines = overview::ReportLines::new(by_day);
+    if let Some((first, last)) = plan.whole_slots {
+        let sql = "SELECT slot, currency, status, count, amount::text FROM rollup_transactions \
+                   WHERE slot BETWEEN $1 AND $2";
+        for row in client.query(sql, &[&first, &last]).await? {
+            lines.slot(row.get(0), row.get(1), row.get(2), row.get(3), decimal(row.get(4)));
+        }
+    }
+    for (key_low, key_high, low, high) in plan.edges() {
+        let sql = "SELECT created_at, currency, status, amount FROM transactions \
+                   WHERE sort_key BETWEEN $1 AND $2 AND created_at BETWEEN $3 AND $4";
+        for row in client.query(sql, &[&key_low, &key_high, &low, &high]).await? {
+            lines.row(row.get(0), row.get(1), row.get(2), decimal(row.get(3)));
+        }
+    }
+    Ok(lines.finish())
+}
+
+/// A filter export's table and its conditions, as on SQLite.
+fn filter_sql(query: &SearchQuery) -> (Kind, String, Params) {
+    let kind = if query.kinds == Kinds::Links { Kind::Link } else { Kind::Transaction };
+    let (low, high) = rows::key_range(query.from, query.to);
+    let mut sql = String::from(" WHERE sort_key BETWEEN $1 AND $2");
+    let mut params: Params = vec![Box::new(low), Box::new(high)];
+    let mut push = |part: &str, value: Box<dyn ToSql + Sync + Send>| {
+        params.push(value);
+        sql.push_str(&part.replace('?', &format!("${}", params.len())));
+    };
+    if let Some(status) = &query.status {
+        push(" AND lower(status) = lower(?::text)", Box::new(status.clone()));
+    }
+    if let Some(currency) = &query.currency {
+        push(" AND upper(currency) = upper(?::text)", Box::new(currency.clone()));
+    }
+    if let Some(link) = &query.link {
+        let column = if kind == Kind::Link { "id" } else { "payment_link_id" };
+        push(&format!(" AND lower({column}) = lower(?::text)"), Box::new(link.clone()));
+    }
+    for cmp in &query.amounts {
+        let (op, amount) = match cmp {
+            AmountCmp::Eq(a) => ("=", a),
+            AmountCmp::Ge(a) => (">=", a),
+            AmountCmp::Gt(a) => (">", a),
+            AmountCmp::Le(a) => ("<=", a),
+            AmountCmp::Lt(a) => ("<", a),
+        };
+        push(&format!(" AND amount_key {op} (?::text COLLATE \"C\")"), Box::new(rows::amount_key(*amount)));
+    }
+    (kind, sql, params)
+}
+
+fn table(kind: Kind) -> (&'static str, &'static str) {
+    match kind {
+        Kind::Link => ("links", rows::LINK_COLUMNS),
+        Kind::Transaction => ("transactions", rows::TRANSACTION_COLUMNS),
+    }
+}
+
+pub async fn export_count(client: &impl GenericClient, selection: &Selection) -> Result<u64, Error> {
+    let counted: i64 = match selection {
+        Selection::Filter(query) => {
+            let (kind, filter, params) = filter_sql(query);
+            let sql = format!("SELECT count(*) FROM {}{filter}", table(kind).0);
+            client.query_one(&sql, &refs(&params)).await?.get(0)
+        }
+        Selection::Search(query) => {
+            let (from_where, params) = search::from_where(query);
+            client.query_one(&format!("SELECT count(*){from_where}"), &refs(&params)).await?.get(0)
+        }
+    };
+    Ok(u64::try_from(counted).unwrap_or(0))
+}
+
+fn raw(kind: Kind, row: &Row) -> RawRow<'_> {
+    match kind {
+        Kind::Link => RawRow::Link(LinkRow {
+            id: row.get(0),
+            created_at: row.get(1),
+            status: row.get(2),
+            currency: row.get(3),
+            amount: row.get(4),
+            description: row.get(5),
+            url: row.get(6),
+            paid_at: row.get(7),
+            expires_at: row.get(8),
+        }),
+        Kind::Transaction => RawRow::Transaction(TransactionRow {
+            id: row.get(0),
+            created_at: row.get(1),
+            status: row.get(2),
+            currency: row.get(3),
+            amount: row.get(4),
+            payment_link_id: row.get(5),
+            tx_hash: row.get(6),
+            confirmed_at: row.get(7),
+            settled_at: row.get(8),
+        }),
+    }
+}
+
+/// Which kind a row of an export batch is.
+type KindOf = Box<dyn Fn(&Row) -> Kind>;
+
+/// Up to `limit` rows below sort key `before`, newest first, to `sink`.
+pub async fn export_batch(
+    client: &impl GenericClient,
+    selection: &Selection,
+    before: Option<i64>,
+    limit: u32,
+    sink: &mut dyn RowSink,
+) -> Result<std::io::Result<BatchEnd>, Error> {
+    let before = before.unwrap_or(i64::MAX);
+    let (found, kind_of): (Vec<Row>, KindOf) = match selection {
+        Selection::Filter(query) => {
+            let (kind, filter, mut params) = filter_sql(query);
+            params.push(Box::new(before));
+            params.push(Box::new(i64::from(limit)));
+            let (name, columns) = table(kind);
+            let sql = format!(
+                "SELECT {columns}, sort_key FROM {name}{filter} AND sort_key < ${} ORDER BY sort_key DESC LIMIT ${}",
+                params.len() - 1,
+                params.len()
+            );
+            (client.query(&sql, &refs(&params)).await?, Box::new(move |_: &Row| kind))
+        }
+        Selection::Search(query) => {
+            let (from_where, mut params) = search::from_where(query);
+            params.push(Box::new(before));
+            params.push(Box::new(i64::from(limit)));
+            // Both kinds' columns side by side; the key's bit says which half is the row.
+            let sql = format!(
+                "WITH found AS (SELECT search.sort_key AS key{from_where} AND search.sort_key < ${} \
+                 ORDER BY search.sort_key DESC LIMIT ${}) \
+                 SELECT coalesce(l.id, t.id), coalesce(l.created_at, t.created_at), coalesce(l.status, t.status), \
+                 coalesce(l.currency, t.currency), coalesce(l.amount, t.amount), \
+                 CASE WHEN l.id IS NULL THEN t.payment_link_id ELSE l.description END, \
+                 CASE WHEN l.id IS NULL THEN t.tx_hash ELSE l.url END, \
+                 CASE WHEN l.id IS NULL THEN t.confirmed_at ELSE l.paid_at END, \
+                 CASE WHEN l.id IS NULL THEN t.settled_at ELSE l.expires_at END, found.key \
+                 FROM found LEFT JOIN links l ON l.sort_key = found.key \
+                 LEFT JOIN transactions t ON t.sort_key = found.key \
+                 WHERE coalesce(l.id, t.id) IS NOT NULL ORDER BY found.key DESC",
+                params.len() - 1,
+                params.len()
+            );
+            (client.query(&sql, &refs(&params)).await?, Box::new(|row: &Row| Kind::of(row.get::<_, i64>(9))))
+        }
+    };
+    let mut written = 0u64;
+    let mut last = None;
+    for row in &found {
+        if let Err(error) = sink.row(&raw(kind_of(row), row)) {
+            return Ok(Err(error));
+        }
+        written += 1;
+        last = Some(row.get::<_, i64>(9));
+    }
+    let next = last.filter(|_| written >= u64::from(limit));
+    Ok(Ok(BatchEnd { written, next }))
+}

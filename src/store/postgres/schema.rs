@@ -1,0 +1,134 @@
+//! The shared mirror's schema on PostgreSQL, as numbered migrations, the
+//! version in `meta`. Two processes starting at once do not race: the
+//! migrations run in one transaction under an advisory lock, and DDL in
+//! PostgreSQL is transactional, so a crash leaves the old schema whole.
+//!
+//! The tables are those of the SQLite file (same columns, same sort keys).
+//! Search is a `tsvector` per row, made from the same tokens as the SQLite
+//! index with their positions, under a GIN index: words, phrases and
+//! prefixes (ids and hashes are single tokens, so a prefix of one is a GIN
+//! prefix scan) give the same rows in the same order.
+
+use super::super::StoreError;
+
+/// The advisory lock taken while migrating (an arbitrary number: "pik1").
+pub const MIGRATION_LOCK: i64 = 0x7069_6b31;
+
+pub struct Migration {
+    pub version: u32,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    sql: r#"
+CREATE TABLE links (
+    sort_key BIGINT PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    amount_key TEXT COLLATE "C" NOT NULL,
+    description TEXT,
+    url TEXT,
+    paid_at BIGINT,
+    expires_at BIGINT,
+    mirrored_at BIGINT NOT NULL
+);
+CREATE INDEX links_by_status ON links (status, sort_key);
+CREATE TABLE transactions (
+    sort_key BIGINT PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    amount_key TEXT COLLATE "C" NOT NULL,
+    payment_link_id TEXT,
+    tx_hash TEXT,
+    confirmed_at BIGINT,
+    settled_at BIGINT,
+    mirrored_at BIGINT NOT NULL
+);
+CREATE INDEX transactions_by_status ON transactions (status, sort_key);
+CREATE INDEX transactions_by_link ON transactions (payment_link_id, sort_key);
+CREATE INDEX transactions_by_currency ON transactions (currency, sort_key);
+CREATE INDEX transactions_by_link_status ON transactions (status, payment_link_id);
+CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at BIGINT
+);
+CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE search (sort_key BIGINT PRIMARY KEY, doc TSVECTOR NOT NULL);
+CREATE INDEX search_words ON search USING gin (doc);
+CREATE TABLE rollup_transactions (
+    slot BIGINT NOT NULL,
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL,
+    count BIGINT NOT NULL,
+    amount NUMERIC NOT NULL,
+    PRIMARY KEY (slot, currency, status)
+);
+CREATE TABLE rollup_settled (
+    slot BIGINT NOT NULL,
+    currency TEXT NOT NULL,
+    count BIGINT NOT NULL,
+    amount NUMERIC NOT NULL,
+    PRIMARY KEY (slot, currency)
+);
+CREATE TABLE rollup_links (
+    slot BIGINT NOT NULL,
+    currency TEXT NOT NULL,
+    created BIGINT NOT NULL,
+    paid BIGINT NOT NULL,
+    PRIMARY KEY (slot, currency)
+);
+-- The sync that holds the election writes here at every step: dashboards
+-- read how long ago the mirror was last kept.
+CREATE TABLE sync_heartbeat (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    holder TEXT NOT NULL,
+    at BIGINT NOT NULL
+);
+"#,
+}];
+
+pub fn latest() -> u32 {
+    MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
+}
+
+/// Runs what the database has not had yet. Returns the version.
+pub async fn migrate(client: &mut tokio_postgres::Client, shown: &str) -> Result<u32, StoreError> {
+    let failed = |e: tokio_postgres::Error| super::connect::failed(shown, &e);
+    let tx = client.transaction().await.map_err(failed)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(failed)?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        .await
+        .map_err(failed)?;
+    let found: Option<String> =
+        tx.query_opt("SELECT value FROM meta WHERE key = 'schema'", &[]).await.map_err(failed)?.map(|row| row.get(0));
+    let found: u32 = found.and_then(|v| v.parse().ok()).unwrap_or(0);
+    let known = latest();
+    if found > known {
+        return Err(StoreError::Refused {
+            path: shown.to_string(),
+            reason: format!("was written by a newer pik-tui (schema {found}; this one knows up to {known})"),
+        });
+    }
+    for migration in MIGRATIONS.iter().filter(|m| m.version > found) {
+        tx.batch_execute(migration.sql).await.map_err(failed)?;
+    }
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('schema', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        &[&known.max(found).to_string()],
+    )
+    .await
+    .map_err(failed)?;
+    tx.commit().await.map_err(failed)?;
+    Ok(known.max(found))
+}

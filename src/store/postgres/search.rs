@@ -1,0 +1,117 @@
+//! Search on PostgreSQL: the same [`SearchQuery`] as on SQLite, as a
+//! `tsquery` over the rows' tsvectors. Every token is a quoted lexeme (so
+//! nothing typed is syntax); a word is a prefix (`'order':*`), a phrase
+//! follows positions (`'a' <-> 'b'`), as FTS5's `"a b"*` and `"a b"` do.
+//! Dates are sort-key ranges and amounts compare their fixed-width keys,
+//! as on SQLite, so both give the same ids in the same order.
+
+use super::super::query::{AmountCmp, Kinds, SearchQuery, Term};
+use super::super::rows;
+use super::super::tokens::{amount_marker, marker};
+use super::write::lexeme;
+use tokio_postgres::types::ToSql;
+
+fn phrase(tokens: &[String], prefix: bool) -> String {
+    let mut parts: Vec<String> = tokens.iter().map(|t| lexeme(t)).collect();
+    if prefix && let Some(last) = parts.last_mut() {
+        last.push_str(":*");
+    }
+    let joined = parts.join(" <-> ");
+    if parts.len() > 1 { format!("({joined})") } else { joined }
+}
+
+fn word(tokens: &[String], amount: Option<rust_decimal::Decimal>) -> String {
+    match amount {
+        Some(amount) if tokens.len() > 1 => lexeme(&amount_marker(amount)),
+        Some(amount) => format!("({} | {})", phrase(tokens, true), lexeme(&amount_marker(amount))),
+        None => phrase(tokens, true),
+    }
+}
+
+/// The tsquery for a query, or none when only the kind is asked for (a
+/// walk of the index by sort key does that without the words).
+pub fn tsquery(query: &SearchQuery) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(status) = &query.status {
+        parts.push(lexeme(&marker("st_", status)));
+    }
+    if let Some(currency) = &query.currency {
+        parts.push(lexeme(&marker("cur_", currency)));
+    }
+    if let Some(link) = &query.link {
+        parts.push(lexeme(&marker("lnk_", link)));
+    }
+    for cmp in &query.amounts {
+        if let AmountCmp::Eq(amount) = cmp {
+            parts.push(lexeme(&amount_marker(*amount)));
+        }
+    }
+    for term in &query.terms {
+        parts.push(match term {
+            Term::Word { tokens, amount } => word(tokens, *amount),
+            Term::Phrase(tokens) => phrase(tokens, false),
+        });
+    }
+    (!parts.is_empty()).then(|| parts.join(" & "))
+}
+
+/// The SQL after `SELECT search.sort_key`, and its parameters. The kind is
+/// the sort key's lowest bit; with no words, the kind's marker token is
+/// left out (every row of the kind has it) and the primary key is walked.
+pub fn from_where(query: &SearchQuery) -> (String, Vec<Box<dyn ToSql + Sync + Send>>) {
+    let (low, high) = rows::key_range(query.from, query.to);
+    let mut params: Vec<Box<dyn ToSql + Sync + Send>> = vec![Box::new(low), Box::new(high)];
+    let ranges: Vec<(&str, String)> = query
+        .amounts
+        .iter()
+        .filter_map(|cmp| match cmp {
+            AmountCmp::Eq(_) => None,
+            AmountCmp::Ge(a) => Some((">=", rows::amount_key(*a))),
+            AmountCmp::Gt(a) => Some((">", rows::amount_key(*a))),
+            AmountCmp::Le(a) => Some(("<=", rows::amount_key(*a))),
+            AmountCmp::Lt(a) => Some(("<", rows::amount_key(*a))),
+        })
+        .collect();
+    let mut sql = String::from(" FROM search");
+    if !ranges.is_empty() {
+        sql.push_str(
+            " LEFT JOIN links ON links.sort_key = search.sort_key \
+             LEFT JOIN transactions ON transactions.sort_key = search.sort_key",
+        );
+    }
+    sql.push_str(" WHERE search.sort_key BETWEEN $1 AND $2");
+    if let Some(text) = tsquery(query) {
+        params.push(Box::new(text));
+        sql.push_str(&format!(" AND search.doc @@ ${}::text::tsquery", params.len()));
+    }
+    sql.push_str(match query.kinds {
+        Kinds::Links => " AND (search.sort_key & 1) = 0",
+        Kinds::Transactions => " AND (search.sort_key & 1) = 1",
+        Kinds::Both => "",
+    });
+    for (op, key) in ranges {
+        params.push(Box::new(key));
+        sql.push_str(&format!(
+            " AND coalesce(links.amount_key, transactions.amount_key) {op} (${}::text COLLATE \"C\")",
+            params.len()
+        ));
+    }
+    (sql, params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_token_is_a_quoted_lexeme() {
+        let query = SearchQuery::parse("Order NEAR \"a b\" status:paid 75 pl_8f", Kinds::Links);
+        assert_eq!(
+            tsquery(&query).as_deref(),
+            Some("'st_paid' & 'order':* & 'near':* & ('a' <-> 'b') & ('75':* | 'amt_75') & 'pl_8f':*")
+        );
+        assert_eq!(tsquery(&SearchQuery::everything(Kinds::Both)), None);
+        let quote = SearchQuery::parse("o'brien & !x", Kinds::Both);
+        assert_eq!(tsquery(&quote).as_deref(), Some("('o' <-> 'brien':*) & 'x':*"));
+    }
+}

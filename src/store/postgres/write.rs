@@ -1,0 +1,432 @@
+//! Writing a batch to the shared mirror: the rules of the SQLite store
+//! (statuses only move forward, unchanged rows are not rewritten, totals
+//! move with the rows), in a few statements a batch rather than a few a
+//! row, since every statement is a round trip to the server. Writers take
+//! one advisory lock per transaction: the sync and a dashboard keeping its
+//! own write never decide on the same row at once.
+
+use super::super::rollups::Deltas;
+use super::super::rows::{
+    self, Kind, amount_key, first_slot, link_rank, may_replace, micros, sort_key, transaction_rank,
+};
+use super::super::tokens::{link_document, transaction_document};
+use super::super::{Batch, StoreError, Upserted};
+use crate::api::{PaymentLink, Transaction, Webhook, WebhookEvent};
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
+use tokio_postgres::Transaction as Tx;
+
+/// The advisory lock every write transaction takes ("pik2").
+const WRITE_LOCK: i64 = 0x7069_6b32;
+
+/// The channel the mirror announces its changes on.
+pub const CHANNEL: &str = "pik_mirror";
+
+/// Most transaction ids a notice carries (a notice holds 8,000 bytes).
+const NOTICE_IDS: usize = 100;
+
+type Error = tokio_postgres::Error;
+
+/// A tsvector literal from a document of space-separated tokens, with
+/// their positions (phrases need them), as FTS5 indexes it.
+pub fn tsvector(document: &str) -> String {
+    let mut out = String::with_capacity(document.len() * 2);
+    for (position, token) in document.split(' ').filter(|t| !t.is_empty()).enumerate().take(16_383) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&lexeme(token));
+        out.push(':');
+        out.push_str(&(position + 1).to_string());
+    }
+    out
+}
+
+/// A token as a quoted lexeme (tokens are letters, digits and `_`, but a
+/// quote or backslash is escaped all the same).
+pub fn lexeme(token: &str) -> String {
+    format!("'{}'", token.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// The stored fields of a row, in [`rows::LINK_COLUMNS`] or
+/// [`rows::TRANSACTION_COLUMNS`] order (the two have the same types), as
+/// compared and written.
+type Fields = (String, i64, String, String, String, Option<String>, Option<String>, Option<i64>, Option<i64>);
+
+fn link_fields(link: &PaymentLink) -> Fields {
+    (
+        link.id.clone(),
+        micros(link.created_at),
+        link.status.as_str().to_string(),
+        link.currency.clone(),
+        link.amount.to_string(),
+        link.description.clone(),
+        link.url.clone(),
+        link.paid_at.map(micros),
+        link.expires_at.map(micros),
+    )
+}
+
+fn transaction_fields(txn: &Transaction) -> Fields {
+    (
+        txn.id.clone(),
+        micros(txn.created_at),
+        txn.status.as_str().to_string(),
+        txn.currency.clone(),
+        txn.amount.to_string(),
+        txn.payment_link_id.clone(),
+        txn.tx_hash.clone(),
+        txn.confirmed_at.map(micros),
+        txn.settled_at.map(micros),
+    )
+}
+
+/// What is stored for these ids: (sort key, fields).
+async fn stored(tx: &Tx<'_>, kind: Kind, ids: &[String]) -> Result<HashMap<String, (i64, Fields)>, Error> {
+    let (table, columns) =
+        if kind == Kind::Link { ("links", rows::LINK_COLUMNS) } else { ("transactions", rows::TRANSACTION_COLUMNS) };
+    let sql = format!("SELECT sort_key, {columns} FROM {table} WHERE id = ANY($1)");
+    let found = tx.query(&sql, &[&ids]).await?;
+    Ok(found
+        .iter()
+        .map(|row| {
+            let fields: Fields = (
+                row.get(1),
+                row.get(2),
+                row.get(3),
+                row.get(4),
+                row.get(5),
+                row.get(6),
+                row.get(7),
+                row.get(8),
+                row.get(9),
+            );
+            (fields.0.clone(), (row.get::<_, i64>(0), fields))
+        })
+        .collect())
+}
+
+/// Free sort keys for new items: the hash slot, or the next free one.
+async fn free_keys(tx: &Tx<'_>, kind: Kind, wanted: &[(String, DateTime<Utc>)]) -> Result<HashMap<String, i64>, Error> {
+    let table = if kind == Kind::Link { "links" } else { "transactions" };
+    let first: Vec<i64> = wanted.iter().map(|(id, at)| sort_key(kind, *at, first_slot(id))).collect();
+    let sql = format!("SELECT sort_key FROM {table} WHERE sort_key = ANY($1)");
+    let mut taken: HashSet<i64> = tx.query(&sql, &[&first]).await?.iter().map(|row| row.get(0)).collect();
+    let probe = format!("SELECT 1 FROM {table} WHERE sort_key = $1");
+    let mut keys = HashMap::new();
+    for (id, at) in wanted {
+        let start = first_slot(id);
+        let mut chosen = None;
+        for step in 0..rows::SLOTS {
+            let key = sort_key(kind, *at, start + step);
+            if taken.contains(&key) {
+                continue;
+            }
+            // Past the first slot the batch's query did not look: ask.
+            if step > 0 && tx.query_opt(&probe, &[&key]).await?.is_some() {
+                taken.insert(key);
+                continue;
+            }
+            chosen = Some(key);
+            break;
+        }
+        if let Some(key) = chosen {
+            taken.insert(key);
+            keys.insert(id.clone(), key);
+        }
+    }
+    Ok(keys)
+}
+
+/// What a batch wrote, for the notice to the dashboards.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub upserted: Upserted,
+    pub links: u64,
+    pub transactions: u64,
+    pub webhooks: bool,
+    /// Transactions new or moved.
+    pub moved: Vec<String>,
+}
+
+pub async fn save(tx: &Tx<'_>, batch: &Batch, now: DateTime<Utc>) -> Result<Result<Written, StoreError>, Error> {
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]).await?;
+    let mut written = Written::default();
+    let mut deltas = Deltas::default();
+    let mut search_keys: Vec<i64> = Vec::new();
+    let mut search_docs: Vec<String> = Vec::new();
+    if !batch.links.is_empty() {
+        let links = last_of_each(&batch.links, |l| &l.id);
+        let ids: Vec<String> = links.iter().map(|l| l.id.clone()).collect();
+        let found = stored(tx, Kind::Link, &ids).await?;
+        let new: Vec<(String, DateTime<Utc>)> =
+            links.iter().filter(|l| !found.contains_key(&l.id)).map(|l| (l.id.clone(), l.created_at)).collect();
+        let keys = free_keys(tx, Kind::Link, &new).await?;
+        let mut out: Vec<(i64, Fields, String)> = Vec::new();
+        for link in links {
+            let fields = link_fields(link);
+            let old = found.get(&link.id);
+            if let Some((_, stored)) = old
+                && (!may_replace(&stored.2, &fields.2, link_rank) || *stored == fields)
+            {
+                continue;
+            }
+            let Some(key) = old.map(|(key, _)| *key).or_else(|| keys.get(&link.id).copied()) else { continue };
+            deltas.link(link, old.map(|(_, stored)| stored.2.as_str()));
+            search_keys.push(key);
+            search_docs.push(tsvector(&link_document(link)));
+            written.upserted.inserted += u64::from(old.is_none());
+            written.upserted.updated += u64::from(old.is_some());
+            out.push((key, fields, amount_key(link.amount)));
+        }
+        written.links = out.len() as u64;
+        write_links(tx, &out, micros(now)).await?;
+    }
+    if !batch.transactions.is_empty() {
+        let txns = last_of_each(&batch.transactions, |t| &t.id);
+        let ids: Vec<String> = txns.iter().map(|t| t.id.clone()).collect();
+        let found = stored(tx, Kind::Transaction, &ids).await?;
+        let new: Vec<(String, DateTime<Utc>)> =
+            txns.iter().filter(|t| !found.contains_key(&t.id)).map(|t| (t.id.clone(), t.created_at)).collect();
+        let keys = free_keys(tx, Kind::Transaction, &new).await?;
+        let mut out: Vec<(i64, Fields, String)> = Vec::new();
+        for txn in txns {
+            let fields = transaction_fields(txn);
+            let old = found.get(&txn.id);
+            if let Some((_, stored)) = old
+                && (!may_replace(&stored.2, &fields.2, transaction_rank) || *stored == fields)
+            {
+                continue;
+            }
+            let Some(key) = old.map(|(key, _)| *key).or_else(|| keys.get(&txn.id).copied()) else { continue };
+            let old_status = old.map(|(_, stored)| stored.2.as_str());
+            if let Err(e) = deltas.transaction(txn, old_status) {
+                return Ok(Err(StoreError::Sql(e.to_string())));
+            }
+            if old_status != Some(txn.status.as_str()) {
+                if batch.report_changes {
+                    written.upserted.changed.push(txn.clone());
+                }
+                written.moved.push(txn.id.clone());
+            }
+            search_keys.push(key);
+            search_docs.push(tsvector(&transaction_document(txn)));
+            written.upserted.inserted += u64::from(old.is_none());
+            written.upserted.updated += u64::from(old.is_some());
+            out.push((key, fields, amount_key(txn.amount)));
+        }
+        written.transactions = out.len() as u64;
+        write_transactions(tx, &out, micros(now)).await?;
+    }
+    if !search_keys.is_empty() {
+        tx.execute(
+            "INSERT INTO search (sort_key, doc) SELECT k, d::tsvector FROM unnest($1::bigint[], $2::text[]) AS u(k, d) \
+             ON CONFLICT (sort_key) DO UPDATE SET doc = EXCLUDED.doc",
+            &[&search_keys, &search_docs],
+        )
+        .await?;
+    }
+    apply(tx, deltas).await?;
+    if let Some(hooks) = &batch.webhooks {
+        written.webhooks = replace_webhooks(tx, hooks).await?;
+    }
+    if let Some((key, value)) = &batch.state {
+        tx.execute(
+            "INSERT INTO sync_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            &[key, value],
+        )
+        .await?;
+    }
+    if written.links > 0 || written.transactions > 0 || written.webhooks {
+        // Delivered at commit, and only then.
+        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &notice(&written)]).await?;
+    }
+    Ok(Ok(written))
+}
+
+/// The notice's text: what changed, and the transactions that moved.
+pub fn notice(written: &Written) -> String {
+    let moved: Vec<&String> = written.moved.iter().take(NOTICE_IDS).collect();
+    serde_json::json!({
+        "links": written.links,
+        "transactions": written.transactions,
+        "webhooks": written.webhooks,
+        "moved": moved,
+    })
+    .to_string()
+}
+
+/// One entry per id, the last one given (a batch may hold an id twice).
+fn last_of_each<T>(items: &[T], id: impl Fn(&T) -> &String) -> Vec<&T> {
+    let mut seen = HashSet::new();
+    let mut out: Vec<&T> = items.iter().rev().filter(|item| seen.insert(id(item).clone())).collect();
+    out.reverse();
+    out
+}
+
+async fn write_links(tx: &Tx<'_>, rows: &[(i64, Fields, String)], now: i64) -> Result<(), Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| r.1.0.as_str()).collect();
+    let created: Vec<i64> = rows.iter().map(|r| r.1.1).collect();
+    let status: Vec<&str> = rows.iter().map(|r| r.1.2.as_str()).collect();
+    let currency: Vec<&str> = rows.iter().map(|r| r.1.3.as_str()).collect();
+    let amount: Vec<&str> = rows.iter().map(|r| r.1.4.as_str()).collect();
+    let amount_keys: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
+    let description: Vec<Option<&str>> = rows.iter().map(|r| r.1.5.as_deref()).collect();
+    let url: Vec<Option<&str>> = rows.iter().map(|r| r.1.6.as_deref()).collect();
+    let paid: Vec<Option<i64>> = rows.iter().map(|r| r.1.7).collect();
+    let expires: Vec<Option<i64>> = rows.iter().map(|r| r.1.8).collect();
+    tx.execute(
+        "INSERT INTO links (sort_key, id, created_at, status, currency, amount, amount_key, description, url, \
+         paid_at, expires_at, mirrored_at) \
+         SELECT k, i, c, s, cu, a, ak, d, u, p, e, $12 FROM unnest($1::bigint[], $2::text[], $3::bigint[], \
+         $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[]) \
+         AS r(k, i, c, s, cu, a, ak, d, u, p, e) \
+         ON CONFLICT (id) DO UPDATE SET created_at = EXCLUDED.created_at, status = EXCLUDED.status, \
+         currency = EXCLUDED.currency, amount = EXCLUDED.amount, amount_key = EXCLUDED.amount_key, \
+         description = EXCLUDED.description, url = EXCLUDED.url, paid_at = EXCLUDED.paid_at, \
+         expires_at = EXCLUDED.expires_at, mirrored_at = EXCLUDED.mirrored_at",
+        &[&keys, &ids, &created, &status, &currency, &amount, &amount_keys, &description, &url, &paid, &expires, &now],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn write_transactions(tx: &Tx<'_>, rows: &[(i64, Fields, String)], now: i64) -> Result<(), Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| r.1.0.as_str()).collect();
+    let created: Vec<i64> = rows.iter().map(|r| r.1.1).collect();
+    let status: Vec<&str> = rows.iter().map(|r| r.1.2.as_str()).collect();
+    let currency: Vec<&str> = rows.iter().map(|r| r.1.3.as_str()).collect();
+    let amount: Vec<&str> = rows.iter().map(|r| r.1.4.as_str()).collect();
+    let amount_keys: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
+    let link: Vec<Option<&str>> = rows.iter().map(|r| r.1.5.as_deref()).collect();
+    let hash: Vec<Option<&str>> = rows.iter().map(|r| r.1.6.as_deref()).collect();
+    let confirmed: Vec<Option<i64>> = rows.iter().map(|r| r.1.7).collect();
+    let settled: Vec<Option<i64>> = rows.iter().map(|r| r.1.8).collect();
+    tx.execute(
+        "INSERT INTO transactions (sort_key, id, created_at, status, currency, amount, amount_key, \
+         payment_link_id, tx_hash, confirmed_at, settled_at, mirrored_at) \
+         SELECT k, i, c, s, cu, a, ak, l, h, co, se, $12 FROM unnest($1::bigint[], $2::text[], $3::bigint[], \
+         $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[]) \
+         AS r(k, i, c, s, cu, a, ak, l, h, co, se) \
+         ON CONFLICT (id) DO UPDATE SET created_at = EXCLUDED.created_at, status = EXCLUDED.status, \
+         currency = EXCLUDED.currency, amount = EXCLUDED.amount, amount_key = EXCLUDED.amount_key, \
+         payment_link_id = EXCLUDED.payment_link_id, tx_hash = EXCLUDED.tx_hash, \
+         confirmed_at = EXCLUDED.confirmed_at, settled_at = EXCLUDED.settled_at, mirrored_at = EXCLUDED.mirrored_at",
+        &[&keys, &ids, &created, &status, &currency, &amount, &amount_keys, &link, &hash, &confirmed, &settled, &now],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds the batch's totals to the stored ones (sums are exact `numeric`).
+async fn apply(tx: &Tx<'_>, deltas: Deltas) -> Result<(), Error> {
+    let (transactions, settled, links) = deltas.into_parts();
+    if !transactions.is_empty() {
+        let mut slots: Vec<i64> = Vec::new();
+        let mut currencies: Vec<String> = Vec::new();
+        let mut statuses: Vec<String> = Vec::new();
+        let mut counts: Vec<i64> = Vec::new();
+        let mut amounts: Vec<String> = Vec::new();
+        for ((slot, currency, status), (count, amount)) in transactions {
+            slots.push(slot);
+            currencies.push(currency);
+            statuses.push(status);
+            counts.push(count);
+            amounts.push(amount.to_string());
+        }
+        tx.execute(
+            "INSERT INTO rollup_transactions (slot, currency, status, count, amount) \
+             SELECT s, c, st, n, a::numeric FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[]) \
+             AS r(s, c, st, n, a) ON CONFLICT (slot, currency, status) DO UPDATE SET \
+             count = rollup_transactions.count + EXCLUDED.count, amount = rollup_transactions.amount + EXCLUDED.amount",
+            &[&slots, &currencies, &statuses, &counts, &amounts],
+        )
+        .await?;
+    }
+    if !settled.is_empty() {
+        let mut columns: (Vec<i64>, Vec<String>, Vec<i64>, Vec<String>) = Default::default();
+        for ((slot, currency), (count, amount)) in settled {
+            columns.0.push(slot);
+            columns.1.push(currency);
+            columns.2.push(count);
+            columns.3.push(amount.to_string());
+        }
+        tx.execute(
+            "INSERT INTO rollup_settled (slot, currency, count, amount) \
+             SELECT s, c, n, a::numeric FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[]) AS r(s, c, n, a) \
+             ON CONFLICT (slot, currency) DO UPDATE SET count = rollup_settled.count + EXCLUDED.count, \
+             amount = rollup_settled.amount + EXCLUDED.amount",
+            &[&columns.0, &columns.1, &columns.2, &columns.3],
+        )
+        .await?;
+    }
+    if !links.is_empty() {
+        let mut columns: (Vec<i64>, Vec<String>, Vec<i64>, Vec<i64>) = Default::default();
+        for ((slot, currency), (created, paid)) in links {
+            columns.0.push(slot);
+            columns.1.push(currency);
+            columns.2.push(created);
+            columns.3.push(paid);
+        }
+        tx.execute(
+            "INSERT INTO rollup_links (slot, currency, created, paid) \
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[]) \
+             ON CONFLICT (slot, currency) DO UPDATE SET created = rollup_links.created + EXCLUDED.created, \
+             paid = rollup_links.paid + EXCLUDED.paid",
+            &[&columns.0, &columns.1, &columns.2, &columns.3],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Replaces the stored webhooks when they differ; says whether they did.
+async fn replace_webhooks(tx: &Tx<'_>, hooks: &[Webhook]) -> Result<bool, Error> {
+    let events = |hook: &Webhook| {
+        let names: Vec<&str> = hook.events.iter().map(WebhookEvent::as_str).collect();
+        serde_json::to_string(&names).unwrap_or_else(|_| "[]".into())
+    };
+    let wanted: Vec<(String, String, String, String, Option<i64>)> = hooks
+        .iter()
+        .map(|h| (h.id.clone(), h.url.clone(), events(h), h.status.as_str().to_string(), h.created_at.map(micros)))
+        .collect();
+    let stored: Vec<(String, String, String, String, Option<i64>)> = tx
+        .query("SELECT id, url, events, status, created_at FROM webhooks ORDER BY position", &[])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+        .collect();
+    if stored == wanted {
+        return Ok(false);
+    }
+    tx.execute("DELETE FROM webhooks", &[]).await?;
+    for (position, (id, url, events, status, created)) in wanted.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO webhooks (id, position, url, events, status, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (id) DO NOTHING",
+            &[id, &(position as i32), url, events, status, created],
+        )
+        .await?;
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_becomes_positioned_lexemes() {
+        assert_eq!(tsvector("k_link pl_8f order 1234"), "'k_link':1 'pl_8f':2 'order':3 '1234':4");
+        assert_eq!(lexeme("it's\\"), "'it''s\\\\'");
+        assert_eq!(tsvector(""), "");
+    }
+}

@@ -1,0 +1,158 @@
+//! The store on PostgreSQL: the same contract as on SQLite (the same
+//! functions), the same search results, figures, reports and exports on
+//! the same rows, migrations that do not race, and the server's errors as
+//! one clear line.
+
+use super::{Test, database, open, runtime};
+use pik_tui::store::contract;
+use pik_tui::store::{Batch, Kinds, OverviewQuery, Place, SearchQuery, Selection, Step, Store, Thresholds};
+use pik_tui::test_support::{SEARCH_CASES, search_fixture, t0};
+
+const BASE: &str = "http://127.0.0.1:9/v1";
+
+pub fn tests() -> Vec<(String, Test)> {
+    let mut tests: Vec<(String, Test)> = Vec::new();
+    for name in contract::CHECKS {
+        tests.push((
+            format!("store_contract::{name}"),
+            Box::new(move || {
+                runtime().block_on(async {
+                    let url = database(&format!("contract_{name}"));
+                    contract::run(name, open(&url, BASE).await).await;
+                })
+            }),
+        ));
+    }
+    tests.push(("store::the_search_table_gives_the_same_ids_in_the_same_order_on_both".into(), Box::new(same_search)));
+    tests.push(("store::figures_reports_and_exports_match_sqlite".into(), Box::new(same_figures)));
+    tests.push(("store::two_processes_migrating_at_once_do_not_race".into(), Box::new(migrations_race)));
+    tests.push(("store::a_wrong_password_is_one_clear_line".into(), Box::new(wrong_password)));
+    tests.push(("store::another_servers_database_is_refused".into(), Box::new(other_server)));
+    tests
+}
+
+fn sqlite() -> Store {
+    match Store::open(Place::Memory, &super::account(BASE)) {
+        Ok(opened) => opened.store,
+        Err(err) => panic!("{err}"),
+    }
+}
+
+async fn both() -> (Store, Store) {
+    let (links, transactions) = search_fixture();
+    let pg = open(&database("same"), BASE).await;
+    let lite = sqlite();
+    for store in [&pg, &lite] {
+        let batch = Batch { links: links.clone(), transactions: transactions.clone(), ..Batch::default() };
+        assert!(store.save(batch).await.is_ok());
+    }
+    (pg, lite)
+}
+
+fn same_search() {
+    runtime().block_on(async {
+        let (pg, lite) = both().await;
+        for (text, kinds, expected) in SEARCH_CASES {
+            let query = SearchQuery::parse(text, *kinds);
+            let on_pg = pg.search(query.clone(), 0, 50).await;
+            let on_lite = lite.search(query, 0, 50).await;
+            let ids =
+                |page: &pik_tui::store::SearchPage| page.hits.iter().map(|h| h.id().to_string()).collect::<Vec<_>>();
+            let (Ok(on_pg), Ok(on_lite)) = (on_pg, on_lite) else { panic!("{text:?} failed") };
+            assert_eq!(ids(&on_pg), *expected, "{text:?} ({kinds:?}) on PostgreSQL");
+            assert_eq!(ids(&on_pg), ids(&on_lite), "{text:?} ({kinds:?}): the two backends differ");
+            assert_eq!((on_pg.total, on_pg.capped), (on_lite.total, on_lite.capped), "{text:?}");
+            assert_eq!(on_pg.hits, on_lite.hits, "{text:?}: every field");
+        }
+    });
+}
+
+fn same_figures() {
+    runtime().block_on(async {
+        let (pg, lite) = both().await;
+        let query = OverviewQuery {
+            from: t0() - chrono::Duration::days(7),
+            to: t0() + chrono::Duration::days(1),
+            now: t0(),
+            step: Step::Day,
+            chart_currency: None,
+            thresholds: Thresholds::default(),
+        };
+        let (on_pg, on_lite) = (pg.overview(query.clone()).await, lite.overview(query).await);
+        assert!(on_pg.is_ok(), "{on_pg:?}");
+        assert_eq!(on_pg, on_lite, "the Overview");
+        assert!(on_pg.is_ok_and(|o| !o.money.is_empty()), "figures to compare");
+        let (from, to) = (t0() - chrono::Duration::hours(30), t0() + chrono::Duration::minutes(7));
+        for by_day in [false, true] {
+            let (a, b) = (pg.report(from, to, by_day).await, lite.report(from, to, by_day).await);
+            assert!(a.as_ref().is_ok_and(|lines| !lines.is_empty()), "{a:?}");
+            assert_eq!(a, b, "the report (by day: {by_day})");
+        }
+        for selection in [
+            Selection::Filter(SearchQuery::parse("status:settled", Kinds::Transactions)),
+            Selection::Filter(SearchQuery::parse("", Kinds::Links)),
+            Selection::Search(SearchQuery::parse("order", Kinds::Both)),
+            Selection::Search(SearchQuery::parse("amount:>=10", Kinds::Transactions)),
+        ] {
+            let (a, b) = (pg.export_count(selection.clone()).await, lite.export_count(selection.clone()).await);
+            assert_eq!(a, b, "{selection:?}");
+            let csv = |store: Store, selection: Selection| async move {
+                let Ok(dir) = tempfile::tempdir() else { panic!("tempdir") };
+                let path = dir.path().join("out.csv");
+                let destination = pik_tui::export::Destination::File { path: path.clone(), overwrite: false };
+                let format = pik_tui::export::Format::Csv;
+                let done = pik_tui::export::from_store(&store, selection, format, &destination, |_, _| {}).await;
+                assert!(done.is_ok(), "{done:?}");
+                std::fs::read_to_string(&path).unwrap_or_default()
+            };
+            let (a, b) = (csv(pg.clone(), selection.clone()).await, csv(lite.clone(), selection.clone()).await);
+            assert!(a.lines().count() > 1, "{selection:?}: rows to compare");
+            assert_eq!(a, b, "{selection:?}: the CSV");
+        }
+    });
+}
+
+fn migrations_race() {
+    runtime().block_on(async {
+        let url = database("race");
+        let opens: Vec<_> = (0..4)
+            .map(|_| {
+                let url = url.clone();
+                tokio::spawn(async move { open(&url, BASE).await.stats().await.map(|s| s.schema) })
+            })
+            .collect();
+        for opened in opens {
+            let schema = opened.await.map_err(|e| e.to_string()).and_then(|s| s.map_err(|e| e.to_string()));
+            assert_eq!(schema, Ok(pik_tui::store::postgres::schema::latest()));
+        }
+    });
+}
+
+fn wrong_password() {
+    runtime().block_on(async {
+        let url = database("wrong").replace(pik_tui::test_cluster::PASSWORD, "not-the-password");
+        let Ok(target) = pik_tui::store::postgres::Target::parse(&url, pik_tui::store::postgres::Given::ConfigFile)
+        else {
+            panic!("parse")
+        };
+        let opened = Store::open_place(Place::Postgres(target), &super::account(BASE)).await;
+        let Err(error) = opened else { panic!("a wrong password was accepted") };
+        let text = error.to_string();
+        assert!(text.contains("password authentication failed"), "{text}");
+        assert!(!text.contains("not-the-password") && !text.contains('\n'), "{text}");
+    });
+}
+
+fn other_server() {
+    runtime().block_on(async {
+        let url = database("other");
+        drop(open(&url, BASE).await);
+        let Ok(target) = pik_tui::store::postgres::Target::parse(&url, pik_tui::store::postgres::Given::ConfigFile)
+        else {
+            panic!("parse")
+        };
+        let other = super::account("https://api.pik.global/v1");
+        let opened = Store::open_place(Place::Postgres(target), &other).await;
+        assert!(opened.as_ref().is_err_and(|e| e.to_string().contains("mirrors the PIK server")), "{:?}", opened.err());
+    });
+}
