@@ -160,7 +160,19 @@ impl Cluster {
                 });
             }
         }
-        let child = server.spawn().map_err(|e| format!("postgres: {e}"))?;
+        // The parent-death signal follows the thread that forked, not the
+        // process: fork from a thread that lives as long as the process.
+        let (sent, spawned) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sent.send(server.spawn());
+            loop {
+                std::thread::park();
+            }
+        });
+        let child = spawned
+            .recv()
+            .map_err(|e| format!("postgres: {e}"))?
+            .map_err(|e| format!("postgres: {e}"))?;
         if let Ok(mut slot) = self.server.lock() {
             *slot = Some(child);
         }

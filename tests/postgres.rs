@@ -9,6 +9,9 @@ mod shared;
 
 use libtest_mimic::{Arguments, Trial};
 
+/// Held for reading by every test, for writing by one that restarts the server.
+static CLUSTER_USE: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
 fn main() -> std::process::ExitCode {
     let args = Arguments::from_args();
     let tests = shared::tests();
@@ -20,7 +23,16 @@ fn main() -> std::process::ExitCode {
     let trials: Vec<Trial> = tests
         .into_iter()
         .map(|(name, test)| {
+            // A test that stops the server runs alone; the others share it.
+            let alone = name.contains("restart");
             Trial::test(name, move || {
+                let _shared;
+                let _alone;
+                if alone {
+                    _alone = CLUSTER_USE.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+                } else {
+                    _shared = CLUSTER_USE.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+                }
                 std::panic::catch_unwind(test).map_err(|panic| {
                     let text = panic
                         .downcast_ref::<String>()

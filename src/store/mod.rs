@@ -76,6 +76,9 @@ pub enum StoreError {
     Io { path: String, message: String },
     #[error("the mirror failed: {0}")]
     Sql(String),
+    /// A `--store` that cannot be taken as given, in a sentence.
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl From<rusqlite::Error> for StoreError {

@@ -99,11 +99,18 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     if app.settings.read_only {
         right.push(Span::styled("read-only ", theme.dim()));
     }
+    let mut shared_short = None;
     if let Some(status) = app.mirror().filter(|m| matches!(m.phase, crate::sync::Phase::Shared { .. })) {
         let words = for_terminal(&status.words(app.now())).into_owned();
         // No sync keeping the mirror is loud: the team's panes are on PIK's budget.
-        let style = if status.shared_trouble().is_some() { theme.error() } else { theme.dim() };
+        let (style, short) = match (status.shared_trouble(), status.synced_at) {
+            (Some(why), _) if why.starts_with("out of reach") => (theme.error(), "✕ shared mirror: out of reach ".into()),
+            (Some(_), _) => (theme.error(), "✕ shared mirror: no sync ".to_string()),
+            (None, Some(at)) => (theme.dim(), format!("shared · {} ", age_words(app.now() - at))),
+            (None, None) => (theme.dim(), "shared ".to_string()),
+        };
         right.push(Span::styled(format!("{words} "), style));
+        shared_short = Some(Span::styled(short, style));
     }
     right.push(Span::styled(env_label, env_style));
     let (connection, style) = match app.switching() {
@@ -136,7 +143,12 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     // label alone when space is short (it matters most: LIVE).
     let full = Line::from(right);
     let compact = Line::from(Span::styled(env_label, env_style));
-    for candidate in [full, compact] {
+    let mut candidates = vec![full];
+    if let Some(short) = shared_short {
+        candidates.push(Line::from(vec![short, Span::styled(env_label, env_style)]));
+    }
+    candidates.push(compact);
+    for candidate in candidates {
         let width = u16::try_from(candidate.width()).unwrap_or(u16::MAX);
         if u32::from(left_width) + u32::from(width) < u32::from(area.width) {
             let right_area = Rect::new(area.x + area.width - width, area.y, width, 1);

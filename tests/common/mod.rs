@@ -2,6 +2,7 @@
 //! and calls to its test controls.
 #![allow(dead_code)]
 
+pub mod convergence;
 pub mod pty;
 
 use pik_tui::api::{

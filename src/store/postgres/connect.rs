@@ -54,13 +54,18 @@ impl Target {
     /// came from the config file; without one, `PGPASSWORD` and then the
     /// password file are asked.
     pub fn parse(text: &str, given: Given) -> Result<Target, StoreError> {
-        let refused = |reason: String| StoreError::Refused { path: "the --store URL".into(), reason };
-        let url = url::Url::parse(text.trim()).map_err(|e| refused(format!("is not a connection string: {e}")))?;
+        // What was given is not echoed: it may hold a password.
+        let refused = |reason: String| {
+            StoreError::Usage(format!(
+                "the store is not a PostgreSQL connection string (postgres://user@host:port/database): {reason}"
+            ))
+        };
+        let url = url::Url::parse(text.trim()).map_err(|e| refused(e.to_string()))?;
         if url.password().is_some() && given == Given::CommandLine {
-            return Err(StoreError::Refused { path: redacted(&url), reason: PASSWORD_ADVICE.into() });
+            return Err(StoreError::Usage(format!("{PASSWORD_ADVICE} (given: {})", redacted(&url))));
         }
         let mut config: tokio_postgres::Config =
-            text.trim().parse().map_err(|e| refused(format!("is not a connection string: {e}")))?;
+            text.trim().parse().map_err(|_| refused("its options are not PostgreSQL's".into()))?;
         if config.get_password().is_none() {
             if let Some(password) = std::env::var_os("PGPASSWORD").filter(|p| !p.is_empty()) {
                 config.password(password.to_string_lossy().as_bytes());
