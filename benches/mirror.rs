@@ -110,6 +110,74 @@ fn millis(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
+/// 1b. The same rows and the same questions on PostgreSQL (the test
+/// cluster: initdb in a temp folder), each kind's p95 beside SQLite's.
+fn postgres_search(
+    runtime: &tokio::runtime::Runtime,
+    links: &[PaymentLink],
+    transactions: &[Transaction],
+    questions: &[(&str, Vec<(String, Kinds)>)],
+    sqlite_p95: &[Duration],
+) {
+    let Some(cluster) = pik_tui::test_cluster::cluster() else {
+        println!("search on PostgreSQL: skipped (PostgreSQL is not installed)");
+        return;
+    };
+    let url = cluster.database("bench");
+    let Ok(target) = pik_tui::store::postgres::Target::parse(&url, pik_tui::store::postgres::Given::ConfigFile) else {
+        panic!("the cluster's URL")
+    };
+    let account = Account::new("http://127.0.0.1/v1", &ApiKey::new(sandbox::DEMO_KEY));
+    let store = match runtime.block_on(Store::open_place(Place::Postgres(target), &account)) {
+        Ok(opened) => opened.store,
+        Err(err) => panic!("{err}"),
+    };
+    let loaded = Instant::now();
+    runtime.block_on(async {
+        for chunk in links.chunks(10_000) {
+            let batch = Batch { links: chunk.to_vec(), ..Batch::default() };
+            store.save(batch).await.unwrap_or_else(|e| panic!("{e}"));
+        }
+        for chunk in transactions.chunks(10_000) {
+            let batch = Batch { transactions: chunk.to_vec(), ..Batch::default() };
+            store.save(batch).await.unwrap_or_else(|e| panic!("{e}"));
+        }
+    });
+    let rows = links.len() + transactions.len();
+    let seconds = loaded.elapsed().as_secs_f64();
+    print(
+        "PostgreSQL: the same rows written through the store",
+        format!("{:.0} s ({:.0} rows/s)", seconds, rows as f64 / seconds),
+        "printed",
+    );
+    // Statistics for the planner, as autovacuum would gather soon after a load.
+    if let Some(shared) = store.shared() {
+        runtime.block_on(shared.analyze()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    for ((name, asked), sqlite) in questions.iter().zip(sqlite_p95) {
+        let mut times = Vec::new();
+        for (text, kind) in asked {
+            let started = Instant::now();
+            let page = runtime.block_on(store.search(SearchQuery::parse(text, *kind), 0, 50));
+            times.push(started.elapsed());
+            if page.is_err() {
+                println!("search failed: {page:?}");
+            }
+        }
+        times.sort();
+        print(
+            &format!("search p50 / p95 on PostgreSQL: {name}"),
+            format!(
+                "{} / {}   (SQLite p95: {})",
+                millis(percentile(&times, 0.5)),
+                millis(percentile(&times, 0.95)),
+                millis(*sqlite)
+            ),
+            "p95 ≤ 30 ms",
+        );
+    }
+}
+
 fn main() {
     let runtime = runtime();
     let dir = match tempfile::tempdir() {
@@ -192,12 +260,15 @@ fn main() {
             }),
         ),
     ];
-    for (name, pick) in &kinds {
+    // The same questions for both backends.
+    let questions: Vec<(&str, Vec<(String, Kinds)>)> =
+        kinds.iter().map(|(name, pick)| (*name, (0..200).map(|_| pick(&mut rng)).collect())).collect();
+    let mut sqlite_p95 = Vec::new();
+    for (name, asked) in &questions {
         let mut times = Vec::new();
         let mut scans = Vec::new();
-        for i in 0..200 {
-            let (text, kind) = pick(&mut rng);
-            let query = SearchQuery::parse(&text, kind);
+        for (i, (text, kind)) in asked.iter().enumerate() {
+            let query = SearchQuery::parse(text, *kind);
             let started = Instant::now();
             let page = runtime.block_on(store.search(query, 0, 50));
             times.push(started.elapsed());
@@ -229,6 +300,7 @@ fn main() {
         }
         times.sort();
         scans.sort();
+        sqlite_p95.push(percentile(&times, 0.95));
         print(
             &format!("search p50 / p95: {name}"),
             format!(
@@ -240,6 +312,7 @@ fn main() {
             "p95 ≤ 20 ms",
         );
     }
+    postgres_search(&runtime, &links, &transactions, &questions, &sqlite_p95);
 
     // 6. The Overview: today, 7 and 30 days ending on the data's last day.
     let last_day = transactions.iter().map(|t| t.created_at).max().unwrap_or_default();

@@ -169,10 +169,7 @@ impl Cluster {
                 std::thread::park();
             }
         });
-        let child = spawned
-            .recv()
-            .map_err(|e| format!("postgres: {e}"))?
-            .map_err(|e| format!("postgres: {e}"))?;
+        let child = spawned.recv().map_err(|e| format!("postgres: {e}"))?.map_err(|e| format!("postgres: {e}"))?;
         if let Ok(mut slot) = self.server.lock() {
             *slot = Some(child);
         }

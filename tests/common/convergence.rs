@@ -117,4 +117,3 @@ pub async fn converges(seed: u64, store: Store) {
     same("transactions", &mut transactions, &mut mirrored_transactions, |t| &t.id);
     sandbox.shutdown().await;
 }
-

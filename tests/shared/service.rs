@@ -95,7 +95,8 @@ fn dashboard(sandbox: &Sandbox, url: &str, cols: u16, extra: &[&str]) -> Session
     let base = sandbox.base_url();
     let mut args = vec!["--store", bare.as_str()];
     args.extend_from_slice(extra);
-    let env = [("PIK_BASE_URL", base.as_str()), ("PIK_API_KEY", AGENT_KEY), ("PGPASSWORD", pik_tui::test_cluster::PASSWORD)];
+    let env =
+        [("PIK_BASE_URL", base.as_str()), ("PIK_API_KEY", AGENT_KEY), ("PGPASSWORD", pik_tui::test_cluster::PASSWORD)];
     Session::start_with(None, &args, cols, 30, &env)
 }
 
@@ -243,7 +244,12 @@ fn live_update() {
         Some(serde_json::json!({})),
     ));
     let Some(id) = paid["id"].as_str().map(str::to_string) else { panic!("no payment: {paid}") };
-    runtime.block_on(control(&sandbox, reqwest::Method::POST, "/clock/advance", Some(serde_json::json!({"seconds": 7200}))));
+    runtime.block_on(control(
+        &sandbox,
+        reqwest::Method::POST,
+        "/clock/advance",
+        Some(serde_json::json!({"seconds": 7200})),
+    ));
     let shown = session.wait_until(Duration::from_secs(30), |s| {
         s.lines().any(|line| line.contains(&id[..12]) && line.contains("settled"))
     });

@@ -243,6 +243,12 @@ impl PgStore {
         })
     }
 
+    /// Gathers the planner's statistics now (autovacuum does it in time;
+    /// after a bulk load, a search should not wait for it).
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        self.client().await?.batch_execute("ANALYZE").await.map_err(|e| self.failed(e))
+    }
+
     pub async fn clear(&self) -> Result<(), StoreError> {
         let client = self.client().await?;
         client
