@@ -102,6 +102,18 @@ fn rand_id(rng: &mut fastrand::Rng) -> String {
     (0..12).map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.usize(..36)])).collect()
 }
 
+/// Writes the rows through the store, 10,000 a batch.
+async fn fill(store: &Store, links: &[PaymentLink], transactions: &[Transaction]) {
+    for chunk in links.chunks(10_000) {
+        let batch = Batch { links: chunk.to_vec(), ..Batch::default() };
+        store.save(batch).await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    for chunk in transactions.chunks(10_000) {
+        let batch = Batch { transactions: chunk.to_vec(), ..Batch::default() };
+        store.save(batch).await.unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -133,16 +145,7 @@ fn postgres_search(
         Err(err) => panic!("{err}"),
     };
     let loaded = Instant::now();
-    runtime.block_on(async {
-        for chunk in links.chunks(10_000) {
-            let batch = Batch { links: chunk.to_vec(), ..Batch::default() };
-            store.save(batch).await.unwrap_or_else(|e| panic!("{e}"));
-        }
-        for chunk in transactions.chunks(10_000) {
-            let batch = Batch { transactions: chunk.to_vec(), ..Batch::default() };
-            store.save(batch).await.unwrap_or_else(|e| panic!("{e}"));
-        }
-    });
+    runtime.block_on(fill(&store, links, transactions));
     let rows = links.len() + transactions.len();
     let seconds = loaded.elapsed().as_secs_f64();
     print(
@@ -205,14 +208,7 @@ fn main() {
     let (links, transactions) = account(&mut rng);
     let built = Instant::now();
     runtime.block_on(async {
-        for chunk in links.chunks(10_000) {
-            let batch = Batch { links: chunk.to_vec(), ..Batch::default() };
-            store.save(batch).await.unwrap_or_else(|e| panic!("{e}"));
-        }
-        for chunk in transactions.chunks(10_000) {
-            let batch = Batch { transactions: chunk.to_vec(), ..Batch::default() };
-            store.save(batch).await.unwrap_or_else(|e| panic!("{e}"));
-        }
+        fill(&store, &links, &transactions).await;
         // Marked as synced, as a mirror in daily use is.
         let state = pik_tui::sync::SyncState {
             links: serde_json::from_value(serde_json::json!({"offset": LINKS, "total": LINKS, "done": true}))

@@ -213,7 +213,8 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
     };
     // The mirror syncs a cycle every two refreshes of the visible pane.
     let cycle = std::time::Duration::from_secs(u64::from(args.refresh) * 2);
-    let choice = Choice::from_flags(global.store.as_ref(), global.no_store);
+    // A password on the command line is refused here too, demo or not.
+    let choice = Choice::resolve(global.store.as_ref(), global.no_store, None)?;
     let options = |settings, heard, notes| RunOptions {
         settings,
         mouse: !args.no_mouse,

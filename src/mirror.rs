@@ -26,14 +26,9 @@ pub enum Choice {
 }
 
 impl Choice {
-    /// `--store` (a file, or a `postgres://` URL without a password),
-    /// `--no-store`, else the profile's `store` from the config file.
-    pub fn from_flags(store: Option<&PathBuf>, no_store: bool) -> Choice {
-        Self::resolve(store, no_store, None).unwrap_or(Choice::Default)
-    }
-
-    /// As [`Choice::from_flags`], with the profile's `store` and the refusal
-    /// of a password on the command line.
+    /// `--store` (a file, or a `postgres://` URL without a password: one
+    /// with a password is refused), `--no-store`, else the profile's `store`
+    /// from the config file.
     pub fn resolve(store: Option<&PathBuf>, no_store: bool, profile: Option<&str>) -> Result<Choice, StoreError> {
         match (store, no_store, profile) {
             (_, true, _) => Ok(Choice::Memory),
@@ -182,4 +177,27 @@ pub async fn watch_shared(store: Store, refresh: Duration) -> Mirror {
         }
     });
     Mirror { store, status, changes, news: Some(news), serve_pages: Some(serve), sync }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn where_the_store_comes_from() {
+        let url = PathBuf::from("postgres://agent@db.example/pik");
+        assert!(matches!(Choice::resolve(Some(&url), false, None), Ok(Choice::Postgres(_))));
+        let with_password = PathBuf::from("postgres://agent:hunter2@db.example/pik");
+        let refused = Choice::resolve(Some(&with_password), false, None);
+        assert!(refused.as_ref().is_err_and(|e| !e.to_string().contains("hunter2")), "{refused:?}");
+        // In the config file a password is where PostgreSQL's own tools keep it.
+        let profile = Choice::resolve(None, false, Some("postgres://agent:hunter2@db.example/pik"));
+        assert!(matches!(profile, Ok(Choice::Postgres(_))));
+        assert_eq!(Choice::resolve(None, false, Some("team.sqlite")).ok(), Some(Choice::File("team.sqlite".into())));
+        // The flag wins over the profile; --no-store over both.
+        let file = PathBuf::from("mine.sqlite");
+        assert_eq!(Choice::resolve(Some(&file), false, Some("postgres://a@b/c")).ok(), Some(Choice::File(file)));
+        assert_eq!(Choice::resolve(Some(&url), true, None).ok(), Some(Choice::Memory));
+        assert_eq!(Choice::resolve(None, false, None).ok(), Some(Choice::Default));
+    }
 }

@@ -46,7 +46,8 @@ pub async fn store(global: &GlobalArgs, command: StoreCommand) -> Outcome {
         // Where it would be, without creating it.
         let settings = config::resolve(&Flags::from(global), &Environment::from_process())
             .map_err(|e| Failure::usage(e.to_string()))?;
-        let choice = Choice::from_flags(global.store.as_ref(), global.no_store);
+        let choice = Choice::resolve(global.store.as_ref(), global.no_store, settings.store.as_deref())
+            .map_err(|e| Failure::usage(e.to_string()))?;
         let place = choice.place(&Account::new(&settings.base_url, &settings.key));
         if global.json {
             print_json(&json!({"path": place.to_string()}));

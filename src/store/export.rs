@@ -4,7 +4,7 @@
 //! index; a search export runs the search itself, so it has exactly the
 //! rows the search shows.
 
-use super::query::{AmountCmp, Kinds, SearchQuery};
+use super::query::{Kinds, SearchQuery};
 use super::rows::{self, Kind};
 use super::search;
 use rusqlite::{Connection, ToSql};
@@ -108,43 +108,77 @@ fn read_row<'a>(kind: Kind, row: &'a rusqlite::Row<'a>) -> rusqlite::Result<RawR
     })
 }
 
-/// The table of a filter export, and its filters as SQL.
-fn filter_sql(query: &SearchQuery) -> (Kind, String, Vec<Box<dyn ToSql>>) {
+/// A value a filter compares with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Int(i64),
+    Text(String),
+}
+
+/// The table of a filter export, and its filters as SQL with `?` where
+/// each value goes (in order), for either backend to number its own way.
+pub fn filter_parts(query: &SearchQuery) -> (Kind, String, Vec<Value>) {
     let kind = if query.kinds == Kinds::Links { Kind::Link } else { Kind::Transaction };
     let (low, high) = rows::key_range(query.from, query.to);
     // Without dates no range at all: a count can then use a small index
     // instead of walking the table.
     let mut sql = String::from(if query.from.is_none() && query.to.is_none() {
-        " WHERE ?1 <= ?2"
+        " WHERE CAST(? AS BIGINT) <= CAST(? AS BIGINT)"
     } else {
-        " WHERE sort_key BETWEEN ?1 AND ?2"
+        " WHERE sort_key BETWEEN ? AND ?"
     });
-    let mut params: Vec<Box<dyn ToSql>> = vec![Box::new(low), Box::new(high)];
-    let mut push = |sql_part: &str, value: Box<dyn ToSql>| {
-        params.push(value);
-        sql.push_str(&sql_part.replace('?', &format!("?{}", params.len())));
-    };
+    let mut values = vec![Value::Int(low), Value::Int(high)];
     if let Some(status) = &query.status {
-        push(" AND lower(status) = lower(?)", Box::new(status.clone()));
+        sql.push_str(" AND lower(status) = lower(?)");
+        values.push(Value::Text(status.clone()));
     }
     if let Some(currency) = &query.currency {
-        push(" AND upper(currency) = upper(?)", Box::new(currency.clone()));
+        sql.push_str(" AND upper(currency) = upper(?)");
+        values.push(Value::Text(currency.clone()));
     }
     if let Some(link) = &query.link {
         let column = if kind == Kind::Link { "id" } else { "payment_link_id" };
-        push(&format!(" AND lower({column}) = lower(?)"), Box::new(link.clone()));
+        sql.push_str(&format!(" AND lower({column}) = lower(?)"));
+        values.push(Value::Text(link.clone()));
     }
     for cmp in &query.amounts {
-        let (op, amount) = match cmp {
-            AmountCmp::Eq(a) => ("=", a),
-            AmountCmp::Ge(a) => (">=", a),
-            AmountCmp::Gt(a) => (">", a),
-            AmountCmp::Le(a) => ("<=", a),
-            AmountCmp::Lt(a) => ("<", a),
-        };
-        push(&format!(" AND amount_key {op} ?"), Box::new(rows::amount_key(*amount)));
+        let (op, amount) = cmp.parts();
+        sql.push_str(&format!(" AND amount_key {op} ?"));
+        values.push(Value::Text(rows::amount_key(amount)));
     }
-    (kind, sql, params)
+    (kind, sql, values)
+}
+
+/// `?` numbered from `first` with `sign` before each number: `?1` for
+/// SQLite, `$1` for PostgreSQL.
+pub fn numbered(sql: &str, sign: char, first: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut next = first;
+    for c in sql.chars() {
+        if c == '?' {
+            out.push(sign);
+            out.push_str(&next.to_string());
+            next += 1;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The table of a filter export, and its filters as SQLite SQL.
+fn filter_sql(query: &SearchQuery) -> (Kind, String, Vec<Box<dyn ToSql>>) {
+    let (kind, sql, values) = filter_parts(query);
+    let params = values
+        .into_iter()
+        .map(|value| -> Box<dyn ToSql> {
+            match value {
+                Value::Int(n) => Box::new(n),
+                Value::Text(text) => Box::new(text),
+            }
+        })
+        .collect();
+    (kind, numbered(&sql, '?', 1), params)
 }
 
 fn table(kind: Kind) -> (&'static str, &'static str) {

@@ -28,6 +28,34 @@ pub enum AmountCmp {
     Lt(Decimal),
 }
 
+impl AmountCmp {
+    /// The comparison as an SQL operator, and its amount.
+    pub fn parts(&self) -> (&'static str, Decimal) {
+        match *self {
+            AmountCmp::Eq(a) => ("=", a),
+            AmountCmp::Ge(a) => (">=", a),
+            AmountCmp::Gt(a) => (">", a),
+            AmountCmp::Le(a) => ("<=", a),
+            AmountCmp::Lt(a) => ("<", a),
+        }
+    }
+}
+
+impl SearchQuery {
+    /// The amount ranges (not the exact amounts, which are index tokens):
+    /// operator and fixed-width amount key, for either backend's SQL.
+    pub fn amount_ranges(&self) -> Vec<(&'static str, String)> {
+        self.amounts
+            .iter()
+            .filter(|cmp| !matches!(cmp, AmountCmp::Eq(_)))
+            .map(|cmp| {
+                let (op, amount) = cmp.parts();
+                (op, super::rows::amount_key(amount))
+            })
+            .collect()
+    }
+}
+
 /// One free term: a word (matched as a prefix) or a quoted phrase (exact).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Term {

@@ -105,17 +105,7 @@ fn kind_check(kinds: Kinds) -> &'static str {
 
 /// The SQL after `SELECT search.rowid`, and its parameters.
 pub(super) fn from_where(query: &SearchQuery) -> (String, Vec<Box<dyn ToSql>>) {
-    let ranges: Vec<(&str, String)> = query
-        .amounts
-        .iter()
-        .filter_map(|cmp| match cmp {
-            AmountCmp::Eq(_) => None,
-            AmountCmp::Ge(a) => Some((">=", rows::amount_key(*a))),
-            AmountCmp::Gt(a) => Some((">", rows::amount_key(*a))),
-            AmountCmp::Le(a) => Some(("<=", rows::amount_key(*a))),
-            AmountCmp::Lt(a) => Some(("<", rows::amount_key(*a))),
-        })
-        .collect();
+    let ranges = query.amount_ranges();
     let (low, high) = rows::key_range(query.from, query.to);
     let mut sql = String::from(" FROM search");
     if !ranges.is_empty() {

@@ -2,9 +2,11 @@
 //! reports and exports as the SQLite store, by the same rules (the
 //! assembly of figures is shared; only the queries are PostgreSQL's).
 
-use super::super::export::{BatchEnd, LinkRow, RawRow, RowSink, Selection, TransactionRow};
+use super::super::export::{
+    BatchEnd, LinkRow, RawRow, RowSink, Selection, TransactionRow, Value, filter_parts, numbered,
+};
 use super::super::overview::{self, ATTENTION_EACH, Money, Overview, OverviewQuery, ReportLine, Stuck};
-use super::super::query::{AmountCmp, Kinds, SearchQuery};
+use super::super::query::SearchQuery;
 use super::super::rows::{self, Kind, from_micros};
 use super::super::search::{COUNT_CAP, SearchHit, SearchPage};
 use super::search;
@@ -281,35 +283,17 @@ pub async fn report(
 
 /// A filter export's table and its conditions, as on SQLite.
 fn filter_sql(query: &SearchQuery) -> (Kind, String, Params) {
-    let kind = if query.kinds == Kinds::Links { Kind::Link } else { Kind::Transaction };
-    let (low, high) = rows::key_range(query.from, query.to);
-    let mut sql = String::from(" WHERE sort_key BETWEEN $1 AND $2");
-    let mut params: Params = vec![Box::new(low), Box::new(high)];
-    let mut push = |part: &str, value: Box<dyn ToSql + Sync + Send>| {
-        params.push(value);
-        sql.push_str(&part.replace('?', &format!("${}", params.len())));
-    };
-    if let Some(status) = &query.status {
-        push(" AND lower(status) = lower(?::text)", Box::new(status.clone()));
-    }
-    if let Some(currency) = &query.currency {
-        push(" AND upper(currency) = upper(?::text)", Box::new(currency.clone()));
-    }
-    if let Some(link) = &query.link {
-        let column = if kind == Kind::Link { "id" } else { "payment_link_id" };
-        push(&format!(" AND lower({column}) = lower(?::text)"), Box::new(link.clone()));
-    }
-    for cmp in &query.amounts {
-        let (op, amount) = match cmp {
-            AmountCmp::Eq(a) => ("=", a),
-            AmountCmp::Ge(a) => (">=", a),
-            AmountCmp::Gt(a) => (">", a),
-            AmountCmp::Le(a) => ("<=", a),
-            AmountCmp::Lt(a) => ("<", a),
-        };
-        push(&format!(" AND amount_key {op} (?::text COLLATE \"C\")"), Box::new(rows::amount_key(*amount)));
-    }
-    (kind, sql, params)
+    let (kind, sql, values) = filter_parts(query);
+    let params = values
+        .into_iter()
+        .map(|value| -> Box<dyn ToSql + Sync + Send> {
+            match value {
+                Value::Int(n) => Box::new(n),
+                Value::Text(text) => Box::new(text),
+            }
+        })
+        .collect();
+    (kind, numbered(&sql, '$', 1), params)
 }
 
 fn table(kind: Kind) -> (&'static str, &'static str) {

@@ -61,17 +61,7 @@ pub fn tsquery(query: &SearchQuery) -> Option<String> {
 pub fn from_where(query: &SearchQuery) -> (String, Vec<Box<dyn ToSql + Sync + Send>>) {
     let (low, high) = rows::key_range(query.from, query.to);
     let mut params: Vec<Box<dyn ToSql + Sync + Send>> = vec![Box::new(low), Box::new(high)];
-    let ranges: Vec<(&str, String)> = query
-        .amounts
-        .iter()
-        .filter_map(|cmp| match cmp {
-            AmountCmp::Eq(_) => None,
-            AmountCmp::Ge(a) => Some((">=", rows::amount_key(*a))),
-            AmountCmp::Gt(a) => Some((">", rows::amount_key(*a))),
-            AmountCmp::Le(a) => Some(("<=", rows::amount_key(*a))),
-            AmountCmp::Lt(a) => Some(("<", rows::amount_key(*a))),
-        })
-        .collect();
+    let ranges = query.amount_ranges();
     let mut sql = String::from(" FROM search");
     if !ranges.is_empty() {
         sql.push_str(

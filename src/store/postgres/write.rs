@@ -138,6 +138,105 @@ async fn free_keys(tx: &Tx<'_>, kind: Kind, wanted: &[(String, DateTime<Utc>)]) 
     Ok(keys)
 }
 
+/// A link or a transaction, as the writer sees it.
+trait Item {
+    const KIND: Kind;
+    fn id(&self) -> &String;
+    fn created_at(&self) -> DateTime<Utc>;
+    fn fields(&self) -> Fields;
+    fn amount_key(&self) -> String;
+    fn document(&self) -> String;
+    fn rank(status: &str) -> u8;
+}
+
+impl Item for PaymentLink {
+    const KIND: Kind = Kind::Link;
+    fn id(&self) -> &String {
+        &self.id
+    }
+    fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+    fn fields(&self) -> Fields {
+        link_fields(self)
+    }
+    fn amount_key(&self) -> String {
+        amount_key(self.amount)
+    }
+    fn document(&self) -> String {
+        link_document(self)
+    }
+    fn rank(status: &str) -> u8 {
+        link_rank(status)
+    }
+}
+
+impl Item for Transaction {
+    const KIND: Kind = Kind::Transaction;
+    fn id(&self) -> &String {
+        &self.id
+    }
+    fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+    fn fields(&self) -> Fields {
+        transaction_fields(self)
+    }
+    fn amount_key(&self) -> String {
+        amount_key(self.amount)
+    }
+    fn document(&self) -> String {
+        transaction_document(self)
+    }
+    fn rank(status: &str) -> u8 {
+        transaction_rank(status)
+    }
+}
+
+/// A row to write: its key, its fields, and the status it had (if stored).
+struct Planned {
+    key: i64,
+    fields: Fields,
+    amount_key: String,
+    document: String,
+    old_status: Option<String>,
+}
+
+/// The rows of a batch that must be written (new, or changed and not
+/// backwards), each with its sort key: one lookup for the batch.
+async fn plan<'a, T: Item>(tx: &Tx<'_>, items: &'a [T]) -> Result<Vec<(&'a T, Planned)>, Error> {
+    let items = last_of_each(items, T::id);
+    let ids: Vec<String> = items.iter().map(|i| i.id().clone()).collect();
+    let found = stored(tx, T::KIND, &ids).await?;
+    let new: Vec<(String, DateTime<Utc>)> =
+        items.iter().filter(|i| !found.contains_key(i.id())).map(|i| (i.id().clone(), i.created_at())).collect();
+    let keys = free_keys(tx, T::KIND, &new).await?;
+    let mut out = Vec::new();
+    for item in items {
+        let fields = item.fields();
+        let old = found.get(item.id());
+        if let Some((_, stored)) = old
+            && (!may_replace(&stored.2, &fields.2, T::rank) || *stored == fields)
+        {
+            continue;
+        }
+        let Some(key) = old.map(|(key, _)| *key).or_else(|| keys.get(item.id()).copied()) else { continue };
+        let old_status = old.map(|(_, stored)| stored.2.clone());
+        out.push((item, Planned { key, fields, amount_key: item.amount_key(), document: item.document(), old_status }));
+    }
+    Ok(out)
+}
+
+/// Counts what is written and queues its index entries.
+fn account<T>(written: &mut Written, keys: &mut Vec<i64>, docs: &mut Vec<String>, planned: &[(&T, Planned)]) {
+    for (_, row) in planned {
+        keys.push(row.key);
+        docs.push(tsvector(&row.document));
+        written.upserted.inserted += u64::from(row.old_status.is_none());
+        written.upserted.updated += u64::from(row.old_status.is_some());
+    }
+}
+
 /// What a batch wrote, for the notice to the dashboards.
 #[derive(Debug, Default)]
 pub struct Written {
@@ -156,67 +255,30 @@ pub async fn save(tx: &Tx<'_>, batch: &Batch, now: DateTime<Utc>) -> Result<Resu
     let mut search_keys: Vec<i64> = Vec::new();
     let mut search_docs: Vec<String> = Vec::new();
     if !batch.links.is_empty() {
-        let links = last_of_each(&batch.links, |l| &l.id);
-        let ids: Vec<String> = links.iter().map(|l| l.id.clone()).collect();
-        let found = stored(tx, Kind::Link, &ids).await?;
-        let new: Vec<(String, DateTime<Utc>)> =
-            links.iter().filter(|l| !found.contains_key(&l.id)).map(|l| (l.id.clone(), l.created_at)).collect();
-        let keys = free_keys(tx, Kind::Link, &new).await?;
-        let mut out: Vec<(i64, Fields, String)> = Vec::new();
-        for link in links {
-            let fields = link_fields(link);
-            let old = found.get(&link.id);
-            if let Some((_, stored)) = old
-                && (!may_replace(&stored.2, &fields.2, link_rank) || *stored == fields)
-            {
-                continue;
-            }
-            let Some(key) = old.map(|(key, _)| *key).or_else(|| keys.get(&link.id).copied()) else { continue };
-            deltas.link(link, old.map(|(_, stored)| stored.2.as_str()));
-            search_keys.push(key);
-            search_docs.push(tsvector(&link_document(link)));
-            written.upserted.inserted += u64::from(old.is_none());
-            written.upserted.updated += u64::from(old.is_some());
-            out.push((key, fields, amount_key(link.amount)));
+        let planned = plan(tx, &batch.links).await?;
+        for (link, row) in &planned {
+            deltas.link(link, row.old_status.as_deref());
         }
-        written.links = out.len() as u64;
-        write_links(tx, &out, micros(now)).await?;
+        written.links = planned.len() as u64;
+        account(&mut written, &mut search_keys, &mut search_docs, &planned);
+        write_links(tx, &planned, micros(now)).await?;
     }
     if !batch.transactions.is_empty() {
-        let txns = last_of_each(&batch.transactions, |t| &t.id);
-        let ids: Vec<String> = txns.iter().map(|t| t.id.clone()).collect();
-        let found = stored(tx, Kind::Transaction, &ids).await?;
-        let new: Vec<(String, DateTime<Utc>)> =
-            txns.iter().filter(|t| !found.contains_key(&t.id)).map(|t| (t.id.clone(), t.created_at)).collect();
-        let keys = free_keys(tx, Kind::Transaction, &new).await?;
-        let mut out: Vec<(i64, Fields, String)> = Vec::new();
-        for txn in txns {
-            let fields = transaction_fields(txn);
-            let old = found.get(&txn.id);
-            if let Some((_, stored)) = old
-                && (!may_replace(&stored.2, &fields.2, transaction_rank) || *stored == fields)
-            {
-                continue;
-            }
-            let Some(key) = old.map(|(key, _)| *key).or_else(|| keys.get(&txn.id).copied()) else { continue };
-            let old_status = old.map(|(_, stored)| stored.2.as_str());
-            if let Err(e) = deltas.transaction(txn, old_status) {
+        let planned = plan(tx, &batch.transactions).await?;
+        for (txn, row) in &planned {
+            if let Err(e) = deltas.transaction(txn, row.old_status.as_deref()) {
                 return Ok(Err(StoreError::Sql(e.to_string())));
             }
-            if old_status != Some(txn.status.as_str()) {
+            if row.old_status.as_deref() != Some(txn.status.as_str()) {
                 if batch.report_changes {
-                    written.upserted.changed.push(txn.clone());
+                    written.upserted.changed.push((*txn).clone());
                 }
                 written.moved.push(txn.id.clone());
             }
-            search_keys.push(key);
-            search_docs.push(tsvector(&transaction_document(txn)));
-            written.upserted.inserted += u64::from(old.is_none());
-            written.upserted.updated += u64::from(old.is_some());
-            out.push((key, fields, amount_key(txn.amount)));
         }
-        written.transactions = out.len() as u64;
-        write_transactions(tx, &out, micros(now)).await?;
+        written.transactions = planned.len() as u64;
+        account(&mut written, &mut search_keys, &mut search_docs, &planned);
+        write_transactions(tx, &planned, micros(now)).await?;
     }
     if !search_keys.is_empty() {
         tx.execute(
@@ -264,21 +326,21 @@ fn last_of_each<T>(items: &[T], id: impl Fn(&T) -> &String) -> Vec<&T> {
     out
 }
 
-async fn write_links(tx: &Tx<'_>, rows: &[(i64, Fields, String)], now: i64) -> Result<(), Error> {
+async fn write_links<T>(tx: &Tx<'_>, rows: &[(&T, Planned)], now: i64) -> Result<(), Error> {
     if rows.is_empty() {
         return Ok(());
     }
-    let keys: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let ids: Vec<&str> = rows.iter().map(|r| r.1.0.as_str()).collect();
-    let created: Vec<i64> = rows.iter().map(|r| r.1.1).collect();
-    let status: Vec<&str> = rows.iter().map(|r| r.1.2.as_str()).collect();
-    let currency: Vec<&str> = rows.iter().map(|r| r.1.3.as_str()).collect();
-    let amount: Vec<&str> = rows.iter().map(|r| r.1.4.as_str()).collect();
-    let amount_keys: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
-    let description: Vec<Option<&str>> = rows.iter().map(|r| r.1.5.as_deref()).collect();
-    let url: Vec<Option<&str>> = rows.iter().map(|r| r.1.6.as_deref()).collect();
-    let paid: Vec<Option<i64>> = rows.iter().map(|r| r.1.7).collect();
-    let expires: Vec<Option<i64>> = rows.iter().map(|r| r.1.8).collect();
+    let keys: Vec<i64> = rows.iter().map(|(_, r)| r.key).collect();
+    let ids: Vec<&str> = rows.iter().map(|(_, r)| r.fields.0.as_str()).collect();
+    let created: Vec<i64> = rows.iter().map(|(_, r)| r.fields.1).collect();
+    let status: Vec<&str> = rows.iter().map(|(_, r)| r.fields.2.as_str()).collect();
+    let currency: Vec<&str> = rows.iter().map(|(_, r)| r.fields.3.as_str()).collect();
+    let amount: Vec<&str> = rows.iter().map(|(_, r)| r.fields.4.as_str()).collect();
+    let amount_keys: Vec<&str> = rows.iter().map(|(_, r)| r.amount_key.as_str()).collect();
+    let description: Vec<Option<&str>> = rows.iter().map(|(_, r)| r.fields.5.as_deref()).collect();
+    let url: Vec<Option<&str>> = rows.iter().map(|(_, r)| r.fields.6.as_deref()).collect();
+    let paid: Vec<Option<i64>> = rows.iter().map(|(_, r)| r.fields.7).collect();
+    let expires: Vec<Option<i64>> = rows.iter().map(|(_, r)| r.fields.8).collect();
     tx.execute(
         "INSERT INTO links (sort_key, id, created_at, status, currency, amount, amount_key, description, url, \
          paid_at, expires_at, mirrored_at) \
@@ -295,21 +357,21 @@ async fn write_links(tx: &Tx<'_>, rows: &[(i64, Fields, String)], now: i64) -> R
     Ok(())
 }
 
-async fn write_transactions(tx: &Tx<'_>, rows: &[(i64, Fields, String)], now: i64) -> Result<(), Error> {
+async fn write_transactions<T>(tx: &Tx<'_>, rows: &[(&T, Planned)], now: i64) -> Result<(), Error> {
     if rows.is_empty() {
         return Ok(());
     }
-    let keys: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let ids: Vec<&str> = rows.iter().map(|r| r.1.0.as_str()).collect();
-    let created: Vec<i64> = rows.iter().map(|r| r.1.1).collect();
-    let status: Vec<&str> = rows.iter().map(|r| r.1.2.as_str()).collect();
-    let currency: Vec<&str> = rows.iter().map(|r| r.1.3.as_str()).collect();
-    let amount: Vec<&str> = rows.iter().map(|r| r.1.4.as_str()).collect();
-    let amount_keys: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
-    let link: Vec<Option<&str>> = rows.iter().map(|r| r.1.5.as_deref()).collect();
-    let hash: Vec<Option<&str>> = rows.iter().map(|r| r.1.6.as_deref()).collect();
-    let confirmed: Vec<Option<i64>> = rows.iter().map(|r| r.1.7).collect();
-    let settled: Vec<Option<i64>> = rows.iter().map(|r| r.1.8).collect();
+    let keys: Vec<i64> = rows.iter().map(|(_, r)| r.key).collect();
+    let ids: Vec<&str> = rows.iter().map(|(_, r)| r.fields.0.as_str()).collect();
+    let created: Vec<i64> = rows.iter().map(|(_, r)| r.fields.1).collect();
+    let status: Vec<&str> = rows.iter().map(|(_, r)| r.fields.2.as_str()).collect();
+    let currency: Vec<&str> = rows.iter().map(|(_, r)| r.fields.3.as_str()).collect();
+    let amount: Vec<&str> = rows.iter().map(|(_, r)| r.fields.4.as_str()).collect();
+    let amount_keys: Vec<&str> = rows.iter().map(|(_, r)| r.amount_key.as_str()).collect();
+    let link: Vec<Option<&str>> = rows.iter().map(|(_, r)| r.fields.5.as_deref()).collect();
+    let hash: Vec<Option<&str>> = rows.iter().map(|(_, r)| r.fields.6.as_deref()).collect();
+    let confirmed: Vec<Option<i64>> = rows.iter().map(|(_, r)| r.fields.7).collect();
+    let settled: Vec<Option<i64>> = rows.iter().map(|(_, r)| r.fields.8).collect();
     tx.execute(
         "INSERT INTO transactions (sort_key, id, created_at, status, currency, amount, amount_key, \
          payment_link_id, tx_hash, confirmed_at, settled_at, mirrored_at) \
