@@ -25,6 +25,7 @@ pub fn tests() -> Vec<(String, Test)> {
     }
     tests.push(("store::the_search_table_gives_the_same_ids_in_the_same_order_on_both".into(), Box::new(same_search)));
     tests.push(("store::figures_reports_and_exports_match_sqlite".into(), Box::new(same_figures)));
+    tests.push(("store::past_the_newest_rows_the_same_results_as_sqlite".into(), Box::new(same_search_at_scale)));
     tests.push(("store::two_processes_migrating_at_once_do_not_race".into(), Box::new(migrations_race)));
     tests.push(("store::a_wrong_password_is_one_clear_line".into(), Box::new(wrong_password)));
     tests.push(("store::another_servers_database_is_refused".into(), Box::new(other_server)));
@@ -63,6 +64,39 @@ fn same_search() {
             assert_eq!(ids(&on_pg), ids(&on_lite), "{text:?} ({kinds:?}): the two backends differ");
             assert_eq!((on_pg.total, on_pg.capped), (on_lite.total, on_lite.capped), "{text:?}");
             assert_eq!(on_pg.hits, on_lite.hits, "{text:?}: every field");
+        }
+    });
+}
+
+/// More rows than PostgreSQL's search looks through first: broad and
+/// narrow searches, and windows beyond them, give what SQLite gives.
+fn same_search_at_scale() {
+    runtime().block_on(async {
+        let pg = open(&database("scale"), BASE).await;
+        let lite = sqlite();
+        let links: Vec<_> = (0..25_000u64)
+            .map(|n| {
+                let mut link = pik_tui::test_support::numbered_link(n, pik_tui::api::LinkStatus::Active);
+                if n % 997 == 0 {
+                    link.description = Some(format!("Rare refund {n}"));
+                }
+                link
+            })
+            .collect();
+        for store in [&pg, &lite] {
+            for chunk in links.chunks(5_000) {
+                assert!(store.save(Batch { links: chunk.to_vec(), ..Batch::default() }).await.is_ok());
+            }
+        }
+        for (text, offset) in
+            [("rare", 0), ("order", 0), ("order", 1_200), ("order", 20_500), ("refund 1", 0), ("", 24_990)]
+        {
+            let query = SearchQuery::parse(text, Kinds::Links);
+            let (a, b) = (pg.search(query.clone(), offset, 20).await, lite.search(query, offset, 20).await);
+            let (Ok(a), Ok(b)) = (a, b) else { panic!("{text:?} failed") };
+            assert!(!a.hits.is_empty(), "{text:?} at {offset}: something to compare");
+            assert_eq!((a.total, a.capped), (b.total, b.capped), "{text:?} at {offset}: the count");
+            assert_eq!(a.hits, b.hits, "{text:?} at {offset}: the window");
         }
     });
 }

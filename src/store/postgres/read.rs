@@ -150,18 +150,47 @@ pub async fn search(
     offset: u64,
     limit: u32,
 ) -> Result<SearchPage, Error> {
-    let (from_where, mut params) = search::from_where(query);
-    let count_sql = format!("SELECT count(*) FROM (SELECT 1{from_where} LIMIT {}) AS found", COUNT_CAP + 1);
-    let counted: i64 = client.query_one(&count_sql, &refs(&params)).await?.get(0);
-    let counted = u64::try_from(counted).unwrap_or(0);
-    params.push(Box::new(i64::from(limit)));
-    params.push(Box::new(i64::try_from(offset).unwrap_or(i64::MAX)));
-    let window_sql = format!(
-        "SELECT search.sort_key{from_where} ORDER BY search.sort_key DESC LIMIT ${} OFFSET ${}",
-        params.len() - 1,
-        params.len()
+    let cap = i64::try_from(COUNT_CAP).unwrap_or(1_000) + 1;
+    let offset_rows = i64::try_from(offset).unwrap_or(i64::MAX);
+    let wanted = cap.max(offset_rows.saturating_add(i64::from(limit)));
+    // First the newest rows of the range, in order.
+    let (in_slice, mut params) = search::from_where_in_slice(query);
+    let slice_sql = format!("SELECT search.sort_key{in_slice} ORDER BY search.sort_key DESC LIMIT {wanted}");
+    let found: Vec<i64> = client.query(&slice_sql, &refs(&params)).await?.iter().map(|r| r.get(0)).collect();
+    let range_sql = format!(
+        "SELECT count(*) FROM (SELECT 1 FROM search WHERE sort_key BETWEEN $1 AND $2 \
+         ORDER BY sort_key DESC LIMIT {}) AS range",
+        search::SLICE + 1
     );
-    let keys: Vec<i64> = client.query(&window_sql, &refs(&params)).await?.iter().map(|r| r.get(0)).collect();
+    params.truncate(2);
+    let in_range: i64 = client.query_one(&range_sql, &refs(&params)).await?.get(0);
+    let whole_range = in_range <= search::SLICE;
+    let start = usize::try_from(offset).unwrap_or(usize::MAX);
+    let end = start.saturating_add(limit as usize);
+    let counted = if whole_range || found.len() as i64 >= cap {
+        found.len() as u64
+    } else {
+        // A narrow search: the word index finds its few rows (no order,
+        // so that the planner takes the index).
+        let (from_where, params) = search::from_where(query);
+        let count_sql = format!("SELECT count(*) FROM (SELECT 1{from_where} LIMIT {cap}) AS found");
+        u64::try_from(client.query_one(&count_sql, &refs(&params)).await?.get::<_, i64>(0)).unwrap_or(0)
+    };
+    let keys: Vec<i64> = if whole_range || found.len() >= end {
+        found.get(start.min(found.len())..end.min(found.len())).unwrap_or_default().to_vec()
+    } else {
+        let (from_where, mut params) = search::from_where(query);
+        params.push(Box::new(i64::from(limit)));
+        params.push(Box::new(offset_rows));
+        // Narrow, or scrolled past the slice: the index, then the order
+        // (`+ 0` keeps the planner off a walk of the whole key order).
+        let window_sql = format!(
+            "SELECT search.sort_key{from_where} ORDER BY search.sort_key + 0 DESC LIMIT ${} OFFSET ${}",
+            params.len() - 1,
+            params.len()
+        );
+        client.query(&window_sql, &refs(&params)).await?.iter().map(|r| r.get(0)).collect()
+    };
     let hits = hits(client, &keys).await?;
     Ok(SearchPage { total: counted.min(COUNT_CAP), capped: counted > COUNT_CAP, offset, hits })
 }
