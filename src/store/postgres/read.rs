@@ -152,6 +152,21 @@ pub async fn search(
 ) -> Result<SearchPage, Error> {
     let cap = i64::try_from(COUNT_CAP).unwrap_or(1_000) + 1;
     let offset_rows = i64::try_from(offset).unwrap_or(i64::MAX);
+    if let Some((from_where, mut params)) = search::filters_only(query) {
+        let count_sql =
+            format!("SELECT count(*) FROM (SELECT 1{from_where} ORDER BY sort_key DESC LIMIT {cap}) AS found");
+        let counted = u64::try_from(client.query_one(&count_sql, &refs(&params)).await?.get::<_, i64>(0)).unwrap_or(0);
+        params.push(Box::new(i64::from(limit)));
+        params.push(Box::new(offset_rows));
+        let window_sql = format!(
+            "SELECT sort_key{from_where} ORDER BY sort_key DESC LIMIT ${} OFFSET ${}",
+            params.len() - 1,
+            params.len()
+        );
+        let keys: Vec<i64> = client.query(&window_sql, &refs(&params)).await?.iter().map(|r| r.get(0)).collect();
+        let hits = hits(client, &keys).await?;
+        return Ok(SearchPage { total: counted.min(COUNT_CAP), capped: counted > COUNT_CAP, offset, hits });
+    }
     let wanted = cap.max(offset_rows.saturating_add(i64::from(limit)));
     // First the newest rows of the range, in order.
     let (in_slice, mut params) = search::from_where_in_slice(query);

@@ -34,9 +34,16 @@ CREATE TABLE links (
     url TEXT,
     paid_at BIGINT,
     expires_at BIGINT,
-    mirrored_at BIGINT NOT NULL
+    mirrored_at BIGINT NOT NULL,
+    -- The search's filter tokens (st_…, cur_…), so that a search of
+    -- filters alone walks an index in key order instead of the words.
+    status_token TEXT NOT NULL,
+    currency_token TEXT NOT NULL
 );
 CREATE INDEX links_by_status ON links (status, sort_key);
+CREATE INDEX links_by_status_token ON links (status_token, sort_key);
+CREATE INDEX links_by_currency_token ON links (currency_token, status_token, sort_key);
+CREATE INDEX links_by_currency_token_alone ON links (currency_token, sort_key);
 CREATE TABLE transactions (
     sort_key BIGINT PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -49,8 +56,13 @@ CREATE TABLE transactions (
     tx_hash TEXT,
     confirmed_at BIGINT,
     settled_at BIGINT,
-    mirrored_at BIGINT NOT NULL
+    mirrored_at BIGINT NOT NULL,
+    status_token TEXT NOT NULL,
+    currency_token TEXT NOT NULL
 );
+CREATE INDEX transactions_by_status_token ON transactions (status_token, sort_key);
+CREATE INDEX transactions_by_currency_token ON transactions (currency_token, status_token, sort_key);
+CREATE INDEX transactions_by_currency_token_alone ON transactions (currency_token, sort_key);
 CREATE INDEX transactions_by_status ON transactions (status, sort_key);
 CREATE INDEX transactions_by_link ON transactions (payment_link_id, sort_key);
 CREATE INDEX transactions_by_currency ON transactions (currency, sort_key);

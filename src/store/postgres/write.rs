@@ -9,7 +9,7 @@ use super::super::rollups::Deltas;
 use super::super::rows::{
     self, Kind, amount_key, first_slot, link_rank, may_replace, micros, sort_key, transaction_rank,
 };
-use super::super::tokens::{link_document, transaction_document};
+use super::super::tokens::{link_document, marker, transaction_document};
 use super::super::{Batch, StoreError, Upserted};
 use crate::api::{PaymentLink, Transaction, Webhook, WebhookEvent};
 use chrono::{DateTime, Utc};
@@ -326,6 +326,16 @@ fn last_of_each<T>(items: &[T], id: impl Fn(&T) -> &String) -> Vec<&T> {
     out
 }
 
+/// The rows' status tokens (`st_paid`), as the search index has them.
+fn status_tokens<T>(rows: &[(&T, Planned)]) -> Vec<String> {
+    rows.iter().map(|(_, r)| marker("st_", &r.fields.2)).collect()
+}
+
+/// The rows' currency tokens (`cur_usdt`).
+fn currency_tokens<T>(rows: &[(&T, Planned)]) -> Vec<String> {
+    rows.iter().map(|(_, r)| marker("cur_", &r.fields.3)).collect()
+}
+
 async fn write_links<T>(tx: &Tx<'_>, rows: &[(&T, Planned)], now: i64) -> Result<(), Error> {
     if rows.is_empty() {
         return Ok(());
@@ -343,15 +353,31 @@ async fn write_links<T>(tx: &Tx<'_>, rows: &[(&T, Planned)], now: i64) -> Result
     let expires: Vec<Option<i64>> = rows.iter().map(|(_, r)| r.fields.8).collect();
     tx.execute(
         "INSERT INTO links (sort_key, id, created_at, status, currency, amount, amount_key, description, url, \
-         paid_at, expires_at, mirrored_at) \
-         SELECT k, i, c, s, cu, a, ak, d, u, p, e, $12 FROM unnest($1::bigint[], $2::text[], $3::bigint[], \
-         $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[]) \
-         AS r(k, i, c, s, cu, a, ak, d, u, p, e) \
+         paid_at, expires_at, mirrored_at, status_token, currency_token) \
+         SELECT k, i, c, s, cu, a, ak, d, u, p, e, $12, st, ct FROM unnest($1::bigint[], $2::text[], $3::bigint[], \
+         $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], \
+         $13::text[], $14::text[]) AS r(k, i, c, s, cu, a, ak, d, u, p, e, st, ct) \
          ON CONFLICT (id) DO UPDATE SET created_at = EXCLUDED.created_at, status = EXCLUDED.status, \
          currency = EXCLUDED.currency, amount = EXCLUDED.amount, amount_key = EXCLUDED.amount_key, \
          description = EXCLUDED.description, url = EXCLUDED.url, paid_at = EXCLUDED.paid_at, \
-         expires_at = EXCLUDED.expires_at, mirrored_at = EXCLUDED.mirrored_at",
-        &[&keys, &ids, &created, &status, &currency, &amount, &amount_keys, &description, &url, &paid, &expires, &now],
+         expires_at = EXCLUDED.expires_at, mirrored_at = EXCLUDED.mirrored_at, \
+         status_token = EXCLUDED.status_token, currency_token = EXCLUDED.currency_token",
+        &[
+            &keys,
+            &ids,
+            &created,
+            &status,
+            &currency,
+            &amount,
+            &amount_keys,
+            &description,
+            &url,
+            &paid,
+            &expires,
+            &now,
+            &status_tokens(rows),
+            &currency_tokens(rows),
+        ],
     )
     .await?;
     Ok(())
@@ -374,15 +400,31 @@ async fn write_transactions<T>(tx: &Tx<'_>, rows: &[(&T, Planned)], now: i64) ->
     let settled: Vec<Option<i64>> = rows.iter().map(|(_, r)| r.fields.8).collect();
     tx.execute(
         "INSERT INTO transactions (sort_key, id, created_at, status, currency, amount, amount_key, \
-         payment_link_id, tx_hash, confirmed_at, settled_at, mirrored_at) \
-         SELECT k, i, c, s, cu, a, ak, l, h, co, se, $12 FROM unnest($1::bigint[], $2::text[], $3::bigint[], \
-         $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[]) \
-         AS r(k, i, c, s, cu, a, ak, l, h, co, se) \
+         payment_link_id, tx_hash, confirmed_at, settled_at, mirrored_at, status_token, currency_token) \
+         SELECT k, i, c, s, cu, a, ak, l, h, co, se, $12, st, ct FROM unnest($1::bigint[], $2::text[], \
+         $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], \
+         $11::bigint[], $13::text[], $14::text[]) AS r(k, i, c, s, cu, a, ak, l, h, co, se, st, ct) \
          ON CONFLICT (id) DO UPDATE SET created_at = EXCLUDED.created_at, status = EXCLUDED.status, \
          currency = EXCLUDED.currency, amount = EXCLUDED.amount, amount_key = EXCLUDED.amount_key, \
          payment_link_id = EXCLUDED.payment_link_id, tx_hash = EXCLUDED.tx_hash, \
-         confirmed_at = EXCLUDED.confirmed_at, settled_at = EXCLUDED.settled_at, mirrored_at = EXCLUDED.mirrored_at",
-        &[&keys, &ids, &created, &status, &currency, &amount, &amount_keys, &link, &hash, &confirmed, &settled, &now],
+         confirmed_at = EXCLUDED.confirmed_at, settled_at = EXCLUDED.settled_at, mirrored_at = EXCLUDED.mirrored_at, \
+         status_token = EXCLUDED.status_token, currency_token = EXCLUDED.currency_token",
+        &[
+            &keys,
+            &ids,
+            &created,
+            &status,
+            &currency,
+            &amount,
+            &amount_keys,
+            &link,
+            &hash,
+            &confirmed,
+            &settled,
+            &now,
+            &status_tokens(rows),
+            &currency_tokens(rows),
+        ],
     )
     .await?;
     Ok(())
