@@ -182,25 +182,29 @@ pub async fn search(
     let whole_range = in_range <= search::SLICE;
     let start = usize::try_from(offset).unwrap_or(usize::MAX);
     let end = start.saturating_add(limit as usize);
-    let counted = if whole_range || found.len() as i64 >= cap {
-        found.len() as u64
+    // Whether `found` holds every match up to `wanted` (else it holds the
+    // slice's, which are enough for the count but maybe not the window).
+    let complete = whole_range || (found.len() as i64) < cap;
+    let found = if whole_range || found.len() as i64 >= cap {
+        found
     } else {
-        // A narrow search: the word index finds its few rows (no order,
-        // so that the planner takes the index).
+        // A narrow search: the word index finds its rows, for the count
+        // and the window at once (`+ 0` keeps the planner on the index
+        // rather than a walk of the whole key order).
         let (from_where, params) = search::from_where(query);
-        let count_sql = format!("SELECT count(*) FROM (SELECT 1{from_where} LIMIT {cap}) AS found");
-        u64::try_from(client.query_one(&count_sql, &refs(&params)).await?.get::<_, i64>(0)).unwrap_or(0)
+        let sql = format!("SELECT search.sort_key{from_where} ORDER BY search.sort_key + 0 DESC LIMIT {wanted}");
+        client.query(&sql, &refs(&params)).await?.iter().map(|r| r.get(0)).collect()
     };
-    let keys: Vec<i64> = if whole_range || found.len() >= end {
+    let counted = found.len() as u64;
+    let keys: Vec<i64> = if found.len() >= end || complete {
         found.get(start.min(found.len())..end.min(found.len())).unwrap_or_default().to_vec()
     } else {
+        // Scrolled past what was read: that window alone.
         let (from_where, mut params) = search::from_where(query);
         params.push(Box::new(i64::from(limit)));
         params.push(Box::new(offset_rows));
-        // Narrow, or scrolled past the slice: the index, then the order
-        // (`+ 0` keeps the planner off a walk of the whole key order).
         let window_sql = format!(
-            "SELECT search.sort_key{from_where} ORDER BY search.sort_key + 0 DESC LIMIT ${} OFFSET ${}",
+            "SELECT search.sort_key{from_where} ORDER BY search.sort_key DESC LIMIT ${} OFFSET ${}",
             params.len() - 1,
             params.len()
         );
