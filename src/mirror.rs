@@ -121,7 +121,7 @@ pub async fn watch_shared(store: Store, refresh: Duration) -> Mirror {
                     Ok(Some(beat)) if Utc::now() - beat.at <= stale_after => (Some(beat.at), None),
                     Ok(Some(beat)) => {
                         let age = crate::human::age_words(Utc::now() - beat.at);
-                        (Some(beat.at), Some(format!("no sync since {age}")))
+                        (Some(beat.at), Some(format!("last sync {age}")))
                     }
                     Ok(None) => (None, Some("no pik-tui sync has run yet".to_string())),
                     Err(err) => (None, Some(format!("out of reach ({err})"))),

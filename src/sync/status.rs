@@ -149,4 +149,18 @@ mod tests {
         assert_eq!(status.words(t0()), "mirror up to date, 4 s ago");
         assert_eq!(eta_words(Duration::from_secs(40)), "about 40 s left");
     }
+
+    #[test]
+    fn a_shared_mirror_says_how_old_it_is_or_what_is_wrong() {
+        let at = t0() - chrono::Duration::seconds(3);
+        let fresh = MirrorStatus { phase: Phase::Shared { at: Some(at), trouble: None }, ..MirrorStatus::default() };
+        assert_eq!(fresh.words(t0()), "shared mirror · synced 3 s ago");
+        assert!(fresh.current() && fresh.shared_trouble().is_none());
+        let stale = MirrorStatus {
+            phase: Phase::Shared { at: Some(at), trouble: Some("last sync 2 min ago".into()) },
+            ..MirrorStatus::default()
+        };
+        assert_eq!(stale.words(t0()), "shared mirror: last sync 2 min ago · polling PIK");
+        assert!(!stale.current() && stale.shared_trouble().is_some());
+    }
 }
