@@ -13,6 +13,7 @@
 
 pub mod connect;
 mod read;
+mod rollups;
 pub mod schema;
 mod search;
 mod write;
