@@ -24,6 +24,8 @@ pub struct Cluster {
     /// The postmaster, for tests that stop and restart it.
     server: std::sync::Mutex<Option<Child>>,
     run_as: Option<(u32, u32)>,
+    /// Settings given to the server (`-c name=value`) beyond the usual.
+    settings: Vec<String>,
 }
 
 /// Where `initdb` and `postgres` are: `PIK_TUI_PG_BIN`, the newest
@@ -102,23 +104,29 @@ pub fn cluster() -> Option<&'static Cluster> {
 }
 
 fn start() -> Result<Cluster, String> {
+    start_named("", &[], Vec::new())
+}
+
+/// A second cluster of its own that takes only TLS over TCP, with this
+/// server certificate and key (PEM), for the tests of `sslmode`.
+pub fn start_tls(cert_pem: &str, key_pem: &str) -> Result<Cluster, String> {
+    let files = [("server.crt", cert_pem), ("server.key", key_pem)];
+    let settings = vec!["ssl=on".to_string(), "ssl_cert_file=server.crt".into(), "ssl_key_file=server.key".into()];
+    start_named("-tls", &files, settings)
+}
+
+fn start_named(suffix: &str, files: &[(&str, &str)], settings: Vec<String>) -> Result<Cluster, String> {
     let bin = bin_dir().ok_or("no initdb found (apt-get install postgresql, or set PIK_TUI_PG_BIN)")?;
     remove_stale();
-    let dir = std::env::temp_dir().join(format!("pik-tui-pg-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("pik-tui-pg-{}{suffix}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let run_as = run_as();
     let data = dir.join("data");
     let pwfile = dir.join("pw");
     std::fs::write(&pwfile, PASSWORD).map_err(|e| e.to_string())?;
-    if let Some((uid, gid)) = run_as {
-        for path in [&dir, &pwfile] {
-            let c = std::ffi::CString::new(path.as_os_str().to_string_lossy().as_bytes()).map_err(|e| e.to_string())?;
-            // SAFETY: a valid C string; the result is checked.
-            if unsafe { libc::chown(c.as_ptr(), uid, gid) } != 0 {
-                return Err(format!("cannot give {} to the postgres user", path.display()));
-            }
-        }
+    for path in [&dir, &pwfile] {
+        give(path, run_as, 0o700)?;
     }
     let initdb = command(&bin, "initdb", run_as)
         .args(["-D"])
@@ -132,10 +140,29 @@ fn start() -> Result<Cluster, String> {
     if !initdb.status.success() {
         return Err(format!("initdb failed: {}", String::from_utf8_lossy(&initdb.stderr)));
     }
+    for (name, contents) in files {
+        let path = data.join(name);
+        std::fs::write(&path, contents).map_err(|e| e.to_string())?;
+        give(&path, run_as, 0o600)?;
+    }
     let port = free_port().ok_or("no free port")?;
-    let cluster = Cluster { port, dir, bin, server: std::sync::Mutex::new(None), run_as };
+    let cluster = Cluster { port, dir, bin, server: std::sync::Mutex::new(None), run_as, settings };
     cluster.start_server()?;
     Ok(cluster)
+}
+
+/// Makes `path` the server user's (when running as root), with `mode`.
+fn give(path: &Path, run_as: Option<(u32, u32)>, mode: u32) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|e| e.to_string())?;
+    if let Some((uid, gid)) = run_as {
+        let c = std::ffi::CString::new(path.as_os_str().to_string_lossy().as_bytes()).map_err(|e| e.to_string())?;
+        // SAFETY: a valid C string; the result is checked.
+        if unsafe { libc::chown(c.as_ptr(), uid, gid) } != 0 {
+            return Err(format!("cannot give {} to the postgres user", path.display()));
+        }
+    }
+    Ok(())
 }
 
 impl Cluster {
@@ -148,6 +175,7 @@ impl Cluster {
             .args(["-p", &self.port.to_string(), "-h", "127.0.0.1", "-k"])
             .arg(&self.dir)
             .args(["-c", "fsync=off", "-c", "max_connections=200", "-c", "shared_buffers=64MB"])
+            .args(self.settings.iter().flat_map(|setting| ["-c", setting.as_str()]))
             .stdout(Stdio::null())
             .stderr(Stdio::from(std::fs::File::create(self.dir.join("server.log")).map_err(|e| e.to_string())?));
         {
@@ -217,6 +245,16 @@ impl Cluster {
             Ok(out) if out.status.success() => self.url(&name),
             Ok(out) => panic!("cannot create database {name}: {}", String::from_utf8_lossy(&out.stderr)),
             Err(err) => panic!("psql: {err}"),
+        }
+    }
+
+    /// Everything a database holds, as `pg_dump` writes it (to look for
+    /// what must never be there).
+    pub fn dump(&self, url: &str) -> String {
+        match Command::new(self.bin.join("pg_dump")).arg(url).output() {
+            Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+            Ok(out) => panic!("pg_dump: {}", String::from_utf8_lossy(&out.stderr)),
+            Err(err) => panic!("pg_dump: {err}"),
         }
     }
 

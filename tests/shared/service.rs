@@ -23,6 +23,7 @@ pub fn tests() -> Vec<(String, Test)> {
         ("service::a_settled_payment_reaches_a_dashboard_without_it_asking_pik".into(), Box::new(live_update)),
         ("service::ten_dashboards_on_a_shared_mirror_cost_pik_what_one_does".into(), Box::new(load)),
         ("service::a_postgresql_restart_is_shown_and_survived".into(), Box::new(restart)),
+        ("service::a_link_one_agent_creates_shows_on_anothers_dashboard_at_once".into(), Box::new(write_through)),
         ("service::bad_keys_and_bad_connection_strings_are_one_line".into(), Box::new(refusals)),
     ]
 }
@@ -56,6 +57,23 @@ impl Running {
 
     fn alive(&mut self) -> bool {
         self.0.try_wait().is_ok_and(|exited| exited.is_none())
+    }
+
+    /// SIGTERM, as a service manager stops it; the exit code, if it exits
+    /// within `within`.
+    fn terminate(&mut self, within: Duration) -> Option<i32> {
+        // SAFETY: signalling our own child.
+        unsafe {
+            libc::kill(self.0.id() as i32, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.0.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
     }
 }
 
@@ -257,7 +275,22 @@ fn live_update() {
     let after = runtime.block_on(requests_by(&sandbox, AGENT_KEY));
     let (_, counts) = runtime.block_on(control(&sandbox, reqwest::Method::GET, "/requests", None));
     assert_eq!(after - before, 0, "the dashboard asked PIK itself: {counts}\n{}", session.log());
-    sync.kill();
+    // The shared mirror holds no key and no webhook secret.
+    let dump = the_cluster().dump(&url);
+    assert!(dump.contains(&id), "the dump holds the rows");
+    for secret in [sandbox::DEMO_KEY, AGENT_KEY, "whsec_"] {
+        assert!(!dump.contains(secret), "the shared mirror holds {secret}");
+    }
+    // A service manager's SIGTERM stops the sync cleanly.
+    let log = dir.path().join("sync.log");
+    assert_eq!(
+        sync.terminate(Duration::from_secs(10)),
+        Some(0),
+        "{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(logged.contains("stopping (signal)") && logged.contains("sync stopped"), "{logged}");
     runtime.block_on(sandbox.shutdown());
 }
 
@@ -304,6 +337,30 @@ fn load() {
     sync.kill();
 }
 
+fn write_through() {
+    let runtime = runtime();
+    let sandbox = runtime.block_on(start(sandbox_config(50, 100)));
+    let url = database("writes");
+    let store = runtime.block_on(open(&url, &sandbox.base_url()));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // The sync keeps its heartbeat but brings nothing new for an hour:
+    // what reaches the other agent comes from the first one's write.
+    let _sync = spawn_sync(&sandbox, &url, &dir.path().join("sync.log"), &["--cycle", "3600"]);
+    runtime.block_on(wait_mirrored(&store, 50, 100, Duration::from_secs(60)));
+    let mut writer = dashboard(&sandbox, &url, 120, &[]);
+    let reader = dashboard(&sandbox, &url, 120, &[]);
+    for session in [&writer, &reader] {
+        session.wait_for("the shared mirror", |s| s.contains("shared ·"));
+    }
+    for key in ["n", "12.50", "\t", "\t", "Shared desk order 4471", "\r"] {
+        writer.send(key);
+        std::thread::sleep(Duration::from_millis(60));
+    }
+    writer.wait_for("the result view", |s| s.contains("Payment link created"));
+    let shown = reader.wait_until(Duration::from_secs(5), |s| s.contains("Shared desk"));
+    assert!(shown, "the other agent does not see the new link:\n{}", reader.contents());
+}
+
 fn restart() {
     let runtime = runtime();
     let sandbox = runtime.block_on(start(sandbox_config(100, 300)));
@@ -316,9 +373,14 @@ fn restart() {
     let session = dashboard(&sandbox, &url, 150, &["--refresh", "1"]);
     session.wait_for("the shared mirror in the header", |s| s.contains("shared mirror · synced"));
     let cluster = the_cluster();
+    let before = runtime.block_on(requests_by(&sandbox, AGENT_KEY));
     cluster.stop_server();
     let outage = session.wait_until(Duration::from_secs(20), |s| s.contains("shared mirror: out of reach"));
     assert!(outage, "the outage is not shown:\n{}", session.contents());
+    // Meanwhile the dashboard asks PIK itself.
+    std::thread::sleep(Duration::from_secs(3));
+    let during = runtime.block_on(requests_by(&sandbox, AGENT_KEY));
+    assert!(during > before, "no polling of PIK during the outage ({before} → {during})");
     if let Err(err) = cluster.start_server() {
         panic!("{err}");
     }

@@ -29,6 +29,7 @@ pub fn tests() -> Vec<(String, Test)> {
     tests.push(("store::two_processes_migrating_at_once_do_not_race".into(), Box::new(migrations_race)));
     tests.push(("store::a_wrong_password_is_one_clear_line".into(), Box::new(wrong_password)));
     tests.push(("store::another_servers_database_is_refused".into(), Box::new(other_server)));
+    tests.push(("store::tls_through_rustls_as_sslmode_asks".into(), Box::new(tls)));
     tests
 }
 
@@ -189,4 +190,63 @@ fn other_server() {
         let opened = Store::open_place(Place::Postgres(target), &other).await;
         assert!(opened.as_ref().is_err_and(|e| e.to_string().contains("mirrors the PIK server")), "{:?}", opened.err());
     });
+}
+
+/// A CA, and a server certificate for 127.0.0.1 signed by it (PEM).
+fn certificates() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let made = (|| -> Result<(String, String, String), rcgen::Error> {
+        let mut ca = CertificateParams::new(Vec::<String>::new())?;
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca_key = KeyPair::generate()?;
+        let ca_cert = ca.self_signed(&ca_key)?;
+        let issuer = Issuer::new(ca, ca_key);
+        let server_key = KeyPair::generate()?;
+        let server = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])?
+            .signed_by(&server_key, &issuer)?;
+        Ok((ca_cert.pem(), server.pem(), server_key.serialize_pem()))
+    })();
+    match made {
+        Ok(pems) => pems,
+        Err(err) => panic!("certificates: {err}"),
+    }
+}
+
+fn tls() {
+    let (ca, cert, key) = certificates();
+    let (other_ca, _, _) = certificates();
+    let cluster = match pik_tui::test_cluster::start_tls(&cert, &key) {
+        Ok(cluster) => cluster,
+        Err(err) => panic!("{err}"),
+    };
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (ca_file, other_file) = (dir.path().join("ca.pem"), dir.path().join("other.pem"));
+    assert!(std::fs::write(&ca_file, ca).is_ok() && std::fs::write(&other_file, other_ca).is_ok());
+    let url = cluster.database("tls");
+    let with = |mode: &str, roots: &std::path::Path| format!("{url}?sslmode={mode}&sslrootcert={}", roots.display());
+    let attempt = |text: String| {
+        runtime().block_on(async move {
+            let target = pik_tui::store::postgres::Target::parse(&text, pik_tui::store::postgres::Given::ConfigFile)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let opened = Store::open_place(Place::Postgres(target), &super::account(BASE)).await;
+            match opened {
+                Ok(opened) => opened.store.search(SearchQuery::parse("x", Kinds::Both), 0, 5).await.map(|_| ()),
+                Err(err) => Err(err),
+            }
+        })
+    };
+    // TLS required, the server's CA trusted: it works (a plain connection
+    // could not satisfy `require`).
+    let trusted = attempt(with("require", &ca_file));
+    assert!(trusted.is_ok(), "{trusted:?}");
+    // Another CA: refused, with the reason in one line.
+    let untrusted = attempt(with("require", &other_file));
+    let Err(error) = untrusted else { panic!("a server signed by another CA was trusted") };
+    assert!(!error.to_string().contains('\n'), "{error}");
+    assert!(error.to_string().contains("certificate"), "{error}");
+    // TLS required of a server without it: refused.
+    let plain = super::the_cluster().database("plain");
+    let refused = attempt(format!("{plain}?sslmode=require"));
+    assert!(refused.is_err(), "sslmode=require was met by a server without TLS");
+    cluster.stop_server();
 }

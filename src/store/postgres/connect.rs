@@ -16,6 +16,9 @@ pub struct Target {
     /// The connection string without its password, fit to show.
     pub shown: String,
     config: Arc<tokio_postgres::Config>,
+    /// The roots TLS trusts: `sslrootcert=FILE` in the connection string
+    /// (as libpq reads it), else the system's.
+    roots: Option<Arc<Vec<rustls::pki_types::CertificateDer<'static>>>>,
 }
 
 impl std::fmt::Debug for Target {
@@ -64,8 +67,24 @@ impl Target {
         if url.password().is_some() && given == Given::CommandLine {
             return Err(StoreError::Usage(format!("{PASSWORD_ADVICE} (given: {})", redacted(&url))));
         }
+        // tokio-postgres does not read `sslrootcert`: it is taken out here.
+        let root_file = url.query_pairs().find(|(k, _)| k == "sslrootcert").map(|(_, v)| PathBuf::from(v.as_ref()));
+        let mut for_driver = url.clone();
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| k != "sslrootcert")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        for_driver.set_query(None);
+        if !kept.is_empty() {
+            for_driver.query_pairs_mut().extend_pairs(kept);
+        }
         let mut config: tokio_postgres::Config =
-            text.trim().parse().map_err(|_| refused("its options are not PostgreSQL's".into()))?;
+            for_driver.as_str().parse().map_err(|_| refused("its options are not PostgreSQL's".into()))?;
+        let roots = match root_file {
+            Some(file) => Some(Arc::new(read_roots(&file)?)),
+            None => None,
+        };
         if config.get_password().is_none() {
             if let Some(password) = std::env::var_os("PGPASSWORD").filter(|p| !p.is_empty()) {
                 config.password(password.to_string_lossy().as_bytes());
@@ -81,7 +100,7 @@ impl Target {
         config.application_name("pik-tui");
         config.connect_timeout(Duration::from_secs(10));
         config.keepalives_idle(Duration::from_secs(30));
-        Ok(Target { shown: redacted(&url), config: Arc::new(config) })
+        Ok(Target { shown: redacted(&url), config: Arc::new(config), roots })
     }
 }
 
@@ -155,12 +174,35 @@ fn pgpass_fields(line: &str) -> Vec<String> {
     fields
 }
 
+/// The certificates of a `sslrootcert` file (PEM).
+fn read_roots(file: &Path) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, StoreError> {
+    use rustls::pki_types::pem::PemObject;
+    let unreadable = |why: String| StoreError::Usage(format!("cannot read sslrootcert {}: {why}", file.display()));
+    let certs: Vec<_> = rustls::pki_types::CertificateDer::pem_file_iter(file)
+        .map_err(|e| unreadable(e.to_string()))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| unreadable(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(unreadable("it holds no certificate".into()));
+    }
+    Ok(certs)
+}
+
 /// TLS as the connection string's `sslmode` asks (`prefer` by default),
-/// verified against the system's roots.
-fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
+/// verified against `sslrootcert` or the system's roots.
+fn tls(target: &Target) -> tokio_postgres_rustls::MakeRustlsConnect {
     let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
+    match &target.roots {
+        Some(given) => {
+            for cert in given.iter() {
+                let _ = roots.add(cert.clone());
+            }
+        }
+        None => {
+            for cert in rustls_native_certs::load_native_certs().certs {
+                let _ = roots.add(cert);
+            }
+        }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = match rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions() {
@@ -180,7 +222,7 @@ pub type Pool = deadpool_postgres::Pool;
 pub fn pool(target: &Target, size: usize) -> Result<Pool, StoreError> {
     let manager = deadpool_postgres::Manager::from_config(
         (*target.config).clone(),
-        tls(),
+        tls(target),
         deadpool_postgres::ManagerConfig { recycling_method: deadpool_postgres::RecyclingMethod::Verified },
     );
     deadpool_postgres::Pool::builder(manager)
@@ -198,7 +240,7 @@ pub fn pool(target: &Target, size: usize) -> Result<Pool, StoreError> {
 pub async fn dedicated(
     target: &Target,
 ) -> Result<(tokio_postgres::Client, tokio_postgres::Connection<tokio_postgres::Socket, TlsStream>), StoreError> {
-    target.config.connect(tls()).await.map_err(|e| failed(&target.shown, &e))
+    target.config.connect(tls(target)).await.map_err(|e| failed(&target.shown, &e))
 }
 
 pub type TlsStream =
