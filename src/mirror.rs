@@ -6,7 +6,7 @@
 use crate::api::{ApiKey, Client, RetryPolicy};
 use crate::store::postgres::{Given, Target, is_postgres_url};
 use crate::store::{Account, Opened, Place, Store, StoreError, location};
-use crate::sync::{MirrorStatus, Phase, Sync, SyncOptions};
+use crate::sync::{MirrorStatus, Phase, SharedTrouble, Sync, SyncOptions};
 use chrono::Utc;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -96,6 +96,35 @@ pub fn start(client: &Client, store: Store, max_rps: f64, cycle: Duration) -> Mi
     Mirror { store, status, changes, news: None, serve_pages: None, sync }
 }
 
+/// A look at a shared mirror's heartbeat: into the status, and whether the
+/// panes may read their pages from it.
+struct Look {
+    store: Store,
+    serve: Arc<AtomicBool>,
+    status: watch::Sender<MirrorStatus>,
+    stale_after: chrono::Duration,
+}
+
+impl Look {
+    async fn once(&self) {
+        let Some(shared) = self.store.shared() else { return };
+        let (at, trouble) = match shared.heartbeat().await {
+            Ok(Some(beat)) if Utc::now() - beat.at <= self.stale_after => (Some(beat.at), None),
+            Ok(Some(beat)) => (Some(beat.at), Some(SharedTrouble::Stale)),
+            Ok(None) => (None, Some(SharedTrouble::NeverSynced)),
+            Err(err) => (None, Some(SharedTrouble::Unreachable(err.to_string()))),
+        };
+        self.serve.store(trouble.is_none(), Ordering::Relaxed);
+        self.status.send_if_modified(|status| {
+            let phase = Phase::Shared { at, trouble };
+            let changed = status.phase != phase;
+            status.phase = phase;
+            status.synced_at = at;
+            changed
+        });
+    }
+}
+
 /// How often a dashboard on a shared mirror looks at the sync's heartbeat.
 const HEARTBEAT_CHECK: Duration = Duration::from_secs(2);
 
@@ -111,33 +140,8 @@ pub async fn watch_shared(store: Store, refresh: Duration) -> Mirror {
     let (news_tx, news) = mpsc::unbounded_channel();
     let serve = Arc::new(AtomicBool::new(false));
     let stale_after = chrono::Duration::from_std(refresh * 3).unwrap_or(chrono::Duration::seconds(15));
-    let look = {
-        let (store, serve, status_tx) = (store.clone(), serve.clone(), status_tx.clone());
-        move || {
-            let (store, serve, status_tx) = (store.clone(), serve.clone(), status_tx.clone());
-            async move {
-                let Some(shared) = store.shared() else { return };
-                let (at, trouble) = match shared.heartbeat().await {
-                    Ok(Some(beat)) if Utc::now() - beat.at <= stale_after => (Some(beat.at), None),
-                    Ok(Some(beat)) => {
-                        let age = crate::human::age_words(Utc::now() - beat.at);
-                        (Some(beat.at), Some(format!("last sync {age}")))
-                    }
-                    Ok(None) => (None, Some("no pik-tui sync has run yet".to_string())),
-                    Err(err) => (None, Some(format!("out of reach ({err})"))),
-                };
-                serve.store(trouble.is_none(), Ordering::Relaxed);
-                status_tx.send_if_modified(|status| {
-                    let phase = Phase::Shared { at, trouble };
-                    let changed = status.phase != phase;
-                    status.phase = phase;
-                    status.synced_at = at;
-                    changed
-                });
-            }
-        }
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(5), look()).await;
+    let look = Look { store: store.clone(), serve: serve.clone(), status: status_tx, stale_after };
+    let _ = tokio::time::timeout(Duration::from_secs(5), look.once()).await;
     let task_store = store.clone();
     let sync = tokio::spawn(async move {
         let Some(shared) = task_store.shared() else { return };
@@ -148,7 +152,7 @@ pub async fn watch_shared(store: Store, refresh: Duration) -> Mirror {
                 Ok(notices) => notices,
                 Err(err) => {
                     tracing::warn!("cannot listen to the shared mirror: {err}");
-                    look().await;
+                    look.once().await;
                     tokio::time::sleep(HEARTBEAT_CHECK).await;
                     continue;
                 }
@@ -170,10 +174,10 @@ pub async fn watch_shared(store: Store, refresh: Duration) -> Mirror {
                         // The connection ended (a restart): listen again.
                         None => break,
                     },
-                    _ = ticks.tick() => look().await,
+                    _ = ticks.tick() => look.once().await,
                 }
             }
-            look().await;
+            look.once().await;
         }
     });
     Mirror { store, status, changes, news: Some(news), serve_pages: Some(serve), sync }

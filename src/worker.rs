@@ -47,10 +47,6 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(client: Client, store: Option<Store>, results: UnboundedSender<Msg>) -> Self {
-        Self { client, store, results, serve_pages: None }
-    }
-
     /// The worker for a connection: its client, and its mirror if any.
     pub fn for_connection(
         client: Client,

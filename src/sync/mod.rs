@@ -20,7 +20,7 @@ mod state;
 mod status;
 
 pub use state::SyncState;
-pub use status::{MirrorStatus, Phase, Progress, eta_words};
+pub use status::{MirrorStatus, Phase, Progress, SharedTrouble, eta_words};
 
 use crate::api::{ApiError, Client, Transaction};
 use crate::store::{Batch, Store, StoreError};

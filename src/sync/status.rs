@@ -27,8 +27,19 @@ pub enum Phase {
     /// dashboard polls PIK itself until the sync is back.
     Shared {
         at: Option<DateTime<Utc>>,
-        trouble: Option<String>,
+        trouble: Option<SharedTrouble>,
     },
+}
+
+/// Why a shared mirror is not to be read from now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SharedTrouble {
+    /// No `pik-tui sync` has ever written to it.
+    NeverSynced,
+    /// Its sync's last heartbeat is older than three refreshes.
+    Stale,
+    /// The server cannot be reached, and why.
+    Unreachable(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,9 +80,9 @@ impl MirrorStatus {
     }
 
     /// A shared mirror in trouble (no sync, or out of reach): why.
-    pub fn shared_trouble(&self) -> Option<&str> {
+    pub fn shared_trouble(&self) -> Option<&SharedTrouble> {
         match &self.phase {
-            Phase::Shared { trouble, .. } => trouble.as_deref(),
+            Phase::Shared { trouble, .. } => trouble.as_ref(),
             _ => None,
         }
     }
@@ -119,7 +130,14 @@ impl MirrorStatus {
                 None => "mirror up to date".into(),
             },
             Phase::Shared { at: Some(at), trouble: None } => format!("shared mirror · synced {}", age(*at)),
-            Phase::Shared { trouble: Some(why), .. } => format!("shared mirror: {why} · polling PIK"),
+            Phase::Shared { at, trouble: Some(trouble) } => {
+                let why = match (trouble, at) {
+                    (SharedTrouble::Stale, Some(at)) => format!("last sync {}", age(*at)),
+                    (SharedTrouble::Stale | SharedTrouble::NeverSynced, _) => "no pik-tui sync has run yet".into(),
+                    (SharedTrouble::Unreachable(error), _) => format!("out of reach ({error})"),
+                };
+                format!("shared mirror: {why} · polling PIK")
+            }
             Phase::Shared { at: None, trouble: None } => "shared mirror".into(),
             Phase::Failing(why) => match self.synced_at {
                 Some(at) => format!("mirror from {}: {why}", age(at)),
@@ -157,7 +175,7 @@ mod tests {
         assert_eq!(fresh.words(t0()), "shared mirror · synced 3 s ago");
         assert!(fresh.current() && fresh.shared_trouble().is_none());
         let stale = MirrorStatus {
-            phase: Phase::Shared { at: Some(at), trouble: Some("last sync 2 min ago".into()) },
+            phase: Phase::Shared { at: Some(t0() - chrono::Duration::minutes(2)), trouble: Some(SharedTrouble::Stale) },
             ..MirrorStatus::default()
         };
         assert_eq!(stale.words(t0()), "shared mirror: last sync 2 min ago · polling PIK");

@@ -104,7 +104,7 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
         let words = for_terminal(&status.words(app.now())).into_owned();
         // No sync keeping the mirror is loud: the team's panes are on PIK's budget.
         let (style, short) = match (status.shared_trouble(), status.synced_at) {
-            (Some(why), _) if why.starts_with("out of reach") => {
+            (Some(crate::sync::SharedTrouble::Unreachable(_)), _) => {
                 (theme.error(), "✕ shared mirror: out of reach ".into())
             }
             (Some(_), _) => (theme.error(), "✕ shared mirror: no sync ".to_string()),

@@ -6,7 +6,7 @@
 
 use super::super::common::convergence::{converges, mirror, same};
 use super::super::common::pty::Session;
-use super::super::common::{client, control, start, truth};
+use super::super::common::{client, control, request_count, start, truth};
 use super::{Test, database, open, runtime, the_cluster};
 use pik_tui::sandbox::{self, Access, Sandbox, SandboxConfig, SandboxKey, SeedSizes};
 use std::process::{Child, Command, Stdio};
@@ -121,11 +121,6 @@ fn dashboard(sandbox: &Sandbox, url: &str, cols: u16, extra: &[&str]) -> Session
 async fn requests_by(sandbox: &Sandbox, key: &str) -> u64 {
     let (_, body) = control(sandbox, reqwest::Method::GET, "/requests", None).await;
     body["by_key"][&key[key.len() - 4..]].as_u64().unwrap_or(0)
-}
-
-async fn total_requests(sandbox: &Sandbox) -> u64 {
-    let (_, body) = control(sandbox, reqwest::Method::GET, "/requests", None).await;
-    body["total"].as_u64().unwrap_or(0)
 }
 
 /// Waits until the shared mirror holds all of PIK's rows.
@@ -327,7 +322,8 @@ fn load() {
         super::super::common::reset_requests(&shared).await;
     });
     std::thread::sleep(Duration::from_secs(60 * MINUTES));
-    let (one, ten) = runtime.block_on(async { (total_requests(&alone).await, total_requests(&shared).await) });
+    let (one, ten) =
+        runtime.block_on(async { (request_count(&alone, "").await.0, request_count(&shared, "").await.0) });
     let agents = runtime.block_on(requests_by(&shared, AGENT_KEY));
     eprintln!("load: 1 dashboard {one} requests; 1 sync + 10 dashboards {ten} ({agents} from the dashboards)");
     let ratio = ten as f64 / one.max(1) as f64;

@@ -19,6 +19,7 @@ pub struct Target {
     /// The roots TLS trusts: `sslrootcert=FILE` in the connection string
     /// (as libpq reads it), else the system's.
     roots: Option<Arc<Vec<rustls::pki_types::CertificateDer<'static>>>>,
+    tls: Arc<std::sync::OnceLock<Result<tokio_postgres_rustls::MakeRustlsConnect, String>>>,
 }
 
 impl std::fmt::Debug for Target {
@@ -100,7 +101,7 @@ impl Target {
         config.application_name("pik-tui");
         config.connect_timeout(Duration::from_secs(10));
         config.keepalives_idle(Duration::from_secs(30));
-        Ok(Target { shown: redacted(&url), config: Arc::new(config), roots })
+        Ok(Target { shown: redacted(&url), config: Arc::new(config), roots, tls: Arc::default() })
     }
 }
 
@@ -190,11 +191,19 @@ fn read_roots(file: &Path) -> Result<Vec<rustls::pki_types::CertificateDer<'stat
 
 /// TLS as the connection string's `sslmode` asks (`prefer` by default),
 /// verified against `sslrootcert` or the system's roots.
-fn tls(target: &Target) -> tokio_postgres_rustls::MakeRustlsConnect {
+fn tls(target: &Target) -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
+    // Built once per target: the system's roots are read from disk, and the
+    // election and LISTEN connections are made again after every outage.
+    target.tls.get_or_init(|| build_tls(target.roots.as_deref())).clone().map_err(StoreError::Usage)
+}
+
+fn build_tls(
+    given: Option<&Vec<rustls::pki_types::CertificateDer<'static>>>,
+) -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
     let mut roots = rustls::RootCertStore::empty();
-    match &target.roots {
+    match given {
         Some(given) => {
-            for cert in given.iter() {
+            for cert in given {
                 let _ = roots.add(cert.clone());
             }
         }
@@ -205,14 +214,10 @@ fn tls(target: &Target) -> tokio_postgres_rustls::MakeRustlsConnect {
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = match rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions() {
-        Ok(builder) => builder.with_root_certificates(roots).with_no_client_auth(),
-        // ring supports the default versions; this is not reached.
-        Err(_) => {
-            rustls::ClientConfig::builder().with_root_certificates(rustls::RootCertStore::empty()).with_no_client_auth()
-        }
-    };
-    tokio_postgres_rustls::MakeRustlsConnect::new(config)
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS cannot be set up: {e}"))?;
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(builder.with_root_certificates(roots).with_no_client_auth()))
 }
 
 pub type Pool = deadpool_postgres::Pool;
@@ -222,7 +227,7 @@ pub type Pool = deadpool_postgres::Pool;
 pub fn pool(target: &Target, size: usize) -> Result<Pool, StoreError> {
     let manager = deadpool_postgres::Manager::from_config(
         (*target.config).clone(),
-        tls(target),
+        tls(target)?,
         deadpool_postgres::ManagerConfig { recycling_method: deadpool_postgres::RecyclingMethod::Verified },
     );
     deadpool_postgres::Pool::builder(manager)
@@ -240,7 +245,7 @@ pub fn pool(target: &Target, size: usize) -> Result<Pool, StoreError> {
 pub async fn dedicated(
     target: &Target,
 ) -> Result<(tokio_postgres::Client, tokio_postgres::Connection<tokio_postgres::Socket, TlsStream>), StoreError> {
-    target.config.connect(tls(target)).await.map_err(|e| failed(&target.shown, &e))
+    target.config.connect(tls(target)?).await.map_err(|e| failed(&target.shown, &e))
 }
 
 pub type TlsStream =

@@ -49,16 +49,21 @@ pub fn link(row: &Row) -> PaymentLink {
 
 /// A transaction from a row whose first columns are [`rows::TRANSACTION_COLUMNS`].
 pub fn transaction(row: &Row) -> Transaction {
+    transaction_at(row, 0)
+}
+
+/// A transaction from [`rows::TRANSACTION_COLUMNS`] starting at column `first`.
+fn transaction_at(row: &Row, first: usize) -> Transaction {
     Transaction {
-        id: row.get(0),
-        created_at: from_micros(row.get(1)),
-        status: TransactionStatus::parse(row.get::<_, &str>(2)),
-        currency: row.get(3),
-        amount: decimal(row.get(4)),
-        payment_link_id: row.get(5),
-        tx_hash: row.get(6),
-        confirmed_at: row.get::<_, Option<i64>>(7).map(from_micros),
-        settled_at: row.get::<_, Option<i64>>(8).map(from_micros),
+        id: row.get(first),
+        created_at: from_micros(row.get(first + 1)),
+        status: TransactionStatus::parse(row.get::<_, &str>(first + 2)),
+        currency: row.get(first + 3),
+        amount: decimal(row.get(first + 4)),
+        payment_link_id: row.get(first + 5),
+        tx_hash: row.get(first + 6),
+        confirmed_at: row.get::<_, Option<i64>>(first + 7).map(from_micros),
+        settled_at: row.get::<_, Option<i64>>(first + 8).map(from_micros),
     }
 }
 
@@ -144,6 +149,32 @@ async fn hits(client: &impl GenericClient, keys: &[i64]) -> Result<Vec<SearchHit
     Ok(keys.iter().filter_map(|k| found.remove(k)).collect())
 }
 
+/// The sort keys a query gives (its first column).
+async fn keys(client: &impl GenericClient, sql: &str, params: &Params) -> Result<Vec<i64>, Error> {
+    Ok(client.query(sql, &refs(params)).await?.iter().map(|r| r.get(0)).collect())
+}
+
+/// One window of what `from_where` selects, newest first by `key`.
+async fn window(
+    client: &impl GenericClient,
+    key: &str,
+    from_where: &str,
+    mut params: Params,
+    limit: u32,
+    offset: u64,
+) -> Result<Vec<i64>, Error> {
+    params.push(Box::new(i64::from(limit)));
+    params.push(Box::new(i64::try_from(offset).unwrap_or(i64::MAX)));
+    let sql =
+        format!("SELECT {key}{from_where} ORDER BY {key} DESC LIMIT ${} OFFSET ${}", params.len() - 1, params.len());
+    keys(client, &sql, &params).await
+}
+
+/// A search's page: its window and its count, capped.
+fn search_page(counted: u64, offset: u64, hits: Vec<SearchHit>) -> SearchPage {
+    SearchPage { total: counted.min(COUNT_CAP), capped: counted > COUNT_CAP, offset, hits }
+}
+
 pub async fn search(
     client: &impl GenericClient,
     query: &SearchQuery,
@@ -151,27 +182,19 @@ pub async fn search(
     limit: u32,
 ) -> Result<SearchPage, Error> {
     let cap = i64::try_from(COUNT_CAP).unwrap_or(1_000) + 1;
-    let offset_rows = i64::try_from(offset).unwrap_or(i64::MAX);
-    if let Some((from_where, mut params)) = search::filters_only(query) {
+    if let Some((from_where, params)) = search::filters_only(query) {
+        // Filters alone: an index of their tokens, walked in key order.
         let count_sql =
             format!("SELECT count(*) FROM (SELECT 1{from_where} ORDER BY sort_key DESC LIMIT {cap}) AS found");
         let counted = u64::try_from(client.query_one(&count_sql, &refs(&params)).await?.get::<_, i64>(0)).unwrap_or(0);
-        params.push(Box::new(i64::from(limit)));
-        params.push(Box::new(offset_rows));
-        let window_sql = format!(
-            "SELECT sort_key{from_where} ORDER BY sort_key DESC LIMIT ${} OFFSET ${}",
-            params.len() - 1,
-            params.len()
-        );
-        let keys: Vec<i64> = client.query(&window_sql, &refs(&params)).await?.iter().map(|r| r.get(0)).collect();
-        let hits = hits(client, &keys).await?;
-        return Ok(SearchPage { total: counted.min(COUNT_CAP), capped: counted > COUNT_CAP, offset, hits });
+        let keys = window(client, "sort_key", &from_where, params, limit, offset).await?;
+        return Ok(search_page(counted, offset, hits(client, &keys).await?));
     }
-    let wanted = cap.max(offset_rows.saturating_add(i64::from(limit)));
+    let wanted = cap.max(i64::try_from(offset).unwrap_or(i64::MAX).saturating_add(i64::from(limit)));
     // First the newest rows of the range, in order.
     let (in_slice, mut params) = search::from_where_in_slice(query);
     let slice_sql = format!("SELECT search.sort_key{in_slice} ORDER BY search.sort_key DESC LIMIT {wanted}");
-    let found: Vec<i64> = client.query(&slice_sql, &refs(&params)).await?.iter().map(|r| r.get(0)).collect();
+    let found = keys(client, &slice_sql, &params).await?;
     let range_sql = format!(
         "SELECT count(*) FROM (SELECT 1 FROM search WHERE sort_key BETWEEN $1 AND $2 \
          ORDER BY sort_key DESC LIMIT {}) AS range",
@@ -193,25 +216,17 @@ pub async fn search(
         // rather than a walk of the whole key order).
         let (from_where, params) = search::from_where(query);
         let sql = format!("SELECT search.sort_key{from_where} ORDER BY search.sort_key + 0 DESC LIMIT {wanted}");
-        client.query(&sql, &refs(&params)).await?.iter().map(|r| r.get(0)).collect()
+        keys(client, &sql, &params).await?
     };
     let counted = found.len() as u64;
-    let keys: Vec<i64> = if found.len() >= end || complete {
+    let keys = if found.len() >= end || complete {
         found.get(start.min(found.len())..end.min(found.len())).unwrap_or_default().to_vec()
     } else {
         // Scrolled past what was read: that window alone.
-        let (from_where, mut params) = search::from_where(query);
-        params.push(Box::new(i64::from(limit)));
-        params.push(Box::new(offset_rows));
-        let window_sql = format!(
-            "SELECT search.sort_key{from_where} ORDER BY search.sort_key DESC LIMIT ${} OFFSET ${}",
-            params.len() - 1,
-            params.len()
-        );
-        client.query(&window_sql, &refs(&params)).await?.iter().map(|r| r.get(0)).collect()
+        let (from_where, params) = search::from_where(query);
+        window(client, "search.sort_key", &from_where, params, limit, offset).await?
     };
-    let hits = hits(client, &keys).await?;
-    Ok(SearchPage { total: counted.min(COUNT_CAP), capped: counted > COUNT_CAP, offset, hits })
+    Ok(search_page(counted, offset, hits(client, &keys).await?))
 }
 
 pub async fn overview(client: &impl GenericClient, query: &OverviewQuery) -> Result<Overview, Error> {
@@ -261,18 +276,8 @@ async fn stuck(client: &impl GenericClient, query: &OverviewQuery) -> Result<Stu
     );
     let mut expired = Vec::new();
     for row in client.query(&sql, &[]).await? {
-        let payment_columns: Vec<usize> = (9..18).collect();
-        let payment = Transaction {
-            id: row.get(payment_columns[0]),
-            created_at: from_micros(row.get(payment_columns[1])),
-            status: TransactionStatus::parse(row.get::<_, &str>(payment_columns[2])),
-            currency: row.get(payment_columns[3]),
-            amount: decimal(row.get(payment_columns[4])),
-            payment_link_id: row.get(payment_columns[5]),
-            tx_hash: row.get(payment_columns[6]),
-            confirmed_at: row.get::<_, Option<i64>>(payment_columns[7]).map(from_micros),
-            settled_at: row.get::<_, Option<i64>>(payment_columns[8]).map(from_micros),
-        };
+        // The link's nine columns, then the payment's.
+        let payment = transaction_at(&row, 9);
         expired.push((link(&row), payment));
     }
     let select = |condition: &str| {
