@@ -18,7 +18,6 @@ use chrono::{Duration as Span, TimeZone, Utc};
 use pik_tui::api::{
     ApiKey, Client, ClientConfig, LinkStatus, PaymentLink, RetryPolicy, Transaction, TransactionStatus,
 };
-use pik_tui::app::overview::local_midnight;
 use pik_tui::export::{self, Destination, Format};
 use pik_tui::sandbox::{self, SandboxConfig, SeedSizes};
 use pik_tui::store::{Account, Batch, Kinds, OverviewQuery, Place, SearchQuery, Selection, Step, Store, Thresholds};
@@ -216,6 +215,7 @@ fn main() {
             transactions: serde_json::from_value(serde_json::json!({"skip": 0, "total": TRANSACTIONS, "done": true}))
                 .unwrap_or_default(),
             synced_at: Some(Utc::now()),
+            repaired: None,
         };
         let batch = Batch { state: Some(("sync".into(), state.to_json())), ..Batch::default() };
         store.save(batch).await.unwrap_or_else(|e| panic!("{e}"));
@@ -312,16 +312,12 @@ fn main() {
 
     // 6. The Overview: today, 7 and 30 days ending on the data's last day.
     let last_day = transactions.iter().map(|t| t.created_at).max().unwrap_or_default();
+    let zone = pik_tui::zone::Zone::utc();
+    let today = zone.date_of(last_day);
     for (name, days, step) in [("today", 1, Step::Hour), ("7 days", 7, Step::Day), ("30 days", 30, Step::Day)] {
-        let to = local_midnight(last_day, 0, -1);
-        let query = OverviewQuery {
-            from: local_midnight(last_day, 0, days - 1),
-            to,
-            now: to,
-            step,
-            chart_currency: None,
-            thresholds: Thresholds::default(),
-        };
+        let first = today - chrono::Duration::days(days - 1);
+        let query = OverviewQuery::days(&zone, (first, today), last_day, step, Thresholds::default());
+        let query = OverviewQuery { now: query.to, ..query };
         let mut times = Vec::new();
         for _ in 0..50 {
             let started = Instant::now();

@@ -177,9 +177,15 @@ fn profile_switcher(global: &GlobalArgs, choice: Choice, cycle: std::time::Durat
             }
             Choice::Memory => Choice::Memory,
         };
+        let flags = Flags::from(&global);
+        let file = config::load(&flags).map_err(|e| e.to_string())?;
+        let path = flags.config.clone().or_else(config::default_path).map(|p| p.display().to_string());
+        let zone = config::zone(global.tz.as_deref(), file.as_ref(), Some(name), &path.unwrap_or_default())
+            .map_err(|e| e.to_string())?;
         let (connection, mirror, _) =
             connect(&settings.base_url, &settings.key, &global, &choice, cycle).map_err(|e| e.to_string())?;
-        Ok((connection, ProfileInfo { name: name.to_string(), environment, read_only: settings.read_only, mirror }))
+        let read_only = settings.read_only;
+        Ok((connection, ProfileInfo { name: name.to_string(), environment, read_only, mirror, zone }))
     })
 }
 
@@ -194,18 +200,17 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         .map_err(|e| anyhow::anyhow!("the config file {shown_path}: {e}"))?;
     let hyperlinks = !args.no_hyperlinks && file.as_ref().and_then(|f| f.hyperlinks).unwrap_or(true);
     let refresh = chrono::Duration::seconds(i64::from(args.refresh));
-    let utc_offset_secs = chrono::Local::now().offset().local_minus_utc();
+    let zone = |profile: Option<&str>| config::zone(global.tz.as_deref(), file.as_ref(), profile, &shown_path);
     let base = Settings {
         refresh,
         hidden_refresh: refresh * 6,
         bell: args.bell,
-        utc_offset_secs,
+        zone: zone(None)?,
         read_only: global.read_only,
         profiles: file.as_ref().map(ConfigFile::profile_names).unwrap_or_default(),
         keymap,
         alerts,
         thresholds,
-        zone_name: iana_time_zone::get_timezone().ok(),
         workdir: std::env::current_dir().ok().map(|dir| dir.display().to_string()),
         explorers,
         hyperlinks,
@@ -269,8 +274,14 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         // Also before the dashboard takes the screen.
         eprintln!("warning: {note}");
     }
-    let settings =
-        Settings { environment, profile: settings.profile.clone(), read_only: settings.read_only, mirror, ..base };
+    let settings = Settings {
+        environment,
+        zone: zone(settings.profile.as_deref())?,
+        profile: settings.profile.clone(),
+        read_only: settings.read_only,
+        mirror,
+        ..base
+    };
     runtime::run(connection, options(settings, None, notes)).await
 }
 

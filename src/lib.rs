@@ -36,3 +36,4 @@ pub mod test_support;
 pub mod token_bucket;
 pub mod ui;
 pub mod worker;
+pub mod zone;

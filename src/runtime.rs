@@ -285,6 +285,10 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
                     });
                     let _ = results_tx.send(Msg::ProfileSwitched(answer));
                 }
+                Cmd::LoadZone(name) => {
+                    let found = crate::zone::Zone::named(&name).map_err(|e| e.to_string());
+                    let _ = results_tx.send(Msg::Zone(found));
+                }
                 other => worker.run(other),
             }
         }

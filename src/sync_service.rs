@@ -103,6 +103,7 @@ fn phase_name(phase: &Phase) -> String {
         Phase::Waiting(why) => format!("waiting {why}"),
         Phase::Backfilling { .. } => "backfilling".into(),
         Phase::UpToDate => "up to date".into(),
+        Phase::Incomplete => "incomplete: PIK lists fewer than it counts".into(),
         Phase::Failing(why) => format!("failing {why}"),
         Phase::Shared { .. } => "shared".into(),
     }

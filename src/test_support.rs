@@ -256,13 +256,19 @@ pub fn search_fixture() -> (Vec<PaymentLink>, Vec<Transaction>) {
             ..txn(id)
         }
     };
-    let transactions = vec![
+    let mut transactions = vec![
         t("txn_a1", "pl_8f2k3m", 55, "75.00", "USDT", TransactionStatus::Settled, Some("0x9f3c5e7a11")),
         t("txn_a2", "pl_8f2k3m", 58, "75.00", "USDT", TransactionStatus::Failed, None),
         t("txn_b1", "pl_77a9zz", 35, "0.015", "BTC", TransactionStatus::Confirmed, Some("000000000019d6689c085ae1")),
         t("txn_c1", "pl_55cc03", 10, "1500.50", "ETH", TransactionStatus::Pending, None),
         t("txn_d1", "pl_66bb02", 5, "75", "USDT", TransactionStatus::Settled, Some("0x9f3d000000")),
     ];
+    // Confirmed and settled some minutes after they were made; txn_a1 was
+    // settled at t0 - 40 min, txn_d1 at t0 - 1 min.
+    for (txn, confirmed, settled) in [(0, 50, Some(40)), (2, 30, None), (4, 4, Some(1))] {
+        transactions[txn].confirmed_at = Some(at(confirmed));
+        transactions[txn].settled_at = settled.map(at);
+    }
     (links, transactions)
 }
 
@@ -276,6 +282,12 @@ pub const SEARCH_CASES: &[(&str, crate::store::Kinds, &[&str])] = {
         // A link id in Both finds the link and the payments made through it.
         ("pl_8f2k3m", Both, &["txn_a1", "txn_a2", "pl_8f2k3m"]),
         ("pl_8f2", Links, &["pl_8f2aaa", "pl_8f2k3m"]),
+        // By when a payment was settled or confirmed (t0 is 2027-01-15 08:00 UTC).
+        ("settled:2027-01-15", Both, &["txn_d1", "txn_a1"]),
+        ("settled:2027-01-14", Transactions, &[]),
+        ("confirmed:2027-01-14..2027-01-15 0.015", Both, &["txn_b1"]),
+        ("settled:2027-01-15T07:20:00Z..2027-01-15T07:59:00Z", Transactions, &["txn_d1", "txn_a1"]),
+        ("settled:2027-01-15T07:21:00Z..2027-01-15T07:58:00Z", Transactions, &[]),
         ("txn_a", Transactions, &["txn_a1", "txn_a2"]),
         // Words of a description, any case; a phrase; a word's prefix.
         ("order", Links, &["pl_66bb02", "pl_8f2k3m"]),

@@ -62,7 +62,7 @@ impl Worker {
     }
 
     /// Starts one command. `Quit`, `Bell`, `Notify`, `Copy` and
-    /// `SwitchProfile` belong to the runtime and are ignored here.
+    /// `SwitchProfile` and `LoadZone` belong to the runtime and are ignored here.
     pub fn run(&self, cmd: Cmd) {
         let (client, store, results) = (self.client.clone(), self.store.clone(), self.results.clone());
         let shared_pages = self.pages_from_mirror();
@@ -159,7 +159,7 @@ impl Worker {
                     export(&client, store.as_ref(), job, |e| send(event(e))).await;
                 });
             }
-            Cmd::Copy(_) | Cmd::Bell | Cmd::Notify { .. } | Cmd::Quit | Cmd::SwitchProfile(_) => {}
+            Cmd::Copy(_) | Cmd::Bell | Cmd::Notify { .. } | Cmd::Quit | Cmd::SwitchProfile(_) | Cmd::LoadZone(_) => {}
         }
     }
 }
@@ -247,8 +247,8 @@ fn queries(page: &PageRequest) -> (Option<LinkQuery>, Option<TransactionQuery>) 
                 status: filter.status.clone(),
                 payment_link_id: filter.payment_link_id.clone(),
                 currency: filter.currency.clone(),
-                from: filter.from,
-                to: filter.to,
+                from: filter.created_range().0,
+                to: filter.created_range().1,
                 limit: Some(*limit),
                 offset: offset(*at),
             }),

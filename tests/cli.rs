@@ -255,14 +255,26 @@ async fn a_date_in_to_takes_in_the_whole_day_as_in_the_dashboard() {
             serde_json::from_str::<Value>(&run.stdout).unwrap_or_default()
         }
     };
-    let day = listed(vec!["--from", "2020-02-03", "--to", "2020-02-03"]).await;
-    let ids: Vec<&str> = day["data"].as_array().into_iter().flatten().filter_map(|t| t["id"].as_str()).collect();
-    assert_eq!(ids, [id.as_str()], "18:30 is within --to 2020-02-03");
-    let before = listed(vec!["--to", "2020-02-02"]).await;
+    let ids = |listed: &Value| -> Vec<String> {
+        listed["data"].as_array().into_iter().flatten().filter_map(|t| t["id"].as_str().map(str::to_string)).collect()
+    };
+    let day = listed(vec!["--tz", "UTC", "--from", "2020-02-03", "--to", "2020-02-03"]).await;
+    assert_eq!(ids(&day), vec![id.clone()], "18:30 is within --to 2020-02-03");
+    let before = listed(vec!["--tz", "UTC", "--to", "2020-02-02"]).await;
     assert_eq!(before["total"], 0, "{before}");
-    let bad = pik(&sandbox, Some(DEMO_KEY), &["transactions", "list", "--to", "yesterday"]).await;
+    // 18:30 UTC is already the next day in India: days are the agent's.
+    let india = listed(vec!["--tz", "Asia/Kolkata", "--from", "2020-02-03", "--to", "2020-02-03"]).await;
+    assert!(!ids(&india).contains(&id), "{india}");
+    let next = listed(vec!["--tz", "Asia/Kolkata", "--from", "2020-02-04", "--to", "2020-02-04"]).await;
+    assert_eq!(ids(&next), vec![id.clone()]);
+    let month = listed(vec!["--tz", "UTC", "--from", "2020-02", "--to", "2020-02"]).await;
+    assert_eq!(ids(&month), vec![id.clone()], "a month");
+    let bad = pik(&sandbox, Some(DEMO_KEY), &["transactions", "list", "--to", "someday"]).await;
     assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("2024-01-15"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("2026-11-29, 2026-11, today, yesterday or 7d"), "{}", bad.stderr);
+    let zone = pik(&sandbox, Some(DEMO_KEY), &["transactions", "list", "--tz", "Mars/Base"]).await;
+    assert_eq!(zone.code, 2);
+    assert!(zone.stderr.contains("unknown time zone \"Mars/Base\""), "{}", zone.stderr);
     sandbox.shutdown().await;
 }
 

@@ -100,17 +100,35 @@ async fn shown(store: &Store, query: SearchQuery) -> Vec<SearchHit> {
 async fn python_reads_the_csv_back_to_exactly_the_rows_and_formulas_are_neutralised() {
     let store = filled(true).await;
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // A payment's row carries its link's description and amount.
+    let links: std::collections::HashMap<String, export::LinkCells> =
+        shown(&store, SearchQuery::everything(Kinds::Links))
+            .await
+            .iter()
+            .filter_map(|hit| match hit {
+                SearchHit::Link(link) => Some((link.id.clone(), export::LinkCells::of(link))),
+                SearchHit::Transaction(_) => None,
+            })
+            .collect();
+    let link_of = |hit: &SearchHit| match hit {
+        SearchHit::Transaction(txn) => txn.payment_link_id.as_ref().and_then(|id| links.get(id)),
+        SearchHit::Link(_) => None,
+    };
+    let mut with_link = 0;
     for kinds in [Kinds::Links, Kinds::Transactions] {
         let path = dir.path().join(format!("{kinds:?}.csv"));
         let rows = export_to(&store, Selection::Filter(SearchQuery::everything(kinds)), Format::Csv, &path).await;
         let expected_hits = shown(&store, SearchQuery::everything(kinds)).await;
         assert_eq!(rows, expected_hits.len() as u64);
+        with_link += expected_hits.iter().filter(|hit| link_of(hit).is_some()).count();
         let mut expected: Vec<Vec<String>> = vec![export::columns(kinds).iter().map(|c| c.to_string()).collect()];
         expected.extend(expected_hits.iter().map(|hit| {
-            export::values(hit, kinds).iter().map(|v| pik_tui::sanitize::for_spreadsheet(v).into_owned()).collect()
+            let values = export::values(hit, link_of(hit), kinds);
+            values.iter().map(|v| pik_tui::sanitize::for_spreadsheet(v).into_owned()).collect()
         }));
         assert_eq!(python_reads(&path), expected, "{kinds:?}");
     }
+    assert!(with_link > 0, "payments whose link is in the mirror");
     // Each formula reads back neutralised, and recognisable.
     let read = python_reads(&dir.path().join("Links.csv"));
     let description = read[0].iter().position(|c| c == "description").unwrap_or(usize::MAX);
@@ -192,16 +210,102 @@ async fn the_api_and_the_mirror_export_the_same_rows() {
 }
 
 fn pik_tui_command(store: &Path, args: &[&str]) -> std::process::Output {
+    pik_tui_against("http://127.0.0.1:9/v1", "pik_test_exportkey000000001", store, args)
+}
+
+fn pik_tui_against(base_url: &str, key: &str, store: &Path, args: &[&str]) -> std::process::Output {
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_pik-tui"))
         .args(args)
         .arg("--store")
         .arg(store)
         .env("HOME", home.path())
-        .env("PIK_API_KEY", "pik_test_exportkey000000001")
-        .env("PIK_BASE_URL", "http://127.0.0.1:9/v1")
+        .env("PIK_API_KEY", key)
+        .env("PIK_BASE_URL", base_url)
         .output();
     output.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Finance's question: what was credited on a given day. The export by
+/// settlement time for one local day of Europe/Berlin has exactly the
+/// payments whose `settled_at` falls in it, as Python works it out with
+/// its own time-zone database from the sandbox's truth; and each row
+/// carries its link's description and amount.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_by_settlement_day_has_exactly_what_was_credited_that_local_day() {
+    let sandbox = quiet_sandbox().await;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store_path = dir.path().join("mirror.sqlite");
+    let client = client(&sandbox);
+    {
+        let account = Account::new(&sandbox.base_url(), &ApiKey::new(sandbox::DEMO_KEY));
+        let store = match Store::open(Place::File(store_path.clone()), &account) {
+            Ok(opened) => opened.store,
+            Err(err) => panic!("{err}"),
+        };
+        let (mut sync, _) = pik_tui::sync::Sync::new(client.clone(), store, Default::default());
+        assert!(sync.catch_up().await.is_ok());
+    }
+    let (links, transactions) = truth(&client).await;
+    let truth_path = dir.path().join("truth.json");
+    let written = serde_json::to_vec(&serde_json::json!({"links": links, "transactions": transactions}));
+    assert!(written.is_ok_and(|bytes| std::fs::write(&truth_path, bytes).is_ok()));
+    let day = pik_tui::zone::Zone::bundled("Europe/Berlin")
+        .map(|zone| zone.date_of(chrono::Utc::now() - chrono::Duration::days(2)).to_string())
+        .unwrap_or_default();
+    let out = dir.path().join("settled.csv");
+    let exported = pik_tui_against(
+        &sandbox.base_url(),
+        sandbox::DEMO_KEY,
+        &store_path,
+        &[
+            "transactions",
+            "export",
+            "--offline",
+            "--tz",
+            "Europe/Berlin",
+            "--date",
+            "settled",
+            "--from",
+            &day,
+            "--to",
+            &day,
+            "-o",
+            &out.display().to_string(),
+        ],
+    );
+    assert!(exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
+    let script = r#"
+import csv, json, sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+truth = json.load(open(sys.argv[1]))
+berlin = ZoneInfo("Europe/Berlin")
+def local_day(text):
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(berlin).date().isoformat()
+expected = {t["id"] for t in truth["transactions"] if t.get("settled_at") and local_day(t["settled_at"]) == sys.argv[3]}
+links = {l["id"]: l for l in truth["links"]}
+with open(sys.argv[2], newline="", encoding="utf-8") as f:
+    rows = list(csv.DictReader(f))
+got = {r["id"] for r in rows}
+assert got == expected, f"missing {sorted(expected - got)}, extra {sorted(got - expected)}"
+for r in rows:
+    link = links[r["payment_link_id"]]
+    assert r["link_amount"] == link["amount"], (r["id"], r["link_amount"], link["amount"])
+    assert r["link_description"].lstrip("'") == (link.get("description") or ""), r["id"]
+print(len(rows))
+"#;
+    let output = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&truth_path)
+        .arg(&out)
+        .arg(&day)
+        .output()
+        .unwrap_or_else(|e| panic!("python3 is needed (CI installs it): {e}"));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let count: usize = String::from_utf8_lossy(&output.stdout).trim().parse().unwrap_or(0);
+    assert!(count > 3, "a day of the seed has settlements: {count}");
+    sandbox.shutdown().await;
 }
 
 #[tokio::test]

@@ -7,10 +7,11 @@ mod common;
 use chrono::{DateTime, Duration, Utc};
 use common::*;
 use pik_tui::api::{PaymentLink, Transaction, TransactionStatus, WebhookStatus};
-use pik_tui::app::overview::local_midnight;
+use pik_tui::app::overview::{Period, period_query};
 use pik_tui::sandbox::{SandboxConfig, SeedSizes};
-use pik_tui::store::{Account, Attention, OverviewQuery, Place, Step, Store, Thresholds};
+use pik_tui::store::{Account, Attention, DateField, Place, ReportQuery, Store, Thresholds};
 use pik_tui::sync::{Sync, SyncOptions};
+use pik_tui::zone::Zone;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -73,12 +74,18 @@ async fn overview_figures_match_the_sandboxs_own_data_summed_with_decimal() {
     ] {
         assert!(transactions.iter().any(|t| t.status == status), "no {status:?} payment");
     }
-    // Today in two zones (one 5 h 45 min off UTC), 7 days and 30 days.
-    for (offset, days_back, step) in
-        [(0, 0, Step::Hour), (20_700, 0, Step::Hour), (0, 6, Step::Day), (-18_000, 29, Step::Day)]
-    {
-        let (from, to) = (local_midnight(now, offset, days_back), local_midnight(now, offset, -1));
-        let query = OverviewQuery { from, to, now, step, chart_currency: None, thresholds: Thresholds::default() };
+    // Today in two zones (one 5 h 45 min off UTC), yesterday, 7 days, and
+    // 30 days of a zone that changed its clocks in them.
+    for (zone, period) in [
+        ("UTC", Period::Today),
+        ("Asia/Kathmandu", Period::Today),
+        ("Europe/Berlin", Period::Yesterday),
+        ("UTC", Period::Week),
+        ("America/New_York", Period::Month),
+    ] {
+        let zone = Zone::bundled(zone).unwrap_or_default();
+        let query = period_query(&zone, period, now, Thresholds::default());
+        let (from, to) = (query.from, query.to);
         let overview = match store.overview(query.clone()).await {
             Ok(overview) => overview,
             Err(err) => panic!("{err}"),
@@ -95,8 +102,7 @@ async fn overview_figures_match_the_sandboxs_own_data_summed_with_decimal() {
         for map in [&settled, &confirmed, &pending, &failed] {
             expected_currencies.extend(map.keys().cloned());
         }
-        expected_currencies
-            .extend(links.iter().filter(|l| within(l.created_at, from, now)).map(|l| l.currency.clone()));
+        expected_currencies.extend(links.iter().filter(|l| during(l.created_at, from, to)).map(|l| l.currency.clone()));
         let shown: BTreeSet<String> = overview.money.iter().map(|m| m.currency.clone()).collect();
         assert_eq!(shown, expected_currencies, "currencies from {from}");
         for figures in &overview.money {
@@ -107,25 +113,25 @@ async fn overview_figures_match_the_sandboxs_own_data_summed_with_decimal() {
             assert_eq!(pair(figures.confirmed), get(&confirmed), "{c} confirmed from {from}");
             assert_eq!(pair(figures.pending), get(&pending), "{c} pending from {from}");
             assert_eq!(pair(figures.failed), get(&failed), "{c} failed from {from}");
-            let created = links.iter().filter(|l| &l.currency == c && within(l.created_at, from, now)).count();
+            let created = links.iter().filter(|l| &l.currency == c && during(l.created_at, from, to)).count();
             let paid =
-                links.iter().filter(|l| &l.currency == c && l.paid_at.is_some_and(|p| within(p, from, now))).count();
+                links.iter().filter(|l| &l.currency == c && l.paid_at.is_some_and(|p| during(p, from, to))).count();
             assert_eq!((figures.links_created, figures.links_paid), (created as u64, paid as u64), "{c} links");
         }
-        // Each bar: the settled volume of its hour or day.
+        // Each bar: the settled volume of its local hour or day (up to now).
         let Some(currency) = overview.chart_currency.clone() else { panic!("no chart currency from {from}") };
-        let width = match step {
-            Step::Hour => Duration::hours(1),
-            Step::Day => Duration::days(1),
-        };
         assert!(!overview.chart.is_empty());
-        for (start, volume) in &overview.chart {
+        for (i, (start, volume)) in overview.chart.iter().enumerate() {
+            let end = overview.chart.get(i + 1).map(|(next, _)| *next).unwrap_or(to);
+            if period == Period::Month {
+                assert_eq!(zone.format(*start, "%H:%M"), "00:00", "a day's bar starts at a local midnight");
+            }
             let expected: Decimal = transactions
                 .iter()
                 .filter(|t| t.status == TransactionStatus::Settled && t.currency == currency)
                 .filter(|t| {
                     let at = t.settled_at.unwrap_or(t.created_at);
-                    *start <= at && at < *start + width
+                    *start <= at && at < end
                 })
                 .map(|t| t.amount)
                 .sum();
@@ -139,9 +145,9 @@ async fn overview_figures_match_the_sandboxs_own_data_summed_with_decimal() {
 async fn attention_lists_what_the_sandbox_holds_stuck() {
     let (sandbox, store, links, transactions) = mirrored().await;
     let now = Utc::now();
-    let (from, to) = (local_midnight(now, 0, 0), local_midnight(now, 0, -1));
     let thresholds = Thresholds::default();
-    let query = OverviewQuery { from, to, now, step: Step::Hour, chart_currency: None, thresholds };
+    let query = period_query(&Zone::utc(), Period::Today, now, thresholds);
+    let (from, to) = (query.from, query.to);
     let overview = match store.overview(query).await {
         Ok(overview) => overview,
         Err(err) => panic!("{err}"),
@@ -197,27 +203,40 @@ async fn attention_lists_what_the_sandbox_holds_stuck() {
 async fn the_report_is_exact_for_any_from_and_to_by_day_or_not() {
     let (sandbox, store, _, transactions) = mirrored().await;
     let now = Utc::now();
+    let zones =
+        ["UTC", "Europe/Berlin", "Asia/Kathmandu", "America/New_York"].map(|z| Zone::bundled(z).unwrap_or_default());
     // Edges inside 15-minute slots, so both the totals and the rows count.
     for (from, to) in [
         (now - Duration::days(9) - Duration::seconds(437), now - Duration::days(2) + Duration::seconds(61)),
         (now - Duration::days(31), now),
         (now - Duration::minutes(50), now - Duration::minutes(44)),
     ] {
-        for by_day in [false, true] {
-            let lines = match store.report(from, to, by_day).await {
-                Ok(lines) => lines,
-                Err(err) => panic!("{err}"),
-            };
-            let mut expected: BTreeMap<(Option<chrono::NaiveDate>, String, String), (u64, Decimal)> = BTreeMap::new();
-            for t in transactions.iter().filter(|t| within(t.created_at, from, to)) {
-                let day = by_day.then(|| t.created_at.date_naive());
-                let entry = expected.entry((day, t.currency.clone(), t.status.as_str().to_string())).or_default();
-                entry.0 += 1;
-                entry.1 += t.amount;
+        for date in DateField::ALL {
+            for by_day in [None, Some(&zones[1]), Some(&zones[2]), Some(&zones[3]), Some(&zones[0])] {
+                let query = ReportQuery { from, to, date, by_day: by_day.cloned() };
+                let lines = match store.report(query).await {
+                    Ok(lines) => lines,
+                    Err(err) => panic!("{err}"),
+                };
+                let mut expected: BTreeMap<(Option<chrono::NaiveDate>, String, String), (u64, Decimal)> =
+                    BTreeMap::new();
+                for t in &transactions {
+                    let time = match date {
+                        DateField::Created => Some(t.created_at),
+                        DateField::Confirmed => t.confirmed_at,
+                        DateField::Settled => t.settled_at,
+                    };
+                    let Some(time) = time.filter(|at| within(*at, from, to)) else { continue };
+                    let day = by_day.map(|zone| zone.date_of(time));
+                    let entry = expected.entry((day, t.currency.clone(), t.status.as_str().to_string())).or_default();
+                    entry.0 += 1;
+                    entry.1 += t.amount;
+                }
+                let got: BTreeMap<_, _> =
+                    lines.into_iter().map(|l| ((l.day, l.currency, l.status), (l.count, l.amount))).collect();
+                let zone = by_day.map(Zone::name);
+                assert_eq!(got, expected, "{from} to {to}, {date:?}, by day in {zone:?}");
             }
-            let got: BTreeMap<_, _> =
-                lines.into_iter().map(|l| ((l.day, l.currency, l.status), (l.count, l.amount))).collect();
-            assert_eq!(got, expected, "{from} to {to}, by day {by_day}");
         }
     }
     sandbox.shutdown().await;

@@ -186,8 +186,19 @@ proptest! {
                             },
                         },
                         Cmd::Copy(_) | Cmd::Bell | Cmd::Notify { .. } | Cmd::Quit => continue,
+                        Cmd::LoadZone(name) => Msg::Zone(if ok {
+                            Ok(pik_tui::zone::Zone::bundled("Asia/Kathmandu").unwrap_or_default())
+                        } else {
+                            Err(format!("unknown time zone {name:?}\u{1b}[2J"))
+                        }),
                         Cmd::SwitchProfile(name) => Msg::ProfileSwitched(if ok {
-                            Ok(ProfileInfo { name, environment: Environment::Live, read_only: true, mirror: Err("none".into()) })
+                            Ok(ProfileInfo {
+                                name,
+                                environment: Environment::Live,
+                                read_only: true,
+                                mirror: Err("none".into()),
+                                zone: pik_tui::zone::Zone::utc(),
+                            })
                         } else {
                             Err("no such profile".into())
                         }),

@@ -415,8 +415,7 @@ fn overview_app(width: u16, height: u16, backfilling: bool) -> App {
         environment: Environment::Test,
         profile: Some("support".into()),
         mirror: Ok(()),
-        zone_name: Some("Europe/Berlin".into()),
-        utc_offset_secs: 3600,
+        zone: pik_tui::zone::Zone::bundled("Europe/Berlin").unwrap_or_default(),
         ..Settings::default()
     };
     let mut app = App::new(settings, width, height, t0());
@@ -462,4 +461,35 @@ fn overview_while_the_mirror_backfills_says_its_figures_are_partial() {
     let screen = format!("{}", render(&app));
     assert!(screen.contains("figures partial"), "{screen}");
     insta::assert_snapshot!(render(&app));
+}
+
+/// A LIVE key must always show: at 40, 60 and 80 columns the tabs shorten
+/// (titles, counts, then the program's name) and the label stays; every
+/// pane keeps it. The first line of each, and a check on all of them.
+#[test]
+fn the_live_label_is_the_last_thing_the_header_drops() {
+    let mut shots = Vec::new();
+    for width in [40, 60, 80] {
+        let settings = Settings {
+            environment: Environment::Live,
+            profile: Some("production".into()),
+            mirror: Ok(()),
+            zone: pik_tui::zone::Zone::bundled("Europe/Berlin").unwrap_or_default(),
+            ..Settings::default()
+        };
+        let mut app = App::new(settings, width, 12, t0());
+        let cmds = app.update(Msg::Tick, t0());
+        answer_with(&mut app, cmds, t0(), answer);
+        for pane in ['1', '2', '3', '0', 'S'] {
+            key(&mut app, KeyCode::Char(pane));
+            let header = format!("{}", render(&app)).lines().next().unwrap_or_default().to_string();
+            assert!(header.contains(" LIVE "), "{width} columns, pane {pane}: {header}");
+        }
+        // Out of the search prompt, back to the links.
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Char('1'));
+        let shot = format!("{}", render(&app));
+        shots.push(format!("{width} columns:\n{}", shot.lines().take(3).collect::<Vec<_>>().join("\n")));
+    }
+    insta::assert_snapshot!(shots.join("\n\n"));
 }

@@ -1,12 +1,13 @@
 //! The `:` line. The common case is a pasted id (`pl_…`, `txn_…`, `wh_…`);
 //! the rest set filters or switch profile. The text parses into a
-//! [`Command`] first, so parsing is tested on its own, as a table.
+//! [`Command`] first, so parsing is tested on its own, as a table. Dates
+//! are read in the agent's zone.
 
 use super::{App, Cmd, LinkFilter, Pane, TransactionFilter};
 use crate::api::{LinkStatus, TransactionStatus};
 use crate::date_arg::{self, Bound};
+use crate::store::{DateField, Dates};
 use chrono::{DateTime, Utc};
-use std::str::FromStr;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -21,6 +22,10 @@ pub enum Command {
     Link(Option<String>),
     From(Option<DateTime<Utc>>),
     To(Option<DateTime<Utc>>),
+    /// Which time `:from` and `:to` apply to.
+    Date(DateField),
+    /// Show times in another zone (`:tz UTC`).
+    Tz(String),
     Profile(String),
     Profiles,
     /// The Search pane with this query.
@@ -36,7 +41,12 @@ pub struct CommandError(String);
 pub const HELP: &[(&str, &str)] = &[
     (":pl_… :txn_… :wh_…", "jump to an object (pasting an id opens this)"),
     (":status S  :currency C", "filter by status (or all without S) / currency"),
-    (":link ID  :from DATE  :to DATE", "one link's transactions / a time range (dates or ISO 8601)"),
+    (
+        ":link ID  :from DATE  :to DATE",
+        "one link's transactions / a range: 2026-11-29, 2026-11, yesterday, 7d, ISO 8601",
+    ),
+    (":date created|confirmed|settled", "which time :from and :to apply to (settled: by when it was credited)"),
+    (":tz ZONE", "show times and read dates in a zone: Europe/Berlin, UTC, local"),
     (":clear", "drop every filter of the pane"),
     (":profile NAME  :profiles", "switch profile without restarting / list them"),
     (":search TEXT", "search links and transactions in the mirror (also S)"),
@@ -46,15 +56,14 @@ fn is_id(word: &str) -> bool {
     ["pl_", "txn_", "wh_"].iter().any(|prefix| word.starts_with(prefix))
 }
 
-impl FromStr for Command {
-    type Err = CommandError;
-
-    fn from_str(line: &str) -> Result<Command, CommandError> {
+impl Command {
+    /// Reads a `:` line; dates are read in the agent's zone.
+    pub fn parse(line: &str, dates: Dates<'_>) -> Result<Command, CommandError> {
         let words: Vec<&str> = line.split_whitespace().collect();
         let unknown = || {
             CommandError(format!(
                 "unknown command {:?}: paste an id (pl_…, txn_…, wh_…) or use status, currency, link, from, to, \
-                 clear, profile, profiles",
+                 date, tz, clear, profile, profiles",
                 crate::sanitize::for_terminal_truncated(line.trim(), 40)
             ))
         };
@@ -71,7 +80,7 @@ impl FromStr for Command {
         let when = |bound| -> Result<Option<DateTime<Utc>>, CommandError> {
             match &value {
                 None => Ok(None),
-                Some(text) => date_arg::parse(text, bound)
+                Some(text) => date_arg::parse(text, bound, dates.zone, dates.now)
                     .map(Some)
                     .ok_or_else(|| CommandError(format!("{first}: use {}", date_arg::EXPECTED))),
             }
@@ -88,6 +97,12 @@ impl FromStr for Command {
             ("link", _) => Command::Link(value),
             ("from", _) => Command::From(when(Bound::Start)?),
             ("to", _) => Command::To(when(Bound::End)?),
+            ("date", Some(field)) => Command::Date(DateField::parse(field).ok_or_else(|| {
+                CommandError("date: created, confirmed or settled (which time :from and :to apply to)".into())
+            })?),
+            ("date", None) => Command::Date(DateField::Created),
+            ("tz", Some(zone)) => Command::Tz(zone.clone()),
+            ("tz", None) => return Err(CommandError("tz: name a zone, such as Europe/Berlin, UTC or local".into())),
             _ => return Err(unknown()),
         })
     }
@@ -121,6 +136,11 @@ impl App {
                 let filter = TransactionFilter { to, ..self.transactions.filter.clone() };
                 self.set_transactions_filter(filter);
             }
+            Command::Date(date) => {
+                let filter = TransactionFilter { date, ..self.transactions.filter.clone() };
+                self.set_transactions_filter(filter);
+            }
+            Command::Tz(name) => cmds.push(Cmd::LoadZone(name)),
             Command::Profiles => {
                 let current = self.settings.profile.as_deref().unwrap_or("none");
                 let text = if self.settings.profiles.is_empty() {
@@ -142,6 +162,19 @@ impl App {
                     cmds.push(Cmd::SwitchProfile(name));
                 }
             }
+        }
+    }
+
+    /// `:tz`'s answer: times are shown in that zone from now on.
+    pub(super) fn zone_loaded(&mut self, result: Result<crate::zone::Zone, String>) {
+        match result {
+            Ok(zone) => {
+                let text = format!("times are shown in {}", zone.words(self.now));
+                self.settings.zone = zone;
+                self.overview_again();
+                self.notify(crate::sanitize::for_terminal_truncated(&text, 100), false);
+            }
+            Err(why) => self.notify(crate::sanitize::for_terminal_truncated(&why, 160), true),
         }
     }
 
@@ -201,6 +234,8 @@ mod tests {
 
     #[test]
     fn the_command_table() {
+        let zone = crate::zone::Zone::utc();
+        let dates = Dates { zone: &zone, now: crate::test_support::t0() };
         let table: &[(&str, Result<Command, &str>)] = &[
             ("pl_abc", Ok(Command::Jump("pl_abc".into()))),
             ("  txn_04242 ", Ok(Command::Jump("txn_04242".into()))),
@@ -221,7 +256,12 @@ mod tests {
             ("profiles", Ok(Command::Profiles)),
             ("search Order #1234 status:paid", Ok(Command::Search("Order #1234 status:paid".into()))),
             ("search", Ok(Command::Search(String::new()))),
-            ("from yesterday", Err("from: use a date like 2024-01-15")),
+            ("date settled", Ok(Command::Date(DateField::Settled))),
+            ("date", Ok(Command::Date(DateField::Created))),
+            ("date paid", Err("date: created, confirmed or settled")),
+            ("tz Europe/Berlin", Ok(Command::Tz("Europe/Berlin".into()))),
+            ("tz", Err("tz: name a zone")),
+            ("from someday", Err("from: use a date like 2026-11-29")),
             ("profile", Err("profile: name one")),
             ("status paid settled", Err("status takes at most one value")),
             ("nonsense", Err("unknown command")),
@@ -230,7 +270,7 @@ mod tests {
             ("", Err("type an id or a command")),
         ];
         for (text, expected) in table {
-            let parsed = text.parse::<Command>();
+            let parsed = Command::parse(text, dates);
             match (expected, &parsed) {
                 (Ok(want), Ok(got)) => assert_eq!(got, want, "{text:?}"),
                 (Err(words), Err(error)) => assert!(error.0.starts_with(words), "{text:?}: {error}"),

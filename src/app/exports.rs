@@ -31,9 +31,9 @@ impl App {
     /// What `e` would export here: the rows, and how to say it.
     fn export_selection(&self) -> Option<(Selection, String)> {
         let mirror = self.settings.mirror.is_ok();
-        if let Some(view) = self.search_view(self.pane).filter(|_| mirror) {
+        if let Some(view) = self.search_view(self.pane).filter(|_| mirror && !self.transactions_by_filter(self.pane)) {
             let words = format!("{} matching the search {:?}", kinds_noun(view.kinds()), view.text.trim());
-            return Some((Selection::Search(SearchQuery::parse(&view.text, view.kinds())), words));
+            return Some((Selection::Search(view.query().clone()), words));
         }
         let (query, noun) = match self.pane {
             Pane::Links => {
@@ -41,16 +41,7 @@ impl App {
                 query.status = self.links.filter.status.as_ref().map(|s| s.as_str().to_string());
                 (query, "links")
             }
-            Pane::Transactions => {
-                let filter = &self.transactions.filter;
-                let mut query = SearchQuery::everything(Kinds::Transactions);
-                query.status = filter.status.as_ref().map(|s| s.as_str().to_string());
-                query.currency = filter.currency.clone();
-                query.link = filter.payment_link_id.clone();
-                query.from = filter.from;
-                query.to = filter.to;
-                (query, "transactions")
-            }
+            Pane::Transactions => (self.transactions.filter.query(), "transactions"),
             _ => return None,
         };
         let mut words = vec![format!("every one of the {noun}")];
@@ -63,11 +54,8 @@ impl App {
         if let Some(link) = &query.link {
             words.push(format!("link {link}"));
         }
-        if let Some(from) = query.from {
-            words.push(format!("from {}", from.format("%Y-%m-%d %H:%M")));
-        }
-        if let Some(to) = query.to {
-            words.push(format!("to {}", to.format("%Y-%m-%d %H:%M")));
+        if self.pane == Pane::Transactions {
+            words.extend(self.transactions_date_words());
         }
         Some((Selection::Filter(query), words.join(" · ")))
     }
@@ -93,7 +81,7 @@ impl App {
             Kinds::Transactions => "transactions",
             Kinds::Both => "search",
         };
-        let stem = format!("pik-{noun}-{}", self.now.format("%Y%m%d-%H%M%S"));
+        let stem = format!("pik-{noun}-{}", self.settings.zone.format(self.now, "%Y%m%d-%H%M%S"));
         self.mode = Mode::Export(Box::new(ExportForm::new(what, selection, source, stem)));
     }
 

@@ -6,14 +6,10 @@ use super::dialogs::{ConfirmDeactivate, Outcome};
 use super::forms::{LinkForm, WebhookForm};
 use super::input::{Key, Mouse, MouseKind};
 use super::keymap::{Action, Context};
-use super::pane::TransactionFilter;
 use super::prompt::{Prompt, PromptKey};
 use super::{App, Cmd, Command, Environment, Mode, Pane, layout};
 use crate::api::{LinkStatus, TransactionStatus};
 use chrono::Duration;
-
-/// The currencies `c` cycles through.
-const CURRENCIES: [&str; 4] = ["USDT", "USDC", "BTC", "ETH"];
 
 impl App {
     pub(super) fn key(&mut self, key: Key, cmds: &mut Vec<Cmd>) {
@@ -177,7 +173,7 @@ impl App {
             Mode::Command(mut prompt) => match prompt.key(key) {
                 PromptKey::Cancel => {}
                 PromptKey::Submit if prompt.text().trim().is_empty() => {}
-                PromptKey::Submit => match prompt.text().parse::<Command>() {
+                PromptKey::Submit => match Command::parse(prompt.text(), self.dates()) {
                     Ok(command) => self.run_command(command, cmds),
                     Err(error) => self.notify(error.to_string(), true),
                 },
@@ -285,42 +281,10 @@ impl App {
             return;
         }
         self.switch_pane(Pane::Search);
-        self.search.set_text(text);
+        self.search.set_text(text, crate::store::Dates { zone: &self.settings.zone, now: self.now });
         let mut prompt = Prompt::new(text);
         prompt.previous = text.to_string();
         self.mode = Mode::Search(prompt);
-    }
-
-    fn cycle_currency(&mut self) {
-        let mut filter = self.transactions.filter.clone();
-        let current = filter.currency.as_deref();
-        filter.currency = match current {
-            None => Some(CURRENCIES[0].to_string()),
-            Some(code) => {
-                CURRENCIES.iter().position(|c| *c == code).and_then(|i| CURRENCIES.get(i + 1)).map(|c| c.to_string())
-            }
-        };
-        self.set_transactions_filter(filter);
-    }
-
-    /// The Transactions pane for one link (`None` for all links).
-    pub(super) fn show_link_transactions(&mut self, link_id: Option<String>) {
-        let filter = TransactionFilter { payment_link_id: link_id, ..self.transactions.filter.clone() };
-        self.set_transactions_filter(filter);
-    }
-
-    /// Shows the Transactions pane with this filter.
-    pub(super) fn set_transactions_filter(&mut self, filter: TransactionFilter) {
-        self.switch_pane(Pane::Transactions);
-        if self.transactions.set_filter(filter, self.now) {
-            self.detail = None;
-        }
-    }
-
-    pub(super) fn set_links_filter(&mut self, filter: super::LinkFilter) {
-        if self.links.set_filter(filter, self.now) && self.pane == Pane::Links {
-            self.detail = None;
-        }
     }
 
     pub(super) fn mouse(&mut self, mouse: Mouse) {
@@ -336,7 +300,8 @@ impl App {
                     return;
                 }
                 if mouse.row == screen.header.y {
-                    let spans = layout::tab_spans(&self.tab_labels(), layout::TABS_START);
+                    let (start, labels) = self.header_tabs();
+                    let spans = layout::tab_spans(&labels, start);
                     if let Some(i) = spans.iter().position(|(x, w)| mouse.column >= *x && mouse.column < x + w) {
                         let panes = self.panes();
                         if let Some(pane) = panes.get(i) {

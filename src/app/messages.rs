@@ -50,6 +50,8 @@ pub struct ProfileInfo {
     pub read_only: bool,
     /// Whether its mirror opened, or why not.
     pub mirror: Result<(), String>,
+    /// Its time zone (`--tz`, else its `tz`, else the file's or the system's).
+    pub zone: crate::zone::Zone,
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +118,8 @@ pub enum Msg {
         request: RequestId,
         event: ExportEvent,
     },
+    /// The zone `:tz` asked for, or why it is not known.
+    Zone(Result<crate::zone::Zone, String>),
 }
 
 /// What an export tells the app, from start to end.
@@ -178,6 +182,8 @@ pub enum Cmd {
     },
     /// Resolve this profile and talk to its PIK from now on.
     SwitchProfile(String),
+    /// Look this zone up in the time-zone database (`:tz NAME`).
+    LoadZone(String),
     /// Put text on the clipboard (OSC 52, so it works over SSH and in tmux).
     Copy(String),
     Bell,

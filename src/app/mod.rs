@@ -13,6 +13,7 @@ pub mod command;
 mod detail;
 pub mod dialogs;
 mod exports;
+mod filters;
 pub mod forms;
 pub mod input;
 pub mod keymap;
@@ -27,6 +28,7 @@ pub mod prompt;
 pub mod resource;
 pub mod search;
 mod settings;
+mod tabs;
 mod writes;
 
 pub use command::Command;
@@ -170,7 +172,11 @@ impl App {
             export: None,
             links_search: None,
             transactions_search: None,
-            search: SearchView::new("", crate::store::Kinds::Both, now),
+            search: SearchView::new(
+                "",
+                crate::store::Kinds::Both,
+                crate::store::Dates { zone: &crate::zone::Zone::utc(), now },
+            ),
             last_currency: forms::COMMON_CURRENCIES[0].to_string(),
             mode: Mode::Normal,
             detail: None,
@@ -200,6 +206,11 @@ impl App {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.now
+    }
+
+    /// How dates the agent types are read: in their zone, today being now's.
+    pub fn dates(&self) -> crate::store::Dates<'_> {
+        crate::store::Dates { zone: &self.settings.zone, now: self.now }
     }
 
     pub fn size(&self) -> (u16, u16) {
@@ -315,55 +326,6 @@ impl App {
         usize::from(rows).max(1)
     }
 
-    /// The panes on offer: the Events pane only with a local listener, the
-    /// Search pane and the Overview only with a mirror.
-    pub fn panes(&self) -> Vec<Pane> {
-        Pane::ALL
-            .iter()
-            .copied()
-            .filter(|p| match p {
-                Pane::Events => self.settings.events_pane,
-                Pane::Search | Pane::Overview => self.settings.mirror.is_ok(),
-                _ => true,
-            })
-            .collect()
-    }
-
-    fn next_pane(&self, forward: bool) -> Pane {
-        let panes = self.panes();
-        let at = panes.iter().position(|p| *p == self.pane).unwrap_or(0);
-        let step = if forward { 1 } else { panes.len() - 1 };
-        panes[(at + step) % panes.len()]
-    }
-
-    /// The tab labels, as drawn (the ui and the mouse use the same text):
-    /// with short titles when the full ones would leave the header no room
-    /// for the connection's state.
-    pub fn tab_labels(&self) -> Vec<String> {
-        let labels = |short: bool| -> Vec<String> {
-            self.panes()
-                .iter()
-                .map(|&pane| {
-                    // A pane's own count, whatever it is searching for.
-                    let count = match pane.polled() {
-                        Some(polled) => self.pane_ops(polled).list().total(),
-                        None => self.list(pane).total(),
-                    };
-                    let count = count.map(crate::human::group_thousands).unwrap_or_else(|| "…".into());
-                    let title = if short { pane.short_title() } else { pane.title() };
-                    format!(" {} {title} {count} ", pane.key_label())
-                })
-                .collect()
-        };
-        let full = labels(false);
-        let width: usize = full.iter().map(|l| unicode_width::UnicodeWidthStr::width(l.as_str()) + 1).sum();
-        if usize::from(layout::TABS_START) + width + HEADER_RIGHT_ROOM > usize::from(self.width) {
-            labels(true)
-        } else {
-            full
-        }
-    }
-
     /// Whether a row is marked as new or changed.
     pub fn mark(&self, pane: Pane, id: &str) -> Option<Mark> {
         self.list(pane).mark(id)
@@ -450,6 +412,7 @@ impl App {
             Msg::Mirror(status) => self.mirror_said(status),
             Msg::Note(text) => self.notify(text, false),
             Msg::Searched { request, result } => self.searched(request, result),
+            Msg::Zone(result) => self.zone_loaded(result),
         }
         if !cmds.contains(&Cmd::Quit) {
             self.plan(&mut cmds);
@@ -510,7 +473,7 @@ impl App {
                 self.export = None;
                 self.links_search = None;
                 self.transactions_search = None;
-                self.search = SearchView::new("", crate::store::Kinds::Both, now);
+                self.search = SearchView::new("", crate::store::Kinds::Both, self.dates());
                 self.detail = None;
                 self.pending_jump = None;
                 self.mode = Mode::Normal;
@@ -519,6 +482,7 @@ impl App {
                 self.settings.read_only = info.read_only;
                 self.settings.events_pane = false;
                 self.settings.mirror = info.mirror.clone();
+                self.settings.zone = info.zone.clone();
                 self.mirror = None;
                 self.pane = Pane::Links;
                 self.notify(format!("switched to profile {}", info.name), false);

@@ -2,15 +2,16 @@
 //! volume, and what needs attention, all computed by the mirror
 //! ([`Cmd::Overview`]). It is recomputed every refresh while shown and less
 //! often while hidden, so its tab counts what needs attention and alerts
-//! hear of new items wherever the agent is. Periods start at a local
-//! midnight (the settings' offset from UTC).
+//! hear of new items wherever the agent is. Periods are whole local days
+//! of the agent's zone, each from one midnight to the next.
 
 use super::paged::{ListOps, PagedList, RequestId};
 use super::resource::Resource;
 use super::{App, Cmd, DetailKind, Pane};
 use crate::api::{Transaction, Webhook};
 use crate::store::{Attention, Overview, OverviewQuery, Step};
-use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Offset, TimeZone, Utc};
+use crate::zone::Zone;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// How often the hidden Overview is recomputed for its tab's count, unless
 /// the sync finds news first: every hidden refresh cost a sixth of the idle
@@ -21,32 +22,38 @@ const HIDDEN_EVERY_SECS: i64 = 300;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
     Today,
+    /// The whole of the day before: finance's "yesterday".
+    Yesterday,
     Week,
     Month,
 }
 
 impl Period {
-    const ALL: [Period; 3] = [Period::Today, Period::Week, Period::Month];
+    const ALL: [Period; 4] = [Period::Today, Period::Yesterday, Period::Week, Period::Month];
 
     pub fn label(self) -> &'static str {
         match self {
             Period::Today => "today",
+            Period::Yesterday => "yesterday",
             Period::Week => "7 days",
             Period::Month => "30 days",
         }
     }
 
-    pub fn days(self) -> i64 {
+    /// Its first and last local days, for a day `today`.
+    pub fn dates(self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+        let back = |days: i64| today - Duration::days(days);
         match self {
-            Period::Today => 1,
-            Period::Week => 7,
-            Period::Month => 30,
+            Period::Today => (today, today),
+            Period::Yesterday => (back(1), back(1)),
+            Period::Week => (back(6), today),
+            Period::Month => (back(29), today),
         }
     }
 
-    /// A bar an hour for today, a day otherwise.
+    /// A bar an hour for a single day, a day otherwise.
     pub fn step(self) -> Step {
-        if self == Period::Today { Step::Hour } else { Step::Day }
+        if matches!(self, Period::Today | Period::Yesterday) { Step::Hour } else { Step::Day }
     }
 
     fn turned(self, forward: bool) -> Period {
@@ -196,27 +203,22 @@ impl OverviewState {
     }
 }
 
-/// The start of the local day `days_back` days before `now`'s, in UTC.
-pub fn local_midnight(now: DateTime<Utc>, utc_offset_secs: i32, days_back: i64) -> DateTime<Utc> {
-    let zone = FixedOffset::east_opt(utc_offset_secs).unwrap_or_else(|| Utc.fix());
-    let day = now.with_timezone(&zone).date_naive() - Duration::days(days_back);
-    // A fixed offset has exactly one midnight a day.
-    zone.from_local_datetime(&day.and_time(NaiveTime::MIN)).single().map(|t| t.with_timezone(&Utc)).unwrap_or(now)
+/// The question for the mirror about a period of the agent's local days.
+pub fn period_query(
+    zone: &Zone,
+    period: Period,
+    now: DateTime<Utc>,
+    thresholds: crate::store::Thresholds,
+) -> OverviewQuery {
+    let dates = period.dates(zone.date_of(now));
+    OverviewQuery::days(zone, dates, now, period.step(), thresholds)
 }
 
 impl App {
-    /// The question for the mirror: the period up to the end of today.
+    /// The question for the mirror: the period, in the agent's local days.
     pub fn overview_query(&self) -> OverviewQuery {
-        let offset = self.settings.utc_offset_secs;
-        let period = self.overview.period;
-        OverviewQuery {
-            from: local_midnight(self.now, offset, period.days() - 1),
-            to: local_midnight(self.now, offset, -1),
-            now: self.now,
-            step: period.step(),
-            chart_currency: self.overview.chosen_currency.clone(),
-            thresholds: self.settings.thresholds,
-        }
+        let query = period_query(&self.settings.zone, self.overview.period, self.now, self.settings.thresholds);
+        OverviewQuery { chart_currency: self.overview.chosen_currency.clone(), ..query }
     }
 
     /// Asks the mirror again when due: every refresh while shown; while not,

@@ -7,7 +7,7 @@
 
 use super::paged::{ListOps, Mark, RequestId};
 use super::{App, Cmd, Pane};
-use crate::store::{Kinds, SearchHit, SearchPage, SearchQuery};
+use crate::store::{Dates, Kinds, SearchHit, SearchPage, SearchQuery};
 use chrono::{DateTime, Duration, Utc};
 
 /// Rows a window holds.
@@ -32,13 +32,25 @@ pub struct SearchView {
     stale: bool,
     pub error: Option<String>,
     next_refresh: DateTime<Utc>,
+    /// Made from a pane's filters rather than typed: PIK cannot answer
+    /// them (a range of settlement times), the mirror can.
+    from_filter: bool,
 }
 
 impl SearchView {
-    pub fn new(text: &str, kinds: Kinds, now: DateTime<Utc>) -> Self {
+    pub fn new(text: &str, kinds: Kinds, dates: Dates<'_>) -> Self {
+        Self::with_query(text, SearchQuery::parse_in(text, kinds, dates), dates.now)
+    }
+
+    /// A view of the rows a pane's filters select, read from the mirror.
+    pub fn for_filter(query: SearchQuery, now: DateTime<Utc>) -> Self {
+        SearchView { from_filter: true, ..Self::with_query("", query, now) }
+    }
+
+    fn with_query(text: &str, query: SearchQuery, now: DateTime<Utc>) -> Self {
         SearchView {
             text: text.to_string(),
-            query: SearchQuery::parse(text, kinds),
+            query,
             total: None,
             capped: false,
             window_start: 0,
@@ -49,6 +61,7 @@ impl SearchView {
             stale: true,
             error: None,
             next_refresh: now,
+            from_filter: false,
         }
     }
 
@@ -56,13 +69,24 @@ impl SearchView {
         self.query.kinds
     }
 
+    /// What it asks the mirror.
+    pub fn query(&self) -> &SearchQuery {
+        &self.query
+    }
+
+    /// Whether it shows a pane's filters, not a search typed.
+    pub fn from_filter(&self) -> bool {
+        self.from_filter
+    }
+
     /// A new text to search: results start again from the top.
-    pub fn set_text(&mut self, text: &str) {
-        if text == self.text {
+    pub fn set_text(&mut self, text: &str, dates: Dates<'_>) {
+        if text == self.text && !self.from_filter {
             return;
         }
+        self.from_filter = false;
         self.text = text.to_string();
-        self.query = SearchQuery::parse(text, self.query.kinds);
+        self.query = SearchQuery::parse_in(text, self.query.kinds, dates);
         self.stale = true;
         // The answer on its way is for the old text: it will be ignored.
         self.in_flight = None;
@@ -261,12 +285,12 @@ impl App {
 
     /// Sets (or, with no text, ends) the visible pane's search.
     pub(super) fn search_for(&mut self, text: &str) {
-        let now = self.now;
+        let dates = Dates { zone: &self.settings.zone, now: self.now };
         let slot = match self.pane {
             Pane::Links => (&mut self.links_search, Kinds::Links),
             Pane::Transactions => (&mut self.transactions_search, Kinds::Transactions),
             Pane::Search => {
-                self.search.set_text(text);
+                self.search.set_text(text, dates);
                 return;
             }
             Pane::Webhooks | Pane::Events | Pane::Overview => return,
@@ -274,10 +298,15 @@ impl App {
         let (view, kinds) = slot;
         match (view.as_mut(), text.trim().is_empty()) {
             (_, true) => *view = None,
-            (Some(view), false) => view.set_text(text),
-            (None, false) => *view = Some(SearchView::new(text, kinds, now)),
+            (Some(view), false) => view.set_text(text, dates),
+            (None, false) => *view = Some(SearchView::new(text, kinds, dates)),
         }
         self.detail = None;
+        // Ending a search in a pane whose filters PIK cannot answer shows
+        // the mirror's rows for them again.
+        if self.pane == Pane::Transactions && self.transactions_search.is_none() {
+            self.show_transactions_filter();
+        }
     }
 
     /// Asks for the window the visible pane's search needs.
@@ -321,7 +350,9 @@ mod tests {
 
     #[test]
     fn windows_follow_the_screen_and_never_hold_every_row() {
-        let mut view = SearchView::new("order", Kinds::Links, t0());
+        let zone = crate::zone::Zone::utc();
+        let dates = Dates { zone: &zone, now: t0() };
+        let mut view = SearchView::new("order", Kinds::Links, dates);
         let refresh = Duration::seconds(5);
         assert_eq!(view.wanted(20, t0()).map(|(_, o)| o), Some(0), "a new query asks from the top");
         view.begin(1, 0);
@@ -339,7 +370,7 @@ mod tests {
         // The mirror changes: the window is read again after a refresh.
         assert_eq!(view.wanted(20, t0() + refresh).map(|(_, o)| o), Some(331));
         // A capped count: scrolling goes on past it as windows come.
-        let mut broad = SearchView::new("a", Kinds::Links, t0());
+        let mut broad = SearchView::new("a", Kinds::Links, dates);
         broad.wanted(20, t0());
         broad.begin(3, 0);
         broad.apply(3, Ok(SearchPage { capped: true, ..page(0, 150, 1000) }), t0() + refresh);
@@ -350,7 +381,7 @@ mod tests {
         broad.apply(4, Ok(SearchPage { capped: true, ..page(930, 150, 1000) }), t0() + refresh);
         assert_eq!(broad.visible_len(), 1081, "one row past the last full window");
         // A new query starts at the top.
-        view.set_text("invoice");
+        view.set_text("invoice", dates);
         assert_eq!((view.selected(), view.wanted(20, t0()).map(|(_, o)| o)), (0, Some(0)));
     }
 }

@@ -6,6 +6,7 @@ use super::alerts::AlertRule;
 use super::keymap::Keymap;
 use crate::hyperlink::Explorers;
 use crate::store::Thresholds;
+use crate::zone::Zone;
 use chrono::Duration;
 
 /// Which PIK the dashboard talks to, for the header.
@@ -17,6 +18,18 @@ pub enum Environment {
     Unknown,
 }
 
+impl Environment {
+    /// The header's label for it: loud for LIVE, and never dropped.
+    pub fn label(self) -> &'static str {
+        match self {
+            Environment::Live => " LIVE ",
+            Environment::Test => " TEST ",
+            Environment::Sandbox => " SANDBOX ",
+            Environment::Unknown => " ? KEY ",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub refresh: Duration,
@@ -26,16 +39,14 @@ pub struct Settings {
     pub profile: Option<String>,
     /// The profiles in the config file, for `:profiles`.
     pub profiles: Vec<String>,
-    /// Seconds east of UTC, for showing local times.
-    pub utc_offset_secs: i32,
+    /// The agent's time zone: every time shown and date typed is in it.
+    pub zone: Zone,
     pub read_only: bool,
     /// Whether a local listener feeds verified webhook events (the Events pane).
     pub events_pane: bool,
     pub keymap: Keymap,
     /// Whether a local mirror answers pages and searches; why not, if not.
     pub mirror: Result<(), String>,
-    /// The local time zone's name for the Overview ("Europe/Berlin"), if known.
-    pub zone_name: Option<String>,
     /// When an item needs attention (`[attention]` in the config file).
     pub thresholds: Thresholds,
     /// `[[alerts]]` rules (`--bell` adds one for settled payments).
@@ -57,12 +68,11 @@ impl Default for Settings {
             environment: Environment::Sandbox,
             profile: None,
             profiles: Vec::new(),
-            utc_offset_secs: 0,
+            zone: Zone::utc(),
             read_only: false,
             events_pane: false,
             keymap: Keymap::default(),
             mirror: Err("no mirror".into()),
-            zone_name: None,
             thresholds: Thresholds::default(),
             alerts: Vec::new(),
             workdir: None,

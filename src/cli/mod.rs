@@ -4,7 +4,9 @@ mod generated;
 mod options;
 
 pub use generated::{CompletionShell, write_completions, write_man_page};
-pub use options::{AccountArgs, ApiArgs, GlobalArgs, LocalArgs, LogArgs, MirrorArgs, MirroredArgs, OutputArgs};
+pub use options::{
+    AccountArgs, ApiArgs, DateArg, GlobalArgs, LocalArgs, LogArgs, MirrorArgs, MirroredArgs, OutputArgs, ZoneArgs,
+};
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -28,6 +30,8 @@ pub struct Cli {
     pub log: LogArgs,
     #[command(flatten)]
     pub dashboard: DashboardArgs,
+    #[command(flatten)]
+    pub zone: ZoneArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -116,12 +120,17 @@ pub struct SyncArgs {
 /// `links export` and `transactions export`: rows for a spreadsheet or a script.
 #[derive(Debug, Clone, Args)]
 pub struct ExportArgs {
-    /// Created at or after this time (2024-01-15, 2024-01-15T10:00:00Z, or a Unix time).
+    /// From this time: 2026-11-29 (a local day of --tz), 2026-11, yesterday, today, 7d, or an
+    /// ISO 8601 time such as 2026-11-29T10:00:00Z.
     #[arg(long)]
     pub from: Option<String>,
-    /// Created at or before this time (a date alone takes in the whole day).
+    /// To this time (a day, month or word takes in the whole of it).
     #[arg(long)]
     pub to: Option<String>,
+    /// Which time --from and --to apply to: created, confirmed or settled (transactions; settled is
+    /// when the money was credited, as finance counts it).
+    #[arg(long, value_enum, default_value_t = DateArg::Created)]
+    pub date: DateArg,
     #[arg(long)]
     pub status: Option<String>,
     #[arg(long)]
@@ -150,13 +159,17 @@ pub enum ExportFormat {
 
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
-    /// The first moment counted (2024-01-15, an RFC 3339 time, or a Unix time).
+    /// The first moment counted: 2026-11-29 (a local day of --tz), 2026-11, yesterday, today, 7d,
+    /// or an RFC 3339 time.
     #[arg(long)]
     pub from: String,
-    /// The last moment counted (a date alone takes in the whole day).
+    /// The last moment counted (a day, month or word takes in the whole of it).
     #[arg(long)]
     pub to: String,
-    /// Totals per currency and status, or per UTC day as well.
+    /// Which time counts: created, confirmed or settled (settled is when the money was credited).
+    #[arg(long, value_enum, default_value_t = DateArg::Created)]
+    pub date: DateArg,
+    /// Totals per currency and status, or per local day (of --tz) as well.
     #[arg(long, value_enum, default_value_t = ReportBy::Currency)]
     pub by: ReportBy,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
@@ -423,7 +436,7 @@ pub enum ConfigCommand {
 impl Cli {
     /// The options of the dashboard.
     pub fn dashboard_args(&self) -> GlobalArgs {
-        let none = OutputArgs { json: false };
+        let none = OutputArgs { json: false, zone: self.zone.clone() };
         GlobalArgs::default().with_account(&self.account).with_mirror(&self.mirror).with_output(&none, &self.log)
     }
 
@@ -463,7 +476,7 @@ impl Command {
             Command::Sync(args) => GlobalArgs::default()
                 .with_account(&args.account)
                 .with_mirror(&args.mirror)
-                .with_output(&OutputArgs { json: false }, &args.log),
+                .with_output(&OutputArgs { json: false, zone: ZoneArgs { tz: None } }, &args.log),
             Command::Sandbox(sandbox) => GlobalArgs { log_file: sandbox.log.log_file.clone(), ..GlobalArgs::default() },
             Command::Config(ConfigCommand::Path { config, output }) => {
                 GlobalArgs { config: config.clone(), json: output.json, ..GlobalArgs::default() }

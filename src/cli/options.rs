@@ -5,6 +5,24 @@
 use clap::Args;
 use std::path::PathBuf;
 
+/// Which of a payment's times a date range applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DateArg {
+    Created,
+    Confirmed,
+    Settled,
+}
+
+impl From<DateArg> for crate::store::DateField {
+    fn from(arg: DateArg) -> Self {
+        match arg {
+            DateArg::Created => crate::store::DateField::Created,
+            DateArg::Confirmed => crate::store::DateField::Confirmed,
+            DateArg::Settled => crate::store::DateField::Settled,
+        }
+    }
+}
+
 /// Which PIK, with which key, how fast: for everything that talks to PIK.
 #[derive(Debug, Clone, Args)]
 pub struct AccountArgs {
@@ -47,6 +65,17 @@ pub struct OutputArgs {
     /// Print one JSON document instead of a table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub zone: ZoneArgs,
+}
+
+/// The zone times are shown and dates are read in.
+#[derive(Debug, Clone, Args)]
+pub struct ZoneArgs {
+    /// The time zone to show times and read dates in, e.g. Europe/Berlin or UTC (default: the
+    /// config file's `tz`, else the system's). JSON and CSV stay in UTC.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -110,6 +139,8 @@ pub struct GlobalArgs {
     pub no_store: bool,
     pub log_file: Option<PathBuf>,
     pub no_hyperlinks: bool,
+    /// `--tz`, as given.
+    pub tz: Option<String>,
 }
 
 impl Default for GlobalArgs {
@@ -127,6 +158,7 @@ impl Default for GlobalArgs {
             no_store: false,
             log_file: None,
             no_hyperlinks: false,
+            tz: None,
         }
     }
 }
@@ -151,6 +183,7 @@ impl GlobalArgs {
 
     pub(super) fn with_output(mut self, output: &OutputArgs, log: &LogArgs) -> Self {
         self.json = output.json;
+        self.tz = output.zone.tz.clone();
         self.log_file = log.log_file.clone();
         self
     }

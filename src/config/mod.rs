@@ -14,6 +14,7 @@
 //! ```
 
 use crate::api::{ApiKey, DEFAULT_BASE_URL};
+use crate::zone::Zone;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,8 @@ pub struct ConfigFile {
     pub explorers: BTreeMap<String, String>,
     /// `hyperlinks = false` for terminals that mis-draw OSC 8 links.
     pub hyperlinks: Option<bool>,
+    /// `tz = "Europe/Berlin"`: the zone times are shown and dates typed in.
+    pub tz: Option<Spanned<String>>,
     /// The file's text, to turn byte offsets into line numbers.
     #[serde(skip)]
     source: String,
@@ -190,6 +193,8 @@ pub struct Profile {
     /// The mirror: a file, or a shared `postgres://` mirror (a password
     /// may be here, in a file as private as the key; never on the command line).
     pub store: Option<String>,
+    /// This profile's time zone, over the file's `tz`.
+    pub tz: Option<Spanned<String>>,
 }
 
 /// What the command line said.
@@ -241,6 +246,8 @@ pub enum ConfigError {
     NoProfile { name: String, path: PathBuf },
     #[error("{cause}")]
     KeyFile { path: PathBuf, cause: String },
+    #[error("{0}")]
+    Zone(String),
     #[error(
         "no API key: set PIK_API_KEY, pass --api-key-file FILE, or add api_key_file to a profile in {path} \
          (or run `pik-tui --demo` to try everything against the embedded sandbox, without an account)"
@@ -333,6 +340,27 @@ fn read_key_file(path: &Path, warnings: &mut Vec<String>) -> Result<ApiKey, Conf
 pub fn resolve_profile(flags: &Flags, name: &str) -> Result<Settings, ConfigError> {
     let flags = Flags { profile: Some(name.to_string()), api_key_file: None, base_url: None, ..flags.clone() };
     resolve(&flags, &Environment::default())
+}
+
+/// The agent's time zone: `--tz`, else the profile's `tz`, else the config
+/// file's, else the system's (`TZ`, then `/etc/localtime`). An unknown name
+/// is refused, naming where it was written.
+pub fn zone(
+    flag: Option<&str>,
+    file: Option<&ConfigFile>,
+    profile: Option<&str>,
+    path: &str,
+) -> Result<Zone, ConfigError> {
+    if let Some(name) = flag {
+        return Zone::named(name).map_err(|e| ConfigError::Zone(format!("--tz: {e}")));
+    }
+    let Some(file) = file else { return Ok(Zone::system()) };
+    let written = profile.and_then(|p| file.profiles.get(p)).and_then(|p| p.tz.as_ref()).or(file.tz.as_ref());
+    match written {
+        Some(name) => Zone::named(name.get_ref())
+            .map_err(|e| ConfigError::Zone(format!("the config file {path}, line {}: {e}", file.line_of(name.span())))),
+        None => Ok(Zone::system()),
+    }
 }
 
 /// The config file the flags point at, if there is one.

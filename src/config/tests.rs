@@ -150,3 +150,23 @@ fn clear_errors_for_missing_things() {
     let err = resolve(&flags, &Environment::default()).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("cannot read the API key file"), "{err}");
 }
+
+#[test]
+fn the_zone_comes_from_the_flag_then_the_profile_then_the_file() {
+    let dir = temp();
+    let text = "tz = \"Asia/Kolkata\"\n[profiles.berlin]\napi_key = \"pik_test_x\"\ntz = \"Europe/Berlin\"\n\
+                [profiles.plain]\napi_key = \"pik_test_y\"\n[profiles.bad]\napi_key = \"pik_test_z\"\ntz = \"Mars/Base\"\n";
+    let path = write(dir.path(), "config.toml", text, 0o600);
+    let Ok(Some(file)) = load_file(&path) else { panic!("the file") };
+    let name = |flag: Option<&str>, profile: Option<&str>| {
+        zone(flag, Some(&file), profile, "config.toml").map(|z| z.name().to_string()).map_err(|e| e.to_string())
+    };
+    assert_eq!(name(Some("UTC"), Some("berlin")), Ok("UTC".into()));
+    assert_eq!(name(None, Some("berlin")), Ok("Europe/Berlin".into()));
+    assert_eq!(name(None, Some("plain")), Ok("Asia/Kolkata".into()));
+    assert_eq!(name(None, None), Ok("Asia/Kolkata".into()));
+    let refused = name(None, Some("bad"));
+    assert!(matches!(&refused, Err(e) if e.contains("line 9") && e.contains("Mars/Base")), "{refused:?}");
+    let flag = name(Some("Nowhere/Else"), None);
+    assert!(matches!(&flag, Err(e) if e.starts_with("--tz:")), "{flag:?}");
+}

@@ -63,6 +63,8 @@ pub fn columns(kinds: Kinds) -> &'static [&'static str] {
             "tx_hash",
             "confirmed_at",
             "settled_at",
+            "link_description",
+            "link_amount",
         ],
         Kinds::Both => &[
             "kind",
@@ -79,6 +81,8 @@ pub fn columns(kinds: Kinds) -> &'static [&'static str] {
             "settled_at",
             "paid_at",
             "expires_at",
+            "link_description",
+            "link_amount",
         ],
     }
 }
@@ -153,6 +157,8 @@ fn cells<'a>(row: &RawRow<'a>, kinds: Kinds) -> Vec<Cow<'a, str>> {
             text(t.tx_hash),
             time(t.confirmed_at),
             time(t.settled_at),
+            text(t.link_description),
+            text(t.link_amount),
         ],
         // A search of both: every field of either, `kind` first.
         (RawRow::Link(l), _) => vec![
@@ -170,6 +176,8 @@ fn cells<'a>(row: &RawRow<'a>, kinds: Kinds) -> Vec<Cow<'a, str>> {
             none(),
             time(l.paid_at),
             time(l.expires_at),
+            none(),
+            none(),
         ],
         (RawRow::Transaction(t), _) => vec![
             Cow::Borrowed("transaction"),
@@ -186,13 +194,29 @@ fn cells<'a>(row: &RawRow<'a>, kinds: Kinds) -> Vec<Cow<'a, str>> {
             time(t.settled_at),
             none(),
             none(),
+            text(t.link_description),
+            text(t.link_amount),
         ],
     }
 }
 
+/// A payment's link as an export shows it: its description and amount.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkCells {
+    pub description: Option<String>,
+    pub amount: Option<String>,
+}
+
+impl LinkCells {
+    pub fn of(link: &crate::api::PaymentLink) -> LinkCells {
+        LinkCells { description: link.description.clone(), amount: Some(link.amount.to_string()) }
+    }
+}
+
 /// Calls `f` with a row as the store would give it (what the API gave,
-/// for an export from the API; the tests' expectations).
-pub fn with_raw<R>(hit: &SearchHit, f: impl FnOnce(&RawRow<'_>) -> R) -> R {
+/// for an export from the API; the tests' expectations), with a payment's
+/// link where it is known.
+pub fn with_raw<R>(hit: &SearchHit, link: Option<&LinkCells>, f: impl FnOnce(&RawRow<'_>) -> R) -> R {
     let micros = |t: &DateTime<Utc>| t.timestamp_micros();
     match hit {
         SearchHit::Link(l) => {
@@ -221,14 +245,16 @@ pub fn with_raw<R>(hit: &SearchHit, f: impl FnOnce(&RawRow<'_>) -> R) -> R {
                 tx_hash: t.tx_hash.as_deref(),
                 confirmed_at: t.confirmed_at.as_ref().map(micros),
                 settled_at: t.settled_at.as_ref().map(micros),
+                link_description: link.and_then(|l| l.description.as_deref()),
+                link_amount: link.and_then(|l| l.amount.as_deref()),
             }))
         }
     }
 }
 
 /// A row's values in the layout's column order (empty where it has none).
-pub fn values(hit: &SearchHit, kinds: Kinds) -> Vec<String> {
-    with_raw(hit, |row| cells(row, kinds).into_iter().map(Cow::into_owned).collect())
+pub fn values(hit: &SearchHit, link: Option<&LinkCells>, kinds: Kinds) -> Vec<String> {
+    with_raw(hit, link, |row| cells(row, kinds).into_iter().map(Cow::into_owned).collect())
 }
 
 /// Writes rows in one format to any output.
@@ -266,9 +292,9 @@ impl<W: Write> RowWriter<W> {
 }
 
 impl<W: Write + Send> RowWriter<W> {
-    /// Writes a row given as structs (from the API).
-    pub fn write(&mut self, hit: &SearchHit) -> std::io::Result<()> {
-        with_raw(hit, |row| self.row(row))
+    /// Writes a row given as structs (from the API), with its link's cells.
+    pub fn write(&mut self, hit: &SearchHit, link: Option<&LinkCells>) -> std::io::Result<()> {
+        with_raw(hit, link, |row| self.row(row))
     }
 }
 

@@ -3,10 +3,10 @@
 //! (rows written, rows expected).
 
 use super::file::{FileError, Pending};
-use super::{Destination, Format, RowWriter};
+use super::{Destination, Format, LinkCells, RowWriter};
 use crate::api::{ApiError, Client, LinkQuery, TransactionQuery};
 use crate::store::{Kinds, SearchHit, Selection, Store, StoreError};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -151,6 +151,32 @@ pub async fn from_store(
     .await
 }
 
+/// The links of an account read from the API as far as the payments being
+/// exported need them: pages newest first, in step with the payments
+/// (a payment's link was made before it), so an export of recent payments
+/// reads only the recent links, and never one request a payment.
+struct LinkBook<'a> {
+    client: &'a Client,
+    known: HashMap<String, LinkCells>,
+    offset: u32,
+    done: bool,
+}
+
+impl LinkBook<'_> {
+    async fn cells(&mut self, id: &str) -> Result<Option<LinkCells>, ApiError> {
+        while !self.known.contains_key(id) && !self.done {
+            let page = self
+                .client
+                .list_links(&LinkQuery { limit: Some(PAGE), offset: Some(self.offset), ..Default::default() })
+                .await?;
+            self.done = page.data.len() + page.skipped < PAGE as usize;
+            self.offset = self.offset.saturating_add(PAGE);
+            self.known.extend(page.data.iter().map(|link| (link.id.clone(), LinkCells::of(link))));
+        }
+        Ok(self.known.get(id).cloned())
+    }
+}
+
 /// Every row matching the filters, paged from the API (newest first). Rows
 /// that arrive meanwhile shift PIK's offsets; a row seen twice is written once.
 pub async fn from_api(
@@ -163,8 +189,15 @@ pub async fn from_api(
     let Selection::Filter(query) = filter else {
         return Err(ExportError::Write("PIK cannot search: export a search from the mirror".into()));
     };
+    if query.transactions_only() {
+        return Err(ExportError::Write(
+            "PIK filters payments by creation time only: export by confirmation or settlement time from the mirror"
+                .into(),
+        ));
+    }
     let kinds = query.kinds;
     with_sink(destination, format, kinds, |mut sink| async move {
+        let mut book = LinkBook { client, known: HashMap::new(), offset: 0, done: false };
         let mut seen: HashSet<String> = HashSet::new();
         let mut written = 0u64;
         let mut offset = 0u32;
@@ -199,8 +232,18 @@ pub async fn from_api(
                 {
                     continue;
                 }
+                let link = match hit {
+                    SearchHit::Transaction(txn) => match &txn.payment_link_id {
+                        Some(id) => match book.cells(id).await {
+                            Ok(cells) => cells,
+                            Err(error) => return (sink, Err(error.into())),
+                        },
+                        None => None,
+                    },
+                    SearchHit::Link(_) => None,
+                };
                 let Some(writer) = sink.writer.as_mut() else { return (sink, Ok(written)) };
-                if let Err(error) = writer.write(hit) {
+                if let Err(error) = writer.write(hit, link.as_ref()) {
                     return (sink, Err(error.into()));
                 }
                 written += 1;

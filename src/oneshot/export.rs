@@ -7,7 +7,7 @@
 use super::mirror::mirrored;
 use super::print::{print_json, print_table};
 use super::transactions::time_arg;
-use super::{Failure, Outcome, exit};
+use super::{Failure, Outcome, command_zone, exit};
 use crate::api::{ClientConfig, LinkStatus, RetryPolicy, TransactionStatus};
 use crate::cli::{ExportArgs, ExportFormat, GlobalArgs, ReportArgs, ReportBy, ReportFormat};
 use crate::config::{self, Environment, Flags};
@@ -15,14 +15,16 @@ use crate::date_arg::Bound;
 use crate::export::{self, Destination, ExportError, Format, file::FileError};
 use crate::human::group_thousands;
 use crate::sanitize::{for_spreadsheet, for_terminal_truncated};
-use crate::store::{Kinds, SearchQuery, Selection};
+use crate::store::{DateField, Kinds, ReportQuery, SearchQuery, Selection};
+use crate::zone::Zone;
 use chrono::Timelike;
 use serde_json::json;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-/// The filters of an export, checked before anything is read.
-fn filter(args: &ExportArgs, link: Option<String>, kinds: Kinds) -> Result<SearchQuery, Failure> {
+/// The filters of an export, checked before anything is read; dates in
+/// the agent's zone.
+fn filter(args: &ExportArgs, link: Option<String>, kinds: Kinds, zone: &Zone) -> Result<SearchQuery, Failure> {
     let mut query = SearchQuery::everything(kinds);
     if let Some(status) = &args.status {
         let status = status.trim().to_ascii_lowercase();
@@ -46,13 +48,18 @@ fn filter(args: &ExportArgs, link: Option<String>, kinds: Kinds) -> Result<Searc
         query.currency = Some(currency.trim().to_ascii_uppercase());
     }
     query.link = link.map(|l| l.trim().to_string());
-    query.from = args.from.as_deref().map(|t| time_arg("from", t, Bound::Start)).transpose()?;
-    query.to = args.to.as_deref().map(|t| time_arg("to", t, Bound::End)).transpose()?;
-    if let (Some(from), Some(to)) = (query.from, query.to)
+    let from = args.from.as_deref().map(|t| time_arg("from", t, Bound::Start, zone)).transpose()?;
+    let to = args.to.as_deref().map(|t| time_arg("to", t, Bound::End, zone)).transpose()?;
+    if let (Some(from), Some(to)) = (from, to)
         && from > to
     {
         return Err(Failure::usage("--from is after --to"));
     }
+    let date = DateField::from(args.date);
+    if kinds == Kinds::Links && date != DateField::Created {
+        return Err(Failure::usage(format!("--date {}: links have a creation date only", date.as_str())));
+    }
+    query.set_dates(date, from, to);
     Ok(query)
 }
 
@@ -94,7 +101,13 @@ fn failed(error: ExportError) -> Failure {
 
 /// `links export` and `transactions export`.
 pub(super) async fn rows(global: &GlobalArgs, args: ExportArgs, link: Option<String>, kinds: Kinds) -> Outcome {
-    let query = filter(&args, link, kinds)?;
+    let query = filter(&args, link, kinds, &command_zone(global)?)?;
+    if args.from_api && query.transactions_only() {
+        return Err(Failure::usage(
+            "--from-api: PIK filters payments by creation time only; export by --date confirmed or settled from the \
+             mirror",
+        ));
+    }
     let format = match args.format {
         ExportFormat::Csv => Format::Csv,
         ExportFormat::Jsonl => Format::Jsonl,
@@ -131,19 +144,23 @@ pub(super) async fn rows(global: &GlobalArgs, args: ExportArgs, link: Option<Str
     Ok(())
 }
 
-/// `pik-tui report`: totals of the transactions created in the period, per
-/// currency and status (and UTC day), exact, never added across currencies.
+/// `pik-tui report`: totals of the payments created (confirmed, settled)
+/// in the period, per currency and status (and local day), exact, never
+/// added across currencies.
 pub async fn report_totals(global: &GlobalArgs, args: ReportArgs) -> Outcome {
-    let from = time_arg("from", &args.from, Bound::Start)?;
+    let zone = command_zone(global)?;
+    let from = time_arg("from", &args.from, Bound::Start, &zone)?;
     // Times are read to the second: `--to` takes in the whole of its last second.
-    let to = time_arg("to", &args.to, Bound::End)?;
+    let to = time_arg("to", &args.to, Bound::End, &zone)?;
     let to = if to.timestamp_subsec_nanos() == 0 { to + chrono::Duration::microseconds(999_999) } else { to };
     if from > to {
         return Err(Failure::usage("--from is after --to"));
     }
     let by_day = args.by == ReportBy::Day;
+    let date = DateField::from(args.date);
     let opened = mirrored(global, args.offline).await?;
-    let lines = opened.store.report(from, to, by_day).await.map_err(|e| Failure {
+    let query = ReportQuery { from, to, date, by_day: by_day.then(|| zone.clone()) };
+    let lines = opened.store.report(query).await.map_err(|e| Failure {
         message: e.to_string(),
         code: exit::FAILED,
         error: None,
@@ -153,14 +170,18 @@ pub async fn report_totals(global: &GlobalArgs, args: ReportArgs) -> Outcome {
         (ReportFormat::Json, _) | (_, true) => print_json(&json!({
             "from": export::iso(&from),
             "to": export::iso(&to),
+            "date": date.as_str(),
             "by": if by_day { "day" } else { "currency" },
+            // The zone the days are local to.
+            "zone": zone.name(),
             "lines": lines,
         })),
         (ReportFormat::Csv, false) => {
             let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(std::io::stdout());
+            let day_header = format!("day ({})", zone.name());
             let mut header = vec!["currency", "status", "count", "amount"];
             if by_day {
-                header.insert(0, "day");
+                header.insert(0, &day_header);
             }
             let mut written = writer.write_record(&header);
             for line in &lines {
@@ -194,16 +215,19 @@ pub async fn report_totals(global: &GlobalArgs, args: ReportArgs) -> Outcome {
                     row
                 })
                 .collect();
-            let (headers, right): (&[&str], &[usize]) = if by_day {
-                (&["DAY", "CURRENCY", "STATUS", "COUNT", "AMOUNT"], &[3, 4])
+            let day_header = format!("DAY ({})", for_terminal_truncated(zone.name(), 40));
+            let (headers, right): (Vec<&str>, &[usize]) = if by_day {
+                (vec![&day_header, "CURRENCY", "STATUS", "COUNT", "AMOUNT"], &[3, 4])
             } else {
-                (&["CURRENCY", "STATUS", "COUNT", "AMOUNT"], &[2, 3])
+                (vec!["CURRENCY", "STATUS", "COUNT", "AMOUNT"], &[2, 3])
             };
-            print_table(headers, &rows, right);
+            print_table(&headers, &rows, right);
+            let to = to.with_nanosecond(0).unwrap_or(to);
             println!(
-                "transactions created {} to {} (UTC), by status; currencies are never added together",
-                export::iso(&from),
-                export::iso(&to.with_nanosecond(0).unwrap_or(to))
+                "transactions {} {} to {}, by status; currencies are never added together",
+                date.as_str(),
+                for_terminal_truncated(&zone.stamp(from), 60),
+                for_terminal_truncated(&zone.stamp(to), 60),
             );
         }
     }

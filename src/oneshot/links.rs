@@ -1,6 +1,8 @@
 //! `pik-tui links create|list|get|deactivate`.
 
-use super::print::{local_time, optional_time, paging_footer, print_fields, print_json, print_qr, print_table};
+use super::print::{
+    local_time, optional_time, paging_footer, print_fields, print_json, print_qr, print_table, time_header,
+};
 use super::{Context, Failure, Outcome, exit};
 use crate::api::{CreateLink, LinkQuery, LinkStatus, PaymentLink};
 use crate::cli::{LinksCommand, PageArgs};
@@ -60,8 +62,8 @@ fn fields(context: &Context, link: &PaymentLink) -> Vec<(&'static str, String)> 
             link.description.as_deref().map(|d| for_terminal(d).into_owned()).unwrap_or_else(|| "—".into()),
         ),
         ("status", for_terminal(link.status.as_str()).into_owned()),
-        ("created", local_time(&link.created_at)),
-        ("paid", optional_time(&link.paid_at)),
+        ("created", local_time(&context.zone, &link.created_at)),
+        ("paid", optional_time(&context.zone, &link.paid_at)),
     ]
 }
 
@@ -111,12 +113,13 @@ async fn list(context: &Context, status: Option<&str>, page: &PageArgs) -> Outco
                 l.amount.to_string(),
                 for_terminal_truncated(&l.currency, 8),
                 for_terminal_truncated(l.status.as_str(), 14),
-                local_time(&l.created_at),
+                local_time(&context.zone, &l.created_at),
                 for_terminal_truncated(l.description.as_deref().unwrap_or("—"), 40),
             ]
         })
         .collect();
-    print_table(&["ID", "AMOUNT", "CUR", "STATUS", "CREATED", "DESCRIPTION"], &rows, &[1]);
+    let created = time_header(&context.zone, "CREATED");
+    print_table(&["ID", "AMOUNT", "CUR", "STATUS", &created, "DESCRIPTION"], &rows, &[1]);
     paging_footer(rows.len(), page.offset, result.total, result.skipped);
     Ok(())
 }

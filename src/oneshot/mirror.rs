@@ -3,7 +3,7 @@
 //! first (a progress bar on stderr when that takes more than a moment),
 //! unless `--offline`.
 
-use super::print::{local_time, print_json, print_table};
+use super::print::{local_time, print_json, print_table, time_header};
 use super::{Failure, Outcome, exit};
 use crate::api::{ClientConfig, RetryPolicy};
 use crate::cli::{GlobalArgs, SearchArgs, SearchKind, StoreCommand};
@@ -11,8 +11,9 @@ use crate::config::{self, Environment, Flags};
 use crate::human::group_thousands;
 use crate::mirror::{self, Choice};
 use crate::sanitize::for_terminal_truncated;
-use crate::store::{Account, Kinds, SearchHit, SearchQuery, Store};
+use crate::store::{Account, Dates, Kinds, SearchHit, SearchQuery, Store};
 use crate::sync::{Sync, SyncOptions};
+use crate::zone::Zone;
 use serde_json::json;
 use std::time::Duration;
 
@@ -20,6 +21,8 @@ use std::time::Duration;
 pub(super) struct Opened {
     pub settings: config::Settings,
     pub store: Store,
+    /// Times are printed and dates read in it.
+    pub zone: Zone,
 }
 
 async fn open(global: &GlobalArgs) -> Result<Opened, Failure> {
@@ -38,7 +41,8 @@ async fn open(global: &GlobalArgs) -> Result<Opened, Failure> {
     for note in &opened.notes {
         eprintln!("warning: {note}");
     }
-    Ok(Opened { settings, store: opened.store })
+    let zone = super::command_zone(global)?;
+    Ok(Opened { settings, store: opened.store, zone })
 }
 
 pub async fn store(global: &GlobalArgs, command: StoreCommand) -> Outcome {
@@ -94,7 +98,10 @@ pub async fn store(global: &GlobalArgs, command: StoreCommand) -> Outcome {
         ("webhooks", group_thousands(stats.webhooks)),
         ("size", size),
         ("schema", stats.schema.to_string()),
-        ("up to date", synced.map(|t| local_time(&t)).unwrap_or_else(|| "never (backfill not finished)".into())),
+        (
+            "up to date",
+            synced.map(|t| local_time(&opened.zone, &t)).unwrap_or_else(|| "never (backfill not finished)".into()),
+        ),
     ];
     for (name, value) in rows {
         println!("{name:<13} {value}");
@@ -168,7 +175,7 @@ pub async fn search(global: &GlobalArgs, args: SearchArgs) -> Outcome {
         SearchKind::All => Kinds::Both,
     };
     let text = args.query.join(" ");
-    let query = SearchQuery::parse(&text, kinds);
+    let query = SearchQuery::parse_in(&text, kinds, Dates { zone: &opened.zone, now: chrono::Utc::now() });
     let page = opened.store.search(query, 0, args.limit).await.map_err(|e| Failure {
         message: e.to_string(),
         code: exit::FAILED,
@@ -195,7 +202,7 @@ pub async fn search(global: &GlobalArgs, args: SearchArgs) -> Outcome {
                 l.amount.to_string(),
                 for_terminal_truncated(&l.currency, 8),
                 for_terminal_truncated(l.status.as_str(), 14),
-                local_time(&l.created_at),
+                local_time(&opened.zone, &l.created_at),
                 for_terminal_truncated(l.description.as_deref().unwrap_or("—"), 40),
             ],
             SearchHit::Transaction(t) => vec![
@@ -203,12 +210,13 @@ pub async fn search(global: &GlobalArgs, args: SearchArgs) -> Outcome {
                 t.amount.to_string(),
                 for_terminal_truncated(&t.currency, 8),
                 for_terminal_truncated(t.status.as_str(), 14),
-                local_time(&t.created_at),
+                local_time(&opened.zone, &t.created_at),
                 format!("payment · {}", for_terminal_truncated(t.payment_link_id.as_deref().unwrap_or("—"), 40)),
             ],
         })
         .collect();
-    print_table(&["ID", "AMOUNT", "CUR", "STATUS", "CREATED", "ABOUT"], &rows, &[1]);
+    let created = time_header(&opened.zone, "CREATED");
+    print_table(&["ID", "AMOUNT", "CUR", "STATUS", &created, "ABOUT"], &rows, &[1]);
     let more = if page.capped { "more than " } else { "" };
     println!("{} shown; {more}{} matched", rows.len(), group_thousands(page.total));
     Ok(())

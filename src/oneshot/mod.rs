@@ -23,6 +23,7 @@ use crate::api::{Client, ClientConfig};
 use crate::cli::{GlobalArgs, LinksCommand, TransactionsCommand, WebhooksCommand};
 use crate::config::{self, Environment, Flags};
 use crate::store::Kinds;
+use crate::zone::Zone;
 
 type Outcome = Result<(), Failure>;
 
@@ -34,6 +35,8 @@ struct Context {
     /// Block explorers, when URLs and hashes are printed as clickable
     /// links (a terminal, and not turned off).
     links: Option<crate::hyperlink::Explorers>,
+    /// Times are printed in it (JSON stays UTC).
+    zone: Zone,
 }
 
 impl Context {
@@ -68,7 +71,25 @@ fn connect(global: &GlobalArgs) -> Result<Context, Failure> {
     let explorers = crate::hyperlink::Explorers::with(&file.explorers).map_err(Failure::usage)?;
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let on = terminal && !global.json && !global.no_hyperlinks && file.hyperlinks != Some(false);
-    Ok(Context { client, json: global.json, read_only: settings.read_only, links: on.then_some(explorers) })
+    let zone = zone(global, Some(&file), settings.profile.as_deref())?;
+    Ok(Context { client, json: global.json, read_only: settings.read_only, links: on.then_some(explorers), zone })
+}
+
+/// The zone of a command that reads the mirror: its profile's, as
+/// [`zone`] finds it.
+fn command_zone(global: &GlobalArgs) -> Result<Zone, Failure> {
+    let flags = Flags::from(global);
+    let settings = config::resolve(&flags, &Environment::from_process()).map_err(|e| Failure::usage(e.to_string()))?;
+    let file = config::load(&flags).map_err(|e| Failure::usage(e.to_string()))?;
+    zone(global, file.as_ref(), settings.profile.as_deref())
+}
+
+/// The zone a command prints times and reads dates in: `--tz`, else the
+/// profile's or the config file's `tz`, else the system's.
+fn zone(global: &GlobalArgs, file: Option<&config::ConfigFile>, profile: Option<&str>) -> Result<Zone, Failure> {
+    let path = global.config.clone().or_else(config::default_path).map(|p| p.display().to_string());
+    config::zone(global.tz.as_deref(), file, profile, &path.unwrap_or_default())
+        .map_err(|e| Failure::usage(e.to_string()))
 }
 
 pub enum ApiCommand {

@@ -4,7 +4,8 @@
 
 use crate::qr::QrGrid;
 use crate::sanitize::json_for_terminal;
-use chrono::{DateTime, Local, Utc};
+use crate::zone::Zone;
+use chrono::{DateTime, Utc};
 use std::io::{IsTerminal, Write};
 use unicode_width::UnicodeWidthStr;
 
@@ -13,12 +14,18 @@ pub fn print_json(value: &serde_json::Value) {
     println!("{}", json_for_terminal(&text));
 }
 
-pub fn local_time(time: &DateTime<Utc>) -> String {
-    time.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string()
+/// "2026-10-18 10:21:37 EDT": in the agent's zone, with the offset in force then.
+pub fn local_time(zone: &Zone, time: &DateTime<Utc>) -> String {
+    zone.stamp(*time)
 }
 
-pub fn optional_time(time: &Option<DateTime<Utc>>) -> String {
-    time.as_ref().map(local_time).unwrap_or_else(|| "—".to_string())
+pub fn optional_time(zone: &Zone, time: &Option<DateTime<Utc>>) -> String {
+    time.as_ref().map(|t| local_time(zone, t)).unwrap_or_else(|| "—".to_string())
+}
+
+/// A table's time column, named with its zone: "CREATED (Europe/Berlin)".
+pub fn time_header(zone: &Zone, name: &str) -> String {
+    format!("{name} ({})", crate::sanitize::for_terminal_truncated(zone.name(), 40))
 }
 
 /// A plain text table; cells must already be sanitized. Columns listed in

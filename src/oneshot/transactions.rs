@@ -1,11 +1,12 @@
 //! `pik-tui transactions list|get`.
 
-use super::print::{local_time, optional_time, paging_footer, print_fields, print_json, print_table};
+use super::print::{local_time, optional_time, paging_footer, print_fields, print_json, print_table, time_header};
 use super::{Context, Failure, Outcome};
 use crate::api::{Transaction, TransactionQuery, TransactionStatus};
 use crate::cli::TransactionsCommand;
 use crate::date_arg::{self, Bound};
 use crate::sanitize::{for_terminal, for_terminal_truncated};
+use crate::zone::Zone;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -16,8 +17,8 @@ pub(super) async fn run(context: &Context, command: TransactionsCommand) -> Outc
                 status: status.as_deref().map(TransactionStatus::parse),
                 payment_link_id: link,
                 currency,
-                from: from.as_deref().map(|t| time_arg("from", t, Bound::Start)).transpose()?,
-                to: to.as_deref().map(|t| time_arg("to", t, Bound::End)).transpose()?,
+                from: from.as_deref().map(|t| time_arg("from", t, Bound::Start, &context.zone)).transpose()?,
+                to: to.as_deref().map(|t| time_arg("to", t, Bound::End, &context.zone)).transpose()?,
                 limit: Some(page.limit),
                 offset: Some(page.offset),
             };
@@ -38,11 +39,12 @@ pub(super) async fn run(context: &Context, command: TransactionsCommand) -> Outc
                         t.amount.to_string(),
                         for_terminal_truncated(&t.currency, 8),
                         for_terminal_truncated(t.status.as_str(), 14),
-                        local_time(&t.created_at),
+                        local_time(&context.zone, &t.created_at),
                     ]
                 })
                 .collect();
-            print_table(&["ID", "LINK", "AMOUNT", "CUR", "STATUS", "CREATED"], &rows, &[2]);
+            let created = time_header(&context.zone, "CREATED");
+            print_table(&["ID", "LINK", "AMOUNT", "CUR", "STATUS", &created], &rows, &[2]);
             paging_footer(rows.len(), page.offset, result.total, result.skipped);
             Ok(())
         }
@@ -60,9 +62,11 @@ pub(super) async fn run(context: &Context, command: TransactionsCommand) -> Outc
     }
 }
 
-/// `--from`/`--to`: a date or an ISO 8601 time; `--to DATE` takes in that day.
-pub(super) fn time_arg(name: &str, text: &str, bound: Bound) -> Result<DateTime<Utc>, Failure> {
-    date_arg::parse(text, bound).ok_or_else(|| Failure::usage(format!("--{name} must be {}", date_arg::EXPECTED)))
+/// `--from`/`--to`: a date (a local day of `zone`, a month, `yesterday`,
+/// `7d`) or an ISO 8601 time; `--to DATE` takes in that day.
+pub(super) fn time_arg(name: &str, text: &str, bound: Bound, zone: &Zone) -> Result<DateTime<Utc>, Failure> {
+    date_arg::parse(text, bound, zone, Utc::now())
+        .ok_or_else(|| Failure::usage(format!("--{name} must be {}", date_arg::EXPECTED)))
 }
 
 fn fields(context: &Context, txn: &Transaction) -> Vec<(&'static str, String)> {
@@ -77,8 +81,8 @@ fn fields(context: &Context, txn: &Transaction) -> Vec<(&'static str, String)> {
             let explorer = |hash: &String| context.links.as_ref().and_then(|e| e.url(&txn.currency, hash));
             context.linked(text(&txn.tx_hash), txn.tx_hash.as_ref().and_then(explorer))
         }),
-        ("created", local_time(&txn.created_at)),
-        ("confirmed", optional_time(&txn.confirmed_at)),
-        ("settled", optional_time(&txn.settled_at)),
+        ("created", local_time(&context.zone, &txn.created_at)),
+        ("confirmed", optional_time(&context.zone, &txn.confirmed_at)),
+        ("settled", optional_time(&context.zone, &txn.settled_at)),
     ]
 }

@@ -1,6 +1,6 @@
 //! `pik-tui webhooks list|create|verify`.
 
-use super::print::{optional_time, paging_footer, print_json, print_table};
+use super::print::{optional_time, paging_footer, print_json, print_table, time_header};
 use super::{Context, Failure, Outcome, exit, report};
 use crate::api::{CreateWebhook, Webhook, WebhookEvent};
 use crate::cli::WebhooksCommand;
@@ -8,14 +8,14 @@ use crate::config;
 use crate::sanitize::{for_terminal, for_terminal_truncated};
 use serde_json::json;
 
-fn webhook_row(hook: &Webhook) -> Vec<String> {
+fn webhook_row(context: &Context, hook: &Webhook) -> Vec<String> {
     let events: Vec<&str> = hook.events.iter().map(WebhookEvent::as_str).collect();
     vec![
         for_terminal_truncated(&hook.id, 40),
         for_terminal_truncated(&hook.url, 60),
         for_terminal_truncated(&events.join(","), 60),
         for_terminal_truncated(hook.status.as_str(), 12),
-        optional_time(&hook.created_at),
+        optional_time(&context.zone, &hook.created_at),
     ]
 }
 
@@ -28,8 +28,9 @@ pub(super) async fn run(context: &Context, command: WebhooksCommand) -> Outcome 
                 print_json(&json!({"data": result.data, "total": result.total}));
                 return Ok(());
             }
-            let rows: Vec<Vec<String>> = result.data.iter().map(webhook_row).collect();
-            print_table(&["ID", "URL", "EVENTS", "STATUS", "CREATED"], &rows, &[]);
+            let rows: Vec<Vec<String>> = result.data.iter().map(|hook| webhook_row(context, hook)).collect();
+            let created = time_header(&context.zone, "CREATED");
+            print_table(&["ID", "URL", "EVENTS", "STATUS", &created], &rows, &[]);
             paging_footer(rows.len(), 0, result.total, result.skipped);
             Ok(())
         }
@@ -52,7 +53,8 @@ pub(super) async fn run(context: &Context, command: WebhooksCommand) -> Outcome 
                 print_json(&value);
                 return Ok(());
             }
-            print_table(&["ID", "URL", "EVENTS", "STATUS", "CREATED"], &[webhook_row(&created.webhook)], &[]);
+            let header = time_header(&context.zone, "CREATED");
+            print_table(&["ID", "URL", "EVENTS", "STATUS", &header], &[webhook_row(context, &created.webhook)], &[]);
             println!();
             println!("signing secret: {}", for_terminal(created.secret.expose()));
             eprintln!("PIK shows this secret only once. Save it now: it verifies the PIK-Signature of every event.");

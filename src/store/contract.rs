@@ -26,6 +26,7 @@ pub const CHECKS: &[&str] = &[
     "rows_come_back_exactly_and_statuses_only_move_forward",
     "a_row_saved_again_unchanged_is_not_rewritten_and_a_changed_one_is",
     "a_save_reports_new_and_moved_transactions_only_when_asked",
+    "a_25_hour_day_has_25_hours_in_the_chart_and_the_report",
 ];
 
 /// Runs the check called `name` on `store` (an empty one).
@@ -42,6 +43,9 @@ pub async fn run(name: &str, store: Store) {
         }
         "a_save_reports_new_and_moved_transactions_only_when_asked" => {
             a_save_reports_new_and_moved_transactions_only_when_asked(store).await
+        }
+        "a_25_hour_day_has_25_hours_in_the_chart_and_the_report" => {
+            a_25_hour_day_has_25_hours_in_the_chart_and_the_report(store).await
         }
         other => panic!("no contract check {other}"),
     }
@@ -166,4 +170,61 @@ pub async fn a_save_reports_new_and_moved_transactions_only_when_asked(store: St
     // A status going back is refused, and so not reported.
     let back = Batch { transactions: vec![txn("txn_a")], report_changes: true, ..Batch::default() };
     assert_eq!(store.save(back).await.map(|s| s.changed.len()), Ok(0));
+}
+
+/// Berlin's clocks went back on 2026-10-25: that day lasted from 22:00 UTC
+/// the day before to 23:00 UTC, 25 hours. Two payments settle in every UTC
+/// hour from 21:00 on the 24th to 23:59 on the 25th, the n-th of n USDT,
+/// created five minutes before.
+pub async fn a_25_hour_day_has_25_hours_in_the_chart_and_the_report(store: Store) {
+    use crate::zone::Zone;
+    use chrono::{DateTime, Duration, NaiveDate, Utc};
+    let Some(berlin) = Zone::bundled("Europe/Berlin") else { panic!("Berlin") };
+    let first = DateTime::parse_from_rfc3339("2026-10-24T21:10:00Z").map(|t| t.with_timezone(&Utc));
+    let Ok(first) = first else { panic!("a time") };
+    let payments: Vec<Transaction> = (0..54)
+        .map(|n| {
+            let settled = first + Duration::minutes(30 * n);
+            Transaction {
+                amount: rust_decimal::Decimal::from(n + 1),
+                status: TransactionStatus::Settled,
+                created_at: settled - Duration::minutes(5),
+                confirmed_at: Some(settled - Duration::minutes(2)),
+                settled_at: Some(settled),
+                ..txn(&format!("txn_dst{n:02}"))
+            }
+        })
+        .collect();
+    assert!(store.save(Batch { transactions: payments.clone(), ..Batch::default() }).await.is_ok());
+    let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_default();
+    let (sunday, end) = (day("2026-10-25"), first + Duration::days(2));
+    let settled_in = |from: DateTime<Utc>, to: DateTime<Utc>| -> rust_decimal::Decimal {
+        payments.iter().filter_map(|t| t.settled_at.filter(|at| from <= *at && *at < to).map(|_| t.amount)).sum()
+    };
+    let hours = OverviewQuery::days(&berlin, (sunday, sunday), end, Step::Hour, Thresholds::default());
+    let Ok(overview) = store.overview(hours.clone()).await else { panic!("the Overview") };
+    assert_eq!(overview.chart.len(), 25, "a bar for each of the 25 hours");
+    let local: Vec<String> = overview.chart.iter().map(|(at, _)| berlin.format(*at, "%H:%M")).collect();
+    assert_eq!(local[..5], ["00:00", "01:00", "02:00", "02:00", "03:00"], "02:00 twice, summer then winter time");
+    for (i, (start, volume)) in overview.chart.iter().enumerate() {
+        let next = overview.chart.get(i + 1).map(|(at, _)| *at).unwrap_or(hours.to);
+        assert_eq!(*volume, settled_in(*start, next), "the bar of {}", berlin.stamp(*start));
+        assert_eq!(next - *start, Duration::hours(1));
+    }
+    let settled = overview.money.iter().find(|m| m.currency == "USDT").map(|m| m.settled);
+    assert_eq!(settled.map(|f| (f.count, f.amount)), Some((50, settled_in(hours.from, hours.to))), "the day's 50");
+    let days =
+        OverviewQuery::days(&berlin, (day("2026-10-24"), day("2026-10-26")), end, Step::Day, Thresholds::default());
+    let Ok(by_day) = store.overview(days).await else { panic!("the Overview by day") };
+    let counts: Vec<rust_decimal::Decimal> = by_day.chart.iter().map(|(_, volume)| *volume).collect();
+    assert_eq!(counts, [settled_in(first, hours.from), settled_in(hours.from, hours.to), settled_in(hours.to, end)]);
+    // The report by local day, on each of a payment's times.
+    for date in DateField::ALL {
+        let query = ReportQuery { from: first - Duration::hours(1), to: end, date, by_day: Some(berlin.clone()) };
+        let Ok(lines) = store.report(query).await else { panic!("the report") };
+        let counted: Vec<(String, u64)> =
+            lines.iter().map(|l| (l.day.map(|d| d.to_string()).unwrap_or_default(), l.count)).collect();
+        let expected = [("2026-10-24", 2), ("2026-10-25", 50), ("2026-10-26", 2)];
+        assert_eq!(counted, expected.map(|(d, n)| (d.to_string(), n)), "{date:?}");
+    }
 }

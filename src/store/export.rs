@@ -55,7 +55,24 @@ pub struct TransactionRow<'a> {
     pub tx_hash: Option<&'a str>,
     pub confirmed_at: Option<i64>,
     pub settled_at: Option<i64>,
+    /// The payment's link, as mirrored: its description (the customer's
+    /// order reference) and its amount, if the link is in the mirror.
+    pub link_description: Option<&'a str>,
+    pub link_amount: Option<&'a str>,
 }
+
+/// The description and amount of a payment's link, as two more columns
+/// after a transaction's (`of` is the transactions table or its alias).
+pub fn link_of_payment(of: &str) -> String {
+    format!(
+        ", (SELECT description FROM links AS link WHERE link.id = {of}.payment_link_id), \
+         (SELECT amount FROM links AS link WHERE link.id = {of}.payment_link_id)"
+    )
+}
+
+/// The column of an export row that holds its sort key: after the row's
+/// nine (and before a payment's link columns).
+pub const KEY_COLUMN: usize = 9;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RawRow<'a> {
@@ -104,6 +121,8 @@ fn read_row<'a>(kind: Kind, row: &'a rusqlite::Row<'a>) -> rusqlite::Result<RawR
             tx_hash: maybe(6)?,
             confirmed_at: time(7)?,
             settled_at: time(8)?,
+            link_description: maybe(KEY_COLUMN + 1)?,
+            link_amount: maybe(KEY_COLUMN + 2)?,
         }),
     })
 }
@@ -119,10 +138,10 @@ pub enum Value {
 /// each value goes (in order), for either backend to number its own way.
 pub fn filter_parts(query: &SearchQuery) -> (Kind, String, Vec<Value>) {
     let kind = if query.kinds == Kinds::Links { Kind::Link } else { Kind::Transaction };
-    let (low, high) = rows::key_range(query.from, query.to);
+    let (low, high) = rows::key_range(query.from, query.created_until());
     // Without dates no range at all: a count can then use a small index
     // instead of walking the table.
-    let mut sql = String::from(if query.from.is_none() && query.to.is_none() {
+    let mut sql = String::from(if query.from.is_none() && query.created_until().is_none() {
         " WHERE CAST(? AS BIGINT) <= CAST(? AS BIGINT)"
     } else {
         " WHERE sort_key BETWEEN ? AND ?"
@@ -145,6 +164,17 @@ pub fn filter_parts(query: &SearchQuery) -> (Kind, String, Vec<Value>) {
         let (op, amount) = cmp.parts();
         sql.push_str(&format!(" AND amount_key {op} ?"));
         values.push(Value::Text(rows::amount_key(amount)));
+    }
+    if kind == Kind::Link && query.transactions_only() {
+        // Links have no confirmation or settlement time.
+        sql.push_str(" AND 1 = 0");
+    }
+    for (column, low, high) in search::time_ranges(query) {
+        if kind == Kind::Transaction {
+            sql.push_str(&format!(" AND {column} BETWEEN ? AND ?"));
+            values.push(Value::Int(low));
+            values.push(Value::Int(high));
+        }
     }
     (kind, sql, values)
 }
@@ -181,10 +211,14 @@ fn filter_sql(query: &SearchQuery) -> (Kind, String, Vec<Box<dyn ToSql>>) {
     (kind, numbered(&sql, '?', 1), params)
 }
 
-fn table(kind: Kind) -> (&'static str, &'static str) {
+/// The table of a kind, and what an export reads of a row: its columns,
+/// its sort key, and a payment's link columns.
+pub fn table(kind: Kind) -> (&'static str, String) {
     match kind {
-        Kind::Link => ("links", rows::LINK_COLUMNS),
-        Kind::Transaction => ("transactions", rows::TRANSACTION_COLUMNS),
+        Kind::Link => ("links", format!("{}, sort_key", rows::LINK_COLUMNS)),
+        Kind::Transaction => {
+            ("transactions", format!("{}, sort_key{}", rows::TRANSACTION_COLUMNS, link_of_payment("transactions")))
+        }
     }
 }
 
@@ -227,8 +261,7 @@ pub fn batch(
             params.push(Box::new(i64::from(limit)));
             let (name, columns) = table(kind);
             let sql = format!(
-                // The key is column 9, after the row's nine.
-                "SELECT {columns}, sort_key FROM {name}{filter} AND sort_key < ?{} ORDER BY sort_key DESC LIMIT ?{}",
+                "SELECT {columns} FROM {name}{filter} AND sort_key < ?{} ORDER BY sort_key DESC LIMIT ?{}",
                 params.len() - 1,
                 params.len()
             );
@@ -240,7 +273,7 @@ pub fn batch(
                     return Ok(Err(error));
                 }
                 written += 1;
-                last = Some(row.get::<_, i64>(9)?);
+                last = Some(row.get::<_, i64>(KEY_COLUMN)?);
             }
             written
         }

@@ -18,6 +18,7 @@ pub mod location;
 pub mod overview;
 pub mod postgres;
 pub mod query;
+pub mod report;
 pub mod rollups;
 mod rows;
 pub mod schema;
@@ -25,8 +26,9 @@ pub mod search;
 pub mod tokens;
 
 pub use export::Selection;
-pub use overview::{Attention, CurrencyFigures, Figure, Overview, OverviewQuery, ReportLine, Step, Thresholds};
-pub use query::{AmountCmp, Kinds, SearchQuery, Term};
+pub use overview::{Attention, CurrencyFigures, Figure, Overview, OverviewQuery, Step, Thresholds};
+pub use query::{AmountCmp, DateField, Dates, Kinds, SearchQuery, Term, TimeRange};
+pub use report::{ReportLine, ReportQuery};
 pub use rows::Upserted;
 pub use search::{COUNT_CAP, SearchHit, SearchPage};
 
@@ -126,6 +128,20 @@ pub struct Store {
 struct Inner {
     place: Place,
     backend: Backend,
+    /// Tests: saves left before one fails as a full disk does (0: none).
+    #[cfg(any(test, feature = "test-support"))]
+    failing_save: std::sync::atomic::AtomicU64,
+}
+
+impl Inner {
+    fn new(place: Place, backend: Backend) -> Inner {
+        Inner {
+            place,
+            backend,
+            #[cfg(any(test, feature = "test-support"))]
+            failing_save: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
 }
 
 enum Backend {
@@ -161,7 +177,7 @@ impl Store {
         match place {
             Place::Postgres(target) => {
                 let store = postgres::PgStore::open(target.clone(), account).await?;
-                let inner = Inner { place: Place::Postgres(target), backend: Backend::Postgres(Box::new(store)) };
+                let inner = Inner::new(Place::Postgres(target), Backend::Postgres(Box::new(store)));
                 Ok(Opened { store: Store { inner: Arc::new(inner) }, notes: Vec::new() })
             }
             place => Self::open(place, account),
@@ -236,7 +252,7 @@ impl Store {
                 (Arc::new(Mutex::new(writer)), Arc::new(Mutex::new(reader)))
             }
         };
-        let store = Store { inner: Arc::new(Inner { place, backend: Backend::Sqlite { writer, reader } }) };
+        let store = Store { inner: Arc::new(Inner::new(place, Backend::Sqlite { writer, reader })) };
         store.claim(account)?;
         Ok(Opened { store, notes })
     }
@@ -290,8 +306,23 @@ impl Store {
         }
     }
 
+    /// Tests: the `n`th save from now fails, writing nothing, as one does
+    /// on a full disk.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn fail_save(&self, n: u64) {
+        self.inner.failing_save.store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// Writes a batch in one transaction: all of it, or none.
     pub async fn save(&self, batch: Batch) -> Result<Upserted, StoreError> {
+        #[cfg(any(test, feature = "test-support"))]
+        {
+            use std::sync::atomic::Ordering::SeqCst;
+            let left = self.inner.failing_save.fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1)).unwrap_or(0);
+            if left == 1 {
+                return Err(StoreError::Sql("database or disk is full".into()));
+            }
+        }
         if let Backend::Postgres(pg) = &self.inner.backend {
             return pg.save(batch).await;
         }
@@ -399,17 +430,12 @@ impl Store {
         .await
     }
 
-    /// Reconciliation totals of a period, by UTC day (or not), currency and status.
-    pub async fn report(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        by_day: bool,
-    ) -> Result<Vec<ReportLine>, StoreError> {
+    /// Reconciliation totals of a period, by currency and status (and local day).
+    pub async fn report(&self, query: ReportQuery) -> Result<Vec<ReportLine>, StoreError> {
         if let Backend::Postgres(pg) = &self.inner.backend {
-            return pg.report(from, to, by_day).await;
+            return pg.report(query).await;
         }
-        self.with(false, move |conn| overview::report(conn, from, to, by_day)).await
+        self.with(false, move |conn| report::report(conn, &query)).await
     }
 
     /// The ids of the stored links or transactions with this status.
@@ -425,34 +451,21 @@ impl Store {
         .await
     }
 
-    /// Which of these link ids are stored already.
-    pub async fn known_links(&self, ids: Vec<String>) -> Result<Vec<String>, StoreError> {
+    /// Which of these ids of links (or transactions) are stored already.
+    pub async fn known(&self, transactions: bool, ids: Vec<String>) -> Result<Vec<String>, StoreError> {
         if let Backend::Postgres(pg) = &self.inner.backend {
-            return pg.known_links(ids).await;
+            return pg.known(transactions, ids).await;
         }
+        let table = if transactions { "transactions" } else { "links" };
         self.with(false, move |conn| {
             let mut known = Vec::new();
-            let mut find = conn.prepare_cached("SELECT 1 FROM links WHERE id = ?1")?;
+            let mut find = conn.prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?;
             for id in ids {
                 if find.exists([&id])? {
                     known.push(id);
                 }
             }
             Ok(known)
-        })
-        .await
-    }
-
-    /// The creation time of the newest stored transaction.
-    pub async fn newest_transaction(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        if let Backend::Postgres(pg) = &self.inner.backend {
-            return pg.newest_transaction().await;
-        }
-        self.with(false, |conn| {
-            let micros: Option<i64> = conn
-                .query_row("SELECT created_at FROM transactions ORDER BY sort_key DESC LIMIT 1", [], |row| row.get(0))
-                .optional()?;
-            Ok(micros.map(rows::from_micros))
         })
         .await
     }

@@ -5,7 +5,8 @@
 use super::rollups::{SLOT_SECS, slot};
 use super::rows;
 use crate::api::{PaymentLink, Transaction, Webhook};
-use chrono::{DateTime, Duration, Utc};
+use crate::zone::Zone;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{Connection, params};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -44,16 +45,44 @@ impl Default for Thresholds {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverviewQuery {
     /// The period: from its start (a local midnight, in UTC) to its end
-    /// (the next local midnight after now), exclusive.
+    /// (the local midnight after its last day), exclusive.
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
-    /// For the thresholds of what needs attention.
+    /// For the thresholds of what needs attention, and where the chart ends.
     pub now: DateTime<Utc>,
     pub step: Step,
+    /// Where each of the chart's bars starts (local hours or local days:
+    /// a day may have 23 or 25 hours); the last ends at `to`.
+    pub bars: Vec<DateTime<Utc>>,
     /// The chart's currency; the one with the most settled payments when
     /// not given or not found.
     pub chart_currency: Option<String>,
     pub thresholds: Thresholds,
+}
+
+impl OverviewQuery {
+    /// The local days `first..=last` of `zone`, charted a bar an hour or a
+    /// bar a day.
+    pub fn days(
+        zone: &Zone,
+        (first, last): (NaiveDate, NaiveDate),
+        now: DateTime<Utc>,
+        step: Step,
+        thresholds: Thresholds,
+    ) -> OverviewQuery {
+        let from = zone.start_of(first);
+        let to = zone.start_of(last + Duration::days(1)).max(from);
+        let bars = match step {
+            // The zone's offset may change inside a day: the hours are
+            // counted from its start, so a day has 23, 24 or 25 of them.
+            Step::Hour => {
+                let hours = (to - from).num_hours().max(1);
+                (0..hours).map(|h| from + Duration::hours(h)).collect()
+            }
+            Step::Day => first.iter_days().take_while(|d| *d <= last).map(|d| zone.start_of(d)).collect(),
+        };
+        OverviewQuery { from, to, now, step, bars, chart_currency: None, thresholds }
+    }
 }
 
 /// A count and an exact sum.
@@ -240,25 +269,23 @@ fn chart(conn: &Connection, query: &OverviewQuery, currency: &str) -> rusqlite::
     Ok(chart_bars(query, settled))
 }
 
-/// The settlement slots the chart reads: from the period's start to now.
+/// The settlement slots the chart reads: from the period's start to now
+/// (or its end, for a period that is over).
 pub fn chart_slots(query: &OverviewQuery) -> (i64, i64) {
-    (slot(query.from), slot(query.now))
+    (slot(query.from), slot(query.now.min(query.to - Duration::microseconds(1))))
 }
 
-/// The chart's bars from (slot, settled amount) rows.
+/// The chart's bars from (slot, settled amount) rows: each slot goes to the
+/// bar it starts in (bars start on local hours, whole slots).
 pub fn chart_bars(query: &OverviewQuery, settled: Vec<(i64, Decimal)>) -> Vec<(DateTime<Utc>, Decimal)> {
-    let step = query.step.duration();
-    let mut bars = Vec::new();
-    let mut start = query.from;
-    while start < query.to {
-        bars.push((start, Decimal::ZERO));
-        start += step;
-    }
-    let slots_per_bar = step.num_seconds() / SLOT_SECS;
-    let first = slot(query.from);
+    let mut bars: Vec<(DateTime<Utc>, Decimal)> = query.bars.iter().map(|start| (*start, Decimal::ZERO)).collect();
     for (at, amount) in settled {
-        let bar = usize::try_from((at - first) / slots_per_bar.max(1)).unwrap_or(0);
-        if let Some((_, sum)) = bars.get_mut(bar) {
+        let start = DateTime::<Utc>::from_timestamp(at * SLOT_SECS, 0).unwrap_or_default();
+        if start < query.from || start >= query.to {
+            continue;
+        }
+        let bar = bars.partition_point(|(bar_start, _)| *bar_start <= start);
+        if let Some((_, sum)) = bar.checked_sub(1).and_then(|i| bars.get_mut(i)) {
             *sum = sum.saturating_add(amount);
         }
     }
@@ -351,119 +378,4 @@ pub fn attention_items(stuck: Stuck) -> Vec<Attention> {
     items.extend(stuck.failed.into_iter().map(Attention::Failed));
     items.extend(stuck.disabled.into_iter().map(Attention::WebhookDisabled));
     items
-}
-
-/// One line of a reconciliation report.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ReportLine {
-    /// The UTC day, when reporting by day.
-    pub day: Option<chrono::NaiveDate>,
-    pub currency: String,
-    pub status: String,
-    pub count: u64,
-    pub amount: Decimal,
-}
-
-/// Totals of the transactions created in `from..=to`, by UTC day (or not),
-/// currency and status: the whole 15-minute slots from the rollups, the
-/// parts of slots at either edge from the rows, so any `from` and `to` are
-/// exact.
-pub fn report(
-    conn: &Connection,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    by_day: bool,
-) -> rusqlite::Result<Vec<ReportLine>> {
-    let plan = ReportPlan::new(from, to);
-    let mut lines = ReportLines::new(by_day);
-    if let Some((first, last)) = plan.whole_slots {
-        let mut rows = conn.prepare_cached(
-            "SELECT slot, currency, status, count, amount FROM rollup_transactions WHERE slot BETWEEN ?1 AND ?2",
-        )?;
-        let mut found = rows.query(params![first, last])?;
-        while let Some(row) = found.next()? {
-            let (count, amount): (i64, String) = (row.get(3)?, row.get(4)?);
-            lines.slot(row.get(0)?, row.get(1)?, row.get(2)?, count, decimal(&amount)?);
-        }
-    }
-    for (key_low, key_high, low, high) in plan.edges() {
-        let mut rows = conn.prepare_cached(
-            "SELECT created_at, currency, status, amount FROM transactions \
-             WHERE sort_key BETWEEN ?1 AND ?2 AND created_at BETWEEN ?3 AND ?4",
-        )?;
-        let mut found = rows.query(params![key_low, key_high, low, high])?;
-        while let Some(row) = found.next()? {
-            let amount: String = row.get(3)?;
-            lines.row(row.get(0)?, row.get(1)?, row.get(2)?, decimal(&amount)?);
-        }
-    }
-    Ok(lines.finish())
-}
-
-/// Which parts of a report come from the rollups (the whole 15-minute
-/// slots) and which from the rows (the parts of slots at either edge).
-pub struct ReportPlan {
-    pub whole_slots: Option<(i64, i64)>,
-    edges: Vec<(i64, i64)>,
-}
-
-impl ReportPlan {
-    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> ReportPlan {
-        let slot_micros = SLOT_SECS * 1_000_000;
-        let (from_micros, to_micros) = (rows::micros(from), rows::micros(to));
-        let first_whole = from_micros.div_euclid(slot_micros) + i64::from(from_micros.rem_euclid(slot_micros) != 0);
-        let last_whole = (to_micros + 1).div_euclid(slot_micros) - 1;
-        if first_whole <= last_whole {
-            let edges = vec![(from_micros, first_whole * slot_micros - 1), ((last_whole + 1) * slot_micros, to_micros)];
-            ReportPlan { whole_slots: Some((first_whole, last_whole)), edges }
-        } else {
-            ReportPlan { whole_slots: None, edges: vec![(from_micros, to_micros)] }
-        }
-    }
-
-    /// The edges to read from the rows: (low key, high key, from, to), times in microseconds.
-    pub fn edges(&self) -> impl Iterator<Item = (i64, i64, i64, i64)> + '_ {
-        self.edges.iter().filter(|(low, high)| low <= high).map(|&(low, high)| {
-            let (key_low, key_high) = rows::key_range(Some(rows::from_micros(low)), Some(rows::from_micros(high)));
-            (key_low, key_high, low, high)
-        })
-    }
-}
-
-/// A report's lines as they add up.
-pub struct ReportLines {
-    by_day: bool,
-    lines: BTreeMap<(Option<chrono::NaiveDate>, String, String), (u64, Decimal)>,
-}
-
-impl ReportLines {
-    pub fn new(by_day: bool) -> ReportLines {
-        ReportLines { by_day, lines: BTreeMap::new() }
-    }
-
-    fn add(&mut self, at: DateTime<Utc>, currency: String, status: String, count: i64, amount: Decimal) {
-        let day = self.by_day.then(|| at.date_naive());
-        let entry = self.lines.entry((day, currency, status)).or_insert((0, Decimal::ZERO));
-        entry.0 = entry.0.saturating_add_signed(count);
-        entry.1 = entry.1.saturating_add(amount);
-    }
-
-    /// A rollup row of a whole slot.
-    pub fn slot(&mut self, slot: i64, currency: String, status: String, count: i64, amount: Decimal) {
-        let at = DateTime::<Utc>::from_timestamp(slot * SLOT_SECS, 0).unwrap_or_default();
-        self.add(at, currency, status, count, amount);
-    }
-
-    /// A transaction at an edge (its creation in microseconds).
-    pub fn row(&mut self, created_at: i64, currency: String, status: String, amount: Decimal) {
-        self.add(rows::from_micros(created_at), currency, status, 1, amount);
-    }
-
-    pub fn finish(self) -> Vec<ReportLine> {
-        self.lines
-            .into_iter()
-            .filter(|(_, (count, _))| *count > 0)
-            .map(|((day, currency, status), (count, amount))| ReportLine { day, currency, status, count, amount })
-            .collect()
-    }
 }

@@ -1,12 +1,15 @@
 //! The search syntax, parsed into plain data: free words, quoted phrases
 //! and field filters (`status:paid`, `currency:USDT`, `amount:>=100`,
-//! `amount:75`, `from:2024-01-15`, `to:…`, `link:pl_…`). Anything else is
-//! plain text: FTS operators, quotes that do not close, SQL, control
-//! characters. The app builds a [`SearchQuery`] from what the agent types;
-//! each store backend turns it into its own query.
+//! `amount:75`, `from:2024-01-15`, `to:…`, `created:…`, `confirmed:…`,
+//! `settled:2026-11-01..2026-11-30`, `link:pl_…`). Dates are read in the
+//! agent's zone ([`crate::date_arg`]). Anything else is plain text: FTS
+//! operators, quotes that do not close, SQL, control characters. The app
+//! builds a [`SearchQuery`] from what the agent types; each store backend
+//! turns it into its own query.
 
 use super::tokens::tokenize;
 use crate::date_arg::{self, Bound};
+use crate::zone::Zone;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
@@ -76,8 +79,51 @@ pub struct SearchQuery {
     pub currency: Option<String>,
     pub link: Option<String>,
     pub amounts: Vec<AmountCmp>,
+    /// Created from / to (both ends inclusive, to the second).
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Transactions confirmed / settled in these ranges (inclusive).
+    pub confirmed: Option<TimeRange>,
+    pub settled: Option<TimeRange>,
+}
+
+/// From / to, both ends inclusive (to the second).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeRange {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Which of a transaction's times a date filter applies to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum DateField {
+    #[default]
+    Created,
+    Confirmed,
+    Settled,
+}
+
+impl DateField {
+    pub const ALL: [DateField; 3] = [DateField::Created, DateField::Confirmed, DateField::Settled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateField::Created => "created",
+            DateField::Confirmed => "confirmed",
+            DateField::Settled => "settled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<DateField> {
+        DateField::ALL.into_iter().find(|field| field.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// Where the dates a person types are read: the agent's zone, and today.
+#[derive(Debug, Clone, Copy)]
+pub struct Dates<'a> {
+    pub zone: &'a Zone,
+    pub now: DateTime<Utc>,
 }
 
 /// Longest query text read; the rest is ignored (a 10,000-character paste
@@ -97,11 +143,44 @@ impl SearchQuery {
             amounts: Vec::new(),
             from: None,
             to: None,
+            confirmed: None,
+            settled: None,
         }
     }
 
-    /// Reads what the agent typed. Never fails: what is not a filter is text.
+    /// Sets a date range on one of a transaction's times.
+    pub fn set_dates(&mut self, field: DateField, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) {
+        let range = (from.is_some() || to.is_some()).then_some(TimeRange { from, to });
+        match field {
+            DateField::Created => (self.from, self.to) = (from, to),
+            DateField::Confirmed => self.confirmed = range,
+            DateField::Settled => self.settled = range,
+        }
+    }
+
+    /// The newest creation a row may have: a payment is confirmed and
+    /// settled after it was created, so the ends of those ranges bound it
+    /// too (a search for yesterday's settlements reads nothing newer).
+    pub fn created_until(&self) -> Option<DateTime<Utc>> {
+        [self.to, self.confirmed.and_then(|r| r.to), self.settled.and_then(|r| r.to)].into_iter().flatten().min()
+    }
+
+    /// Whether a filter on a transaction's confirmation or settlement time
+    /// leaves links out.
+    pub fn transactions_only(&self) -> bool {
+        self.confirmed.is_some() || self.settled.is_some()
+    }
+
+    /// Reads what the agent typed, with dates in UTC and today from the
+    /// clock: for tests.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn parse(text: &str, kinds: Kinds) -> SearchQuery {
+        SearchQuery::parse_in(text, kinds, Dates { zone: &Zone::utc(), now: Utc::now() })
+    }
+
+    /// Reads what the agent typed, dates in the agent's zone. Never fails:
+    /// what is not a filter is text.
+    pub fn parse_in(text: &str, kinds: Kinds, dates: Dates<'_>) -> SearchQuery {
         let mut query = SearchQuery::everything(kinds);
         let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
         for piece in split(&text) {
@@ -116,7 +195,7 @@ impl SearchQuery {
                     }
                 }
                 Piece::Bare(word) => {
-                    if !query.filter(&word) {
+                    if !query.filter(&word, dates) {
                         query.word(&word);
                     }
                 }
@@ -135,7 +214,7 @@ impl SearchQuery {
     }
 
     /// Applies `field:value`; says whether it was one.
-    fn filter(&mut self, word: &str) -> bool {
+    fn filter(&mut self, word: &str, dates: Dates<'_>) -> bool {
         let Some((field, value)) = word.split_once(':') else { return false };
         let value = value.trim();
         if value.is_empty() {
@@ -145,12 +224,16 @@ impl SearchQuery {
             "status" => self.status = Some(value.to_ascii_lowercase()),
             "currency" => self.currency = Some(value.to_ascii_uppercase()),
             "link" => self.link = Some(value.to_string()),
-            "from" => match date_arg::parse(value, Bound::Start) {
+            "from" => match date_arg::parse(value, Bound::Start, dates.zone, dates.now) {
                 Some(from) => self.from = Some(from),
                 None => return false,
             },
-            "to" => match date_arg::parse(value, Bound::End) {
+            "to" => match date_arg::parse(value, Bound::End, dates.zone, dates.now) {
                 Some(to) => self.to = Some(to),
+                None => return false,
+            },
+            name @ ("created" | "confirmed" | "settled") => match date_arg::range(value, dates.zone, dates.now) {
+                Some((from, to)) => self.set_dates(DateField::parse(name).unwrap_or_default(), Some(from), Some(to)),
                 None => return false,
             },
             "amount" => match parse_comparison(value) {
@@ -262,6 +345,35 @@ mod tests {
     }
 
     #[test]
+    fn date_filters_are_local_days_of_the_agents_zone_on_the_time_named() {
+        let Some(berlin) = Zone::bundled("Europe/Berlin") else { panic!("Berlin") };
+        let now = DateTime::parse_from_rfc3339("2026-11-30T13:00:00Z").map(|t| t.with_timezone(&Utc)).ok();
+        let Some(now) = now else { panic!("now") };
+        let parse = |text: &str| SearchQuery::parse_in(text, Kinds::Both, Dates { zone: &berlin, now });
+        let shown =
+            |range: Option<TimeRange>| range.map(|r| (r.from.map(|t| t.to_rfc3339()), r.to.map(|t| t.to_rfc3339())));
+        let day = |from: &str, to: &str| Some((Some(from.to_string()), Some(to.to_string())));
+        let settled = parse("settled:2026-11-29");
+        assert_eq!(shown(settled.settled), day("2026-11-28T23:00:00+00:00", "2026-11-29T22:59:59+00:00"));
+        assert!(settled.transactions_only() && settled.from.is_none());
+        assert_eq!(settled.created_until().map(|t| t.to_rfc3339()).as_deref(), Some("2026-11-29T22:59:59+00:00"));
+        let month = parse("settled:2026-11-01..2026-11-30 status:settled");
+        assert_eq!(shown(month.settled), day("2026-10-31T23:00:00+00:00", "2026-11-30T22:59:59+00:00"));
+        // October's last Sunday has 25 hours: its end is in winter time.
+        assert_eq!(
+            shown(parse("confirmed:2026-10-25").confirmed),
+            day("2026-10-24T22:00:00+00:00", "2026-10-25T22:59:59+00:00")
+        );
+        assert_eq!(shown(parse("settled:yesterday").settled), shown(settled.settled));
+        let created = parse("created:7d");
+        assert_eq!(
+            (created.from.map(|t| t.to_rfc3339()), created.settled),
+            (Some("2026-11-23T23:00:00+00:00".into()), None)
+        );
+        assert_eq!(parse("from:2026-10").from.map(|t| t.to_rfc3339()).as_deref(), Some("2026-09-30T22:00:00+00:00"));
+    }
+
+    #[test]
     fn anything_else_is_plain_text() {
         for hostile in [
             "\"unbalanced",
@@ -269,7 +381,7 @@ mod tests {
             "'; DROP TABLE links; --",
             "NEAR(a b) AND c* -d ^e",
             "status: currency:",
-            "amount:lots from:yesterday",
+            "amount:lots from:someday settled:never",
             "\u{1b}]52;c;aGk=\u{7}",
             "*",
             ":::",
@@ -283,7 +395,7 @@ mod tests {
                 };
                 assert!(tokens.iter().all(|t| t.chars().all(|c| c.is_alphanumeric() || c == '_')), "{hostile:?}");
             }
-            assert_eq!(query.from, None, "{hostile:?}");
+            assert_eq!((query.from, query.settled), (None, None), "{hostile:?}");
         }
         assert_eq!(q("\"unbalanced quote").terms, [Term::Phrase(vec!["unbalanced".into(), "quote".into()])]);
         let long = "word ".repeat(3000);

@@ -117,6 +117,15 @@ CREATE INDEX transactions_by_link_status ON transactions (status, payment_link_i
 "#,
         then: Some(super::rollups::rebuild),
     },
+    Migration {
+        version: 4,
+        // Finance filters payments by when they were confirmed or settled.
+        sql: r#"
+CREATE INDEX transactions_by_confirmed ON transactions (confirmed_at);
+CREATE INDEX transactions_by_settled ON transactions (settled_at);
+"#,
+        then: None,
+    },
 ];
 
 /// The schema version this build writes.

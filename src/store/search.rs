@@ -106,22 +106,42 @@ fn kind_check(kinds: Kinds) -> &'static str {
 /// The SQL after `SELECT search.rowid`, and its parameters.
 pub(super) fn from_where(query: &SearchQuery) -> (String, Vec<Box<dyn ToSql>>) {
     let ranges = query.amount_ranges();
-    let (low, high) = rows::key_range(query.from, query.to);
+    let (low, high) = rows::key_range(query.from, query.created_until());
     let mut sql = String::from(" FROM search");
     if !ranges.is_empty() {
-        sql.push_str(
-            " LEFT JOIN links ON links.sort_key = search.rowid \
-             LEFT JOIN transactions ON transactions.sort_key = search.rowid",
-        );
+        sql.push_str(" LEFT JOIN links ON links.sort_key = search.rowid");
+    }
+    if !ranges.is_empty() || query.transactions_only() {
+        sql.push_str(" LEFT JOIN transactions ON transactions.sort_key = search.rowid");
     }
     sql.push_str(" WHERE search MATCH ?1 AND search.rowid BETWEEN ?2 AND ?3");
-    sql.push_str(kind_check(query.kinds));
+    sql.push_str(kind_check(if query.transactions_only() { Kinds::Transactions } else { query.kinds }));
     let mut params: Vec<Box<dyn ToSql>> = vec![Box::new(match_expression(query)), Box::new(low), Box::new(high)];
     for (op, key) in ranges {
         params.push(Box::new(key));
         sql.push_str(&format!(" AND coalesce(links.amount_key, transactions.amount_key) {op} ?{}", params.len()));
     }
+    for (column, low, high) in time_ranges(query) {
+        params.push(Box::new(low));
+        params.push(Box::new(high));
+        sql.push_str(&format!(" AND transactions.{column} BETWEEN ?{} AND ?{}", params.len() - 1, params.len()));
+    }
     (sql, params)
+}
+
+/// The confirmation and settlement ranges as (column, lowest, highest) in
+/// microseconds, both ends inclusive: a range's end is its last second, so
+/// the whole of that second is in.
+pub fn time_ranges(query: &SearchQuery) -> Vec<(&'static str, i64, i64)> {
+    [("confirmed_at", query.confirmed), ("settled_at", query.settled)]
+        .into_iter()
+        .filter_map(|(column, range)| {
+            let range = range?;
+            let low = range.from.map(rows::micros).unwrap_or(i64::MIN);
+            let high = range.to.map(|t| rows::micros(t).saturating_add(999_999)).unwrap_or(i64::MAX);
+            Some((column, low, high))
+        })
+        .collect()
 }
 
 /// Rows `offset..offset + limit` of what the query matches, newest first,

@@ -281,6 +281,7 @@ async fn each_attention_rule_at_its_threshold_edge() {
         to: now + Duration::hours(1),
         now,
         step: Step::Hour,
+        bars: vec![from],
         chart_currency: None,
         thresholds: Thresholds { pending_after, settle_after },
     };

@@ -1,9 +1,12 @@
-//! Once backfilled, each cycle brings new items: new links until known ids,
-//! new transactions since the newest known (with an overlap). Every
-//! `sweep_every` cycles (and always the first) a full cycle also brings the
-//! webhooks and status changes: the non-terminal sets listed again, and what
-//! left them fetched by id. Only a full cycle makes the mirror up to date.
+//! Once backfilled, each cycle brings new items: new links and new
+//! transactions, from the top until known ids. Every `sweep_every` cycles
+//! (and always the first) a full cycle also brings the webhooks and status
+//! changes: the non-terminal sets listed again, and what left them fetched
+//! by id. Only a full cycle makes the mirror up to date, and only when it
+//! holds as many rows as PIK says it has: rows missing (lost to a write
+//! that failed, say) are read again by a new backfill.
 
+use super::state::{LinkCursor, TransactionCursor};
 use super::{Phase, Sync, SyncError, state};
 use crate::api::{ErrorKind, LinkQuery, LinkStatus, TransactionQuery, TransactionStatus};
 use crate::store::Batch;
@@ -17,71 +20,128 @@ impl Sync {
     /// New items only.
     pub(super) async fn light_cycle(&mut self) -> Result<(), SyncError> {
         self.new_links().await?;
-        self.new_transactions().await
+        self.new_transactions().await?;
+        Ok(())
     }
 
     pub(super) async fn cycle(&mut self) -> Result<(), SyncError> {
-        self.new_links().await?;
-        self.new_transactions().await?;
+        let links_total = self.new_links().await?;
+        let transactions_total = self.new_transactions().await?;
         let hooks = self.client.list_webhooks().await?;
         self.save(Batch { webhooks: Some(hooks.data), ..Batch::default() }).await?;
         self.sweep_links().await?;
         for status in [TransactionStatus::Pending, TransactionStatus::Confirmed] {
             self.sweep_transactions(status).await?;
         }
+        if !self.holds_everything(links_total, transactions_total).await? {
+            return Ok(());
+        }
         let now = Utc::now();
         self.state.synced_at = Some(now);
+        self.state.repaired = None;
         let json = self.state.to_json();
         self.store.save(Batch { state: Some((state::KEY.to_string(), json)), ..Batch::default() }).await?;
         self.status.send_modify(|s| {
             s.synced_at = Some(now);
             s.phase = Phase::UpToDate;
-            // Once caught up, PIK's totals are what the mirror holds.
-            s.links.total = Some(s.links.done);
-            s.transactions.total = Some(s.transactions.done);
+            s.links.total = Some(links_total);
+            s.transactions.total = Some(transactions_total);
         });
         self.live = true;
         self.light_cycles = 0;
         Ok(())
     }
 
+    /// Whether the mirror holds as many links and transactions as PIK has
+    /// (items arriving meanwhile may make it hold more). If not, rows were
+    /// lost: the kind short of rows is read again by a new backfill, once
+    /// for these totals; if that did not make up for them either (PIK lists
+    /// fewer than it counts), the mirror says how many it holds instead of
+    /// "up to date".
+    async fn holds_everything(&mut self, links_total: u64, transactions_total: u64) -> Result<bool, SyncError> {
+        let status = self.status();
+        if status.links.done >= links_total && status.transactions.done >= transactions_total {
+            return Ok(true);
+        }
+        // The counts kept here miss rows others wrote (a dashboard's pages,
+        // another process): the store's own counts decide.
+        let stats = self.store.stats().await?;
+        let (links, transactions) = (stats.links, stats.transactions);
+        self.status.send_modify(|s| {
+            s.links.done = links;
+            s.transactions.done = transactions;
+        });
+        if links >= links_total && transactions >= transactions_total {
+            return Ok(true);
+        }
+        let totals = (links_total, transactions_total);
+        if self.state.repaired == Some(totals) {
+            self.status.send_modify(|s| {
+                s.links.total = Some(links_total);
+                s.transactions.total = Some(transactions_total);
+                s.phase = Phase::Incomplete;
+            });
+            self.live = true;
+            return Ok(false);
+        }
+        tracing::warn!(
+            links,
+            links_total,
+            transactions,
+            transactions_total,
+            "the mirror holds fewer rows than PIK has: reading them again"
+        );
+        if links < links_total {
+            self.state.links = LinkCursor::default();
+        }
+        if transactions < transactions_total {
+            self.state.transactions = TransactionCursor::default();
+        }
+        self.state.repaired = Some(totals);
+        let json = self.state.to_json();
+        self.store.save(Batch { state: Some((state::KEY.to_string(), json)), ..Batch::default() }).await?;
+        self.set_phase(Phase::Backfilling { eta: None });
+        Ok(false)
+    }
+
     /// Pages from the top until a page holds a link already mirrored. The
     /// first page is small: at idle it is all there is, and reading and
     /// comparing 100 known links each cycle was most of the idle CPU.
-    async fn new_links(&mut self) -> Result<(), SyncError> {
+    /// Returns PIK's count of links.
+    async fn new_links(&mut self) -> Result<u64, SyncError> {
         let mut size = FIRST_PAGE.min(self.options.page_size);
         let mut offset = 0u32;
         loop {
             let query = LinkQuery { limit: Some(size), offset: Some(offset), ..LinkQuery::default() };
             let page = self.client.list_links(&query).await?;
             let ids: Vec<String> = page.data.iter().map(|l| l.id.clone()).collect();
-            let known = self.store.known_links(ids).await?;
+            let known = self.store.known(false, ids).await?;
             let short = page.data.len() < size as usize;
             self.save(Batch { links: page.data, ..Batch::default() }).await?;
             if !known.is_empty() || short {
-                return Ok(());
+                return Ok(page.total);
             }
             offset = offset.saturating_add(size);
             size = self.options.page_size;
         }
     }
 
-    /// Everything created since a little before the newest known.
-    async fn new_transactions(&mut self) -> Result<(), SyncError> {
-        let Some(newest) = self.store.newest_transaction().await? else { return Ok(()) };
-        let from = newest - self.options.overlap;
-        let size = self.options.page_size;
+    /// The same for transactions. Returns PIK's count of them.
+    async fn new_transactions(&mut self) -> Result<u64, SyncError> {
+        let mut size = FIRST_PAGE.min(self.options.page_size);
         let mut offset = 0u32;
         loop {
-            let query =
-                TransactionQuery { from: Some(from), limit: Some(size), offset: Some(offset), ..Default::default() };
+            let query = TransactionQuery { limit: Some(size), offset: Some(offset), ..Default::default() };
             let page = self.client.list_transactions(&query).await?;
+            let ids: Vec<String> = page.data.iter().map(|t| t.id.clone()).collect();
+            let known = self.store.known(true, ids).await?;
             let short = page.data.len() < size as usize;
             self.save(Batch { transactions: page.data, ..Batch::default() }).await?;
-            if short {
-                return Ok(());
+            if !known.is_empty() || short {
+                return Ok(page.total);
             }
             offset = offset.saturating_add(size);
+            size = self.options.page_size;
         }
     }
 

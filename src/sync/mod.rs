@@ -3,8 +3,7 @@
 //!
 //! - **backfill**: every link and every transaction, newest first, in pages
 //!   of 100, resumable (the cursor is saved with the rows);
-//! - **new items**: links newest-first until known ids; transactions by
-//!   `from` with an overlap;
+//! - **new items**: links and transactions newest first, until known ids;
 //! - **status changes**: the non-terminal sets (links `active`, transactions
 //!   `pending` and `confirmed`) are listed again; an item that left its set
 //!   is fetched by id; terminal statuses are final.
@@ -40,8 +39,6 @@ pub struct SyncOptions {
     /// (one request each at idle): the visible panes' own polls refresh their
     /// rows in the mirror meanwhile, and idle traffic stays low.
     pub sweep_every: u32,
-    /// How far back new transactions are looked for, before the newest known.
-    pub overlap: chrono::Duration,
     /// Who this sync is, for the lease on a shared file.
     pub holder: String,
     /// How long a lease lasts unless renewed.
@@ -54,7 +51,6 @@ impl Default for SyncOptions {
             page_size: 100,
             cycle: Duration::from_secs(10),
             sweep_every: 3,
-            overlap: chrono::Duration::minutes(2),
             holder: format!("pik-tui {} {}", std::process::id(), uuid::Uuid::new_v4()),
             lease: Duration::from_secs(30),
         }
@@ -142,6 +138,7 @@ impl Sync {
                 Err(error) => {
                     failures += 1;
                     tracing::warn!("mirror: {error}");
+                    self.recover().await;
                     self.set_phase(Phase::Failing(error.to_string()));
                     // The client has already retried with backoff; wait
                     // longer each time, up to a minute.
@@ -150,6 +147,18 @@ impl Sync {
                 }
             }
         }
+    }
+
+    /// After a failed step: what was fetched but not written (a full disk,
+    /// say) must be fetched again, so the place in the account is read
+    /// back from the store, where it moves only with the rows it covers.
+    async fn recover(&mut self) {
+        if let Some(writing) = self.writing.take() {
+            // Its outcome is in the store, or not: the state read next says which.
+            let _ = writing.task.await;
+        }
+        self.started = false;
+        self.pace.clear();
     }
 
     /// Runs the backfill to its end (nothing, if it is done).

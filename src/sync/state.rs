@@ -72,6 +72,10 @@ pub struct SyncState {
     pub transactions: TransactionCursor,
     /// When a full cycle last ended: the mirror was up to date then.
     pub synced_at: Option<DateTime<Utc>>,
+    /// PIK's totals of links and transactions when the mirror last found
+    /// itself short of rows and started reading them again.
+    #[serde(default)]
+    pub repaired: Option<(u64, u64)>,
 }
 
 impl SyncState {

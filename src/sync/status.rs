@@ -20,6 +20,9 @@ pub enum Phase {
         eta: Option<Duration>,
     },
     UpToDate,
+    /// Up to date with what PIK lists, but PIK counts more than it lists
+    /// (rows it sent that could not be read): the counts say how many.
+    Incomplete,
     /// The last step failed; it is being retried.
     Failing(String),
     /// A shared mirror that a `pik-tui sync` keeps: `at` is when that sync
@@ -129,6 +132,18 @@ impl MirrorStatus {
                 Some(at) => format!("mirror up to date, {}", age(at)),
                 None => "mirror up to date".into(),
             },
+            Phase::Incomplete => {
+                let held = |p: Progress, what: &str| {
+                    p.total
+                        .filter(|total| p.done < *total)
+                        .map(|total| format!("{} of {} {what}", group_thousands(p.done), group_thousands(total)))
+                };
+                let missing: Vec<String> = [held(self.links, "links"), held(self.transactions, "transactions")]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                format!("mirror holds {}: PIK lists fewer than it counts", missing.join(" and "))
+            }
             Phase::Shared { at: Some(at), trouble: None } => format!("shared mirror · synced {}", age(*at)),
             Phase::Shared { at, trouble: Some(trouble) } => {
                 let why = match (trouble, at) {

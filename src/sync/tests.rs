@@ -254,3 +254,71 @@ async fn between_full_cycles_the_sync_only_asks_for_new_items() {
     // same, the webhooks, the active links, pending and confirmed payments).
     assert_eq!(used, [3 + 1, 3 + 2, 1], "links, transactions, webhooks");
 }
+
+/// How many requests the sandbox has answered on one route.
+async fn requests_on(sandbox: &sandbox::Sandbox, route: &str) -> u64 {
+    let body: serde_json::Value = match reqwest::get(format!("{}/requests", sandbox.control_url())).await {
+        Ok(response) => response.json().await.unwrap_or_default(),
+        Err(err) => panic!("{err}"),
+    };
+    body["by_route"][route].as_u64().unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_that_could_not_be_written_is_fetched_again_and_nothing_is_lost() {
+    // A disk that fills during the backfill: one save fails (the 5th links
+    // page, then a transactions page), then there is room again. The first
+    // run, with no failure, counts the requests of a backfill and a cycle.
+    let mut baseline = None;
+    for failing in [0, 5, 9] {
+        let sandbox = sandbox(450, 1300).await;
+        let client = client(&sandbox, 1000.0);
+        let store = store_for(&sandbox, Place::Memory);
+        store.fail_save(failing);
+        let (sync, status) = Sync::new(client.clone(), store.clone(), SyncOptions::default());
+        let run = tokio::spawn(sync.run());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut failed = false;
+        while status.borrow().phase != Phase::UpToDate && Instant::now() < deadline {
+            failed |= matches!(&status.borrow().phase, Phase::Failing(why) if why.contains("disk is full"));
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        run.abort();
+        let _ = run.await;
+        assert!(failed || failing == 0, "save {failing}: the failure was reported");
+        assert_eq!(status.borrow().phase, Phase::UpToDate, "save {failing}");
+        assert_same(pik_links(&client).await, mirrored_links(&store).await, link_id);
+        assert_same(pik_transactions(&client).await, mirrored_transactions(&store).await, txn_id);
+        // What was lost was fetched again, not the whole account: the pages
+        // a run without a failure reads, and the one or two fetched again.
+        let pages =
+            requests_on(&sandbox, "GET /v1/payment-links").await + requests_on(&sandbox, "GET /v1/transactions").await;
+        let expected = *baseline.get_or_insert(pages);
+        assert!(pages <= expected + 2, "save {failing}: {pages} pages, against {expected}");
+        sandbox.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mirror_short_of_rows_is_not_up_to_date_and_reads_them_again() {
+    let sandbox = sandbox(300, 900).await;
+    let client = client(&sandbox, 1000.0);
+    let Ok(dir) = tempfile::tempdir() else { panic!("a folder") };
+    let path = dir.path().join("mirror.sqlite");
+    let store = store_for(&sandbox, Place::File(path.clone()));
+    let (mut sync, status) = Sync::new(client.clone(), store.clone(), SyncOptions::default());
+    assert!(sync.catch_up().await.is_ok());
+    // Rows lost behind the sync's back (an older pik-tui's full disk): the
+    // cursor says done, the mirror is short.
+    let lost = rusqlite::Connection::open(&path).and_then(|conn| {
+        conn.execute("DELETE FROM transactions WHERE sort_key IN (SELECT sort_key FROM transactions LIMIT 40)", [])
+    });
+    assert_eq!(lost.ok(), Some(40));
+    let (mut sync, status_after) = Sync::new(client.clone(), store.clone(), SyncOptions::default());
+    assert!(sync.cycle().await.is_ok());
+    assert_ne!(status_after.borrow().phase, Phase::UpToDate, "40 rows short is not up to date");
+    assert!(sync.catch_up().await.is_ok());
+    assert_eq!(status_after.borrow().phase, Phase::UpToDate);
+    assert_same(pik_transactions(&client).await, mirrored_transactions(&store).await, txn_id);
+    drop(status);
+}

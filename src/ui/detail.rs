@@ -9,7 +9,8 @@ use crate::app::App;
 use crate::app::Subject;
 use crate::app::layout::Area;
 use crate::sanitize::{for_terminal, for_terminal_truncated};
-use chrono::{DateTime, FixedOffset, Offset, Utc};
+use crate::zone::Zone;
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
@@ -17,16 +18,18 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 struct Ctx<'a> {
     theme: &'a Theme,
     now: DateTime<Utc>,
-    offset: FixedOffset,
+    zone: &'a Zone,
 }
 
 impl Ctx<'_> {
-    /// "10:30:00 (2 h ago)" in local time; with the date when not today.
+    /// "10:30:00 CET (2 h ago)" in the agent's zone, with the offset in
+    /// force then; with the date when not today.
     fn when(&self, time: &DateTime<Utc>) -> String {
-        let local = time.with_timezone(&self.offset);
-        let today = self.now.with_timezone(&self.offset).date_naive() == local.date_naive();
-        let shown = if today { local.format("%H:%M:%S") } else { local.format("%Y-%m-%d %H:%M:%S") };
-        format!("{shown} ({} ago)", short_age(self.now, *time).replace("now", "0s"))
+        let today = self.zone.date_of(self.now) == self.zone.date_of(*time);
+        let shown =
+            if today { self.zone.format(*time, "%H:%M:%S") } else { self.zone.format(*time, "%Y-%m-%d %H:%M:%S") };
+        let age = short_age(self.now, *time).replace("now", "0s");
+        format!("{shown} {} ({age} ago)", self.zone.abbreviation(*time))
     }
 
     fn field(&self, name: &str, value: String) -> Line<'static> {
@@ -45,9 +48,7 @@ impl Ctx<'_> {
 }
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
-    // An out-of-range offset (none is) falls back to UTC.
-    let offset = FixedOffset::east_opt(app.settings.utc_offset_secs).unwrap_or_else(|| Utc.fix());
-    let ctx = Ctx { theme, now: app.now(), offset };
+    let ctx = Ctx { theme, now: app.now(), zone: &app.settings.zone };
     let (title, lines) = match app.subject() {
         Some(Subject::Link(link)) => (link.id.clone(), link_lines(&ctx, link, app)),
         Some(Subject::Transaction(txn)) => (txn.id.clone(), transaction_lines(&ctx, txn)),

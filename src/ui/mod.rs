@@ -13,7 +13,7 @@ mod theme;
 pub use theme::{ColorOverride, Theme, ThemeError, ThemeName};
 
 use crate::app::keymap::Context;
-use crate::app::layout::{Area, TABS_START, tab_spans};
+use crate::app::layout::{Area, tab_spans};
 use crate::app::paged::ListOps;
 use crate::app::{App, Environment, Mode, Pane};
 use crate::human::age_words;
@@ -72,10 +72,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
 
 fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     let area = rect(area);
-    let labels = app.tab_labels();
-    let mut spans = vec![Span::styled(" pik-tui ", theme.title())];
-    let spans_at = tab_spans(&labels, TABS_START);
-    let mut x = u16::try_from(" pik-tui ".len()).unwrap_or(0);
+    let (start, labels) = app.header_tabs();
+    let mut spans = Vec::new();
+    if start > 0 {
+        spans.push(Span::styled(" pik-tui ", theme.title()));
+    }
+    let spans_at = tab_spans(&labels, start);
+    let mut x = if start > 0 { u16::try_from(" pik-tui ".len()).unwrap_or(0) } else { 0 };
     for ((label, (start, _)), pane) in labels.iter().zip(&spans_at).zip(app.panes()) {
         if *start > x {
             spans.push(Span::raw(" ".repeat(usize::from(*start - x))));
@@ -86,20 +89,22 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     }
     let left = Line::from(spans);
 
-    let (env_label, env_style) = match app.settings.environment {
-        Environment::Live => (" LIVE ", theme.live()),
-        Environment::Test => (" TEST ", theme.test()),
-        Environment::Sandbox => (" SANDBOX ", theme.sandbox()),
-        Environment::Unknown => (" ? KEY ", theme.test()),
+    let env_label = app.settings.environment.label();
+    let env_style = match app.settings.environment {
+        Environment::Live => theme.live(),
+        Environment::Test => theme.test(),
+        Environment::Sandbox => theme.sandbox(),
+        Environment::Unknown => theme.test(),
     };
-    let mut right = Vec::new();
+    let env = || Span::styled(env_label, env_style);
+    let mut named = Vec::new();
     if let Some(profile) = &app.settings.profile {
-        right.push(Span::styled(format!("{} ", for_terminal(profile)), theme.dim()));
+        named.push(Span::styled(format!("{} ", for_terminal(profile)), theme.dim()));
     }
-    if app.settings.read_only {
-        right.push(Span::styled("read-only ", theme.dim()));
-    }
-    let mut shared_short = None;
+    // The zone every time on screen is shown in.
+    named.push(Span::styled(format!("{} ", for_terminal_truncated(app.settings.zone.name(), 30)), theme.dim()));
+    let read_only = app.settings.read_only.then(|| Span::styled("read-only ", theme.dim()));
+    let mut shared = None;
     if let Some(status) = app.mirror().filter(|m| matches!(m.phase, crate::sync::Phase::Shared { .. })) {
         let words = for_terminal(&status.words(app.now())).into_owned();
         // No sync keeping the mirror is loud: the team's panes are on PIK's budget.
@@ -111,53 +116,57 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
             (None, Some(at)) => (theme.dim(), format!("shared · {} ", age_words(app.now() - at))),
             (None, None) => (theme.dim(), "shared ".to_string()),
         };
-        right.push(Span::styled(format!("{words} "), style));
-        shared_short = Some(Span::styled(short, style));
+        shared = Some((Span::styled(format!("{words} "), style), Span::styled(short, style)));
     }
-    right.push(Span::styled(env_label, env_style));
-    let (connection, style) = match app.switching() {
-        Some(name) => (format!("  … switching to {} ", for_terminal_truncated(name, 20)), theme.warning()),
-        None => {
-            let (words, style) = match app.poll(app.pane()) {
-                None if matches!(app.pane(), crate::app::Pane::Search | crate::app::Pane::Overview) => {
-                    match app.mirror() {
-                        Some(m) if m.current() => ("  ● mirror ", theme.ok()),
-                        _ => ("  … mirror ", theme.warning()),
-                    }
-                }
-                None => ("  ● listening ", theme.ok()),
-                Some(_) if app.paused() => ("  ⏸ paused ", theme.warning()),
-                Some(poll) if poll.unreachable() && app.settings.mirror.is_ok() => {
-                    ("  ✕ offline: the mirror ", theme.error())
-                }
-                Some(poll) if poll.error.is_some() => ("  ✕ error ", theme.error()),
-                Some(poll) if poll.last_success.is_none() => ("  … connecting ", theme.dim()),
-                Some(_) if app.is_stale() => ("  ● stale ", theme.warning()),
-                Some(_) => ("  ● live ", theme.ok()),
-            };
-            (words.to_string(), style)
-        }
-    };
-    right.push(Span::styled(connection, style));
+    let (words, style) = connection_words(app, theme);
+    let connection = Span::styled(words, style);
+    // From the fullest to the label alone, which always fits: the tabs
+    // left room for it.
+    let mut candidates = Vec::new();
+    let mut full = named.clone();
+    full.extend(read_only.clone());
+    full.extend(shared.as_ref().map(|(long, _)| long.clone()));
+    full.extend([env(), connection.clone()]);
+    candidates.push(Line::from(full));
+    let mut shorter: Vec<Span> = read_only.into_iter().collect();
+    shorter.extend(shared.map(|(_, short)| short));
+    shorter.extend([env(), connection.clone()]);
+    candidates.push(Line::from(shorter));
+    candidates.push(Line::from(vec![env(), connection]));
+    candidates.push(Line::from(env()));
     let left_width = u16::try_from(left.width()).unwrap_or(u16::MAX);
     frame.render_widget(Paragraph::new(left), area);
-    // The right side only where it fits beside the tabs; the environment
-    // label alone when space is short (it matters most: LIVE).
-    let full = Line::from(right);
-    let compact = Line::from(Span::styled(env_label, env_style));
-    let mut candidates = vec![full];
-    if let Some(short) = shared_short {
-        candidates.push(Line::from(vec![short, Span::styled(env_label, env_style)]));
-    }
-    candidates.push(compact);
     for candidate in candidates {
         let width = u16::try_from(candidate.width()).unwrap_or(u16::MAX);
-        if u32::from(left_width) + u32::from(width) < u32::from(area.width) {
+        if u32::from(left_width) + u32::from(width) < u32::from(area.width) || candidate.spans.len() == 1 {
+            let width = width.min(area.width);
             let right_area = Rect::new(area.x + area.width - width, area.y, width, 1);
+            frame.render_widget(Clear, right_area);
             frame.render_widget(Paragraph::new(candidate), right_area);
             break;
         }
     }
+}
+
+/// The connection's state in a few words: live, stale, offline, paused.
+fn connection_words(app: &App, theme: &Theme) -> (String, Style) {
+    if let Some(name) = app.switching() {
+        return (format!("  … switching to {} ", for_terminal_truncated(name, 20)), theme.warning());
+    }
+    let (words, style) = match app.poll(app.pane()) {
+        None if matches!(app.pane(), crate::app::Pane::Search | crate::app::Pane::Overview) => match app.mirror() {
+            Some(m) if m.current() => ("  ● mirror ", theme.ok()),
+            _ => ("  … mirror ", theme.warning()),
+        },
+        None => ("  ● listening ", theme.ok()),
+        Some(_) if app.paused() => ("  ⏸ paused ", theme.warning()),
+        Some(poll) if poll.unreachable() && app.settings.mirror.is_ok() => ("  ✕ offline: the mirror ", theme.error()),
+        Some(poll) if poll.error.is_some() => ("  ✕ error ", theme.error()),
+        Some(poll) if poll.last_success.is_none() => ("  … connecting ", theme.dim()),
+        Some(_) if app.is_stale() => ("  ● stale ", theme.warning()),
+        Some(_) => ("  ● live ", theme.ok()),
+    };
+    (words.to_string(), style)
 }
 
 /// The keymap context of what is on screen, for the footer's hints.
@@ -251,6 +260,7 @@ fn mirror_words(app: &App) -> Option<(String, String, Style)> {
             (format!("{} {words}", bar(status.ratio(), 10)), format!("mirror {percent}%"), theme_less)
         }
         Phase::UpToDate => (words, "mirror ✓".into(), theme_less),
+        Phase::Incomplete => (words, "mirror incomplete".into(), theme_less),
         Phase::Failing(_) | Phase::Waiting(_) | Phase::Starting => (words, "mirror …".into(), theme_less),
         // The header says it, where the whole team's state belongs.
         Phase::Shared { .. } => return None,

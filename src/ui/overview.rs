@@ -13,7 +13,7 @@ use crate::app::paged::ListOps;
 use crate::human::group_thousands;
 use crate::sanitize::for_terminal_truncated;
 use crate::store::{Attention, CurrencyFigures, Figure, Overview, Step};
-use chrono::{DateTime, FixedOffset, Offset, Utc};
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint};
 use ratatui::style::Style;
@@ -35,26 +35,21 @@ pub fn grouped(amount: Decimal) -> String {
     }
 }
 
-fn offset(app: &App) -> FixedOffset {
-    FixedOffset::east_opt(app.settings.utc_offset_secs).unwrap_or_else(|| Utc.fix())
-}
-
-/// "Europe/Berlin, UTC+01:00", or the offset alone.
+/// "Europe/Berlin, UTC+01:00": the zone, with the offset in force now.
 pub fn zone_words(app: &App) -> String {
-    let offset = offset(app).to_string();
-    match &app.settings.zone_name {
-        Some(name) => format!("{}, UTC{offset}", for_terminal_truncated(name, 40)),
-        None => format!("UTC{offset}"),
-    }
+    for_terminal_truncated(&app.settings.zone.words(app.now()), 60)
 }
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
+    use crate::app::overview::Period;
     let state = &app.overview;
-    let period = state.period;
-    let today = app.now().with_timezone(&offset(app)).format("%a %-d %b");
-    let period = match period {
-        crate::app::overview::Period::Today => format!("today, {today}"),
-        other => format!("{} to {today}", other.label()),
+    let zone = &app.settings.zone;
+    let (first, last) = state.period.dates(zone.date_of(app.now()));
+    let day = |d: chrono::NaiveDate| d.format("%a %-d %b").to_string();
+    let period = match state.period {
+        Period::Today => format!("today, {}", day(last)),
+        Period::Yesterday => format!("yesterday, {}", day(first)),
+        other => format!("{}, {} to {}", other.label(), day(first), day(last)),
     };
     let title = format!(" Overview · {period} · {} ", zone_words(app));
     let block = Block::default()
@@ -189,19 +184,33 @@ fn count_text(count: u64) -> String {
     if count == 0 { "—".to_string() } else { group_thousands(count) }
 }
 
-/// The x axis's labels: hours of the day, or days of the period.
-fn x_labels(start: DateTime<Utc>, step: Step, bars: usize, zone: FixedOffset, width: u16) -> Vec<String> {
-    let local = |i: usize| (start + step.duration() * i32::try_from(i).unwrap_or(0)).with_timezone(&zone);
-    match step {
-        Step::Hour => ["00:00", "06:00", "12:00", "18:00", "24:00"].map(String::from).to_vec(),
-        Step::Day => {
-            // Ratatui spreads labels evenly: so many that each falls on a
-            // day's start, as many as the width holds.
-            let most = usize::from(width / 9).max(2);
-            let parts = (1..=bars).rev().find(|d| bars.is_multiple_of(*d) && *d < most).unwrap_or(1);
-            (0..=parts).map(|i| local(i * bars / parts).format("%-d %b").to_string()).collect()
-        }
-    }
+/// The x axis's labels: the local times where bars start (hours of the
+/// day, or days of the period). Ratatui spreads labels evenly, so there are
+/// as many as divide the bars evenly and the width holds: a 25-hour day
+/// gets one every 5 hours, a 24-hour day one every 6.
+fn x_labels(app: &App, bars: &[(DateTime<Utc>, Decimal)], step: Step, width: u16) -> Vec<String> {
+    let zone = &app.settings.zone;
+    let count = bars.len().max(1);
+    let most = match step {
+        Step::Hour => 6,
+        Step::Day => usize::from(width / 9).max(2),
+    };
+    let parts = (1..=count).rev().find(|d| count.is_multiple_of(*d) && *d < most).unwrap_or(1);
+    (0..=parts)
+        .map(|i| {
+            let at = i * count / parts;
+            match (bars.get(at), step) {
+                (Some((start, _)), Step::Hour) => zone.format(*start, "%H:%M"),
+                (Some((start, _)), Step::Day) => zone.format(*start, "%-d %b"),
+                // The end of the last bar: the end of the period.
+                (None, Step::Hour) => "24:00".to_string(),
+                (None, Step::Day) => bars
+                    .last()
+                    .map(|(start, _)| (zone.date_of(*start) + chrono::Duration::days(1)).format("%-d %b").to_string())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 
 fn chart(frame: &mut Frame, app: &App, overview: &Overview, theme: &Theme, area: Area) {
@@ -226,11 +235,10 @@ fn chart(frame: &mut Frame, app: &App, overview: &Overview, theme: &Theme, area:
         .map(|(i, (_, v))| (i as f64 + 0.5, v.to_f64().unwrap_or(0.0)))
         .collect();
     let top = highest.to_f64().unwrap_or(0.0).max(f64::MIN_POSITIVE);
-    let start = overview.chart.first().map(|(t, _)| *t).unwrap_or_else(|| app.now());
     let per = if step == Step::Hour { "hour" } else { "day" };
     let dataset =
         Dataset::default().marker(Marker::Block).graph_type(GraphType::Bar).style(theme.chart()).data(&points);
-    let x_labels = x_labels(start, step, bars, offset(app), area.width);
+    let x_labels = x_labels(app, &overview.chart, step, area.width);
     let y_labels =
         vec![Span::raw("0"), Span::raw(grouped((highest / Decimal::TWO).normalize())), Span::raw(grouped(highest))];
     let title = format!("settled {currency} per {per} · {} in all", grouped(total));

@@ -228,7 +228,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     let pane = app.pane();
     if let Some(view) = app.search_view(pane) {
         let title = search_title(app, pane, view);
-        let empty = if view.loaded_once() {
+        let empty = if view.loaded_once() && view.from_filter() {
+            "nothing in the mirror matches these filters".to_string()
+        } else if view.loaded_once() {
             format!("nothing in the mirror matches {}", for_terminal_truncated(&view.text, 40))
         } else {
             "searching…".to_string()
@@ -253,7 +255,12 @@ fn search_title(app: &App, pane: Pane, view: &SearchView) -> String {
         (None, _) => "searching…".to_string(),
     };
     let text = if view.text.trim().is_empty() { "everything".to_string() } else { format!("{:?}", view.text.trim()) };
-    let mut title = format!(" {} · search: {} · {found} ", pane.title(), for_terminal_truncated(&text, 40));
+    let mut title = if view.from_filter() {
+        // The pane's own filters, read from the mirror (PIK cannot answer them).
+        format!(" {} · {found} · {} · from the mirror ", pane.title(), filter_words(app, pane))
+    } else {
+        format!(" {} · search: {} · {found} ", pane.title(), for_terminal_truncated(&text, 40))
+    };
     if let Some(error) = &view.error {
         title.push_str(&format!("· {} ", for_terminal_truncated(error, 60)));
     }
@@ -273,10 +280,10 @@ fn search_title(app: &App, pane: Pane, view: &SearchView) -> String {
     title
 }
 
-/// "status: paid · currency: USDT · link: pl_… · from 2024-01-15"
+/// "status: paid · currency: USDT · link: pl_… · settled from 2026-11-29
+/// 00:00 CET · to 2026-11-29 23:59 CET · Europe/Berlin"
 fn filter_words(app: &App, pane: Pane) -> String {
     let mut words = Vec::new();
-    let day = |t: &DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
     match pane {
         Pane::Links => {
             let status = app.links.filter.status.as_ref().map(|s| s.as_str()).unwrap_or("all");
@@ -292,12 +299,7 @@ fn filter_words(app: &App, pane: Pane) -> String {
             if let Some(link) = &filter.payment_link_id {
                 words.push(format!("link: {}", for_terminal_truncated(link, 24)));
             }
-            if let Some(from) = &filter.from {
-                words.push(format!("from {}", day(from)));
-            }
-            if let Some(to) = &filter.to {
-                words.push(format!("to {}", day(to)));
-            }
+            words.extend(app.transactions_date_words());
         }
         Pane::Webhooks | Pane::Events | Pane::Search | Pane::Overview => {}
     }

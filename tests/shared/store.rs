@@ -110,6 +110,7 @@ fn same_figures() {
             to: t0() + chrono::Duration::days(1),
             now: t0(),
             step: Step::Day,
+            bars: (0..8).map(|d| t0() - chrono::Duration::days(7) + chrono::Duration::days(d)).collect(),
             chart_currency: None,
             thresholds: Thresholds::default(),
         };
@@ -118,13 +119,19 @@ fn same_figures() {
         assert_eq!(on_pg, on_lite, "the Overview");
         assert!(on_pg.is_ok_and(|o| !o.money.is_empty()), "figures to compare");
         let (from, to) = (t0() - chrono::Duration::hours(30), t0() + chrono::Duration::minutes(7));
-        for by_day in [false, true] {
-            let (a, b) = (pg.report(from, to, by_day).await, lite.report(from, to, by_day).await);
-            assert!(a.as_ref().is_ok_and(|lines| !lines.is_empty()), "{a:?}");
-            assert_eq!(a, b, "the report (by day: {by_day})");
+        let berlin = pik_tui::zone::Zone::bundled("Europe/Berlin");
+        for date in pik_tui::store::DateField::ALL {
+            for by_day in [None, berlin.clone()] {
+                let query = pik_tui::store::ReportQuery { from, to, date, by_day };
+                let (a, b) = (pg.report(query.clone()).await, lite.report(query.clone()).await);
+                assert!(a.as_ref().is_ok_and(|lines| !lines.is_empty()), "{a:?}");
+                assert_eq!(a, b, "the report ({query:?})");
+            }
         }
         for selection in [
             Selection::Filter(SearchQuery::parse("status:settled", Kinds::Transactions)),
+            Selection::Filter(SearchQuery::parse("settled:2027-01-14..2027-01-15", Kinds::Transactions)),
+            Selection::Search(SearchQuery::parse("confirmed:2027-01-14..2027-01-15 txn_", Kinds::Both)),
             Selection::Filter(SearchQuery::parse("", Kinds::Links)),
             Selection::Search(SearchQuery::parse("order", Kinds::Both)),
             Selection::Search(SearchQuery::parse("amount:>=10", Kinds::Transactions)),

@@ -88,8 +88,20 @@ const DEFAULTS: &[Row] = &[
         "cycle the status filter (sent to PIK)",
     ),
     row(Action::CycleCurrency, &[ch('c')], TRANSACTIONS, Some("currency"), "cycle the currency filter (transactions)"),
-    row(Action::PrevPeriod, &[ch('[')], OVERVIEW, Some("period"), "the Overview's period: today, 7 days, 30 days"),
-    row(Action::NextPeriod, &[ch(']')], OVERVIEW, Some("period"), "the Overview's period: today, 7 days, 30 days"),
+    row(
+        Action::PrevPeriod,
+        &[ch('[')],
+        OVERVIEW,
+        Some("period"),
+        "the Overview's period: today, yesterday, 7 days, 30 days",
+    ),
+    row(
+        Action::NextPeriod,
+        &[ch(']')],
+        OVERVIEW,
+        Some("period"),
+        "the Overview's period: today, yesterday, 7 days, 30 days",
+    ),
     row(
         Action::PrevChartCurrency,
         &[plain(KeyCode::Left), ch('h')],

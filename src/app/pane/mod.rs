@@ -11,6 +11,7 @@ use super::resource::Resource;
 
 mod poll_state;
 use crate::api::{LinkStatus, Page, PaymentLink, Transaction, TransactionStatus, Webhook};
+use crate::store::{DateField, Kinds, SearchQuery};
 use chrono::{DateTime, Duration, Utc};
 pub use poll_state::{MAX_BACKOFF_SECS, PollState};
 
@@ -119,6 +120,32 @@ pub struct TransactionFilter {
     pub payment_link_id: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Which time `from` and `to` apply to. PIK filters by creation only:
+    /// another is read from the mirror.
+    pub date: DateField,
+}
+
+impl TransactionFilter {
+    /// The filter as a question for the mirror.
+    pub fn query(&self) -> SearchQuery {
+        let mut query = SearchQuery::everything(Kinds::Transactions);
+        query.status = self.status.as_ref().map(|s| s.as_str().to_string());
+        query.currency = self.currency.clone();
+        query.link = self.payment_link_id.clone();
+        query.set_dates(self.date, self.from, self.to);
+        query
+    }
+
+    /// Whether PIK cannot answer it: a range of confirmation or
+    /// settlement times.
+    pub fn needs_mirror(&self) -> bool {
+        self.date != DateField::Created && (self.from.is_some() || self.to.is_some())
+    }
+
+    /// The range PIK can filter by: creation times only.
+    pub fn created_range(&self) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        if self.date == DateField::Created { (self.from, self.to) } else { (None, None) }
+    }
 }
 
 /// What to fetch: a page of one polled resource, with its filter.

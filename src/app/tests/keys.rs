@@ -115,7 +115,8 @@ fn the_mouse_selects_rows_and_tabs_and_scrolls() {
     assert_eq!(app.links.list.selected(), 4);
     app.update(Msg::Mouse(Mouse { kind: MouseKind::ScrollDown, column: 5, row: 5 }), t0());
     assert_eq!(app.links.list.selected(), 7);
-    let spans = layout::tab_spans(&app.tab_labels(), layout::TABS_START);
+    let (start, labels) = app.header_tabs();
+    let spans = layout::tab_spans(&labels, start);
     app.update(Msg::Mouse(Mouse { kind: MouseKind::Click, column: spans[1].0 + 1, row: 0 }), t0());
     assert_eq!(app.pane(), Pane::Transactions);
 }
@@ -171,7 +172,9 @@ fn switching_profile_clears_the_old_rows_and_ignores_late_answers() {
     assert!(cmds.contains(&Cmd::SwitchProfile("live".into())));
     assert_eq!(app.switching(), Some("live"));
     assert!(fetches(&app.update(Msg::Tick, t0() + Duration::seconds(9))).is_empty(), "nothing polled meanwhile");
-    let info = ProfileInfo { name: "live".into(), environment: Environment::Live, read_only: true, mirror: Ok(()) };
+    let zone = crate::zone::Zone::utc();
+    let info =
+        ProfileInfo { name: "live".into(), environment: Environment::Live, read_only: true, mirror: Ok(()), zone };
     let cmds = app.update(Msg::ProfileSwitched(Ok(info)), t0() + Duration::seconds(10));
     assert_eq!(app.links.list.loaded(), 0, "no row of the old profile is kept");
     assert_eq!((app.settings.environment, app.settings.read_only), (Environment::Live, true));

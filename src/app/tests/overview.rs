@@ -11,7 +11,8 @@ use alerts::AlertRule;
 fn settings(rules: &[&[(&str, &str)]]) -> Settings {
     let alerts =
         rules.iter().map(|rule| AlertRule::parse(&alert_entry(1, rule)).unwrap_or_else(|e| panic!("{e}"))).collect();
-    Settings { mirror: Ok(()), utc_offset_secs: 3600, alerts, ..Settings::default() }
+    let zone = crate::zone::Zone::bundled("Europe/Berlin").unwrap_or_default();
+    Settings { mirror: Ok(()), zone, alerts, ..Settings::default() }
 }
 
 fn up_to_date() -> Msg {
@@ -40,7 +41,7 @@ fn the_overview_asks_for_local_days_and_its_keys_change_the_question() {
     let mut app = App::new(settings(&[]), 120, 40, t0());
     let cmds = app.update(up_to_date(), t0());
     let Some(today) = overview_query(&cmds) else { panic!("asked for nothing: {cmds:?}") };
-    // t0 is 2027-01-15 08:00 UTC: 09:00 in UTC+1, whose day began at 23:00 UTC.
+    // t0 is 2027-01-15 08:00 UTC: 09:00 in Berlin (UTC+1), whose day began at 23:00 UTC.
     assert_eq!(
         (today.from.to_rfc3339(), today.to - today.from),
         ("2027-01-14T23:00:00+00:00".into(), Duration::days(1))
@@ -51,6 +52,12 @@ fn the_overview_asks_for_local_days_and_its_keys_change_the_question() {
     answer_overview(&mut app, cmds, &fixture, t0());
     key(&mut app, '0', t0());
     assert_eq!(app.pane(), Pane::Overview);
+    let yesterday = overview_query(&key(&mut app, ']', t0()));
+    assert_eq!(
+        yesterday.map(|q| (q.from.to_rfc3339(), q.to.to_rfc3339(), q.step, q.bars.len())),
+        Some(("2027-01-13T23:00:00+00:00".into(), "2027-01-14T23:00:00+00:00".into(), Step::Hour, 24)),
+        "yesterday: the whole of the local day before, a bar an hour"
+    );
     let week = overview_query(&key(&mut app, ']', t0()));
     assert!(week.as_ref().is_some_and(|q| q.step == Step::Day && q.to - q.from == Duration::days(7)), "{week:?}");
     let month = overview_query(&key(&mut app, ']', t0()));

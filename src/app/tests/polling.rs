@@ -8,7 +8,7 @@ use crate::test_support::{answer_with, numbered_txn, page, refusal, unreachable}
 fn startup_loads_the_first_page_of_every_pane() {
     let (app, _) = started(300);
     assert_eq!(app.links.list.loaded(), 50);
-    assert_eq!(app.tab_labels(), [" 1 Links 300 ", " 2 Transactions 3 ", " 3 Webhooks 2 "]);
+    assert_eq!(app.header_tabs().1, [" 1 Links 300 ", " 2 Transactions 3 ", " 3 Webhooks 2 "]);
     assert_eq!(app.data_age().as_deref(), Some("0 s ago"));
 }
 
@@ -239,10 +239,10 @@ fn transaction_filters_currency_link_and_dates() {
     assert_eq!(app.pane(), Pane::Transactions);
     assert_eq!(transaction_filter(&cmds).and_then(|f| f.payment_link_id).as_deref(), Some("pl_00300"));
     // A bad date is refused with a note, and nothing is fetched.
-    typed(&mut app, ":from yesterday", t0());
+    typed(&mut app, ":from someday", t0());
     let cmds = press(&mut app, input::KeyCode::Enter, t0());
     assert!(fetches(&cmds).is_empty());
-    assert!(app.notice().is_some_and(|n| n.is_error && n.text.contains("2024-01-15")));
+    assert!(app.notice().is_some_and(|n| n.is_error && n.text.contains("2026-11-29, 2026-11, today, yesterday")));
     // A status that is not one of the pane's is refused.
     typed(&mut app, ":status paid", t0());
     press(&mut app, input::KeyCode::Enter, t0());
@@ -432,4 +432,43 @@ fn scrolling_while_pik_is_unreachable_reads_the_mirror() {
     assert_eq!(sources, [Source::Mirror]);
     assert_eq!(app.links.list.loaded(), 100);
     assert!(app.shows_mirror(Pane::Links));
+}
+
+#[test]
+fn a_range_of_settlement_times_is_read_from_the_mirror_and_refused_without_one() {
+    let (mut app, _) = started(300);
+    key(&mut app, '2', t0());
+    typed(&mut app, ":date settled", t0());
+    press(&mut app, input::KeyCode::Enter, t0());
+    typed(&mut app, ":from yesterday", t0());
+    press(&mut app, input::KeyCode::Enter, t0());
+    let refused = app.notice().is_some_and(|n| n.is_error && n.text.contains("settled dates need the mirror"));
+    assert!(refused, "{:?}", app.notice());
+    assert_eq!(app.transactions.filter.from, None, "nothing changed");
+    // With a mirror (in Berlin): the day is asked of it, by settlement time.
+    let zone = crate::zone::Zone::bundled("Europe/Berlin").unwrap_or_default();
+    let mut app = App::new(Settings { mirror: Ok(()), zone, ..Settings::default() }, 120, 30, t0());
+    key(&mut app, '2', t0());
+    typed(&mut app, ":date settled", t0());
+    press(&mut app, input::KeyCode::Enter, t0());
+    typed(&mut app, ":from yesterday", t0());
+    let cmds = press(&mut app, input::KeyCode::Enter, t0());
+    let asked = cmds.iter().find_map(|c| match c {
+        Cmd::Search { query, .. } => Some(query.clone()),
+        _ => None,
+    });
+    let Some(asked) = asked else { panic!("the mirror was not asked: {cmds:?}") };
+    // t0 is 2027-01-15 09:00 in Berlin: yesterday began at 23:00 UTC on the 13th.
+    let from = asked.settled.and_then(|range| range.from).map(|t| t.to_rfc3339());
+    assert_eq!(from.as_deref(), Some("2027-01-13T23:00:00+00:00"));
+    assert_eq!((asked.from, asked.to), (None, None), "not a range of creation times");
+    assert!(app.transactions_date_words().iter().any(|w| w.contains("settled from 2027-01-14 00:00 CET")));
+    // Back to creation times: PIK's pages again.
+    typed(&mut app, ":date created", t0());
+    let cmds = press(&mut app, input::KeyCode::Enter, t0());
+    let page = request_for(&cmds, Polled::Transactions);
+    assert!(
+        matches!(&page, Some((_, PageRequest::Transactions { filter, .. })) if filter.created_range().0.is_some()),
+        "{page:?}"
+    );
 }

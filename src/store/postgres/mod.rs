@@ -23,7 +23,8 @@ pub use write::CHANNEL;
 
 use super::export::{BatchEnd, RowSink, Selection};
 use super::{
-    Account, Batch, Overview, OverviewQuery, ReportLine, SearchPage, SearchQuery, Stats, StoreError, Upserted,
+    Account, Batch, Overview, OverviewQuery, ReportLine, ReportQuery, SearchPage, SearchQuery, Stats, StoreError,
+    Upserted,
 };
 use crate::api::{LinkQuery, Page, PaymentLink, Transaction, TransactionQuery, Webhook};
 use chrono::{DateTime, Utc};
@@ -161,13 +162,8 @@ impl PgStore {
         read::overview(&**self.client().await?, &query).await.map_err(|e| self.failed(e))
     }
 
-    pub async fn report(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        by_day: bool,
-    ) -> Result<Vec<ReportLine>, StoreError> {
-        read::report(&**self.client().await?, from, to, by_day).await.map_err(|e| self.failed(e))
+    pub async fn report(&self, query: ReportQuery) -> Result<Vec<ReportLine>, StoreError> {
+        read::report(&**self.client().await?, &query).await.map_err(|e| self.failed(e))
     }
 
     pub async fn export_count(&self, selection: Selection) -> Result<u64, StoreError> {
@@ -197,21 +193,13 @@ impl PgStore {
         Ok(found.iter().map(|r| r.get(0)).collect())
     }
 
-    pub async fn known_links(&self, ids: Vec<String>) -> Result<Vec<String>, StoreError> {
+    pub async fn known(&self, transactions: bool, ids: Vec<String>) -> Result<Vec<String>, StoreError> {
         let client = self.client().await?;
-        let found =
-            client.query("SELECT id FROM links WHERE id = ANY($1)", &[&ids]).await.map_err(|e| self.failed(e))?;
+        let table = if transactions { "transactions" } else { "links" };
+        let sql = format!("SELECT id FROM {table} WHERE id = ANY($1)");
+        let found = client.query(&sql, &[&ids]).await.map_err(|e| self.failed(e))?;
         let found: std::collections::HashSet<String> = found.iter().map(|r| r.get(0)).collect();
         Ok(ids.into_iter().filter(|id| found.contains(id)).collect())
-    }
-
-    pub async fn newest_transaction(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let client = self.client().await?;
-        let row = client
-            .query_opt("SELECT created_at FROM transactions ORDER BY sort_key DESC LIMIT 1", &[])
-            .await
-            .map_err(|e| self.failed(e))?;
-        Ok(row.map(|r| super::rows::from_micros(r.get(0))))
     }
 
     /// The stored transactions with these ids (for the alerts of a notice).

@@ -3,10 +3,12 @@
 //! assembly of figures is shared; only the queries are PostgreSQL's).
 
 use super::super::export::{
-    BatchEnd, LinkRow, RawRow, RowSink, Selection, TransactionRow, Value, filter_parts, numbered,
+    BatchEnd, KEY_COLUMN, LinkRow, RawRow, RowSink, Selection, TransactionRow, Value, filter_parts, link_of_payment,
+    numbered, table,
 };
-use super::super::overview::{self, ATTENTION_EACH, Money, Overview, OverviewQuery, ReportLine, Stuck};
+use super::super::overview::{self, ATTENTION_EACH, Money, Overview, OverviewQuery, Stuck};
 use super::super::query::SearchQuery;
+use super::super::report::{ReportLine, ReportLines, ReportPlan, ReportQuery};
 use super::super::rows::{self, Kind, from_micros};
 use super::super::search::{COUNT_CAP, SearchHit, SearchPage};
 use super::search;
@@ -14,7 +16,7 @@ use crate::api::{
     LinkQuery, LinkStatus, Page, PaymentLink, Transaction, TransactionQuery, TransactionStatus, Webhook, WebhookEvent,
     WebhookStatus,
 };
-use chrono::{DateTime, Utc};
+
 use rust_decimal::Decimal;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row};
@@ -309,14 +311,9 @@ async fn stuck(client: &impl GenericClient, query: &OverviewQuery) -> Result<Stu
     Ok(Stuck { expired, pending, confirmed, failed, disabled })
 }
 
-pub async fn report(
-    client: &impl GenericClient,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    by_day: bool,
-) -> Result<Vec<ReportLine>, Error> {
-    let plan = overview::ReportPlan::new(from, to);
-    let mut lines = overview::ReportLines::new(by_day);
+pub async fn report(client: &impl GenericClient, query: &ReportQuery) -> Result<Vec<ReportLine>, Error> {
+    let plan = ReportPlan::new(query);
+    let mut lines = ReportLines::new(query.by_day.clone());
     if let Some((first, last)) = plan.whole_slots {
         let sql = "SELECT slot, currency, status, count, amount::text FROM rollup_transactions \
                    WHERE slot BETWEEN $1 AND $2";
@@ -324,10 +321,9 @@ pub async fn report(
             lines.slot(row.get(0), row.get(1), row.get(2), row.get(3), decimal(row.get(4)));
         }
     }
-    for (key_low, key_high, low, high) in plan.edges() {
-        let sql = "SELECT created_at, currency, status, amount FROM transactions \
-                   WHERE sort_key BETWEEN $1 AND $2 AND created_at BETWEEN $3 AND $4";
-        for row in client.query(sql, &[&key_low, &key_high, &low, &high]).await? {
+    let sql = plan.rows_sql('$');
+    for edge in plan.edges() {
+        for row in client.query(&sql, &[&edge.key_low, &edge.key_high, &edge.low, &edge.high]).await? {
             lines.row(row.get(0), row.get(1), row.get(2), decimal(row.get(3)));
         }
     }
@@ -347,13 +343,6 @@ fn filter_sql(query: &SearchQuery) -> (Kind, String, Params) {
         })
         .collect();
     (kind, numbered(&sql, '$', 1), params)
-}
-
-fn table(kind: Kind) -> (&'static str, &'static str) {
-    match kind {
-        Kind::Link => ("links", rows::LINK_COLUMNS),
-        Kind::Transaction => ("transactions", rows::TRANSACTION_COLUMNS),
-    }
 }
 
 pub async fn export_count(client: &impl GenericClient, selection: &Selection) -> Result<u64, Error> {
@@ -394,6 +383,8 @@ fn raw(kind: Kind, row: &Row) -> RawRow<'_> {
             tx_hash: row.get(6),
             confirmed_at: row.get(7),
             settled_at: row.get(8),
+            link_description: row.get(KEY_COLUMN + 1),
+            link_amount: row.get(KEY_COLUMN + 2),
         }),
     }
 }
@@ -417,7 +408,7 @@ pub async fn export_batch(
             params.push(Box::new(i64::from(limit)));
             let (name, columns) = table(kind);
             let sql = format!(
-                "SELECT {columns}, sort_key FROM {name}{filter} AND sort_key < ${} ORDER BY sort_key DESC LIMIT ${}",
+                "SELECT {columns} FROM {name}{filter} AND sort_key < ${} ORDER BY sort_key DESC LIMIT ${}",
                 params.len() - 1,
                 params.len()
             );
@@ -436,14 +427,15 @@ pub async fn export_batch(
                  CASE WHEN l.id IS NULL THEN t.payment_link_id ELSE l.description END, \
                  CASE WHEN l.id IS NULL THEN t.tx_hash ELSE l.url END, \
                  CASE WHEN l.id IS NULL THEN t.confirmed_at ELSE l.paid_at END, \
-                 CASE WHEN l.id IS NULL THEN t.settled_at ELSE l.expires_at END, found.key \
+                 CASE WHEN l.id IS NULL THEN t.settled_at ELSE l.expires_at END, found.key{} \
                  FROM found LEFT JOIN links l ON l.sort_key = found.key \
                  LEFT JOIN transactions t ON t.sort_key = found.key \
                  WHERE coalesce(l.id, t.id) IS NOT NULL ORDER BY found.key DESC",
                 params.len() - 1,
-                params.len()
+                params.len(),
+                link_of_payment("t"),
             );
-            (client.query(&sql, &refs(&params)).await?, Box::new(|row: &Row| Kind::of(row.get::<_, i64>(9))))
+            (client.query(&sql, &refs(&params)).await?, Box::new(|row: &Row| Kind::of(row.get::<_, i64>(KEY_COLUMN))))
         }
     };
     let mut written = 0u64;
@@ -453,7 +445,7 @@ pub async fn export_batch(
             return Ok(Err(error));
         }
         written += 1;
-        last = Some(row.get::<_, i64>(9));
+        last = Some(row.get::<_, i64>(KEY_COLUMN));
     }
     let next = last.filter(|_| written >= u64::from(limit));
     Ok(Ok(BatchEnd { written, next }))

@@ -19,9 +19,10 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sql: r#"
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: r#"
 CREATE TABLE links (
     sort_key BIGINT PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -108,7 +109,16 @@ CREATE TABLE sync_heartbeat (
     at BIGINT NOT NULL
 );
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        // Finance filters payments by when they were confirmed or settled.
+        sql: r#"
+CREATE INDEX transactions_by_confirmed ON transactions (confirmed_at);
+CREATE INDEX transactions_by_settled ON transactions (settled_at);
+"#,
+    },
+];
 
 pub fn latest() -> u32 {
     MIGRATIONS.last().map(|m| m.version).unwrap_or(0)

@@ -79,22 +79,23 @@ pub fn from_where_in_slice(query: &SearchQuery) -> (String, Vec<Box<dyn ToSql + 
 }
 
 fn from_where_over(query: &SearchQuery, source: &str) -> (String, Vec<Box<dyn ToSql + Sync + Send>>) {
-    let (low, high) = rows::key_range(query.from, query.to);
+    let (low, high) = rows::key_range(query.from, query.created_until());
     let mut params: Vec<Box<dyn ToSql + Sync + Send>> = vec![Box::new(low), Box::new(high)];
     let ranges = query.amount_ranges();
     let mut sql = String::from(source);
     if !ranges.is_empty() {
-        sql.push_str(
-            " LEFT JOIN links ON links.sort_key = search.sort_key \
-             LEFT JOIN transactions ON transactions.sort_key = search.sort_key",
-        );
+        sql.push_str(" LEFT JOIN links ON links.sort_key = search.sort_key");
+    }
+    if !ranges.is_empty() || query.transactions_only() {
+        sql.push_str(" LEFT JOIN transactions ON transactions.sort_key = search.sort_key");
     }
     sql.push_str(" WHERE search.sort_key BETWEEN $1 AND $2");
     if let Some(text) = tsquery(query) {
         params.push(Box::new(text));
         sql.push_str(&format!(" AND search.doc @@ ${}::text::tsquery", params.len()));
     }
-    sql.push_str(match query.kinds {
+    let kinds = if query.transactions_only() { Kinds::Transactions } else { query.kinds };
+    sql.push_str(match kinds {
         Kinds::Links => " AND (search.sort_key & 1) = 0",
         Kinds::Transactions => " AND (search.sort_key & 1) = 1",
         Kinds::Both => "",
@@ -106,7 +107,23 @@ fn from_where_over(query: &SearchQuery, source: &str) -> (String, Vec<Box<dyn To
             params.len()
         ));
     }
+    time_conditions(query, "transactions.", &mut sql, &mut params);
     (sql, params)
+}
+
+/// The confirmation and settlement ranges, as conditions on columns named
+/// with `prefix`.
+fn time_conditions(
+    query: &SearchQuery,
+    prefix: &str,
+    sql: &mut String,
+    params: &mut Vec<Box<dyn ToSql + Sync + Send>>,
+) {
+    for (column, low, high) in super::super::search::time_ranges(query) {
+        params.push(Box::new(low));
+        params.push(Box::new(high));
+        sql.push_str(&format!(" AND {prefix}{column} BETWEEN ${} AND ${}", params.len() - 1, params.len()));
+    }
 }
 
 /// A search of filters alone (a status or a currency, amounts, dates; one
@@ -122,7 +139,10 @@ pub fn filters_only(query: &SearchQuery) -> Option<(String, Vec<Box<dyn ToSql + 
     if !query.terms.is_empty() || query.link.is_some() || (query.status.is_none() && query.currency.is_none()) {
         return None;
     }
-    let (low, high) = rows::key_range(query.from, query.to);
+    if table == "links" && query.transactions_only() {
+        return None;
+    }
+    let (low, high) = rows::key_range(query.from, query.created_until());
     let mut params: Vec<Box<dyn ToSql + Sync + Send>> = vec![Box::new(low), Box::new(high)];
     let mut sql = format!(" FROM {table} WHERE sort_key BETWEEN $1 AND $2");
     if let Some(status) = &query.status {
@@ -138,6 +158,7 @@ pub fn filters_only(query: &SearchQuery) -> Option<(String, Vec<Box<dyn ToSql + 
         params.push(Box::new(rows::amount_key(amount)));
         sql.push_str(&format!(" AND amount_key {op} (${}::text COLLATE \"C\")", params.len()));
     }
+    time_conditions(query, "", &mut sql, &mut params);
     Some((sql, params))
 }
 
