@@ -189,15 +189,32 @@ fn profile_switcher(global: &GlobalArgs, choice: Choice, cycle: std::time::Durat
     })
 }
 
+/// The dashboard would not start as configured (a config file, a flag):
+/// one line, and exit 2 as the commands do.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
+fn refused(error: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::Error::new(Refused(format!("{error:#}")))
+}
+
 pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()> {
+    if std::env::var("TERM").is_ok_and(|term| term == "dumb") {
+        return Err(refused(
+            "TERM=dumb: this terminal cannot move its cursor, which the dashboard needs. The one-shot commands \
+             work here (pik-tui links list, pik-tui search …); or run the dashboard in a terminal that can \
+             (such as TERM=xterm-256color)",
+        ));
+    }
     let flags = Flags::from(global);
-    let file = config::load(&flags)?;
+    let file = config::load(&flags).map_err(refused)?;
     let path = flags.config.clone().or_else(config::default_path);
     let shown_path = path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-    let (keymap, theme) = look_and_keys(file.as_ref(), &shown_path, args)?;
-    let (alerts, thresholds) = alerts_and_attention(file.as_ref(), &shown_path)?;
+    let (keymap, theme) = look_and_keys(file.as_ref(), &shown_path, args).map_err(refused)?;
+    let (alerts, thresholds) = alerts_and_attention(file.as_ref(), &shown_path).map_err(refused)?;
     let explorers = crate::hyperlink::Explorers::with(&file.as_ref().map(|f| f.explorers.clone()).unwrap_or_default())
-        .map_err(|e| anyhow::anyhow!("the config file {shown_path}: {e}"))?;
+        .map_err(|e| refused(format!("the config file {shown_path}: {e}")))?;
     let hyperlinks = !args.no_hyperlinks && file.as_ref().and_then(|f| f.hyperlinks).unwrap_or(true);
     let refresh = chrono::Duration::seconds(i64::from(args.refresh));
     let zone = |profile: Option<&str>| config::zone(global.tz.as_deref(), file.as_ref(), profile, &shown_path);
@@ -205,21 +222,23 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         refresh,
         hidden_refresh: refresh * 6,
         bell: args.bell,
-        zone: zone(None)?,
+        zone: zone(None).map_err(refused)?,
         read_only: global.read_only,
         profiles: file.as_ref().map(ConfigFile::profile_names).unwrap_or_default(),
+        config_path: path.as_ref().map(|p| p.display().to_string()),
         keymap,
         alerts,
         thresholds,
         workdir: std::env::current_dir().ok().map(|dir| dir.display().to_string()),
         explorers,
         hyperlinks,
+        ascii: !crate::ui::utf8_locale(|name| std::env::var(name).ok()),
         ..Settings::default()
     };
     // The mirror syncs a cycle every two refreshes of the visible pane.
     let cycle = std::time::Duration::from_secs(u64::from(args.refresh) * 2);
     // A password on the command line is refused here too, demo or not.
-    let choice = Choice::resolve(global.store.as_ref(), global.no_store, None)?;
+    let choice = Choice::resolve(global.store.as_ref(), global.no_store, None).map_err(refused)?;
     let options = |settings, heard, notes| RunOptions {
         settings,
         mouse: !args.no_mouse,
@@ -254,10 +273,8 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         sandbox.shutdown().await;
         return outcome;
     }
-    let settings = config::resolve(&flags, &config::Environment::from_process())?;
+    let settings = config::resolve(&flags, &config::Environment::from_process()).map_err(refused)?;
     for warning in &settings.warnings {
-        // Shown before the dashboard takes the screen, and logged.
-        eprintln!("warning: {warning}");
         tracing::warn!("{warning}");
     }
     let environment = environment_of(&settings.base_url, &settings.key);
@@ -268,15 +285,14 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         base_url = %settings.base_url,
         "dashboard starting"
     );
-    let choice = Choice::resolve(global.store.as_ref(), global.no_store, settings.store.as_deref())?;
-    let (connection, mirror, notes) = connect(&settings.base_url, &settings.key, global, &choice, cycle)?;
-    for note in &notes {
-        // Also before the dashboard takes the screen.
-        eprintln!("warning: {note}");
-    }
+    let choice = Choice::resolve(global.store.as_ref(), global.no_store, settings.store.as_deref()).map_err(refused)?;
+    let (connection, mirror, mut notes) = connect(&settings.base_url, &settings.key, global, &choice, cycle)?;
+    // Shown on the screen once it is up: what is printed before the
+    // dashboard takes the terminal is hidden until it gives it back.
+    notes.extend(settings.warnings.iter().map(|warning| format!("warning: {warning}")));
     let settings = Settings {
         environment,
-        zone: zone(settings.profile.as_deref())?,
+        zone: zone(settings.profile.as_deref()).map_err(refused)?,
         profile: settings.profile.clone(),
         read_only: settings.read_only,
         mirror,

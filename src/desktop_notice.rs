@@ -9,7 +9,16 @@
 //! sequence of its own: every control character, and anything that could
 //! end or split the sequence, is dropped before it is written.
 
-use crate::app::alerts::Notify;
+/// How a rule reaches the desktop, besides the notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Notify {
+    #[default]
+    None,
+    /// `ESC ] 9 ; text BEL` (iTerm2, WezTerm, Windows Terminal, kitty, foot…).
+    Osc9,
+    /// `ESC ] 777 ; notify ; title ; body BEL` (rxvt-unicode, foot, Ghostty, WezTerm…).
+    Osc777,
+}
 
 /// The title OSC 777 shows above the text.
 const TITLE: &str = "pik-tui";

@@ -109,6 +109,11 @@ fn main() -> ExitCode {
             },
             None => match pik_tui::dashboard::run(&global, &cli.dashboard).await {
                 Ok(()) => exit::OK,
+                // A configuration that is refused: 2, as the commands' is.
+                Err(err) if err.downcast_ref::<pik_tui::dashboard::Refused>().is_some() => {
+                    eprintln!("error: {err:#}");
+                    exit::USAGE
+                }
                 Err(err) => {
                     tracing::error!("dashboard stopped: {err:#}");
                     eprintln!("error: {err:#}");

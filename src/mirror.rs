@@ -77,23 +77,39 @@ pub struct Mirror {
     /// from it instead of PIK. Cleared while no sync keeps it.
     pub serve_pages: Option<Arc<AtomicBool>>,
     sync: tokio::task::JoinHandle<()>,
+    /// The sync's name for the lease on a file, given up when this goes.
+    holder: Option<String>,
 }
 
 impl Drop for Mirror {
     fn drop(&mut self) {
         // Safe at any point: every write is one transaction.
         self.sync.abort();
+        // A clean exit (or a profile switch) gives up the lease, so the
+        // next pik-tui on this file syncs at once, not in 30 s.
+        if let Some(holder) = &self.holder {
+            self.store.release_lease_now(holder);
+        }
     }
 }
 
 /// Starts syncing `store` with `client`, keeping to half of `max_rps`.
 pub fn start(client: &Client, store: Store, max_rps: f64, cycle: Duration) -> Mirror {
+    if store.read_only() {
+        // Nothing can be saved: what it holds is shown, and said to be so.
+        let words = "the mirror is on a read-only disk: showing what it holds".to_string();
+        let (_, status) = watch::channel(MirrorStatus { phase: Phase::Failing(words), ..MirrorStatus::default() });
+        let (_, changes) = mpsc::unbounded_channel();
+        let sync = tokio::spawn(async {});
+        return Mirror { store, status, changes, news: None, serve_pages: None, sync, holder: None };
+    }
     let share = client.with_share((max_rps / 2.0).max(0.5), RetryPolicy::default());
     let options = SyncOptions { cycle, ..SyncOptions::default() };
+    let holder = Some(options.holder.clone());
     let (mut sync, status) = Sync::new(share, store.clone(), options);
     let changes = sync.changes();
     let sync = tokio::spawn(sync.run());
-    Mirror { store, status, changes, news: None, serve_pages: None, sync }
+    Mirror { store, status, changes, news: None, serve_pages: None, sync, holder }
 }
 
 /// A look at a shared mirror's heartbeat: into the status, and whether the
@@ -180,7 +196,7 @@ pub async fn watch_shared(store: Store, refresh: Duration) -> Mirror {
             look.once().await;
         }
     });
-    Mirror { store, status, changes, news: Some(news), serve_pages: Some(serve), sync }
+    Mirror { store, status, changes, news: Some(news), serve_pages: Some(serve), sync, holder: None }
 }
 
 #[cfg(test)]

@@ -214,8 +214,9 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
 
     let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel();
     let mut worker = Worker::for_connection(client, mirror.as_ref(), results_tx.clone());
-    for note in &options.notes {
-        let _ = results_tx.send(Msg::Note(note.clone()));
+    if !options.notes.is_empty() {
+        // One footer line: a second note would replace the first.
+        let _ = results_tx.send(Msg::Note(options.notes.join(" · ")));
     }
     let mut heard = options.heard;
     let in_tmux = std::env::var_os("TMUX").is_some();

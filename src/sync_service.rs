@@ -100,8 +100,9 @@ pub async fn run(global: &GlobalArgs, options: ServiceOptions) -> Result<(), Ref
 fn phase_name(phase: &Phase) -> String {
     match phase {
         Phase::Starting => "starting".into(),
-        Phase::Waiting(why) => format!("waiting {why}"),
-        Phase::Backfilling { .. } => "backfilling".into(),
+        Phase::Elsewhere => "waiting: another pik-tui syncs this mirror".into(),
+        Phase::Backfilling { of, .. } => format!("backfilling {}", of.noun()),
+        Phase::Refreshing { .. } => "refreshing changed items".into(),
         Phase::UpToDate => "up to date".into(),
         Phase::Incomplete => "incomplete: PIK lists fewer than it counts".into(),
         Phase::Failing(why) => format!("failing {why}"),

@@ -454,3 +454,12 @@ pub fn alert_entry(line: usize, pairs: &[(&str, &str)]) -> crate::app::alerts::A
     }
     entry
 }
+
+/// The id of a process that ran and is gone (for leases of killed holders).
+pub fn exited_pid() -> u32 {
+    let exited = std::process::Command::new("true").spawn().and_then(|mut child| {
+        let pid = child.id();
+        child.wait().map(|_| pid)
+    });
+    exited.unwrap_or_else(|e| panic!("{e}"))
+}

@@ -89,6 +89,16 @@ async fn search_json_finds_a_link_anywhere_and_offline_asks_pik_nothing() {
     assert_eq!(code, 0);
     assert_eq!(offline["results"][0]["link"]["id"], id.as_str());
     assert_eq!(request_count(&sandbox, "").await.0, 0, "--offline asked PIK");
+    // Brought up to date less than a minute ago: read as it is, at once.
+    reset_requests(&sandbox).await;
+    let (code, fresh, _) = run(pik(&sandbox, DEMO_KEY, &store, &["search", "--json", &description]));
+    assert_eq!((code, fresh["results"][0]["link"]["id"].as_str()), (0, Some(id.as_str())));
+    assert_eq!(request_count(&sandbox, "").await.0, 0, "a fresh mirror waited for PIK");
+    // A filter that does not parse: said, exit 2, and PIK is not asked.
+    let (code, _, stderr) = run(pik(&sandbox, DEMO_KEY, &store, &["search", "from:someday", "order"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("from: use a date like 2026-11-29, yesterday or 7d"), "{stderr}");
+    assert_eq!(request_count(&sandbox, "").await.0, 0);
     // store stats says what it holds.
     let (code, stats, _) = run(pik(&sandbox, DEMO_KEY, &store, &["store", "stats", "--json"]));
     assert_eq!(
@@ -213,11 +223,37 @@ async fn two_dashboards_on_one_mirror_both_work_and_one_syncs() {
     first.wait_for("the first's mirror", |s| s.contains("mirror up to date"));
     let mut second = common::pty::Session::start_with(None, &args, 130, 30, &env);
     second.wait_for("the second's rows", |s| s.contains("pl_"));
-    second.wait_for("the second waits its turn", |s| s.contains("another pik-tui is syncing"));
+    // It waits its turn, saying what the first has done.
+    second.wait_for("the second waits its turn", |s| s.contains("another pik-tui syncs it"));
     // Both search the one mirror.
     let (id, description) = deep_link(&sandbox).await;
     for session in [&mut first, &mut second] {
         search_finds_then_quit(session, &id, &description);
     }
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quitting_gives_up_the_sync_lease_so_the_next_start_syncs_at_once() {
+    let sandbox = quiet_sandbox().await;
+    let dir = temp();
+    let path = dir.path().join("mirror.sqlite");
+    let store = path.display().to_string();
+    let base = sandbox.base_url();
+    let args = ["--base-url", base.as_str(), "--store", store.as_str(), "--refresh", "1", "--no-mouse"];
+    let env = [("PIK_API_KEY", DEMO_KEY)];
+    let mut first = common::pty::Session::start_with(None, &args, 130, 30, &env);
+    first.wait_for("the mirror", |s| s.contains("mirror up to date"));
+    first.send("q");
+    assert!(first.wait_exit());
+    let held: Option<String> = rusqlite::Connection::open(&path)
+        .and_then(|conn| conn.query_row("SELECT holder FROM sync_lease", [], |row| row.get(0)))
+        .ok();
+    assert_eq!(held, None, "the lease is given up at a clean exit");
+    let mut second = common::pty::Session::start_with(None, &args, 130, 30, &env);
+    let screen = second.wait_for("the second syncs", |s| s.contains("mirror up to date") || s.contains("another"));
+    assert!(!screen.contains("another pik-tui"), "{screen}");
+    second.send("q");
+    assert!(second.wait_exit());
     sandbox.shutdown().await;
 }

@@ -419,7 +419,11 @@ fn overview_app(width: u16, height: u16, backfilling: bool) -> App {
         ..Settings::default()
     };
     let mut app = App::new(settings, width, height, t0());
-    let phase = if backfilling { Phase::Backfilling { eta: None } } else { Phase::UpToDate };
+    let phase = if backfilling {
+        Phase::Backfilling { of: pik_tui::sync::Of::Transactions, eta: None }
+    } else {
+        Phase::UpToDate
+    };
     let status = MirrorStatus {
         phase,
         links: Progress { done: 312, total: Some(312) },

@@ -20,16 +20,7 @@ pub enum AlertWhen {
     Attention,
 }
 
-/// How a rule reaches the desktop, besides the notice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Notify {
-    #[default]
-    None,
-    /// `ESC ] 9 ; text BEL` (iTerm2, WezTerm, Windows Terminal, kitty, foot…).
-    Osc9,
-    /// `ESC ] 777 ; notify ; title ; body BEL` (rxvt-unicode, foot, Ghostty, WezTerm…).
-    Osc777,
-}
+use crate::desktop_notice::Notify;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertRule {
@@ -183,8 +174,35 @@ impl Alerts {
 
 /// How long an alert's notice stays in the footer.
 const ALERT_SHOWN_SECS: i64 = 60;
+/// The alerts of a session kept for `:alerts`, newest last.
+const LOG_KEPT: usize = 500;
+
+/// An alert that fired, for `:alerts`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub text: String,
+}
+
+/// Every alert of the session, and how many came since `:alerts` was read.
+#[derive(Debug, Clone, Default)]
+pub struct AlertLog {
+    pub entries: Vec<Logged>,
+    pub unread: usize,
+}
 
 impl super::App {
+    /// This session's alerts, newest last, and how many are unread.
+    pub fn alert_log(&self) -> &AlertLog {
+        &self.alert_log
+    }
+
+    /// `:alerts`: the log, read from now.
+    pub(super) fn open_alert_log(&mut self) {
+        self.alert_log.unread = 0;
+        self.mode = super::Mode::Alerts { scroll: 0 };
+    }
+
     /// A payment seen settling or failing live (a poll, the sync).
     pub(super) fn payment_seen(&mut self, txn: &Transaction, cmds: &mut Vec<super::Cmd>) {
         if let Some(fired) = self.alerts.payment(txn) {
@@ -207,7 +225,13 @@ impl super::App {
 
     fn fired(&mut self, fired: Fired, cmds: &mut Vec<super::Cmd>) {
         let until = self.now + chrono::Duration::seconds(ALERT_SHOWN_SECS);
-        self.alert = Some(super::Notice { text: fired.text.clone(), is_error: false, until });
+        self.alert = Some(super::Notice { text: fired.text.clone(), is_error: false, until, about: None });
+        // A later alert replaces this one in the footer: the log keeps both.
+        self.alert_log.entries.push(Logged { at: self.now, text: fired.text.clone() });
+        if self.alert_log.entries.len() > LOG_KEPT {
+            self.alert_log.entries.remove(0);
+        }
+        self.alert_log.unread += 1;
         if fired.bell {
             cmds.push(super::Cmd::Bell);
         }

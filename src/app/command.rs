@@ -28,6 +28,8 @@ pub enum Command {
     Tz(String),
     Profile(String),
     Profiles,
+    /// This session's alerts.
+    Alerts,
     /// The Search pane with this query.
     Search(String),
 }
@@ -50,6 +52,7 @@ pub const HELP: &[(&str, &str)] = &[
     (":clear", "drop every filter of the pane"),
     (":profile NAME  :profiles", "switch profile without restarting / list them"),
     (":search TEXT", "search links and transactions in the mirror (also S)"),
+    (":alerts", "this session's alerts, newest first (the footer shows the last one)"),
 ];
 
 fn is_id(word: &str) -> bool {
@@ -63,7 +66,7 @@ impl Command {
         let unknown = || {
             CommandError(format!(
                 "unknown command {:?}: paste an id (pl_…, txn_…, wh_…) or use status, currency, link, from, to, \
-                 date, tz, clear, profile, profiles",
+                 date, tz, clear, profile, profiles, alerts, search",
                 crate::sanitize::for_terminal_truncated(line.trim(), 40)
             ))
         };
@@ -90,6 +93,7 @@ impl Command {
             ("q" | "quit", None) => Command::Quit,
             ("clear", None) => Command::Clear,
             ("profiles", None) => Command::Profiles,
+            ("alerts", None) => Command::Alerts,
             ("profile", Some(name)) => Command::Profile(name.clone()),
             ("profile", None) => return Err(CommandError("profile: name one (see :profiles)".into())),
             ("status", _) => Command::Status(value),
@@ -124,10 +128,12 @@ impl App {
             }
             Command::Status(value) => self.status_command(value),
             Command::Currency(currency) => {
+                // A code no payment has is said, once the list comes back empty.
+                self.unheard_currency = currency.clone();
                 let filter = TransactionFilter { currency, ..self.transactions.filter.clone() };
                 self.set_transactions_filter(filter);
             }
-            Command::Link(link) => self.show_link_transactions(link),
+            Command::Link(link) => self.link_filter(link, cmds),
             Command::From(from) => {
                 let filter = TransactionFilter { from, ..self.transactions.filter.clone() };
                 self.set_transactions_filter(filter);
@@ -144,15 +150,19 @@ impl App {
             Command::Profiles => {
                 let current = self.settings.profile.as_deref().unwrap_or("none");
                 let text = if self.settings.profiles.is_empty() {
-                    "no profiles in the config file (see `pik-tui config path`)".to_string()
+                    self.no_profiles()
                 } else {
                     format!("profiles: {} (now: {current})", self.settings.profiles.join(", "))
                 };
                 self.notify(crate::sanitize::for_terminal_truncated(&text, 200), false);
             }
             Command::Search(text) => self.open_search(&text),
+            Command::Alerts => self.open_alert_log(),
             Command::Profile(name) => {
-                if !self.settings.profiles.contains(&name) {
+                if self.settings.profiles.is_empty() {
+                    let text = self.no_profiles();
+                    self.notify(crate::sanitize::for_terminal_truncated(&text, 200), true);
+                } else if !self.settings.profiles.contains(&name) {
                     let known = self.settings.profiles.join(", ");
                     let name = crate::sanitize::for_terminal_truncated(&name, 40);
                     self.notify(format!("no profile {name:?}; known: {known}"), true);
@@ -175,6 +185,14 @@ impl App {
                 self.notify(crate::sanitize::for_terminal_truncated(&text, 100), false);
             }
             Err(why) => self.notify(crate::sanitize::for_terminal_truncated(&why, 160), true),
+        }
+    }
+
+    /// Where profiles would be written, when there are none.
+    fn no_profiles(&self) -> String {
+        match &self.settings.config_path {
+            Some(path) => format!("no profiles are configured: add [profiles.NAME] tables to {path}"),
+            None => "no profiles are configured, and this system has no config folder for them".to_string(),
         }
     }
 

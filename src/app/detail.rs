@@ -160,17 +160,22 @@ impl App {
     }
 
     pub(super) fn object_loaded(&mut self, request: RequestId, result: Result<Found, ErrorInfo>, cmds: &mut Vec<Cmd>) {
-        if let Some((jump_request, id)) = self.pending_jump.clone()
-            && jump_request == request
+        if let Some((lookup_request, id, lookup)) = self.pending_lookup.clone()
+            && lookup_request == request
         {
-            self.pending_jump = None;
-            match result {
-                Ok(found) => self.show_found(found, cmds),
-                Err(error) if error.status == Some(404) => {
-                    let what = if id.starts_with("pl_") { "payment link" } else { "transaction" };
-                    self.notify(format!("no {what} {id}"), true);
+            self.pending_lookup = None;
+            self.end_notice(&format!("lookup {id}"));
+            let what = if id.starts_with("pl_") { "payment link" } else { "transaction" };
+            match (result, lookup) {
+                (Ok(found), Lookup::Jump) => self.show_found(found, cmds),
+                (Ok(_), Lookup::LinkFilter) => self.show_link_transactions(Some(id)),
+                (Err(error), _) if error.status == Some(404) => self.notify(format!("no {what} {id}"), true),
+                (Err(error), Lookup::Jump) => self.notify(format!("could not fetch {id}: {}", error.summary), true),
+                // PIK could not say: the filter applies, and the list will tell.
+                (Err(error), Lookup::LinkFilter) => {
+                    self.show_link_transactions(Some(id.clone()));
+                    self.notify(format!("could not check that {id} exists: {}", error.summary), true);
                 }
-                Err(error) => self.notify(format!("could not fetch {id}: {}", error.summary), true),
             }
             return;
         }
@@ -238,13 +243,34 @@ impl App {
             return;
         }
         let request = self.request_id();
-        self.pending_jump = Some((request, id.clone()));
-        self.notify(format!("looking up {id}…"), false);
+        self.pending_lookup = Some((request, id.clone(), Lookup::Jump));
+        self.notify_about(&format!("lookup {id}"), format!("looking up {id}…"), false);
         if id.starts_with("pl_") {
             cmds.push(Cmd::FetchLink { request, id });
         } else {
             cmds.push(Cmd::FetchTransaction { request, id });
         }
+    }
+}
+
+/// Why an object is being fetched by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// `:ID`: to show it.
+    Jump,
+    /// `:link ID`: to check it exists before filtering by it.
+    LinkFilter,
+}
+
+impl App {
+    /// `:link ID`: the link is looked up first, so an id that does not
+    /// exist is said, not shown as an empty list.
+    pub(super) fn link_filter(&mut self, id: Option<String>, cmds: &mut Vec<Cmd>) {
+        let Some(id) = id.map(|id| id.trim().to_string()) else { return self.show_link_transactions(None) };
+        let request = self.request_id();
+        self.pending_lookup = Some((request, id.clone(), Lookup::LinkFilter));
+        self.notify_about(&format!("lookup {id}"), format!("looking up {id}…"), false);
+        cmds.push(Cmd::FetchLink { request, id });
     }
 }
 

@@ -11,6 +11,9 @@ use super::{App, Cmd, Command, Environment, Mode, Pane, layout};
 use crate::api::{LinkStatus, TransactionStatus};
 use chrono::Duration;
 
+/// What the notices of `:` commands are about.
+const COMMAND: &str = "command";
+
 impl App {
     pub(super) fn key(&mut self, key: Key, cmds: &mut Vec<Cmd>) {
         if key == Key::ctrl('c') {
@@ -19,7 +22,7 @@ impl App {
         }
         match &self.mode {
             Mode::Normal => self.normal_key(key, cmds),
-            Mode::Help { .. } => self.help_key(key),
+            Mode::Help { .. } | Mode::Alerts { .. } => self.overlay_key(key),
             Mode::Filter(_) | Mode::Search(_) | Mode::Command(_) => self.prompt_key(key, cmds),
             _ => self.dialog_key(key, cmds),
         }
@@ -133,9 +136,10 @@ impl App {
         }
     }
 
-    /// The help scrolls with the moving keys; any other key closes it.
-    fn help_key(&mut self, key: Key) {
-        let Mode::Help { scroll } = &mut self.mode else { return };
+    /// The help and the alerts scroll with the moving keys; any other key
+    /// closes them.
+    fn overlay_key(&mut self, key: Key) {
+        let (Mode::Help { scroll } | Mode::Alerts { scroll }) = &mut self.mode else { return };
         let action = self.settings.keymap.lookup(Context::Pane(self.pane), key).map(|b| b.action);
         *scroll = match action {
             Some(Action::Down) => scroll.saturating_add(1),
@@ -174,8 +178,15 @@ impl App {
                 PromptKey::Cancel => {}
                 PromptKey::Submit if prompt.text().trim().is_empty() => {}
                 PromptKey::Submit => match Command::parse(prompt.text(), self.dates()) {
-                    Ok(command) => self.run_command(command, cmds),
-                    Err(error) => self.notify(error.to_string(), true),
+                    Ok(command) => {
+                        // A command that works ends the error of one that did not.
+                        self.end_notice(COMMAND);
+                        self.run_command(command, cmds);
+                        if let Some(notice) = self.notice.as_mut().filter(|n| n.is_error && n.about.is_none()) {
+                            notice.about = Some(COMMAND.into());
+                        }
+                    }
+                    Err(error) => self.notify_about(COMMAND, error.to_string(), true),
                 },
                 PromptKey::Edited | PromptKey::Ignored => self.mode = Mode::Command(prompt),
             },
@@ -230,7 +241,7 @@ impl App {
                 prompt.paste(pasted.trim());
                 self.mode = Mode::Command(prompt);
             }
-            Mode::Help { .. } => {}
+            Mode::Help { .. } | Mode::Alerts { .. } => {}
             mode => {
                 if let Some(dialog) = mode.dialog_mut() {
                     dialog.paste(pasted);

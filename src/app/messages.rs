@@ -1,7 +1,6 @@
 //! What goes in and out of [`super::App::update`]: the messages the runtime
 //! and the worker send, and the commands the app asks them to run.
 
-use super::alerts::Notify;
 use super::detail::Found;
 use super::dialogs::Write;
 use super::forms::ExportJob;
@@ -10,6 +9,7 @@ use super::paged::RequestId;
 use super::pane::{Loaded, PageRequest, Polled, Source};
 use super::settings::Environment;
 use crate::api::{ErrorKind, EventEnvelope, Page, PaymentLink, Transaction, Webhook, WebhookSecret};
+use crate::desktop_notice::Notify;
 use crate::store::{Overview, OverviewQuery, SearchPage, SearchQuery};
 use crate::sync::MirrorStatus;
 use std::time::Duration as StdDuration;

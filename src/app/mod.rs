@@ -39,8 +39,9 @@ pub use pane::{LinkFilter, Loaded, PageRequest, Pane, PaneState, PollState, Poll
 pub use settings::{Environment, Settings};
 
 use crate::api::{EventEnvelope, PaymentLink, Transaction, Webhook};
+use crate::desktop_notice::Notify;
 use crate::sync::MirrorStatus;
-use alerts::{AlertRule, Alerts, Notify};
+use alerts::{AlertRule, Alerts};
 use chrono::{DateTime, Duration, Utc};
 use exports::ExportRun;
 use forms::{ExportForm, LinkForm, VerifyForm, WebhookForm};
@@ -61,6 +62,10 @@ pub enum Mode {
     /// Typing after `:`.
     Command(Prompt),
     Help {
+        scroll: u16,
+    },
+    /// `:alerts`: this session's alerts, newest first.
+    Alerts {
         scroll: u16,
     },
     NewLink(Box<LinkForm>),
@@ -85,7 +90,12 @@ impl Mode {
             Mode::Secret(d) => Some(d.as_ref()),
             Mode::Verify(d) => Some(d.as_ref()),
             Mode::Export(d) => Some(d.as_ref()),
-            Mode::Normal | Mode::Filter(_) | Mode::Search(_) | Mode::Command(_) | Mode::Help { .. } => None,
+            Mode::Normal
+            | Mode::Filter(_)
+            | Mode::Search(_)
+            | Mode::Command(_)
+            | Mode::Help { .. }
+            | Mode::Alerts { .. } => None,
         }
     }
 
@@ -98,7 +108,12 @@ impl Mode {
             Mode::Secret(d) => Some(d.as_mut()),
             Mode::Verify(d) => Some(d.as_mut()),
             Mode::Export(d) => Some(d.as_mut()),
-            Mode::Normal | Mode::Filter(_) | Mode::Search(_) | Mode::Command(_) | Mode::Help { .. } => None,
+            Mode::Normal
+            | Mode::Filter(_)
+            | Mode::Search(_)
+            | Mode::Command(_)
+            | Mode::Help { .. }
+            | Mode::Alerts { .. } => None,
         }
     }
 }
@@ -109,10 +124,16 @@ pub struct Notice {
     pub text: String,
     pub is_error: bool,
     pub until: DateTime<Utc>,
+    /// What it speaks of, when it should end with that rather than wait
+    /// out its time ("looking up pl_…" ends when the detail comes).
+    pub about: Option<String>,
 }
 
 /// Columns the header keeps for the profile, environment and connection.
 const HEADER_RIGHT_ROOM: usize = 34;
+
+/// How long the notes given at start stay.
+const NOTE_SECS: i64 = 20;
 
 /// How long new and changed rows stay marked.
 pub const MARK_TTL_SECS: i64 = 30;
@@ -128,6 +149,8 @@ pub struct App {
     alerts: Alerts,
     /// The last alert that fired, shown while no other notice is.
     alert: Option<Notice>,
+    /// Every alert of the session, for `:alerts`.
+    alert_log: alerts::AlertLog,
     /// The export running in the background, if one is.
     export: Option<ExportRun>,
     /// `/` in the Links and Transactions panes, when there is a mirror.
@@ -140,7 +163,11 @@ pub struct App {
     mode: Mode,
     /// The open detail; none means closed.
     detail: Option<Detail>,
-    pending_jump: Option<(RequestId, String)>,
+    /// A currency `:currency` asked for, until the list says whether any
+    /// payment has it.
+    unheard_currency: Option<String>,
+    /// An object being fetched by id, and why.
+    pending_lookup: Option<(RequestId, String, detail::Lookup)>,
     notice: Option<Notice>,
     width: u16,
     height: u16,
@@ -169,6 +196,7 @@ impl App {
             overview: OverviewState::new(now),
             alerts,
             alert: None,
+            alert_log: alerts::AlertLog::default(),
             export: None,
             links_search: None,
             transactions_search: None,
@@ -180,7 +208,8 @@ impl App {
             last_currency: forms::COMMON_CURRENCIES[0].to_string(),
             mode: Mode::Normal,
             detail: None,
-            pending_jump: None,
+            pending_lookup: None,
+            unheard_currency: None,
             notice: None,
             width,
             height,
@@ -352,7 +381,24 @@ impl App {
 
     /// A notice that stays `seconds`.
     fn notify_for(&mut self, text: impl Into<String>, is_error: bool, seconds: i64) {
-        self.notice = Some(Notice { text: text.into(), is_error, until: self.now + Duration::seconds(seconds) });
+        let until = self.now + Duration::seconds(seconds);
+        self.notice = Some(Notice { text: text.into(), is_error, until, about: None });
+    }
+
+    /// A notice about `about`, ended by [`App::end_notice`].
+    fn notify_about(&mut self, about: &str, text: impl Into<String>, is_error: bool) {
+        self.notify(text, is_error);
+        if let Some(notice) = &mut self.notice {
+            notice.about = Some(about.to_string());
+        }
+    }
+
+    /// What a notice spoke of has ended: it goes too.
+    fn end_notice(&mut self, about: &str) {
+        if self.notice.as_ref().is_some_and(|n| n.about.as_deref() == Some(about)) {
+            self.notice = None;
+            self.dirty = true;
+        }
     }
 
     // ---- the update function ----
@@ -410,7 +456,9 @@ impl App {
             Msg::Export { request, event } => self.export_event(request, event),
             Msg::ProfileSwitched(result) => self.profile_switched(result),
             Msg::Mirror(status) => self.mirror_said(status),
-            Msg::Note(text) => self.notify(text, false),
+            // What the agent must read at start (a key others can read, a
+            // mirror moved aside) stays long enough to be read.
+            Msg::Note(text) => self.notify_for(text.clone(), text.contains("warning:"), NOTE_SECS),
             Msg::Searched { request, result } => self.searched(request, result),
             Msg::Zone(result) => self.zone_loaded(result),
         }
@@ -475,7 +523,7 @@ impl App {
                 self.transactions_search = None;
                 self.search = SearchView::new("", crate::store::Kinds::Both, self.dates());
                 self.detail = None;
-                self.pending_jump = None;
+                self.pending_lookup = None;
                 self.mode = Mode::Normal;
                 self.settings.profile = Some(info.name.clone());
                 self.settings.environment = info.environment;

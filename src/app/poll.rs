@@ -2,7 +2,7 @@
 //! hidden ones), prefetching ahead of the selection, backing off after
 //! errors; and merging what comes back.
 
-use super::paged::RequestId;
+use super::paged::{ListOps, RequestId};
 use super::pane::PlanInput;
 use super::{App, Cmd, ErrorInfo, Loaded, MARK_TTL_SECS, Pane, Polled, Source};
 use crate::api::Transaction;
@@ -143,6 +143,17 @@ impl App {
         if applied.is_some() {
             let view = self.view_height();
             self.pane_ops_mut(pane).list_mut().keep_visible(view);
+        }
+        if pane == Polled::Transactions
+            && applied.is_some()
+            && offset == 0
+            && source == Source::Pik
+            && let Some(currency) = self.unheard_currency.take()
+            && self.transactions.filter.currency.as_ref() == Some(&currency)
+            && ListOps::total(&self.transactions.list) == Some(0)
+        {
+            let currency = crate::sanitize::for_terminal_truncated(&currency, 12);
+            self.notify(format!("no payment has currency {currency} (codes such as USDT, USDC, BTC, ETH)"), true);
         }
     }
 }

@@ -39,6 +39,8 @@ pub struct Settings {
     pub profile: Option<String>,
     /// The profiles in the config file, for `:profiles`.
     pub profiles: Vec<String>,
+    /// Where the config file is (or would be), for messages.
+    pub config_path: Option<String>,
     /// The agent's time zone: every time shown and date typed is in it.
     pub zone: Zone,
     pub read_only: bool,
@@ -57,6 +59,8 @@ pub struct Settings {
     pub explorers: Explorers,
     /// Whether checkout URLs and hashes are drawn as OSC 8 links.
     pub hyperlinks: bool,
+    /// The terminal's locale is not UTF-8: the screen is drawn in ASCII.
+    pub ascii: bool,
 }
 
 impl Default for Settings {
@@ -68,6 +72,7 @@ impl Default for Settings {
             environment: Environment::Sandbox,
             profile: None,
             profiles: Vec::new(),
+            config_path: None,
             zone: Zone::utc(),
             read_only: false,
             events_pane: false,
@@ -78,6 +83,7 @@ impl Default for Settings {
             workdir: None,
             explorers: Explorers::default(),
             hyperlinks: true,
+            ascii: false,
         }
     }
 }

@@ -306,14 +306,25 @@ fn loose_permissions_warning(path: &Path, what: &str) -> String {
     )
 }
 
+/// The largest config file read: a few hundred lines is a big one, and a
+/// path such as /dev/zero must not be read without end.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Reads a config file; none there is no config (the default path).
 pub fn load_file(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    use std::io::Read;
+    let read = |cause: String| ConfigError::Read { path: path.to_path_buf(), cause };
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => {
-            return Err(ConfigError::Read { path: path.to_path_buf(), cause: err.to_string() });
-        }
+        Err(err) => return Err(read(err.to_string())),
     };
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes).map_err(|e| read(e.to_string()))?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(read("it is larger than 1 MB: is it the right file?".into()));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| read("it is not UTF-8 text".into()))?;
     match toml::from_str::<ConfigFile>(&text) {
         Ok(mut file) => {
             file.source = text;
@@ -363,21 +374,27 @@ pub fn zone(
     }
 }
 
-/// The config file the flags point at, if there is one.
+/// The config file the flags point at, if there is one. A `--config` that
+/// names no file is refused (the default one may well not exist).
 pub fn load(flags: &Flags) -> Result<Option<ConfigFile>, ConfigError> {
-    match flags.config.clone().or_else(default_path) {
-        Some(path) => load_file(&path),
-        None => Ok(None),
+    match (&flags.config, default_path()) {
+        (Some(given), _) => match load_file(given)? {
+            Some(file) => Ok(Some(file)),
+            None => Err(ConfigError::Read {
+                path: given.clone(),
+                cause: "there is no such file (leave --config out for the default one, see `pik-tui config path`)"
+                    .into(),
+            }),
+        },
+        (None, Some(path)) => load_file(&path),
+        (None, None) => Ok(None),
     }
 }
 
 /// Works out the settings in force.
 pub fn resolve(flags: &Flags, env: &Environment) -> Result<Settings, ConfigError> {
     let path = flags.config.clone().or_else(default_path);
-    let file = match &path {
-        Some(path) => load_file(path)?,
-        None => None,
-    };
+    let file = load(flags)?;
     let shown_path = path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "(no config directory)".into());
     let mut warnings = Vec::new();
 

@@ -134,7 +134,15 @@ fn clear_errors_for_missing_things() {
     let dir = temp();
     let missing = Flags { config: Some(dir.path().join("none.toml")), ..Flags::default() };
     let err = resolve(&missing, &Environment::default()).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("none.toml") && err.contains("there is no such file"), "{err}");
+    let err = resolve(&Flags::default(), &Environment::default()).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("no API key") && err.contains("pik-tui --demo"), "{err}");
+    #[cfg(unix)]
+    {
+        let zero = Flags { config: Some("/dev/zero".into()), ..Flags::default() };
+        let err = resolve(&zero, &Environment::default()).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("larger than 1 MB"), "{err}");
+    }
 
     let config = write(dir.path(), "config.toml", FILE, 0o600);
     let flags = Flags { config: Some(config.clone()), profile: Some("prod".into()), ..Flags::default() };

@@ -225,12 +225,23 @@ pub async fn from_api(
                 }
             };
             let received = hits.len();
+            // PIK lists links newest first, with no date filter: past the
+            // window's start, there is nothing more to read.
+            let mut past_the_window = false;
             for hit in hits.iter().filter(|hit| seen.insert(hit.id().to_string())) {
-                // PIK has no currency filter for links: it is applied here.
-                if let (SearchHit::Link(link), Some(currency)) = (hit, &query.currency)
-                    && !link.currency.eq_ignore_ascii_case(currency)
-                {
-                    continue;
+                // PIK has no currency or date filter for links: they are applied here.
+                if let SearchHit::Link(link) = hit {
+                    if query.currency.as_ref().is_some_and(|c| !link.currency.eq_ignore_ascii_case(c)) {
+                        continue;
+                    }
+                    if query.from.is_some_and(|from| link.created_at < from) {
+                        past_the_window = true;
+                        continue;
+                    }
+                    // Inclusive to the second, as the mirror reads it.
+                    if query.to.is_some_and(|to| link.created_at.timestamp() > to.timestamp()) {
+                        continue;
+                    }
                 }
                 let link = match hit {
                     SearchHit::Transaction(txn) => match &txn.payment_link_id {
@@ -249,7 +260,7 @@ pub async fn from_api(
                 written += 1;
             }
             progress(written, total.max(written));
-            if received < PAGE as usize {
+            if received < PAGE as usize || past_the_window {
                 return (sink, Ok(written));
             }
             offset = offset.saturating_add(PAGE);

@@ -109,14 +109,19 @@ pub async fn store(global: &GlobalArgs, command: StoreCommand) -> Outcome {
     Ok(())
 }
 
+/// How recently a mirror must have been brought up to date for a command
+/// to read it as it is, without asking PIK first.
+const FRESH_ENOUGH_SECS: i64 = 60;
+
 /// Brings the mirror up to date, with a progress bar on stderr once it
-/// takes more than a moment. Says why not, when it cannot.
-async fn catch_up(opened: &Opened, global: &GlobalArgs) -> Result<(), crate::sync::SyncError> {
+/// takes more than a moment. Says why not, when it cannot; with another
+/// pik-tui syncing it, what that one has done so far.
+async fn catch_up(opened: &Opened, global: &GlobalArgs) -> Result<(), (crate::sync::SyncError, String)> {
     let mut config = ClientConfig::new(opened.settings.base_url.clone(), opened.settings.key.clone());
     config.request_timeout = Duration::from_secs(global.timeout);
     config.max_requests_per_sec = global.max_rps;
     config.retry = RetryPolicy::default();
-    let client = crate::api::Client::new(config)?;
+    let client = crate::api::Client::new(config).map_err(|e| (e.into(), String::new()))?;
     let (mut sync, status) = Sync::new(client, opened.store.clone(), SyncOptions::default());
     let bar = indicatif::ProgressBar::hidden();
     let shown = bar.clone();
@@ -143,39 +148,59 @@ async fn catch_up(opened: &Opened, global: &GlobalArgs) -> Result<(), crate::syn
     let result = sync.catch_up().await;
     watcher.abort();
     bar.finish_and_clear();
-    result
+    result.map_err(|error| (error, sync.status().words(chrono::Utc::now())))
 }
 
-/// The account's mirror, brought up to date first unless `offline`; a
-/// mirror that cannot be brought up to date is still read, with a warning.
+/// The account's mirror, brought up to date first unless `offline` or it
+/// was less than a minute ago; a mirror that cannot be brought up to date
+/// (or that another pik-tui is syncing) is still read, with a warning.
 pub(super) async fn mirrored(global: &GlobalArgs, offline: bool) -> Result<Opened, Failure> {
     let opened = open(global).await?;
-    if !offline {
+    let synced_at = opened
+        .store
+        .state("sync")
+        .await
+        .ok()
+        .flatten()
+        .and_then(|state| crate::sync::SyncState::from_json(Some(&state)).synced_at);
+    let fresh = synced_at.is_some_and(|at| chrono::Utc::now() - at < chrono::Duration::seconds(FRESH_ENOUGH_SECS));
+    if !offline && !fresh && !opened.store.read_only() {
         match catch_up(&opened, global).await {
             Ok(()) => {}
             // A key PIK refuses will not do better next time: say so.
-            Err(crate::sync::SyncError::Api(error))
+            Err((crate::sync::SyncError::Api(error), _))
                 if matches!(error.kind(), crate::api::ErrorKind::Api | crate::api::ErrorKind::Config)
                     && matches!(error.status(), Some(401 | 403) | None) =>
             {
                 return Err(Failure::api(error));
             }
+            // Not a second backfill beside the other's: what is there.
+            Err((crate::sync::SyncError::Elsewhere, progress)) => {
+                eprintln!("note: {progress}; reading what the mirror holds now");
+            }
             // Better what is mirrored than nothing at all.
-            Err(why) => eprintln!("warning: the mirror could not be brought up to date ({why}); using what it holds"),
+            Err((why, _)) => {
+                eprintln!("warning: the mirror could not be brought up to date ({why}); using what it holds")
+            }
         }
     }
     Ok(opened)
 }
 
 pub async fn search(global: &GlobalArgs, args: SearchArgs) -> Outcome {
-    let opened = mirrored(global, args.offline).await?;
     let kinds = match args.kind {
         SearchKind::Links => Kinds::Links,
         SearchKind::Transactions => Kinds::Transactions,
         SearchKind::All => Kinds::Both,
     };
     let text = args.query.join(" ");
-    let query = SearchQuery::parse_in(&text, kinds, Dates { zone: &opened.zone, now: chrono::Utc::now() });
+    // A filter that cannot be read is refused before PIK is asked anything.
+    let zone = super::command_zone(global)?;
+    let query = SearchQuery::parse_in(&text, kinds, Dates { zone: &zone, now: chrono::Utc::now() });
+    if !query.problems.is_empty() {
+        return Err(Failure::usage(query.problems.join("; ")));
+    }
+    let opened = mirrored(global, args.offline).await?;
     let page = opened.store.search(query, 0, args.limit).await.map_err(|e| Failure {
         message: e.to_string(),
         code: exit::FAILED,

@@ -34,8 +34,8 @@ pub use search::{COUNT_CAP, SearchHit, SearchPage};
 
 use crate::api::{LinkQuery, Page, PaymentLink, Transaction, TransactionQuery, Webhook};
 use chrono::{DateTime, Utc};
-use file::{OpenError, configure, is_corrupt, move_aside, open_file, private_file};
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
+use file::configure;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -128,16 +128,19 @@ pub struct Store {
 struct Inner {
     place: Place,
     backend: Backend,
+    /// A file on a read-only disk: read as it is, never written.
+    read_only: bool,
     /// Tests: saves left before one fails as a full disk does (0: none).
     #[cfg(any(test, feature = "test-support"))]
     failing_save: std::sync::atomic::AtomicU64,
 }
 
 impl Inner {
-    fn new(place: Place, backend: Backend) -> Inner {
+    fn new(place: Place, backend: Backend, read_only: bool) -> Inner {
         Inner {
             place,
             backend,
+            read_only,
             #[cfg(any(test, feature = "test-support"))]
             failing_save: std::sync::atomic::AtomicU64::new(0),
         }
@@ -177,7 +180,7 @@ impl Store {
         match place {
             Place::Postgres(target) => {
                 let store = postgres::PgStore::open(target.clone(), account).await?;
-                let inner = Inner::new(Place::Postgres(target), Backend::Postgres(Box::new(store)));
+                let inner = Inner::new(Place::Postgres(target), Backend::Postgres(Box::new(store)), false);
                 Ok(Opened { store: Store { inner: Arc::new(inner) }, notes: Vec::new() })
             }
             place => Self::open(place, account),
@@ -194,6 +197,7 @@ impl Store {
 
     fn open_with(place: Place, account: &Account, migrations: &[schema::Migration]) -> Result<Opened, StoreError> {
         let mut notes = Vec::new();
+        let mut read_only = false;
         let (writer, reader) = match &place {
             Place::Postgres(target) => {
                 return Err(StoreError::Sql(format!("{} is a server: it is opened with open_place", target.shown)));
@@ -206,59 +210,20 @@ impl Store {
                 (shared.clone(), shared)
             }
             Place::File(path) => {
-                let shown = path.display().to_string();
-                let io = |err: std::io::Error| StoreError::Io { path: shown.clone(), message: err.to_string() };
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(io)?;
-                }
-                notes.extend(private_file(path).map_err(io)?);
-                let writer = match open_file(path, migrations) {
-                    Ok(conn) => conn,
-                    Err(OpenError::Sql(err)) if is_corrupt(&err) => {
-                        let aside = move_aside(path).map_err(io)?;
-                        notes.push(format!(
-                            "the mirror {shown} was not a readable database; it was moved aside to {} and a \
-                             fresh one started",
-                            aside.display()
-                        ));
-                        private_file(path).map_err(io)?;
-                        match open_file(path, migrations) {
-                            Ok(conn) => conn,
-                            Err(OpenError::Sql(err)) => return Err(err.into()),
-                            Err(OpenError::Schema(err)) => return Err(StoreError::Sql(err.to_string())),
-                        }
-                    }
-                    Err(OpenError::Sql(err)) if err.sqlite_error_code() == Some(ErrorCode::ReadOnly) => {
-                        return Err(StoreError::Io {
-                            path: shown,
-                            message: "the file or its folder is read-only".into(),
-                        });
-                    }
-                    Err(OpenError::Sql(err)) => return Err(err.into()),
-                    Err(OpenError::Schema(schema::SchemaError::Newer { found, known })) => {
-                        return Err(StoreError::Refused {
-                            path: shown,
-                            reason: format!(
-                                "was written by a newer pik-tui (schema {found}; this one knows up to {known})"
-                            ),
-                        });
-                    }
-                    Err(OpenError::Schema(err)) => return Err(StoreError::Sql(err.to_string())),
-                };
-                // Our own mutex guards each connection: SQLite's would be a second lock per call.
-                let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-                let reader = Connection::open_with_flags(path, flags)?;
-                configure(&reader, false)?;
-                (Arc::new(Mutex::new(writer)), Arc::new(Mutex::new(reader)))
+                let opened = file::open_mirror(path, migrations)?;
+                notes = opened.notes;
+                read_only = opened.read_only;
+                (Arc::new(Mutex::new(opened.writer)), Arc::new(Mutex::new(opened.reader)))
             }
         };
-        let store = Store { inner: Arc::new(Inner::new(place, Backend::Sqlite { writer, reader })) };
-        store.claim(account)?;
+        let store = Store { inner: Arc::new(Inner::new(place, Backend::Sqlite { writer, reader }, read_only)) };
+        store.claim(account, read_only)?;
         Ok(Opened { store, notes })
     }
 
-    /// Records the account in a new file, or refuses another account's.
-    fn claim(&self, account: &Account) -> Result<(), StoreError> {
+    /// Records the account in a new file, or refuses another account's (a
+    /// file read only is checked, never written).
+    fn claim(&self, account: &Account, read_only: bool) -> Result<(), StoreError> {
         let Backend::Sqlite { writer, .. } = &self.inner.backend else { return Ok(()) };
         let conn = lock(writer);
         let get = |key: &str| -> rusqlite::Result<Option<String>> {
@@ -266,7 +231,7 @@ impl Store {
         };
         match (get("base_url")?, get("key_fingerprint")?) {
             (Some(url), Some(fingerprint)) if url == account.base_url && fingerprint == account.fingerprint => Ok(()),
-            (None, None) => {
+            (None, None) if !read_only => {
                 conn.execute("INSERT INTO meta (key, value) VALUES ('base_url', ?1)", [&account.base_url])?;
                 conn.execute("INSERT INTO meta (key, value) VALUES ('key_fingerprint', ?1)", [&account.fingerprint])?;
                 Ok(())
@@ -280,6 +245,11 @@ impl Store {
 
     pub fn place(&self) -> &Place {
         &self.inner.place
+    }
+
+    /// Whether it is a file on a read-only disk, read as it is.
+    pub fn read_only(&self) -> bool {
+        self.inner.read_only
     }
 
     /// A write transaction that takes the write lock at once: in WAL mode a
@@ -525,6 +495,44 @@ impl Store {
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
         })
         .await
+    }
+
+    /// Who holds the right to sync this file, and until when (a shared
+    /// mirror's election cannot be read: its lock goes with its holder).
+    pub async fn lease(&self) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
+        if let Backend::Postgres(_) = &self.inner.backend {
+            return Ok(None);
+        }
+        self.with(false, |conn| {
+            conn.query_row("SELECT holder, until FROM sync_lease WHERE id = 1", [], |row| {
+                Ok((row.get::<_, String>(0)?, rows::from_micros(row.get(1)?)))
+            })
+            .optional()
+        })
+        .await
+    }
+
+    /// Gives up the right to sync, if `holder` has it: at a clean exit, or
+    /// for a holder whose process is gone.
+    pub async fn release_lease(&self, holder: &str) -> Result<(), StoreError> {
+        if let Backend::Postgres(pg) = &self.inner.backend {
+            pg.release_lease().await;
+            return Ok(());
+        }
+        let holder = holder.to_string();
+        self.with(true, move |conn| conn.execute("DELETE FROM sync_lease WHERE holder = ?1", [holder]).map(|_| ()))
+            .await
+    }
+
+    /// The same, waiting here rather than on tokio: for a mirror being
+    /// dropped at exit, when nothing may be awaited any more. A shared
+    /// mirror's lock goes with its connection.
+    pub fn release_lease_now(&self, holder: &str) {
+        if let Backend::Sqlite { writer, .. } = &self.inner.backend
+            && let Err(err) = lock(writer).execute("DELETE FROM sync_lease WHERE holder = ?1", [holder])
+        {
+            tracing::warn!("could not give up the mirror's sync lease: {err}");
+        }
     }
 
     /// Takes (or renews) the right to sync this file until `until`, unless

@@ -69,6 +69,9 @@ pub enum Term {
         amount: Option<Decimal>,
     },
     Phrase(Vec<String>),
+    /// A transaction hash (16 or more hex digits), lower case without its
+    /// `0x`: it matches with or without one, as pasted from an explorer.
+    Hash(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +88,9 @@ pub struct SearchQuery {
     /// Transactions confirmed / settled in these ranges (inclusive).
     pub confirmed: Option<TimeRange>,
     pub settled: Option<TimeRange>,
+    /// Filters typed that could not be read, each in words saying what to
+    /// type instead ("from: use a date like 2026-11-29, yesterday or 7d").
+    pub problems: Vec<String>,
 }
 
 /// From / to, both ends inclusive (to the second).
@@ -145,6 +151,7 @@ impl SearchQuery {
             to: None,
             confirmed: None,
             settled: None,
+            problems: Vec::new(),
         }
     }
 
@@ -194,17 +201,23 @@ impl SearchQuery {
                         query.terms.push(Term::Phrase(tokens));
                     }
                 }
-                Piece::Bare(word) => {
-                    if !query.filter(&word, dates) {
-                        query.word(&word);
-                    }
-                }
+                Piece::Bare(word) => match query.filter(&word, dates) {
+                    Ok(true) => {}
+                    Ok(false) => query.word(&word),
+                    Err(problem) => query.problems.push(problem),
+                },
             }
         }
+        query.amount_in_currency();
         query
     }
 
     fn word(&mut self, word: &str) {
+        let hex = word.strip_prefix("0x").or_else(|| word.strip_prefix("0X")).unwrap_or(word);
+        if hex.len() >= 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            self.terms.push(Term::Hash(hex.to_ascii_lowercase()));
+            return;
+        }
         let tokens = tokenize(word);
         if tokens.is_empty() {
             return;
@@ -213,36 +226,64 @@ impl SearchQuery {
         self.terms.push(Term::Word { tokens, amount });
     }
 
-    /// Applies `field:value`; says whether it was one.
-    fn filter(&mut self, word: &str, dates: Dates<'_>) -> bool {
-        let Some((field, value)) = word.split_once(':') else { return false };
-        let value = value.trim();
-        if value.is_empty() {
-            return false;
+    /// `75 usdt`, `usdt 75`: a bare amount beside a currency code is both
+    /// filters, as an agent reading "I sent 75 USDT" types it.
+    fn amount_in_currency(&mut self) {
+        if self.currency.is_some() {
+            return;
         }
-        match field.to_ascii_lowercase().as_str() {
+        let currency = self.terms.iter().position(|term| {
+            matches!(term, Term::Word { tokens, amount: None }
+                if tokens.len() == 1 && crate::money::currency_rule(&tokens[0].to_ascii_uppercase()).is_some())
+        });
+        let amount = self.terms.iter().position(|term| matches!(term, Term::Word { amount: Some(_), .. }));
+        let (Some(currency), Some(amount)) = (currency, amount) else { return };
+        if let (Term::Word { tokens, .. }, Term::Word { amount: Some(value), .. }) =
+            (&self.terms[currency], &self.terms[amount])
+        {
+            self.currency = Some(tokens[0].to_ascii_uppercase());
+            self.amounts.push(AmountCmp::Eq(*value));
+        }
+        for at in [currency.max(amount), currency.min(amount)] {
+            self.terms.remove(at);
+        }
+    }
+
+    /// Applies `field:value`: Ok(true) when it was a filter, Ok(false) when
+    /// it is text, and what to type instead when a filter's value cannot be
+    /// read (it is never searched for as text: that would find nothing,
+    /// silently).
+    fn filter(&mut self, word: &str, dates: Dates<'_>) -> Result<bool, String> {
+        let Some((field, value)) = word.split_once(':') else { return Ok(false) };
+        let value = value.trim();
+        let field = field.to_ascii_lowercase();
+        if value.is_empty() {
+            return Ok(false);
+        }
+        let date = |what: &str| format!("{what}: use a date like 2026-11-29, yesterday or 7d");
+        match field.as_str() {
             "status" => self.status = Some(value.to_ascii_lowercase()),
             "currency" => self.currency = Some(value.to_ascii_uppercase()),
             "link" => self.link = Some(value.to_string()),
             "from" => match date_arg::parse(value, Bound::Start, dates.zone, dates.now) {
                 Some(from) => self.from = Some(from),
-                None => return false,
+                None => return Err(date("from")),
             },
             "to" => match date_arg::parse(value, Bound::End, dates.zone, dates.now) {
                 Some(to) => self.to = Some(to),
-                None => return false,
+                None => return Err(date("to")),
             },
             name @ ("created" | "confirmed" | "settled") => match date_arg::range(value, dates.zone, dates.now) {
                 Some((from, to)) => self.set_dates(DateField::parse(name).unwrap_or_default(), Some(from), Some(to)),
-                None => return false,
+                None => return Err(format!("{}, or a range like 2026-11-01..2026-11-30", date(name))),
             },
             "amount" => match parse_comparison(value) {
                 Some(cmp) => self.amounts.push(cmp),
-                None => return false,
+                None => return Err("amount: use a number like 75, or a range like >=100 or <1".into()),
             },
-            _ => return false,
+            _ => return Ok(false),
         }
-        true
+        Ok(true)
     }
 
     /// Whether it would list every row of its kinds, newest first.
@@ -374,6 +415,38 @@ mod tests {
     }
 
     #[test]
+    fn searches_as_agents_type_them() {
+        // An amount beside a currency code is both filters, either way round.
+        for text in ["75 usdt", "usdt 75", "USDT 75.00"] {
+            let query = q(text);
+            assert_eq!(query.currency.as_deref(), Some("USDT"), "{text:?}");
+            assert_eq!(query.amounts, [AmountCmp::Eq(Decimal::from(75))], "{text:?}");
+            assert!(query.terms.is_empty(), "{text:?}: {:?}", query.terms);
+        }
+        // Not a known currency, or no amount: words as before.
+        assert_eq!(q("75 apples").currency, None);
+        assert_eq!(q("order usdt").terms.len(), 2);
+        // A hash with or without its 0x.
+        let hash = "9f3c5e7a11b2c3d4e5f6";
+        assert_eq!(q(hash).terms, [Term::Hash(hash.into())]);
+        assert_eq!(q(&format!("0x{}", hash.to_uppercase())).terms, [Term::Hash(hash.into())]);
+        assert_eq!(q("9f3c5e7a").terms.len(), 1, "too short for a hash: a word");
+        assert!(matches!(&q("9f3c5e7a").terms[0], Term::Word { .. }));
+        // A filter that does not parse says what to type, and is not searched for.
+        let bad = q("from:tomorrowish amount:abc settled:never order");
+        assert_eq!(
+            bad.problems,
+            [
+                "from: use a date like 2026-11-29, yesterday or 7d",
+                "amount: use a number like 75, or a range like >=100 or <1",
+                "settled: use a date like 2026-11-29, yesterday or 7d, or a range like 2026-11-01..2026-11-30",
+            ]
+        );
+        assert_eq!(bad.terms, [word(&["order"], None)]);
+        assert!(q("from:yesterday from:2026-10 amount:>=5").problems.is_empty());
+    }
+
+    #[test]
     fn anything_else_is_plain_text() {
         for hostile in [
             "\"unbalanced",
@@ -391,7 +464,8 @@ mod tests {
             // token is plain letters, digits and underscores.
             for term in &query.terms {
                 let tokens = match term {
-                    Term::Word { tokens, .. } | Term::Phrase(tokens) => tokens,
+                    Term::Word { tokens, .. } | Term::Phrase(tokens) => tokens.clone(),
+                    Term::Hash(hex) => vec![hex.clone()],
                 };
                 assert!(tokens.iter().all(|t| t.chars().all(|c| c.is_alphanumeric() || c == '_')), "{hostile:?}");
             }

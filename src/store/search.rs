@@ -82,6 +82,8 @@ pub fn match_expression(query: &SearchQuery) -> String {
         parts.push(match term {
             Term::Word { tokens, amount } => word_expression(tokens, *amount),
             Term::Phrase(tokens) => quoted(tokens),
+            // Hex digits only: nothing in it can be FTS5 syntax.
+            Term::Hash(hex) => format!("(\"{hex}\"* OR \"0x{hex}\"*)"),
         });
     }
     if parts.is_empty() {

@@ -2,7 +2,7 @@
 //! a time; links by offset (corrected for items arriving on top),
 //! transactions by a time cursor.
 
-use super::{Phase, Progress, Sync, SyncError};
+use super::{Of, Phase, Progress, Sync, SyncError};
 use crate::api::{LinkQuery, TransactionQuery};
 use crate::store::Batch;
 
@@ -16,13 +16,14 @@ impl Sync {
             self.state.transactions.total = Some(total);
             self.status.send_modify(|s| s.transactions.total = Some(total));
         }
-        if !self.state.links.done {
-            self.links_page().await?;
-        } else if !self.state.transactions.done {
-            self.transactions_page().await?;
+        let of = if !self.state.links.done { Of::Links } else { Of::Transactions };
+        match of {
+            Of::Links => self.links_page().await?,
+            Of::Transactions if !self.state.transactions.done => self.transactions_page().await?,
+            Of::Transactions => {}
         }
         let eta = self.estimate();
-        self.set_phase(Phase::Backfilling { eta });
+        self.set_phase(Phase::Backfilling { of, eta });
         Ok(())
     }
 

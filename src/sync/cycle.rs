@@ -7,7 +7,7 @@
 //! that failed, say) are read again by a new backfill.
 
 use super::state::{LinkCursor, TransactionCursor};
-use super::{Phase, Sync, SyncError, state};
+use super::{Of, Phase, Sync, SyncError, state};
 use crate::api::{ErrorKind, LinkQuery, LinkStatus, TransactionQuery, TransactionStatus};
 use crate::store::Batch;
 use chrono::Utc;
@@ -15,6 +15,8 @@ use std::collections::HashSet;
 
 /// The first page a cycle asks for new links.
 const FIRST_PAGE: u32 = 20;
+/// Items fetched one by one in a cycle beyond which the footer says so.
+const FETCH_EACH_SHOWN: u64 = 20;
 
 impl Sync {
     /// New items only.
@@ -100,7 +102,8 @@ impl Sync {
         self.state.repaired = Some(totals);
         let json = self.state.to_json();
         self.store.save(Batch { state: Some((state::KEY.to_string(), json)), ..Batch::default() }).await?;
-        self.set_phase(Phase::Backfilling { eta: None });
+        let of = if links < links_total { Of::Links } else { Of::Transactions };
+        self.set_phase(Phase::Backfilling { of, eta: None });
         Ok(false)
     }
 
@@ -163,13 +166,37 @@ impl Sync {
             offset = offset.saturating_add(size);
         }
         let stored = self.store.ids_with_status(false, LinkStatus::Active.as_str()).await?;
-        for id in stored.into_iter().filter(|id| !seen.contains(id)) {
-            match self.client.get_link(&id).await {
-                Ok(link) => self.save(Batch { links: vec![link], ..Batch::default() }).await?,
+        self.fetch_each(false, stored.into_iter().filter(|id| !seen.contains(id)).collect()).await
+    }
+
+    /// Fetches by id, one by one, what left an unfinished set, saying how
+    /// far it is when there are many (after a long backfill, thousands of
+    /// links may have expired meanwhile).
+    async fn fetch_each(&mut self, transactions: bool, ids: Vec<String>) -> Result<(), SyncError> {
+        let total = ids.len() as u64;
+        let started = std::time::Instant::now();
+        let before = self.status().phase;
+        for (done, id) in ids.into_iter().enumerate() {
+            let done = done as u64;
+            if total > FETCH_EACH_SHOWN && done.is_multiple_of(10) {
+                let elapsed = started.elapsed();
+                let eta = (done > 0).then(|| elapsed.mul_f64((total - done) as f64 / done as f64));
+                self.set_phase(Phase::Refreshing { done, total, eta });
+            }
+            let fetched = if transactions {
+                self.client.get_transaction(&id).await.map(|txn| Batch { transactions: vec![txn], ..Batch::default() })
+            } else {
+                self.client.get_link(&id).await.map(|link| Batch { links: vec![link], ..Batch::default() })
+            };
+            match fetched {
+                Ok(batch) => self.save(batch).await?,
                 // Gone from PIK altogether: nothing to update it with.
                 Err(error) if error.kind() == ErrorKind::Api && error.status() == Some(404) => {}
                 Err(error) => return Err(error.into()),
             }
+        }
+        if total > FETCH_EACH_SHOWN {
+            self.set_phase(before);
         }
         Ok(())
     }
@@ -195,13 +222,6 @@ impl Sync {
             offset = offset.saturating_add(size);
         }
         let stored = self.store.ids_with_status(true, status.as_str()).await?;
-        for id in stored.into_iter().filter(|id| !seen.contains(id)) {
-            match self.client.get_transaction(&id).await {
-                Ok(txn) => self.save(Batch { transactions: vec![txn], ..Batch::default() }).await?,
-                Err(error) if error.kind() == ErrorKind::Api && error.status() == Some(404) => {}
-                Err(error) => return Err(error.into()),
-            }
-        }
-        Ok(())
+        self.fetch_each(true, stored.into_iter().filter(|id| !seen.contains(id)).collect()).await
     }
 }

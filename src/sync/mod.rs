@@ -15,11 +15,12 @@
 
 mod backfill;
 mod cycle;
+pub mod lease;
 mod state;
 mod status;
 
 pub use state::SyncState;
-pub use status::{MirrorStatus, Phase, Progress, SharedTrouble, eta_words};
+pub use status::{MirrorStatus, Of, Phase, Progress, SharedTrouble, eta_words};
 
 use crate::api::{ApiError, Client, Transaction};
 use crate::store::{Batch, Store, StoreError};
@@ -51,7 +52,7 @@ impl Default for SyncOptions {
             page_size: 100,
             cycle: Duration::from_secs(10),
             sweep_every: 3,
-            holder: format!("pik-tui {} {}", std::process::id(), uuid::Uuid::new_v4()),
+            holder: lease::holder(),
             lease: Duration::from_secs(30),
         }
     }
@@ -63,6 +64,9 @@ pub enum SyncError {
     Api(#[from] ApiError),
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// Another pik-tui holds this mirror's sync.
+    #[error("another pik-tui is syncing this mirror")]
+    Elsewhere,
 }
 
 /// What to do after a step.
@@ -171,10 +175,61 @@ impl Sync {
     }
 
     /// Brings the mirror up to date once: the backfill if unfinished, then
-    /// one full cycle. For one-shot commands and tests.
+    /// one full cycle. For one-shot commands and tests. Another pik-tui
+    /// syncing the mirror is not raced: that is [`SyncError::Elsewhere`],
+    /// with its progress in the status.
     pub async fn catch_up(&mut self) -> Result<(), SyncError> {
-        self.backfill().await?;
-        self.cycle().await
+        if !self.take_lease().await? {
+            self.follow_elsewhere().await?;
+            return Err(SyncError::Elsewhere);
+        }
+        let caught_up = async {
+            self.backfill().await?;
+            self.cycle().await
+        }
+        .await;
+        self.store.release_lease(&self.options.holder).await?;
+        caught_up
+    }
+
+    /// Takes (or renews) the lease; a lease whose holder's process is gone
+    /// is taken at once rather than after it runs out.
+    async fn take_lease(&mut self) -> Result<bool, SyncError> {
+        let now = Utc::now();
+        let lease = chrono::Duration::from_std(self.options.lease).unwrap_or(chrono::Duration::seconds(30));
+        if self.store.take_lease(&self.options.holder, now, now + lease).await? {
+            return Ok(true);
+        }
+        match self.store.lease().await? {
+            Some((other, _)) if other != self.options.holder && lease::gone(&other) => {
+                tracing::info!(other, "the mirror's sync lease is held by a process that is gone: taking it");
+                self.store.release_lease(&other).await?;
+                Ok(self.store.take_lease(&self.options.holder, now, now + lease).await?)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// While another pik-tui syncs the mirror: its progress, as saved in
+    /// the store with its rows, so that every process sharing the file says
+    /// the same.
+    async fn follow_elsewhere(&mut self) -> Result<(), SyncError> {
+        let state = SyncState::from_json(self.store.state(state::KEY).await?.as_deref());
+        let stats = self.store.stats().await?;
+        self.status.send_if_modified(|status| {
+            let followed = MirrorStatus {
+                phase: Phase::Elsewhere,
+                links: Progress { done: stats.links, total: state.links.total },
+                transactions: Progress { done: stats.transactions, total: state.transactions.total },
+                synced_at: state.synced_at,
+            };
+            let changed = *status != followed;
+            *status = followed;
+            changed
+        });
+        // Should this process get the lease, it starts from the saved state.
+        self.started = false;
+        Ok(())
     }
 
     /// The mirror's status now.
@@ -183,13 +238,11 @@ impl Sync {
     }
 
     async fn step(&mut self) -> Result<Next, SyncError> {
-        self.start().await?;
-        let now = Utc::now();
-        let lease = chrono::Duration::from_std(self.options.lease).unwrap_or(chrono::Duration::seconds(30));
-        if !self.store.take_lease(&self.options.holder, now, now + lease).await? {
-            self.set_phase(Phase::Waiting("another pik-tui is syncing this mirror".into()));
+        if !self.take_lease().await? {
+            self.follow_elsewhere().await?;
             return Ok(Next::Rest(self.options.lease / 3));
         }
+        self.start().await?;
         if !self.state.backfilled() {
             self.backfill_step().await?;
             return Ok(Next::Continue);

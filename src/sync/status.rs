@@ -11,12 +11,37 @@ pub struct Progress {
     pub total: Option<u64>,
 }
 
+/// Which rows a backfill is reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Of {
+    Links,
+    Transactions,
+}
+
+impl Of {
+    pub fn noun(self) -> &'static str {
+        match self {
+            Of::Links => "links",
+            Of::Transactions => "transactions",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
     Starting,
     /// Another pik-tui holds this mirror's sync; this one waits its turn.
-    Waiting(String),
+    /// The progress shown is the other's, read from the store.
+    Elsewhere,
     Backfilling {
+        of: Of,
+        eta: Option<Duration>,
+    },
+    /// Items that left the unfinished sets (active links, pending and
+    /// confirmed payments), fetched one by one.
+    Refreshing {
+        done: u64,
+        total: u64,
         eta: Option<Duration>,
     },
     UpToDate,
@@ -96,12 +121,19 @@ impl MirrorStatus {
         self.synced_at.is_none()
     }
 
-    /// Where the backfill is: the resource it is on, done and total.
-    pub fn backfill(&self) -> (&'static str, Progress) {
-        match self.links.total {
-            Some(total) if self.links.done < total => ("links", self.links),
-            _ => ("transactions", self.transactions),
+    /// How far the rows of one kind are.
+    pub fn progress(&self, of: Of) -> Progress {
+        match of {
+            Of::Links => self.links,
+            Of::Transactions => self.transactions,
         }
+    }
+
+    /// "2,450 of 20,010 links".
+    fn counted(&self, of: Of) -> String {
+        let progress = self.progress(of);
+        let total = progress.total.map(group_thousands).unwrap_or_else(|| "…".into());
+        format!("{} of {total} {}", group_thousands(progress.done), of.noun())
     }
 
     /// The share of the backfill done, 0 to 1.
@@ -118,11 +150,27 @@ impl MirrorStatus {
         let age = |at: DateTime<Utc>| crate::human::age_words(now - at);
         match &self.phase {
             Phase::Starting => "mirror starting…".into(),
-            Phase::Waiting(why) => format!("mirror: {why}"),
-            Phase::Backfilling { eta } => {
-                let (what, progress) = self.backfill();
-                let total = progress.total.map(group_thousands).unwrap_or_else(|| "…".into());
-                let mut words = format!("mirroring {} of {total} {what}", group_thousands(progress.done));
+            Phase::Elsewhere => match self.synced_at {
+                Some(at) => format!("mirror up to date, {} · another pik-tui syncs it", age(at)),
+                None => {
+                    let of = if self.links.total.is_some_and(|total| self.links.done < total) {
+                        Of::Links
+                    } else {
+                        Of::Transactions
+                    };
+                    format!("another pik-tui is mirroring: {}", self.counted(of))
+                }
+            },
+            Phase::Backfilling { of, eta } => {
+                let mut words = format!("mirroring {}", self.counted(*of));
+                if let Some(eta) = eta {
+                    words.push_str(&format!(" · {}", eta_words(*eta)));
+                }
+                words
+            }
+            Phase::Refreshing { done, total, eta } => {
+                let mut words =
+                    format!("checking {} of {} items that changed", group_thousands(*done), group_thousands(*total));
                 if let Some(eta) = eta {
                     words.push_str(&format!(" · {}", eta_words(*eta)));
                 }
@@ -170,16 +218,24 @@ mod tests {
     #[test]
     fn the_words_say_how_far_and_how_long() {
         let mut status = MirrorStatus {
-            phase: Phase::Backfilling { eta: Some(Duration::from_secs(125)) },
-            links: Progress { done: 300, total: Some(300) },
+            phase: Phase::Backfilling { of: Of::Transactions, eta: Some(Duration::from_secs(125)) },
+            // Links arrived since their backfill ended: it is the
+            // transactions' turn all the same.
+            links: Progress { done: 2_952, total: Some(3_002) },
             transactions: Progress { done: 43_210, total: Some(100_000) },
             synced_at: None,
         };
         assert_eq!(status.words(t0()), "mirroring 43,210 of 100,000 transactions · about 2 min left");
+        status.phase = Phase::Refreshing { done: 1_200, total: 5_000, eta: Some(Duration::from_secs(600)) };
+        assert_eq!(status.words(t0()), "checking 1,200 of 5,000 items that changed · about 10 min left");
+        status.phase = Phase::Elsewhere;
+        assert_eq!(status.words(t0()), "another pik-tui is mirroring: 2,952 of 3,002 links");
         assert!(status.partial());
         status.phase = Phase::UpToDate;
         status.synced_at = Some(t0() - chrono::Duration::seconds(4));
         assert_eq!(status.words(t0()), "mirror up to date, 4 s ago");
+        status.phase = Phase::Elsewhere;
+        assert_eq!(status.words(t0()), "mirror up to date, 4 s ago · another pik-tui syncs it");
         assert_eq!(eta_words(Duration::from_secs(40)), "about 40 s left");
     }
 

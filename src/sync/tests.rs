@@ -141,8 +141,15 @@ async fn a_backfill_stopped_half_way_goes_on_where_it_stopped() {
     };
     let place = Place::File(dir.path().join("mirror.sqlite"));
     let client = client(&sandbox, 1000.0);
-    // The first run is stopped half-way through the transactions.
-    let (sync, status) = Sync::new(client.clone(), store_for(&sandbox, place.clone()), SyncOptions::default());
+    // The first run is stopped half-way through the transactions, as if its
+    // process were killed: its lease names a process that is gone.
+    let holder = format!(
+        "pik-tui {} {} killed",
+        gethostname::gethostname().to_string_lossy(),
+        crate::test_support::exited_pid()
+    );
+    let options = SyncOptions { holder, ..SyncOptions::default() };
+    let (sync, status) = Sync::new(client.clone(), store_for(&sandbox, place.clone()), options);
     let run = tokio::spawn(sync.run());
     let deadline = Instant::now() + Duration::from_secs(30);
     while status.borrow().transactions.done < 900 && Instant::now() < deadline {
@@ -321,4 +328,77 @@ async fn a_mirror_short_of_rows_is_not_up_to_date_and_reads_them_again() {
     assert_eq!(status_after.borrow().phase, Phase::UpToDate);
     assert_same(pik_transactions(&client).await, mirrored_transactions(&store).await, txn_id);
     drop(status);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_pik_tui_on_one_file_says_what_the_first_has_done() {
+    let sandbox = sandbox(300, 900).await;
+    let client = client(&sandbox, 1000.0);
+    let Ok(dir) = tempfile::tempdir() else { panic!("a folder") };
+    let place = Place::File(dir.path().join("mirror.sqlite"));
+    let (first, first_status) = Sync::new(client.clone(), store_for(&sandbox, place.clone()), SyncOptions::default());
+    let first = tokio::spawn(first.run());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while first_status.borrow().phase != Phase::UpToDate && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The second neither syncs nor says "starting": it reads the first's
+    // progress from the file.
+    let (second, status) = Sync::new(client.clone(), store_for(&sandbox, place.clone()), SyncOptions::default());
+    let second = tokio::spawn(second.run());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while status.borrow().phase != Phase::Elsewhere && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let seen = status.borrow().clone();
+    assert_eq!(seen.phase, Phase::Elsewhere);
+    assert_eq!((seen.links.done, seen.transactions.done), (300, 900));
+    assert!(!seen.partial(), "complete: no 'results may be incomplete'");
+    let words = seen.words(Utc::now());
+    assert!(words.starts_with("mirror up to date") && words.ends_with("another pik-tui syncs it"), "{words}");
+    // A one-shot catch-up does not run a second backfill beside it.
+    let (mut third, _) = Sync::new(client.clone(), store_for(&sandbox, place), SyncOptions::default());
+    let before = requests_on(&sandbox, "GET /v1/transactions").await;
+    assert!(matches!(third.catch_up().await, Err(SyncError::Elsewhere)));
+    assert_eq!(requests_on(&sandbox, "GET /v1/transactions").await, before);
+    first.abort();
+    second.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn items_fetched_one_by_one_are_counted_with_the_time_left() {
+    let sandbox = sandbox(300, 900).await;
+    let client = client(&sandbox, 1000.0);
+    let store = store_for(&sandbox, Place::Memory);
+    let (mut sync, status) = Sync::new(client.clone(), store.clone(), SyncOptions::default());
+    assert!(sync.catch_up().await.is_ok());
+    // 30 active links deactivated at PIK: each is fetched by id next cycle.
+    let active: Vec<String> = pik_links(&client)
+        .await
+        .into_iter()
+        .filter(|l| l.status == crate::api::LinkStatus::Active)
+        .take(30)
+        .map(|l| l.id)
+        .collect();
+    assert_eq!(active.len(), 30);
+    for id in &active {
+        assert!(client.deactivate_link(id).await.is_ok());
+    }
+    let mut watched = status.clone();
+    let phases = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while watched.changed().await.is_ok() {
+            seen.push(watched.borrow_and_update().phase.clone());
+        }
+        seen
+    });
+    assert!(sync.catch_up().await.is_ok());
+    drop(sync);
+    let Ok(phases) = phases.await else { panic!("the watcher") };
+    // (The newest of them come back with the cycle's first page of links.)
+    let counted = phases.iter().any(|p| matches!(p, Phase::Refreshing { total, .. } if (21..=30).contains(total)));
+    assert!(counted, "{phases:?}");
+    let timed = phases.iter().any(|p| matches!(p, Phase::Refreshing { eta: Some(_), done, .. } if *done > 0));
+    assert!(timed, "the time left is counted for this phase too: {phases:?}");
+    assert_eq!(status.borrow().phase, Phase::UpToDate);
 }

@@ -1,6 +1,7 @@
 //! Drawing one frame from `&App`. No state changes, no I/O. Every string
 //! that came from the API goes through `sanitize` before it is drawn.
 
+mod ascii;
 mod detail;
 mod forms;
 mod help;
@@ -10,6 +11,7 @@ mod result_view;
 mod table;
 mod theme;
 
+pub use ascii::utf8_locale;
 pub use theme::{ColorOverride, Theme, ThemeError, ThemeName};
 
 use crate::app::keymap::Context;
@@ -28,8 +30,15 @@ pub(crate) fn rect(area: Area) -> Rect {
     Rect::new(area.x, area.y, area.width, area.height)
 }
 
-/// Draws the whole screen.
+/// Draws the whole screen; in ASCII when the terminal's locale is not UTF-8.
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+    draw_frame(frame, app, theme);
+    if app.settings.ascii {
+        ascii::only(frame.buffer_mut());
+    }
+}
+
+fn draw_frame(frame: &mut Frame, app: &App, theme: &Theme) {
     let full = frame.area();
     let screen = app.screen();
     if screen.too_small || full.width < app.size().0 || full.height < app.size().1 {
@@ -59,6 +68,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     footer(frame, app, theme, screen.footer);
     match app.mode() {
         Mode::Help { scroll } => help::draw(frame, app, theme, *scroll),
+        Mode::Alerts { scroll } => help::alerts(frame, app, theme, *scroll),
         Mode::NewLink(form) => forms::link_form(frame, app, theme, form),
         Mode::Created(created) => result_view::draw(frame, app, theme, created),
         Mode::Deactivate(confirm) => forms::confirm_deactivate(frame, app, theme, confirm),
@@ -185,7 +195,22 @@ fn footer(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     let typing = match app.mode() {
         Mode::Command(prompt) => Some((":", prompt, "⏎ go  esc cancel   paste an id: pl_… txn_… wh_…")),
         Mode::Filter(prompt) => Some(("/", prompt, "filters loaded rows as you type  ⏎ keep  esc undo")),
-        Mode::Search(prompt) => Some(("/", prompt, "searches the mirror as you type  ⏎ keep  esc undo")),
+        Mode::Search(prompt) => {
+            // A filter that cannot be read says so here, where it is typed.
+            let problems = app.search_view(app.pane()).map(|view| view.query().problems.join("; "));
+            match problems.filter(|p| !p.is_empty()) {
+                Some(problems) => {
+                    let text = for_terminal_truncated(&problems, 200);
+                    let mut spans = vec![Span::styled("/", theme.title())];
+                    let room = usize::from(area.width.saturating_sub(2));
+                    spans.extend(forms::field(&prompt.input, room.min(60), true, false));
+                    spans.push(Span::styled(format!("   {text}"), theme.warning()));
+                    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+                    return;
+                }
+                None => Some(("/", prompt, "searches the mirror as you type  ⏎ keep  esc undo")),
+            }
+        }
         _ => None,
     };
     if let Some((sign, prompt, hint)) = typing {
@@ -261,7 +286,8 @@ fn mirror_words(app: &App) -> Option<(String, String, Style)> {
         }
         Phase::UpToDate => (words, "mirror ✓".into(), theme_less),
         Phase::Incomplete => (words, "mirror incomplete".into(), theme_less),
-        Phase::Failing(_) | Phase::Waiting(_) | Phase::Starting => (words, "mirror …".into(), theme_less),
+        Phase::Refreshing { done, total, .. } => (words, format!("checking {done}/{total}"), theme_less),
+        Phase::Failing(_) | Phase::Elsewhere | Phase::Starting => (words, "mirror …".into(), theme_less),
         // The header says it, where the whole team's state belongs.
         Phase::Shared { .. } => return None,
     })
@@ -274,7 +300,11 @@ pub fn status_words(app: &App, theme: &Theme) -> (String, Style) {
         return (format!("{} ", for_terminal(&notice.text)), style);
     }
     if let Some(alert) = app.alert() {
-        return (format!(" 🔔 {} ", for_terminal(&alert.text)), theme.alert());
+        let more = match app.alert_log().unread {
+            0 | 1 => String::new(),
+            unread => format!(" · {} more: :alerts", unread - 1),
+        };
+        return (format!(" 🔔 {}{more} ", for_terminal(&alert.text)), theme.alert());
     }
     if app.pane() == crate::app::Pane::Overview {
         return match (&app.overview.error, app.overview.computed_at) {

@@ -189,7 +189,7 @@ fn failover() {
             assert!(Instant::now() < deadline, "no sync got going");
             tokio::time::sleep(Duration::from_millis(100)).await;
         };
-        let pid: u32 = holder.split(' ').nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+        let pid: u32 = pik_tui::sync::lease::host_and_pid(&holder).map(|(_, pid)| pid).unwrap_or(0);
         let (victim, survivor) = if pid == first.id() { (&mut first, &mut second) } else { (&mut second, &mut first) };
         assert_eq!(victim.id(), pid, "the holder {holder:?} is one of the two");
         let before = store.stats().await.map(|s| s.transactions).unwrap_or(0);

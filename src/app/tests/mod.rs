@@ -3,6 +3,7 @@
 
 mod exports;
 mod keys;
+mod notices;
 mod overview;
 mod polling;
 mod writes;

@@ -126,7 +126,10 @@ fn enter_on_what_needs_attention_opens_it() {
 fn items_found_before_the_mirror_is_up_to_date_are_history_not_news() {
     let rules: &[&[(&str, &str)]] = &[&[("when", "attention"), ("notify", "osc9")]];
     let mut app = App::new(settings(rules), 120, 40, t0());
-    let backfilling = MirrorStatus { phase: Phase::Backfilling { eta: None }, ..MirrorStatus::default() };
+    let backfilling = MirrorStatus {
+        phase: Phase::Backfilling { of: crate::sync::Of::Transactions, eta: None },
+        ..MirrorStatus::default()
+    };
     let cmds = app.update(Msg::Mirror(backfilling), t0());
     let from = app.overview_query().from;
     let mut fixture = overview_fixture(from, t0());

@@ -251,6 +251,11 @@ impl PgStore {
 
     /// The election: holds (or takes, if free) the advisory lock on a
     /// connection of its own, and stamps the heartbeat when it does.
+    /// Leaves the election: its lock goes with its connection.
+    pub async fn release_lease(&self) {
+        *self.elected.lock().await = None;
+    }
+
     pub async fn take_lease(&self, holder: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let mut elected = self.elected.lock().await;
         if elected.as_ref().is_some_and(|client| client.is_closed()) {

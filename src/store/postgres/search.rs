@@ -50,6 +50,7 @@ pub fn tsquery(query: &SearchQuery) -> Option<String> {
         parts.push(match term {
             Term::Word { tokens, amount } => word(tokens, *amount),
             Term::Phrase(tokens) => phrase(tokens, false),
+            Term::Hash(hex) => format!("({}:* | {}:*)", lexeme(hex), lexeme(&format!("0x{hex}"))),
         });
     }
     (!parts.is_empty()).then(|| parts.join(" & "))
