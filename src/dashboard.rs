@@ -4,7 +4,7 @@
 use crate::api::{ApiKey, Client, ClientConfig, CreateWebhook, KeyEnvironment, RetryPolicy, WebhookEvent};
 use crate::app::alerts::{AlertEntry, AlertRule};
 use crate::app::keymap::{Keymap, UserKey};
-use crate::app::{Environment, Msg, ProfileInfo, Settings};
+use crate::app::{Environment, Msg, ProfileInfo, Settings, StoreKind};
 use crate::cli::{DashboardArgs, GlobalArgs};
 use crate::config::{self, AmountValue, ConfigFile, Flags};
 use crate::listener::{self, Received};
@@ -12,6 +12,7 @@ use crate::mirror::{self, Choice};
 use crate::runtime::{self, Connection, ProfileSwitcher, RunOptions};
 use crate::sandbox::{self, Pace, SandboxConfig};
 use crate::store::Thresholds;
+use crate::sync::Backfill;
 use crate::ui::{ColorOverride, Theme, ThemeName};
 use std::path::PathBuf;
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -126,41 +127,64 @@ fn wait<F: std::future::Future>(future: F) -> F::Output {
 }
 
 /// Connects to an account: its client, and its mirror with the sync
-/// running (or, on a shared mirror, watching the team's sync). A mirror
-/// that cannot be opened is reported, not fatal: the dashboard goes on
-/// with PIK alone.
+/// running (or, on a shared mirror, watching the team's sync). Every
+/// dashboard has a mirror: one that cannot be opened or written is
+/// replaced by one in memory that holds what the agent scrolls to, and the
+/// footer says why. `whole` keeps all of the account in a memory mirror
+/// (the demo's small sandbox).
 fn connect(
     base_url: &str,
     key: &ApiKey,
     global: &GlobalArgs,
     choice: &Choice,
-    cycle: std::time::Duration,
-) -> anyhow::Result<(Connection, Result<(), String>, Vec<String>)> {
+    refresh: std::time::Duration,
+    whole: bool,
+) -> anyhow::Result<(Connection, StoreKind, Vec<String>)> {
     let client = dashboard_client(base_url.to_string(), key.clone(), global)?;
-    match wait(mirror::open(choice, base_url, key)) {
+    let (opened, kind) = match wait(mirror::open(choice, base_url, key)) {
+        Ok(opened) if opened.store.read_only() => {
+            let why = format!("{} is on a read-only disk", opened.store.place());
+            (in_memory(base_url, key)?, StoreKind::OnDemand(Some(why)))
+        }
         Ok(opened) => {
-            tracing::info!(place = %opened.store.place(), "mirror opened");
-            for note in &opened.notes {
-                tracing::warn!("{note}");
-            }
-            let started = if opened.store.shared().is_some() {
-                // The team's `pik-tui sync` keeps it: this dashboard runs no sync.
-                wait(mirror::watch_shared(opened.store, cycle / 2))
-            } else {
-                mirror::start(&client, opened.store, global.max_rps, cycle)
+            let kind = match choice {
+                Choice::Postgres(_) => StoreKind::Shared,
+                Choice::Memory if whole => StoreKind::Memory,
+                Choice::Memory => StoreKind::OnDemand(None),
+                Choice::File(_) | Choice::Default => StoreKind::File,
             };
-            Ok((Connection { client, mirror: Some(started) }, Ok(()), opened.notes))
+            (opened, kind)
         }
         Err(err) => {
-            tracing::warn!("mirror off: {err}");
-            let why = err.to_string();
-            Ok((Connection { client, mirror: None }, Err(why.clone()), vec![format!("mirror off: {why}")]))
+            tracing::warn!("the mirror could not be opened: {err}");
+            (in_memory(base_url, key)?, StoreKind::OnDemand(Some(err.to_string())))
         }
+    };
+    tracing::info!(place = %opened.store.place(), "mirror opened");
+    let mut notes = opened.notes;
+    for note in &notes {
+        tracing::warn!("{note}");
     }
+    if let StoreKind::OnDemand(Some(why)) = &kind {
+        notes.push(format!("the mirror is in memory: {why}"));
+    }
+    let mirror = if opened.store.shared().is_some() {
+        // The team's `pik-tui sync` keeps it: this dashboard runs no sync.
+        wait(mirror::watch_shared(opened.store, refresh))
+    } else {
+        let backfill = if kind.on_demand() { Backfill::Wanted } else { Backfill::Full };
+        mirror::start(&client, opened.store, global.max_rps, refresh, backfill)
+    };
+    Ok((Connection { client, mirror }, kind, notes))
+}
+
+/// A mirror in memory, for an account whose own cannot be used.
+fn in_memory(base_url: &str, key: &ApiKey) -> anyhow::Result<crate::store::Opened> {
+    wait(mirror::open(&Choice::Memory, base_url, key)).map_err(|e| anyhow::anyhow!("no mirror, even in memory: {e}"))
 }
 
 /// Switches to a profile of the config file: resolves it and connects to it.
-fn profile_switcher(global: &GlobalArgs, choice: Choice, cycle: std::time::Duration) -> ProfileSwitcher {
+fn profile_switcher(global: &GlobalArgs, choice: Choice, refresh: std::time::Duration) -> ProfileSwitcher {
     let global = global.clone();
     Box::new(move |name: &str| {
         let settings = config::resolve_profile(&Flags::from(&global), name).map_err(|e| e.to_string())?;
@@ -182,10 +206,10 @@ fn profile_switcher(global: &GlobalArgs, choice: Choice, cycle: std::time::Durat
         let path = flags.config.clone().or_else(config::default_path).map(|p| p.display().to_string());
         let zone = config::zone(global.tz.as_deref(), file.as_ref(), Some(name), &path.unwrap_or_default())
             .map_err(|e| e.to_string())?;
-        let (connection, mirror, _) =
-            connect(&settings.base_url, &settings.key, &global, &choice, cycle).map_err(|e| e.to_string())?;
+        let (connection, store, _) =
+            connect(&settings.base_url, &settings.key, &global, &choice, refresh, false).map_err(|e| e.to_string())?;
         let read_only = settings.read_only;
-        Ok((connection, ProfileInfo { name: name.to_string(), environment, read_only, mirror, zone }))
+        Ok((connection, ProfileInfo { name: name.to_string(), environment, read_only, store, zone }))
     })
 }
 
@@ -218,6 +242,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
     let hyperlinks = !args.no_hyperlinks && file.as_ref().and_then(|f| f.hyperlinks).unwrap_or(true);
     let refresh = chrono::Duration::seconds(i64::from(args.refresh));
     let zone = |profile: Option<&str>| config::zone(global.tz.as_deref(), file.as_ref(), profile, &shown_path);
+    let sorts = config::sorts(file.as_ref(), &shown_path).map_err(refused)?;
     let base = Settings {
         refresh,
         hidden_refresh: refresh * 6,
@@ -232,11 +257,12 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         workdir: std::env::current_dir().ok().map(|dir| dir.display().to_string()),
         explorers,
         hyperlinks,
+        sorts,
         ascii: !crate::ui::utf8_locale(|name| std::env::var(name).ok()),
         ..Settings::default()
     };
-    // The mirror syncs a cycle every two refreshes of the visible pane.
-    let cycle = std::time::Duration::from_secs(u64::from(args.refresh) * 2);
+    // The sync reads the kind on screen every refresh.
+    let cycle = std::time::Duration::from_secs(u64::from(args.refresh));
     // A password on the command line is refused here too, demo or not.
     let choice = Choice::resolve(global.store.as_ref(), global.no_store, None).map_err(refused)?;
     let options = |settings, heard, notes| RunOptions {
@@ -260,13 +286,13 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         // memory unless --store says otherwise.
         let demo_choice = if matches!(choice, Choice::File(_)) { choice.clone() } else { Choice::Memory };
         let key = ApiKey::new(sandbox::DEMO_KEY);
-        let (connection, mirror, notes) = connect(&sandbox.base_url(), &key, global, &demo_choice, cycle)?;
+        let (connection, store, notes) = connect(&sandbox.base_url(), &key, global, &demo_choice, cycle, true)?;
         let events = start_demo_listener(&connection.client).await?;
         let settings = Settings {
             environment: Environment::Sandbox,
             profile: Some("demo".into()),
             events_pane: true,
-            mirror,
+            store,
             ..base
         };
         let outcome = runtime::run(connection, options(settings, Some(events), notes)).await;
@@ -286,7 +312,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         "dashboard starting"
     );
     let choice = Choice::resolve(global.store.as_ref(), global.no_store, settings.store.as_deref()).map_err(refused)?;
-    let (connection, mirror, mut notes) = connect(&settings.base_url, &settings.key, global, &choice, cycle)?;
+    let (connection, store, mut notes) = connect(&settings.base_url, &settings.key, global, &choice, cycle, false)?;
     // Shown on the screen once it is up: what is printed before the
     // dashboard takes the terminal is hidden until it gives it back.
     notes.extend(settings.warnings.iter().map(|warning| format!("warning: {warning}")));
@@ -295,7 +321,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         zone: zone(settings.profile.as_deref()).map_err(refused)?,
         profile: settings.profile.clone(),
         read_only: settings.read_only,
-        mirror,
+        store,
         ..base
     };
     runtime::run(connection, options(settings, None, notes)).await

@@ -5,14 +5,12 @@
 
 use crate::api::{ApiKey, Client, RetryPolicy};
 use crate::store::postgres::{Given, Target, is_postgres_url};
-use crate::store::{Account, Opened, Place, Store, StoreError, location};
-use crate::sync::{MirrorStatus, Phase, SharedTrouble, Sync, SyncOptions};
+use crate::store::{Account, Change, Opened, Place, Store, StoreError, location};
+use crate::sync::{Backfill, Focus, MirrorStatus, Phase, SharedTrouble, Sync, SyncOptions};
 use chrono::Utc;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 
 /// Where the flags put the mirror.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,18 +63,20 @@ pub async fn open(choice: &Choice, base_url: &str, key: &ApiKey) -> Result<Opene
     Store::open_place(choice.place(&account), &account).await
 }
 
-/// A store with its sync running.
+/// A store with its sync running (or, on a shared mirror, watched).
 pub struct Mirror {
     pub store: Store,
     pub status: watch::Receiver<MirrorStatus>,
     /// Transactions the sync finds new or moved once it is live (for alerts).
     pub changes: tokio::sync::mpsc::UnboundedReceiver<Vec<crate::api::Transaction>>,
-    /// A shared mirror's notices that something changed (none for a file).
-    pub news: Option<mpsc::UnboundedReceiver<()>>,
-    /// On a shared mirror kept by a live sync: the panes read their pages
-    /// from it instead of PIK. Cleared while no sync keeps it.
-    pub serve_pages: Option<Arc<AtomicBool>>,
+    /// What the store changed: the panes read their windows again.
+    pub notices: broadcast::Receiver<Change>,
+    /// Where the dashboard says what it looks at (none for a shared mirror,
+    /// whose sync is the team's).
+    pub focus: Option<watch::Sender<Focus>>,
     sync: tokio::task::JoinHandle<()>,
+    /// Watches for other processes' writes to a file.
+    watcher: Option<tokio::task::JoinHandle<()>>,
     /// The sync's name for the lease on a file, given up when this goes.
     holder: Option<String>,
 }
@@ -85,6 +85,9 @@ impl Drop for Mirror {
     fn drop(&mut self) {
         // Safe at any point: every write is one transaction.
         self.sync.abort();
+        if let Some(watcher) = &self.watcher {
+            watcher.abort();
+        }
         // A clean exit (or a profile switch) gives up the lease, so the
         // next pik-tui on this file syncs at once, not in 30 s.
         if let Some(holder) = &self.holder {
@@ -93,30 +96,45 @@ impl Drop for Mirror {
     }
 }
 
-/// Starts syncing `store` with `client`, keeping to half of `max_rps`.
-pub fn start(client: &Client, store: Store, max_rps: f64, cycle: Duration) -> Mirror {
-    if store.read_only() {
-        // Nothing can be saved: what it holds is shown, and said to be so.
-        let words = "the mirror is on a read-only disk: showing what it holds".to_string();
-        let (_, status) = watch::channel(MirrorStatus { phase: Phase::Failing(words), ..MirrorStatus::default() });
-        let (_, changes) = mpsc::unbounded_channel();
-        let sync = tokio::spawn(async {});
-        return Mirror { store, status, changes, news: None, serve_pages: None, sync, holder: None };
-    }
+/// How often a file is looked at for other processes' writes.
+const DATA_VERSION_EVERY: Duration = Duration::from_secs(1);
+
+/// Says when another process writes to the store's file: SQLite's data
+/// version, on the writer's connection, moves only for others' commits.
+fn watch_others(store: Store) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut seen = store.data_version().await.ok().flatten();
+        let mut ticks = tokio::time::interval(DATA_VERSION_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let Ok(Some(version)) = store.data_version().await else { continue };
+            if seen.is_some_and(|seen| seen != version) {
+                store.announce(Change::anything());
+            }
+            seen = Some(version);
+        }
+    })
+}
+
+/// Starts syncing `store` with `client`, keeping to half of `max_rps`, at
+/// the dashboard's `refresh`; `backfill` says how much of the account.
+pub fn start(client: &Client, store: Store, max_rps: f64, refresh: Duration, backfill: Backfill) -> Mirror {
+    let notices = store.changes();
     let share = client.with_share((max_rps / 2.0).max(0.5), RetryPolicy::default());
-    let options = SyncOptions { cycle, ..SyncOptions::default() };
+    let options = SyncOptions { refresh, backfill, ..SyncOptions::default() };
     let holder = Some(options.holder.clone());
     let (mut sync, status) = Sync::new(share, store.clone(), options);
     let changes = sync.changes();
+    let focus = Some(sync.focus());
     let sync = tokio::spawn(sync.run());
-    Mirror { store, status, changes, news: None, serve_pages: None, sync, holder }
+    let watcher = matches!(store.place(), Place::File(_)).then(|| watch_others(store.clone()));
+    Mirror { store, status, changes, notices, focus, sync, watcher, holder }
 }
 
-/// A look at a shared mirror's heartbeat: into the status, and whether the
-/// panes may read their pages from it.
+/// A look at a shared mirror's heartbeat, into the status.
 struct Look {
     store: Store,
-    serve: Arc<AtomicBool>,
     status: watch::Sender<MirrorStatus>,
     stale_after: chrono::Duration,
 }
@@ -130,7 +148,6 @@ impl Look {
             Ok(None) => (None, Some(SharedTrouble::NeverSynced)),
             Err(err) => (None, Some(SharedTrouble::Unreachable(err.to_string()))),
         };
-        self.serve.store(trouble.is_none(), Ordering::Relaxed);
         self.status.send_if_modified(|status| {
             let phase = Phase::Shared { at, trouble };
             let changed = status.phase != phase;
@@ -145,18 +162,17 @@ impl Look {
 const HEARTBEAT_CHECK: Duration = Duration::from_secs(2);
 
 /// Watches a shared mirror that a `pik-tui sync` keeps, instead of syncing:
-/// its heartbeat (stale after three refreshes, or out of reach: the panes
-/// go back to PIK), and its notices (the panes read again at once; moved
-/// payments go to the alerts). Returns once the first look is done, so the
-/// first pages already know where to come from.
+/// its heartbeat (stale after three refreshes, or out of reach: said in
+/// red, the rows kept on screen), and its notices (the store announces
+/// them, so the panes read again at once; moved payments go to the
+/// alerts). Returns once the first look is done.
 pub async fn watch_shared(store: Store, refresh: Duration) -> Mirror {
     let initial = MirrorStatus { phase: Phase::Shared { at: None, trouble: None }, ..MirrorStatus::default() };
     let (status_tx, status) = watch::channel(initial);
     let (changes_tx, changes) = mpsc::unbounded_channel();
-    let (news_tx, news) = mpsc::unbounded_channel();
-    let serve = Arc::new(AtomicBool::new(false));
+    let notices = store.changes();
     let stale_after = chrono::Duration::from_std(refresh * 3).unwrap_or(chrono::Duration::seconds(15));
-    let look = Look { store: store.clone(), serve: serve.clone(), status: status_tx, stale_after };
+    let look = Look { store: store.clone(), status: status_tx, stale_after };
     let _ = tokio::time::timeout(Duration::from_secs(5), look.once()).await;
     let task_store = store.clone();
     let sync = tokio::spawn(async move {
@@ -174,12 +190,17 @@ pub async fn watch_shared(store: Store, refresh: Duration) -> Mirror {
                 }
             };
             // What changed while not listening is read at once.
-            let _ = news_tx.send(());
+            task_store.announce(Change::anything());
             loop {
                 tokio::select! {
                     notice = notices.recv() => match notice {
                         Some(notice) => {
-                            let _ = news_tx.send(());
+                            task_store.announce(Change {
+                                links: notice.links > 0,
+                                transactions: notice.transactions > 0,
+                                webhooks: notice.webhooks,
+                                ids: notice.moved.clone(),
+                            });
                             if !notice.moved.is_empty() {
                                 match shared.transactions_by_id(notice.moved).await {
                                     Ok(moved) => { let _ = changes_tx.send(moved); }
@@ -196,7 +217,7 @@ pub async fn watch_shared(store: Store, refresh: Duration) -> Mirror {
             look.once().await;
         }
     });
-    Mirror { store, status, changes, news: Some(news), serve_pages: Some(serve), sync, holder: None }
+    Mirror { store, status, changes, notices, focus: None, sync, watcher: None, holder: None }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::api::Client;
 use crate::app::input::{Key, KeyCode, Mouse, MouseKind};
 use crate::app::{App, Cmd, Msg, ProfileInfo, Settings};
 use crate::mirror::Mirror;
+use crate::store::Change;
 use crate::ui::{self, Theme};
 use crate::worker::Worker;
 use crossterm::event::{
@@ -23,12 +24,13 @@ use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::io::Write;
 use std::time::Duration;
+use tokio::sync::broadcast;
 
-/// What the dashboard talks to: PIK through a client, and the account's
-/// mirror (with its sync) when there is one.
+/// What the dashboard talks to: PIK through a client (objects by id and
+/// writes), and the account's mirror with its sync (everything listed).
 pub struct Connection {
     pub client: Client,
-    pub mirror: Option<Mirror>,
+    pub mirror: Mirror,
 }
 
 /// Resolves a profile by name and connects to its account (`:profile NAME`).
@@ -57,18 +59,27 @@ async fn next_heard(heard: &mut Option<tokio::sync::mpsc::UnboundedReceiver<Msg>
     }
 }
 
-/// A shared mirror's next notice; never, for a file.
-async fn next_news(news: &mut Option<tokio::sync::mpsc::UnboundedReceiver<()>>) -> Option<()> {
-    match news {
-        Some(news) => news.recv().await,
-        None => std::future::pending().await,
+/// The store's next notice, with any others already waiting (a backfill
+/// writes page after page: the screen reads once for them all).
+async fn next_notice(notices: &mut broadcast::Receiver<Change>) -> Change {
+    let mut change = match notices.recv().await {
+        Ok(change) => change,
+        // Notices were missed: anything may have changed.
+        Err(broadcast::error::RecvError::Lagged(_)) => Change::anything(),
+        Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+    };
+    loop {
+        match notices.try_recv() {
+            Ok(more) => change.add(more),
+            Err(broadcast::error::TryRecvError::Lagged(_)) => change.add(Change::anything()),
+            Err(_) => return change,
+        }
     }
 }
 
-/// The mirror's next word: its status, or the transactions its sync found
-/// new or moved live; never, when there is no mirror.
-async fn next_from_mirror(mirror: &mut Option<Mirror>) -> Msg {
-    let Some(mirror) = mirror else { return std::future::pending().await };
+/// The mirror's next word: its status, what its store changed, or the
+/// transactions its sync found new or moved live.
+async fn next_from_mirror(mirror: &mut Mirror) -> Msg {
     tokio::select! {
         changed = mirror.status.changed() => match changed {
             Ok(()) => Msg::Mirror(mirror.status.borrow_and_update().clone()),
@@ -76,7 +87,7 @@ async fn next_from_mirror(mirror: &mut Option<Mirror>) -> Msg {
             Err(_) => std::future::pending().await,
         },
         Some(changes) = mirror.changes.recv() => Msg::Changes(changes),
-        Some(()) = next_news(&mut mirror.news) => Msg::MirrorNews,
+        change = next_notice(&mut mirror.notices) => Msg::StoreChanged(change),
     }
 }
 
@@ -213,7 +224,7 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
     let size = Rect::new(0, 0, width, height);
 
     let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel();
-    let mut worker = Worker::for_connection(client, mirror.as_ref(), results_tx.clone());
+    let mut worker = Worker::for_connection(client, mirror.store.clone(), results_tx.clone());
     if !options.notes.is_empty() {
         // One footer line: a second note would replace the first.
         let _ = results_tx.send(Msg::Note(options.notes.join(" · ")));
@@ -281,10 +292,15 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
                     let answer = switched.map(|(connection, info)| {
                         // The old account's sync stops as its mirror drops.
                         mirror = connection.mirror;
-                        worker = Worker::for_connection(connection.client, mirror.as_ref(), results_tx.clone());
+                        worker = Worker::for_connection(connection.client, mirror.store.clone(), results_tx.clone());
                         info
                     });
                     let _ = results_tx.send(Msg::ProfileSwitched(answer));
+                }
+                Cmd::Focus(focus) => {
+                    if let Some(sender) = &mirror.focus {
+                        sender.send_replace(focus);
+                    }
                 }
                 Cmd::LoadZone(name) => {
                     let found = crate::zone::Zone::named(&name).map_err(|e| e.to_string());

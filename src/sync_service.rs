@@ -57,9 +57,10 @@ pub async fn run(global: &GlobalArgs, options: ServiceOptions) -> Result<(), Ref
     let store = opened.store;
     tracing::info!(mirror = %store.place(), base_url = %settings.base_url, key = %settings.key, "sync starting");
     let sync_options = SyncOptions {
-        cycle: options.cycle,
-        // No panes keep rows fresh here: every cycle is a full one.
-        sweep_every: 1,
+        refresh: options.cycle,
+        // Nobody looks at one kind: every kind every cycle, and the
+        // unfinished sets once a minute, as for a dashboard.
+        hidden_every: 1,
         ..SyncOptions::default()
     };
     let holder = sync_options.holder.clone();

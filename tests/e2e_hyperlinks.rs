@@ -17,6 +17,8 @@ struct Planted {
     hostile_link: String,
     eth_hash: String,
     btc_hash: String,
+    eth_payment: String,
+    btc_payment: String,
 }
 
 fn plant(runtime: &tokio::runtime::Runtime, base: &str) -> Planted {
@@ -33,15 +35,17 @@ fn plant(runtime: &tokio::runtime::Runtime, base: &str) -> Planted {
     let eth_hash = format!("0x{}", "ab12".repeat(16));
     let btc_hash = "cd34".repeat(16);
     let btc_link = id(post("/payment-links", json!({"amount": "0.01", "currency": "BTC", "description": "HL btc"})));
-    post("/transactions", json!({"payment_link_id": btc_link, "status": "confirmed", "tx_hash": btc_hash}));
+    let btc_payment =
+        id(post("/transactions", json!({"payment_link_id": btc_link, "status": "confirmed", "tx_hash": btc_hash})));
     let good_link = id(post("/payment-links", json!({"amount": "5.00", "currency": "USDT", "description": "HL good"})));
-    post("/transactions", json!({"payment_link_id": good_link, "status": "confirmed", "tx_hash": eth_hash}));
+    let eth_payment =
+        id(post("/transactions", json!({"payment_link_id": good_link, "status": "confirmed", "tx_hash": eth_hash})));
     let hostile = "https://pay.pik.global/x\u{1b}]8;;https://evil.example/\u{7}y";
     let hostile_link = id(post(
         "/payment-links",
         json!({"amount": "6.00", "currency": "USDT", "description": "HL bad", "url": hostile}),
     ));
-    Planted { good_link, hostile_link, eth_hash, btc_hash }
+    Planted { good_link, hostile_link, eth_hash, btc_hash, eth_payment, btc_payment }
 }
 
 fn raw(session: &Session) -> String {
@@ -75,12 +79,18 @@ fn checkout_urls_and_hashes_are_links_to_the_right_place_and_hostile_urls_never(
     let key = [("PIK_API_KEY", pik_tui::sandbox::DEMO_KEY)];
     let mut session = Session::start_with(None, &["--base-url", &base, "--no-mouse"], 200, 40, &key);
     session.wait_for("the planted links", |s| s.contains("HL bad"));
-    // The hostile link is the newest, selected first: its detail is drawn, with no link.
+    // The hostile link's detail (jumped to: links made in one second keep
+    // the mirror's order among them) is drawn, with no link.
+    session.send(&format!(":{}\r", planted.hostile_link));
     session.wait_for("its detail", |s| s.contains(&format!("┌ {}", planted.hostile_link)));
     std::thread::sleep(Duration::from_millis(300));
-    assert!(!raw(&session).contains(OSC8), "a link was written for a hostile URL");
-    // The next one down has a well-formed checkout URL: a link to exactly it.
-    session.send("j");
+    // No link for it: another row's detail may have had one before.
+    let text = raw(&session);
+    assert!(!text.contains(&format!("{OSC8}https://pay.pik.global/x")), "a link was written for a hostile URL");
+    assert!(!text.contains(&format!("{OSC8}https://evil")), "a link was written for a hostile URL");
+    // The good one has a well-formed checkout URL: a link to exactly it.
+    session.send(&format!(":{}\r", planted.good_link));
+    session.wait_for("the good link's detail", |s| s.contains(&format!("┌ {}", planted.good_link)));
     let url = format!("https://pay.pik.global/{}", planted.good_link);
     let linked = format!("{OSC8}{url}\u{1b}\\{url}{OSC8}\u{1b}\\");
     wait_raw(&session, "the checkout URL as a link", |r| r.contains(&linked));
@@ -103,7 +113,7 @@ fn checkout_urls_and_hashes_are_links_to_the_right_place_and_hostile_urls_never(
     // Payments: an Ethereum hash links to etherscan, a Bitcoin one to mempool.space.
     session.send("2");
     session.wait_for("the planted payments", |s| s.contains(&planted.good_link[..12]));
-    // The newest payment (Ethereum) is selected first, then the Bitcoin one.
+    session.send(&format!(":{}\r", planted.eth_payment));
     session.wait_for("the Ethereum payment's detail", |s| s.contains(&planted.eth_hash));
     let etherscan = format!("https://etherscan.io/tx/{}", planted.eth_hash);
     wait_raw(&session, "the Ethereum hash as a link", |r| {
@@ -111,7 +121,7 @@ fn checkout_urls_and_hashes_are_links_to_the_right_place_and_hostile_urls_never(
     });
     session.send("o");
     wait_raw(&session, "the explorer URL copied", |r| r.contains(&format!("\u{1b}]52;c;{}", base64(&etherscan))));
-    session.send("j");
+    session.send(&format!(":{}\r", planted.btc_payment));
     session.wait_for("the Bitcoin payment's detail", |s| s.contains(&planted.btc_hash));
     let mempool = format!("https://mempool.space/tx/{}", planted.btc_hash);
     wait_raw(&session, "the Bitcoin hash as a link", |r| {

@@ -40,7 +40,7 @@ fn a_row_on_the_third_page_shows_its_new_status_within_four_polls() {
         session.send("\u{1b}[6~");
         std::thread::sleep(Duration::from_millis(150));
     }
-    let screen = session.wait_for("the third page", |s| common::pty::loaded(s) >= 150);
+    let screen = session.wait_for("the third page", |s| common::pty::row_at(s) >= 100);
     // A link on screen, not the selected one, that shows active.
     let Some(id) = screen
         .lines()

@@ -84,14 +84,15 @@ fn date_settled_reads_the_pane_by_when_payments_were_credited() {
     session.send("2");
     session.wait_for("transaction rows", |s| s.contains("txn_"));
     session.send(&format!(":date settled\r:from {day}\r:to {day}\r"));
-    let title = format!("{settled} found");
-    let screen = session.wait_for("the day's settlements", |s| s.contains(&title) && s.contains("from the mirror"));
+    // The mirror in memory reads on as the list's end shows, until it holds
+    // them all: then the count is the day's, not a part of it.
+    let title = format!("· {settled} transactions ·");
+    let screen = session.wait_for("the day's settlements", |s| s.contains(&title));
     assert!(screen.contains(&format!("settled {day} 00:00–23:59 UTC")), "{screen}");
     // By creation the same day is another list (the export finance got wrong).
     session.send(":status settled\r:date created\r");
     let by_creation = format!("status: settled · {day} 00:00–23:59 UTC");
-    let screen = session.wait_for("the day by creation", |s| s.contains(&by_creation));
-    assert!(!screen.contains("from the mirror"), "PIK answers a creation range: {screen}");
+    session.wait_for("the day by creation", |s| s.contains(&by_creation));
     session.send("q");
     assert!(session.wait_exit());
     drop(runtime);

@@ -3,10 +3,14 @@
 //! every frame draws.
 
 use chrono::{Duration, TimeZone, Utc};
-use pik_tui::api::{LinkStatus, Page, PaymentLink};
+use pik_tui::api::{LinkStatus, Page, PaymentLink, Transaction};
 use pik_tui::app::input::{Key, KeyCode, Mouse, MouseKind};
-use pik_tui::app::{App, Cmd, Environment, ErrorInfo, ExportEvent, Msg, ProfileInfo, Settings, Write, Written};
-use pik_tui::test_support::{FakePik, hook, link, lost_answer, numbered_link, refusal, unreachable};
+use pik_tui::app::{
+    App, Cmd, Environment, ExportEvent, ListAsk, ListRows, Msg, ProfileInfo, Settings, StoreKind, Write, Written,
+};
+use pik_tui::store::export::Value;
+use pik_tui::store::{Cursor, Window, Windowed};
+use pik_tui::test_support::{hook, link, lost_answer, numbered_link, numbered_txn, refusal, unreachable};
 use pik_tui::ui::{self, Theme};
 use proptest::prelude::*;
 use ratatui::Terminal;
@@ -17,7 +21,7 @@ fn key_strategy() -> impl Strategy<Value = Key> {
         any::<char>().prop_map(KeyCode::Char),
         prop::sample::select(vec![
             'j', 'k', 'g', 'G', 's', 'c', 't', 'p', 'r', '/', ':', '?', '0', '1', '2', '3', '4', 'q', 'n', 'd', 'v',
-            'y', 'e', '[', ']', 'h', 'l', 'S'
+            'y', 'e', '[', ']', 'h', 'l', 'S', '<', '>', 'I'
         ])
         .prop_map(KeyCode::Char),
         prop::sample::select(vec![
@@ -60,22 +64,53 @@ fn step_strategy() -> impl Strategy<Value = Step> {
         1 => Just(Step::Msg(Msg::Tick)),
         1 => ".{0,40}".prop_map(|reason| Step::Msg(Msg::Refused(reason))),
         2 => (any::<bool>(), 0u64..400).prop_map(|(ok, newest)| Step::Answer { ok, newest }),
+        1 => Just(Step::Msg(Msg::StoreChanged(pik_tui::store::Change::anything()))),
+        1 => (any::<bool>(), 0u64..500, any::<bool>()).prop_map(|(complete, done, trouble)| Step::Msg(Msg::Mirror(mirror_status(complete, done, trouble)))),
     ]
 }
 
+/// What the sync might say: how far, and PIK in trouble or not.
+fn mirror_status(complete: bool, done: u64, trouble: bool) -> pik_tui::sync::MirrorStatus {
+    let at = Utc.timestamp_opt(1_800_000_000, 0).single().unwrap_or_default();
+    let trouble = trouble.then(|| pik_tui::sync::Trouble {
+        summary: "PIK unreachable\u{1b}[2J".into(),
+        unreachable: done.is_multiple_of(2),
+        status: (done.is_multiple_of(3)).then_some(429),
+        retry_at: at + Duration::seconds(done as i64 % 90),
+    });
+    pik_tui::sync::MirrorStatus {
+        links: pik_tui::sync::Progress { done, total: Some(done * 2), complete },
+        pik: pik_tui::sync::Health { ok_at: (!done.is_multiple_of(4)).then_some(at), trouble },
+        ..pik_tui::sync::MirrorStatus::default()
+    }
+}
+
 /// Hostile rows: controls and bidi in URLs and descriptions, unknown statuses.
-fn hostile_pik(newest: u64) -> FakePik {
-    let links = (1..=newest)
+fn hostile_links(newest: u64) -> Vec<PaymentLink> {
+    (1..=newest)
         .rev()
         .map(|n| PaymentLink {
             url: Some(format!("https://pay.pik.global/pl_{n}\u{1b}[2J")),
             amount: rust_decimal::Decimal::new(n as i64, 2),
             description: Some("é\u{202e}x".repeat((n % 7) as usize)),
-            status: if n % 3 == 0 { LinkStatus::Paid } else { LinkStatus::Other(format!("s{n}")) },
+            status: if n.is_multiple_of(3) { LinkStatus::Paid } else { LinkStatus::Other(format!("s{n}")) },
             ..numbered_link(n, LinkStatus::Active)
         })
-        .collect();
-    FakePik { links, transactions: Vec::new(), webhooks: Vec::new() }
+        .collect()
+}
+
+/// A window of `rows` that may not add up: a count and a place that
+/// disagree with the rows, more on either side or not.
+fn hostile_window<T>(rows: Vec<T>, newest: u64) -> Window<T> {
+    let rows: Vec<(Cursor, T)> =
+        rows.into_iter().enumerate().map(|(at, row)| (Cursor(vec![Value::Int(at as i64)]), row)).take(150).collect();
+    Window {
+        rows,
+        total: (!newest.is_multiple_of(4)).then_some(newest * (newest % 3 + 1)),
+        before: (!newest.is_multiple_of(5)).then_some(newest / 3),
+        more_before: newest.is_multiple_of(2),
+        more_after: !newest.is_multiple_of(3),
+    }
 }
 
 /// The Overview with hostile currencies and URLs, and `newest` currencies.
@@ -107,7 +142,7 @@ proptest! {
             bell: true,
             events_pane: true,
             profiles: vec!["live".into()],
-            mirror: Ok(()),
+            store: StoreKind::OnDemand(Some("disk full\u{1b}[2J".into())),
             ..Settings::default()
         };
         let mut app = App::new(settings, width, height, t0);
@@ -127,9 +162,19 @@ proptest! {
                         continue;
                     }
                     let msg = match outstanding.remove(0) {
-                        Cmd::FetchPage { request, page, source } => {
-                            let result = if ok { Ok(hostile_pik(newest).answer(&page)) } else { Err(ErrorInfo { message: "x\u{1b}".into(), ..unreachable() }) };
-                            Msg::Page { pane: page.pane(), request, offset: page.offset(), source, result }
+                        Cmd::List { request, ask } => {
+                            let result = match (ok, ask) {
+                                (false, _) => Err("the mirror failed: disk I/O error\u{1b}[2J".to_string()),
+                                (true, ListAsk::Webhooks) => Ok(ListRows::Webhooks(vec![hook(&format!("wh_{newest}\u{1b}"))])),
+                                (true, ListAsk::Window(ask)) if ask.query.filter.kinds == pik_tui::store::Kinds::Links => {
+                                    Ok(ListRows::Window(Windowed::Links(hostile_window(hostile_links(newest), newest))))
+                                }
+                                (true, ListAsk::Window(_)) => {
+                                    let rows: Vec<Transaction> = (1..=newest % 40).map(|n| numbered_txn(n, pik_tui::api::TransactionStatus::Other(format!("x\u{1b}{n}")))).collect();
+                                    Ok(ListRows::Window(Windowed::Transactions(hostile_window(rows, newest))))
+                                }
+                            };
+                            Msg::Listed { request, result }
                         }
                         Cmd::FetchLink { request, .. } | Cmd::FetchTransaction { request, .. } => {
                             Msg::Object { request, result: Err(refusal(404, "not found (404)")) }
@@ -148,7 +193,7 @@ proptest! {
                                     description: new.description,
                                     ..link(&format!("pl_new{newest}"))
                                 })),
-                                Write::CreateLink(_) => Err(if newest % 2 == 0 { lost_answer() } else { unreachable() }),
+                                Write::CreateLink(_) => Err(if newest.is_multiple_of(2) { lost_answer() } else { unreachable() }),
                                 Write::DeactivateLink { .. } => Err(refusal(405, "request refused (405)")),
                                 Write::CreateWebhook(new) => Ok(Written::Webhook(
                                     pik_tui::api::Webhook { url: new.url, events: new.events, ..hook(&format!("wh_{newest}")) },
@@ -159,14 +204,13 @@ proptest! {
                         Cmd::Search { request, offset, limit, .. } => Msg::Searched {
                             request,
                             result: if ok {
-                                let hits = hostile_pik(newest)
-                                    .links
+                                let hits = hostile_links(newest)
                                     .into_iter()
                                     .skip(offset as usize)
                                     .take(limit as usize)
                                     .map(pik_tui::store::SearchHit::Link)
                                     .collect();
-                                Ok(pik_tui::store::SearchPage { total: newest, capped: newest % 5 == 0, offset, hits })
+                                Ok(pik_tui::store::SearchPage { total: newest, capped: newest.is_multiple_of(5), offset, hits })
                             } else {
                                 Err("the mirror failed: disk I/O error\u{1b}[2J".into())
                             },
@@ -185,7 +229,7 @@ proptest! {
                                 _ => ExportEvent::Failed("disk full\u{1b}]0;x\u{7}".into()),
                             },
                         },
-                        Cmd::Copy(_) | Cmd::Bell | Cmd::Notify { .. } | Cmd::Quit => continue,
+                        Cmd::Copy(_) | Cmd::Bell | Cmd::Notify { .. } | Cmd::Quit | Cmd::Focus(_) => continue,
                         Cmd::LoadZone(name) => Msg::Zone(if ok {
                             Ok(pik_tui::zone::Zone::bundled("Asia/Kathmandu").unwrap_or_default())
                         } else {
@@ -196,7 +240,7 @@ proptest! {
                                 name,
                                 environment: Environment::Live,
                                 read_only: true,
-                                mirror: Err("none".into()),
+                                store: StoreKind::OnDemand(None),
                                 zone: pik_tui::zone::Zone::utc(),
                             })
                         } else {

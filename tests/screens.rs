@@ -5,8 +5,9 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use pik_tui::api::*;
 use pik_tui::app::input::{Key, KeyCode};
-use pik_tui::app::{App, Cmd, Environment, ErrorInfo, Loaded, Msg, PageRequest, Polled, Settings, Written};
-use pik_tui::test_support::{answer_with, dec, hook, link, refusal, txn, unreachable, write_request};
+use pik_tui::app::{App, Cmd, Environment, ErrorInfo, Msg, Settings, Written};
+use pik_tui::sync::{Health, MirrorStatus, Phase, Progress, Trouble};
+use pik_tui::test_support::{TestMirror, answer_all, dec, hook, link, refusal, txn, write_request};
 use pik_tui::ui::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -90,23 +91,35 @@ fn page<T>(data: Vec<T>, total: u64) -> Page<T> {
     pik_tui::test_support::page(data, total)
 }
 
-/// The screens' PIK: a first page of each resource, with large totals.
-fn answer(request: &PageRequest) -> Result<Loaded, ErrorInfo> {
-    Ok(match request {
-        PageRequest::Links { .. } => Loaded::Links(page(links(), 312)),
-        PageRequest::Transactions { .. } => Loaded::Transactions(page(transactions(), 1004)),
-        PageRequest::Webhooks => {
-            Loaded::Webhooks(Page { data: webhooks(), total: 2, limit: None, offset: None, skipped: 0 })
-        }
+/// The screens' mirror: the rows above.
+fn mirror() -> TestMirror {
+    TestMirror::holding(links(), transactions(), webhooks())
+}
+
+/// The sync's word: the mirror up to date, PIK heard at `t0`, and `trouble`.
+fn synced(trouble: Option<Trouble>) -> Msg {
+    Msg::Mirror(MirrorStatus {
+        phase: Phase::UpToDate,
+        links: Progress { done: 6, total: Some(6), complete: true },
+        transactions: Progress { done: 4, total: Some(4), complete: true },
+        synced_at: Some(t0()),
+        pik: Health { ok_at: Some(t0()), trouble },
     })
 }
 
-/// An app of the given size with every pane loaded at `t0`.
+/// An app of `settings` with every pane read from the screens' mirror at `t0`.
+fn app_with(settings: Settings, width: u16, height: u16) -> App {
+    let mut app = App::new(settings, width, height, t0());
+    let mut cmds = app.update(synced(None), t0());
+    cmds.extend(app.update(Msg::Tick, t0()));
+    answer_all(&mut app, cmds, &mirror(), t0());
+    app
+}
+
+/// An app of the given size with every pane read at `t0`.
 fn loaded_app(width: u16, height: u16) -> App {
     let settings = Settings { environment: Environment::Test, profile: Some("support".into()), ..Settings::default() };
-    let mut app = App::new(settings, width, height, t0());
-    let cmds = app.update(Msg::Tick, t0());
-    answer_with(&mut app, cmds, t0(), answer);
+    let mut app = app_with(settings, width, height);
     app.update(Msg::Tick, t0() + Duration::seconds(3));
     app
 }
@@ -175,24 +188,26 @@ fn help_overlay() {
     insta::assert_snapshot!(render(&app));
 }
 
-fn failed(app: &mut App, error: ErrorInfo, at: DateTime<Utc>) {
-    let cmds = app.update(Msg::Tick, at);
-    answer_with(app, cmds, at, |page| if page.pane() == Polled::Links { Err(error.clone()) } else { answer(page) });
-}
-
 #[test]
 fn error_footers() {
     let mut shots = Vec::new();
+    // What the sync heard from PIK two minutes after the last good answer.
+    let at = t0() + Duration::seconds(120);
+    let trouble = |summary: &str, status: Option<u16>, retry: i64| Trouble {
+        summary: summary.into(),
+        unreachable: status.is_none(),
+        status,
+        retry_at: at + Duration::seconds(retry),
+    };
     let cases = [
-        ErrorInfo { retry_after: Some(std::time::Duration::from_secs(4)), ..refusal(429, "rate limited (429)") },
-        refusal(401, "the API key was rejected (401)"),
-        unreachable(),
-        refusal(502, "PIK server error (502)"),
+        trouble("rate limited (429)", Some(429), 4),
+        trouble("the API key was rejected (401)", Some(401), 60),
+        trouble("PIK unreachable", None, 8),
+        trouble("PIK server error (502)", Some(502), 8),
     ];
-    for error in cases {
+    for trouble in cases {
         let mut app = loaded_app(100, 8);
-        // The error comes two minutes after the last good data.
-        failed(&mut app, error, t0() + Duration::seconds(120));
+        app.update(synced(Some(trouble)), at);
         let backend = render(&app);
         let lines: Vec<String> = format!("{backend}").lines().map(str::to_string).collect();
         shots.push(format!("{}\n{}", lines[1], lines[lines.len() - 1]));
@@ -410,11 +425,9 @@ fn read_only_mode_says_so_and_offers_no_writes() {
 /// The Overview of a support account, in Berlin, with every pane loaded;
 /// `backfilling` leaves the mirror a third of the way through.
 fn overview_app(width: u16, height: u16, backfilling: bool) -> App {
-    use pik_tui::sync::{MirrorStatus, Phase, Progress};
     let settings = Settings {
         environment: Environment::Test,
         profile: Some("support".into()),
-        mirror: Ok(()),
         zone: pik_tui::zone::Zone::bundled("Europe/Berlin").unwrap_or_default(),
         ..Settings::default()
     };
@@ -426,17 +439,20 @@ fn overview_app(width: u16, height: u16, backfilling: bool) -> App {
     };
     let status = MirrorStatus {
         phase,
-        links: Progress { done: 312, total: Some(312) },
-        transactions: Progress { done: 33_412, total: Some(100_240) },
+        links: Progress { done: 312, total: Some(312), complete: true },
+        transactions: Progress { done: 33_412, total: Some(100_240), complete: !backfilling },
         synced_at: Some(t0()),
+        pik: Health { ok_at: Some(t0()), trouble: None },
     };
     let mut cmds = app.update(Msg::Mirror(status), t0());
     let fixture = pik_tui::test_support::overview_fixture(app.overview_query().from, t0());
     cmds.extend(app.update(Msg::Key(Key::plain(KeyCode::Char('0'))), t0()));
-    // The mirror's pictures, then PIK's pages, then the Overview.
+    // The lists from the mirror, then the Overview.
+    let mirror = mirror();
     for _ in 0..3 {
         let overview = cmds.iter().filter(|c| matches!(c, Cmd::Overview { .. })).cloned().collect();
-        let mut next = answer_with(&mut app, cmds, t0(), answer);
+        let mut next = answer_all(&mut app, cmds, &mirror, t0());
+        next.retain(|c| !matches!(c, Cmd::Overview { .. }));
         next.extend(pik_tui::test_support::answer_overview(&mut app, overview, &fixture, t0()));
         cmds = next;
     }
@@ -477,13 +493,10 @@ fn the_live_label_is_the_last_thing_the_header_drops() {
         let settings = Settings {
             environment: Environment::Live,
             profile: Some("production".into()),
-            mirror: Ok(()),
             zone: pik_tui::zone::Zone::bundled("Europe/Berlin").unwrap_or_default(),
             ..Settings::default()
         };
-        let mut app = App::new(settings, width, 12, t0());
-        let cmds = app.update(Msg::Tick, t0());
-        answer_with(&mut app, cmds, t0(), answer);
+        let mut app = app_with(settings, width, 12);
         for pane in ['1', '2', '3', '0', 'S'] {
             key(&mut app, KeyCode::Char(pane));
             let header = format!("{}", render(&app)).lines().next().unwrap_or_default().to_string();

@@ -32,6 +32,8 @@ pub enum Command {
     Alerts,
     /// The Search pane with this query.
     Search(String),
+    /// Sort the visible pane: a column and an optional direction.
+    Sort(String),
 }
 
 /// Why a `:` line could not be read, in words for the footer.
@@ -52,6 +54,7 @@ pub const HELP: &[(&str, &str)] = &[
     (":clear", "drop every filter of the pane"),
     (":profile NAME  :profiles", "switch profile without restarting / list them"),
     (":search TEXT", "search links and transactions in the mirror (also S)"),
+    (":sort COLUMN [asc|desc]", "sort the pane: created, amount, currency, status, description, settled, link"),
     (":alerts", "this session's alerts, newest first (the footer shows the last one)"),
 ];
 
@@ -66,7 +69,7 @@ impl Command {
         let unknown = || {
             CommandError(format!(
                 "unknown command {:?}: paste an id (pl_…, txn_…, wh_…) or use status, currency, link, from, to, \
-                 date, tz, clear, profile, profiles, alerts, search",
+                 date, tz, clear, profile, profiles, alerts, search, sort",
                 crate::sanitize::for_terminal_truncated(line.trim(), 40)
             ))
         };
@@ -75,6 +78,9 @@ impl Command {
         if first == "search" {
             let text = line.trim_start().strip_prefix("search").unwrap_or("").trim();
             return Ok(Command::Search(text.to_string()));
+        }
+        if first == "sort" {
+            return Ok(Command::Sort(rest.join(" ")));
         }
         if rest.len() > 1 {
             return Err(CommandError(format!("{first} takes at most one value")));
@@ -157,6 +163,7 @@ impl App {
                 self.notify(crate::sanitize::for_terminal_truncated(&text, 200), false);
             }
             Command::Search(text) => self.open_search(&text),
+            Command::Sort(text) => self.sort_command(&text),
             Command::Alerts => self.open_alert_log(),
             Command::Profile(name) => {
                 if self.settings.profiles.is_empty() {
@@ -274,6 +281,7 @@ mod tests {
             ("profiles", Ok(Command::Profiles)),
             ("search Order #1234 status:paid", Ok(Command::Search("Order #1234 status:paid".into()))),
             ("search", Ok(Command::Search(String::new()))),
+            ("sort amount desc", Ok(Command::Sort("amount desc".into()))),
             ("date settled", Ok(Command::Date(DateField::Settled))),
             ("date", Ok(Command::Date(DateField::Created))),
             ("date paid", Err("date: created, confirmed or settled")),

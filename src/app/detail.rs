@@ -2,7 +2,7 @@
 //! object by id, fetched from the API so that they work for objects not
 //! loaded in any list.
 
-use super::paged::{ListOps, RequestId};
+use super::list::{ListOps, RequestId};
 use super::{App, Cmd, ErrorInfo, Pane};
 use crate::api::{EventEnvelope, Page, PaymentLink, Transaction, Webhook};
 use crate::store::SearchHit;
@@ -179,22 +179,16 @@ impl App {
             }
             return;
         }
-        let now = self.now;
         let Some(detail) = &mut self.detail else { return };
         if detail.object_request != Some(request) {
             return;
         }
         detail.object_request = None;
+        // The worker kept it in the mirror too: its row is read again.
         if let Ok(found) = result
             && found.id() == detail.id
         {
-            match &found {
-                Found::Link(link) => self.links.list.update_row(link.clone(), now),
-                Found::Transaction(txn) => self.transactions.list.update_row(txn.clone(), now),
-            }
-            if let Some(detail) = &mut self.detail {
-                detail.object = Some(found);
-            }
+            detail.object = Some(found);
         }
     }
 

@@ -6,7 +6,7 @@
 use super::Mode;
 use super::input::Key;
 use super::keymap::{Action, Context};
-use super::paged::RequestId;
+use super::list::RequestId;
 use super::pane::Pane;
 use crate::api::{CreateLink, CreateWebhook, PaymentLink, WebhookSecret};
 

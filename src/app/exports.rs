@@ -5,10 +5,10 @@
 //! file in a notice.
 
 use super::forms::{ExportForm, ExportJob, ExportSource};
-use super::paged::RequestId;
+use super::list::RequestId;
 use super::{App, Cmd, ExportEvent, Mode, Pane};
 use crate::human::group_thousands;
-use crate::store::{Kinds, SearchQuery, Selection};
+use crate::store::{Kinds, Selection};
 
 /// An export under way.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,18 +30,13 @@ impl App {
 
     /// What `e` would export here: the rows, and how to say it.
     fn export_selection(&self) -> Option<(Selection, String)> {
-        let mirror = self.settings.mirror.is_ok();
-        if let Some(view) = self.search_view(self.pane).filter(|_| mirror && !self.transactions_by_filter(self.pane)) {
+        if let Some(view) = self.search_view(self.pane) {
             let words = format!("{} matching the search {:?}", kinds_noun(view.kinds()), view.text.trim());
             return Some((Selection::Search(view.query().clone()), words));
         }
         let (query, noun) = match self.pane {
-            Pane::Links => {
-                let mut query = SearchQuery::everything(Kinds::Links);
-                query.status = self.links.filter.status.as_ref().map(|s| s.as_str().to_string());
-                (query, "links")
-            }
-            Pane::Transactions => (self.transactions.filter.query(), "transactions"),
+            Pane::Links => (self.links.query().filter, "links"),
+            Pane::Transactions => (self.transactions.query().filter, "transactions"),
             _ => return None,
         };
         let mut words = vec![format!("every one of the {noun}")];
@@ -72,9 +67,14 @@ impl App {
             return;
         }
         let Some((selection, mut what)) = self.export_selection() else { return };
-        let source = if self.settings.mirror.is_ok() { ExportSource::Mirror } else { ExportSource::Pik };
-        if source == ExportSource::Pik && !self.list(self.pane).text_filter().is_empty() {
-            what.push_str(" (the / filter covers loaded rows only and is not applied)");
+        // A mirror holding only what was scrolled to would export a part
+        // as if it were all: PIK is read instead.
+        let source = if self.settings.store.on_demand() { ExportSource::Pik } else { ExportSource::Mirror };
+        if source == ExportSource::Pik && matches!(selection, Selection::Search(_)) {
+            return self.notify("a search exports from a whole mirror; this one holds only rows scrolled to", true);
+        }
+        if source == ExportSource::Pik {
+            what.push_str(" (read from PIK: the mirror holds only rows scrolled to)");
         }
         let noun = match selection.kinds() {
             Kinds::Links => "links",

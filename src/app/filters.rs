@@ -1,10 +1,8 @@
-//! The panes' filters: what each shows, set by keys and `:` commands.
-//! The Transactions pane's range of confirmation or settlement times is
-//! read from the mirror (PIK filters by creation only); its dates are
-//! shown in the agent's zone.
+//! The panes' filters: what each shows, set by keys and `:` commands. They
+//! are questions for the mirror, like the sort; dates are shown in the
+//! agent's zone.
 
 use super::pane::TransactionFilter;
-use super::search::SearchView;
 use super::{App, Pane};
 
 /// The currencies `c` cycles through.
@@ -29,38 +27,12 @@ impl App {
         self.set_transactions_filter(filter);
     }
 
-    /// Shows the Transactions pane with this filter. A range of
-    /// confirmation or settlement times is read from the mirror (PIK
-    /// filters by creation only); without one it is refused.
+    /// Shows the Transactions pane with this filter.
     pub(super) fn set_transactions_filter(&mut self, filter: TransactionFilter) {
-        if filter.needs_mirror()
-            && let Err(why) = &self.settings.mirror
-        {
-            let text =
-                format!("{} dates need the mirror (PIK filters by creation time only): {why}", filter.date.as_str());
-            self.notify(text, true);
-            return;
-        }
         self.switch_pane(Pane::Transactions);
-        if self.transactions.set_filter(filter, self.now) {
+        if self.transactions.set_filter(filter) {
             self.detail = None;
         }
-        self.show_transactions_filter();
-    }
-
-    /// The Transactions pane's rows: PIK's pages, or the mirror's for a
-    /// filter PIK cannot answer (a search typed stays as it is).
-    pub(super) fn show_transactions_filter(&mut self) {
-        if self.transactions_search.as_ref().is_some_and(|view| !view.from_filter()) {
-            return;
-        }
-        let filter = &self.transactions.filter;
-        self.transactions_search = filter.needs_mirror().then(|| SearchView::for_filter(filter.query(), self.now));
-    }
-
-    /// Whether a pane shows the mirror's rows for its own filters.
-    pub(super) fn transactions_by_filter(&self, pane: Pane) -> bool {
-        pane == Pane::Transactions && self.transactions_search.as_ref().is_some_and(SearchView::from_filter)
     }
 
     /// "settled 2026-11-29 00:00–23:59 CET (Europe/Berlin)", or "from …",
@@ -110,7 +82,7 @@ impl App {
     }
 
     pub(super) fn set_links_filter(&mut self, filter: super::LinkFilter) {
-        if self.links.set_filter(filter, self.now) && self.pane == Pane::Links {
+        if self.links.set_filter(filter) && self.pane == Pane::Links {
             self.detail = None;
         }
     }

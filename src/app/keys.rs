@@ -47,7 +47,8 @@ impl App {
             | Action::NextPeriod
             | Action::PrevPeriod
             | Action::NextChartCurrency
-            | Action::PrevChartCurrency => self.settings.mirror.is_ok(),
+            | Action::PrevChartCurrency => true,
+            Action::SortPrev | Action::SortNext | Action::SortInvert => self.sort_of(self.pane).is_some(),
             _ => true,
         }
     }
@@ -58,13 +59,7 @@ impl App {
         match action {
             Action::Quit => cmds.push(Cmd::Quit),
             Action::Help => self.mode = Mode::Help { scroll: 0 },
-            Action::ShowOverview => match &self.settings.mirror {
-                Ok(()) => self.switch_pane(Pane::Overview),
-                Err(why) => {
-                    let text = format!("the Overview reads the mirror, which is off: {why}");
-                    self.notify(text, true);
-                }
-            },
+            Action::ShowOverview => self.switch_pane(Pane::Overview),
             Action::ShowLinks => self.switch_pane(Pane::Links),
             Action::ShowTransactions => self.switch_pane(Pane::Transactions),
             Action::ShowWebhooks => self.switch_pane(Pane::Webhooks),
@@ -103,6 +98,9 @@ impl App {
             }
             Action::CycleStatus => self.cycle_status(),
             Action::CycleCurrency => self.cycle_currency(),
+            Action::SortPrev => self.step_sort(false),
+            Action::SortNext => self.step_sort(true),
+            Action::SortInvert => self.invert_sort(),
             Action::LinkTransactions => {
                 if let Some(id) = self.selected_id() {
                     self.show_link_transactions(Some(id));
@@ -119,10 +117,10 @@ impl App {
             Action::CopyCheckoutUrl => self.copy_checkout_url(cmds),
             Action::CopyExplorerUrl => self.copy_explorer_url(cmds),
             Action::Filter => {
-                // With a mirror, `/` searches all of it; without, it
-                // filters the rows loaded.
+                // In the long lists `/` searches the mirror; the short
+                // ones held whole are filtered as they are.
                 let searchable = matches!(self.pane, Pane::Links | Pane::Transactions | Pane::Search);
-                if searchable && self.settings.mirror.is_ok() {
+                if searchable {
                     let previous = self.search_view(self.pane).map(|v| v.text.clone()).unwrap_or_default();
                     self.mode = Mode::Search(Prompt::new(&previous));
                 } else {
@@ -213,8 +211,8 @@ impl App {
             Outcome::Reveal { pane, id } => {
                 self.mode = Mode::Normal;
                 self.switch_pane(pane);
-                let view = self.view_height();
-                self.list_mut(pane).select_id(&id, view);
+                self.reveal = Some((pane, id));
+                self.try_reveal();
             }
             Outcome::Say(text) => self.notify(text, false),
             Outcome::Export(job) => self.start_export(job, cmds),
@@ -266,7 +264,6 @@ impl App {
     }
 
     fn cycle_status(&mut self) {
-        let now = self.now;
         match self.pane {
             Pane::Links => {
                 let mut filter = self.links.filter.clone();
@@ -276,7 +273,7 @@ impl App {
             Pane::Transactions => {
                 let mut filter = self.transactions.filter.clone();
                 filter.status = next_of(TransactionStatus::KNOWN, filter.status.as_ref());
-                if self.transactions.set_filter(filter, now) {
+                if self.transactions.set_filter(filter) {
                     self.detail = None;
                 }
             }
@@ -286,11 +283,6 @@ impl App {
 
     /// The Search pane, with the prompt open on `text`.
     pub(super) fn open_search(&mut self, text: &str) {
-        if let Err(why) = &self.settings.mirror {
-            let why = why.clone();
-            self.notify(format!("search needs the mirror: {why}"), true);
-            return;
-        }
         self.switch_pane(Pane::Search);
         self.search.set_text(text, crate::store::Dates { zone: &self.settings.zone, now: self.now });
         let mut prompt = Prompt::new(text);

@@ -5,13 +5,12 @@ use super::detail::Found;
 use super::dialogs::Write;
 use super::forms::ExportJob;
 use super::input::{Key, Mouse};
-use super::paged::RequestId;
-use super::pane::{Loaded, PageRequest, Polled, Source};
-use super::settings::Environment;
+use super::list::RequestId;
+use super::settings::{Environment, StoreKind};
 use crate::api::{ErrorKind, EventEnvelope, Page, PaymentLink, Transaction, Webhook, WebhookSecret};
 use crate::desktop_notice::Notify;
-use crate::store::{Overview, OverviewQuery, SearchPage, SearchQuery};
-use crate::sync::MirrorStatus;
+use crate::store::{Change, Overview, OverviewQuery, SearchPage, SearchQuery, WindowAsk, Windowed};
+use crate::sync::{Focus, MirrorStatus};
 use std::time::Duration as StdDuration;
 
 /// An API failure as the app keeps it: plain data, ready to show.
@@ -28,12 +27,6 @@ pub struct ErrorInfo {
     pub may_have_happened: bool,
 }
 
-impl ErrorInfo {
-    pub(super) fn is_auth(&self) -> bool {
-        matches!(self.status, Some(401 | 403))
-    }
-}
-
 /// What a write came back with.
 #[derive(Debug, Clone)]
 pub enum Written {
@@ -48,8 +41,8 @@ pub struct ProfileInfo {
     pub name: String,
     pub environment: Environment,
     pub read_only: bool,
-    /// Whether its mirror opened, or why not.
-    pub mirror: Result<(), String>,
+    /// Where its mirror is kept.
+    pub store: StoreKind,
     /// Its time zone (`--tz`, else its `tz`, else the file's or the system's).
     pub zone: crate::zone::Zone,
 }
@@ -65,12 +58,10 @@ pub enum Msg {
     },
     /// Time passed (the runtime ticks a few times a second).
     Tick,
-    Page {
-        pane: Polled,
+    /// Rows of a pane, read from the mirror.
+    Listed {
         request: RequestId,
-        offset: u64,
-        source: Source,
-        result: Result<Loaded, ErrorInfo>,
+        result: Result<ListRows, String>,
     },
     /// An object fetched by id, for a jump or the open detail.
     Object {
@@ -94,9 +85,9 @@ pub enum Msg {
     Refused(String),
     /// Transactions the sync found new or moved, live (never history).
     Changes(Vec<Transaction>),
-    /// The shared mirror announced a change: the panes read it again now
-    /// rather than at their next refresh.
-    MirrorNews,
+    /// The mirror changed (a write here, another process's, a shared
+    /// mirror's notice): what is on screen is read again.
+    StoreChanged(Change),
     /// The runtime switched profile, or says why it could not.
     ProfileSwitched(Result<ProfileInfo, String>),
     /// How far the local mirror is.
@@ -140,13 +131,31 @@ pub enum ExportEvent {
     Failed(String),
 }
 
+/// A pane's rows to read from the mirror.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListAsk {
+    /// A window of links or of transactions.
+    Window(Box<WindowAsk>),
+    /// Every webhook (PIK does not page them: there are few).
+    Webhooks,
+}
+
+/// What a [`ListAsk`] read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListRows {
+    Window(Windowed),
+    Webhooks(Vec<Webhook>),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cmd {
-    FetchPage {
+    /// Read a pane's rows from the mirror.
+    List {
         request: RequestId,
-        page: PageRequest,
-        source: Source,
+        ask: ListAsk,
     },
+    /// Tell the sync what is on screen, so that it reads that first.
+    Focus(Focus),
     FetchLink {
         request: RequestId,
         id: String,

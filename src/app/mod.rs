@@ -4,7 +4,8 @@
 //! an argument, so tests control the clock. See `docs/architecture.md`.
 //!
 //! `impl App` is split by concern: `keys` (keys, mouse, paste and the
-//! actions they trigger), `poll` (what to fetch when, and merging answers),
+//! actions they trigger), `reads` (what to read from the mirror when, and
+//! what to tell the sync about the screen), `sort` (the panes' order),
 //! `detail` (the open object and jumps by id), `writes` (the one path every
 //! write goes through, and its answers), `command` (the `:` line).
 
@@ -19,36 +20,37 @@ pub mod input;
 pub mod keymap;
 mod keys;
 pub mod layout;
+pub mod list;
 mod messages;
 pub mod overview;
-pub mod paged;
 pub mod pane;
-mod poll;
 pub mod prompt;
+mod reads;
 pub mod resource;
 pub mod search;
 mod settings;
+mod sort;
 mod tabs;
+pub mod window;
 mod writes;
 
 pub use command::Command;
 pub use detail::{Detail, DetailKind, Found, Subject};
 pub use dialogs::{ConfirmDeactivate, CreatedLink, Dialog, Outcome, SecretDialog, Write};
-pub use messages::{Cmd, ErrorInfo, ExportEvent, Msg, ProfileInfo, Written};
-pub use pane::{LinkFilter, Loaded, PageRequest, Pane, PaneState, PollState, Polled, Source, TransactionFilter};
-pub use settings::{Environment, Settings};
+pub use messages::{Cmd, ErrorInfo, ExportEvent, ListAsk, ListRows, Msg, ProfileInfo, Written};
+pub use pane::{HookList, LinkFilter, ListPane, Pane, TransactionFilter};
+pub use settings::{Environment, Settings, StoreKind};
 
-use crate::api::{EventEnvelope, PaymentLink, Transaction, Webhook};
+use crate::api::{EventEnvelope, PaymentLink, Transaction};
 use crate::desktop_notice::Notify;
-use crate::sync::MirrorStatus;
+use crate::sync::{Focus, MirrorStatus};
 use alerts::{AlertRule, Alerts};
 use chrono::{DateTime, Duration, Utc};
 use exports::ExportRun;
 use forms::{ExportForm, LinkForm, VerifyForm, WebhookForm};
 use layout::Screen;
+use list::{ListOps, LocalList, Mark, RequestId};
 use overview::OverviewState;
-use paged::{ListOps, Mark, PagedList, RequestId};
-use pane::PaneOps;
 use prompt::Prompt;
 use search::SearchView;
 
@@ -141,10 +143,10 @@ pub const MARK_TTL_SECS: i64 = 30;
 pub struct App {
     pub settings: Settings,
     pane: Pane,
-    pub links: PaneState<PaymentLink>,
-    pub transactions: PaneState<Transaction>,
-    pub webhooks: PaneState<Webhook>,
-    pub events: PagedList<EventEnvelope>,
+    pub links: ListPane<PaymentLink>,
+    pub transactions: ListPane<Transaction>,
+    pub webhooks: HookList,
+    pub events: LocalList<EventEnvelope>,
     pub overview: OverviewState,
     alerts: Alerts,
     /// The last alert that fired, shown while no other notice is.
@@ -181,18 +183,29 @@ pub struct App {
     switching: Option<String>,
     /// What the sync last said about the mirror.
     mirror: Option<MirrorStatus>,
+    /// What the sync was last told about the screen.
+    focus: Option<Focus>,
+    /// Rows of links and of transactions an on-demand mirror should hold:
+    /// raised as the agent scrolls towards the end of what it holds.
+    wanted: [u64; 2],
+    /// Refreshes the agent asked for (`r`), for the sync to see.
+    asked: u64,
+    /// A row to select once its list holds it (a link just created, which
+    /// the mirror announces a moment later).
+    reveal: Option<(Pane, String)>,
 }
 
 impl App {
     pub fn new(settings: Settings, width: u16, height: u16, now: DateTime<Utc>) -> Self {
         let alerts = Alerts::new(alert_rules(&settings));
+        let [link_sort, transaction_sort] = settings.sorts;
         Self {
             settings,
             pane: Pane::Links,
-            links: PaneState::new(now),
-            transactions: PaneState::new(now),
-            webhooks: PaneState::new(now),
-            events: PagedList::new(),
+            links: ListPane::new(link_sort, now),
+            transactions: ListPane::new(transaction_sort, now),
+            webhooks: HookList::default(),
+            events: LocalList::new(),
             overview: OverviewState::new(now),
             alerts,
             alert: None,
@@ -220,6 +233,10 @@ impl App {
             clock_face: String::new(),
             switching: None,
             mirror: None,
+            focus: None,
+            wanted: [crate::sync::FIRST_WANTED; 2],
+            asked: 0,
+            reveal: None,
         }
     }
 
@@ -250,29 +267,14 @@ impl App {
         self.paused
     }
 
-    /// What the sync last said about the mirror, if there is one.
+    /// What the sync last said about the mirror.
     pub fn mirror(&self) -> Option<&MirrorStatus> {
-        self.mirror.as_ref().filter(|_| self.settings.mirror.is_ok())
-    }
-
-    /// Whether a pane's rows came from the mirror and PIK has not answered since.
-    pub fn shows_mirror(&self, pane: Pane) -> bool {
-        match pane {
-            Pane::Links => self.links.from_mirror,
-            Pane::Transactions => self.transactions.from_mirror,
-            Pane::Webhooks => self.webhooks.from_mirror,
-            Pane::Events | Pane::Search | Pane::Overview => false,
-        }
+        self.mirror.as_ref()
     }
 
     /// The profile being switched to, while the runtime works on it.
     pub fn switching(&self) -> Option<&str> {
         self.switching.as_deref()
-    }
-
-    /// The polling state of a pane that polls.
-    pub fn poll(&self, pane: Pane) -> Option<&PollState> {
-        pane.polled().map(|p| self.pane_ops(p).poll())
     }
 
     pub fn notice(&self) -> Option<&Notice> {
@@ -301,12 +303,18 @@ impl App {
         if let Some(view) = self.search_view(pane) {
             return view;
         }
+        self.own_list(pane)
+    }
+
+    /// A pane's own list, whatever it is searching for.
+    pub fn own_list(&self, pane: Pane) -> &dyn ListOps {
         match pane {
             Pane::Overview => &self.overview.list,
-            _ => match pane.polled() {
-                Some(polled) => self.pane_ops(polled).list(),
-                None => &self.events,
-            },
+            Pane::Links => &self.links.list,
+            Pane::Transactions => &self.transactions.list,
+            Pane::Webhooks => &self.webhooks.list,
+            Pane::Events => &self.events,
+            Pane::Search => &self.search,
         }
     }
 
@@ -324,22 +332,6 @@ impl App {
             Pane::Webhooks => &mut self.webhooks.list,
             Pane::Events => &mut self.events,
             Pane::Overview => &mut self.overview.list,
-        }
-    }
-
-    fn pane_ops(&self, pane: Polled) -> &dyn PaneOps {
-        match pane {
-            Polled::Links => &self.links,
-            Polled::Transactions => &self.transactions,
-            Polled::Webhooks => &self.webhooks,
-        }
-    }
-
-    fn pane_ops_mut(&mut self, pane: Polled) -> &mut dyn PaneOps {
-        match pane {
-            Polled::Links => &mut self.links,
-            Polled::Transactions => &mut self.transactions,
-            Polled::Webhooks => &mut self.webhooks,
         }
     }
 
@@ -369,10 +361,6 @@ impl App {
         let id = self.next_request;
         self.next_request += 1;
         id
-    }
-
-    fn interval(&self, pane: Pane) -> Duration {
-        if pane == self.pane { self.settings.refresh } else { self.settings.hidden_refresh }
     }
 
     fn notify(&mut self, text: impl Into<String>, is_error: bool) {
@@ -427,9 +415,7 @@ impl App {
                     self.list_mut(pane).keep_visible(view);
                 }
             }
-            Msg::Page { pane, request, offset, source, result } => {
-                self.page_loaded(pane, request, offset, source, result, &mut cmds)
-            }
+            Msg::Listed { request, result } => self.listed(request, result),
             Msg::Object { request, result } => self.object_loaded(request, result, &mut cmds),
             Msg::LinkTransactions { request, link_id, result } => {
                 self.link_transactions_loaded(request, &link_id, result)
@@ -446,12 +432,7 @@ impl App {
                     self.overview_again();
                 }
             }
-            Msg::MirrorNews => {
-                for poll in [&mut self.links.poll, &mut self.transactions.poll, &mut self.webhooks.poll] {
-                    poll.poll_now(now);
-                }
-                self.overview_again();
-            }
+            Msg::StoreChanged(change) => self.store_changed(&change),
             Msg::Overview { request, result } => self.overview_loaded(request, result, &mut cmds),
             Msg::Export { request, event } => self.export_event(request, event),
             Msg::ProfileSwitched(result) => self.profile_switched(result),
@@ -474,28 +455,25 @@ impl App {
         }
         self.pane = pane;
         self.detail = None;
-        // A pane polled rarely while hidden is refreshed when shown.
+        // The Overview, read rarely while hidden, is read again when shown;
+        // the lists read what changed while hidden at once (`reads`).
         let refresh = self.settings.refresh;
         let now = self.now;
         if pane == Pane::Overview && self.overview.computed_at.is_none_or(|t| now - t >= refresh) {
             self.overview_again();
         }
-        if let Some(polled) = pane.polled() {
-            let poll = self.pane_ops_mut(polled).poll_mut();
-            let stale = poll.last_success.is_none_or(|t| now - t >= refresh);
-            if stale && poll.error.is_none() {
-                poll.poll_now(now);
-            }
-        }
     }
 
     fn move_selection(&mut self, delta: isize) {
+        // The agent moved: a row still to be revealed no longer takes the selection.
+        self.reveal = None;
         let view = self.view_height();
         self.list_mut(self.pane).move_selection(delta, view);
         self.selection_moved();
     }
 
     fn select_position(&mut self, position: usize) {
+        self.reveal = None;
         let view = self.view_height();
         self.list_mut(self.pane).select(position, view);
         self.selection_moved();
@@ -513,10 +491,11 @@ impl App {
                 // Nothing of the old profile may show under the new header;
                 // answers still on their way for it match no request now.
                 let now = self.now;
-                self.links = PaneState::new(now);
-                self.transactions = PaneState::new(now);
-                self.webhooks = PaneState::new(now);
-                self.events = PagedList::new();
+                let [link_sort, transaction_sort] = self.settings.sorts;
+                self.links = ListPane::new(link_sort, now);
+                self.transactions = ListPane::new(transaction_sort, now);
+                self.webhooks = HookList::default();
+                self.events = LocalList::new();
                 self.overview = OverviewState::new(now);
                 self.export = None;
                 self.links_search = None;
@@ -524,14 +503,17 @@ impl App {
                 self.search = SearchView::new("", crate::store::Kinds::Both, self.dates());
                 self.detail = None;
                 self.pending_lookup = None;
+                self.reveal = None;
                 self.mode = Mode::Normal;
                 self.settings.profile = Some(info.name.clone());
                 self.settings.environment = info.environment;
                 self.settings.read_only = info.read_only;
                 self.settings.events_pane = false;
-                self.settings.mirror = info.mirror.clone();
+                self.settings.store = info.store.clone();
                 self.settings.zone = info.zone.clone();
                 self.mirror = None;
+                self.focus = None;
+                self.wanted = [crate::sync::FIRST_WANTED; 2];
                 self.pane = Pane::Links;
                 self.notify(format!("switched to profile {}", info.name), false);
             }

@@ -5,7 +5,7 @@
 //! hear of new items wherever the agent is. Periods are whole local days
 //! of the agent's zone, each from one midnight to the next.
 
-use super::paged::{ListOps, PagedList, RequestId};
+use super::list::{ListOps, LocalList, RequestId};
 use super::resource::Resource;
 use super::{App, Cmd, DetailKind, Pane};
 use crate::api::{Transaction, Webhook};
@@ -157,7 +157,7 @@ pub struct OverviewState {
     pub shown: Option<Overview>,
     pub computed_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
-    pub list: PagedList<AttentionItem>,
+    pub list: LocalList<AttentionItem>,
     request: Option<RequestId>,
     /// Whether the mirror was up to date when the question in flight was asked.
     asked_current: bool,
@@ -177,7 +177,7 @@ impl OverviewState {
             shown: None,
             computed_at: None,
             error: None,
-            list: PagedList::new(),
+            list: LocalList::new(),
             request: None,
             asked_current: false,
             settled_baseline: false,
@@ -223,11 +223,10 @@ impl App {
 
     /// Asks the mirror again when due: every refresh while shown; while not,
     /// every hidden refresh if an alert watches what needs attention, else
-    /// every five minutes (and when the sync finds news). Nothing without a
-    /// mirror.
+    /// every five minutes (and when the sync finds news).
     pub(super) fn plan_overview(&mut self, cmds: &mut Vec<Cmd>) {
         let shown = self.pane == Pane::Overview;
-        if self.settings.mirror.is_err() || self.overview.request.is_some() || self.now < self.overview.next_at {
+        if self.overview.request.is_some() || self.now < self.overview.next_at {
             return;
         }
         if shown && self.paused && self.overview.shown.is_some() {
@@ -239,7 +238,7 @@ impl App {
         self.overview.asked_current = self.mirror().is_some_and(crate::sync::MirrorStatus::current);
         // An attention alert must not wait five minutes: then as any hidden pane.
         let wait = if shown || self.alerts.watch_attention() {
-            self.interval(Pane::Overview)
+            if shown { self.settings.refresh } else { self.settings.hidden_refresh }
         } else {
             Duration::seconds(HIDDEN_EVERY_SECS)
         };
@@ -336,9 +335,11 @@ impl App {
     }
 
     /// Whether the Overview's figures are partial: the mirror is still
-    /// backfilling; how far along it is (0 to 1).
+    /// backfilling, or holds only rows scrolled to; how far along it is (0
+    /// to 1).
     pub fn overview_partial(&self) -> Option<f64> {
         let status = self.mirror()?;
-        matches!(status.phase, crate::sync::Phase::Backfilling { .. }).then(|| status.ratio())
+        let partial = self.settings.store.on_demand() && !status.transactions.complete;
+        (partial || matches!(status.phase, crate::sync::Phase::Backfilling { .. })).then(|| status.ratio())
     }
 }

@@ -5,7 +5,7 @@
 //! `/` searches in the Links and Transactions panes; the Search pane shows
 //! both kinds together.
 
-use super::paged::{ListOps, Mark, RequestId};
+use super::list::{ListOps, Mark, RequestId, scroll_to_show};
 use super::{App, Cmd, Pane};
 use crate::store::{Dates, Kinds, SearchHit, SearchPage, SearchQuery};
 use chrono::{DateTime, Duration, Utc};
@@ -30,24 +30,14 @@ pub struct SearchView {
     in_flight: Option<(RequestId, u64)>,
     /// The query changed: the next plan asks again from the top.
     stale: bool,
+    /// The mirror changed: the same window is read again.
+    reread: bool,
     pub error: Option<String>,
-    next_refresh: DateTime<Utc>,
-    /// Made from a pane's filters rather than typed: PIK cannot answer
-    /// them (a range of settlement times), the mirror can.
-    from_filter: bool,
 }
 
 impl SearchView {
     pub fn new(text: &str, kinds: Kinds, dates: Dates<'_>) -> Self {
-        Self::with_query(text, SearchQuery::parse_in(text, kinds, dates), dates.now)
-    }
-
-    /// A view of the rows a pane's filters select, read from the mirror.
-    pub fn for_filter(query: SearchQuery, now: DateTime<Utc>) -> Self {
-        SearchView { from_filter: true, ..Self::with_query("", query, now) }
-    }
-
-    fn with_query(text: &str, query: SearchQuery, now: DateTime<Utc>) -> Self {
+        let query = SearchQuery::parse_in(text, kinds, dates);
         SearchView {
             text: text.to_string(),
             query,
@@ -59,9 +49,8 @@ impl SearchView {
             scroll: 0,
             in_flight: None,
             stale: true,
+            reread: false,
             error: None,
-            next_refresh: now,
-            from_filter: false,
         }
     }
 
@@ -74,17 +63,16 @@ impl SearchView {
         &self.query
     }
 
-    /// Whether it shows a pane's filters, not a search typed.
-    pub fn from_filter(&self) -> bool {
-        self.from_filter
+    /// The mirror changed: the window on screen is read again.
+    pub fn changed(&mut self) {
+        self.reread = true;
     }
 
     /// A new text to search: results start again from the top.
     pub fn set_text(&mut self, text: &str, dates: Dates<'_>) {
-        if text == self.text && !self.from_filter {
+        if text == self.text {
             return;
         }
-        self.from_filter = false;
         self.text = text.to_string();
         self.query = SearchQuery::parse_in(text, self.query.kinds, dates);
         self.stale = true;
@@ -105,8 +93,8 @@ impl SearchView {
     }
 
     /// The search to run now, if any: the first window of a new query, the
-    /// window the screen needs, or a refresh (the mirror keeps changing).
-    fn wanted(&mut self, view_height: usize, now: DateTime<Utc>) -> Option<(SearchQuery, u64)> {
+    /// window the screen needs, or the same again (the mirror changed).
+    fn wanted(&mut self, view_height: usize) -> Option<(SearchQuery, u64)> {
         if self.in_flight.is_some() {
             return None;
         }
@@ -119,24 +107,27 @@ impl SearchView {
         let have = self.window_start..self.window_start + self.hits.len() as u64;
         let needed_end = end.min(self.visible_len() as u64);
         let covered = have.start <= self.scroll as u64 && needed_end <= have.end;
-        if !covered || now >= self.next_refresh {
+        if !covered || self.reread {
+            self.reread = false;
             return Some((self.query.clone(), if covered { self.window_start } else { start }));
         }
         None
     }
 
+    fn begin(&mut self, request: RequestId, offset: u64) {
+        self.in_flight = Some((request, offset));
+    }
+
+    fn is_current(&self, request: RequestId) -> bool {
+        self.in_flight.is_some_and(|(id, _)| id == request)
+    }
+
     /// An answer: applied only if it is the one waited for.
-    pub fn apply(
-        &mut self,
-        request: RequestId,
-        result: Result<SearchPage, String>,
-        next_refresh: DateTime<Utc>,
-    ) -> bool {
+    pub fn apply(&mut self, request: RequestId, result: Result<SearchPage, String>) -> bool {
         if !self.is_current(request) {
             return false;
         }
         self.in_flight = None;
-        self.next_refresh = next_refresh;
         match result {
             Ok(page) => {
                 self.total = Some(page.total);
@@ -156,10 +147,6 @@ impl SearchView {
 }
 
 impl ListOps for SearchView {
-    fn reset(&mut self) {
-        self.stale = true;
-    }
-
     fn loaded(&self) -> usize {
         self.hits.len()
     }
@@ -170,22 +157,6 @@ impl ListOps for SearchView {
 
     fn loaded_once(&self) -> bool {
         self.total.is_some()
-    }
-
-    fn end_reached(&self) -> bool {
-        true
-    }
-
-    fn in_flight(&self) -> Option<u64> {
-        self.in_flight.map(|(_, offset)| offset)
-    }
-
-    fn is_current(&self, request: RequestId) -> bool {
-        self.in_flight.is_some_and(|(id, _)| id == request)
-    }
-
-    fn text_filter(&self) -> &str {
-        ""
     }
 
     fn visible_len(&self) -> usize {
@@ -209,20 +180,6 @@ impl ListOps for SearchView {
         None
     }
 
-    fn wanted_page(&self, _lookahead: usize) -> Option<u64> {
-        None
-    }
-
-    fn begin(&mut self, request: RequestId, offset: u64) {
-        self.in_flight = Some((request, offset));
-    }
-
-    fn fail(&mut self, request: RequestId) {
-        if self.is_current(request) {
-            self.in_flight = None;
-        }
-    }
-
     fn select(&mut self, position: usize, view_height: usize) {
         self.selected = position.min(self.visible_len().saturating_sub(1));
         self.keep_visible(view_height);
@@ -240,15 +197,8 @@ impl ListOps for SearchView {
     }
 
     fn keep_visible(&mut self, view_height: usize) {
-        let height = view_height.max(1);
-        if self.selected < self.scroll {
-            self.scroll = self.selected;
-        } else if self.selected >= self.scroll + height {
-            self.scroll = self.selected + 1 - height;
-        }
+        (self.selected, self.scroll) = scroll_to_show(self.selected, self.scroll, self.visible_len(), view_height);
     }
-
-    fn set_text_filter(&mut self, _text: &str) {}
 
     fn expire_marks(&mut self, _now: DateTime<Utc>, _ttl: Duration) -> bool {
         false
@@ -256,10 +206,6 @@ impl ListOps for SearchView {
 
     fn selected_id(&self) -> Option<String> {
         self.selected_hit().map(|hit| hit.id().to_string())
-    }
-
-    fn on_screen(&self, _view_height: usize) -> Option<(usize, usize)> {
-        None
     }
 }
 
@@ -302,22 +248,17 @@ impl App {
             (None, false) => *view = Some(SearchView::new(text, kinds, dates)),
         }
         self.detail = None;
-        // Ending a search in a pane whose filters PIK cannot answer shows
-        // the mirror's rows for them again.
-        if self.pane == Pane::Transactions && self.transactions_search.is_none() {
-            self.show_transactions_filter();
-        }
     }
 
     /// Asks for the window the visible pane's search needs.
     pub(super) fn plan_search(&mut self, cmds: &mut Vec<Cmd>) {
-        if self.settings.mirror.is_err() {
+        if self.paused && self.search_view(self.pane).is_some_and(|v| v.total.is_some() && v.reread) {
             return;
         }
-        let (view_height, now) = (self.view_height(), self.now);
+        let view_height = self.view_height();
         let request = self.next_request;
         let Some(view) = self.search_view_mut(self.pane) else { return };
-        if let Some((query, offset)) = view.wanted(view_height, now) {
+        if let Some((query, offset)) = view.wanted(view_height) {
             view.begin(request, offset);
             self.next_request += 1;
             cmds.push(Cmd::Search { request, query, offset, limit: WINDOW });
@@ -326,12 +267,11 @@ impl App {
 
     /// An answer to a search, for whichever view waits for it.
     pub(super) fn searched(&mut self, request: RequestId, result: Result<SearchPage, String>) {
-        let next = self.now + self.settings.refresh;
         for view in [self.links_search.as_mut(), self.transactions_search.as_mut(), Some(&mut self.search)]
             .into_iter()
             .flatten()
         {
-            if view.apply(request, result.clone(), next) {
+            if view.apply(request, result.clone()) {
                 return;
             }
         }
@@ -353,35 +293,36 @@ mod tests {
         let zone = crate::zone::Zone::utc();
         let dates = Dates { zone: &zone, now: t0() };
         let mut view = SearchView::new("order", Kinds::Links, dates);
-        let refresh = Duration::seconds(5);
-        assert_eq!(view.wanted(20, t0()).map(|(_, o)| o), Some(0), "a new query asks from the top");
+        assert_eq!(view.wanted(20).map(|(_, o)| o), Some(0), "a new query asks from the top");
         view.begin(1, 0);
-        assert!(view.apply(1, Ok(page(0, 150, 5000)), t0() + refresh));
+        assert!(view.apply(1, Ok(page(0, 150, 5000))));
         assert_eq!(view.visible_len(), 5000);
-        assert_eq!(view.wanted(20, t0()), None, "the window covers the screen");
+        assert_eq!(view.wanted(20), None, "the window covers the screen");
         view.select(400, 20);
-        let wanted = view.wanted(20, t0()).map(|(_, offset)| offset);
+        let wanted = view.wanted(20).map(|(_, offset)| offset);
         assert_eq!(wanted, Some(381 - ABOVE), "a window around the rows on screen");
         view.begin(2, 331);
-        assert!(!view.apply(1, Ok(page(0, 150, 5000)), t0()), "a late answer to an old request");
-        assert!(view.apply(2, Ok(page(331, 150, 5000)), t0() + refresh));
+        assert!(!view.apply(1, Ok(page(0, 150, 5000))), "a late answer to an old request");
+        assert!(view.apply(2, Ok(page(331, 150, 5000))));
         assert_eq!(view.selected_id().as_deref(), Some("pl_400"));
         assert_eq!(view.loaded(), 150, "never more than a window");
-        // The mirror changes: the window is read again after a refresh.
-        assert_eq!(view.wanted(20, t0() + refresh).map(|(_, o)| o), Some(331));
+        assert_eq!(view.wanted(20), None, "nothing changed: nothing is read");
+        // The mirror changed: the same window is read again.
+        view.changed();
+        assert_eq!(view.wanted(20).map(|(_, o)| o), Some(331));
         // A capped count: scrolling goes on past it as windows come.
         let mut broad = SearchView::new("a", Kinds::Links, dates);
-        broad.wanted(20, t0());
+        broad.wanted(20);
         broad.begin(3, 0);
-        broad.apply(3, Ok(SearchPage { capped: true, ..page(0, 150, 1000) }), t0() + refresh);
+        broad.apply(3, Ok(SearchPage { capped: true, ..page(0, 150, 1000) }));
         broad.select(999, 20);
-        let wanted = broad.wanted(20, t0()).map(|(_, offset)| offset);
+        let wanted = broad.wanted(20).map(|(_, offset)| offset);
         assert_eq!(wanted, Some(980 - ABOVE));
         broad.begin(4, 930);
-        broad.apply(4, Ok(SearchPage { capped: true, ..page(930, 150, 1000) }), t0() + refresh);
+        broad.apply(4, Ok(SearchPage { capped: true, ..page(930, 150, 1000) }));
         assert_eq!(broad.visible_len(), 1081, "one row past the last full window");
         // A new query starts at the top.
         view.set_text("invoice", dates);
-        assert_eq!((view.selected(), view.wanted(20, t0()).map(|(_, o)| o)), (0, Some(0)));
+        assert_eq!((view.selected(), view.wanted(20).map(|(_, o)| o)), (0, Some(0)));
     }
 }

@@ -30,6 +30,38 @@ impl Environment {
     }
 }
 
+/// Where the mirror the panes read is kept, for the footer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreKind {
+    /// The account's own file (or `--store FILE`).
+    File,
+    /// A shared PostgreSQL mirror, kept by a `pik-tui sync`.
+    Shared,
+    /// Memory, holding the whole account (the demo's small sandbox).
+    Memory,
+    /// Memory, holding only what the agent scrolled to: `--no-store`, or
+    /// the file could not be used (why).
+    OnDemand(Option<String>),
+}
+
+impl StoreKind {
+    /// Whether the mirror holds only what was scrolled to, so that searches
+    /// and figures cover only those rows.
+    pub fn on_demand(&self) -> bool {
+        matches!(self, StoreKind::OnDemand(_))
+    }
+
+    /// Where the rows are, in words, when that is worth saying.
+    pub fn words(&self) -> Option<String> {
+        match self {
+            StoreKind::File | StoreKind::Shared => None,
+            StoreKind::Memory => Some("in memory".into()),
+            StoreKind::OnDemand(None) => Some("in memory (--no-store): rows scrolled to".into()),
+            StoreKind::OnDemand(Some(why)) => Some(format!("in memory, rows scrolled to: {why}")),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub refresh: Duration,
@@ -47,8 +79,10 @@ pub struct Settings {
     /// Whether a local listener feeds verified webhook events (the Events pane).
     pub events_pane: bool,
     pub keymap: Keymap,
-    /// Whether a local mirror answers pages and searches; why not, if not.
-    pub mirror: Result<(), String>,
+    /// Where the mirror is kept.
+    pub store: StoreKind,
+    /// The panes' sort when the config file names none: links, transactions.
+    pub sorts: [crate::store::Sort; 2],
     /// When an item needs attention (`[attention]` in the config file).
     pub thresholds: Thresholds,
     /// `[[alerts]]` rules (`--bell` adds one for settled payments).
@@ -77,7 +111,8 @@ impl Default for Settings {
             read_only: false,
             events_pane: false,
             keymap: Keymap::default(),
-            mirror: Err("no mirror".into()),
+            store: StoreKind::Memory,
+            sorts: [crate::store::Sort::default(); 2],
             thresholds: Thresholds::default(),
             alerts: Vec::new(),
             workdir: None,

@@ -4,15 +4,13 @@
 use super::{App, HEADER_RIGHT_ROOM, Pane, layout};
 
 impl App {
-    /// The panes on offer: the Events pane only with a local listener, the
-    /// Search pane and the Overview only with a mirror.
+    /// The panes on offer: the Events pane only with a local listener.
     pub fn panes(&self) -> Vec<Pane> {
         Pane::ALL
             .iter()
             .copied()
             .filter(|p| match p {
                 Pane::Events => self.settings.events_pane,
-                Pane::Search | Pane::Overview => self.settings.mirror.is_ok(),
                 _ => true,
             })
             .collect()
@@ -44,9 +42,9 @@ impl App {
                         return format!(" {key} {title} ");
                     }
                     // A pane's own count, whatever it is searching for.
-                    let count = match pane.polled() {
-                        Some(polled) => self.pane_ops(polled).list().total(),
-                        None => self.list(pane).total(),
+                    let count = match pane {
+                        Pane::Search => self.list(pane).total(),
+                        _ => self.pik_count(pane).or(self.own_list(pane).total()),
                     };
                     let count = count.map(crate::human::group_thousands).unwrap_or_else(|| "…".into());
                     format!(" {key} {title} {count} ")

@@ -3,7 +3,7 @@
 
 use super::dialogs::{CreatedLink, SecretDialog, Write};
 use super::forms::{LinkForm, WebhookForm};
-use super::paged::RequestId;
+use super::list::RequestId;
 use super::{App, Cmd, ErrorInfo, Found, Mode, Written, failure_words};
 
 impl App {
@@ -43,12 +43,9 @@ impl App {
     fn link_created(&mut self, mut form: Box<LinkForm>, result: Result<Written, ErrorInfo>) {
         match result {
             Ok(Written::Link(link)) => {
+                // The worker kept it in the mirror, which says so: the list
+                // reads it, marked new.
                 self.last_currency = link.currency.clone();
-                let shown = self.links.filter.status.as_ref().is_none_or(|s| *s == link.status);
-                if shown {
-                    self.links.list.prepend(link.clone(), self.now);
-                }
-                self.links.poll.poll_now(self.now);
                 self.mode = Mode::Created(Box::new(CreatedLink::new(link)));
             }
             Err(error) if error.may_have_happened => {
@@ -59,7 +56,7 @@ impl App {
                      The list is being refreshed: check it before trying again.",
                     error.summary
                 ));
-                self.links.poll.poll_now(self.now);
+                self.refresh_now();
                 self.mode = Mode::NewLink(form);
             }
             Err(error) => {
@@ -73,7 +70,6 @@ impl App {
     fn link_deactivated(&mut self, id: &str, result: Result<Written, ErrorInfo>) {
         match result {
             Ok(Written::Deactivated(link)) => {
-                self.links.list.update_row(link.clone(), self.now);
                 if let Some(detail) = &mut self.detail
                     && detail.id == link.id
                 {
@@ -91,7 +87,7 @@ impl App {
             ),
             Err(error) if error.may_have_happened => {
                 self.notify(format!("{}: {id} may or may not be deactivated; refreshing", error.summary), true);
-                self.links.poll.poll_now(self.now);
+                self.refresh_now();
             }
             Err(error) => self.notify(failure_words(&error), true),
         }
@@ -102,8 +98,9 @@ impl App {
             Ok(Written::Webhook(webhook, secret)) => {
                 let dialog =
                     SecretDialog { webhook_id: webhook.id.clone(), url: webhook.url.clone(), secret, copied: false };
+                // Shown at once; the sync reads the webhooks now, into the mirror.
                 self.webhooks.list.prepend(webhook, self.now);
-                self.webhooks.poll.poll_now(self.now);
+                self.refresh_now();
                 self.mode = Mode::Secret(Box::new(dialog));
             }
             Err(error) if error.may_have_happened => {
@@ -111,7 +108,7 @@ impl App {
                     "{}: the endpoint MAY have been registered; check the list before trying again",
                     error.summary
                 ));
-                self.webhooks.poll.poll_now(self.now);
+                self.refresh_now();
                 self.mode = Mode::NewWebhook(form);
             }
             Err(error) => {

@@ -110,9 +110,9 @@ pub struct SyncArgs {
     #[command(flatten)]
     pub log: LogArgs,
     /// Seconds between two sync cycles once the mirror is up to date. Every
-    /// cycle is a full one (new items, and the unfinished ones listed again);
-    /// at 11 s the team's sync asks PIK about as often as one dashboard with
-    /// its own mirror does.
+    /// cycle reads the new items of every kind; the unfinished ones are
+    /// listed again once a minute. At 11 s the team's sync asks PIK about as
+    /// often as one dashboard with its own mirror does (19 requests a minute).
     #[arg(long, default_value_t = 11, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub cycle: u64,
 }

@@ -14,6 +14,7 @@
 //! ```
 
 use crate::api::{ApiKey, DEFAULT_BASE_URL};
+use crate::store::{Kinds, Sort};
 use crate::zone::Zone;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -43,6 +44,8 @@ pub struct ConfigFile {
     pub hyperlinks: Option<bool>,
     /// `tz = "Europe/Berlin"`: the zone times are shown and dates typed in.
     pub tz: Option<Spanned<String>>,
+    /// `[sort]`: the panes' first sort, `links = "amount desc"`.
+    pub sort: Option<SortTable>,
     /// The file's text, to turn byte offsets into line numbers.
     #[serde(skip)]
     source: String,
@@ -114,6 +117,14 @@ pub enum AmountValue {
 pub struct AttentionTable {
     pub pending_after: Option<Spanned<String>>,
     pub settle_after: Option<Spanned<String>>,
+}
+
+/// `[sort]`: a column and an optional direction for each list pane.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SortTable {
+    pub links: Option<Spanned<String>>,
+    pub transactions: Option<Spanned<String>>,
 }
 
 /// One line of the config file that the dashboard checks later: its line
@@ -246,8 +257,9 @@ pub enum ConfigError {
     NoProfile { name: String, path: PathBuf },
     #[error("{cause}")]
     KeyFile { path: PathBuf, cause: String },
+    /// A setting that cannot be used (a zone, a sort), in words naming its line.
     #[error("{0}")]
-    Zone(String),
+    Setting(String),
     #[error(
         "no API key: set PIK_API_KEY, pass --api-key-file FILE, or add api_key_file to a profile in {path} \
          (or run `pik-tui --demo` to try everything against the embedded sandbox, without an account)"
@@ -363,15 +375,31 @@ pub fn zone(
     path: &str,
 ) -> Result<Zone, ConfigError> {
     if let Some(name) = flag {
-        return Zone::named(name).map_err(|e| ConfigError::Zone(format!("--tz: {e}")));
+        return Zone::named(name).map_err(|e| ConfigError::Setting(format!("--tz: {e}")));
     }
     let Some(file) = file else { return Ok(Zone::system()) };
     let written = profile.and_then(|p| file.profiles.get(p)).and_then(|p| p.tz.as_ref()).or(file.tz.as_ref());
     match written {
-        Some(name) => Zone::named(name.get_ref())
-            .map_err(|e| ConfigError::Zone(format!("the config file {path}, line {}: {e}", file.line_of(name.span())))),
+        Some(name) => Zone::named(name.get_ref()).map_err(|e| {
+            ConfigError::Setting(format!("the config file {path}, line {}: {e}", file.line_of(name.span())))
+        }),
         None => Ok(Zone::system()),
     }
+}
+
+/// The panes' first sorts (links, transactions): the file's `[sort]`, else
+/// newest first. A column the pane does not have is refused, naming the line
+/// and the columns.
+pub fn sorts(file: Option<&ConfigFile>, path: &str) -> Result<[Sort; 2], ConfigError> {
+    let table = file.and_then(|f| f.sort.as_ref().map(|table| (f, table)));
+    let Some((file, table)) = table else { return Ok([Sort::default(); 2]) };
+    let read = |written: &Option<Spanned<String>>, kinds: Kinds| match written {
+        None => Ok(Sort::default()),
+        Some(text) => Sort::parse(text.get_ref(), kinds).map_err(|e| {
+            ConfigError::Setting(format!("the config file {path}, line {}: [sort] {e}", file.line_of(text.span())))
+        }),
+    };
+    Ok([read(&table.links, Kinds::Links)?, read(&table.transactions, Kinds::Transactions)?])
 }
 
 /// The config file the flags point at, if there is one. A `--config` that

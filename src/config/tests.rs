@@ -178,3 +178,19 @@ fn the_zone_comes_from_the_flag_then_the_profile_then_the_file() {
     let flag = name(Some("Nowhere/Else"), None);
     assert!(matches!(&flag, Err(e) if e.starts_with("--tz:")), "{flag:?}");
 }
+
+#[test]
+fn the_panes_first_sort_comes_from_the_file_and_a_bad_one_names_its_line() {
+    let dir = temp();
+    let path = write(dir.path(), "config.toml", "[sort]\nlinks = \"amount desc\"\ntransactions = \"settled\"\n", 0o600);
+    let Ok(Some(file)) = load_file(&path) else { panic!("the file") };
+    let read = sorts(Some(&file), "config.toml");
+    let amount = Sort { column: crate::store::SortColumn::Amount, descending: true };
+    let settled = Sort { column: crate::store::SortColumn::Settled, descending: true };
+    assert!(matches!(read, Ok([links, transactions]) if links == amount && transactions == settled));
+    assert!(matches!(sorts(None, "x"), Ok([a, b]) if a == Sort::default() && b == Sort::default()));
+    let bad = write(dir.path(), "bad.toml", "[sort]\n\nlinks = \"settled\"\n", 0o600);
+    let Ok(Some(file)) = load_file(&bad) else { panic!("the file") };
+    let refused = sorts(Some(&file), "bad.toml").map_err(|e| e.to_string());
+    assert!(matches!(&refused, Err(e) if e.contains("line 3") && e.contains("amount, currency")), "{refused:?}");
+}

@@ -47,9 +47,21 @@ pub async fn count(State(shared): State<Arc<Shared>>, request: Request, next: Ne
     };
     let key = route_key(request.method().as_str(), &path);
     let bearer = key_tail(&request);
+    let query = request.uri().query().unwrap_or("");
+    let param = |name: &str| query.split('&').find_map(|pair| pair.strip_prefix(name)).map(str::to_string);
+    let offset = param("offset=").and_then(|n| n.parse::<u64>().ok());
+    // A list of one status (a sweep of the active links) is another list.
+    let list = match param("status=") {
+        Some(status) => format!("{key}?status={}", crate::sanitize::for_terminal_truncated(&status, 20)),
+        None => key.clone(),
+    };
     {
         let mut counter = lock(&shared.counter);
         counter.total += 1;
+        if let Some(offset) = offset {
+            let deepest = counter.deepest.entry(list).or_insert(0);
+            *deepest = (*deepest).max(offset);
+        }
         *counter.by_route.entry(key).or_insert(0) += 1;
         *counter.by_key.entry(bearer).or_insert(0) += 1;
     }

@@ -67,6 +67,9 @@ pub struct RequestCounter {
     /// By the key's last four characters (the test keys differ there):
     /// which of several clients of one account asked.
     pub by_key: BTreeMap<String, u64>,
+    /// The largest `offset` asked of each route (and of each status, as
+    /// `route?status=active`): how deep a client paged.
+    pub deepest: BTreeMap<String, u64>,
 }
 
 pub struct Shared {

@@ -2,6 +2,7 @@
 //! tests and the PostgreSQL ones (tests/shared) run these same functions,
 //! each on an empty store of its own.
 
+use super::window::{Anchor, Cursor, ListQuery, Sort, SortColumn, WindowAsk, Windowed};
 use super::*;
 use crate::api::{LinkStatus, PaymentLink, Transaction, TransactionStatus};
 use crate::test_support::{SEARCH_CASES, search_fixture, txn};
@@ -10,7 +11,7 @@ use crate::test_support::{SEARCH_CASES, search_fixture, txn};
 pub async fn filled(store: Store) -> Store {
     let (links, transactions) = search_fixture();
     let saved = store.save(Batch { links, transactions, ..Batch::default() }).await;
-    assert_eq!(saved, Ok(Upserted { inserted: 11, updated: 0, changed: Vec::new() }));
+    assert_eq!(saved.map(|s| (s.inserted, s.updated)), Ok((11, 0)));
     store
 }
 
@@ -27,6 +28,8 @@ pub const CHECKS: &[&str] = &[
     "a_row_saved_again_unchanged_is_not_rewritten_and_a_changed_one_is",
     "a_save_reports_new_and_moved_transactions_only_when_asked",
     "a_25_hour_day_has_25_hours_in_the_chart_and_the_report",
+    "every_sort_order_pages_both_ways_by_keyset",
+    "a_write_is_announced_once_committed_and_an_unchanged_one_is_not",
 ];
 
 /// Runs the check called `name` on `store` (an empty one).
@@ -46,6 +49,10 @@ pub async fn run(name: &str, store: Store) {
         }
         "a_25_hour_day_has_25_hours_in_the_chart_and_the_report" => {
             a_25_hour_day_has_25_hours_in_the_chart_and_the_report(store).await
+        }
+        "every_sort_order_pages_both_ways_by_keyset" => every_sort_order_pages_both_ways_by_keyset(store).await,
+        "a_write_is_announced_once_committed_and_an_unchanged_one_is_not" => {
+            a_write_is_announced_once_committed_and_an_unchanged_one_is_not(store).await
         }
         other => panic!("no contract check {other}"),
     }
@@ -123,13 +130,17 @@ pub async fn rows_come_back_exactly_and_statuses_only_move_forward(store: Store)
             .await
             .is_ok()
     );
-    let Ok(page) = store.list_links(LinkQuery { limit: Some(100), ..LinkQuery::default() }).await else { panic!() };
+    let (stored, _) = crate::test_support::stored(&store).await;
     let mut expected = links.clone();
     expected.sort_by_key(|l| std::cmp::Reverse(l.created_at));
-    assert_eq!(page.data, expected, "every field, newest first");
-    let query = TransactionQuery { status: Some(TransactionStatus::Settled), limit: Some(100), ..Default::default() };
-    let Ok(settled) = store.list_transactions(query).await else { panic!() };
-    assert_eq!(settled.data.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["txn_d1", "txn_a1"]);
+    assert_eq!(stored, expected, "every field, newest first");
+    let mut settled = SearchQuery::everything(Kinds::Transactions);
+    settled.status = Some("settled".into());
+    let query = ListQuery { filter: settled, sort: Sort::default() };
+    let ask = WindowAsk { query, anchor: Anchor::First, limit: 100, count: true };
+    let Ok(Windowed::Transactions(window)) = store.window(ask).await else { panic!() };
+    let settled: Vec<&str> = window.rows.iter().map(|(_, t)| t.id.as_str()).collect();
+    assert_eq!((settled, window.total), (vec!["txn_d1", "txn_a1"], Some(2)));
     // A stale answer written late does not undo a newer status.
     let stale = Transaction { status: TransactionStatus::Pending, ..transactions[0].clone() };
     assert!(store.save(Batch { transactions: vec![stale], ..Batch::default() }).await.is_ok());
@@ -151,7 +162,7 @@ pub async fn a_row_saved_again_unchanged_is_not_rewritten_and_a_changed_one_is(s
     assert_eq!(again, Ok(Upserted::default()), "a poll of unchanged rows writes nothing");
     let renamed = PaymentLink { description: Some("Renamed tutoring invoice".into()), ..links[0].clone() };
     let saved = store.save(Batch { links: vec![renamed], ..Batch::default() }).await;
-    assert_eq!(saved, Ok(Upserted { inserted: 0, updated: 1, changed: Vec::new() }));
+    assert_eq!(saved.map(|s| (s.inserted, s.updated)), Ok((0, 1)));
     let Ok(found) = store.search(SearchQuery::parse("renamed", Kinds::Links), 0, 5).await else { panic!() };
     assert_eq!(ids(&found), [links[0].id.as_str()], "the index follows the change");
 }
@@ -227,4 +238,184 @@ pub async fn a_25_hour_day_has_25_hours_in_the_chart_and_the_report(store: Store
         let expected = [("2026-10-24", 2), ("2026-10-25", 50), ("2026-10-26", 2)];
         assert_eq!(counted, expected.map(|(d, n)| (d.to_string(), n)), "{date:?}");
     }
+}
+
+/// Rows of every shape a sort meets: currencies, amounts written several
+/// ways, statuses, descriptions missing or beyond ASCII, payments settled
+/// or not, with a link or without; each created at its own second.
+fn sortable() -> (Vec<PaymentLink>, Vec<Transaction>) {
+    use chrono::Duration;
+    use rust_decimal::Decimal;
+    let t0 = crate::test_support::t0();
+    let amounts = ["75", "75.00", "0.5", "120", "9.99", "1000", "75.5", "0.015", "3"];
+    let currencies = ["USDT", "BTC", "USDC", "ETH"];
+    let descriptions = [Some("Order #12"), None, Some("Café 3"), Some("cafe 2"), Some("Zebra"), Some("apple"), None];
+    let links: Vec<PaymentLink> = (0..17)
+        .map(|n: usize| PaymentLink {
+            amount: amounts[n % amounts.len()].parse::<Decimal>().unwrap_or_default(),
+            currency: currencies[n % currencies.len()].into(),
+            status: [LinkStatus::Active, LinkStatus::Paid, LinkStatus::Expired, LinkStatus::Deactivated][n % 4].clone(),
+            description: descriptions[n % descriptions.len()].map(str::to_string),
+            created_at: t0 - Duration::seconds(100 * n as i64 + 7),
+            ..crate::test_support::link(&format!("pl_sort{n:02}"))
+        })
+        .collect();
+    let transactions: Vec<Transaction> = (0..19)
+        .map(|n: usize| {
+            let settled = n.is_multiple_of(3);
+            Transaction {
+                amount: amounts[(n * 5) % amounts.len()].parse::<Decimal>().unwrap_or_default(),
+                currency: currencies[(n + 1) % currencies.len()].into(),
+                status: if settled { TransactionStatus::Settled } else { TransactionStatus::Pending },
+                payment_link_id: (!n.is_multiple_of(5)).then(|| format!("pl_sort{:02}", n % 7)),
+                created_at: t0 - Duration::seconds(90 * n as i64 + 3),
+                settled_at: settled.then(|| t0 - Duration::seconds(90 * n as i64 - 40 + (n as i64 % 4) * 1000)),
+                ..txn(&format!("txn_sort{n:02}"))
+            }
+        })
+        .collect();
+    (links, transactions)
+}
+
+/// The order a sort gives, worked out here: the column's value, then the
+/// creation time (the sort key's order, each row at its own second).
+fn expected_order<T: Clone>(rows: &[T], key: impl Fn(&T) -> (String, String, i64), descending: bool) -> Vec<T> {
+    let mut rows = rows.to_vec();
+    rows.sort_by_key(|row| key(row));
+    if descending {
+        rows.reverse();
+    }
+    rows
+}
+
+/// Every row of a list, read a window of 4 at a time, forward from the
+/// first and backward from the last.
+async fn walked(store: &Store, query: &ListQuery) -> (Vec<String>, Vec<String>) {
+    let ids = |windowed: Windowed| -> Vec<(Cursor, String)> {
+        match windowed {
+            Windowed::Links(w) => w.rows.into_iter().map(|(c, l)| (c, l.id)).collect(),
+            Windowed::Transactions(w) => w.rows.into_iter().map(|(c, t)| (c, t.id)).collect(),
+        }
+    };
+    let ask = |anchor| WindowAsk { query: query.clone(), anchor, limit: 4, count: false };
+    let mut forward: Vec<(Cursor, String)> = Vec::new();
+    let mut anchor = Anchor::First;
+    loop {
+        let Ok(window) = store.window(ask(anchor.clone())).await else { panic!("{query:?}") };
+        let rows = ids(window);
+        // From a row on, that row comes again: it is already here.
+        let fresh: Vec<(Cursor, String)> =
+            rows.into_iter().filter(|(_, id)| forward.last().is_none_or(|(_, last)| last != id)).collect();
+        if fresh.is_empty() {
+            break;
+        }
+        forward.extend(fresh);
+        anchor = Anchor::From(forward.last().map(|(c, _)| c.clone()).unwrap_or(Cursor(Vec::new())));
+    }
+    let mut backward: Vec<(Cursor, String)> = Vec::new();
+    let mut anchor = Anchor::Last;
+    loop {
+        let Ok(window) = store.window(ask(anchor.clone())).await else { panic!("{query:?}") };
+        let rows = ids(window);
+        let fresh: Vec<(Cursor, String)> =
+            rows.into_iter().filter(|(_, id)| backward.first().is_none_or(|(_, first)| first != id)).collect();
+        if fresh.is_empty() {
+            break;
+        }
+        backward.splice(0..0, fresh);
+        anchor = Anchor::UpTo(backward.first().map(|(c, _)| c.clone()).unwrap_or(Cursor(Vec::new())));
+    }
+    (forward.into_iter().map(|(_, id)| id).collect(), backward.into_iter().map(|(_, id)| id).collect())
+}
+
+pub async fn every_sort_order_pages_both_ways_by_keyset(store: Store) {
+    let (links, transactions) = sortable();
+    let saved =
+        store.save(Batch { links: links.clone(), transactions: transactions.clone(), ..Batch::default() }).await;
+    assert!(saved.is_ok());
+    let created = |t: chrono::DateTime<chrono::Utc>| t.timestamp_micros();
+    for descending in [true, false] {
+        for column in SortColumn::LINKS {
+            let key = |l: &PaymentLink| -> (String, String, i64) {
+                match column {
+                    SortColumn::Created => (String::new(), String::new(), created(l.created_at)),
+                    SortColumn::Amount => {
+                        (l.currency.clone(), super::rows::amount_key(l.amount), created(l.created_at))
+                    }
+                    SortColumn::Currency => (l.currency.clone(), String::new(), created(l.created_at)),
+                    SortColumn::Status => (l.status.as_str().to_string(), String::new(), created(l.created_at)),
+                    _ => (l.description.clone().unwrap_or_default(), String::new(), created(l.created_at)),
+                }
+            };
+            let expected: Vec<String> = expected_order(&links, key, descending).into_iter().map(|l| l.id).collect();
+            let query =
+                ListQuery { filter: SearchQuery::everything(Kinds::Links), sort: Sort { column: *column, descending } };
+            let (forward, backward) = walked(&store, &query).await;
+            assert_eq!(forward, expected, "links by {column:?}, descending {descending}, forward");
+            assert_eq!(backward, expected, "links by {column:?}, descending {descending}, backward");
+        }
+        for column in SortColumn::TRANSACTIONS {
+            let key = |t: &Transaction| -> (String, String, i64) {
+                let at = created(t.created_at);
+                match column {
+                    SortColumn::Created => (String::new(), String::new(), at),
+                    SortColumn::Amount => (t.currency.clone(), super::rows::amount_key(t.amount), at),
+                    SortColumn::Currency => (t.currency.clone(), String::new(), at),
+                    SortColumn::Status => (t.status.as_str().to_string(), String::new(), at),
+                    SortColumn::Settled => {
+                        (format!("{:020}", t.settled_at.map(|s| s.timestamp_micros()).unwrap_or(0)), String::new(), at)
+                    }
+                    _ => (t.payment_link_id.clone().unwrap_or_default(), String::new(), at),
+                }
+            };
+            let expected: Vec<String> =
+                expected_order(&transactions, key, descending).into_iter().map(|t| t.id).collect();
+            let query = ListQuery {
+                filter: SearchQuery::everything(Kinds::Transactions),
+                sort: Sort { column: *column, descending },
+            };
+            let (forward, backward) = walked(&store, &query).await;
+            assert_eq!(forward, expected, "transactions by {column:?}, descending {descending}, forward");
+            assert_eq!(backward, expected, "transactions by {column:?}, descending {descending}, backward");
+        }
+    }
+    // A filter and a sort together, counted, with the rows before a window.
+    let mut filter = SearchQuery::everything(Kinds::Transactions);
+    filter.status = Some("pending".into());
+    let query = ListQuery { filter, sort: Sort { column: SortColumn::Amount, descending: true } };
+    let pending: Vec<&Transaction> = transactions.iter().filter(|t| t.status == TransactionStatus::Pending).collect();
+    let (forward, _) = walked(&store, &query).await;
+    assert_eq!(forward.len(), pending.len());
+    let Some(third) = forward.get(2) else { panic!("three pending") };
+    let Ok(Windowed::Transactions(first)) =
+        store.window(WindowAsk { query: query.clone(), anchor: Anchor::First, limit: 3, count: true }).await
+    else {
+        panic!("a window")
+    };
+    assert_eq!(
+        (first.total, first.before, first.more_before, first.more_after),
+        (Some(pending.len() as u64), Some(0), false, true)
+    );
+    let Some((cursor, row)) = first.rows.get(2) else { panic!("three rows") };
+    assert_eq!(&row.id, third);
+    let ask = WindowAsk { query, anchor: Anchor::From(cursor.clone()), limit: 50, count: true };
+    let Ok(Windowed::Transactions(later)) = store.window(ask).await else { panic!("a later window") };
+    assert_eq!((later.before, later.more_after), (Some(2), false), "two rows before the third; none after the end");
+}
+
+pub async fn a_write_is_announced_once_committed_and_an_unchanged_one_is_not(store: Store) {
+    let mut notices = store.changes();
+    let payment = Transaction { status: TransactionStatus::Confirmed, ..txn("txn_n1") };
+    assert!(store.save(Batch { transactions: vec![payment.clone()], ..Batch::default() }).await.is_ok());
+    let Ok(change) = notices.try_recv() else { panic!("no notice") };
+    assert!(change.transactions && !change.links && !change.webhooks, "{change:?}");
+    assert!(change.ids.contains(&"txn_n1".to_string()), "{change:?}");
+    // The same row again: nothing changed, nothing said.
+    assert!(store.save(Batch { transactions: vec![payment], ..Batch::default() }).await.is_ok());
+    assert!(notices.try_recv().is_err(), "an unchanged row is no news");
+    let hooks = vec![crate::test_support::hook("wh_n1")];
+    assert!(store.save(Batch { webhooks: Some(hooks.clone()), ..Batch::default() }).await.is_ok());
+    assert!(notices.try_recv().is_ok_and(|c| c.webhooks && !c.transactions));
+    assert!(store.save(Batch { webhooks: Some(hooks), ..Batch::default() }).await.is_ok());
+    assert!(notices.try_recv().is_err(), "the same webhooks are no news");
 }

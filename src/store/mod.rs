@@ -23,21 +23,28 @@ pub mod rollups;
 mod rows;
 pub mod schema;
 pub mod search;
+mod sqlite;
 pub mod tokens;
+pub mod window;
 
 pub use export::Selection;
 pub use overview::{Attention, CurrencyFigures, Figure, Overview, OverviewQuery, Step, Thresholds};
 pub use query::{AmountCmp, DateField, Dates, Kinds, SearchQuery, Term, TimeRange};
 pub use report::{ReportLine, ReportQuery};
-pub use rows::Upserted;
+pub use rows::{Change, Upserted};
 pub use search::{COUNT_CAP, SearchHit, SearchPage};
+pub use window::{Anchor, Cursor, ListQuery, Sort, SortColumn, Window, WindowAsk, Windowed};
 
-use crate::api::{LinkQuery, Page, PaymentLink, Transaction, TransactionQuery, Webhook};
+use crate::api::{Page, PaymentLink, Transaction, Webhook};
 use chrono::{DateTime, Utc};
 use file::configure;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Notices a slow listener may fall behind by before it misses some (it
+/// is then told something changed, which is all it needs).
+const NOTICES_KEPT: usize = 64;
 
 /// The most of the file an export batch maps.
 const EXPORT_MAP_BYTES: i64 = 1 << 30;
@@ -130,6 +137,8 @@ struct Inner {
     backend: Backend,
     /// A file on a read-only disk: read as it is, never written.
     read_only: bool,
+    /// Announces what each write changed, once committed.
+    notices: tokio::sync::broadcast::Sender<Change>,
     /// Tests: saves left before one fails as a full disk does (0: none).
     #[cfg(any(test, feature = "test-support"))]
     failing_save: std::sync::atomic::AtomicU64,
@@ -141,6 +150,7 @@ impl Inner {
             place,
             backend,
             read_only,
+            notices: tokio::sync::broadcast::channel(NOTICES_KEPT).0,
             #[cfg(any(test, feature = "test-support"))]
             failing_save: std::sync::atomic::AtomicU64::new(0),
         }
@@ -283,8 +293,29 @@ impl Store {
         self.inner.failing_save.store(n, std::sync::atomic::Ordering::SeqCst);
     }
 
-    /// Writes a batch in one transaction: all of it, or none.
+    /// What the store will announce from now on: what each write changed.
+    pub fn changes(&self) -> tokio::sync::broadcast::Receiver<Change> {
+        self.inner.notices.subscribe()
+    }
+
+    /// Says that something changed: a write here, or one another process
+    /// made (a shared mirror's notice, a file's data version moving).
+    pub fn announce(&self, change: Change) {
+        if !change.is_empty() {
+            // Nobody listening is fine.
+            let _ = self.inner.notices.send(change);
+        }
+    }
+
+    /// Writes a batch in one transaction: all of it, or none; then says what
+    /// changed.
     pub async fn save(&self, batch: Batch) -> Result<Upserted, StoreError> {
+        let saved = self.write(batch).await?;
+        self.announce(saved.change.clone());
+        Ok(saved)
+    }
+
+    async fn write(&self, batch: Batch) -> Result<Upserted, StoreError> {
         #[cfg(any(test, feature = "test-support"))]
         {
             use std::sync::atomic::Ordering::SeqCst;
@@ -309,7 +340,7 @@ impl Store {
             }
             deltas.apply(&tx)?;
             if let Some(hooks) = &batch.webhooks {
-                rows::replace_webhooks(&tx, hooks)?;
+                done.change.webhooks = rows::replace_webhooks(&tx, hooks)?;
             }
             if let Some((key, value)) = &batch.state {
                 tx.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)", [key, value])?;
@@ -339,18 +370,22 @@ impl Store {
         self.with(false, move |conn| search::search(conn, &query, offset, limit)).await
     }
 
-    pub async fn list_links(&self, query: LinkQuery) -> Result<Page<PaymentLink>, StoreError> {
+    /// How many rows a filter selects (its words are not used).
+    pub async fn count(&self, filter: SearchQuery) -> Result<u64, StoreError> {
+        let query = ListQuery { filter, sort: Sort::default() };
+        let (sql, values) = window::count_sql(&query, None, self.shared().is_some());
         if let Backend::Postgres(pg) = &self.inner.backend {
-            return pg.list_links(query).await;
+            return pg.count(sql, values).await;
         }
-        self.with(false, move |conn| lists::links(conn, &query)).await
+        self.with(false, move |conn| sqlite::window::count(conn, &sql, &values)).await
     }
 
-    pub async fn list_transactions(&self, query: TransactionQuery) -> Result<Page<Transaction>, StoreError> {
+    /// A window of a list (see `store/window.rs`).
+    pub async fn window(&self, ask: WindowAsk) -> Result<Windowed, StoreError> {
         if let Backend::Postgres(pg) = &self.inner.backend {
-            return pg.list_transactions(query).await;
+            return pg.window(ask).await;
         }
-        self.with(false, move |conn| lists::transactions(conn, &query)).await
+        self.with(false, move |conn| sqlite::window::read(conn, &ask)).await
     }
 
     pub async fn list_webhooks(&self) -> Result<Page<Webhook>, StoreError> {
@@ -467,6 +502,16 @@ impl Store {
             })
         })
         .await
+    }
+
+    /// SQLite's count of commits other connections made to the file: it
+    /// moves when another process writes (none for a shared mirror, whose
+    /// notices say so).
+    pub async fn data_version(&self) -> Result<Option<i64>, StoreError> {
+        if let Backend::Postgres(_) = &self.inner.backend {
+            return Ok(None);
+        }
+        self.with(true, |conn| conn.query_row("PRAGMA data_version", [], |row| row.get(0)).map(Some)).await
     }
 
     /// Moves what the write-ahead log holds into the file and empties the log.

@@ -122,6 +122,8 @@ pub struct Upserted {
     /// Transactions new to the store or whose status moved, when the batch
     /// asked for them (the sync's live cycles, for alerts).
     pub changed: Vec<Transaction>,
+    /// What the write changed, for the store's notice.
+    pub change: Change,
 }
 
 impl std::ops::AddAssign for Upserted {
@@ -129,6 +131,35 @@ impl std::ops::AddAssign for Upserted {
         self.inserted += other.inserted;
         self.updated += other.updated;
         self.changed.extend(other.changed);
+        self.change.add(other.change);
+    }
+}
+
+/// What a write changed, as the store announces it once committed: the
+/// kinds of rows written, and the ids of the rows new or changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Change {
+    pub links: bool,
+    pub transactions: bool,
+    pub webhooks: bool,
+    pub ids: Vec<String>,
+}
+
+impl Change {
+    /// Something changed, unknown what (another process wrote).
+    pub fn anything() -> Change {
+        Change { links: true, transactions: true, webhooks: true, ids: Vec::new() }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !self.links && !self.transactions && !self.webhooks
+    }
+
+    pub fn add(&mut self, other: Change) {
+        self.links |= other.links;
+        self.transactions |= other.transactions;
+        self.webhooks |= other.webhooks;
+        self.ids.extend(other.ids);
     }
 }
 
@@ -240,7 +271,8 @@ pub fn upsert_link(
     index(conn, key, &link_document(link), found.is_some())?;
     deltas.link(link, found.as_ref().map(|(_, status)| status.as_str()));
     let inserted = u64::from(found.is_none());
-    Ok(Upserted { inserted, updated: 1 - inserted, changed: Vec::new() })
+    let change = Change { links: true, ids: vec![link.id.clone()], ..Change::default() };
+    Ok(Upserted { inserted, updated: 1 - inserted, changed: Vec::new(), change })
 }
 
 /// Writes a transaction (statuses only move forward), noting the change to
@@ -288,11 +320,20 @@ pub fn upsert_transaction(
     let moved = old != Some(txn.status.as_str());
     let inserted = u64::from(found.is_none());
     let changed = if report && moved { vec![txn.clone()] } else { Vec::new() };
-    Ok(Upserted { inserted, updated: 1 - inserted, changed })
+    let change = Change { transactions: true, ids: vec![txn.id.clone()], ..Change::default() };
+    Ok(Upserted { inserted, updated: 1 - inserted, changed, change })
 }
 
-/// Webhooks are few and come all at once: the stored set is replaced.
-pub fn replace_webhooks(conn: &Connection, hooks: &[Webhook]) -> rusqlite::Result<()> {
+/// Webhooks are few and come all at once: the stored set is replaced when
+/// it differs. Says whether it did.
+pub fn replace_webhooks(conn: &Connection, hooks: &[Webhook]) -> rusqlite::Result<bool> {
+    let stored: Vec<Webhook> = conn
+        .prepare_cached("SELECT id, url, events, status, created_at FROM webhooks ORDER BY position")?
+        .query_map([], webhook_from_row)?
+        .collect::<Result<_, _>>()?;
+    if stored == hooks {
+        return Ok(false);
+    }
     conn.execute("DELETE FROM webhooks", [])?;
     let mut insert = conn.prepare_cached(
         "INSERT OR REPLACE INTO webhooks (id, position, url, events, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -309,7 +350,7 @@ pub fn replace_webhooks(conn: &Connection, hooks: &[Webhook]) -> rusqlite::Resul
             hook.created_at.map(micros)
         ])?;
     }
-    Ok(())
+    Ok(true)
 }
 
 pub const LINK_COLUMNS: &str = "id, created_at, status, currency, amount, description, url, paid_at, expires_at";

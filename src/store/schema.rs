@@ -126,6 +126,20 @@ CREATE INDEX transactions_by_settled ON transactions (settled_at);
 "#,
         then: None,
     },
+    Migration {
+        version: 5,
+        // Every column of the panes sorts by an index walk, each tuple ending
+        // with the sort key (store/window.rs).
+        sql: r#"
+CREATE INDEX links_by_amount ON links (currency, amount_key, sort_key);
+CREATE INDEX links_by_currency ON links (currency, sort_key);
+CREATE INDEX links_by_description ON links (coalesce(description, ''), sort_key);
+CREATE INDEX transactions_by_amount ON transactions (currency, amount_key, sort_key);
+CREATE INDEX transactions_by_settled_then_key ON transactions (coalesce(settled_at, 0), sort_key);
+CREATE INDEX transactions_by_link_then_key ON transactions (coalesce(payment_link_id, ''), sort_key);
+"#,
+        then: None,
+    },
 ];
 
 /// The schema version this build writes.

@@ -7,8 +7,8 @@ use crate::api::{LinkQuery, TransactionQuery};
 use crate::store::Batch;
 
 impl Sync {
-    /// One page of the backfill: links first, then transactions.
-    pub(super) async fn backfill_step(&mut self) -> Result<(), SyncError> {
+    /// One page of the backfill of `of`.
+    pub(super) async fn backfill_step(&mut self, of: Of) -> Result<(), SyncError> {
         if self.state.transactions.total.is_none() {
             // One small request up front, so the progress bar knows its end.
             let probe = TransactionQuery { limit: Some(1), ..TransactionQuery::default() };
@@ -16,13 +16,17 @@ impl Sync {
             self.state.transactions.total = Some(total);
             self.status.send_modify(|s| s.transactions.total = Some(total));
         }
-        let of = if !self.state.links.done { Of::Links } else { Of::Transactions };
         match of {
-            Of::Links => self.links_page().await?,
+            Of::Links if !self.state.links.done => self.links_page().await?,
             Of::Transactions if !self.state.transactions.done => self.transactions_page().await?,
-            Of::Transactions => {}
+            _ => {}
         }
         let eta = self.estimate();
+        let (links, transactions) = (self.state.links.done, self.state.transactions.done);
+        self.status.send_modify(|s| {
+            s.links.complete = links;
+            s.transactions.complete = transactions;
+        });
         self.set_phase(Phase::Backfilling { of, eta });
         Ok(())
     }

@@ -1,43 +1,81 @@
-//! Once backfilled, each cycle brings new items: new links and new
-//! transactions, from the top until known ids. Every `sweep_every` cycles
-//! (and always the first) a full cycle also brings the webhooks and status
-//! changes: the non-terminal sets listed again, and what left them fetched
-//! by id. Only a full cycle makes the mirror up to date, and only when it
-//! holds as many rows as PIK says it has: rows missing (lost to a write
-//! that failed, say) are read again by a new backfill.
+//! Once backfilled, the tasks of the schedule: new links, transactions and
+//! webhooks, from the top until known ids; the unfinished sets listed
+//! again, and what left them fetched by id. A whole cycle (at start, and
+//! for one-shot commands) is all of them. The mirror is up to date after a
+//! sweep only when it holds as many rows as PIK says it has: rows missing
+//! (lost to a write that failed, say) are read again by a new backfill.
 
+use super::schedule::{Focus, Shown, Task};
 use super::state::{LinkCursor, TransactionCursor};
-use super::{Of, Phase, Sync, SyncError, state};
+use super::{Backfill, Of, Phase, Sync, SyncError, state};
 use crate::api::{ErrorKind, LinkQuery, LinkStatus, TransactionQuery, TransactionStatus};
 use crate::store::Batch;
 use chrono::Utc;
 use std::collections::HashSet;
 
-/// The first page a cycle asks for new links.
+/// The first page a cycle asks for new items.
 const FIRST_PAGE: u32 = 20;
+/// The same for the kind on screen: a screen's rows, kept fresh with it.
+const SHOWN_FIRST_PAGE: u32 = 50;
 /// Items fetched one by one in a cycle beyond which the footer says so.
 const FETCH_EACH_SHOWN: u64 = 20;
 
 impl Sync {
-    /// New items only.
-    pub(super) async fn light_cycle(&mut self) -> Result<(), SyncError> {
-        self.new_links().await?;
-        self.new_transactions().await?;
+    /// One task of the schedule.
+    pub(super) async fn run_task(&mut self, task: Task, focus: &Focus) -> Result<(), SyncError> {
+        // The kind on screen reads a first page as long as a screen, so
+        // that its rows' statuses are fresh at every refresh too.
+        let first = |kind| if focus.shown == Some(kind) { SHOWN_FIRST_PAGE } else { FIRST_PAGE };
+        match task {
+            Task::New(Shown::Links) => self.pik_totals.0 = Some(self.new_links(first(Shown::Links)).await?),
+            Task::New(Shown::Transactions) => {
+                self.pik_totals.1 = Some(self.new_transactions(first(Shown::Transactions)).await?)
+            }
+            Task::New(Shown::Webhooks) => self.webhooks().await?,
+            Task::OnScreen => self.refresh_on_screen(&focus.on_screen).await?,
+            Task::Sweep => {
+                self.sweep().await?;
+                let (links, transactions) = self.pik_totals;
+                let totals = (links.unwrap_or(0), transactions.unwrap_or(0));
+                if links.is_some() && transactions.is_some() && self.holds_everything(totals.0, totals.1).await? {
+                    self.up_to_date(totals.0, totals.1).await?;
+                }
+            }
+        }
         Ok(())
     }
 
-    pub(super) async fn cycle(&mut self) -> Result<(), SyncError> {
-        let links_total = self.new_links().await?;
-        let transactions_total = self.new_transactions().await?;
+    async fn webhooks(&mut self) -> Result<(), SyncError> {
         let hooks = self.client.list_webhooks().await?;
-        self.save(Batch { webhooks: Some(hooks.data), ..Batch::default() }).await?;
+        self.save(Batch { webhooks: Some(hooks.data), ..Batch::default() }).await
+    }
+
+    /// The unfinished sets listed again.
+    async fn sweep(&mut self) -> Result<(), SyncError> {
         self.sweep_links().await?;
         for status in [TransactionStatus::Pending, TransactionStatus::Confirmed] {
             self.sweep_transactions(status).await?;
         }
+        Ok(())
+    }
+
+    /// Everything at once: new items of every kind, the webhooks, the
+    /// unfinished sets; then the mirror is up to date if it holds PIK's
+    /// counts.
+    pub(super) async fn cycle(&mut self) -> Result<(), SyncError> {
+        let links_total = self.new_links(FIRST_PAGE).await?;
+        let transactions_total = self.new_transactions(FIRST_PAGE).await?;
+        self.pik_totals = (Some(links_total), Some(transactions_total));
+        self.webhooks().await?;
+        self.sweep().await?;
         if !self.holds_everything(links_total, transactions_total).await? {
             return Ok(());
         }
+        self.up_to_date(links_total, transactions_total).await
+    }
+
+    /// Says the mirror is up to date, and saves when it was.
+    async fn up_to_date(&mut self, links_total: u64, transactions_total: u64) -> Result<(), SyncError> {
         let now = Utc::now();
         self.state.synced_at = Some(now);
         self.state.repaired = None;
@@ -50,7 +88,6 @@ impl Sync {
             s.transactions.total = Some(transactions_total);
         });
         self.live = true;
-        self.light_cycles = 0;
         Ok(())
     }
 
@@ -61,6 +98,10 @@ impl Sync {
     /// fewer than it counts), the mirror says how many it holds instead of
     /// "up to date".
     async fn holds_everything(&mut self, links_total: u64, transactions_total: u64) -> Result<bool, SyncError> {
+        if self.options.backfill == super::Backfill::Wanted {
+            // It holds what was scrolled to, by design.
+            return Ok(true);
+        }
         let status = self.status();
         if status.links.done >= links_total && status.transactions.done >= transactions_total {
             return Ok(true);
@@ -111,8 +152,8 @@ impl Sync {
     /// first page is small: at idle it is all there is, and reading and
     /// comparing 100 known links each cycle was most of the idle CPU.
     /// Returns PIK's count of links.
-    async fn new_links(&mut self) -> Result<u64, SyncError> {
-        let mut size = FIRST_PAGE.min(self.options.page_size);
+    async fn new_links(&mut self, first: u32) -> Result<u64, SyncError> {
+        let mut size = first.min(self.options.page_size);
         let mut offset = 0u32;
         loop {
             let query = LinkQuery { limit: Some(size), offset: Some(offset), ..LinkQuery::default() };
@@ -130,8 +171,8 @@ impl Sync {
     }
 
     /// The same for transactions. Returns PIK's count of them.
-    async fn new_transactions(&mut self) -> Result<u64, SyncError> {
-        let mut size = FIRST_PAGE.min(self.options.page_size);
+    async fn new_transactions(&mut self, first: u32) -> Result<u64, SyncError> {
+        let mut size = first.min(self.options.page_size);
         let mut offset = 0u32;
         loop {
             let query = TransactionQuery { limit: Some(size), offset: Some(offset), ..Default::default() };
@@ -159,7 +200,8 @@ impl Sync {
             let page = self.client.list_links(&query).await?;
             let short = page.data.len() < size as usize;
             seen.extend(page.data.iter().map(|l| l.id.clone()));
-            self.save(Batch { links: page.data, ..Batch::default() }).await?;
+            let links = self.held_only(Of::Links, page.data, |l| &l.id).await?;
+            self.save(Batch { links, ..Batch::default() }).await?;
             if short {
                 break;
             }
@@ -169,10 +211,27 @@ impl Sync {
         self.fetch_each(false, stored.into_iter().filter(|id| !seen.contains(id)).collect()).await
     }
 
+    /// With a mirror of what was scrolled to (its backfill unfinished), a
+    /// sweep updates the rows it holds and adds none: a row from deeper in
+    /// the account would show as if it followed the rows loaded.
+    pub(super) async fn held_only<T>(&self, of: Of, rows: Vec<T>, id: fn(&T) -> &String) -> Result<Vec<T>, SyncError> {
+        let partial = self.options.backfill == Backfill::Wanted
+            && !match of {
+                Of::Links => self.state.links.done,
+                Of::Transactions => self.state.transactions.done,
+            };
+        if !partial {
+            return Ok(rows);
+        }
+        let ids = rows.iter().map(|row| id(row).clone()).collect();
+        let held: HashSet<String> = self.store.known(of == Of::Transactions, ids).await?.into_iter().collect();
+        Ok(rows.into_iter().filter(|row| held.contains(id(row))).collect())
+    }
+
     /// Fetches by id, one by one, what left an unfinished set, saying how
     /// far it is when there are many (after a long backfill, thousands of
     /// links may have expired meanwhile).
-    async fn fetch_each(&mut self, transactions: bool, ids: Vec<String>) -> Result<(), SyncError> {
+    pub(super) async fn fetch_each(&mut self, transactions: bool, ids: Vec<String>) -> Result<(), SyncError> {
         let total = ids.len() as u64;
         let started = std::time::Instant::now();
         let before = self.status().phase;
@@ -215,7 +274,8 @@ impl Sync {
             let page = self.client.list_transactions(&query).await?;
             let short = page.data.len() < size as usize;
             seen.extend(page.data.iter().map(|t| t.id.clone()));
-            self.save(Batch { transactions: page.data, ..Batch::default() }).await?;
+            let transactions = self.held_only(Of::Transactions, page.data, |t| &t.id).await?;
+            self.save(Batch { transactions, ..Batch::default() }).await?;
             if short {
                 break;
             }

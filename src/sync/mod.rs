@@ -8,19 +8,25 @@
 //!   `pending` and `confirmed`) are listed again; an item that left its set
 //!   is fetched by id; terminal statuses are final.
 //!
-//! It runs within its share of the request budget (a lane of the client,
-//! half of `--max-rps` by default), backs off on 429 and 5xx like
-//! everything else, and reports its progress on a watch channel. It knows
-//! nothing of the screen. See `docs/architecture.md`.
+//! It is the only part of pik-tui that lists PIK: the dashboard's panes
+//! read the store. It plans its requests against the dashboard's schedule
+//! ([`schedule`]: what is on screen comes first), within its share of the
+//! request budget (a lane of the client), backs off on 429 and 5xx, and
+//! reports its progress and PIK's health on a watch channel. It knows
+//! nothing of the screen but the [`Focus`] it is told. See
+//! `docs/architecture.md`.
 
 mod backfill;
 mod cycle;
 pub mod lease;
+pub mod schedule;
+mod screen;
 mod state;
 mod status;
 
+pub use schedule::{FIRST_WANTED, Focus, OnScreen, Schedule, Shown, Task};
 pub use state::SyncState;
-pub use status::{MirrorStatus, Of, Phase, Progress, SharedTrouble, eta_words};
+pub use status::{Health, MirrorStatus, Of, Phase, Progress, SharedTrouble, Trouble, eta_words};
 
 use crate::api::{ApiError, Client, Transaction};
 use crate::store::{Batch, Store, StoreError};
@@ -29,17 +35,27 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
+/// How much of the account the mirror holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backfill {
+    /// All of it (a file, the demo, a shared mirror).
+    Full,
+    /// What the dashboard scrolled to (`--no-store`: nothing on disk, and
+    /// memory bounded by what the agent looked at).
+    Wanted,
+}
+
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
     /// Rows a page (PIK's maximum is 100).
     pub page_size: u32,
-    /// The rest between two cycles once the mirror is up to date.
-    pub cycle: Duration,
-    /// Every how many cycles the slow part runs too: the webhooks and the
-    /// non-terminal sets listed again. The other cycles only bring new items
-    /// (one request each at idle): the visible panes' own polls refresh their
-    /// rows in the mirror meanwhile, and idle traffic stays low.
-    pub sweep_every: u32,
+    /// The kind on screen: its new items this often (the refresh).
+    pub refresh: Duration,
+    /// The other kinds: every this many refreshes.
+    pub hidden_every: u32,
+    /// The unfinished sets listed again this often.
+    pub sweep: Duration,
+    pub backfill: Backfill,
     /// Who this sync is, for the lease on a shared file.
     pub holder: String,
     /// How long a lease lasts unless renewed.
@@ -50,8 +66,10 @@ impl Default for SyncOptions {
     fn default() -> Self {
         SyncOptions {
             page_size: 100,
-            cycle: Duration::from_secs(10),
-            sweep_every: 3,
+            refresh: Duration::from_secs(5),
+            hidden_every: 6,
+            sweep: Duration::from_secs(60),
+            backfill: Backfill::Full,
             holder: lease::holder(),
             lease: Duration::from_secs(30),
         }
@@ -67,12 +85,6 @@ pub enum SyncError {
     /// Another pik-tui holds this mirror's sync.
     #[error("another pik-tui is syncing this mirror")]
     Elsewhere,
-}
-
-/// What to do after a step.
-enum Next {
-    Continue,
-    Rest(Duration),
 }
 
 pub struct Sync {
@@ -91,8 +103,14 @@ pub struct Sync {
     /// A full cycle has run in this session: what it finds from now on
     /// happened now, not before the start (history is never reported).
     live: bool,
-    /// Cycles since the last full one.
-    light_cycles: u32,
+    /// When each task was last done.
+    schedule: Schedule,
+    /// What the dashboard looks at; none for `pik-tui sync`.
+    focus: Option<watch::Receiver<Focus>>,
+    /// PIK's counts of links and transactions, as last seen.
+    pik_totals: (Option<u64>, Option<u64>),
+    /// The dashboard's last refresh asked for and done.
+    asked: u64,
 }
 
 /// A save under way: its task, and which counter its new rows go to.
@@ -104,6 +122,7 @@ struct Writing {
 impl Sync {
     pub fn new(client: Client, store: Store, options: SyncOptions) -> (Sync, watch::Receiver<MirrorStatus>) {
         let (status, receiver) = watch::channel(MirrorStatus::default());
+        let schedule = Schedule::new(options.refresh, options.hidden_every, options.sweep);
         let sync = Sync {
             client,
             store,
@@ -115,9 +134,28 @@ impl Sync {
             writing: None,
             changes: None,
             live: false,
-            light_cycles: 0,
+            schedule,
+            focus: None,
+            pik_totals: (None, None),
+            asked: 0,
         };
         (sync, receiver)
+    }
+
+    /// Where the dashboard says what it looks at; the sync plans by it.
+    pub fn focus(&mut self) -> watch::Sender<Focus> {
+        let (sender, receiver) = watch::channel(Focus::default());
+        self.focus = Some(receiver);
+        sender
+    }
+
+    /// What is looked at now: with no dashboard, every kind alike, and all
+    /// of the account.
+    fn focus_now(&self) -> Focus {
+        match &self.focus {
+            Some(focus) => focus.borrow().clone(),
+            None => Focus { shown: None, wanted: [u64::MAX; 2], on_screen: Vec::new(), asked: 0 },
+        }
     }
 
     /// Transactions that are new or whose status moved, found after the
@@ -129,28 +167,84 @@ impl Sync {
     }
 
     /// Runs until the task is dropped or aborted. Aborting is safe: every
-    /// write is one transaction, rows and cursor together.
+    /// write is one transaction, rows and cursor together. It wakes when a
+    /// task is due, or at once when the dashboard looks elsewhere.
     pub async fn run(mut self) {
         let mut failures: u32 = 0;
         loop {
-            match self.step().await {
-                Ok(Next::Continue) => failures = 0,
-                Ok(Next::Rest(rest)) => {
+            let wait = match self.step().await {
+                Ok(wait) => {
                     failures = 0;
-                    tokio::time::sleep(rest).await;
+                    wait
                 }
                 Err(error) => {
                     failures += 1;
                     tracing::warn!("mirror: {error}");
                     self.recover().await;
-                    self.set_phase(Phase::Failing(error.to_string()));
                     // The client has already retried with backoff; wait
-                    // longer each time, up to a minute.
-                    let wait = Duration::from_secs(2u64.saturating_pow(failures.min(6)).min(60));
-                    tokio::time::sleep(wait).await;
+                    // longer each time, up to a minute, or as PIK asked.
+                    let backoff = Duration::from_secs(2u64.saturating_pow(failures.min(6)).min(60));
+                    let wait = match &error {
+                        SyncError::Api(api) => api.retry_after().map_or(backoff, |asked| asked.max(backoff)),
+                        _ => backoff,
+                    };
+                    self.troubled(&error, wait);
+                    wait
                 }
+            };
+            if wait.is_zero() {
+                continue;
+            }
+            let looked_elsewhere = async {
+                match &mut self.focus {
+                    Some(focus) => {
+                        if focus.changed().await.is_err() {
+                            std::future::pending::<()>().await;
+                        }
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = looked_elsewhere => {}
             }
         }
+    }
+
+    /// PIK answered: the status says how fresh the mirror is.
+    fn healthy(&mut self) {
+        let now = Utc::now();
+        self.status.send_if_modified(|status| {
+            let fresh = Health { ok_at: Some(now), trouble: None };
+            // A second is what the footer shows: no news more often.
+            let news = status.pik.trouble.is_some()
+                || status.pik.ok_at.is_none_or(|at| now - at >= chrono::Duration::seconds(1));
+            if news {
+                status.pik = fresh;
+            }
+            news
+        });
+    }
+
+    /// A step failed: the status says why, and when it is tried again.
+    fn troubled(&mut self, error: &SyncError, wait: Duration) {
+        let retry_at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
+        let trouble = match error {
+            SyncError::Api(api) => Some(Trouble {
+                summary: api.summary(),
+                unreachable: matches!(api.kind(), crate::api::ErrorKind::Connect | crate::api::ErrorKind::Timeout),
+                status: api.status(),
+                retry_at,
+            }),
+            _ => None,
+        };
+        self.status.send_modify(|status| {
+            status.phase = Phase::Failing(error.to_string());
+            if trouble.is_some() {
+                status.pik.trouble = trouble;
+            }
+        });
     }
 
     /// After a failed step: what was fetched but not written (a full disk,
@@ -169,7 +263,8 @@ impl Sync {
     pub async fn backfill(&mut self) -> Result<(), SyncError> {
         self.start().await?;
         while !self.state.backfilled() {
-            self.backfill_step().await?;
+            let of = if self.state.links.done { Of::Transactions } else { Of::Links };
+            self.backfill_step(of).await?;
         }
         self.flush().await
     }
@@ -215,13 +310,22 @@ impl Sync {
     /// the same.
     async fn follow_elsewhere(&mut self) -> Result<(), SyncError> {
         let state = SyncState::from_json(self.store.state(state::KEY).await?.as_deref());
+        let lease = chrono::Duration::from_std(self.options.lease).unwrap_or(chrono::Duration::seconds(30));
+        let kept_at = self.store.lease().await?.map(|(_, until)| until - lease);
         let stats = self.store.stats().await?;
         self.status.send_if_modified(|status| {
             let followed = MirrorStatus {
                 phase: Phase::Elsewhere,
-                links: Progress { done: stats.links, total: state.links.total },
-                transactions: Progress { done: stats.transactions, total: state.transactions.total },
+                links: Progress { done: stats.links, total: state.links.total, complete: state.links.done },
+                transactions: Progress {
+                    done: stats.transactions,
+                    total: state.transactions.total,
+                    complete: state.transactions.done,
+                },
                 synced_at: state.synced_at,
+                // The holder renews its lease at every step: that is when
+                // the mirror was last kept.
+                pik: Health { ok_at: kept_at, trouble: None },
             };
             let changed = *status != followed;
             *status = followed;
@@ -237,24 +341,79 @@ impl Sync {
         self.status.borrow().clone()
     }
 
-    async fn step(&mut self) -> Result<Next, SyncError> {
+    /// One step: a page of the backfill, or the first task due. Returns
+    /// how long to rest before the next.
+    pub(crate) async fn step(&mut self) -> Result<Duration, SyncError> {
+        self.step_at(Instant::now()).await
+    }
+
+    /// A step as if at `now` (the schedule's clock), so that tests can
+    /// count a minute's requests without waiting one.
+    pub async fn step_at(&mut self, now: Instant) -> Result<Duration, SyncError> {
         if !self.take_lease().await? {
             self.follow_elsewhere().await?;
-            return Ok(Next::Rest(self.options.lease / 3));
+            return Ok(self.options.lease / 3);
         }
         self.start().await?;
-        if !self.state.backfilled() {
-            self.backfill_step().await?;
-            return Ok(Next::Continue);
+        let focus = self.focus_now();
+        if let Some(of) = self.backfill_wanted(&focus) {
+            self.backfill_step(of).await?;
+            self.healthy();
+            return Ok(Duration::ZERO);
         }
         self.flush().await?;
-        if self.live && self.light_cycles + 1 < self.options.sweep_every {
-            self.light_cycle().await?;
-            self.light_cycles += 1;
-        } else {
+        if !self.live {
+            // The first round is a whole cycle: then the mirror is current.
             self.cycle().await?;
+            self.healthy();
+            self.schedule.all_done(now);
+            return Ok(self.schedule.wait(now, &focus));
         }
-        Ok(Next::Rest(self.options.cycle))
+        if focus.asked != self.asked {
+            // `r`: what is on screen is read now, whatever the schedule says.
+            self.asked = focus.asked;
+            let shown = focus.shown.unwrap_or(Shown::Links);
+            for task in [Task::New(shown), Task::OnScreen] {
+                if self.schedule.every(task, &focus).is_some() {
+                    self.run_task(task, &focus).await?;
+                    self.schedule.done(task, now);
+                }
+            }
+            self.healthy();
+            return Ok(Duration::ZERO);
+        }
+        match self.schedule.due(now, &focus) {
+            Some(task) => {
+                self.run_task(task, &focus).await?;
+                self.healthy();
+                self.schedule.done(task, now);
+                Ok(Duration::ZERO)
+            }
+            None => Ok(self.schedule.wait(now, &focus)),
+        }
+    }
+
+    /// The kind whose backfill should go on now, if any: the one on screen
+    /// first. With [`Backfill::Wanted`], only as far as the dashboard wants.
+    fn backfill_wanted(&self, focus: &Focus) -> Option<Of> {
+        let status = self.status.borrow();
+        let wants = |of: Of| {
+            let done = match of {
+                Of::Links => self.state.links.done,
+                Of::Transactions => self.state.transactions.done,
+            };
+            let wanted = match (self.options.backfill, of) {
+                (Backfill::Full, _) => true,
+                (Backfill::Wanted, Of::Links) => status.links.done < focus.wanted[0],
+                (Backfill::Wanted, Of::Transactions) => status.transactions.done < focus.wanted[1],
+            };
+            !done && wanted
+        };
+        let order = match focus.shown {
+            Some(Shown::Transactions) => [Of::Transactions, Of::Links],
+            _ => [Of::Links, Of::Transactions],
+        };
+        order.into_iter().find(|of| wants(*of))
     }
 
     /// Reads the saved state and the counts once.
@@ -265,8 +424,13 @@ impl Sync {
         self.state = SyncState::from_json(self.store.state(state::KEY).await?.as_deref());
         let stats = self.store.stats().await?;
         self.status.send_modify(|status| {
-            status.links = Progress { done: stats.links, total: self.state.links.total };
-            status.transactions = Progress { done: stats.transactions, total: self.state.transactions.total };
+            status.links =
+                Progress { done: stats.links, total: self.state.links.total, complete: self.state.links.done };
+            status.transactions = Progress {
+                done: stats.transactions,
+                total: self.state.transactions.total,
+                complete: self.state.transactions.done,
+            };
             status.synced_at = self.state.synced_at;
         });
         self.started = true;

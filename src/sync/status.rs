@@ -9,6 +9,9 @@ use std::time::Duration;
 pub struct Progress {
     pub done: u64,
     pub total: Option<u64>,
+    /// The backfill reached the end of PIK's list: the mirror holds all of
+    /// this kind, and a list on screen that ends, ends there too.
+    pub complete: bool,
 }
 
 /// Which rows a backfill is reading.
@@ -52,7 +55,7 @@ pub enum Phase {
     Failing(String),
     /// A shared mirror that a `pik-tui sync` keeps: `at` is when that sync
     /// last said it was alive. Stale (or unreachable, with why), the
-    /// dashboard polls PIK itself until the sync is back.
+    /// dashboard shows what it holds, and says how old it is.
     Shared {
         at: Option<DateTime<Utc>>,
         trouble: Option<SharedTrouble>,
@@ -70,6 +73,26 @@ pub enum SharedTrouble {
     Unreachable(String),
 }
 
+/// How PIK answers the sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Health {
+    /// When PIK last answered.
+    pub ok_at: Option<DateTime<Utc>>,
+    /// What went wrong since, if anything.
+    pub trouble: Option<Trouble>,
+}
+
+/// Why PIK did not answer, in words, and when it is asked again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trouble {
+    /// "API key rejected (401)", "rate limited (429)", "PIK unreachable".
+    pub summary: String,
+    /// It could not be reached at all.
+    pub unreachable: bool,
+    pub status: Option<u16>,
+    pub retry_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MirrorStatus {
     pub phase: Phase,
@@ -77,6 +100,7 @@ pub struct MirrorStatus {
     pub transactions: Progress,
     /// When the mirror was last up to date.
     pub synced_at: Option<DateTime<Utc>>,
+    pub pik: Health,
 }
 
 impl Default for MirrorStatus {
@@ -86,6 +110,7 @@ impl Default for MirrorStatus {
             links: Progress::default(),
             transactions: Progress::default(),
             synced_at: None,
+            pik: Health::default(),
         }
     }
 }
@@ -199,7 +224,7 @@ impl MirrorStatus {
                     (SharedTrouble::Stale | SharedTrouble::NeverSynced, _) => "no pik-tui sync has run yet".into(),
                     (SharedTrouble::Unreachable(error), _) => format!("out of reach ({error})"),
                 };
-                format!("shared mirror: {why} · polling PIK")
+                format!("shared mirror: {why} · showing what it holds")
             }
             Phase::Shared { at: None, trouble: None } => "shared mirror".into(),
             Phase::Failing(why) => match self.synced_at {
@@ -221,9 +246,10 @@ mod tests {
             phase: Phase::Backfilling { of: Of::Transactions, eta: Some(Duration::from_secs(125)) },
             // Links arrived since their backfill ended: it is the
             // transactions' turn all the same.
-            links: Progress { done: 2_952, total: Some(3_002) },
-            transactions: Progress { done: 43_210, total: Some(100_000) },
+            links: Progress { done: 2_952, total: Some(3_002), complete: true },
+            transactions: Progress { done: 43_210, total: Some(100_000), complete: false },
             synced_at: None,
+            pik: Health::default(),
         };
         assert_eq!(status.words(t0()), "mirroring 43,210 of 100,000 transactions · about 2 min left");
         status.phase = Phase::Refreshing { done: 1_200, total: 5_000, eta: Some(Duration::from_secs(600)) };
@@ -249,7 +275,7 @@ mod tests {
             phase: Phase::Shared { at: Some(t0() - chrono::Duration::minutes(2)), trouble: Some(SharedTrouble::Stale) },
             ..MirrorStatus::default()
         };
-        assert_eq!(stale.words(t0()), "shared mirror: last sync 2 min ago · polling PIK");
+        assert_eq!(stale.words(t0()), "shared mirror: last sync 2 min ago · showing what it holds");
         assert!(!stale.current() && stale.shared_trouble().is_some());
     }
 }

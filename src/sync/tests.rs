@@ -79,18 +79,11 @@ pub(crate) async fn pik_transactions(client: &Client) -> Vec<Transaction> {
 }
 
 pub(crate) async fn mirrored_links(store: &Store) -> Vec<PaymentLink> {
-    all(|offset| async move {
-        store.list_links(LinkQuery { limit: Some(100), offset: Some(offset), ..Default::default() }).await.ok()
-    })
-    .await
+    crate::test_support::stored(store).await.0
 }
 
 pub(crate) async fn mirrored_transactions(store: &Store) -> Vec<Transaction> {
-    all(|offset| async move {
-        let query = TransactionQuery { limit: Some(100), offset: Some(offset), ..Default::default() };
-        store.list_transactions(query).await.ok()
-    })
-    .await
+    crate::test_support::stored(store).await.1
 }
 
 /// Asserts two sets of rows are the same, by id, naming the first difference.
@@ -236,13 +229,16 @@ async fn only_what_happens_after_the_first_full_cycle_is_reported_as_news() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn between_full_cycles_the_sync_only_asks_for_new_items() {
+async fn at_idle_the_sync_keeps_to_its_schedule_and_the_budget() {
     let sandbox = sandbox(40, 120).await;
     let client = client(&sandbox, 1000.0);
     let store = store_for(&sandbox, Place::Memory);
-    let options = SyncOptions { sweep_every: 3, ..SyncOptions::default() };
-    let (mut sync, _) = Sync::new(client, store, options);
+    let (mut sync, _) = Sync::new(client, store, SyncOptions::default());
+    // A dashboard showing the links, up to date.
+    let focus = sync.focus();
     assert!(sync.catch_up().await.is_ok());
+    let start = Instant::now();
+    while sync.step_at(start).await.is_ok_and(|wait| wait.is_zero()) {}
     let counts = || async {
         let body: serde_json::Value = match reqwest::get(format!("{}/requests", sandbox.control_url())).await {
             Ok(response) => response.json().await.unwrap_or_default(),
@@ -251,15 +247,35 @@ async fn between_full_cycles_the_sync_only_asks_for_new_items() {
         let route = |name: &str| body["by_route"][name].as_u64().unwrap_or(0);
         [route("GET /v1/payment-links"), route("GET /v1/transactions"), route("GET /v1/webhooks")]
     };
+    // One minute on the schedule's clock, a step every half second.
+    let mut used = [0u64; 3];
     let before = counts().await;
-    for _ in 0..3 {
-        assert!(sync.step().await.is_ok());
+    for half in 1..=120u32 {
+        let at = start + Duration::from_millis(500) * half;
+        while sync.step_at(at).await.is_ok_and(|wait| wait.is_zero()) {}
+    }
+    let after = counts().await;
+    for (at, (a, b)) in after.iter().zip(before).enumerate() {
+        used[at] = a - b;
+    }
+    // The links on screen every 5 s, and the active ones once in the sweep;
+    // the transactions every 30 s, and pending and confirmed in the sweep;
+    // the webhooks every 30 s. At most 20 a minute.
+    assert_eq!(used, [12 + 1, 2 + 2, 2], "links, transactions, webhooks");
+    assert!(used.iter().sum::<u64>() <= 20);
+    // Looking at the webhooks instead: the links are the ones read rarely,
+    // and nothing else is read for the panes hidden.
+    let looking = crate::sync::Focus { shown: Some(crate::sync::Shown::Webhooks), ..crate::sync::Focus::default() };
+    focus.send_replace(looking);
+    let before = counts().await;
+    let later = start + Duration::from_secs(60);
+    for half in 1..=120u32 {
+        let at = later + Duration::from_millis(500) * half;
+        while sync.step_at(at).await.is_ok_and(|wait| wait.is_zero()) {}
     }
     let after = counts().await;
     let used: Vec<u64> = after.iter().zip(before).map(|(a, b)| a - b).collect();
-    // Two light cycles (new links, new transactions) and one full one (the
-    // same, the webhooks, the active links, pending and confirmed payments).
-    assert_eq!(used, [3 + 1, 3 + 2, 1], "links, transactions, webhooks");
+    assert_eq!(used, [2 + 1, 2 + 2, 12], "links, transactions, webhooks");
 }
 
 /// How many requests the sandbox has answered on one route.
@@ -401,4 +417,35 @@ async fn items_fetched_one_by_one_are_counted_with_the_time_left() {
     let timed = phases.iter().any(|p| matches!(p, Phase::Refreshing { eta: Some(_), done, .. } if *done > 0));
     assert!(timed, "the time left is counted for this phase too: {phases:?}");
     assert_eq!(status.borrow().phase, Phase::UpToDate);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mirror_of_what_was_scrolled_to_holds_the_newest_rows_and_no_deeper_ones() {
+    let sandbox = sandbox(1000, 300).await;
+    let client = client(&sandbox, 1000.0);
+    let store = store_for(&sandbox, Place::Memory);
+    let options = SyncOptions { backfill: Backfill::Wanted, ..SyncOptions::default() };
+    let (mut sync, _) = Sync::new(client.clone(), store.clone(), options);
+    let focus = sync.focus();
+    focus.send_replace(Focus { wanted: [100, 100], ..Focus::default() });
+    let start = Instant::now();
+    // Past the first round, and past a sweep of the unfinished sets, which
+    // lists active links and pending payments from all over the account.
+    for seconds in [0, 61, 122] {
+        let at = start + Duration::from_secs(seconds);
+        while sync.step_at(at).await.is_ok_and(|wait| wait.is_zero()) {}
+    }
+    // The newest links, a page ahead of what was asked at most (a page is
+    // written while the next is fetched), and none from deeper.
+    let pik: Vec<String> = pik_links(&client).await.into_iter().map(|l| l.id).collect();
+    let held: Vec<String> = mirrored_links(&store).await.into_iter().map(|l| l.id).collect();
+    assert!((100..=200).contains(&held.len()), "{} links held", held.len());
+    assert_eq!(held[..], pik[..held.len()], "the newest links, in PIK's order, and no other");
+    // Scrolled on: more, from where it stopped, and still no gap.
+    focus.send_replace(Focus { wanted: [held.len() as u64 + 100, 100], ..Focus::default() });
+    let at = start + Duration::from_secs(123);
+    while sync.step_at(at).await.is_ok_and(|wait| wait.is_zero()) {}
+    let more: Vec<String> = mirrored_links(&store).await.into_iter().map(|l| l.id).collect();
+    assert!((held.len() + 100..=held.len() + 200).contains(&more.len()), "{} links held", more.len());
+    assert_eq!(more[..], pik[..more.len()]);
 }

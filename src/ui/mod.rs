@@ -16,7 +16,7 @@ pub use theme::{ColorOverride, Theme, ThemeError, ThemeName};
 
 use crate::app::keymap::Context;
 use crate::app::layout::{Area, tab_spans};
-use crate::app::paged::ListOps;
+use crate::app::list::ListOps;
 use crate::app::{App, Environment, Mode, Pane};
 use crate::human::age_words;
 use crate::sanitize::{for_terminal, for_terminal_truncated};
@@ -163,18 +163,14 @@ fn connection_words(app: &App, theme: &Theme) -> (String, Style) {
     if let Some(name) = app.switching() {
         return (format!("  … switching to {} ", for_terminal_truncated(name, 20)), theme.warning());
     }
-    let (words, style) = match app.poll(app.pane()) {
-        None if matches!(app.pane(), crate::app::Pane::Search | crate::app::Pane::Overview) => match app.mirror() {
-            Some(m) if m.current() => ("  ● mirror ", theme.ok()),
-            _ => ("  … mirror ", theme.warning()),
-        },
-        None => ("  ● listening ", theme.ok()),
-        Some(_) if app.paused() => ("  ⏸ paused ", theme.warning()),
-        Some(poll) if poll.unreachable() && app.settings.mirror.is_ok() => ("  ✕ offline: the mirror ", theme.error()),
-        Some(poll) if poll.error.is_some() => ("  ✕ error ", theme.error()),
-        Some(poll) if poll.last_success.is_none() => ("  … connecting ", theme.dim()),
-        Some(_) if app.is_stale() => ("  ● stale ", theme.warning()),
-        Some(_) => ("  ● live ", theme.ok()),
+    let (words, style) = match app.trouble() {
+        _ if app.pane() == crate::app::Pane::Events => ("  ● listening ", theme.ok()),
+        _ if app.paused() => ("  ⏸ paused ", theme.warning()),
+        Some(trouble) if trouble.unreachable => ("  ✕ offline: the mirror ", theme.error()),
+        Some(_) => ("  ✕ error ", theme.error()),
+        None if app.fresh_at().is_none() => ("  … connecting ", theme.dim()),
+        None if app.is_stale() => ("  ● stale ", theme.warning()),
+        None => ("  ● live ", theme.ok()),
     };
     (words.to_string(), style)
 }
@@ -272,19 +268,26 @@ fn bar(ratio: f64, cells: usize) -> String {
 
 /// The mirror's state for the footer: in full, short, and its style.
 fn mirror_words(app: &App) -> Option<(String, String, Style)> {
-    use crate::sync::Phase;
-    let theme_less = Style::new();
-    if let Err(why) = &app.settings.mirror {
-        return (why != "no mirror").then(|| ("mirror off".to_string(), "mirror off".to_string(), theme_less));
-    }
     let status = app.mirror()?;
     let words = status.words(app.now());
+    let (full, short, style) = phase_words(status, words)?;
+    // Where the rows are kept, when that is worth saying.
+    Some(match app.settings.store.words() {
+        Some(kept) => (format!("{full} · {}", for_terminal(&kept)), "in memory".into(), style),
+        None => (full, short, style),
+    })
+}
+
+/// The sync's phase for the footer: in full, short, and its style.
+fn phase_words(status: &crate::sync::MirrorStatus, words: String) -> Option<(String, String, Style)> {
+    use crate::sync::Phase;
+    let theme_less = Style::new();
     Some(match &status.phase {
         Phase::Backfilling { .. } => {
             let percent = (status.ratio() * 100.0).floor();
             (format!("{} {words}", bar(status.ratio(), 10)), format!("mirror {percent}%"), theme_less)
         }
-        Phase::UpToDate => (words, "mirror ✓".into(), theme_less),
+        Phase::UpToDate => ("mirror up to date".into(), "mirror ✓".into(), theme_less),
         Phase::Incomplete => (words, "mirror incomplete".into(), theme_less),
         Phase::Refreshing { done, total, .. } => (words, format!("checking {done}/{total}"), theme_less),
         Phase::Failing(_) | Phase::Elsewhere | Phase::Starting => (words, "mirror …".into(), theme_less),
@@ -313,27 +316,29 @@ pub fn status_words(app: &App, theme: &Theme) -> (String, Style) {
             (None, None) => ("computing… ".to_string(), theme.dim()),
         };
     }
-    let Some(poll) = app.poll(app.pane()) else {
+    if app.pane() == crate::app::Pane::Events {
         let count = app.events.total().unwrap_or(0);
         return (format!("{count} verified events received "), theme.dim());
-    };
+    }
+    // One source of freshness: what the sync last heard from PIK.
     let now = app.now();
-    let retry_in = (poll.next_poll - now).num_seconds().max(0);
-    if let Some(error) = &poll.error {
-        let age = poll.last_success.map(|t| age_words(now - t));
-        let words = match (error.status, age) {
+    if let Some(trouble) = app.trouble() {
+        let retry_in = (trouble.retry_at - now).num_seconds().max(0);
+        let age = app.fresh_at().map(|t| age_words(now - t));
+        let words = match (trouble.status, age) {
             (Some(401), _) => "API key rejected (401): check the key or profile".to_string(),
             (Some(403), _) => "API key not allowed to read this (403)".to_string(),
             (Some(429), _) => format!("rate limited, retrying in {retry_in} s"),
-            (_, Some(age)) if poll.unreachable() => format!("PIK unreachable, showing data from {age}"),
+            (_, Some(age)) if trouble.unreachable => format!("PIK unreachable, showing data from {age}"),
+            (_, None) if trouble.unreachable => format!("PIK unreachable, retrying in {retry_in} s"),
             (_, Some(age)) => {
-                format!("{}, showing data from {age}, retrying in {retry_in} s", for_terminal(&error.summary))
+                format!("{}, showing data from {age}, retrying in {retry_in} s", for_terminal(&trouble.summary))
             }
-            (_, None) => format!("{}, retrying in {retry_in} s", for_terminal(&error.summary)),
+            (_, None) => format!("{}, retrying in {retry_in} s", for_terminal(&trouble.summary)),
         };
         return (format!("{words} "), theme.error());
     }
-    match poll.last_success {
+    match app.fresh_at() {
         Some(at) => {
             let style = if app.is_stale() { theme.warning() } else { theme.dim() };
             (format!("updated {} ", age_words(now - at)), style)

@@ -8,8 +8,8 @@ use super::table::{CELL_MAX, TableRow, short_age, visible_rows};
 use super::{Theme, rect};
 use crate::app::App;
 use crate::app::layout::{Area, OverviewAreas};
+use crate::app::list::ListOps;
 use crate::app::overview::AttentionItem;
-use crate::app::paged::ListOps;
 use crate::human::group_thousands;
 use crate::sanitize::for_terminal_truncated;
 use crate::store::{Attention, CurrencyFigures, Figure, Overview, Step};
@@ -63,12 +63,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
         frame.render_widget(Paragraph::new(Span::styled(text, theme.warning())), rect(note));
     }
     let Some(overview) = &state.shown else {
-        let words = match (&state.error, &app.settings.mirror) {
-            (_, Err(why)) => {
-                format!("the Overview reads the mirror, which is off: {}", for_terminal_truncated(why, 200))
-            }
-            (Some(error), _) => format!("could not compute the figures: {}", for_terminal_truncated(error, 200)),
-            (None, _) => "computing the figures…".to_string(),
+        let words = match &state.error {
+            Some(error) => format!("could not compute the figures: {}", for_terminal_truncated(error, 200)),
+            None => "computing the figures…".to_string(),
         };
         frame.render_widget(Paragraph::new(Span::styled(words, theme.dim())), rect(areas.money));
         return;
@@ -78,9 +75,16 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     attention(frame, app, theme, areas.title, areas.rows);
 }
 
-/// "figures partial: mirror 43% (43,210 of about 100,000 payments)"
+/// "figures partial: mirror 43% (43,210 of about 100,000 payments)"; with
+/// a mirror of rows scrolled to, that it covers only those.
 fn partial_words(app: &App, ratio: f64) -> String {
     let (done, total) = app.mirror().map(|m| (m.transactions.done, m.transactions.total)).unwrap_or((0, None));
+    if app.settings.store.on_demand() {
+        return format!(
+            "figures cover only the {} payments loaded (the mirror holds rows scrolled to)",
+            group_thousands(done)
+        );
+    }
     let total = total.map(group_thousands).unwrap_or_else(|| "…".into());
     let percent = (ratio * 100.0).floor();
     format!("figures partial: mirror {percent}% ({} of about {total} payments)", group_thousands(done))
@@ -271,7 +275,7 @@ fn attention(frame: &mut Frame, app: &App, theme: &Theme, title: Area, rows: Are
     if count == 0 {
         return;
     }
-    let rows_shown = visible_rows(app, list, usize::from(rows.height), theme);
+    let rows_shown = visible_rows(app, list, usize::from(rows.height), None, theme);
     frame.render_widget(Table::new(rows_shown, AttentionItem::widths()).column_spacing(1), rect(rows));
 }
 

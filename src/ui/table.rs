@@ -1,17 +1,19 @@
 //! The table of the visible pane. Only the rows on screen are built, so a
-//! frame costs the same with 100 or 100,000 loaded rows.
+//! frame costs the same whatever the size of the list behind it. The sort
+//! column's header carries its direction.
 
 use super::theme::status_glyph;
 use super::{Theme, marked, rect};
 use crate::api::{EventEnvelope, PaymentLink, Transaction, Webhook};
 use crate::app::layout::Area;
-use crate::app::paged::{ListOps, Mark, PagedList};
+use crate::app::list::{ListOps, LocalList, Mark};
 use crate::app::resource::Resource;
 use crate::app::search::SearchView;
+use crate::app::window::ListWindow;
 use crate::app::{App, Pane};
 use crate::human::group_thousands;
 use crate::sanitize::for_terminal_truncated;
-use crate::store::SearchHit;
+use crate::store::{SearchHit, Sort, SortColumn};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint};
@@ -25,6 +27,31 @@ pub trait TableRow: Resource {
     fn widths() -> Vec<Constraint>;
     fn cells(&self, now: DateTime<Utc>, theme: &Theme) -> Vec<Cell<'static>>;
     const NOUN: &'static str;
+
+    /// The header column a sort column is shown in, if any.
+    fn sort_header(_column: SortColumn) -> Option<usize> {
+        None
+    }
+
+    /// The cells under a sort: the same, unless the sort shows a time the
+    /// row does not (a payment's settlement).
+    fn sorted_cells(&self, now: DateTime<Utc>, theme: &Theme, _sort: Option<Sort>) -> Vec<Cell<'static>> {
+        self.cells(now, theme)
+    }
+
+    /// The header, the sort column marked with its direction.
+    fn header(sort: Option<Sort>) -> Vec<String> {
+        let mut headers: Vec<String> = Self::headers().iter().map(|h| h.to_string()).collect();
+        if let Some(sort) = sort
+            && let Some(cell) = Self::sort_header(sort.column).and_then(|at| headers.get_mut(at))
+        {
+            if sort.column == SortColumn::Settled {
+                *cell = "SETTLED".into();
+            }
+            cell.push(if sort.descending { '↓' } else { '↑' });
+        }
+        headers
+    }
 }
 
 /// "now", "42s", "5m", "3h", "12d": short ages for a column.
@@ -81,6 +108,17 @@ impl TableRow for PaymentLink {
             Cell::from(short_age(now, self.created_at)),
         ]
     }
+
+    fn sort_header(column: SortColumn) -> Option<usize> {
+        match column {
+            SortColumn::Amount => Some(2),
+            SortColumn::Currency => Some(3),
+            SortColumn::Status => Some(4),
+            SortColumn::Description => Some(5),
+            SortColumn::Created => Some(6),
+            SortColumn::Settled | SortColumn::Link => None,
+        }
+    }
 }
 
 impl TableRow for Transaction {
@@ -111,6 +149,28 @@ impl TableRow for Transaction {
             status_cell(self.status.as_str(), theme),
             Cell::from(short_age(now, self.created_at)),
         ]
+    }
+
+    fn sort_header(column: SortColumn) -> Option<usize> {
+        match column {
+            SortColumn::Link => Some(2),
+            SortColumn::Amount => Some(3),
+            SortColumn::Currency => Some(4),
+            SortColumn::Status => Some(5),
+            SortColumn::Created | SortColumn::Settled => Some(6),
+            SortColumn::Description => None,
+        }
+    }
+
+    /// Sorted by settlement, the last column is when it was credited.
+    fn sorted_cells(&self, now: DateTime<Utc>, theme: &Theme, sort: Option<Sort>) -> Vec<Cell<'static>> {
+        let mut cells = self.cells(now, theme);
+        if sort.is_some_and(|s| s.column == SortColumn::Settled)
+            && let Some(last) = cells.last_mut()
+        {
+            *last = Cell::from(self.settled_at.map(|t| short_age(now, t)).unwrap_or_else(|| "—".into()));
+        }
+        cells
     }
 }
 
@@ -178,14 +238,21 @@ impl TableRow for EventEnvelope {
     }
 }
 
-/// A list the table can draw: loaded rows of one type, or search hits.
+/// A list the table can draw: a window on the mirror, a list held whole,
+/// or search hits.
 pub trait Shown<T>: ListOps {
     fn row(&self, position: usize) -> Option<&T>;
 }
 
-impl<T: Resource> Shown<T> for PagedList<T> {
+impl<T: Resource> Shown<T> for LocalList<T> {
     fn row(&self, position: usize) -> Option<&T> {
         self.visible_row(position)
+    }
+}
+
+impl<T: Resource + PartialEq> Shown<T> for ListWindow<T> {
+    fn row(&self, position: usize) -> Option<&T> {
+        ListWindow::row(self, position)
     }
 }
 
@@ -228,20 +295,18 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     let pane = app.pane();
     if let Some(view) = app.search_view(pane) {
         let title = search_title(app, pane, view);
-        let empty = if view.loaded_once() && view.from_filter() {
-            "nothing in the mirror matches these filters".to_string()
-        } else if view.loaded_once() {
+        let empty = if view.loaded_once() {
             format!("nothing in the mirror matches {}", for_terminal_truncated(&view.text, 40))
         } else {
             "searching…".to_string()
         };
-        return draw_list(frame, app, view, title, empty, theme, area);
+        return draw_list(frame, app, view, Drawn { title, empty, sort: None }, theme, area);
     }
     match pane {
-        Pane::Links => draw_pane(frame, app, &app.links.list, theme, area),
-        Pane::Transactions => draw_pane(frame, app, &app.transactions.list, theme, area),
-        Pane::Webhooks => draw_pane(frame, app, &app.webhooks.list, theme, area),
-        Pane::Events => draw_pane(frame, app, &app.events, theme, area),
+        Pane::Links => draw_window(frame, app, &app.links.list, theme, area),
+        Pane::Transactions => draw_window(frame, app, &app.transactions.list, theme, area),
+        Pane::Webhooks => draw_local(frame, app, &app.webhooks.list, app.webhooks.error.as_deref(), theme, area),
+        Pane::Events => draw_local(frame, app, &app.events, None, theme, area),
         // The Overview is drawn by its own module; Search is shown in a list pane.
         Pane::Overview | Pane::Search => {}
     }
@@ -255,16 +320,12 @@ fn search_title(app: &App, pane: Pane, view: &SearchView) -> String {
         (None, _) => "searching…".to_string(),
     };
     let text = if view.text.trim().is_empty() { "everything".to_string() } else { format!("{:?}", view.text.trim()) };
-    let mut title = if view.from_filter() {
-        // The pane's own filters, read from the mirror (PIK cannot answer them).
-        format!(" {} · {found} · {} · from the mirror ", pane.title(), filter_words(app, pane))
-    } else {
-        format!(" {} · search: {} · {found} ", pane.title(), for_terminal_truncated(&text, 40))
-    };
+    let mut title = format!(" {} · search: {} · {found} ", pane.title(), for_terminal_truncated(&text, 40));
     if let Some(error) = &view.error {
         title.push_str(&format!("· {} ", for_terminal_truncated(error, 60)));
     }
-    if let Some(mirror) = app.mirror().filter(|m| m.partial()) {
+    let on_demand = app.settings.store.on_demand();
+    if let Some(mirror) = app.mirror().filter(|m| m.partial() || on_demand) {
         use crate::store::Kinds;
         let (done, total) = match view.kinds() {
             Kinds::Links => (mirror.links.done, mirror.links.total),
@@ -275,7 +336,14 @@ fn search_title(app: &App, pane: Pane, view: &SearchView) -> String {
             ),
         };
         let total = total.map(group_thousands).unwrap_or_else(|| "…".into());
-        title.push_str(&format!("· searched {} of about {total} — results may be incomplete ", group_thousands(done)));
+        if on_demand {
+            title.push_str(&format!("· searched only the {} rows loaded ", group_thousands(done)));
+        } else {
+            title.push_str(&format!(
+                "· searched {} of about {total} — results may be incomplete ",
+                group_thousands(done)
+            ));
+        }
     }
     title
 }
@@ -306,24 +374,62 @@ fn filter_words(app: &App, pane: Pane) -> String {
     words.join(" · ")
 }
 
-/// A pane's own list (not a search): its title and empty message.
-fn draw_pane<T: TableRow>(frame: &mut Frame, app: &App, list: &PagedList<T>, theme: &Theme, area: Area) {
+/// A Links or Transactions pane (not a search): a window on the mirror,
+/// with its filters, its count, and older rows still coming at its end.
+fn draw_window<T: TableRow + PartialEq>(frame: &mut Frame, app: &App, list: &ListWindow<T>, theme: &Theme, area: Area) {
     let pane = app.pane();
-    let poll = app.poll(pane);
-    let total = list.total().map(group_thousands).unwrap_or_else(|| "…".into());
+    let held = list.total().map(group_thousands).unwrap_or_else(|| "…".into());
+    // While the mirror holds part of the kind, the count says so.
+    let count = match (app.pik_count(pane), app.holds_all(pane)) {
+        (Some(pik), _) => format!("{held} of {} {} loaded", group_thousands(pik), T::NOUN),
+        (None, false) => format!("{held} {} loaded so far", T::NOUN),
+        (None, true) => format!("{held} {}", T::NOUN),
+    };
     let filters = filter_words(app, pane);
     let filters = if filters.is_empty() { String::new() } else { format!("{filters} · ") };
-    let cached = if app.shows_mirror(pane) {
-        match app.mirror().and_then(|m| m.synced_at) {
-            Some(at) => format!("cached · {} old · ", crate::human::age_words(app.now() - at).trim_end_matches(" ago")),
-            None => "cached · ".to_string(),
-        }
-    } else {
-        String::new()
+    let mut title = format!(" {} · {filters}{count} ", pane.title());
+    if list.loaded_once() && list.visible_len() > 0 {
+        // Where the agent is in the list, as a scroll bar would say.
+        title.push_str(&format!("· row {} ", group_thousands(list.selected() as u64 + 1)));
+    }
+    if let Some(error) = &list.error {
+        title.push_str(&format!("· the mirror failed: {} ", for_terminal_truncated(error, 60)));
+    }
+    let more = app.more_coming(pane);
+    let empty = match (list.loaded_once(), &list.error, more) {
+        (false, Some(_), _) => "could not read the mirror; see the title".to_string(),
+        (false, None, _) => "loading…".to_string(),
+        (true, _, true) => format!("no {} in the mirror yet: loading…", T::NOUN),
+        (true, _, false) => format!("no {}", T::NOUN),
     };
-    let filters = format!("{cached}{filters}");
-    let mut title =
-        format!(" {} · {filters}loaded {} of {total} ", pane.title(), group_thousands(list.loaded() as u64));
+    let sort = app.sort_of(pane);
+    let mut drawn = Drawn { title, empty, sort };
+    if more {
+        // The end of what the mirror holds, not of the list.
+        let words = match (app.trouble(), sort == Some(Sort::default())) {
+            (Some(_), _) => "older rows load when PIK answers",
+            (None, true) => "loading older rows…",
+            (None, false) => "loading more rows: the order covers the rows loaded so far",
+        };
+        drawn.title.push_str("· more coming ");
+        return draw_list_then(frame, app, list, drawn, Some(words), theme, area);
+    }
+    draw_list(frame, app, list, drawn, theme, area);
+}
+
+/// A list held whole (the webhooks, the events): its title and empty
+/// message, and its text filter.
+fn draw_local<T: TableRow>(
+    frame: &mut Frame,
+    app: &App,
+    list: &LocalList<T>,
+    error: Option<&str>,
+    theme: &Theme,
+    area: Area,
+) {
+    let pane = app.pane();
+    let total = list.total().map(group_thousands).unwrap_or_else(|| "…".into());
+    let mut title = format!(" {} · {total} ", pane.title());
     if !list.text_filter().is_empty() {
         title.push_str(&format!(
             "· /{} ({} shown) ",
@@ -331,30 +437,44 @@ fn draw_pane<T: TableRow>(frame: &mut Frame, app: &App, list: &PagedList<T>, the
             list.visible_len()
         ));
     }
-    let message = if !list.loaded_once() {
-        match poll.and_then(|p| p.error.as_ref()) {
-            Some(_) => "could not load; see the footer".to_string(),
-            None => "loading…".to_string(),
-        }
+    if let Some(error) = error {
+        title.push_str(&format!("· the mirror failed: {} ", for_terminal_truncated(error, 60)));
+    }
+    let empty = if !list.loaded_once() {
+        "loading…".to_string()
     } else if !list.text_filter().is_empty() {
-        format!("no loaded {} match /{}", T::NOUN, for_terminal_truncated(list.text_filter(), 30))
+        format!("no {} match /{}", T::NOUN, for_terminal_truncated(list.text_filter(), 30))
     } else {
         format!("no {}", T::NOUN)
     };
-    draw_list(frame, app, list, title, message, theme, area);
+    draw_list(frame, app, list, Drawn { title, empty, sort: None }, theme, area);
+}
+
+/// What a list is drawn with: its title, what it says when empty, its sort.
+struct Drawn {
+    title: String,
+    empty: String,
+    sort: Option<Sort>,
 }
 
 /// Draws the rows on screen of any list, and nothing more: a frame costs
 /// the same with 100 or 100,000 rows behind it.
-fn draw_list<T: TableRow>(
+fn draw_list<T: TableRow>(frame: &mut Frame, app: &App, list: &dyn Shown<T>, drawn: Drawn, theme: &Theme, area: Area) {
+    draw_list_then(frame, app, list, drawn, None, theme, area);
+}
+
+/// The same, with a line after the list's last row when it shows (older
+/// rows on their way).
+fn draw_list_then<T: TableRow>(
     frame: &mut Frame,
     app: &App,
     list: &dyn Shown<T>,
-    title: String,
-    empty: String,
+    drawn: Drawn,
+    after: Option<&str>,
     theme: &Theme,
     area: Area,
 ) {
+    let Drawn { title, empty, sort } = drawn;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(!app.detail_open()))
@@ -368,20 +488,28 @@ fn draw_list<T: TableRow>(
         return;
     }
 
-    let mut rows = visible_rows(app, list, height, theme);
-    // The row past the last loaded one, while the next page is coming.
+    let mut rows = visible_rows(app, list, height, sort, theme);
     let end = (list.scroll() + height).min(list.visible_len());
-    if end == list.visible_len() && rows.len() < height && list.in_flight().is_some_and(|o| o > 0) {
-        rows.push(Row::new(vec![Cell::from(""), Cell::from(Span::styled("loading more…", theme.dim()))]));
+    if let Some(after) = after
+        && end == list.visible_len()
+        && rows.len() < height
+    {
+        rows.push(Row::new(vec![Cell::from(""), Cell::from(Span::styled(after, theme.dim()))]));
     }
-    let header = Row::new(T::headers().iter().map(|h| Cell::from(*h)).collect::<Vec<_>>()).style(theme.header_row());
+    let header = Row::new(T::header(sort).into_iter().map(Cell::from).collect::<Vec<_>>()).style(theme.header_row());
     let table = Table::new(rows, T::widths()).header(header).block(block).column_spacing(1);
     frame.render_widget(table, outer);
 }
 
 /// The rows on screen of a list, `height` of them from its scroll offset:
 /// the selection marker, new and changed marks, the cells.
-pub fn visible_rows<T: TableRow>(app: &App, list: &dyn Shown<T>, height: usize, theme: &Theme) -> Vec<Row<'static>> {
+pub fn visible_rows<T: TableRow>(
+    app: &App,
+    list: &dyn Shown<T>,
+    height: usize,
+    sort: Option<Sort>,
+    theme: &Theme,
+) -> Vec<Row<'static>> {
     let now = app.now();
     let start = list.scroll();
     let end = (start + height).min(list.visible_len());
@@ -402,7 +530,7 @@ pub fn visible_rows<T: TableRow>(app: &App, list: &dyn Shown<T>, height: usize, 
             (false, None) => (" ", Style::new()),
         };
         let mut cells = vec![Cell::from(Span::styled(marker, mark_style))];
-        cells.extend(item.cells(now, theme));
+        cells.extend(item.sorted_cells(now, theme, sort));
         let mut style = if selected { theme.selected() } else { Style::new() };
         if mark.is_some() {
             style = marked(style);

@@ -3,29 +3,23 @@
 //! or are deactivated, items arriving on top while it pages, one request
 //! in five failing), once activity stops and the sync catches up, the
 //! mirror equals PIK's truth exactly: every id, every status, every field.
-//! Written once; `tests/mirror.rs` runs it on SQLite, `tests/postgres.rs`
-//! on PostgreSQL.
+//! And so does the screen: a dashboard scrolled far down the links, which
+//! reads its window again whenever the store says it changed, shows PIK's
+//! rows, field by field. Written once; `tests/mirror.rs` runs it on
+//! SQLite, `tests/postgres.rs` on PostgreSQL.
 
 use super::*;
-use pik_tui::api::{Client, ClientConfig, LinkQuery, PaymentLink, RetryPolicy, Transaction, TransactionQuery};
+use pik_tui::api::{Client, ClientConfig, LinkQuery, PaymentLink, RetryPolicy, Transaction};
+use pik_tui::app::{App, Cmd, Msg, Settings};
 use pik_tui::sandbox::{self, Pace, SandboxConfig, SeedSizes};
-use pik_tui::store::Store;
-use pik_tui::sync::{Sync, SyncOptions};
+use pik_tui::store::{Change, Store};
+use pik_tui::sync::{Focus, Sync, SyncOptions};
 use serde_json::json;
 use std::time::Duration;
+use tokio::sync::{broadcast, watch};
 
 pub async fn mirror(store: &Store) -> (Vec<PaymentLink>, Vec<Transaction>) {
-    let links = every(|offset| async move {
-        let query = LinkQuery { limit: Some(100), offset: Some(offset), ..LinkQuery::default() };
-        store.list_links(query).await.unwrap_or_else(|e| panic!("{e}"))
-    })
-    .await;
-    let transactions = every(|offset| async move {
-        let query = TransactionQuery { limit: Some(100), offset: Some(offset), ..TransactionQuery::default() };
-        store.list_transactions(query).await.unwrap_or_else(|e| panic!("{e}"))
-    })
-    .await;
-    (links, transactions)
+    pik_tui::test_support::stored(store).await
 }
 
 pub fn same<T: PartialEq + std::fmt::Debug>(what: &str, truth: &mut [T], mirror: &mut [T], id: fn(&T) -> &str) {
@@ -75,13 +69,33 @@ pub async fn converges(seed: u64, store: Store) {
     });
     let (status, _) = control(&sandbox, reqwest::Method::PUT, "/faults", Some(faults)).await;
     assert_eq!(status, 200);
-    let options = SyncOptions { cycle: Duration::from_millis(300), ..SyncOptions::default() };
-    let (sync, progress) = Sync::new(sync_client.clone(), store.clone(), options);
+    let options = SyncOptions {
+        refresh: Duration::from_millis(300),
+        hidden_every: 1,
+        sweep: Duration::from_millis(600),
+        ..SyncOptions::default()
+    };
+    let (mut sync, progress) = Sync::new(sync_client.clone(), store.clone(), options);
+    let focus = sync.focus();
     let running = tokio::spawn(sync.run());
+    // A dashboard on the store, scrolled down the links once there are
+    // enough of them: it reads its window again at every notice.
+    let mut screen =
+        Screen { app: App::new(Settings::default(), 120, 40, chrono::Utc::now()), notices: store.changes() };
+    screen.show(Vec::new(), &store, &focus).await;
+    while progress.borrow().links.done < 1000 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        screen.heard(&store, &focus).await;
+    }
+    for _ in 0..900 {
+        let cmds = screen.app.update(Msg::Key(pik_tui::app::input::Key::char('j')), chrono::Utc::now());
+        screen.show(cmds, &store, &focus).await;
+    }
     // Meanwhile an agent deactivates links now and then.
     let mut rng = fastrand::Rng::with_seed(seed);
     for _ in 0..40 {
         tokio::time::sleep(Duration::from_millis(250)).await;
+        screen.heard(&store, &focus).await;
         if rng.u8(..3) == 0 {
             let query = LinkQuery { status: Some(pik_tui::api::LinkStatus::Active), limit: Some(50), offset: None };
             if let Ok(page) = client.list_links(&query).await
@@ -108,12 +122,74 @@ pub async fn converges(seed: u64, store: Store) {
         }
         assert!(std::time::Instant::now() < deadline, "no catch-up: {:?}", progress.borrow());
         tokio::time::sleep(Duration::from_millis(100)).await;
+        screen.heard(&store, &focus).await;
     }
     running.abort();
+    screen.heard(&store, &focus).await;
     let (mut links, mut transactions) = truth(&client).await;
     let (mut mirrored_links, mut mirrored_transactions) = mirror(&store).await;
     assert!(links.len() > 1500 && transactions.len() > 4000, "activity happened");
     same("links", &mut links, &mut mirrored_links, |l| &l.id);
     same("transactions", &mut transactions, &mut mirrored_transactions, |t| &t.id);
+    screen.same_as(&links);
     sandbox.shutdown().await;
+}
+
+/// A dashboard's app, driven as the runtime drives it: the store's notices
+/// in, its reads answered by the store, what it tells the sync passed on.
+struct Screen {
+    app: App,
+    notices: broadcast::Receiver<Change>,
+}
+
+impl Screen {
+    /// Runs the app's commands until it asks for nothing more.
+    async fn show(&mut self, cmds: Vec<Cmd>, store: &Store, focus: &watch::Sender<Focus>) {
+        let mut pending = cmds;
+        pending.extend(self.app.update(Msg::Tick, chrono::Utc::now()));
+        while !pending.is_empty() {
+            let mut next = Vec::new();
+            for cmd in pending {
+                if let Cmd::Focus(wanted) = &cmd {
+                    focus.send_replace(wanted.clone());
+                }
+                if let Some(msg) = pik_tui::test_support::read_for(store, &cmd).await {
+                    next.extend(self.app.update(msg, chrono::Utc::now()));
+                }
+            }
+            pending = next;
+        }
+    }
+
+    /// Hands the app what the store announced since the last time.
+    async fn heard(&mut self, store: &Store, focus: &watch::Sender<Focus>) {
+        let mut change = Change::default();
+        loop {
+            match self.notices.try_recv() {
+                Ok(more) => change.add(more),
+                Err(broadcast::error::TryRecvError::Lagged(_)) => change.add(Change::anything()),
+                Err(_) => break,
+            }
+        }
+        if !change.is_empty() {
+            let cmds = self.app.update(Msg::StoreChanged(change), chrono::Utc::now());
+            self.show(cmds, store, focus).await;
+        }
+    }
+
+    /// The rows on screen are PIK's, field by field, and the list's count too.
+    fn same_as(&self, truth: &[PaymentLink]) {
+        let list = &self.app.links.list;
+        let view = self.app.view_height();
+        let shown: Vec<&PaymentLink> = list.on_screen_rows(view).collect();
+        assert_eq!(shown.len(), view, "a full screen at row {}", pik_tui::app::list::ListOps::selected(list));
+        assert!(pik_tui::app::list::ListOps::scroll(list) > 800, "far down the list");
+        assert_eq!(pik_tui::app::list::ListOps::total(list), Some(truth.len() as u64), "the list's count");
+        for row in shown {
+            match truth.iter().find(|l| l.id == row.id) {
+                Some(pik) => assert_eq!(pik, row, "the row on screen differs from PIK's"),
+                None => panic!("{} is on screen but not at PIK", row.id),
+            }
+        }
+    }
 }

@@ -177,10 +177,10 @@ pub fn free_port() -> u16 {
     }
 }
 
-/// The "loaded N of M" figure of the table's title.
-pub fn loaded(screen: &str) -> usize {
+/// The row the selection is on, from the table's title ("· row 121").
+pub fn row_at(screen: &str) -> usize {
     screen
-        .split("loaded ")
+        .split("· row ")
         .nth(1)
         .and_then(|rest| rest.split(' ').next())
         .and_then(|n| n.replace(',', "").parse().ok())

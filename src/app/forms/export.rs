@@ -7,7 +7,7 @@ use super::{edit, paste};
 use crate::app::dialogs::{Dialog, Outcome};
 use crate::app::input::{Key, KeyCode};
 use crate::app::keymap::Action;
-use crate::app::paged::RequestId;
+use crate::app::list::RequestId;
 use crate::export::Format;
 use crate::store::Selection;
 use std::path::PathBuf;

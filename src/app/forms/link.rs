@@ -6,7 +6,7 @@ use crate::api::CreateLink;
 use crate::app::dialogs::{Dialog, Outcome, Write};
 use crate::app::input::{Key, KeyCode};
 use crate::app::keymap::Action;
-use crate::app::paged::RequestId;
+use crate::app::list::RequestId;
 use crate::money;
 use tui_input::Input;
 

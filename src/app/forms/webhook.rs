@@ -5,7 +5,7 @@ use crate::api::{CreateWebhook, WebhookEvent};
 use crate::app::dialogs::{Dialog, Outcome, Write};
 use crate::app::input::{Key, KeyCode};
 use crate::app::keymap::Action;
-use crate::app::paged::RequestId;
+use crate::app::list::RequestId;
 use tui_input::Input;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -38,6 +38,11 @@ pub enum Action {
     Verify,
     CycleStatus,
     CycleCurrency,
+    /// Sort by the column left or right of the sort column.
+    SortPrev,
+    SortNext,
+    /// Turn the sort order round.
+    SortInvert,
     // The Overview.
     NextPeriod,
     PrevPeriod,
@@ -93,6 +98,9 @@ const NAMES: &[(Action, &str)] = &[
     (Action::Verify, "verify"),
     (Action::CycleStatus, "cycle_status"),
     (Action::CycleCurrency, "cycle_currency"),
+    (Action::SortPrev, "sort_prev"),
+    (Action::SortNext, "sort_next"),
+    (Action::SortInvert, "sort_invert"),
     (Action::NextPeriod, "next_period"),
     (Action::PrevPeriod, "prev_period"),
     (Action::NextChartCurrency, "next_chart_currency"),

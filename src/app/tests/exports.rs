@@ -12,12 +12,12 @@ fn export_job(cmds: &[Cmd]) -> Option<(RequestId, ExportJob)> {
     })
 }
 
-fn mirror_app() -> (App, FakePik) {
-    let pik = FakePik::numbered(30);
-    let mut app = App::new(Settings { mirror: Ok(()), read_only: true, ..Settings::default() }, 120, 40, t0());
+fn mirror_app() -> (App, TestMirror) {
+    let mirror = TestMirror::numbered(30);
+    let mut app = App::new(Settings { read_only: true, ..Settings::default() }, 120, 40, t0());
     let cmds = app.update(Msg::Tick, t0());
-    answer_all(&mut app, cmds, &pik, t0());
-    (app, pik)
+    answer_all(&mut app, cmds, &mirror, t0());
+    (app, mirror)
 }
 
 #[test]
@@ -72,14 +72,20 @@ fn an_export_runs_in_the_background_from_start_to_its_notice() {
 }
 
 #[test]
-fn without_a_mirror_the_export_pages_pik_with_the_panes_filters() {
-    let (mut app, _) = started(30);
+fn a_mirror_of_rows_scrolled_to_exports_from_pik_and_refuses_a_search() {
+    let mirror = TestMirror::numbered(30);
+    let settings = Settings { store: StoreKind::OnDemand(None), ..Settings::default() };
+    let mut app = crate::test_support::loaded_app(settings, 120, 40, &mirror);
+    key(&mut app, 'e', t0());
+    let Mode::Export(form) = app.mode() else { panic!("no form") };
+    assert_eq!(form.source, ExportSource::Pik, "a part of the account must not pass for all of it");
+    assert!(matches!(form.selection, Selection::Filter(_)));
+    assert!(form.what.contains("read from PIK"), "{}", form.what);
+    press(&mut app, input::KeyCode::Esc, t0());
     key(&mut app, '/', t0());
     typed(&mut app, "Order 1", t0());
     press(&mut app, input::KeyCode::Enter, t0());
     key(&mut app, 'e', t0());
-    let Mode::Export(form) = app.mode() else { panic!("no form") };
-    assert_eq!(form.source, ExportSource::Pik);
-    assert!(matches!(form.selection, Selection::Filter(_)));
-    assert!(form.what.contains("not applied"), "{}", form.what);
+    assert!(matches!(app.mode(), Mode::Normal));
+    assert!(app.notice().is_some_and(|n| n.is_error && n.text.contains("holds only rows scrolled to")));
 }

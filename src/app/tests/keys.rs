@@ -7,24 +7,25 @@ use crate::app::keymap::{Action, Binding, Context, PaneSet, Scope, UserKey};
 use crate::test_support::{numbered_txn, refusal};
 
 #[test]
-fn the_text_filter_narrows_as_you_type_and_esc_restores() {
+fn the_text_filter_of_a_short_list_narrows_as_you_type_and_esc_restores() {
     let (mut app, _) = started(300);
-    typed(&mut app, "/order 29", t0());
-    assert_eq!(app.links.list.visible_len(), 10, "Order 299..290 (Order 29 is not loaded)");
+    key(&mut app, '3', t0());
+    typed(&mut app, "/example.com/wh_2", t0());
+    assert_eq!(app.webhooks.list.visible_len(), 1);
     press(&mut app, KeyCode::Enter, t0());
     assert!(matches!(app.mode(), Mode::Normal));
-    assert_eq!(app.links.list.text_filter(), "order 29");
+    assert_eq!(app.webhooks.list.text_filter(), "example.com/wh_2");
     key(&mut app, '/', t0());
     key(&mut app, 'x', t0());
-    assert_eq!(app.links.list.visible_len(), 0);
+    assert_eq!(app.webhooks.list.visible_len(), 0);
     press(&mut app, KeyCode::Esc, t0());
-    assert_eq!(app.links.list.text_filter(), "order 29", "Esc restores the previous filter");
+    assert_eq!(app.webhooks.list.text_filter(), "example.com/wh_2", "Esc restores the previous filter");
     press(&mut app, KeyCode::Esc, t0());
-    assert_eq!(app.links.list.visible_len(), 50, "Esc in the list clears it");
+    assert_eq!(app.webhooks.list.visible_len(), 2, "Esc in the list clears it");
     // The prompt edits like the forms: word delete.
-    typed(&mut app, "/order 29", t0());
+    typed(&mut app, "/example wh", t0());
     app.update(Msg::Key(Key::ctrl('w')), t0());
-    assert_eq!(app.links.list.text_filter(), "order");
+    assert_eq!(app.webhooks.list.text_filter(), "example");
 }
 
 #[test]
@@ -79,7 +80,7 @@ fn keys_per_pane() {
     key(&mut app, 'c', t0());
     assert_eq!(app.transactions.filter, TransactionFilter::default(), "c is for transactions only");
     press(&mut app, KeyCode::Tab, t0());
-    assert_eq!(app.pane(), Pane::Links);
+    assert_eq!(app.pane(), Pane::Search);
     press(&mut app, KeyCode::BackTab, t0());
     assert_eq!(app.pane(), Pane::Webhooks);
     key(&mut app, '?', t0());
@@ -90,7 +91,7 @@ fn keys_per_pane() {
     assert!(matches!(app.mode(), Mode::Normal));
     key(&mut app, '1', t0());
     key(&mut app, 'G', t0());
-    assert_eq!(app.links.list.selected(), 49);
+    assert_eq!(app.links.list.selected(), 299, "the list's last row, not the last one held");
     key(&mut app, 'g', t0());
     assert_eq!(app.links.list.selected(), 0);
     // Enter opens the detail and fetches the link and its transactions.
@@ -99,12 +100,12 @@ fn keys_per_pane() {
     assert!(app.detail_open());
     press(&mut app, KeyCode::Esc, t0());
     assert!(!app.detail_open());
-    // p pauses polling.
+    // p pauses live updates, and r asks the sync for what is on screen.
     let (mut app, _) = started(300);
     key(&mut app, 'p', t0());
-    assert!(fetches(&app.update(Msg::Tick, t0() + Duration::seconds(60))).is_empty());
+    assert!(app.paused());
     let cmds = key(&mut app, 'p', t0() + Duration::seconds(61));
-    assert!(fetches(&cmds).contains(&(Polled::Links, 0)), "resuming refreshes at once");
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::Focus(f) if f.asked == 1)), "resuming refreshes at once");
 }
 
 #[test]
@@ -117,7 +118,7 @@ fn the_mouse_selects_rows_and_tabs_and_scrolls() {
     assert_eq!(app.links.list.selected(), 7);
     let (start, labels) = app.header_tabs();
     let spans = layout::tab_spans(&labels, start);
-    app.update(Msg::Mouse(Mouse { kind: MouseKind::Click, column: spans[1].0 + 1, row: 0 }), t0());
+    app.update(Msg::Mouse(Mouse { kind: MouseKind::Click, column: spans[2].0 + 1, row: 0 }), t0());
     assert_eq!(app.pane(), Pane::Transactions);
 }
 
@@ -157,12 +158,12 @@ fn a_binding_added_to_the_table_shows_in_the_footer_and_help_and_writes_hide_in_
 
 #[test]
 fn switching_profile_clears_the_old_rows_and_ignores_late_answers() {
-    let (mut app, pik) = started(300);
+    let (mut app, mirror) = started(300);
     app.settings.profiles = vec!["test".into(), "live".into()];
     app.settings.profile = Some("test".into());
-    // A poll for the old profile goes out and is still on its way.
-    let late = app.update(Msg::Tick, t0() + Duration::seconds(5));
-    assert!(!fetches(&late).is_empty());
+    // A read for the old profile goes out and is still on its way.
+    let late = key(&mut app, 's', t0());
+    assert!(!reads(&late).is_empty());
     typed(&mut app, ":profile nope", t0());
     let cmds = press(&mut app, KeyCode::Enter, t0());
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::SwitchProfile(_))));
@@ -171,16 +172,21 @@ fn switching_profile_clears_the_old_rows_and_ignores_late_answers() {
     let cmds = press(&mut app, KeyCode::Enter, t0());
     assert!(cmds.contains(&Cmd::SwitchProfile("live".into())));
     assert_eq!(app.switching(), Some("live"));
-    assert!(fetches(&app.update(Msg::Tick, t0() + Duration::seconds(9))).is_empty(), "nothing polled meanwhile");
+    assert!(reads(&app.update(Msg::Tick, t0() + Duration::seconds(9))).is_empty(), "nothing read meanwhile");
     let zone = crate::zone::Zone::utc();
-    let info =
-        ProfileInfo { name: "live".into(), environment: Environment::Live, read_only: true, mirror: Ok(()), zone };
+    let info = ProfileInfo {
+        name: "live".into(),
+        environment: Environment::Live,
+        read_only: true,
+        store: StoreKind::File,
+        zone,
+    };
     let cmds = app.update(Msg::ProfileSwitched(Ok(info)), t0() + Duration::seconds(10));
     assert_eq!(app.links.list.loaded(), 0, "no row of the old profile is kept");
     assert_eq!((app.settings.environment, app.settings.read_only), (Environment::Live, true));
-    assert!(fetches(&cmds).contains(&(Polled::Links, 0)), "the new profile is polled at once");
+    assert!(window_ask(&cmds, Kinds::Links).is_some(), "the new profile is read at once");
     // The old profile's answer arrives late: ignored.
-    answer_all(&mut app, late, &pik, t0() + Duration::seconds(11));
+    answer_all(&mut app, late, &mirror, t0() + Duration::seconds(11));
     assert_eq!(app.links.list.loaded(), 0);
     // A failed switch says why and keeps the profile.
     typed(&mut app, ":profile test", t0() + Duration::seconds(12));

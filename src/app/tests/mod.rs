@@ -1,18 +1,19 @@
 //! `App::update`: messages in, state and commands out, on a test clock.
-//! Rows, the fake PIK and errors come from `crate::test_support`.
+//! Rows, the mirror in memory and errors come from `crate::test_support`.
 
 mod exports;
 mod keys;
 mod notices;
 mod overview;
-mod polling;
+mod reading;
+mod sorting;
 mod writes;
 
 use super::*;
 use crate::human::{age_words, group_thousands};
-use crate::test_support::{FakePik, answer_all, fetches, t0};
+use crate::store::{Kinds, WindowAsk};
+use crate::test_support::{TestMirror, answer_all, reads, t0};
 use input::{Key, Mouse};
-use std::time::Duration as StdDuration;
 
 fn app() -> App {
     App::new(Settings::default(), 120, 40, t0())
@@ -32,24 +33,23 @@ fn typed(app: &mut App, text: &str, now: DateTime<Utc>) {
     }
 }
 
-/// The first page request for `pane` in `cmds`.
-fn request_for(cmds: &[Cmd], pane: Polled) -> Option<(RequestId, PageRequest)> {
-    cmds.iter().find_map(|c| match c {
-        Cmd::FetchPage { request, page, .. } if page.pane() == pane => Some((*request, page.clone())),
+/// The window asked for of a list of `kinds` in `cmds`.
+fn window_ask(cmds: &[Cmd], kinds: Kinds) -> Option<WindowAsk> {
+    reads(cmds).into_iter().find_map(|ask| match ask {
+        ListAsk::Window(ask) if ask.query.filter.kinds == kinds => Some(*ask),
         _ => None,
     })
 }
 
-/// An app that has loaded the first page of every pane from a fake PIK
-/// with `newest` links.
-fn started(newest: u64) -> (App, FakePik) {
-    let pik = FakePik::numbered(newest);
+/// An app that has read every list from a mirror of `newest` links.
+fn started(newest: u64) -> (App, TestMirror) {
+    let mirror = TestMirror::numbered(newest);
     let mut app = app();
     let cmds = app.update(Msg::Tick, t0());
-    assert_eq!(fetches(&cmds), [(Polled::Links, 0), (Polled::Transactions, 0), (Polled::Webhooks, 0)]);
-    let rest = answer_all(&mut app, cmds, &pik, t0());
-    assert!(fetches(&rest).is_empty(), "nothing more until the selection moves: {rest:?}");
-    (app, pik)
+    assert_eq!(reads(&cmds).len(), 3, "the three lists: {cmds:?}");
+    let rest = answer_all(&mut app, cmds, &mirror, t0());
+    assert!(reads(&rest).is_empty(), "nothing more until the selection moves: {rest:?}");
+    (app, mirror)
 }
 
 #[test]

@@ -54,17 +54,9 @@ fn a_link_that_does_not_exist_is_said_and_the_filter_stays_as_it_was() {
 
 #[test]
 fn a_currency_no_payment_has_is_said_once_the_list_comes_back() {
-    let (mut app, _) = started(300);
+    let (mut app, mirror) = started(300);
     let cmds = command(&mut app, "currency xyz", t0());
-    let empty = |page: &PageRequest| -> Result<Loaded, ErrorInfo> {
-        match page {
-            PageRequest::Transactions { .. } => {
-                Ok(Loaded::Transactions(crate::test_support::page(Vec::<Transaction>::new(), 0)))
-            }
-            other => Ok(FakePik::numbered(300).answer(other)),
-        }
-    };
-    crate::test_support::answer_with(&mut app, cmds, t0(), empty);
+    answer_all(&mut app, cmds, &mirror, t0());
     assert!(
         app.notice().is_some_and(|n| n.is_error && n.text.starts_with("no payment has currency XYZ")),
         "{:?}",

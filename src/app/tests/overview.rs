@@ -12,7 +12,7 @@ fn settings(rules: &[&[(&str, &str)]]) -> Settings {
     let alerts =
         rules.iter().map(|rule| AlertRule::parse(&alert_entry(1, rule)).unwrap_or_else(|e| panic!("{e}"))).collect();
     let zone = crate::zone::Zone::bundled("Europe/Berlin").unwrap_or_default();
-    Settings { mirror: Ok(()), zone, alerts, ..Settings::default() }
+    Settings { zone, alerts, ..Settings::default() }
 }
 
 fn up_to_date() -> Msg {
@@ -73,7 +73,7 @@ fn the_overview_asks_for_local_days_and_its_keys_change_the_question() {
 }
 
 #[test]
-fn it_is_asked_for_often_while_shown_and_rarely_while_hidden_and_never_without_a_mirror() {
+fn it_is_asked_for_often_while_shown_and_rarely_while_hidden() {
     let mut app = on_overview(settings(&[]));
     let at = |secs| t0() + Duration::seconds(secs);
     let fixture = overview_fixture(app.overview_query().from, t0());
@@ -92,13 +92,6 @@ fn it_is_asked_for_often_while_shown_and_rarely_while_hidden_and_never_without_a
     // News from the sync: at once.
     let cmds = app.update(Msg::Changes(vec![txn("txn_moved")]), at(330));
     assert!(overview_query(&cmds).is_some(), "news: at once");
-    let mut plain = App::new(Settings::default(), 120, 40, t0());
-    let cmds = plain.update(Msg::Tick, t0());
-    assert!(overview_query(&cmds).is_none());
-    key(&mut plain, '0', t0());
-    assert_eq!(plain.pane(), Pane::Links);
-    assert!(plain.notice().is_some_and(|n| n.is_error && n.text.contains("reads the mirror")));
-    assert!(!plain.panes().contains(&Pane::Overview));
 }
 
 #[test]
@@ -180,29 +173,6 @@ fn the_syncs_live_changes_fire_matching_rules_once() {
     assert_eq!(cmds.iter().filter(|c| matches!(c, Cmd::Notify { how: Notify::Osc777, .. })).count(), 1);
     let again = app.update(Msg::Changes(vec![settled("txn_big", "1000")]), t0());
     assert!(!again.contains(&Cmd::Bell), "the same event seen again");
-}
-
-#[test]
-fn pik_catching_up_with_the_mirrors_picture_is_history() {
-    let mut app = App::new(Settings { mirror: Ok(()), bell: true, ..Settings::default() }, 120, 40, t0());
-    let cmds = app.update(Msg::Tick, t0());
-    let pending = FakePik::numbered(5);
-    let mut now_settled = pending.clone();
-    now_settled.transactions[0].status = TransactionStatus::Settled;
-    // The mirror's picture (from yesterday) says pending; PIK says settled.
-    let (mirror, pik): (Vec<Cmd>, Vec<Cmd>) =
-        cmds.into_iter().partition(|c| matches!(c, Cmd::FetchPage { source: Source::Mirror, .. }));
-    answer_all(&mut app, mirror, &pending, t0());
-    let rang = answer_all(&mut app, pik, &now_settled, t0());
-    assert!(!rang.contains(&Cmd::Bell), "settled while the dashboard was closed: history");
-    // Live: a payment settles between two polls.
-    let mut later = now_settled.clone();
-    later.transactions[0].status = TransactionStatus::Settled;
-    later.transactions[2].status = TransactionStatus::Settled;
-    let at = t0() + Duration::seconds(5);
-    let cmds = key(&mut app, '2', at);
-    let cmds = answer_all(&mut app, cmds, &later, at);
-    assert!(cmds.contains(&Cmd::Bell), "{cmds:?}");
 }
 
 #[test]

@@ -27,14 +27,15 @@ fn a_failed_create_keeps_the_input_unlocks_and_is_not_retried() {
     let Some(request) = write_request(&cmds) else { panic!("{cmds:?}") };
     let at = t0() + Duration::seconds(2);
     let cmds = app.update(Msg::Written { request, result: Err(lost_answer()) }, at);
-    assert!(fetches(&cmds).contains(&(Polled::Links, 0)), "the links are refreshed at once: {cmds:?}");
+    let asked = cmds.iter().any(|c| matches!(c, Cmd::Focus(focus) if focus.asked == 1));
+    assert!(asked, "the sync reads the links at once: {cmds:?}");
     let Mode::NewLink(form) = app.mode() else { panic!("the form closed") };
     assert!(form.failure.as_deref().is_some_and(|f| f.contains("MAY have been created")));
 }
 
 #[test]
 fn a_created_link_shows_its_result_and_esc_selects_it_on_top() {
-    let (mut app, _) = started(300);
+    let (mut app, mirror) = started(300);
     key(&mut app, 'n', t0());
     typed(&mut app, "75.00", t0());
     let cmds = press(&mut app, KeyCode::Enter, t0());
@@ -49,7 +50,13 @@ fn a_created_link_shows_its_result_and_esc_selects_it_on_top() {
     assert!(cmds.contains(&Cmd::Copy("https://pay.pik.global/pl_new".into())));
     press(&mut app, KeyCode::Esc, t0());
     assert!(matches!(app.mode(), Mode::Normal));
+    // The worker kept it in the mirror, which says so after the Esc: it is
+    // selected as soon as the list holds it.
+    let change = mirror.save(crate::store::Batch { links: vec![link("pl_new")], ..Default::default() });
+    let cmds = app.update(Msg::StoreChanged(change), t0());
+    answer_all(&mut app, cmds, &mirror, t0());
     assert_eq!(app.links.list.selected_row().map(|l| l.id.as_str()), Some("pl_new"));
+    assert_eq!(app.mark(Pane::Links, "pl_new"), Some(Mark::New));
 }
 
 #[test]
@@ -73,10 +80,11 @@ fn deactivating_on_a_server_without_delete_says_so() {
         assert_eq!(app.links.list.selected_row().map(|l| l.status.clone()), Some(LinkStatus::Active));
     }
     // Only active links: a paid one is refused before anything is sent.
-    let (mut app, mut pik) = started(300);
-    pik.links[0].status = LinkStatus::Paid;
-    let cmds = app.update(Msg::Tick, t0() + Duration::seconds(5));
-    answer_all(&mut app, cmds, &pik, t0() + Duration::seconds(5));
+    let (mut app, mirror) = started(300);
+    let paid = crate::test_support::numbered_link(300, LinkStatus::Paid);
+    let change = mirror.save(crate::store::Batch { links: vec![paid], ..Default::default() });
+    let cmds = app.update(Msg::StoreChanged(change), t0() + Duration::seconds(5));
+    answer_all(&mut app, cmds, &mirror, t0() + Duration::seconds(5));
     key(&mut app, 'd', t0() + Duration::seconds(5));
     assert!(matches!(app.mode(), Mode::Normal));
     assert!(app.notice().is_some_and(|n| n.text.contains("only an active link")));

@@ -16,6 +16,7 @@ mod read;
 mod rollups;
 pub mod schema;
 mod search;
+mod window;
 mod write;
 
 pub use connect::{Given, Target, is_postgres_url};
@@ -26,7 +27,7 @@ use super::{
     Account, Batch, Overview, OverviewQuery, ReportLine, ReportQuery, SearchPage, SearchQuery, Stats, StoreError,
     Upserted,
 };
-use crate::api::{LinkQuery, Page, PaymentLink, Transaction, TransactionQuery, Webhook};
+use crate::api::{Page, Transaction, Webhook};
 use chrono::{DateTime, Utc};
 use connect::{Pool, failed, pool_failed};
 use futures_util::StreamExt;
@@ -130,7 +131,13 @@ impl PgStore {
         let tx = client.transaction().await.map_err(|e| self.failed(e))?;
         let written = write::save(&tx, &batch, Utc::now()).await.map_err(|e| self.failed(e))??;
         tx.commit().await.map_err(|e| self.failed(e))?;
-        Ok(written.upserted)
+        let change = super::Change {
+            links: written.links > 0,
+            transactions: written.transactions > 0,
+            webhooks: written.webhooks,
+            ids: written.moved.clone(),
+        };
+        Ok(super::Upserted { change, ..written.upserted })
     }
 
     pub async fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -146,12 +153,12 @@ impl PgStore {
         read::search(&**self.client().await?, &query, offset, limit).await.map_err(|e| self.failed(e))
     }
 
-    pub async fn list_links(&self, query: LinkQuery) -> Result<Page<PaymentLink>, StoreError> {
-        read::links(&**self.client().await?, &query).await.map_err(|e| self.failed(e))
+    pub async fn count(&self, sql: String, values: Vec<super::export::Value>) -> Result<u64, StoreError> {
+        window::count(&**self.client().await?, &sql, &values).await.map_err(|e| self.failed(e))
     }
 
-    pub async fn list_transactions(&self, query: TransactionQuery) -> Result<Page<Transaction>, StoreError> {
-        read::transactions(&**self.client().await?, &query).await.map_err(|e| self.failed(e))
+    pub async fn window(&self, ask: super::WindowAsk) -> Result<super::Windowed, StoreError> {
+        window::read(&**self.client().await?, &ask).await.map_err(|e| self.failed(e))
     }
 
     pub async fn list_webhooks(&self) -> Result<Page<Webhook>, StoreError> {

@@ -12,10 +12,7 @@ use super::super::report::{ReportLine, ReportLines, ReportPlan, ReportQuery};
 use super::super::rows::{self, Kind, from_micros};
 use super::super::search::{COUNT_CAP, SearchHit, SearchPage};
 use super::search;
-use crate::api::{
-    LinkQuery, LinkStatus, Page, PaymentLink, Transaction, TransactionQuery, TransactionStatus, Webhook, WebhookEvent,
-    WebhookStatus,
-};
+use crate::api::{LinkStatus, Page, PaymentLink, Transaction, TransactionStatus, Webhook, WebhookEvent, WebhookStatus};
 
 use rust_decimal::Decimal;
 use tokio_postgres::types::ToSql;
@@ -80,49 +77,6 @@ fn webhook(row: &Row) -> Webhook {
         status: WebhookStatus::parse(row.get::<_, &str>(3)),
         created_at: row.get::<_, Option<i64>>(4).map(from_micros),
     }
-}
-
-fn page<T>(data: Vec<T>, total: i64, limit: u32, offset: u32) -> Page<T> {
-    Page { data, total: u64::try_from(total).unwrap_or(0), limit: Some(limit), offset: Some(offset), skipped: 0 }
-}
-
-pub async fn links(client: &impl GenericClient, query: &LinkQuery) -> Result<Page<PaymentLink>, Error> {
-    let (limit, offset) = (query.limit.unwrap_or(20), query.offset.unwrap_or(0));
-    let status = query.status.as_ref().map(|s| s.as_str().to_string());
-    let filter = " WHERE ($1::text IS NULL OR status = $1)";
-    let total: i64 = client.query_one(&format!("SELECT count(*) FROM links{filter}"), &[&status]).await?.get(0);
-    let sql = format!("SELECT {} FROM links{filter} ORDER BY sort_key DESC LIMIT $2 OFFSET $3", rows::LINK_COLUMNS);
-    let found = client.query(&sql, &[&status, &i64::from(limit), &i64::from(offset)]).await?;
-    Ok(page(found.iter().map(link).collect(), total, limit, offset))
-}
-
-pub async fn transactions(client: &impl GenericClient, query: &TransactionQuery) -> Result<Page<Transaction>, Error> {
-    let (limit, offset) = (query.limit.unwrap_or(20), query.offset.unwrap_or(0));
-    let (low, high) = rows::key_range(query.from, query.to);
-    let mut filter = String::from(" WHERE sort_key BETWEEN $1 AND $2");
-    let mut params: Params = vec![Box::new(low), Box::new(high)];
-    for (column, value) in [
-        ("status", query.status.as_ref().map(|s| s.as_str().to_string())),
-        ("currency", query.currency.clone()),
-        ("payment_link_id", query.payment_link_id.clone()),
-    ] {
-        if let Some(value) = value {
-            params.push(Box::new(value));
-            filter.push_str(&format!(" AND {column} = ${}", params.len()));
-        }
-    }
-    let total: i64 =
-        client.query_one(&format!("SELECT count(*) FROM transactions{filter}"), &refs(&params)).await?.get(0);
-    params.push(Box::new(i64::from(limit)));
-    params.push(Box::new(i64::from(offset)));
-    let sql = format!(
-        "SELECT {} FROM transactions{filter} ORDER BY sort_key DESC LIMIT ${} OFFSET ${}",
-        rows::TRANSACTION_COLUMNS,
-        params.len() - 1,
-        params.len()
-    );
-    let found = client.query(&sql, &refs(&params)).await?;
-    Ok(page(found.iter().map(transaction).collect(), total, limit, offset))
 }
 
 pub async fn webhooks(client: &impl GenericClient) -> Result<Page<Webhook>, Error> {

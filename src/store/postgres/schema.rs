@@ -118,6 +118,22 @@ CREATE INDEX transactions_by_confirmed ON transactions (confirmed_at);
 CREATE INDEX transactions_by_settled ON transactions (settled_at);
 "#,
     },
+    Migration {
+        version: 3,
+        // Every column of the panes sorts by an index walk; text byte by
+        // byte, as SQLite compares it (store/window.rs).
+        sql: r#"
+CREATE INDEX links_sorted_by_amount ON links ((currency) COLLATE "C", (amount_key) COLLATE "C", sort_key);
+CREATE INDEX links_sorted_by_currency ON links ((currency) COLLATE "C", sort_key);
+CREATE INDEX links_sorted_by_status ON links ((status) COLLATE "C", sort_key);
+CREATE INDEX links_sorted_by_description ON links ((coalesce(description, '')) COLLATE "C", sort_key);
+CREATE INDEX transactions_sorted_by_amount ON transactions ((currency) COLLATE "C", (amount_key) COLLATE "C", sort_key);
+CREATE INDEX transactions_sorted_by_currency ON transactions ((currency) COLLATE "C", sort_key);
+CREATE INDEX transactions_sorted_by_status ON transactions ((status) COLLATE "C", sort_key);
+CREATE INDEX transactions_sorted_by_settled ON transactions ((coalesce(settled_at, 0)), sort_key);
+CREATE INDEX transactions_sorted_by_link ON transactions ((coalesce(payment_link_id, '')) COLLATE "C", sort_key);
+"#,
+    },
 ];
 
 pub fn latest() -> u32 {
