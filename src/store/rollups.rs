@@ -6,7 +6,6 @@
 
 use crate::api::{LinkStatus, PaymentLink, Transaction, TransactionStatus};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -18,11 +17,11 @@ pub fn slot(time: DateTime<Utc>) -> i64 {
     time.timestamp().div_euclid(SLOT_SECS)
 }
 
-fn overflow() -> rusqlite::Error {
+pub(super) fn overflow() -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure("a sum of amounts is too large for a decimal".into())
 }
 
-fn decimal(text: &str) -> rusqlite::Result<Decimal> {
+pub(super) fn decimal(text: &str) -> rusqlite::Result<Decimal> {
     Decimal::from_str_exact(text)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
@@ -32,9 +31,9 @@ fn decimal(text: &str) -> rusqlite::Result<Decimal> {
 /// few statements a batch instead of two a row.
 #[derive(Debug, Default)]
 pub struct Deltas {
-    transactions: TransactionTotals,
-    settled: SettledTotals,
-    links: LinkTotals,
+    pub(super) transactions: TransactionTotals,
+    pub(super) settled: SettledTotals,
+    pub(super) links: LinkTotals,
 }
 
 pub type TransactionTotals = HashMap<(i64, String, String), (i64, Decimal)>;
@@ -88,67 +87,4 @@ impl Deltas {
     pub fn into_parts(self) -> (TransactionTotals, SettledTotals, LinkTotals) {
         (self.transactions, self.settled, self.links)
     }
-
-    /// Adds everything gathered to the stored totals.
-    pub fn apply(self, conn: &Connection) -> rusqlite::Result<()> {
-        for ((at, currency, status), (count, amount)) in self.transactions {
-            let current: Option<String> = conn
-                .prepare_cached(
-                    "SELECT amount FROM rollup_transactions WHERE slot = ?1 AND currency = ?2 AND status = ?3",
-                )?
-                .query_row(params![at, currency, status], |row| row.get(0))
-                .optional()?;
-            let sum = sum(current, amount)?;
-            conn.prepare_cached(
-                "INSERT INTO rollup_transactions (slot, currency, status, count, amount) VALUES (?1, ?2, ?3, ?4, ?5) \
-                 ON CONFLICT (slot, currency, status) DO UPDATE SET count = count + ?4, amount = ?5",
-            )?
-            .execute(params![at, currency, status, count, sum.to_string()])?;
-        }
-        for ((at, currency), (count, amount)) in self.settled {
-            let current: Option<String> = conn
-                .prepare_cached("SELECT amount FROM rollup_settled WHERE slot = ?1 AND currency = ?2")?
-                .query_row(params![at, currency], |row| row.get(0))
-                .optional()?;
-            let sum = sum(current, amount)?;
-            conn.prepare_cached(
-                "INSERT INTO rollup_settled (slot, currency, count, amount) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (slot, currency) DO UPDATE SET count = count + ?3, amount = ?4",
-            )?
-            .execute(params![at, currency, count, sum.to_string()])?;
-        }
-        for ((at, currency), (created, paid)) in self.links {
-            conn.prepare_cached(
-                "INSERT INTO rollup_links (slot, currency, created, paid) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (slot, currency) DO UPDATE SET created = created + ?3, paid = paid + ?4",
-            )?
-            .execute(params![at, currency, created, paid])?;
-        }
-        Ok(())
-    }
-}
-
-/// A stored sum (if any) plus `amount`, exactly.
-fn sum(current: Option<String>, amount: Decimal) -> rusqlite::Result<Decimal> {
-    match current {
-        Some(text) => decimal(&text)?.checked_add(amount).ok_or_else(overflow),
-        None => Ok(amount),
-    }
-}
-
-/// Computes every total again from the rows (a file of an older schema).
-pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch("DELETE FROM rollup_transactions; DELETE FROM rollup_settled; DELETE FROM rollup_links;")?;
-    let mut deltas = Deltas::default();
-    let sql = format!("SELECT {} FROM transactions", super::rows::TRANSACTION_COLUMNS);
-    let mut rows = conn.prepare(&sql)?;
-    for txn in rows.query_map([], super::rows::transaction_from_row)? {
-        deltas.transaction(&txn?, None)?;
-    }
-    let sql = format!("SELECT {} FROM links", super::rows::LINK_COLUMNS);
-    let mut rows = conn.prepare(&sql)?;
-    for link in rows.query_map([], super::rows::link_from_row)? {
-        deltas.link(&link?, None);
-    }
-    deltas.apply(conn)
 }

@@ -4,10 +4,8 @@
 //! written later (a pane's page racing the sync) never undoes a newer one,
 //! and terminal statuses are final.
 
-use super::tokens::{link_document, transaction_document};
-use crate::api::{LinkStatus, PaymentLink, Transaction, TransactionStatus, Webhook, WebhookEvent, WebhookStatus};
+use crate::api::{LinkStatus, Transaction, TransactionStatus};
 use chrono::{DateTime, TimeZone, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
 use rust_decimal::Decimal;
 
 /// Slots per second of creation time: how many items of one second get
@@ -25,7 +23,7 @@ impl Kind {
         if sort_key & 1 == 0 { Kind::Link } else { Kind::Transaction }
     }
 
-    fn table(self) -> &'static str {
+    pub fn table(self) -> &'static str {
         match self {
             Kind::Link => "links",
             Kind::Transaction => "transactions",
@@ -75,16 +73,6 @@ pub fn micros(time: DateTime<Utc>) -> i64 {
 
 pub fn from_micros(value: i64) -> DateTime<Utc> {
     Utc.timestamp_micros(value).single().unwrap_or_default()
-}
-
-fn optional_time(value: Option<i64>) -> Option<DateTime<Utc>> {
-    value.map(from_micros)
-}
-
-fn decimal(row: &Row, column: usize) -> rusqlite::Result<Decimal> {
-    let text = row.get_ref(column)?.as_str()?;
-    Decimal::from_str_exact(text)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 /// How far along its life a status is; a lower rank never replaces a higher one.
@@ -163,244 +151,10 @@ impl Change {
     }
 }
 
-/// The sort key and status already stored for an id.
-fn existing(conn: &Connection, kind: Kind, id: &str) -> rusqlite::Result<Option<(i64, String)>> {
-    let sql = format!("SELECT sort_key, status FROM {} WHERE id = ?1", kind.table());
-    conn.query_row(&sql, [id], |row| Ok((row.get(0)?, row.get(1)?))).optional()
-}
-
-/// Whether the stored link is this one, field for field. Most saves are
-/// polls of rows that did not change: rewriting them and their index entry
-/// was most of the dashboard's idle CPU.
-fn same_link(conn: &Connection, link: &PaymentLink) -> rusqlite::Result<bool> {
-    conn.prepare_cached(
-        "SELECT 1 FROM links WHERE id = ?1 AND created_at = ?2 AND status = ?3 AND currency = ?4 AND amount = ?5 \
-         AND description IS ?6 AND url IS ?7 AND paid_at IS ?8 AND expires_at IS ?9",
-    )?
-    .exists(params![
-        link.id,
-        micros(link.created_at),
-        link.status.as_str(),
-        link.currency,
-        link.amount.to_string(),
-        link.description,
-        link.url,
-        link.paid_at.map(micros),
-        link.expires_at.map(micros),
-    ])
-}
-
-/// Whether the stored transaction is this one, field for field.
-fn same_transaction(conn: &Connection, txn: &Transaction) -> rusqlite::Result<bool> {
-    conn.prepare_cached(
-        "SELECT 1 FROM transactions WHERE id = ?1 AND created_at = ?2 AND status = ?3 AND currency = ?4 \
-         AND amount = ?5 AND payment_link_id IS ?6 AND tx_hash IS ?7 AND confirmed_at IS ?8 AND settled_at IS ?9",
-    )?
-    .exists(params![
-        txn.id,
-        micros(txn.created_at),
-        txn.status.as_str(),
-        txn.currency,
-        txn.amount.to_string(),
-        txn.payment_link_id,
-        txn.tx_hash,
-        txn.confirmed_at.map(micros),
-        txn.settled_at.map(micros),
-    ])
-}
-
-/// A free sort key for a new item: its hash slot, or the next free one.
-fn free_key(conn: &Connection, kind: Kind, created_at: DateTime<Utc>, id: &str) -> rusqlite::Result<i64> {
-    let sql = format!("SELECT 1 FROM {} WHERE sort_key = ?1", kind.table());
-    let mut taken = conn.prepare_cached(&sql)?;
-    let start = first_slot(id);
-    for probe in 0..SLOTS {
-        let key = sort_key(kind, created_at, start + probe);
-        if !taken.exists([key])? {
-            return Ok(key);
-        }
-    }
-    // Half a million items in one second of one account: not a real case.
-    Err(rusqlite::Error::InvalidQuery)
-}
-
-fn index(conn: &Connection, key: i64, document: &str, replace: bool) -> rusqlite::Result<()> {
-    if replace {
-        conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?.execute([key])?;
-    }
-    conn.prepare_cached("INSERT INTO search (rowid, doc) VALUES (?1, ?2)")?.execute(params![key, document])?;
-    Ok(())
-}
-
-/// Writes a link (statuses only move forward), noting the change to the
-/// totals in `deltas`.
-pub fn upsert_link(
-    conn: &Connection,
-    link: &PaymentLink,
-    now: DateTime<Utc>,
-    deltas: &mut super::rollups::Deltas,
-) -> rusqlite::Result<Upserted> {
-    let found = existing(conn, Kind::Link, &link.id)?;
-    if let Some((_, old)) = &found
-        && (!may_replace(old, link.status.as_str(), link_rank) || same_link(conn, link)?)
-    {
-        return Ok(Upserted::default());
-    }
-    let key = match found {
-        Some((key, _)) => key,
-        None => free_key(conn, Kind::Link, link.created_at, &link.id)?,
-    };
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO links (sort_key, id, created_at, status, currency, amount, amount_key, \
-         description, url, paid_at, expires_at, mirrored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
-        key,
-        link.id,
-        micros(link.created_at),
-        link.status.as_str(),
-        link.currency,
-        link.amount.to_string(),
-        amount_key(link.amount),
-        link.description,
-        link.url,
-        link.paid_at.map(micros),
-        link.expires_at.map(micros),
-        micros(now),
-    ])?;
-    index(conn, key, &link_document(link), found.is_some())?;
-    deltas.link(link, found.as_ref().map(|(_, status)| status.as_str()));
-    let inserted = u64::from(found.is_none());
-    let change = Change { links: true, ids: vec![link.id.clone()], ..Change::default() };
-    Ok(Upserted { inserted, updated: 1 - inserted, changed: Vec::new(), change })
-}
-
-/// Writes a transaction (statuses only move forward), noting the change to
-/// the totals in `deltas`; `report` asks for it back in
-/// [`Upserted::changed`] when it is new or its status moved.
-pub fn upsert_transaction(
-    conn: &Connection,
-    txn: &Transaction,
-    now: DateTime<Utc>,
-    report: bool,
-    deltas: &mut super::rollups::Deltas,
-) -> rusqlite::Result<Upserted> {
-    let found = existing(conn, Kind::Transaction, &txn.id)?;
-    if let Some((_, old)) = &found
-        && (!may_replace(old, txn.status.as_str(), transaction_rank) || same_transaction(conn, txn)?)
-    {
-        return Ok(Upserted::default());
-    }
-    let key = match found {
-        Some((key, _)) => key,
-        None => free_key(conn, Kind::Transaction, txn.created_at, &txn.id)?,
-    };
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO transactions (sort_key, id, created_at, status, currency, amount, amount_key, \
-         payment_link_id, tx_hash, confirmed_at, settled_at, mirrored_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
-        key,
-        txn.id,
-        micros(txn.created_at),
-        txn.status.as_str(),
-        txn.currency,
-        txn.amount.to_string(),
-        amount_key(txn.amount),
-        txn.payment_link_id,
-        txn.tx_hash,
-        txn.confirmed_at.map(micros),
-        txn.settled_at.map(micros),
-        micros(now),
-    ])?;
-    index(conn, key, &transaction_document(txn), found.is_some())?;
-    let old = found.as_ref().map(|(_, status)| status.as_str());
-    deltas.transaction(txn, old)?;
-    let moved = old != Some(txn.status.as_str());
-    let inserted = u64::from(found.is_none());
-    let changed = if report && moved { vec![txn.clone()] } else { Vec::new() };
-    let change = Change { transactions: true, ids: vec![txn.id.clone()], ..Change::default() };
-    Ok(Upserted { inserted, updated: 1 - inserted, changed, change })
-}
-
-/// Webhooks are few and come all at once: the stored set is replaced when
-/// it differs. Says whether it did.
-pub fn replace_webhooks(conn: &Connection, hooks: &[Webhook]) -> rusqlite::Result<bool> {
-    let stored: Vec<Webhook> = conn
-        .prepare_cached("SELECT id, url, events, status, created_at FROM webhooks ORDER BY position")?
-        .query_map([], webhook_from_row)?
-        .collect::<Result<_, _>>()?;
-    if stored == hooks {
-        return Ok(false);
-    }
-    conn.execute("DELETE FROM webhooks", [])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT OR REPLACE INTO webhooks (id, position, url, events, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for (position, hook) in hooks.iter().enumerate() {
-        let events: Vec<&str> = hook.events.iter().map(WebhookEvent::as_str).collect();
-        let events = serde_json::to_string(&events).unwrap_or_else(|_| "[]".into());
-        insert.execute(params![
-            hook.id,
-            position as i64,
-            hook.url,
-            events,
-            hook.status.as_str(),
-            hook.created_at.map(micros)
-        ])?;
-    }
-    Ok(true)
-}
-
 pub const LINK_COLUMNS: &str = "id, created_at, status, currency, amount, description, url, paid_at, expires_at";
-
-/// A link from a row whose first columns are [`LINK_COLUMNS`], in order
-/// (read by position: a name lookup per field costs more than the rest).
-pub fn link_from_row(row: &Row) -> rusqlite::Result<PaymentLink> {
-    Ok(PaymentLink {
-        id: row.get(0)?,
-        created_at: from_micros(row.get(1)?),
-        status: LinkStatus::parse(row.get_ref(2)?.as_str()?),
-        currency: row.get(3)?,
-        amount: decimal(row, 4)?,
-        description: row.get(5)?,
-        url: row.get(6)?,
-        paid_at: optional_time(row.get(7)?),
-        expires_at: optional_time(row.get(8)?),
-    })
-}
 
 pub const TRANSACTION_COLUMNS: &str =
     "id, created_at, status, currency, amount, payment_link_id, tx_hash, confirmed_at, settled_at";
-
-/// A transaction from a row whose first columns are [`TRANSACTION_COLUMNS`],
-/// in order.
-pub fn transaction_from_row(row: &Row) -> rusqlite::Result<Transaction> {
-    Ok(Transaction {
-        id: row.get(0)?,
-        created_at: from_micros(row.get(1)?),
-        status: TransactionStatus::parse(row.get_ref(2)?.as_str()?),
-        currency: row.get(3)?,
-        amount: decimal(row, 4)?,
-        payment_link_id: row.get(5)?,
-        tx_hash: row.get(6)?,
-        confirmed_at: optional_time(row.get(7)?),
-        settled_at: optional_time(row.get(8)?),
-    })
-}
-
-pub fn webhook_from_row(row: &Row) -> rusqlite::Result<Webhook> {
-    let events: String = row.get("events")?;
-    let events: Vec<String> = serde_json::from_str(&events).unwrap_or_default();
-    Ok(Webhook {
-        id: row.get("id")?,
-        url: row.get("url")?,
-        events: events.iter().map(|e| WebhookEvent::parse(e)).collect(),
-        status: WebhookStatus::parse(&row.get::<_, String>("status")?),
-        created_at: optional_time(row.get("created_at")?),
-    })
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,9 @@
 //! A window of a list on SQLite (see `store/window.rs`).
 
 use super::super::export::{Value, numbered};
-use super::super::rows::{self, Kind};
+use super::super::rows::Kind;
 use super::super::window::{Anchor, Cursor, Window, WindowAsk, Windowed, count_sql, cursor_types, finish, window_sql};
+use super::rows;
 use rusqlite::{Connection, Row, ToSql};
 
 fn params(values: &[Value]) -> Vec<Box<dyn ToSql>> {

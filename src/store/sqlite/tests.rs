@@ -1,9 +1,11 @@
-//! The store on its own: rows in and out, the search table, hostile search
-//! text, and every bad file it may be handed.
+//! The store on SQLite on its own: rows in and out, and every bad file it
+//! may be handed.
 
-use super::*;
+use super::super::*;
+use super::schema;
 use crate::api::{ApiKey, LinkStatus, PaymentLink, Transaction, TransactionStatus, Webhook};
 use crate::test_support::{link, t0, txn};
+use rusqlite::Connection;
 
 fn account() -> Account {
     Account::new("http://127.0.0.1:9/v1", &ApiKey::new("pik_test_storekey0000000001"))
@@ -119,20 +121,16 @@ async fn a_file_of_schema_one_is_migrated_on_open_and_its_totals_rebuilt() {
         );
         assert!(conn.execute_batch(&rows).is_ok());
     }
-    let Ok(opened) = Store::open(Place::File(path), &account()) else { panic!("did not migrate") };
+    let Ok(opened) = Store::open(Place::File(path.clone()), &account()) else { panic!("did not migrate") };
     let stats = opened.store.stats().await;
     assert!(
         stats.as_ref().is_ok_and(|s| s.schema == schema::latest(schema::MIGRATIONS) && s.transactions == 2),
         "{stats:?}"
     );
-    let settled = opened
-        .store
-        .with(false, |conn| {
-            conn.query_row("SELECT count, amount FROM rollup_settled", [], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })
-        })
-        .await;
+    let Ok(conn) = Connection::open(&path) else { panic!("sqlite") };
+    let settled = conn.query_row("SELECT count, amount FROM rollup_settled", [], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    });
     assert_eq!(settled.ok(), Some((2, "75.75".to_string())), "totals rebuilt from the rows");
 }
 
@@ -303,7 +301,7 @@ async fn each_attention_rule_at_its_threshold_edge() {
 /// The backend contract (`contract.rs`), on SQLite in memory.
 #[tokio::test]
 async fn the_store_contract_on_sqlite() {
-    for name in super::contract::CHECKS {
-        super::contract::run(name, memory()).await;
+    for name in super::super::contract::CHECKS {
+        super::super::contract::run(name, memory()).await;
     }
 }
