@@ -104,7 +104,7 @@ fn without_a_store_scrolling_to_row_500_of_5000_fetches_only_what_was_scrolled_t
         40,
         &[("PIK_API_KEY", DEMO_KEY)],
     );
-    let screen = session.wait_for("PIK's count", |s| s.contains("of 5,000 links loaded"));
+    let screen = session.wait_for("PIK's count", |s| s.contains("5,000 at PIK"));
     assert!(screen.contains("1 Links 5,000"), "the tab counts PIK's links, not the part held:\n{screen}");
     // Page down to row 500, as an agent would, a page at a time.
     while row_at(&session.contents()) < 500 {

@@ -86,7 +86,7 @@ fn date_settled_reads_the_pane_by_when_payments_were_credited() {
     session.send(&format!(":date settled\r:from {day}\r:to {day}\r"));
     // The mirror in memory reads on as the list's end shows, until it holds
     // them all: then the count is the day's, not a part of it.
-    let title = format!("· {settled} transactions ·");
+    let title = format!(" of {settled} ·");
     let screen = session.wait_for("the day's settlements", |s| s.contains(&title));
     assert!(screen.contains(&format!("settled {day} 00:00–23:59 UTC")), "{screen}");
     // By creation the same day is another list (the export finance got wrong).

@@ -90,6 +90,7 @@ impl App {
 
     /// Opens the detail of the selected row.
     pub(super) fn open_selected(&mut self, delay: Duration) {
+        self.list_mut(self.pane).hold_selection();
         if let (Some(id), Some(kind)) = (self.selected_id(), self.selected_kind()) {
             self.open_detail_for(kind, id, None, delay);
         }
@@ -124,7 +125,7 @@ impl App {
     /// and a link's transactions.
     pub(super) fn plan_detail(&mut self, cmds: &mut Vec<Cmd>) {
         let Some(detail) = &self.detail else { return };
-        if self.paused && detail.object.is_some() {
+        if self.paused.is_some() && detail.object.is_some() {
             return;
         }
         if self.now < detail.next_refresh || detail.object_request.is_some() || detail.transactions_request.is_some() {

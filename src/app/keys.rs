@@ -29,13 +29,29 @@ impl App {
     }
 
     fn normal_key(&mut self, key: Key, cmds: &mut Vec<Cmd>) {
-        let Some(binding) = self.settings.keymap.lookup(Context::Pane(self.pane), key) else { return };
+        let Some(binding) = self.settings.keymap.lookup(Context::Pane(self.pane), key) else {
+            return self.say_where_a_key_works(key);
+        };
         let (action, write) = (binding.action, binding.write);
         if write && self.settings.read_only {
             self.notify("read-only mode: changes are turned off", true);
             return;
         }
         self.apply(action, cmds);
+    }
+
+    /// A key that does something in another pane says where, rather than
+    /// nothing at all ("d deactivates a link in the Links pane").
+    fn say_where_a_key_works(&mut self, key: Key) {
+        let keymap = &self.settings.keymap;
+        let elsewhere: Vec<Pane> =
+            self.panes().into_iter().filter(|pane| keymap.lookup(Context::Pane(*pane), key).is_some()).collect();
+        let Some(binding) = elsewhere.first().and_then(|pane| keymap.lookup(Context::Pane(*pane), key)) else {
+            return;
+        };
+        let panes: Vec<&str> = elsewhere.iter().map(|pane| pane.title()).collect();
+        let text = format!("{}: {}, in {}", key.label(), binding.help, panes.join(", "));
+        self.notify_about(super::ABOUT_THIS_PANE, text, false);
     }
 
     /// Whether an action is on offer here (the help and footer ask).
@@ -91,8 +107,12 @@ impl App {
             }
             Action::Refresh => self.refresh_now(),
             Action::Pause => {
-                self.paused = !self.paused;
-                if !self.paused {
+                self.paused = match self.paused {
+                    Some(_) => None,
+                    None => Some(self.now),
+                };
+                self.mirror_at_pause = self.paused.and(self.mirror.clone());
+                if self.paused.is_none() {
                     self.refresh_now();
                 }
             }
@@ -257,9 +277,12 @@ impl App {
         let Some(link) = open.or_else(|| self.links.list.selected_row().cloned()) else { return };
         if link.status != LinkStatus::Active {
             let status = crate::sanitize::for_terminal_truncated(link.status.as_str(), 20);
-            self.notify(format!("only an active link can be deactivated; this one is {status}"), true);
+            let text = format!("only an active link can be deactivated; this one is {status}");
+            self.notify_about(super::ABOUT_THIS_PANE, text, true);
             return;
         }
+        // What was said of another row is not said of this one.
+        self.end_notice(super::ABOUT_THIS_PANE);
         self.mode = Mode::Deactivate(Box::new(ConfirmDeactivate::new(&link)));
     }
 

@@ -55,6 +55,14 @@ pub trait ListOps {
     /// Selects a row (clamped), keeping it on screen.
     fn select(&mut self, position: usize, view_height: usize);
 
+    /// With the selection on the last row, scrolls one line further, so
+    /// that a line under it can say more rows are coming.
+    fn leave_room_below(&mut self, _view_height: usize) {}
+
+    /// The agent is looking at the selected row (its detail is open): it
+    /// stays selected as rows arrive above it.
+    fn hold_selection(&mut self) {}
+
     /// Selects the row with this id, if it is held and visible.
     fn select_id(&mut self, id: &str, view_height: usize) -> bool;
 

@@ -39,6 +39,7 @@ pub use detail::{Detail, DetailKind, Found, Subject};
 pub use dialogs::{ConfirmDeactivate, CreatedLink, Dialog, Outcome, SecretDialog, Write};
 pub use messages::{Cmd, ErrorInfo, ExportEvent, ListAsk, ListRows, Msg, ProfileInfo, Written};
 pub use pane::{HookList, LinkFilter, ListPane, Pane, TransactionFilter};
+pub use reads::Connection;
 pub use settings::{Environment, Settings, StoreKind};
 
 use crate::api::{EventEnvelope, PaymentLink, Transaction};
@@ -134,6 +135,10 @@ pub struct Notice {
 /// Columns the header keeps for the profile, environment and connection.
 const HEADER_RIGHT_ROOM: usize = 34;
 
+/// What notices about the pane on screen (its sort, a key that works in
+/// another, a row's refusal) are about: they end when it is left.
+const ABOUT_THIS_PANE: &str = "this pane";
+
 /// How long the notes given at start stay.
 const NOTE_SECS: i64 = 20;
 
@@ -174,7 +179,10 @@ pub struct App {
     width: u16,
     height: u16,
     now: DateTime<Utc>,
-    paused: bool,
+    /// Since when live updates are paused (`p`): nothing on screen is read again.
+    paused: Option<DateTime<Utc>>,
+    /// The sync's word as it was when paused: the counts on screen stay too.
+    mirror_at_pause: Option<MirrorStatus>,
     next_request: RequestId,
     dirty: bool,
     /// What the time-dependent parts of the screen said at the last draw.
@@ -227,7 +235,8 @@ impl App {
             width,
             height,
             now,
-            paused: false,
+            paused: None,
+            mirror_at_pause: None,
             next_request: 1,
             dirty: true,
             clock_face: String::new(),
@@ -264,12 +273,22 @@ impl App {
     }
 
     pub fn paused(&self) -> bool {
+        self.paused.is_some()
+    }
+
+    /// Since when live updates are paused.
+    pub fn paused_at(&self) -> Option<DateTime<Utc>> {
         self.paused
     }
 
     /// What the sync last said about the mirror.
     pub fn mirror(&self) -> Option<&MirrorStatus> {
         self.mirror.as_ref()
+    }
+
+    /// The sync's word the counts on screen go by: as it was when paused.
+    fn mirror_for_counts(&self) -> Option<&MirrorStatus> {
+        self.mirror_at_pause.as_ref().or(self.mirror.as_ref())
     }
 
     /// The profile being switched to, while the runtime works on it.
@@ -446,6 +465,10 @@ impl App {
         if !cmds.contains(&Cmd::Quit) {
             self.plan(&mut cmds);
         }
+        if self.more_coming(self.pane) {
+            let view = self.view_height();
+            self.list_mut(self.pane).leave_room_below(view);
+        }
         cmds
     }
 
@@ -455,6 +478,7 @@ impl App {
         }
         self.pane = pane;
         self.detail = None;
+        self.end_notice(ABOUT_THIS_PANE);
         // The Overview, read rarely while hidden, is read again when shown;
         // the lists read what changed while hidden at once (`reads`).
         let refresh = self.settings.refresh;

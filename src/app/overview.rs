@@ -229,7 +229,7 @@ impl App {
         if self.overview.request.is_some() || self.now < self.overview.next_at {
             return;
         }
-        if shown && self.paused && self.overview.shown.is_some() {
+        if shown && self.paused.is_some() && self.overview.shown.is_some() {
             return;
         }
         let request = self.request_id();
@@ -328,6 +328,19 @@ impl App {
     /// worth computing at once.
     pub(super) fn mirror_said(&mut self, status: crate::sync::MirrorStatus) {
         let caught_up = status.current() && self.mirror.as_ref().is_none_or(|before| !before.current());
+        // A kind the mirror now holds whole is counted from the mirror at
+        // once, hidden or not: its list's last count was of a part.
+        let whole = |status: Option<&crate::sync::MirrorStatus>, of| status.is_some_and(|s| s.progress(of).complete);
+        let before = self.mirror.as_ref();
+        let links_whole = !whole(before, crate::sync::Of::Links) && whole(Some(&status), crate::sync::Of::Links);
+        let transactions_whole =
+            !whole(before, crate::sync::Of::Transactions) && whole(Some(&status), crate::sync::Of::Transactions);
+        if links_whole {
+            self.links.hidden_read_at = self.now;
+        }
+        if transactions_whole {
+            self.transactions.hidden_read_at = self.now;
+        }
         self.mirror = Some(status);
         if caught_up {
             self.overview_again();

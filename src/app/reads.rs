@@ -58,7 +58,8 @@ impl App {
         let retry = self.trouble().map(|t| (t.retry_at - self.now).num_seconds().max(0)).unwrap_or(0);
         let mirror = self.mirror().map(|m| m.words(self.now)).unwrap_or_default();
         // Relative times in the table change at most once a minute.
-        format!("{age}|{retry}|{mirror}|{}|{}", self.is_stale(), self.now.timestamp() / 60)
+        let paused = self.paused.map(|at| age_words(self.now - at)).unwrap_or_default();
+        format!("{age}|{retry}|{mirror}|{paused}|{}|{}", self.is_stale(), self.now.timestamp() / 60)
     }
 
     /// When the mirror was last known to be PIK's: when PIK last answered
@@ -81,7 +82,7 @@ impl App {
             Pane::Transactions => Of::Transactions,
             _ => return true,
         };
-        match self.mirror() {
+        match self.mirror_for_counts() {
             Some(status) if matches!(status.phase, Phase::Shared { .. }) => true,
             Some(status) => status.progress(of).complete,
             // The sync has said nothing yet: nothing is claimed either way.
@@ -99,7 +100,7 @@ impl App {
             _ => return None,
         };
         let of = if pane == Pane::Links { Of::Links } else { Of::Transactions };
-        let total = self.mirror()?.progress(of).total;
+        let total = self.mirror_for_counts()?.progress(of).total;
         (plain && !self.holds_all(pane)).then_some(total).flatten()
     }
 
@@ -150,7 +151,7 @@ impl App {
     fn plan_lists(&mut self, cmds: &mut Vec<Cmd>) {
         let view = self.view_height();
         let now = self.now;
-        let reading = Reading { view, now, rereads: !self.paused, hidden_every: self.settings.refresh };
+        let reading = Reading { view, now, rereads: self.paused.is_none(), hidden_every: self.settings.refresh };
         for pane in [Pane::Links, Pane::Transactions] {
             let shown = pane == self.pane && self.search_view(pane).is_none();
             let request = self.next_request;
@@ -168,7 +169,7 @@ impl App {
         let due = match (hooks.list.loaded_once(), shown) {
             (false, _) => hooks.hidden_read_at.is_none_or(|at| now >= at),
             (true, true) => hooks.stale && reading.rereads,
-            (true, false) => hooks.stale && hooks.hidden_read_at.is_none_or(|at| now >= at),
+            (true, false) => hooks.stale && reading.rereads && hooks.hidden_read_at.is_none_or(|at| now >= at),
         };
         if hooks.reading.is_none() && due {
             let request = self.request_id();
@@ -355,7 +356,7 @@ impl Reading {
         if !shown && self.now < pane.hidden_read_at {
             return None;
         }
-        let (wanted, place) = pane.list.wanted(self.view, self.rereads || !shown, self.now)?;
+        let (wanted, place) = pane.list.wanted(self.view, self.rereads, self.now)?;
         if !shown {
             pane.hidden_read_at = self.now + self.hidden_every;
         }
@@ -382,6 +383,54 @@ fn apply_window<T: WindowRow>(
         Err(error) => {
             pane.list.fail(request, error, now);
             false
+        }
+    }
+}
+
+/// What the header says of the connection, rightmost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    Switching(String),
+    Listening,
+    Paused,
+    Offline,
+    Error,
+    Connecting,
+    Stale,
+    Live,
+}
+
+impl Connection {
+    /// The words, with the spaces that set them apart.
+    pub fn words(&self) -> String {
+        match self {
+            Connection::Switching(name) => {
+                format!("  … switching to {} ", crate::sanitize::for_terminal_truncated(name, 20))
+            }
+            Connection::Listening => "  ● listening ".into(),
+            Connection::Paused => "  ⏸ paused ".into(),
+            Connection::Offline => "  ✕ offline: the mirror ".into(),
+            Connection::Error => "  ✕ error ".into(),
+            Connection::Connecting => "  … connecting ".into(),
+            Connection::Stale => "  ● stale ".into(),
+            Connection::Live => "  ● live ".into(),
+        }
+    }
+}
+
+impl App {
+    pub fn connection(&self) -> Connection {
+        if let Some(name) = self.switching() {
+            return Connection::Switching(name.to_string());
+        }
+        match self.trouble() {
+            _ if self.pane() == Pane::Events => Connection::Listening,
+            _ if self.paused() => Connection::Paused,
+            Some(trouble) if trouble.unreachable => Connection::Offline,
+            Some(_) => Connection::Error,
+            None if self.fresh_at().is_none() => Connection::Connecting,
+            None if self.is_stale() => Connection::Stale,
+            None => Connection::Live,
         }
     }
 }

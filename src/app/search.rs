@@ -252,7 +252,7 @@ impl App {
 
     /// Asks for the window the visible pane's search needs.
     pub(super) fn plan_search(&mut self, cmds: &mut Vec<Cmd>) {
-        if self.paused && self.search_view(self.pane).is_some_and(|v| v.total.is_some() && v.reread) {
+        if self.paused.is_some() && self.search_view(self.pane).is_some_and(|v| v.total.is_some() && v.reread) {
             return;
         }
         let view_height = self.view_height();

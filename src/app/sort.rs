@@ -4,6 +4,8 @@
 //! gives the first. The mirror sorts, by index: nothing is sorted here.
 
 use super::{App, Pane};
+
+/// What the notice of a new sort is about: it goes with its pane.
 use crate::store::{Kinds, Sort, SortColumn};
 
 impl App {
@@ -65,9 +67,9 @@ impl App {
         self.detail = None;
         // A search shows its matches newest first; the sort is the pane's.
         let text = match self.search_view(self.pane) {
-            Some(_) => format!("sorted by {}: shown when the search ends (esc)", sort.words()),
-            None => format!("sorted by {}", sort.words()),
+            Some(_) => format!("sorted: {}, shown when the search ends (esc)", sort.words()),
+            None => format!("sorted: {}", sort.words()),
         };
-        self.notify(text, false);
+        self.notify_about(super::ABOUT_THIS_PANE, text, false);
     }
 }

@@ -42,11 +42,7 @@ impl App {
                         return format!(" {key} {title} ");
                     }
                     // A pane's own count, whatever it is searching for.
-                    let count = match pane {
-                        Pane::Search => self.list(pane).total(),
-                        _ => self.pik_count(pane).or(self.own_list(pane).total()),
-                    };
-                    let count = count.map(crate::human::group_thousands).unwrap_or_else(|| "…".into());
+                    let count = self.tab_count(pane);
                     format!(" {key} {title} {count} ")
                 })
                 .collect()
@@ -56,11 +52,14 @@ impl App {
         };
         let label_room = unicode_width::UnicodeWidthStr::width(self.settings.environment.label()) + 1;
         let room = usize::from(self.width);
-        // Full titles also leave room for the connection's state.
+        // Titles leave room for the connection's state too (live, paused,
+        // offline): it goes only with them.
+        let state_room = label_room + unicode_width::UnicodeWidthStr::width(self.connection().words().as_str());
         let tries = [
-            (layout::TABS_START, labels(false, true, true), HEADER_RIGHT_ROOM.max(label_room)),
-            (layout::TABS_START, labels(true, true, true), label_room),
-            (layout::TABS_START, labels(true, false, true), label_room),
+            (layout::TABS_START, labels(false, true, true), HEADER_RIGHT_ROOM.max(state_room)),
+            (layout::TABS_START, labels(true, true, true), state_room),
+            (layout::TABS_START, labels(true, false, true), state_room),
+            (layout::TABS_START, labels(true, false, false), state_room),
             (layout::TABS_START, labels(true, false, false), label_room),
         ];
         for (start, labels, right) in tries {
@@ -69,5 +68,42 @@ impl App {
             }
         }
         (0, labels(true, false, false))
+    }
+
+    /// A list's count, unless it is a 0 read before the store changed: an
+    /// empty list not read again yet is no empty account.
+    fn unless_unread(&self, pane: Pane) -> Option<u64> {
+        let unread = match pane {
+            Pane::Links => self.links.list.behind_the_store(),
+            Pane::Transactions => self.transactions.list.behind_the_store(),
+            Pane::Webhooks => self.webhooks.stale,
+            _ => false,
+        };
+        self.own_list(pane).total().filter(|total| *total > 0 || !unread)
+    }
+
+    /// A tab's count: PIK's while the mirror holds part of the kind; "…"
+    /// while nothing is known yet (never a 0 that only means "not read");
+    /// "1,000+" for a search whose count stopped there.
+    fn tab_count(&self, pane: Pane) -> String {
+        let known = |count: Option<u64>| count.map(crate::human::group_thousands).unwrap_or_else(|| "…".into());
+        match pane {
+            Pane::Search => match (self.search.total, self.search.capped) {
+                (Some(total), true) => format!("{}+", crate::human::group_thousands(total)),
+                (total, false) | (total @ None, true) => known(total),
+            },
+            Pane::Links | Pane::Transactions => match (self.pik_count(pane), self.mirror().is_some()) {
+                (Some(pik), _) => crate::human::group_thousands(pik),
+                (None, true) if self.holds_all(pane) => known(self.unless_unread(pane)),
+                _ => "…".into(),
+            },
+            Pane::Webhooks => match self.mirror().is_some_and(|m| m.synced_at.is_some() || m.current()) {
+                true => known(self.unless_unread(pane)),
+                false => "…".into(),
+            },
+            // Partial figures count part of what needs attention.
+            Pane::Overview if self.overview_partial().is_some() => "…".into(),
+            Pane::Overview | Pane::Events => known(self.own_list(pane).total()),
+        }
     }
 }

@@ -40,6 +40,9 @@ pub struct ListWindow<T> {
     /// The list itself changed (a filter, a sort): read from the top.
     fresh: bool,
     loaded_once: bool,
+    /// The agent moved the selection since the list started: it then
+    /// stays on its row as rows arrive above; before, on the first row.
+    touched: bool,
     /// When it was last read.
     pub read_at: Option<DateTime<Utc>>,
     /// Why the last read failed; it is tried again from `retry_at`.
@@ -71,6 +74,7 @@ impl<T: Resource + PartialEq> ListWindow<T> {
             stale: false,
             fresh: true,
             loaded_once: false,
+            touched: false,
             read_at: None,
             error: None,
             retry_at: None,
@@ -104,11 +108,18 @@ impl<T: Resource + PartialEq> ListWindow<T> {
     /// The list itself changed: it is read again from the top.
     pub fn restart(&mut self) {
         self.fresh = true;
+        self.touched = false;
         self.in_flight = None;
     }
 
     pub fn is_stale(&self) -> bool {
         self.stale || self.fresh || !self.loaded_once
+    }
+
+    /// Whether the store changed since the rows held were read (a read may
+    /// be under way).
+    pub fn behind_the_store(&self) -> bool {
+        self.is_stale() || self.in_flight.is_some()
     }
 
     /// Whether the window holds the list's last row, and the screen is there.
@@ -234,7 +245,10 @@ impl<T: Resource + PartialEq> ListWindow<T> {
         if fresh {
             self.selected = 0;
             self.scroll = 0;
-        } else if reread && let Some(id) = selected_id {
+        } else if reread
+            && self.touched
+            && let Some(id) = selected_id
+        {
             // The selection stays on its row: a reader at the top sees new
             // rows appear above it, one scrolled down keeps its rows put.
             if let Some(at) = self.rows.iter().position(|(_, row)| row.id() == id) {
@@ -297,8 +311,20 @@ impl<T: Resource + PartialEq> ListOps for ListWindow<T> {
     }
 
     fn select(&mut self, position: usize, view_height: usize) {
+        self.touched = true;
         self.selected = position.min(self.visible_len().saturating_sub(1));
         self.keep_visible(view_height);
+    }
+
+    fn hold_selection(&mut self) {
+        self.touched = true;
+    }
+
+    fn leave_room_below(&mut self, view_height: usize) {
+        let len = self.visible_len();
+        if len >= view_height && self.selected + 1 == len && self.scroll + view_height <= len {
+            self.scroll = len + 1 - view_height;
+        }
     }
 
     fn select_id(&mut self, id: &str, view_height: usize) -> bool {

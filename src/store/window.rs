@@ -133,9 +133,22 @@ impl Sort {
         Sort { column, descending }
     }
 
-    /// "amount ↓": the column and its direction, for the table's header.
+    /// The sort in words: "newest first", "settled, oldest first",
+    /// "amount ↓" (largest first), "status ↑" (A to Z).
     pub fn words(self) -> String {
-        format!("{} {}", self.column.name(), if self.descending { "↓" } else { "↑" })
+        match (self.column, self.descending) {
+            (SortColumn::Created, true) => "newest first".into(),
+            (SortColumn::Created, false) => "oldest first".into(),
+            (SortColumn::Settled, true) => "settled, newest first".into(),
+            (SortColumn::Settled, false) => "settled, oldest first".into(),
+            (column, descending) => format!("{} {}", column.name(), if descending { "↓" } else { "↑" }),
+        }
+    }
+
+    /// Whether its column shows ages ("2h"), which run the other way from
+    /// the times they sort by: newest first is youngest first.
+    pub fn by_age(self) -> bool {
+        matches!(self.column, SortColumn::Created | SortColumn::Settled)
     }
 }
 

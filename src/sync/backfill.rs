@@ -2,7 +2,7 @@
 //! a time; links by offset (corrected for items arriving on top),
 //! transactions by a time cursor.
 
-use super::{Of, Phase, Progress, Sync, SyncError};
+use super::{Backfill, Of, Phase, Progress, Sync, SyncError};
 use crate::api::{LinkQuery, TransactionQuery};
 use crate::store::Batch;
 
@@ -21,7 +21,8 @@ impl Sync {
             Of::Transactions if !self.state.transactions.done => self.transactions_page().await?,
             _ => {}
         }
-        let eta = self.estimate();
+        // Loading only what was scrolled to, there is no end to estimate.
+        let eta = if self.options.backfill == Backfill::Full { self.estimate() } else { None };
         let (links, transactions) = (self.state.links.done, self.state.transactions.done);
         self.status.send_modify(|s| {
             s.links.complete = links;

@@ -34,11 +34,12 @@ impl Sync {
             Task::New(Shown::Webhooks) => self.webhooks().await?,
             Task::OnScreen => self.refresh_on_screen(&focus.on_screen).await?,
             Task::Sweep => {
+                let started = Utc::now();
                 self.sweep().await?;
                 let (links, transactions) = self.pik_totals;
                 let totals = (links.unwrap_or(0), transactions.unwrap_or(0));
                 if links.is_some() && transactions.is_some() && self.holds_everything(totals.0, totals.1).await? {
-                    self.up_to_date(totals.0, totals.1).await?;
+                    self.up_to_date(started, totals.0, totals.1).await?;
                 }
             }
         }
@@ -63,6 +64,7 @@ impl Sync {
     /// unfinished sets; then the mirror is up to date if it holds PIK's
     /// counts.
     pub(super) async fn cycle(&mut self) -> Result<(), SyncError> {
+        let started = Utc::now();
         let links_total = self.new_links(FIRST_PAGE).await?;
         let transactions_total = self.new_transactions(FIRST_PAGE).await?;
         self.pik_totals = (Some(links_total), Some(transactions_total));
@@ -71,12 +73,19 @@ impl Sync {
         if !self.holds_everything(links_total, transactions_total).await? {
             return Ok(());
         }
-        self.up_to_date(links_total, transactions_total).await
+        self.up_to_date(started, links_total, transactions_total).await
     }
 
-    /// Says the mirror is up to date, and saves when it was.
-    async fn up_to_date(&mut self, links_total: u64, transactions_total: u64) -> Result<(), SyncError> {
-        let now = Utc::now();
+    /// Says the mirror is up to date as of when the reading that showed it
+    /// `started` (a change at PIK after that may not be in it yet), and
+    /// saves it.
+    async fn up_to_date(
+        &mut self,
+        started: chrono::DateTime<Utc>,
+        links_total: u64,
+        transactions_total: u64,
+    ) -> Result<(), SyncError> {
+        let now = started;
         self.state.synced_at = Some(now);
         self.state.repaired = None;
         let json = self.state.to_json();

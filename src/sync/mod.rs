@@ -362,6 +362,10 @@ impl Sync {
             return Ok(Duration::ZERO);
         }
         self.flush().await?;
+        if self.live && matches!(self.status.borrow().phase, Phase::Backfilling { .. }) {
+            // As far as the agent scrolled: what it holds is current again.
+            self.set_phase(Phase::UpToDate);
+        }
         if !self.live {
             // The first round is a whole cycle: then the mirror is current.
             self.cycle().await?;

@@ -157,7 +157,8 @@ impl MirrorStatus {
     /// "2,450 of 20,010 links".
     fn counted(&self, of: Of) -> String {
         let progress = self.progress(of);
-        let total = progress.total.map(group_thousands).unwrap_or_else(|| "…".into());
+        // Rows that arrived since PIK counted are part of the whole too.
+        let total = progress.total.map(|total| group_thousands(total.max(progress.done))).unwrap_or_else(|| "…".into());
         format!("{} of {total} {}", group_thousands(progress.done), of.noun())
     }
 

@@ -449,3 +449,26 @@ async fn a_mirror_of_what_was_scrolled_to_holds_the_newest_rows_and_no_deeper_on
     assert!((held.len() + 100..=held.len() + 200).contains(&more.len()), "{} links held", more.len());
     assert_eq!(more[..], pik[..more.len()]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mirror_is_up_to_date_as_of_when_its_reading_started() {
+    let sandbox = sandbox(300, 900).await;
+    let client = client(&sandbox, 1000.0);
+    let store = store_for(&sandbox, Place::Memory);
+    let (mut sync, status) = Sync::new(client.clone(), store.clone(), SyncOptions::default());
+    assert!(sync.catch_up().await.is_ok());
+    // Every answer now takes 100 ms: a cycle takes a second or so, and a
+    // status that changed at PIK while it ran may not be in the mirror.
+    let slow = serde_json::json!({ "latency_ms": 100 });
+    let set = reqwest::Client::new().put(format!("{}/faults", sandbox.control_url())).json(&slow).send().await;
+    assert!(set.is_ok_and(|answer| answer.status().is_success()));
+    let started = chrono::Utc::now();
+    assert!(sync.cycle().await.is_ok());
+    let synced = status.borrow().synced_at;
+    assert!(chrono::Utc::now() - started > chrono::Duration::milliseconds(500), "a slow cycle");
+    assert!(
+        synced.is_some_and(|at| at >= started && at - started < chrono::Duration::milliseconds(100)),
+        "as of {synced:?}, not of when it ended; it started at {started}"
+    );
+    sandbox.shutdown().await;
+}

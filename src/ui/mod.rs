@@ -160,19 +160,15 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
 
 /// The connection's state in a few words: live, stale, offline, paused.
 fn connection_words(app: &App, theme: &Theme) -> (String, Style) {
-    if let Some(name) = app.switching() {
-        return (format!("  … switching to {} ", for_terminal_truncated(name, 20)), theme.warning());
-    }
-    let (words, style) = match app.trouble() {
-        _ if app.pane() == crate::app::Pane::Events => ("  ● listening ", theme.ok()),
-        _ if app.paused() => ("  ⏸ paused ", theme.warning()),
-        Some(trouble) if trouble.unreachable => ("  ✕ offline: the mirror ", theme.error()),
-        Some(_) => ("  ✕ error ", theme.error()),
-        None if app.fresh_at().is_none() => ("  … connecting ", theme.dim()),
-        None if app.is_stale() => ("  ● stale ", theme.warning()),
-        None => ("  ● live ", theme.ok()),
+    use crate::app::Connection;
+    let connection = app.connection();
+    let style = match connection {
+        Connection::Switching(_) | Connection::Paused | Connection::Stale => theme.warning(),
+        Connection::Listening | Connection::Live => theme.ok(),
+        Connection::Offline | Connection::Error => theme.error(),
+        Connection::Connecting => theme.dim(),
     };
-    (words.to_string(), style)
+    (connection.words(), style)
 }
 
 /// The keymap context of what is on screen, for the footer's hints.
@@ -322,6 +318,12 @@ pub fn status_words(app: &App, theme: &Theme) -> (String, Style) {
     }
     // One source of freshness: what the sync last heard from PIK.
     let now = app.now();
+    if let Some(at) = app.paused_at() {
+        return (
+            format!("paused {}: the rows shown stay as they were (p resumes) ", age_words(now - at)),
+            theme.warning(),
+        );
+    }
     if let Some(trouble) = app.trouble() {
         let retry_in = (trouble.retry_at - now).num_seconds().max(0);
         let age = app.fresh_at().map(|t| age_words(now - t));

@@ -39,7 +39,9 @@ pub trait TableRow: Resource {
         self.cells(now, theme)
     }
 
-    /// The header, the sort column marked with its direction.
+    /// The header, the sort column marked with its direction: ↓ largest
+    /// (or Z) first. An age column's arrow is its ages' (newest first is
+    /// the smallest ages first: ↑).
     fn header(sort: Option<Sort>) -> Vec<String> {
         let mut headers: Vec<String> = Self::headers().iter().map(|h| h.to_string()).collect();
         if let Some(sort) = sort
@@ -48,9 +50,15 @@ pub trait TableRow: Resource {
             if sort.column == SortColumn::Settled {
                 *cell = "SETTLED".into();
             }
-            cell.push(if sort.descending { '↓' } else { '↑' });
+            let largest_first = sort.descending != sort.by_age();
+            cell.push(if largest_first { '↓' } else { '↑' });
         }
         headers
+    }
+
+    /// The widths under a sort (a settlement's age needs its header's room).
+    fn sorted_widths(_sort: Option<Sort>) -> Vec<Constraint> {
+        Self::widths()
     }
 }
 
@@ -160,6 +168,16 @@ impl TableRow for Transaction {
             SortColumn::Created | SortColumn::Settled => Some(6),
             SortColumn::Description => None,
         }
+    }
+
+    fn sorted_widths(sort: Option<Sort>) -> Vec<Constraint> {
+        let mut widths = Self::widths();
+        if sort.is_some_and(|s| s.column == SortColumn::Settled)
+            && let Some(last) = widths.last_mut()
+        {
+            *last = Constraint::Length(8);
+        }
+        widths
     }
 
     /// Sorted by settlement, the last column is when it was credited.
@@ -378,20 +396,30 @@ fn filter_words(app: &App, pane: Pane) -> String {
 /// with its filters, its count, and older rows still coming at its end.
 fn draw_window<T: TableRow + PartialEq>(frame: &mut Frame, app: &App, list: &ListWindow<T>, theme: &Theme, area: Area) {
     let pane = app.pane();
+    let holds_all = app.holds_all(pane);
+    // Where the agent is first (it survives a narrow title), then the
+    // list's count: while the mirror holds part of the kind, it says so.
     let held = list.total().map(group_thousands).unwrap_or_else(|| "…".into());
-    // While the mirror holds part of the kind, the count says so.
-    let count = match (app.pik_count(pane), app.holds_all(pane)) {
-        (Some(pik), _) => format!("{held} of {} {} loaded", group_thousands(pik), T::NOUN),
-        (None, false) => format!("{held} {} loaded so far", T::NOUN),
-        (None, true) => format!("{held} {}", T::NOUN),
+    let count = match (app.pik_count(pane), holds_all) {
+        (Some(pik), _) => format!("{held} loaded, {} at PIK", group_thousands(pik)),
+        (None, false) => format!("{held} loaded so far"),
+        (None, true) => held,
     };
-    let filters = filter_words(app, pane);
-    let filters = if filters.is_empty() { String::new() } else { format!("{filters} · ") };
-    let mut title = format!(" {} · {filters}{count} ", pane.title());
-    if list.loaded_once() && list.visible_len() > 0 {
-        // Where the agent is in the list, as a scroll bar would say.
-        title.push_str(&format!("· row {} ", group_thousands(list.selected() as u64 + 1)));
+    let at = match (list.loaded_once(), list.visible_len()) {
+        (false, _) => String::new(),
+        (true, 0) => format!("no {} · ", T::NOUN),
+        (true, _) => format!("row {} of {count} · ", group_thousands(list.selected() as u64 + 1)),
+    };
+    let mut title = format!(" {} · {at}{}", pane.title(), filter_words(app, pane));
+    let sort = app.sort_of(pane);
+    if let Some(sort) = sort.filter(|s| *s != Sort::default()) {
+        // A narrow screen may hide the sort column: the title names it.
+        title.push_str(&format!(" · {}", sort.words()));
+        if !holds_all {
+            title.push_str(" among the rows loaded");
+        }
     }
+    title.push(' ');
     if let Some(error) = &list.error {
         title.push_str(&format!("· the mirror failed: {} ", for_terminal_truncated(error, 60)));
     }
@@ -402,16 +430,14 @@ fn draw_window<T: TableRow + PartialEq>(frame: &mut Frame, app: &App, list: &Lis
         (true, _, true) => format!("no {} in the mirror yet: loading…", T::NOUN),
         (true, _, false) => format!("no {}", T::NOUN),
     };
-    let sort = app.sort_of(pane);
     let mut drawn = Drawn { title, empty, sort };
     if more {
         // The end of what the mirror holds, not of the list.
-        let words = match (app.trouble(), sort == Some(Sort::default())) {
-            (Some(_), _) => "older rows load when PIK answers",
-            (None, true) => "loading older rows…",
-            (None, false) => "loading more rows: the order covers the rows loaded so far",
+        let (words, title) = match app.trouble() {
+            Some(_) => ("older rows load when PIK answers", "· more when PIK answers "),
+            None => ("loading older rows…", "· more coming "),
         };
-        drawn.title.push_str("· more coming ");
+        drawn.title.push_str(title);
         return draw_list_then(frame, app, list, drawn, Some(words), theme, area);
     }
     draw_list(frame, app, list, drawn, theme, area);
@@ -490,6 +516,7 @@ fn draw_list_then<T: TableRow>(
 
     let mut rows = visible_rows(app, list, height, sort, theme);
     let end = (list.scroll() + height).min(list.visible_len());
+    // The app leaves a line below the last row for it (`leave_room_below`).
     if let Some(after) = after
         && end == list.visible_len()
         && rows.len() < height
@@ -497,7 +524,7 @@ fn draw_list_then<T: TableRow>(
         rows.push(Row::new(vec![Cell::from(""), Cell::from(Span::styled(after, theme.dim()))]));
     }
     let header = Row::new(T::header(sort).into_iter().map(Cell::from).collect::<Vec<_>>()).style(theme.header_row());
-    let table = Table::new(rows, T::widths()).header(header).block(block).column_spacing(1);
+    let table = Table::new(rows, T::sorted_widths(sort)).header(header).block(block).column_spacing(1);
     frame.render_widget(table, outer);
 }
 

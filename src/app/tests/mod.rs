@@ -45,11 +45,24 @@ fn window_ask(cmds: &[Cmd], kinds: Kinds) -> Option<WindowAsk> {
 fn started(newest: u64) -> (App, TestMirror) {
     let mirror = TestMirror::numbered(newest);
     let mut app = app();
-    let cmds = app.update(Msg::Tick, t0());
+    let mut cmds = app.update(Msg::Mirror(up_to_date_at(t0())), t0());
+    cmds.extend(app.update(Msg::Tick, t0()));
     assert_eq!(reads(&cmds).len(), 3, "the three lists: {cmds:?}");
     let rest = answer_all(&mut app, cmds, &mirror, t0());
     assert!(reads(&rest).is_empty(), "nothing more until the selection moves: {rest:?}");
     (app, mirror)
+}
+
+/// The sync's word that the mirror holds the whole account, as of `at`.
+fn up_to_date_at(at: DateTime<Utc>) -> MirrorStatus {
+    let whole = crate::sync::Progress { done: 0, total: None, complete: true };
+    MirrorStatus {
+        phase: crate::sync::Phase::UpToDate,
+        links: whole,
+        transactions: whole,
+        synced_at: Some(at),
+        pik: crate::sync::Health { ok_at: Some(at), trouble: None },
+    }
 }
 
 #[test]

@@ -3,8 +3,9 @@
 //! `:alerts` when a later one takes the footer.
 
 use super::*;
+use crate::api::PaymentLink;
 use crate::api::{LinkStatus, Transaction, TransactionStatus};
-use crate::test_support::{alert_entry, numbered_link, refusal, txn};
+use crate::test_support::{TestMirror, alert_entry, link, numbered_link, refusal, txn};
 use alerts::AlertRule;
 
 fn command(app: &mut App, line: &str, now: DateTime<Utc>) -> Vec<Cmd> {
@@ -98,4 +99,27 @@ fn an_alert_does_not_lose_the_one_before_it() {
     assert_eq!(app.alert_log().unread, 0, "read");
     key(&mut app, 'q', t0() + Duration::seconds(4));
     assert!(matches!(app.mode(), Mode::Normal), "any other key closes it");
+}
+
+#[test]
+fn what_was_said_of_a_pane_or_a_row_ends_with_it() {
+    let (mut app, _) = started(300);
+    key(&mut app, '2', t0());
+    // `d` works in the Links pane: said here, gone in the next pane.
+    key(&mut app, 'd', t0());
+    assert!(app.notice().is_some_and(|n| n.text.contains("in Links")), "{:?}", app.notice());
+    key(&mut app, '3', t0());
+    assert_eq!(app.notice(), None, "a notice about the Transactions pane, shown over the Webhooks");
+    // A refusal about a paid link is not shown over the question about an active one.
+    let active = PaymentLink { created_at: t0(), ..link("pl_active") };
+    let paid = PaymentLink { status: LinkStatus::Paid, created_at: t0() - Duration::hours(1), ..link("pl_paid") };
+    let mirror = TestMirror::holding(vec![active, paid], vec![], vec![]);
+    let mut app = crate::test_support::loaded_app(Settings::default(), 120, 40, &mirror);
+    key(&mut app, 'j', t0());
+    key(&mut app, 'd', t0());
+    assert!(app.notice().is_some_and(|n| n.text.contains("this one is paid")), "{:?}", app.notice());
+    key(&mut app, 'k', t0());
+    key(&mut app, 'd', t0());
+    assert!(matches!(app.mode(), Mode::Deactivate(_)), "{:?}", app.notice());
+    assert_eq!(app.notice(), None, "what was said of the paid link");
 }

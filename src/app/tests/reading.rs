@@ -36,7 +36,10 @@ fn focus_of(cmds: &[Cmd]) -> Option<crate::sync::Focus> {
 fn startup_reads_every_list_from_the_mirror_and_asks_pik_nothing() {
     let mirror = TestMirror::numbered(300);
     let mut app = app();
-    let cmds = app.update(Msg::Tick, t0());
+    let tabs = app.header_tabs().1;
+    assert!(tabs.contains(&" 1 Links … ".to_string()), "nothing known yet is no 0: {tabs:?}");
+    let mut cmds = app.update(Msg::Mirror(up_to_date_at(t0())), t0());
+    cmds.extend(app.update(Msg::Tick, t0()));
     assert!(
         cmds.iter().all(|c| matches!(c, Cmd::List { .. } | Cmd::Focus(_) | Cmd::Overview { .. })),
         "the mirror is read and the sync told; PIK is asked nothing: {cmds:?}"
@@ -118,6 +121,21 @@ fn new_rows_above_a_selection_at_the_top_keep_it_on_its_item() {
     assert_eq!(selected_id(&app).as_deref(), Some("pl_00300"));
     assert_eq!(app.detail().map(|d| d.id.as_str()), Some("pl_00300"));
     assert_eq!(app.links.list.scroll(), 0, "the new row shows above");
+}
+
+#[test]
+fn a_list_not_looked_at_yet_shows_its_newest_row_first() {
+    let (mut app, mirror) = started(300);
+    // Payments arrive while the Transactions pane is hidden.
+    let newer: Vec<_> = (4..=8).map(|n| numbered_txn(n, TransactionStatus::Pending)).collect();
+    let change = mirror.save(Batch { transactions: newer, ..Batch::default() });
+    let later = t0() + app.settings.refresh;
+    let mut cmds = app.update(Msg::StoreChanged(change), later);
+    cmds.extend(app.update(Msg::Tick, later));
+    answer_all(&mut app, cmds, &mirror, later);
+    key(&mut app, '2', later);
+    let first = app.transactions.list.selected_row().map(|t| t.id.clone());
+    assert_eq!(first.as_deref(), Some("txn_00008"), "not the row that was first before they came");
 }
 
 #[test]
@@ -342,8 +360,8 @@ fn a_mirror_of_rows_scrolled_to_is_asked_for_more_near_its_end_and_a_whole_one_e
 
 #[test]
 fn freshness_and_trouble_come_from_the_sync_alone() {
+    assert_eq!(app().data_age(), None, "nothing heard from the sync yet");
     let (mut app, _) = started(300);
-    assert_eq!(app.data_age(), None);
     let heard =
         MirrorStatus { pik: crate::sync::Health { ok_at: Some(t0()), trouble: None }, ..MirrorStatus::default() };
     app.update(Msg::Mirror(heard.clone()), t0());
@@ -361,4 +379,56 @@ fn freshness_and_trouble_come_from_the_sync_alone() {
     assert!(app.trouble().is_some_and(|t| t.unreachable));
     assert_eq!(app.data_age().as_deref(), Some("2 min ago"), "the rows stay, with their age");
     assert_eq!(app.links.list.loaded(), window::WINDOW as usize);
+}
+
+#[test]
+fn a_count_read_before_the_mirror_filled_is_not_shown_as_a_zero() {
+    // The lists are read while the mirror is empty and the backfill runs.
+    let mirror = TestMirror::new();
+    let mut app = app();
+    let tab = |app: &App| app.header_tabs().1.into_iter().find(|t| t.starts_with(" 2 ")).unwrap_or_default();
+    let partial = MirrorStatus {
+        transactions: Progress { done: 0, total: Some(1_000), complete: false },
+        links: Progress { done: 0, total: Some(300), complete: false },
+        ..up_to_date_at(t0())
+    };
+    let mut cmds = app.update(Msg::Mirror(partial.clone()), t0());
+    cmds.extend(app.update(Msg::Tick, t0()));
+    answer_all(&mut app, cmds, &mirror, t0());
+    assert!(tab(&app).ends_with(" 1,000 "), "PIK's count meanwhile: {}", tab(&app));
+    // The backfill ends: the store changed, and the mirror holds it all.
+    let rows: Vec<_> = (1..=1_000).map(|n| numbered_txn(n, TransactionStatus::Settled)).collect();
+    let change = mirror.save(Batch { transactions: rows, ..Batch::default() });
+    let whole = MirrorStatus {
+        transactions: Progress { done: 1_000, total: Some(1_000), complete: true },
+        links: Progress { done: 0, total: Some(300), complete: false },
+        ..partial
+    };
+    let later = t0() + Duration::seconds(1);
+    let mut cmds = app.update(Msg::StoreChanged(change), later);
+    cmds.extend(app.update(Msg::Mirror(whole), later));
+    assert!(!tab(&app).ends_with(" 0 "), "a 0 read before the rows came: {}", tab(&app));
+    // The hidden list is read again at once, not a refresh later.
+    answer_all(&mut app, cmds, &mirror, later);
+    assert!(tab(&app).ends_with(" 1,000 "), "{}", tab(&app));
+}
+
+#[test]
+fn while_paused_pik_s_count_stays_as_it_was_too() {
+    // A mirror of part of the links, PIK's count on screen.
+    let mirror = TestMirror::numbered(300);
+    let mut app = app();
+    let partial = |total| MirrorStatus {
+        links: Progress { done: 300, total: Some(total), complete: false },
+        ..up_to_date_at(t0())
+    };
+    let mut cmds = app.update(Msg::Mirror(partial(1_000)), t0());
+    cmds.extend(app.update(Msg::Tick, t0()));
+    answer_all(&mut app, cmds, &mirror, t0());
+    assert_eq!(app.pik_count(Pane::Links), Some(1_000));
+    key(&mut app, 'p', t0());
+    app.update(Msg::Mirror(partial(1_040)), t0() + Duration::seconds(5));
+    assert_eq!(app.pik_count(Pane::Links), Some(1_000), "paused: the count on screen stays");
+    key(&mut app, 'p', t0() + Duration::seconds(6));
+    assert_eq!(app.pik_count(Pane::Links), Some(1_040), "resumed");
 }
