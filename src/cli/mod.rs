@@ -1,8 +1,10 @@
 //! The command line. Without a subcommand, `pik-tui` opens the dashboard.
 
+mod cases;
 mod generated;
 mod options;
 
+pub use cases::{CaseOrderArg, CasesArgs, CasesCommand};
 pub use generated::{CompletionShell, write_completions, write_man_page};
 pub use options::{
     AccountArgs, ApiArgs, DateArg, GlobalArgs, LocalArgs, LogArgs, MirrorArgs, MirroredArgs, OutputArgs, ZoneArgs,
@@ -86,6 +88,9 @@ pub enum Command {
     Search(SearchArgs),
     /// Reconciliation totals per currency and status (and day), from the mirror.
     Report(ReportArgs),
+    /// What went wrong with orders: underpaid, overpaid, paid twice, paid late,
+    /// stuck, not credited, failed (from the mirror, brought up to date first).
+    Cases(CasesArgs),
     /// Keep the mirror in sync, alone, as a service: one sync for a team on a
     /// shared PostgreSQL mirror (--store postgres://user@host/db). Logs to
     /// stderr or --log-file; SIGTERM stops it.
@@ -473,6 +478,8 @@ impl Command {
             )
             | Command::Search(SearchArgs { args, .. }) => args.into(),
             Command::Report(ReportArgs { args, .. }) => args.into(),
+            Command::Cases(CasesArgs { command: Some(CasesCommand::Show { args, .. }), .. })
+            | Command::Cases(CasesArgs { args, .. }) => args.into(),
             Command::Sync(args) => GlobalArgs::default()
                 .with_account(&args.account)
                 .with_mirror(&args.mirror)

@@ -46,6 +46,8 @@ pub struct ConfigFile {
     pub tz: Option<Spanned<String>>,
     /// `[sort]`: the panes' first sort, `links = "amount desc"`.
     pub sort: Option<SortTable>,
+    /// `[cases]`: when something is a case (see `cases`).
+    pub cases: Option<CasesTable>,
     /// The file's text, to turn byte offsets into line numbers.
     #[serde(skip)]
     source: String,
@@ -119,6 +121,19 @@ pub struct AttentionTable {
     pub settle_after: Option<Spanned<String>>,
 }
 
+/// `[cases]`: durations such as "30m" or "2h", and in `[cases.tolerance]`
+/// how far an amount may be off per currency ("0.01", "0.5%"; `default`
+/// for the others).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CasesTable {
+    pub pending_after: Option<Spanned<String>>,
+    pub credit_after: Option<Spanned<String>>,
+    pub failed_after: Option<Spanned<String>>,
+    #[serde(default)]
+    pub tolerance: BTreeMap<String, Spanned<String>>,
+}
+
 /// `[sort]`: a column and an optional direction for each list pane.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -178,6 +193,25 @@ impl ConfigFile {
             value.as_ref().map(|v| (self.line_at(v.span().start), v.get_ref().clone()))
         };
         [entry(&table.pending_after), entry(&table.settle_after)]
+    }
+
+    /// `[cases]`'s lines, in file order: `pending_after`, …, and
+    /// `tolerance.USDT` for the tolerances.
+    pub fn case_entries(&self) -> Vec<Entry> {
+        let Some(table) = &self.cases else { return Vec::new() };
+        let mut entries: Vec<Entry> = [
+            ("pending_after", &table.pending_after),
+            ("credit_after", &table.credit_after),
+            ("failed_after", &table.failed_after),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| value.as_ref().map(|value| self.entry(key, value)))
+        .collect();
+        entries.extend(
+            table.tolerance.iter().map(|(currency, value)| self.entry(&format!("tolerance.{currency}"), value)),
+        );
+        entries.sort_by_key(|e| e.line);
+        entries
     }
 
     /// The line a span starts on.

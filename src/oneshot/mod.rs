@@ -3,6 +3,7 @@
 //! sanitized before it is printed. One file per command family; `failure`
 //! holds the exit codes, `print` the output helpers.
 
+mod cases;
 mod export;
 mod failure;
 mod links;
@@ -12,6 +13,7 @@ mod print;
 mod transactions;
 mod webhooks;
 
+pub use cases::cases;
 pub use export::report_totals;
 pub use failure::{Failure, exit, report};
 pub use links::check_new_link;

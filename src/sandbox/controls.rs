@@ -165,11 +165,17 @@ async fn plant_link(State(shared): State<Arc<Shared>>, request: Request) -> Cont
 #[serde(deny_unknown_fields)]
 struct Pay {
     outcome: Option<Outcome>,
+    /// What the customer sent, when not the link's amount: a decimal string.
+    amount: Option<String>,
 }
 
 async fn pay_link(State(shared): State<Arc<Shared>>, Path(id): Path<String>, request: Request) -> ControlResult {
-    let Pay { outcome } = body_as(request).await?;
-    let txn = shared.world().start_payment(&id, outcome);
+    let Pay { outcome, amount } = body_as(request).await?;
+    let amount = amount.as_deref().map(decimal_amount).transpose()?;
+    if amount.is_some_and(|a| a <= Decimal::ZERO) {
+        return Err(ApiFailure::bad_request("The 'amount' of a payment must be more than 0."));
+    }
+    let txn = shared.world().start_payment(&id, outcome, amount);
     match txn {
         Some(txn) => Ok((StatusCode::CREATED, axum::Json(json!(txn))).into_response()),
         None => Err(ApiFailure::not_found("No payment link found with the given ID.")),

@@ -30,6 +30,8 @@ pub const CHECKS: &[&str] = &[
     "a_25_hour_day_has_25_hours_in_the_chart_and_the_report",
     "every_sort_order_pages_both_ways_by_keyset",
     "a_write_is_announced_once_committed_and_an_unchanged_one_is_not",
+    "cases_are_kept_as_rows_arrive_in_any_order",
+    "the_case_list_equals_a_recomputation_from_the_rows",
 ];
 
 /// Runs the check called `name` on `store` (an empty one).
@@ -53,6 +55,10 @@ pub async fn run(name: &str, store: Store) {
         "every_sort_order_pages_both_ways_by_keyset" => every_sort_order_pages_both_ways_by_keyset(store).await,
         "a_write_is_announced_once_committed_and_an_unchanged_one_is_not" => {
             a_write_is_announced_once_committed_and_an_unchanged_one_is_not(store).await
+        }
+        "cases_are_kept_as_rows_arrive_in_any_order" => cases_are_kept_as_rows_arrive_in_any_order(store).await,
+        "the_case_list_equals_a_recomputation_from_the_rows" => {
+            the_case_list_equals_a_recomputation_from_the_rows(store).await
         }
         other => panic!("no contract check {other}"),
     }
@@ -418,4 +424,132 @@ pub async fn a_write_is_announced_once_committed_and_an_unchanged_one_is_not(sto
     assert!(notices.try_recv().is_ok_and(|c| c.webhooks && !c.transactions));
     assert!(store.save(Batch { webhooks: Some(hooks), ..Batch::default() }).await.is_ok());
     assert!(notices.try_recv().is_err(), "the same webhooks are no news");
+}
+
+fn case_query(now: chrono::DateTime<chrono::Utc>) -> cases::CaseQuery {
+    cases::CaseQuery { rules: crate::cases::CaseRules::default(), now, kind: None, order: cases::CaseOrder::Oldest }
+}
+
+async fn case_kinds(store: &Store) -> Vec<(String, crate::cases::CaseKind)> {
+    let now = crate::test_support::t0();
+    match store.cases(case_query(now)).await {
+        Ok(cases) => cases.into_iter().map(|c| (c.link_id, c.kind)).collect(),
+        Err(err) => panic!("{err}"),
+    }
+}
+
+pub async fn cases_are_kept_as_rows_arrive_in_any_order(store: Store) {
+    use crate::cases::CaseKind;
+    use crate::test_support::{dec, link, t0};
+    let order = |id: &str, amount: &str| PaymentLink {
+        amount: dec(amount),
+        currency: "USDT".into(),
+        status: LinkStatus::Paid,
+        description: Some("Order #1234".into()),
+        ..link(id)
+    };
+    let paid = |id: &str, on: &str, amount: &str, minutes: i64| Transaction {
+        payment_link_id: Some(on.into()),
+        amount: dec(amount),
+        currency: "USDT".into(),
+        status: TransactionStatus::Settled,
+        created_at: t0() - chrono::Duration::minutes(minutes),
+        ..txn(id)
+    };
+    let save = |links: Vec<PaymentLink>, transactions: Vec<Transaction>| {
+        let store = store.clone();
+        async move { assert!(store.save(Batch { links, transactions, ..Batch::default() }).await.is_ok()) }
+    };
+    // The payment first, its link later (a backfill reads them apart):
+    // short of 75 once the link says how much it was for.
+    save(vec![], vec![paid("txn_short", "pl_short", "74.10", 90)]).await;
+    assert_eq!(case_kinds(&store).await, vec![], "an amount unknown is no shortfall yet");
+    save(vec![order("pl_short", "75.00")], vec![]).await;
+    assert_eq!(case_kinds(&store).await, vec![("pl_short".into(), CaseKind::Underpaid)]);
+    // Paid twice, however the pages bring the two payments.
+    save(vec![order("pl_twice", "75")], vec![paid("txn_second", "pl_twice", "75.000000", 30)]).await;
+    assert_eq!(case_kinds(&store).await.len(), 1, "one exact payment is no case");
+    save(vec![], vec![paid("txn_first", "pl_twice", "75.00", 60)]).await;
+    assert!(case_kinds(&store).await.contains(&("pl_twice".into(), CaseKind::PaidTwice)));
+    // A failed attempt, then a payment: no case.
+    let failed = Transaction { status: TransactionStatus::Failed, ..paid("txn_failed", "pl_retry", "75", 200) };
+    save(vec![order("pl_retry", "75")], vec![failed]).await;
+    assert!(case_kinds(&store).await.contains(&("pl_retry".into(), CaseKind::FailedNeverPaid)));
+    save(vec![], vec![paid("txn_retried", "pl_retry", "75", 190)]).await;
+    assert!(!case_kinds(&store).await.iter().any(|(id, _)| id == "pl_retry"), "failed, then paid");
+    // The balance link for the shortfall, paid: the case closes itself.
+    let text = crate::cases::balance_description("pl_short", Some("Order #1234"));
+    let balance = PaymentLink { description: Some(text), status: LinkStatus::Active, ..order("pl_balance", "0.90") };
+    save(vec![balance.clone()], vec![]).await;
+    assert!(case_kinds(&store).await.contains(&("pl_short".into(), CaseKind::Underpaid)), "not paid yet");
+    let facts = store.order("pl_short").await.map(|order| order.facts());
+    assert_eq!(facts.ok().and_then(|f| f.balance).map(|b| (b.link_id, b.paid)), Some(("pl_balance".into(), false)));
+    save(vec![PaymentLink { status: LinkStatus::Paid, ..balance }], vec![]).await;
+    assert!(!case_kinds(&store).await.iter().any(|(id, _)| id == "pl_short"), "settled by its balance link");
+}
+
+/// Random payment histories on random links, saved in random batches:
+/// the store's case list is what judging every link from its rows gives.
+pub async fn the_case_list_equals_a_recomputation_from_the_rows(store: Store) {
+    use crate::cases::{LinkFacts, judge};
+    use crate::test_support::{dec, link, t0};
+    let mut rng = fastrand::Rng::with_seed(19);
+    let statuses = [LinkStatus::Active, LinkStatus::Paid, LinkStatus::Expired, LinkStatus::Deactivated];
+    let payment_statuses = [
+        TransactionStatus::Pending,
+        TransactionStatus::Confirmed,
+        TransactionStatus::Settled,
+        TransactionStatus::Failed,
+    ];
+    let mut links = Vec::new();
+    let mut payments = Vec::new();
+    for n in 0..60 {
+        let id = format!("pl_p{n:03}");
+        let amount = ["75", "75.00", "10.5", "0.001"][rng.usize(..4)];
+        links.push(PaymentLink {
+            amount: dec(amount),
+            currency: "USDT".into(),
+            status: statuses[rng.usize(..4)].clone(),
+            ..link(&id)
+        });
+        for p in 0..rng.usize(0..4) {
+            let status = payment_statuses[rng.usize(..4)].clone();
+            let paid = ["75", "74.99", "75.01", "10.50", "0.001", "150"][rng.usize(..6)];
+            let created_at = t0() - chrono::Duration::minutes(rng.i64(1..300));
+            let confirmed_at = matches!(status, TransactionStatus::Confirmed | TransactionStatus::Settled)
+                .then(|| created_at + chrono::Duration::minutes(rng.i64(0..5)));
+            payments.push(Transaction {
+                payment_link_id: Some(id.clone()),
+                amount: dec(paid),
+                currency: "USDT".into(),
+                status,
+                created_at,
+                confirmed_at,
+                ..txn(&format!("txn_p{n:03}_{p}"))
+            });
+        }
+    }
+    // Saved in random order, in random batches, links and payments mixed.
+    let mut rows: Vec<Result<PaymentLink, Transaction>> =
+        links.iter().cloned().map(Ok).chain(payments.iter().cloned().map(Err)).collect();
+    rng.shuffle(&mut rows);
+    for chunk in rows.chunks(7) {
+        let links = chunk.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+        let transactions = chunk.iter().filter_map(|r| r.as_ref().err().cloned()).collect();
+        assert!(store.save(Batch { links, transactions, ..Batch::default() }).await.is_ok());
+    }
+    let mut expected: Vec<(String, crate::cases::CaseKind)> = links
+        .iter()
+        .filter_map(|link| {
+            let on: Vec<Transaction> =
+                payments.iter().filter(|p| p.payment_link_id.as_deref() == Some(link.id.as_str())).cloned().collect();
+            let facts = LinkFacts::of(&link.id, Some(link), &on, None);
+            judge(&facts, &crate::cases::CaseRules::default(), t0()).map(|case| (case.link_id, case.kind))
+        })
+        .collect();
+    let mut found = case_kinds(&store).await;
+    expected.sort();
+    found.sort();
+    assert!(expected.len() > 10, "a history with cases: {expected:?}");
+    assert_eq!(found, expected);
 }

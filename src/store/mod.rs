@@ -11,6 +11,7 @@
 //! reads windows and searches, and every committed change is announced. It
 //! knows nothing of the screen. See `docs/architecture.md`.
 
+pub mod cases;
 #[cfg(any(test, feature = "test-support"))]
 pub mod contract;
 pub mod export;
@@ -281,6 +282,18 @@ impl Store {
     /// Every webhook, in PIK's order.
     pub async fn list_webhooks(&self) -> Result<Page<Webhook>, StoreError> {
         on_backend!(self, backend => backend.list_webhooks().await)
+    }
+
+    /// The cases now, of a kind or all, in the order asked.
+    pub async fn cases(&self, query: cases::CaseQuery) -> Result<Vec<crate::cases::Case>, StoreError> {
+        let facts = on_backend!(self, backend => backend.case_facts().await)?;
+        Ok(cases::list(facts, &query))
+    }
+
+    /// One order's rows (a link with no case too): its link, the payments
+    /// on it, the balance links made for it.
+    pub async fn order(&self, link_id: &str) -> Result<crate::cases::Order, StoreError> {
+        on_backend!(self, backend => backend.order(link_id.to_string()).await)
     }
 
     /// The overview of a period: money per currency, the chart, what needs attention.

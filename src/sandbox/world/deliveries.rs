@@ -139,7 +139,7 @@ mod tests {
         w.webhooks.retain(|h| h.status == status::ACTIVE);
         let link_id = w.links().iter().rev().find(|l| l.status == status::ACTIVE).map(|l| l.id.clone());
         let Some(link_id) = link_id else { panic!("no active link") };
-        w.start_payment(&link_id, Some(Outcome::Fail));
+        w.start_payment(&link_id, Some(Outcome::Fail), None);
         let first = w.step();
         let Some(target) = first.first().map(|d| d.id) else { panic!("nothing due") };
         let mut waits = Vec::new();

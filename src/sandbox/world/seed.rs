@@ -108,108 +108,168 @@ impl World {
         if self.links.is_empty() {
             return;
         }
-        // Paid links first: each gets the settled transaction that paid it.
+        // Paid links first: each gets the settled payment that paid it, of
+        // exactly its amount, as nearly every order is.
         let paid: Vec<usize> = (0..self.links.len()).filter(|&i| self.links[i].status == status::PAID).collect();
-        let mut made = 0;
+        let mut payments: Vec<(usize, usize)> = Vec::new();
         for index in paid {
-            if made >= count {
+            if self.transactions.len() >= count {
                 break;
             }
             let created_at = self.links[index].created_at + self.seconds_between(60, 3 * 3600);
             let created_at = created_at.min(now - SimDuration::minutes(30));
-            let mut txn = self.make_transaction(index, created_at);
             let confirmed = created_at + self.seconds_between(30, 600);
             let settled = confirmed + self.seconds_between(300, 1200);
-            txn.status = status::SETTLED.to_string();
-            txn.tx_hash = Some(self.new_tx_hash(&txn.currency));
-            txn.confirmed_at = Some(confirmed);
-            txn.settled_at = Some(settled);
+            let txn = self.settled(index, created_at, confirmed, settled);
             self.links[index].paid_at = Some(settled);
+            payments.push((index, self.transactions.len()));
             self.transactions.push(txn);
-            made += 1;
         }
-        made += self.seed_stuck(now, count - made);
-        // The rest: failed attempts anywhere, and payments on active links,
-        // some of them still in progress so the demo moves from the start.
-        while made < count {
-            let index = self.rng.usize(..self.links.len());
-            let link_created = self.links[index].created_at;
-            let active = self.links[index].status == status::ACTIVE;
-            let roll = self.rng.u8(..100);
-            let (state, created_at) = if active && roll < 6 {
-                (status::PENDING, now - self.seconds_between(5, 300))
-            } else if active && roll < 10 {
-                (status::CONFIRMED, now - self.seconds_between(60, 900))
-            } else if roll < 40 {
-                let window = (now - link_created).num_seconds().max(120);
-                (status::FAILED, link_created + SimDuration::seconds(self.rng.i64(60..=window)))
-            } else {
-                let window = (now - link_created).num_seconds().max(3600);
-                (status::SETTLED, link_created + SimDuration::seconds(self.rng.i64(60..=window - 1800).max(60)))
-            };
-            let created_at = created_at.max(link_created).min(now);
-            let mut txn = self.make_transaction(index, created_at);
-            txn.status = state.to_string();
-            match state {
-                status::PENDING => {
+        self.seed_cases(now, count, &payments);
+        // The rest: a dozen payments under way, each on its own recent
+        // active link, so the demo moves from the start; then failed
+        // attempts before a paid link's payment (the customer tried again,
+        // and it went through: no case).
+        let busy: std::collections::HashSet<String> =
+            self.transactions.iter().map(|t| t.payment_link_id.clone()).collect();
+        let mut under_way: Vec<usize> = (0..self.links.len())
+            .rev()
+            .filter(|&i| self.links[i].status == status::ACTIVE && !busy.contains(&self.links[i].id))
+            .take(12)
+            .collect();
+        while self.transactions.len() < count {
+            if let Some(index) = under_way.pop() {
+                let pending = under_way.len().is_multiple_of(2);
+                let created_at = now - self.seconds_between(5, if pending { 300 } else { 900 });
+                let created_at = created_at.max(self.links[index].created_at).min(now);
+                let mut txn = self.make_transaction(index, created_at);
+                if pending {
                     txn.plan = Some(self.plan_for_pending(now));
-                }
-                status::CONFIRMED => {
+                } else {
+                    txn.status = status::CONFIRMED.to_string();
                     txn.tx_hash = Some(self.new_tx_hash(&txn.currency));
-                    txn.confirmed_at = Some(created_at + self.seconds_between(10, 60));
+                    txn.confirmed_at = Some((created_at + self.seconds_between(10, 60)).min(now));
                     txn.plan = Some(Plan::Settle(now + self.seconds_between(60, 600)));
                 }
-                status::SETTLED => {
-                    let confirmed = created_at + self.seconds_between(30, 600);
-                    txn.tx_hash = Some(self.new_tx_hash(&txn.currency));
-                    txn.confirmed_at = Some(confirmed);
-                    txn.settled_at = Some((confirmed + self.seconds_between(300, 1200)).min(now));
-                }
-                _ => {}
+                self.transactions.push(txn);
+                continue;
             }
+            let Some(&(index, at)) = payments.get(self.rng.usize(..payments.len().max(1))) else { break };
+            let (link_created, paid_created) = (self.links[index].created_at, self.transactions[at].created_at);
+            let window = (paid_created - link_created).num_seconds().max(1);
+            let created_at = link_created + SimDuration::seconds(self.rng.i64(0..window));
+            let mut txn = self.make_transaction(index, created_at);
+            txn.status = status::FAILED.to_string();
             self.transactions.push(txn);
-            made += 1;
         }
         self.transactions.sort_by_key(|txn| txn.created_at);
         self.reindex_transactions();
     }
+
+    /// A settled payment of the link's amount.
+    fn settled(
+        &mut self,
+        index: usize,
+        created_at: DateTime<Utc>,
+        confirmed: DateTime<Utc>,
+        settled: DateTime<Utc>,
+    ) -> super::model::Transaction {
+        let mut txn = self.make_transaction(index, created_at);
+        txn.status = status::SETTLED.to_string();
+        txn.tx_hash = Some(self.new_tx_hash(&txn.currency));
+        txn.confirmed_at = Some(confirmed);
+        txn.settled_at = Some(settled);
+        txn
+    }
 }
 
 impl World {
-    /// A few payments stuck, as real accounts have, so the Overview has
-    /// something that needs attention: pending for 47 minutes, confirmed
-    /// 2 h 30 min ago and never credited, and one pending on a link that
-    /// has expired since. Without a plan they stay as they are. Returns how
-    /// many it made (at most `room`).
-    fn seed_stuck(&mut self, now: DateTime<Utc>, room: usize) -> usize {
+    /// What goes wrong in a real account, a few of each, so the demo shows
+    /// every kind of case: a payment pending for 47 minutes, one confirmed
+    /// 2 h 40 min ago and never credited, one pending on a link that has
+    /// expired since; orders paid short, paid over and paid twice (from the
+    /// paid links' `payments`: link, payment); a payment on an expired link;
+    /// failures on an expired link nobody paid. Stays within `count`.
+    fn seed_cases(&mut self, now: DateTime<Utc>, count: usize, payments: &[(usize, usize)]) {
         // Links old enough for the payment's age.
         let old = now - SimDuration::hours(3);
-        let newest =
-            |world: &World, state: &str| world.links.iter().rposition(|l| l.status == state && l.created_at <= old);
-        let mut made = 0;
-        if let Some(active) = newest(self, status::ACTIVE).filter(|_| made < room) {
-            let created_at = now - SimDuration::minutes(47);
-            let txn = self.make_transaction(active, created_at);
+        let newest = |world: &World, state: &str, skip: usize| {
+            world
+                .links
+                .iter()
+                .enumerate()
+                .rev()
+                .filter(|(_, l)| l.status == state && l.created_at <= old)
+                .nth(skip)
+                .map(|(i, _)| i)
+        };
+        let room = |world: &World| world.transactions.len() < count;
+        if let Some(active) = newest(self, status::ACTIVE, 0).filter(|_| room(self)) {
+            let txn = self.make_transaction(active, now - SimDuration::minutes(47));
             self.transactions.push(txn);
-            made += 1;
         }
-        if let Some(active) = newest(self, status::ACTIVE).filter(|_| made < room) {
+        if let Some(active) = newest(self, status::ACTIVE, 1).filter(|_| room(self)) {
             let created_at = now - SimDuration::minutes(160);
             let mut txn = self.make_transaction(active, created_at);
             txn.status = status::CONFIRMED.to_string();
             txn.tx_hash = Some(self.new_tx_hash(&txn.currency));
             txn.confirmed_at = Some(created_at + SimDuration::minutes(10));
             self.transactions.push(txn);
-            made += 1;
         }
-        if let Some(expired) = newest(self, status::EXPIRED).filter(|_| made < room) {
+        if let Some(expired) = newest(self, status::EXPIRED, 0).filter(|_| room(self)) {
             let created_at = now - SimDuration::minutes(70);
             self.links[expired].expires_at = Some(created_at + SimDuration::minutes(10));
             let txn = self.make_transaction(expired, created_at);
             self.transactions.push(txn);
-            made += 1;
         }
-        made
+        // Paid short (98.8 %: "I sent 74.10 of 75") and paid over, twice each.
+        for (nth, share) in [(1, "0.988"), (3, "0.9"), (5, "1.012"), (7, "1.5")] {
+            let Some(&(index, at)) = payments.iter().rev().nth(nth) else { continue };
+            let amount = self.links[index].amount;
+            let share: Decimal = share.parse().unwrap_or(Decimal::ONE);
+            let paid = (amount * share).round_dp(amount.scale());
+            if paid > Decimal::ZERO {
+                self.transactions[at].amount = paid;
+            }
+        }
+        // Paid twice: the same order paid again 20 minutes later.
+        for nth in [9, 11] {
+            let Some(&(index, at)) = payments.iter().rev().nth(nth) else { continue };
+            if !room(self) {
+                break;
+            }
+            let first = self.transactions[at].clone();
+            let later = |t: DateTime<Utc>| (t + SimDuration::minutes(20)).min(now);
+            let again = self.settled(
+                index,
+                later(first.created_at),
+                later(first.confirmed_at.unwrap_or(first.created_at)),
+                later(first.settled_at.unwrap_or(first.created_at)),
+            );
+            self.transactions.push(again);
+        }
+        // Paid late: a payment on a link that had expired.
+        for skip in [1, 2] {
+            let Some(expired) = newest(self, status::EXPIRED, skip).filter(|_| room(self)) else { continue };
+            let created_at = now - SimDuration::hours(2 + skip as i64);
+            let txn = self.settled(
+                expired,
+                created_at,
+                created_at + SimDuration::minutes(3),
+                created_at + SimDuration::minutes(15),
+            );
+            self.transactions.push(txn);
+        }
+        // Failed, never paid: two attempts on a link that then expired.
+        if let Some(expired) = newest(self, status::EXPIRED, 3) {
+            for minutes in [200, 190] {
+                if room(self) {
+                    let mut txn = self.make_transaction(expired, now - SimDuration::minutes(minutes));
+                    txn.status = status::FAILED.to_string();
+                    self.transactions.push(txn);
+                }
+            }
+        }
     }
 }
 
@@ -242,5 +302,38 @@ mod tests {
             assert!(link.paid_at.is_some());
         }
         assert!(a.transactions().iter().all(|t| t.created_at <= now && a.link(&t.payment_link_id).is_some()));
+    }
+
+    /// The seed as the API shows it.
+    fn as_api(w: &World) -> (Vec<crate::api::PaymentLink>, Vec<crate::api::Transaction>) {
+        fn convert<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+            serde_json::from_value(value).unwrap_or_else(|e| panic!("{e}"))
+        }
+        (convert(serde_json::json!(w.links())), convert(serde_json::json!(w.transactions())))
+    }
+
+    #[test]
+    fn the_seed_holds_every_kind_of_case_and_little_noise() {
+        use crate::cases::{CaseKind, CaseRules, LinkFacts, judge};
+        let w = world(7);
+        let (links, transactions) = as_api(&w);
+        let cases: Vec<_> = links
+            .iter()
+            .filter_map(|link| {
+                let on: Vec<_> = transactions
+                    .iter()
+                    .filter(|t| t.payment_link_id.as_deref() == Some(link.id.as_str()))
+                    .cloned()
+                    .collect();
+                judge(&LinkFacts::of(&link.id, Some(link), &on, None), &CaseRules::default(), w.now())
+            })
+            .collect();
+        for kind in CaseKind::ALL {
+            assert!(cases.iter().any(|c| c.kind == kind), "no {kind:?} case in the demo: {cases:?}");
+        }
+        assert!(cases.len() <= 20, "a few cases, not noise: {}", cases.len());
+        // Most payments are exact: the failures are retries that went through.
+        let failed = transactions.iter().filter(|t| t.status == crate::api::TransactionStatus::Failed).count();
+        assert!(failed > 100, "the seed's failed attempts: {failed}");
     }
 }

@@ -16,12 +16,23 @@ impl World {
         }
     }
 
-    /// Starts a payment on a link now. With `outcome`, the payment runs
-    /// through at once (test control); without, it follows the simulation.
-    pub fn start_payment(&mut self, link_id: &str, outcome: Option<Outcome>) -> Option<Transaction> {
+    /// Starts a payment on a link now, of the link's amount or of
+    /// `amount` (a customer who sends too little or too much). Any link
+    /// takes one: a paid link (paid twice), an expired one (paid late).
+    /// With `outcome`, the payment runs through at once (test control);
+    /// without, it follows the simulation.
+    pub fn start_payment(
+        &mut self,
+        link_id: &str,
+        outcome: Option<Outcome>,
+        amount: Option<rust_decimal::Decimal>,
+    ) -> Option<Transaction> {
         let index = *self.link_index.get(link_id)?;
         let now = self.now();
         let mut txn = self.make_transaction(index, now);
+        if let Some(amount) = amount {
+            txn.amount = amount;
+        }
         txn.plan = Some(self.plan_for_pending(now));
         let at = self.insert_transaction(txn);
         match outcome {
@@ -90,7 +101,24 @@ impl World {
             return;
         }
         let pick = recent_active[self.rng.usize(..recent_active.len())].clone();
-        self.start_payment(&pick, None);
+        // Now and then what support sees: a customer who sends a little too
+        // little or too much, or pays an order already paid.
+        let roll = self.rng.u8(..100);
+        let paid_again = || self.links.iter().rev().find(|l| l.status == status::PAID).map(|l| l.id.clone());
+        if roll == 0
+            && let Some(paid) = paid_again()
+        {
+            self.start_payment(&paid, None, None);
+            return;
+        }
+        let amount = self.link(&pick).map(|link| link.amount).unwrap_or_default();
+        let share = match roll {
+            1 | 2 => Some(rust_decimal::Decimal::new(988, 3)),
+            3 => Some(rust_decimal::Decimal::new(1012, 3)),
+            _ => None,
+        };
+        let odd = share.map(|share| (amount * share).round_dp(amount.scale())).filter(|a| !a.is_zero());
+        self.start_payment(&pick, None, odd);
     }
 
     fn simulate_new_link(&mut self) {
@@ -161,7 +189,7 @@ mod tests {
         });
         let link_id = w.links().iter().rev().find(|l| l.status == status::ACTIVE).map(|l| l.id.clone());
         let Some(link_id) = link_id else { panic!("no active link") };
-        let txn = w.start_payment(&link_id, Some(Outcome::Settle));
+        let txn = w.start_payment(&link_id, Some(Outcome::Settle), None);
         assert_eq!(txn.as_ref().map(|t| t.status.as_str()), Some(status::SETTLED));
         assert!(txn.is_some_and(|t| t.tx_hash.is_some() && t.settled_at.is_some()));
         assert_eq!(w.link(&link_id).map(|l| l.status.as_str()), Some(status::PAID));

@@ -11,6 +11,7 @@
 //! - **Heartbeat:** the elected sync stamps `sync_heartbeat` at every step,
 //!   so a dashboard can tell a quiet account from a stopped sync.
 
+mod cases;
 pub mod connect;
 mod read;
 mod rollups;
@@ -165,6 +166,16 @@ impl PgStore {
         read::webhooks(&**self.client().await?).await.map_err(|e| self.failed(e))
     }
 
+    pub async fn case_facts(&self) -> Result<Vec<crate::cases::LinkFacts>, StoreError> {
+        cases::all(&**self.client().await?).await.map_err(|e| self.failed(e))
+    }
+
+    pub async fn order(&self, link_id: String) -> Result<crate::cases::Order, StoreError> {
+        let client = self.client().await?;
+        let mut orders = cases::orders(&**client, &[link_id.as_str()]).await.map_err(|e| self.failed(e))?;
+        Ok(orders.pop().unwrap_or(crate::cases::Order { link_id, ..Default::default() }))
+    }
+
     pub async fn overview(&self, query: OverviewQuery) -> Result<Overview, StoreError> {
         read::overview(&**self.client().await?, &query).await.map_err(|e| self.failed(e))
     }
@@ -250,7 +261,7 @@ impl PgStore {
         client
             .batch_execute(
                 "TRUNCATE links, transactions, webhooks, sync_state, search, rollup_transactions, rollup_settled, \
-                 rollup_links, sync_heartbeat",
+                 rollup_links, sync_heartbeat, case_facts, balance_links",
             )
             .await
             .map_err(|e| self.failed(e))

@@ -33,16 +33,21 @@ fn decimal(text: &str) -> Decimal {
 
 /// A link from a row whose first columns are [`rows::LINK_COLUMNS`].
 pub fn link(row: &Row) -> PaymentLink {
+    link_at(row, 0)
+}
+
+/// A link from [`rows::LINK_COLUMNS`] starting at column `first`.
+pub fn link_at(row: &Row, first: usize) -> PaymentLink {
     PaymentLink {
-        id: row.get(0),
-        created_at: from_micros(row.get(1)),
-        status: LinkStatus::parse(row.get::<_, &str>(2)),
-        currency: row.get(3),
-        amount: decimal(row.get(4)),
-        description: row.get(5),
-        url: row.get(6),
-        paid_at: row.get::<_, Option<i64>>(7).map(from_micros),
-        expires_at: row.get::<_, Option<i64>>(8).map(from_micros),
+        id: row.get(first),
+        created_at: from_micros(row.get(first + 1)),
+        status: LinkStatus::parse(row.get::<_, &str>(first + 2)),
+        currency: row.get(first + 3),
+        amount: decimal(row.get(first + 4)),
+        description: row.get(first + 5),
+        url: row.get(first + 6),
+        paid_at: row.get::<_, Option<i64>>(first + 7).map(from_micros),
+        expires_at: row.get::<_, Option<i64>>(first + 8).map(from_micros),
     }
 }
 

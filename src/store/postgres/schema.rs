@@ -134,7 +134,27 @@ CREATE INDEX transactions_sorted_by_settled ON transactions ((coalesce(settled_a
 CREATE INDEX transactions_sorted_by_link ON transactions ((coalesce(payment_link_id, '')) COLLATE "C", sort_key);
 "#,
     },
+    Migration {
+        version: CASES_VERSION,
+        // Cases: the facts of every link that may be one, kept as rows are
+        // written (store/cases.rs), and which links are balance links.
+        sql: r#"
+CREATE TABLE case_facts (
+    link_id TEXT PRIMARY KEY,
+    facts TEXT NOT NULL
+);
+CREATE TABLE balance_links (
+    balance TEXT PRIMARY KEY,
+    original TEXT NOT NULL
+);
+CREATE INDEX balance_links_by_original ON balance_links (original);
+"#,
+    },
 ];
+
+/// The version that added cases: their facts are computed from the rows
+/// already there, in the migration's transaction.
+const CASES_VERSION: u32 = 4;
 
 pub fn latest() -> u32 {
     MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
@@ -160,6 +180,9 @@ pub async fn migrate(client: &mut tokio_postgres::Client, shown: &str) -> Result
     }
     for migration in MIGRATIONS.iter().filter(|m| m.version > found) {
         tx.batch_execute(migration.sql).await.map_err(failed)?;
+        if migration.version == CASES_VERSION {
+            super::cases::rebuild(&tx).await.map_err(failed)?;
+        }
     }
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('schema', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",

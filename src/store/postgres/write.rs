@@ -254,8 +254,11 @@ pub async fn save(tx: &Tx<'_>, batch: &Batch, now: DateTime<Utc>) -> Result<Resu
     let mut deltas = Deltas::default();
     let mut search_keys: Vec<i64> = Vec::new();
     let mut search_docs: Vec<String> = Vec::new();
+    let mut written_links: Vec<&PaymentLink> = Vec::new();
+    let mut written_transactions: Vec<&Transaction> = Vec::new();
     if !batch.links.is_empty() {
         let planned = plan(tx, &batch.links).await?;
+        written_links.extend(planned.iter().map(|(link, _)| *link));
         for (link, row) in &planned {
             deltas.link(link, row.old_status.as_deref());
         }
@@ -265,6 +268,7 @@ pub async fn save(tx: &Tx<'_>, batch: &Batch, now: DateTime<Utc>) -> Result<Resu
     }
     if !batch.transactions.is_empty() {
         let planned = plan(tx, &batch.transactions).await?;
+        written_transactions.extend(planned.iter().map(|(txn, _)| *txn));
         for (txn, row) in &planned {
             if let Err(e) = deltas.transaction(txn, row.old_status.as_deref()) {
                 return Ok(Err(StoreError::Sql(e.to_string())));
@@ -289,6 +293,7 @@ pub async fn save(tx: &Tx<'_>, batch: &Batch, now: DateTime<Utc>) -> Result<Resu
         .await?;
     }
     super::rollups::apply(tx, deltas).await?;
+    super::cases::keep(tx, &crate::store::cases::touched(written_links, written_transactions)).await?;
     if let Some(hooks) = &batch.webhooks {
         written.webhooks = replace_webhooks(tx, hooks).await?;
     }

@@ -3,6 +3,7 @@
 //! methods as `store/postgres/`'s `PgStore`, each running its statements on
 //! tokio's blocking pool; the rules both keep are written once in `store/`.
 
+pub mod cases;
 pub mod export;
 pub mod file;
 pub mod overview;
@@ -123,13 +124,24 @@ impl SqliteStore {
             let tx = begin(conn)?;
             let mut done = Upserted::default();
             let mut deltas = super::rollups::Deltas::default();
+            let mut links = Vec::new();
             for link in &batch.links {
-                done += rows::upsert_link(&tx, link, now, &mut deltas)?;
+                let upserted = rows::upsert_link(&tx, link, now, &mut deltas)?;
+                if !upserted.change.is_empty() {
+                    links.push(link);
+                }
+                done += upserted;
             }
+            let mut transactions = Vec::new();
             for txn in &batch.transactions {
-                done += rows::upsert_transaction(&tx, txn, now, batch.report_changes, &mut deltas)?;
+                let upserted = rows::upsert_transaction(&tx, txn, now, batch.report_changes, &mut deltas)?;
+                if !upserted.change.is_empty() {
+                    transactions.push(txn);
+                }
+                done += upserted;
             }
             deltas.apply(&tx)?;
+            cases::keep(&tx, &crate::store::cases::touched(links, transactions))?;
             if let Some(hooks) = &batch.webhooks {
                 done.change.webhooks = rows::replace_webhooks(&tx, hooks)?;
             }
@@ -164,6 +176,14 @@ impl SqliteStore {
 
     pub async fn list_webhooks(&self) -> Result<Page<Webhook>, StoreError> {
         self.with(false, |conn| rows::webhooks(conn)).await
+    }
+
+    pub async fn case_facts(&self) -> Result<Vec<crate::cases::LinkFacts>, StoreError> {
+        self.with(false, |conn| cases::all(conn)).await
+    }
+
+    pub async fn order(&self, link_id: String) -> Result<crate::cases::Order, StoreError> {
+        self.with(false, move |conn| cases::order(conn, &link_id)).await
     }
 
     pub async fn overview(&self, query: OverviewQuery) -> Result<Overview, StoreError> {
@@ -262,7 +282,8 @@ impl SqliteStore {
             tx.execute_batch(
                 "DELETE FROM links; DELETE FROM transactions; DELETE FROM webhooks; DELETE FROM sync_state; \
                  DELETE FROM search; DELETE FROM sync_lease; DELETE FROM rollup_transactions; \
-                 DELETE FROM rollup_settled; DELETE FROM rollup_links;",
+                 DELETE FROM rollup_settled; DELETE FROM rollup_links; DELETE FROM case_facts; \
+                 DELETE FROM balance_links;",
             )?;
             tx.commit()?;
             conn.execute_batch("VACUUM")?;

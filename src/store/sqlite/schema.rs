@@ -140,6 +140,23 @@ CREATE INDEX transactions_by_link_then_key ON transactions (coalesce(payment_lin
 "#,
         then: None,
     },
+    Migration {
+        version: 6,
+        // Cases: the facts of every link that may be one, kept as rows are
+        // written (store/cases.rs), and which links are balance links.
+        sql: r#"
+CREATE TABLE case_facts (
+    link_id TEXT PRIMARY KEY,
+    facts TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE balance_links (
+    balance TEXT PRIMARY KEY,
+    original TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX balance_links_by_original ON balance_links (original);
+"#,
+        then: Some(super::cases::rebuild),
+    },
 ];
 
 /// The schema version this build writes.

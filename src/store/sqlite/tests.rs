@@ -305,3 +305,35 @@ async fn the_store_contract_on_sqlite() {
         super::super::contract::run(name, memory()).await;
     }
 }
+
+#[tokio::test]
+async fn a_mirror_from_before_cases_gets_its_cases_from_the_rows_it_holds() {
+    let dir = temp();
+    let path = dir.path().join("mirror.sqlite");
+    let Ok(opened) = Store::open(Place::File(path.clone()), &account()) else { panic!("did not open") };
+    let order = PaymentLink { amount: crate::test_support::dec("75.00"), currency: "USDT".into(), ..link("pl_short") };
+    let short = Transaction {
+        payment_link_id: Some("pl_short".into()),
+        amount: crate::test_support::dec("74.10"),
+        currency: "USDT".into(),
+        status: TransactionStatus::Settled,
+        ..txn("txn_short")
+    };
+    let saved = opened.store.save(Batch { links: vec![order], transactions: vec![short], ..Batch::default() }).await;
+    assert!(saved.is_ok());
+    drop(opened);
+    // The file as schema 5 left it: no cases anywhere.
+    let Ok(conn) = Connection::open(&path) else { panic!("no file") };
+    let back = conn.execute_batch("DROP TABLE case_facts; DROP TABLE balance_links; PRAGMA user_version = 5;");
+    assert!(back.is_ok(), "{back:?}");
+    drop(conn);
+    let Ok(reopened) = Store::open(Place::File(path), &account()) else { panic!("did not reopen") };
+    let query = super::super::cases::CaseQuery {
+        rules: crate::cases::CaseRules::default(),
+        now: t0(),
+        kind: None,
+        order: super::super::cases::CaseOrder::Oldest,
+    };
+    let cases = reopened.store.cases(query).await.map(|c| c.into_iter().map(|c| (c.link_id, c.kind)).collect());
+    assert_eq!(cases, Ok(vec![("pl_short".to_string(), crate::cases::CaseKind::Underpaid)]));
+}

@@ -1,0 +1,142 @@
+//! A case told in words: what went wrong and the next step, and the
+//! story of the order as a timeline. Plain text from PIK's fields; the
+//! caller cleans it for where it goes (a terminal, a clipboard).
+
+use super::{Case, CaseKind, LinkFacts};
+use crate::api::{LinkStatus, PaymentLink, Transaction, TransactionStatus};
+use crate::human::age_words;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+/// Two amounts of one order written alike: "74.10 of 75.00", not "74.1 of 75".
+fn alike(a: Decimal, b: Decimal) -> (String, String) {
+    let scale = a.scale().max(b.scale());
+    let write = |d: Decimal| {
+        let mut d = d;
+        d.rescale(scale);
+        d.to_string()
+    };
+    (write(a), write(b))
+}
+
+/// What went wrong and what to do, in plain words.
+pub fn next_step(case: &Case, facts: &LinkFacts, now: DateTime<Utc>) -> String {
+    let currency = &case.currency;
+    let Some(expected) = case.expected else {
+        return format!(
+            "{} The link {} is not in the mirror yet, so its amount is not known: it is being fetched.",
+            time_words(case, now),
+            case.link_id
+        );
+    };
+    let (received, wanted) = alike(case.received, expected);
+    let difference = (case.received - expected).abs();
+    let (difference, _) = alike(difference, expected);
+    match case.kind {
+        CaseKind::Underpaid => format!(
+            "Customer sent {received} of {wanted} {currency}: {difference} missing. \
+             Send a balance link, or accept the shortfall."
+        ),
+        CaseKind::Overpaid => {
+            format!("Customer sent {received} of {wanted} {currency}: {difference} over. A refund is made outside PIK.")
+        }
+        CaseKind::PaidTwice => {
+            format!("Paid {} times: {difference} {currency} over. A refund is made outside PIK.", facts.good)
+        }
+        CaseKind::PaidLate => {
+            let how = match facts.link.as_ref().map(|l| &l.status) {
+                Some(LinkStatus::Deactivated) => "was deactivated",
+                _ => "expired",
+            };
+            format!(
+                "Paid after the link {how}: {received} {currency} received. \
+                 Deliver the order, or refund it outside PIK."
+            )
+        }
+        CaseKind::StuckPending | CaseKind::NotCredited | CaseKind::FailedNeverPaid => time_words(case, now),
+    }
+}
+
+/// The words of the kinds that are about time.
+fn time_words(case: &Case, now: DateTime<Utc>) -> String {
+    let age = age_words(now - case.since);
+    match case.kind {
+        CaseKind::StuckPending => format!(
+            "Pending since {age}: not on chain yet. Ask the customer for the transaction hash; \
+             the payment may still confirm, or fail."
+        ),
+        CaseKind::NotCredited => {
+            format!("Confirmed {age}, not credited: ask PIK support, quoting the payment's id and its hash.")
+        }
+        CaseKind::FailedNeverPaid => {
+            "Every attempt failed and nothing was paid: send the customer a new link, or close the order.".into()
+        }
+        kind => format!("{} since {age}.", kind.words()),
+    }
+}
+
+/// One moment of the story.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Moment {
+    pub at: DateTime<Utc>,
+    /// What happened, in words (amounts as written by PIK).
+    pub what: String,
+    /// The payment it is about, if any (for its hash and explorer link).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment: Option<String>,
+}
+
+/// The order's story, oldest first: the link made, each payment's steps,
+/// the balance link made for it. A link's expiry has no time at PIK: its
+/// status closes the story.
+pub fn timeline(link: Option<&PaymentLink>, payments: &[Transaction], balance: &[PaymentLink]) -> Vec<Moment> {
+    let mut moments = Vec::new();
+    if let Some(link) = link {
+        moments.push(Moment {
+            at: link.created_at,
+            what: format!("link {} made for {} {}", link.id, link.amount, link.currency),
+            payment: None,
+        });
+    }
+    for txn in payments {
+        let about = Some(txn.id.clone());
+        let amount = format!("{} {}", txn.amount, txn.currency);
+        moments.push(Moment {
+            at: txn.created_at,
+            what: format!("payment {} of {amount} started", txn.id),
+            payment: about.clone(),
+        });
+        if let Some(at) = txn.confirmed_at {
+            moments.push(Moment { at, what: format!("payment {} confirmed on chain", txn.id), payment: about.clone() });
+        }
+        match (&txn.status, txn.settled_at) {
+            (_, Some(at)) => moments.push(Moment { at, what: format!("payment {} credited", txn.id), payment: about }),
+            (TransactionStatus::Failed, None) => {
+                // PIK gives no time for a failure: it is told at the start.
+                if let Some(started) = moments.iter_mut().rev().find(|m| m.payment == about) {
+                    started.what.push_str(", and failed");
+                }
+            }
+            _ => {}
+        }
+    }
+    for made in balance {
+        moments.push(Moment {
+            at: made.created_at,
+            what: format!(
+                "balance link {} made for {} {} ({})",
+                made.id,
+                made.amount,
+                made.currency,
+                made.status.as_str()
+            ),
+            payment: None,
+        });
+    }
+    moments.sort_by_key(|moment| moment.at);
+    if let Some(link) = link.filter(|l| matches!(l.status, LinkStatus::Expired | LinkStatus::Deactivated)) {
+        let at = moments.last().map(|m| m.at).unwrap_or(link.created_at);
+        moments.push(Moment { at, what: format!("link {} is {} now", link.id, link.status.as_str()), payment: None });
+    }
+    moments
+}

@@ -1,0 +1,239 @@
+//! Each rule at its edge: at it, one unit under, one over.
+
+use super::facts::{BalanceLink, balance_description, balance_for};
+use super::*;
+use crate::api::{LinkStatus, PaymentLink, Transaction, TransactionStatus};
+use crate::test_support::{dec, link, t0, txn};
+use chrono::Duration;
+
+fn order(amount: &str, status: LinkStatus) -> PaymentLink {
+    PaymentLink { amount: dec(amount), currency: "USDT".into(), status, ..link("pl_order") }
+}
+
+fn payment(n: u32, amount: &str, status: TransactionStatus, minutes_ago: i64) -> Transaction {
+    let created_at = t0() - Duration::minutes(minutes_ago);
+    let confirmed_at =
+        matches!(status, TransactionStatus::Confirmed | TransactionStatus::Settled).then_some(created_at);
+    Transaction {
+        payment_link_id: Some("pl_order".into()),
+        amount: dec(amount),
+        currency: "USDT".into(),
+        status,
+        created_at,
+        confirmed_at,
+        ..txn(&format!("txn_{n}"))
+    }
+}
+
+fn case_of(link: Option<PaymentLink>, payments: &[Transaction], rules: &CaseRules) -> Option<Case> {
+    judge(&LinkFacts::of("pl_order", link.as_ref(), payments, None), rules, t0())
+}
+
+fn kind(link: PaymentLink, payments: &[Transaction], rules: &CaseRules) -> Option<CaseKind> {
+    case_of(Some(link), payments, rules).map(|c| c.kind)
+}
+
+#[test]
+fn amounts_at_the_edge_of_the_tolerance() {
+    use TransactionStatus::Settled;
+    let exact = CaseRules::default();
+    let cent = CaseRules {
+        per_currency: [("USDT".to_string(), Tolerance::Amount(dec("0.01")))].into(),
+        ..CaseRules::default()
+    };
+    let paid = |amount: &str| vec![payment(1, amount, Settled, 90)];
+    let table: [(&CaseRules, &str, Option<CaseKind>); 9] = [
+        (&exact, "75.00", None),
+        (&exact, "74.99", Some(CaseKind::Underpaid)),
+        (&exact, "75.01", Some(CaseKind::Overpaid)),
+        // Precision is no difference: 75 = 75.000000.
+        (&exact, "75.000000", None),
+        (&cent, "74.99", None),
+        (&cent, "74.98", Some(CaseKind::Underpaid)),
+        (&cent, "75.01", None),
+        (&cent, "75.02", Some(CaseKind::Overpaid)),
+        (&exact, "74.10", Some(CaseKind::Underpaid)),
+    ];
+    for (rules, amount, expected) in table {
+        assert_eq!(kind(order("75", LinkStatus::Paid), &paid(amount), rules), expected, "{amount}");
+    }
+    let percent = CaseRules { tolerance: Tolerance::Percent(dec("1")), ..CaseRules::default() };
+    assert_eq!(kind(order("75", LinkStatus::Paid), &paid("74.25"), &percent), None, "1 % of 75 is 0.75");
+    assert_eq!(kind(order("75", LinkStatus::Paid), &paid("74.24"), &percent), Some(CaseKind::Underpaid));
+}
+
+#[test]
+fn the_case_says_what_is_missing() {
+    let payments = [payment(1, "74.10", TransactionStatus::Settled, 60)];
+    let case = case_of(Some(order("75.00", LinkStatus::Paid)), &payments, &CaseRules::default());
+    assert_eq!(case.as_ref().and_then(Case::missing), Some(dec("0.90")));
+    assert_eq!(case.map(|c| c.since), Some(t0() - Duration::minutes(60)));
+}
+
+#[test]
+fn paid_twice_is_named_before_overpaid_and_lists_both() {
+    let payments =
+        [payment(1, "75", TransactionStatus::Settled, 50), payment(2, "75.00", TransactionStatus::Confirmed, 20)];
+    let case = case_of(Some(order("75", LinkStatus::Paid)), &payments, &CaseRules::default());
+    assert_eq!(case.map(|c| c.met), Some(vec![CaseKind::PaidTwice, CaseKind::Overpaid]));
+    // Two payments that add up to the amount are one order paid in two parts.
+    let halves =
+        [payment(1, "37.50", TransactionStatus::Settled, 50), payment(2, "37.50", TransactionStatus::Settled, 20)];
+    assert_eq!(kind(order("75", LinkStatus::Paid), &halves, &CaseRules::default()), None);
+    // However their rows arrive.
+    let mut reversed = payments.to_vec();
+    reversed.reverse();
+    assert_eq!(kind(order("75", LinkStatus::Paid), &reversed, &CaseRules::default()), Some(CaseKind::PaidTwice));
+}
+
+#[test]
+fn paid_late_comes_after_the_amount_kinds() {
+    let exact = [payment(1, "75", TransactionStatus::Settled, 10)];
+    assert_eq!(kind(order("75", LinkStatus::Expired), &exact, &CaseRules::default()), Some(CaseKind::PaidLate));
+    assert_eq!(kind(order("75", LinkStatus::Deactivated), &exact, &CaseRules::default()), Some(CaseKind::PaidLate));
+    let short = [payment(1, "70", TransactionStatus::Settled, 10)];
+    let case = case_of(Some(order("75", LinkStatus::Expired)), &short, &CaseRules::default());
+    assert_eq!(case.map(|c| c.met), Some(vec![CaseKind::Underpaid, CaseKind::PaidLate]));
+}
+
+#[test]
+fn time_rules_at_their_edges() {
+    use TransactionStatus::{Confirmed, Failed, Pending};
+    let rules = CaseRules::default();
+    let link = || order("75", LinkStatus::Active);
+    assert_eq!(kind(link(), &[payment(1, "75", Pending, 30)], &rules), None, "30 min is not more than 30");
+    assert_eq!(kind(link(), &[payment(1, "75", Pending, 31)], &rules), Some(CaseKind::StuckPending));
+    // Confirmed 2 h ago is not yet late; 2 h 1 min is. (An exact payment
+    // on chain is otherwise no case.)
+    assert_eq!(kind(order("75", LinkStatus::Paid), &[payment(1, "75", Confirmed, 120)], &rules), None);
+    assert_eq!(
+        kind(order("75", LinkStatus::Paid), &[payment(1, "75", Confirmed, 121)], &rules),
+        Some(CaseKind::NotCredited)
+    );
+    assert_eq!(kind(link(), &[payment(1, "75", Failed, 60)], &rules), None);
+    assert_eq!(kind(link(), &[payment(1, "75", Failed, 61)], &rules), Some(CaseKind::FailedNeverPaid));
+    // An expired link's failures are a case at once.
+    assert_eq!(
+        kind(order("75", LinkStatus::Expired), &[payment(1, "75", Failed, 1)], &rules),
+        Some(CaseKind::FailedNeverPaid)
+    );
+}
+
+#[test]
+fn a_failed_attempt_followed_by_a_payment_is_no_case() {
+    use TransactionStatus::{Failed, Pending, Settled};
+    let rules = CaseRules::default();
+    let then_paid = [payment(1, "75", Failed, 300), payment(2, "75", Settled, 290)];
+    assert_eq!(kind(order("75", LinkStatus::Paid), &then_paid, &rules), None);
+    let facts = LinkFacts::of("pl_order", Some(&order("75", LinkStatus::Paid)), &then_paid, None);
+    assert!(!facts.worth_keeping(), "an order paid once, exactly, is not kept");
+    // A retry under way is no failure either (it is stuck if it lingers).
+    let retrying = [payment(1, "75", Failed, 300), payment(2, "75", Pending, 10)];
+    assert_eq!(kind(order("75", LinkStatus::Active), &retrying, &rules), None);
+}
+
+#[test]
+fn a_paid_balance_link_closes_an_underpaid_case() {
+    let payments = [payment(1, "74.10", TransactionStatus::Settled, 60)];
+    let link = order("75", LinkStatus::Paid);
+    let balance = |paid| Some(BalanceLink { link_id: "pl_balance".into(), amount: dec("0.90"), paid });
+    let open = LinkFacts::of("pl_order", Some(&link), &payments, balance(false));
+    assert_eq!(judge(&open, &CaseRules::default(), t0()).map(|c| c.kind), Some(CaseKind::Underpaid));
+    let closed = LinkFacts::of("pl_order", Some(&link), &payments, balance(true));
+    assert_eq!(judge(&closed, &CaseRules::default(), t0()), None);
+}
+
+#[test]
+fn a_case_whose_link_is_not_mirrored_yet_says_so() {
+    let payments = [payment(1, "75", TransactionStatus::Pending, 45)];
+    let case = case_of(None, &payments, &CaseRules::default());
+    assert_eq!(case.as_ref().map(|c| (c.kind, c.expected)), Some((CaseKind::StuckPending, None)));
+    let facts = LinkFacts::of("pl_order", None, &[payment(1, "75", TransactionStatus::Settled, 45)], None);
+    assert!(facts.worth_keeping(), "its amount is not known yet");
+}
+
+#[test]
+fn balance_links_name_the_order_they_are_for() {
+    let text = balance_description("pl_abc123", Some("Order #1234"));
+    assert_eq!(text, "Balance for Order #1234 (pl_abc123)");
+    assert_eq!(balance_for(Some(&text)), Some("pl_abc123"));
+    assert_eq!(balance_for(Some("Balance for x (pl_)")), None);
+    assert_eq!(balance_for(Some("Order (pl_abc)")), None);
+    // A hostile description is cleaned before it is sent to PIK.
+    let hostile = balance_description("pl_a", Some("Order \u{1b}]52;c;evil\u{7}"));
+    assert!(!hostile.contains('\u{1b}') && !hostile.contains('\u{7}'), "{hostile:?}");
+}
+
+#[test]
+fn tolerances_are_read_exactly_and_refused_clearly() {
+    assert_eq!(Tolerance::parse("0.01"), Ok(Tolerance::Amount(dec("0.01"))));
+    assert_eq!(Tolerance::parse("0.5%"), Ok(Tolerance::Percent(dec("0.5"))));
+    assert!(Tolerance::parse("-1").is_err_and(|e| e.contains("never negative")));
+    assert!(Tolerance::parse("a lot").is_err_and(|e| e.contains("0.5%")));
+    assert_eq!(CaseKind::parse("Paid_Twice"), Some(CaseKind::PaidTwice));
+    assert_eq!(CaseKind::parse("failed never paid"), Some(CaseKind::FailedNeverPaid));
+}
+
+#[test]
+fn the_config_s_lines_are_read_and_a_bad_one_is_named() {
+    let entry = |line, key: &str, value: &str| crate::config::Entry { line, key: key.into(), value: value.into() };
+    let rules = CaseRules::from_entries(&[
+        entry(3, "pending_after", "45m"),
+        entry(5, "tolerance.usdt", "0.01"),
+        entry(6, "tolerance.default", "0.5%"),
+    ]);
+    let Ok(rules) = rules else { panic!("{rules:?}") };
+    assert_eq!(rules.pending_after, Duration::minutes(45));
+    assert_eq!(rules.tolerance("USDT", dec("75")), dec("0.01"));
+    assert_eq!(rules.tolerance("BTC", dec("2")), dec("0.01"), "0.5 % of 2");
+    let bad = CaseRules::from_entries(&[entry(7, "credit_after", "soon")]);
+    assert!(matches!(&bad, Err((7, message)) if message.contains("credit_after")), "{bad:?}");
+    let bad = CaseRules::from_entries(&[entry(9, "tolerance.BTC", "-1")]);
+    assert!(matches!(&bad, Err((9, message)) if message.contains("never negative")), "{bad:?}");
+}
+
+#[test]
+fn each_kind_says_what_went_wrong_and_the_next_step() {
+    use TransactionStatus::{Confirmed, Failed, Pending, Settled};
+    let rules = CaseRules::default();
+    let told = |link: PaymentLink, payments: &[Transaction]| {
+        let facts = LinkFacts::of("pl_order", Some(&link), payments, None);
+        let case = judge(&facts, &rules, t0()).unwrap_or_else(|| panic!("no case: {payments:?}"));
+        next_step(&case, &facts, t0())
+    };
+    let paid = || order("75.00", LinkStatus::Paid);
+    assert_eq!(
+        told(paid(), &[payment(1, "74.1", Settled, 60)]),
+        "Customer sent 74.10 of 75.00 USDT: 0.90 missing. Send a balance link, or accept the shortfall."
+    );
+    assert!(told(paid(), &[payment(1, "76", Settled, 60)]).starts_with("Customer sent 76.00 of 75.00 USDT: 1.00 over."));
+    let twice = told(paid(), &[payment(1, "75", Settled, 60), payment(2, "75", Settled, 30)]);
+    assert!(twice.starts_with("Paid 2 times: 75.00 USDT over."), "{twice}");
+    let late = told(order("75", LinkStatus::Deactivated), &[payment(1, "75", Settled, 60)]);
+    assert!(late.starts_with("Paid after the link was deactivated"), "{late}");
+    assert!(told(order("75", LinkStatus::Active), &[payment(1, "75", Pending, 47)]).starts_with("Pending since 47 min ago"));
+    let credit = told(paid(), &[payment(1, "75", Confirmed, 60 * 24 * 42)]);
+    assert!(credit.starts_with("Confirmed 42 d ago, not credited: ask PIK support"), "{credit}");
+    assert!(told(order("75", LinkStatus::Expired), &[payment(1, "75", Failed, 90)]).contains("new link"));
+}
+
+#[test]
+fn the_story_is_told_oldest_first_with_the_link_s_end_last() {
+    let link = PaymentLink { status: LinkStatus::Expired, created_at: t0() - Duration::hours(3), ..order("75", LinkStatus::Expired) };
+    let failed = payment(1, "75", TransactionStatus::Failed, 120);
+    let paid = Transaction { settled_at: Some(t0() - Duration::minutes(50)), ..payment(2, "75", TransactionStatus::Settled, 60) };
+    let story = timeline(Some(&link), &[paid, failed], &[]);
+    let words: Vec<&str> = story.iter().map(|m| m.what.as_str()).collect();
+    assert_eq!(
+        words,
+        [
+            "link pl_order made for 75 USDT",
+            "payment txn_1 of 75 USDT started, and failed",
+            "payment txn_2 of 75 USDT started",
+            "payment txn_2 confirmed on chain",
+            "payment txn_2 credited",
+            "link pl_order is expired now",
+        ]
+    );
+    assert!(story.windows(2).all(|pair| pair[0].at <= pair[1].at));
+}

@@ -1,0 +1,121 @@
+//! `pik-tui cases` and `pik-tui cases show PL_ID`: what went wrong with
+//! orders, from the mirror (brought up to date first unless `--offline`).
+
+use super::mirror::{Opened, mirrored};
+use super::print::{local_time, print_json, print_table, time_header};
+use super::{Failure, Outcome, exit};
+use crate::cases::{Case, CaseRules, judge, next_step, timeline};
+use crate::cli::{CaseOrderArg, CasesArgs, CasesCommand, GlobalArgs};
+use crate::config::{self, Flags};
+use crate::human::{age_words, group_thousands};
+use crate::sanitize::for_terminal_truncated;
+use crate::store::cases::{CaseOrder, CaseQuery};
+use serde_json::json;
+
+pub async fn cases(global: &GlobalArgs, args: CasesArgs) -> Outcome {
+    let rules = case_rules(global)?;
+    if let Some(CasesCommand::Show { link_id, offline, .. }) = args.command {
+        return show(global, &link_id, offline, &rules).await;
+    }
+    let opened = mirrored(global, args.offline).await?;
+    let now = chrono::Utc::now();
+    let order = match args.order {
+        CaseOrderArg::Oldest => CaseOrder::Oldest,
+        CaseOrderArg::Largest => CaseOrder::Largest,
+    };
+    let query = CaseQuery { rules, now, kind: args.kind, order };
+    let cases = opened.store.cases(query).await.map_err(failed)?;
+    if global.json {
+        let cases: Vec<serde_json::Value> = cases.iter().map(case_json).collect();
+        print_json(&json!({"total": cases.len(), "cases": cases}));
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = cases
+        .iter()
+        .map(|case| {
+            vec![
+                case.kind.words().to_string(),
+                for_terminal_truncated(&case.link_id, 40),
+                case.expected.map(|e| e.to_string()).unwrap_or_else(|| "?".into()),
+                case.received.to_string(),
+                case.difference().map(|d| d.to_string()).unwrap_or_else(|| "?".into()),
+                for_terminal_truncated(&case.currency, 8),
+                format!("{} ({})", local_time(&opened.zone, &case.since), age_words(now - case.since)),
+                for_terminal_truncated(case.description.as_deref().unwrap_or("—"), 40),
+            ]
+        })
+        .collect();
+    let since = time_header(&opened.zone, "SINCE");
+    print_table(&["KIND", "LINK", "EXPECTED", "RECEIVED", "DIFFERENCE", "CUR", &since, "ABOUT"], &rows, &[2, 3, 4]);
+    println!("{} cases", group_thousands(rows.len() as u64));
+    Ok(())
+}
+
+async fn show(global: &GlobalArgs, link_id: &str, offline: bool, rules: &CaseRules) -> Outcome {
+    let opened: Opened = mirrored(global, offline).await?;
+    let order = opened.store.order(link_id).await.map_err(failed)?;
+    if order.link.is_none() && order.payments.is_empty() {
+        return Err(Failure {
+            message: format!("no payment link {} in the mirror", for_terminal_truncated(link_id, 40)),
+            code: exit::NOT_FOUND,
+            error: None,
+        });
+    }
+    let now = chrono::Utc::now();
+    let facts = order.facts();
+    let case = judge(&facts, rules, now);
+    let story = timeline(order.link.as_ref(), &order.payments, &order.balance_links);
+    let step = case.as_ref().map(|case| next_step(case, &facts, now));
+    if global.json {
+        print_json(&json!({
+            "link_id": link_id,
+            "case": case.as_ref().map(case_json),
+            "next_step": step,
+            "timeline": story,
+        }));
+        return Ok(());
+    }
+    match &case {
+        Some(case) => {
+            let met: Vec<&str> = case.met.iter().map(|kind| kind.words()).collect();
+            println!("{}: {}", for_terminal_truncated(link_id, 40), met.join(", "));
+        }
+        None => println!("{}: no case", for_terminal_truncated(link_id, 40)),
+    }
+    for moment in &story {
+        println!("  {}  {}", local_time(&opened.zone, &moment.at), for_terminal_truncated(&moment.what, 200));
+    }
+    if let Some(step) = step {
+        println!("\n{}", for_terminal_truncated(&step, 400));
+    }
+    Ok(())
+}
+
+/// A case for machines: amounts as exact strings, times in UTC.
+fn case_json(case: &Case) -> serde_json::Value {
+    json!({
+        "link_id": case.link_id,
+        "kind": case.kind.name(),
+        "met": case.met.iter().map(|kind| kind.name()).collect::<Vec<_>>(),
+        "currency": case.currency,
+        "expected": case.expected.map(|e| e.to_string()),
+        "received": case.received.to_string(),
+        "difference": case.difference().map(|d| d.to_string()),
+        "since": case.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "description": case.description,
+    })
+}
+
+fn failed(error: crate::store::StoreError) -> Failure {
+    Failure { message: error.to_string(), code: exit::FAILED, error: None }
+}
+
+/// The rules of the config file's `[cases]`, a bad line named.
+fn case_rules(global: &GlobalArgs) -> Result<CaseRules, Failure> {
+    let file = config::load(&Flags::from(global)).map_err(|e| Failure::usage(e.to_string()))?;
+    let entries = file.as_ref().map(config::ConfigFile::case_entries).unwrap_or_default();
+    CaseRules::from_entries(&entries).map_err(|(line, message)| {
+        let path = global.config.clone().or_else(config::default_path).map(|p| p.display().to_string());
+        Failure::usage(format!("the config file {}, line {line}: {message}", path.unwrap_or_default()))
+    })
+}

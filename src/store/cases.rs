@@ -1,0 +1,71 @@
+//! Cases in the store: the rules both backends keep. A write finds the
+//! links it touched ([`touched`]); the backend reads each one's rows back
+//! in the same transaction and keeps its facts when they may make a case
+//! (`cases::LinkFacts::worth_keeping`), so the list reads a small table,
+//! never the payments.
+
+use crate::api::{PaymentLink, Transaction};
+use crate::cases::{self, Case, CaseKind, CaseRules, LinkFacts};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use std::collections::BTreeSet;
+
+/// The links whose facts a write may have changed: links written, the
+/// links of payments written, and the orders balance links were made for.
+pub fn touched<'a>(
+    links: impl IntoIterator<Item = &'a PaymentLink>,
+    transactions: impl IntoIterator<Item = &'a Transaction>,
+) -> BTreeSet<String> {
+    let mut touched = BTreeSet::new();
+    for link in links {
+        touched.insert(link.id.clone());
+        if let Some(order) = cases::balance_for(link.description.as_deref()) {
+            touched.insert(order.to_string());
+        }
+    }
+    touched.extend(transactions.into_iter().filter_map(|txn| txn.payment_link_id.clone()));
+    touched
+}
+
+/// Which cases, in which order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseQuery {
+    pub rules: CaseRules,
+    pub now: DateTime<Utc>,
+    pub kind: Option<CaseKind>,
+    pub order: CaseOrder,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseOrder {
+    #[default]
+    Oldest,
+    /// The most money at stake first.
+    Largest,
+}
+
+/// The cases of the facts kept, in the order asked.
+pub fn list(facts: impl IntoIterator<Item = LinkFacts>, query: &CaseQuery) -> Vec<Case> {
+    let mut cases: Vec<Case> = facts
+        .into_iter()
+        .filter_map(|facts| cases::judge(&facts, &query.rules, query.now))
+        .filter(|case| query.kind.is_none_or(|kind| case.kind == kind))
+        .collect();
+    match query.order {
+        CaseOrder::Oldest => cases.sort_by(|a, b| a.since.cmp(&b.since).then_with(|| a.link_id.cmp(&b.link_id))),
+        CaseOrder::Largest => {
+            cases.sort_by(|a, b| at_stake(b).cmp(&at_stake(a)).then_with(|| a.link_id.cmp(&b.link_id)))
+        }
+    }
+    cases
+}
+
+/// The money a case is about: what is missing or over, else the order's.
+pub fn at_stake(case: &Case) -> Decimal {
+    match case.kind {
+        CaseKind::Underpaid | CaseKind::Overpaid | CaseKind::PaidTwice => {
+            case.difference().map(|d| d.abs()).unwrap_or(case.received)
+        }
+        _ => case.expected.unwrap_or(case.received),
+    }
+}

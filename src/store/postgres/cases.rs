@@ -1,0 +1,114 @@
+//! Cases on PostgreSQL: the same facts as on SQLite (`store/cases.rs`),
+//! read back for all the touched links at once, in the write's transaction.
+
+use super::read::{link, transaction};
+use crate::cases::{LinkFacts, Order, balance_for};
+use crate::store::rows::{LINK_COLUMNS, TRANSACTION_COLUMNS};
+use std::collections::{BTreeSet, HashMap};
+use tokio_postgres::GenericClient;
+
+type Error = tokio_postgres::Error;
+
+/// Keeps the facts of `touched` links, and which links are balance links.
+pub async fn keep<C: GenericClient>(client: &C, touched: &BTreeSet<String>) -> Result<(), Error> {
+    if touched.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
+    let facts: Vec<LinkFacts> = orders(client, &ids).await?.iter().map(Order::facts).collect();
+    let (mut balances, mut orders) = (Vec::new(), Vec::new());
+    for facts in &facts {
+        if let Some(order) = facts.link.as_ref().and_then(|l| balance_for(l.description.as_deref())) {
+            balances.push(facts.link_id.as_str());
+            orders.push(order);
+        }
+    }
+    if !balances.is_empty() {
+        client
+            .execute(
+                "INSERT INTO balance_links (balance, original) SELECT * FROM unnest($1::text[], $2::text[]) \
+                 ON CONFLICT (balance) DO UPDATE SET original = EXCLUDED.original",
+                &[&balances, &orders],
+            )
+            .await?;
+    }
+    let (mut kept, mut json) = (Vec::new(), Vec::new());
+    for facts in facts.iter().filter(|f| f.worth_keeping()) {
+        // Facts are plain data: they always serialize.
+        if let Ok(text) = serde_json::to_string(facts) {
+            kept.push(facts.link_id.as_str());
+            json.push(text);
+        }
+    }
+    let dropped: Vec<&str> = ids.iter().copied().filter(|id| !kept.contains(id)).collect();
+    client.execute("DELETE FROM case_facts WHERE link_id = ANY($1)", &[&dropped]).await?;
+    if !kept.is_empty() {
+        client
+            .execute(
+                "INSERT INTO case_facts (link_id, facts) SELECT * FROM unnest($1::text[], $2::text[]) \
+                 ON CONFLICT (link_id) DO UPDATE SET facts = EXCLUDED.facts",
+                &[&kept, &json],
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// Orders' rows, for all of them at once.
+pub async fn orders<C: GenericClient>(client: &C, ids: &[&str]) -> Result<Vec<Order>, Error> {
+    let links = client.query(&format!("SELECT {LINK_COLUMNS} FROM links WHERE id = ANY($1)"), &[&ids]).await?;
+    let links: HashMap<String, _> = links.iter().map(link).map(|l| (l.id.clone(), l)).collect();
+    let sql = format!("SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE payment_link_id = ANY($1)");
+    let mut payments: HashMap<String, Vec<_>> = HashMap::new();
+    for row in client.query(&sql, &[&ids]).await? {
+        let txn = transaction(&row);
+        payments.entry(txn.payment_link_id.clone().unwrap_or_default()).or_default().push(txn);
+    }
+    let sql = format!(
+        "SELECT b.original, {} FROM balance_links b JOIN links l ON l.id = b.balance WHERE b.original = ANY($1)",
+        LINK_COLUMNS.split(", ").map(|c| format!("l.{c}")).collect::<Vec<_>>().join(", ")
+    );
+    let mut balances: HashMap<String, Vec<_>> = HashMap::new();
+    for row in client.query(&sql, &[&ids]).await? {
+        let original: String = row.get(0);
+        balances.entry(original).or_default().push(super::read::link_at(&row, 1));
+    }
+    Ok(ids
+        .iter()
+        .map(|id| Order {
+            link_id: id.to_string(),
+            link: links.get(*id).cloned(),
+            payments: payments.remove(*id).unwrap_or_default(),
+            balance_links: balances.remove(*id).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Every fact kept.
+pub async fn all<C: GenericClient>(client: &C) -> Result<Vec<LinkFacts>, Error> {
+    let rows = client.query("SELECT facts FROM case_facts", &[]).await?;
+    let mut facts = Vec::new();
+    for row in rows {
+        match serde_json::from_str(row.get::<_, &str>(0)) {
+            Ok(read) => facts.push(read),
+            Err(err) => tracing::warn!(%err, "a case's facts could not be read"),
+        }
+    }
+    Ok(facts)
+}
+
+/// The facts of every link with a payment, after the migration that adds
+/// the tables.
+pub async fn rebuild<C: GenericClient>(client: &C) -> Result<(), Error> {
+    let rows = client.query("SELECT id FROM links WHERE description LIKE 'Balance for %'", &[]).await?;
+    let mut touched: BTreeSet<String> = rows.iter().map(|row| row.get(0)).collect();
+    let rows = client
+        .query("SELECT DISTINCT payment_link_id FROM transactions WHERE payment_link_id IS NOT NULL", &[])
+        .await?;
+    touched.extend(rows.iter().map(|row| row.get::<_, String>(0)));
+    let touched: Vec<String> = touched.into_iter().collect();
+    for chunk in touched.chunks(1_000) {
+        keep(client, &chunk.iter().cloned().collect()).await?;
+    }
+    Ok(())
+}
