@@ -21,7 +21,7 @@ use pik_tui::api::{
 };
 use pik_tui::export::{self, Destination, Format};
 use pik_tui::sandbox::{self, SandboxConfig, SeedSizes};
-use pik_tui::store::{Account, Batch, Kinds, OverviewQuery, Place, SearchQuery, Selection, Step, Store, Thresholds};
+use pik_tui::store::{Account, Batch, Kinds, OverviewQuery, Place, SearchQuery, Selection, Step, Store};
 use pik_tui::sync::{Sync, SyncOptions};
 use rust_decimal::Decimal;
 use std::time::{Duration, Instant};
@@ -317,7 +317,7 @@ fn main() {
     let today = zone.date_of(last_day);
     for (name, days, step) in [("today", 1, Step::Hour), ("7 days", 7, Step::Day), ("30 days", 30, Step::Day)] {
         let first = today - chrono::Duration::days(days - 1);
-        let query = OverviewQuery::days(&zone, (first, today), last_day, step, Thresholds::default());
+        let query = OverviewQuery::days(&zone, (first, today), last_day, step, pik_tui::cases::CaseRules::default());
         let query = OverviewQuery { now: query.to, ..query };
         let mut times = Vec::new();
         for _ in 0..50 {

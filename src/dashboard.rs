@@ -5,13 +5,13 @@ use crate::api::{ApiKey, Client, ClientConfig, CreateWebhook, KeyEnvironment, Re
 use crate::app::alerts::{AlertEntry, AlertRule};
 use crate::app::keymap::{Keymap, UserKey};
 use crate::app::{Environment, Msg, ProfileInfo, Settings, StoreKind};
+use crate::cases::CaseRules;
 use crate::cli::{DashboardArgs, GlobalArgs};
 use crate::config::{self, AmountValue, ConfigFile, Flags};
 use crate::listener::{self, Received};
 use crate::mirror::{self, Choice};
 use crate::runtime::{self, Connection, ProfileSwitcher, RunOptions};
 use crate::sandbox::{self, Pace, SandboxConfig};
-use crate::store::Thresholds;
 use crate::sync::Backfill;
 use crate::ui::{ColorOverride, Theme, ThemeName};
 use std::path::PathBuf;
@@ -74,11 +74,15 @@ fn look_and_keys(file: Option<&ConfigFile>, path: &str, args: &DashboardArgs) ->
     Ok((keymap, theme))
 }
 
-/// The `[[alerts]]` rules and `[attention]` thresholds of the config file.
+/// The `[[alerts]]` rules and `[cases]` thresholds of the config file.
 /// A bad line is refused here, before the dashboard takes the screen, naming it.
-fn alerts_and_attention(file: Option<&ConfigFile>, path: &str) -> anyhow::Result<(Vec<AlertRule>, Thresholds)> {
+fn alerts_and_cases(file: Option<&ConfigFile>, path: &str) -> anyhow::Result<(Vec<AlertRule>, CaseRules)> {
     let in_file = |line: usize, message: String| anyhow::anyhow!("the config file {path}, line {line}: {message}");
-    let Some(file) = file else { return Ok((Vec::new(), Thresholds::default())) };
+    let Some(file) = file else { return Ok((Vec::new(), CaseRules::default())) };
+    if let Some(old) = &file.attention {
+        let message = "[attention] is now [cases]: pending_after, credit_after (was settle_after) and failed_after";
+        return Err(in_file(file.line_of(old.span()), message.into()));
+    }
     let mut rules = Vec::new();
     for (line, table) in file.alert_tables() {
         let min_amount = match &table.min_amount {
@@ -96,6 +100,7 @@ fn alerts_and_attention(file: Option<&ConfigFile>, path: &str) -> anyhow::Result
         let entry = AlertEntry {
             line,
             when: table.when.clone(),
+            case: table.case.clone(),
             currency: table.currency.clone(),
             min_amount,
             bell: table.bell,
@@ -103,21 +108,8 @@ fn alerts_and_attention(file: Option<&ConfigFile>, path: &str) -> anyhow::Result
         };
         rules.push(AlertRule::parse(&entry).map_err(|e| in_file(e.line, e.message))?);
     }
-    let duration = |entry: Option<(usize, String)>, name: &str, default: chrono::Duration| match entry {
-        None => Ok(default),
-        Some((line, text)) => humantime::parse_duration(text.trim())
-            .ok()
-            .and_then(|d| chrono::Duration::from_std(d).ok())
-            .filter(|d| *d > chrono::Duration::zero())
-            .ok_or_else(|| in_file(line, format!("{name} {text:?} is not a duration such as \"30m\" or \"2h\""))),
-    };
-    let [pending, settle] = file.attention_entries();
-    let defaults = Thresholds::default();
-    let thresholds = Thresholds {
-        pending_after: duration(pending, "pending_after", defaults.pending_after)?,
-        settle_after: duration(settle, "settle_after", defaults.settle_after)?,
-    };
-    Ok((rules, thresholds))
+    let cases = CaseRules::from_entries(&file.case_entries()).map_err(|(line, message)| in_file(line, message))?;
+    Ok((rules, cases))
 }
 
 /// Waits for `future` from code that is not async (the profile switcher),
@@ -236,7 +228,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
     let path = flags.config.clone().or_else(config::default_path);
     let shown_path = path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     let (keymap, theme) = look_and_keys(file.as_ref(), &shown_path, args).map_err(refused)?;
-    let (alerts, thresholds) = alerts_and_attention(file.as_ref(), &shown_path).map_err(refused)?;
+    let (alerts, case_rules) = alerts_and_cases(file.as_ref(), &shown_path).map_err(refused)?;
     let explorers = crate::hyperlink::Explorers::with(&file.as_ref().map(|f| f.explorers.clone()).unwrap_or_default())
         .map_err(|e| refused(format!("the config file {shown_path}: {e}")))?;
     let hyperlinks = !args.no_hyperlinks && file.as_ref().and_then(|f| f.hyperlinks).unwrap_or(true);
@@ -253,7 +245,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         config_path: path.as_ref().map(|p| p.display().to_string()),
         keymap,
         alerts,
-        thresholds,
+        case_rules,
         workdir: std::env::current_dir().ok().map(|dir| dir.display().to_string()),
         explorers,
         hyperlinks,

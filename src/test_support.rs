@@ -386,10 +386,11 @@ pub const SEARCH_CASES: &[(&str, crate::store::Kinds, &[&str])] = {
 };
 
 /// The Overview as the mirror might answer for the day starting at `from`:
-/// three currencies, hourly settled USDT volume, and one item of each kind
-/// that needs attention, dated relative to `now`.
+/// three currencies, hourly settled USDT volume, and a case of each kind
+/// and a disabled webhook, dated relative to `now`.
 pub fn overview_fixture(from: DateTime<Utc>, now: DateTime<Utc>) -> crate::store::Overview {
-    use crate::store::{Attention, CurrencyFigures, Figure, Overview};
+    use crate::cases::{Case, CaseKind};
+    use crate::store::{CurrencyFigures, Figure, Overview};
     let figure = |count: u64, amount: &str| Figure { count, amount: dec(amount) };
     let money = vec![
         CurrencyFigures {
@@ -426,46 +427,39 @@ pub fn overview_fixture(from: DateTime<Utc>, now: DateTime<Utc>) -> crate::store
         .map(|hour| (from + Duration::hours(hour), dec(volumes.get(hour as usize).copied().unwrap_or("0"))))
         .collect();
     let at = |minutes: i64| now - Duration::minutes(minutes);
-    let stuck = Transaction { id: "txn_stuck0047m".into(), amount: dec("541.99"), created_at: at(47), ..txn("x") };
-    let uncredited = Transaction {
-        id: "txn_uncredited".into(),
-        status: TransactionStatus::Confirmed,
-        tx_hash: Some("0x9f3c".into()),
-        created_at: at(160),
-        confirmed_at: Some(at(150)),
-        ..stuck.clone()
-    };
-    let expired_link = PaymentLink { id: "pl_expired01".into(), status: LinkStatus::Expired, ..link("x") };
-    let on_expired = Transaction {
-        id: "txn_onexpired".into(),
-        payment_link_id: Some("pl_expired01".into()),
-        amount: dec("1064.00"),
-        created_at: at(70),
-        ..txn("x")
-    };
-    let failed = |id: &str, minutes: i64, amount: &str, currency: &str| Transaction {
-        id: id.into(),
-        status: TransactionStatus::Failed,
-        amount: dec(amount),
-        currency: currency.into(),
-        created_at: at(minutes),
-        ..txn("x")
-    };
+    let case =
+        |link_id: &str, met: &[CaseKind], currency: &str, amounts: (&str, &str), minutes: i64, about: &str| Case {
+            link_id: link_id.into(),
+            kind: met[0],
+            met: met.to_vec(),
+            currency: currency.into(),
+            expected: Some(dec(amounts.0)),
+            received: dec(amounts.1),
+            since: at(minutes),
+            description: (!about.is_empty()).then(|| about.to_string()),
+        };
     let disabled =
         Webhook { url: "https://old.example.net/hook".into(), status: WebhookStatus::Disabled, ..hook("wh_old000") };
     Overview {
         money,
         chart_currency: Some("USDT".into()),
         chart,
-        attention: vec![
-            Attention::PendingTooLong(stuck),
-            Attention::NotSettled(uncredited),
-            Attention::ExpiredWithPayment { link: expired_link, payment: on_expired },
-            Attention::Failed(failed("txn_failed0011", 11, "0.01193401", "BTC")),
-            Attention::Failed(failed("txn_failed0054", 54, "1176.00", "USDC")),
-            Attention::WebhookDisabled(disabled),
+        cases: vec![
+            case(
+                "pl_twice00001",
+                &[CaseKind::PaidTwice, CaseKind::Overpaid],
+                "USDC",
+                ("1176.00", "2352.00"),
+                300,
+                "Invoice 5512",
+            ),
+            case("pl_short00001", &[CaseKind::Underpaid], "USDT", ("75.00", "74.10"), 160, "Order #1234"),
+            case("pl_uncredited", &[CaseKind::NotCredited], "BTC", ("0.04460336", "0.04460336"), 150, "Ticket 3776"),
+            case("pl_expired01", &[CaseKind::PaidLate], "USDT", ("1064.00", "1064.00"), 70, "Hosting renewal #7781"),
+            case("pl_failed0054", &[CaseKind::FailedNeverPaid], "USDC", ("990.00", "0"), 54, ""),
+            case("pl_stuck0047m", &[CaseKind::StuckPending], "USDT", ("541.99", "0"), 47, "Café order 2245"),
         ],
-        attention_capped: false,
+        disabled: vec![disabled],
     }
 }
 
@@ -508,6 +502,7 @@ pub fn alert_entry(line: usize, pairs: &[(&str, &str)]) -> crate::app::alerts::A
         let value = Some(value.to_string());
         match *key {
             "when" => entry.when = value,
+            "case" => entry.case = value,
             "currency" => entry.currency = value,
             "min_amount" => entry.min_amount = value,
             "notify" => entry.notify = value,

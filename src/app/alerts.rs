@@ -1,5 +1,6 @@
 //! Alerts: rules from the config file (`[[alerts]]`) that watch for money
-//! settling, payments failing and new items needing attention. A rule that
+//! settling, payments failing, new cases (`case = "underpaid"`) and new
+//! items needing attention. A rule that
 //! fires shows a highlighted notice, and may ring the bell and send a
 //! desktop notification (OSC 9 or OSC 777, which reach the agent's own
 //! desktop over SSH). Each event fires once, however many times and by
@@ -9,6 +10,7 @@
 use super::overview::AttentionItem;
 use super::resource::Resource;
 use crate::api::{Transaction, TransactionStatus};
+use crate::cases::CaseKind;
 use rust_decimal::Decimal;
 use std::collections::{HashSet, VecDeque};
 
@@ -18,6 +20,8 @@ pub enum AlertWhen {
     Settled,
     Failed,
     Attention,
+    /// A new case, of one kind or (None) of any.
+    Case(Option<CaseKind>),
 }
 
 use crate::desktop_notice::Notify;
@@ -38,6 +42,7 @@ pub struct AlertRule {
 pub struct AlertEntry {
     pub line: usize,
     pub when: Option<String>,
+    pub case: Option<String>,
     pub currency: Option<String>,
     pub min_amount: Option<String>,
     pub bell: bool,
@@ -54,14 +59,29 @@ pub struct AlertError {
 impl AlertRule {
     pub fn parse(entry: &AlertEntry) -> Result<AlertRule, AlertError> {
         let fail = |message: String| AlertError { line: entry.line, message };
-        let when = match entry.when.as_deref() {
-            Some("settled") => AlertWhen::Settled,
-            Some("failed") => AlertWhen::Failed,
-            Some("attention") => AlertWhen::Attention,
-            Some(other) => {
-                return Err(fail(format!("an alert's when is settled, failed or attention, not {other:?}")));
-            }
-            None => return Err(fail("an alert needs when = \"settled\", \"failed\" or \"attention\"".into())),
+        let when = match (entry.when.as_deref(), entry.case.as_deref()) {
+            (None | Some("case"), Some(case)) => match case.trim() {
+                "any" => AlertWhen::Case(None),
+                kind => match CaseKind::parse(kind) {
+                    Some(kind) => AlertWhen::Case(Some(kind)),
+                    None => {
+                        return Err(fail(format!("case {kind:?} is any or one of: {}", CaseKind::names())));
+                    }
+                },
+            },
+            (Some(_), Some(_)) => return Err(fail("an alert on cases has case = \"…\" and no when".into())),
+            (when, None) => match when {
+                Some("settled") => AlertWhen::Settled,
+                Some("failed") => AlertWhen::Failed,
+                Some("attention") => AlertWhen::Attention,
+                Some(other) => {
+                    return Err(fail(format!("an alert's when is settled, failed or attention, not {other:?}")));
+                }
+                None => {
+                    let needed = "an alert needs when = \"settled\", \"failed\" or \"attention\", or case = \"…\"";
+                    return Err(fail(needed.into()));
+                }
+            },
         };
         let currency = match entry.currency.as_deref() {
             Some(code) if crate::money::is_currency_code(code.trim()) => Some(code.trim().to_ascii_uppercase()),
@@ -75,8 +95,8 @@ impl AlertRule {
             },
             None => None,
         };
-        if when == AlertWhen::Attention && (currency.is_some() || min_amount.is_some()) {
-            return Err(fail("an attention alert takes no currency or min_amount".into()));
+        if matches!(when, AlertWhen::Attention | AlertWhen::Case(_)) && (currency.is_some() || min_amount.is_some()) {
+            return Err(fail("an attention or case alert takes no currency or min_amount".into()));
         }
         let notify = match entry.notify.as_deref() {
             None | Some("none") => Notify::None,
@@ -127,9 +147,10 @@ impl Alerts {
         self.rules.is_empty()
     }
 
-    /// Whether a rule watches what needs attention (which the Overview finds).
+    /// Whether a rule watches what needs attention or the cases (which the
+    /// Overview finds).
     pub fn watch_attention(&self) -> bool {
-        self.rules.iter().any(|r| r.when == AlertWhen::Attention)
+        self.rules.iter().any(|r| matches!(r.when, AlertWhen::Attention | AlertWhen::Case(_)))
     }
 
     /// Once per event: false if it fired before.
@@ -164,10 +185,23 @@ impl Alerts {
         self.fire(format!("{}:{}", txn.id, txn.status.as_str()), matching.iter().collect(), text)
     }
 
-    /// An item new to the attention list.
+    /// An item new to the attention list: a new case, among others.
     pub fn attention(&mut self, item: &AttentionItem) -> Option<Fired> {
-        let matching: Vec<AlertRule> = self.rules.iter().filter(|r| r.when == AlertWhen::Attention).cloned().collect();
-        let text = format!("needs attention: {} {}", item.words(), item.id());
+        let kind = item.case().map(|case| case.kind);
+        let matching: Vec<AlertRule> = self
+            .rules
+            .iter()
+            .filter(|r| match r.when {
+                AlertWhen::Attention => true,
+                AlertWhen::Case(wanted) => kind.is_some() && (wanted.is_none() || wanted == kind),
+                _ => false,
+            })
+            .cloned()
+            .collect();
+        let text = match item.case() {
+            Some(case) => format!("new case: {} {}", case.kind.words(), case.link_id),
+            None => format!("needs attention: {} {}", item.words(), item.id()),
+        };
         self.fire(format!("attention:{}:{}", item.words(), item.id()), matching.iter().collect(), text)
     }
 }
@@ -244,8 +278,21 @@ impl super::App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Attention;
-    use crate::test_support::{dec, txn};
+    use crate::cases::{Case, CaseKind};
+    use crate::test_support::{dec, t0, txn};
+
+    fn case(link_id: &str, kind: CaseKind) -> AttentionItem {
+        AttentionItem::Case(Box::new(Case {
+            link_id: link_id.into(),
+            kind,
+            met: vec![kind],
+            currency: "USDT".into(),
+            expected: Some(dec("75")),
+            received: dec("74.10"),
+            since: t0(),
+            description: None,
+        }))
+    }
 
     fn rule(text: &[(&str, &str)]) -> Result<AlertRule, AlertError> {
         AlertRule::parse(&crate::test_support::alert_entry(7, text))
@@ -268,6 +315,9 @@ mod tests {
             (&[("when", "settled"), ("min_amount", "-5")][..], "not an amount"),
             (&[("when", "settled"), ("currency", "US D")][..], "not a currency code"),
             (&[("when", "attention"), ("currency", "USDT")][..], "takes no currency"),
+            (&[("case", "lost")][..], "paid-twice"),
+            (&[("when", "settled"), ("case", "underpaid")][..], "no when"),
+            (&[("case", "underpaid"), ("min_amount", "5")][..], "takes no currency"),
             (&[("when", "failed"), ("notify", "osc8")][..], "osc9, osc777 or none"),
         ] {
             match rule(text) {
@@ -306,17 +356,29 @@ mod tests {
         assert_eq!(alerts.payment(&big), None, "the same event again (the sync and a poll both saw it)");
         let failed = Transaction { status: TransactionStatus::Failed, ..txn("txn_big") };
         assert!(alerts.payment(&failed).is_some_and(|f| f.notify == Notify::Osc777 && !f.bell));
-        let item = AttentionItem::Stored(Box::new(Attention::Failed(failed)));
-        assert_eq!(alerts.attention(&item), None, "no attention rule");
+        assert_eq!(alerts.attention(&case("pl_short", CaseKind::Underpaid)), None, "no attention or case rule");
     }
 
     #[test]
     fn attention_rules_fire_once_per_item() {
         let mut alerts = rules(&[&[("when", "attention"), ("notify", "osc9")]]);
-        let item = AttentionItem::Stored(Box::new(Attention::PendingTooLong(txn("txn_stuck"))));
-        assert!(alerts.attention(&item).is_some_and(|f| f.text.contains("pending too long txn_stuck")));
+        let item = case("pl_stuck", CaseKind::StuckPending);
+        assert!(alerts.attention(&item).is_some_and(|f| f.text.contains("stuck pending pl_stuck")));
         assert_eq!(alerts.attention(&item), None);
-        let other = AttentionItem::Stored(Box::new(Attention::NotSettled(txn("txn_stuck"))));
-        assert!(alerts.attention(&other).is_some(), "another kind of trouble with the same payment");
+        let other = case("pl_stuck", CaseKind::NotCredited);
+        assert!(alerts.attention(&other).is_some(), "another kind of trouble with the same order");
+    }
+
+    #[test]
+    fn case_rules_fire_once_per_new_case_of_their_kind() {
+        let mut alerts = rules(&[&[("case", "underpaid"), ("bell", "")]]);
+        assert_eq!(alerts.attention(&case("pl_twice", CaseKind::PaidTwice)), None, "another kind");
+        let short = case("pl_short", CaseKind::Underpaid);
+        assert!(alerts.attention(&short).is_some_and(|f| f.bell && f.text == "new case: underpaid pl_short"));
+        assert_eq!(alerts.attention(&short), None, "once");
+        let hook = AttentionItem::WebhookDisabled(crate::test_support::hook("wh_1"));
+        assert_eq!(alerts.attention(&hook), None, "a webhook is no case");
+        let mut any = rules(&[&[("case", "any")]]);
+        assert!(any.attention(&case("pl_late", CaseKind::PaidLate)).is_some());
     }
 }

@@ -299,8 +299,8 @@ impl App {
             Pane::Webhooks => app.webhooks.list.selected_row().map(Subject::Webhook),
             Pane::Events => app.events.selected_row().map(Subject::Event),
             Pane::Overview => {
-                let item = app.overview.list.selected_row()?;
-                item.transaction().map(Subject::Transaction).or_else(|| item.webhook().map(Subject::Webhook))
+                // A case's link is a subject once its detail is open (above).
+                app.overview.list.selected_row()?.webhook().map(Subject::Webhook)
             }
             Pane::Search => None,
         }

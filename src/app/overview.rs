@@ -8,8 +8,9 @@
 use super::list::{ListOps, LocalList, RequestId};
 use super::resource::Resource;
 use super::{App, Cmd, DetailKind, Pane};
-use crate::api::{Transaction, Webhook};
-use crate::store::{Attention, Overview, OverviewQuery, Step};
+use crate::api::Webhook;
+use crate::cases::Case;
+use crate::store::{Overview, OverviewQuery, Step};
 use crate::zone::Zone;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -63,10 +64,12 @@ impl Period {
     }
 }
 
-/// A row of the needs-attention list.
+/// A row of the needs-attention list: the cases, the account's own
+/// troubles, and what the local listener refused.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AttentionItem {
-    Stored(Box<Attention>),
+    Case(Box<Case>),
+    WebhookDisabled(Webhook),
     /// A body the local listener refused: its signature did not verify.
     Refused {
         id: String,
@@ -76,60 +79,46 @@ pub enum AttentionItem {
 }
 
 impl AttentionItem {
-    /// The mirror's item, if it is one.
-    pub fn stored(&self) -> Option<&Attention> {
+    /// The case, if it is one.
+    pub fn case(&self) -> Option<&Case> {
         match self {
-            AttentionItem::Stored(item) => Some(item),
-            AttentionItem::Refused { .. } => None,
+            AttentionItem::Case(case) => Some(case),
+            _ => None,
         }
     }
 
     /// What is wrong, in a few words.
     pub fn words(&self) -> &'static str {
-        match self.stored() {
-            Some(Attention::PendingTooLong(_)) => "pending too long",
-            Some(Attention::NotSettled(_)) => "not credited",
-            Some(Attention::Failed(_)) => "failed",
-            Some(Attention::ExpiredWithPayment { .. }) => "link expired",
-            Some(Attention::WebhookDisabled(_)) => "webhook disabled",
-            None => "bad signature",
-        }
-    }
-
-    /// The payment it is about, if it is about one.
-    pub fn transaction(&self) -> Option<&Transaction> {
-        match self.stored()? {
-            Attention::PendingTooLong(txn)
-            | Attention::NotSettled(txn)
-            | Attention::Failed(txn)
-            | Attention::ExpiredWithPayment { payment: txn, .. } => Some(txn),
-            Attention::WebhookDisabled(_) => None,
+        match self {
+            AttentionItem::Case(case) => case.kind.words(),
+            AttentionItem::WebhookDisabled(_) => "webhook disabled",
+            AttentionItem::Refused { .. } => "bad signature",
         }
     }
 
     pub fn webhook(&self) -> Option<&Webhook> {
-        match self.stored()? {
-            Attention::WebhookDisabled(hook) => Some(hook),
+        match self {
+            AttentionItem::WebhookDisabled(hook) => Some(hook),
             _ => None,
         }
     }
 
-    /// What Enter opens.
+    /// What Enter opens: the order's link, or the webhook.
     pub fn detail_kind(&self) -> Option<DetailKind> {
-        match self.stored()? {
-            Attention::WebhookDisabled(_) => Some(DetailKind::Webhook),
-            _ => Some(DetailKind::Transaction),
+        match self {
+            AttentionItem::Case(_) => Some(DetailKind::Link),
+            AttentionItem::WebhookDisabled(_) => Some(DetailKind::Webhook),
+            AttentionItem::Refused { .. } => None,
         }
     }
 }
 
 impl Resource for AttentionItem {
     fn id(&self) -> &str {
-        match (self.transaction(), self.webhook(), self) {
-            (Some(txn), _, _) => &txn.id,
-            (_, Some(hook), _) => &hook.id,
-            (_, _, AttentionItem::Refused { id, .. }) => id,
-            _ => "",
+        match self {
+            AttentionItem::Case(case) => &case.link_id,
+            AttentionItem::WebhookDisabled(hook) => &hook.id,
+            AttentionItem::Refused { id, .. } => id,
         }
     }
 
@@ -140,7 +129,7 @@ impl Resource for AttentionItem {
     fn matches(&self, needle: &str) -> bool {
         self.words().contains(needle)
             || self.id().to_lowercase().contains(needle)
-            || self.transaction().is_some_and(|txn| txn.matches(needle))
+            || self.case().and_then(|c| c.description.as_deref()).is_some_and(|d| d.to_lowercase().contains(needle))
     }
 }
 
@@ -195,29 +184,23 @@ impl OverviewState {
 
     /// The attention list: the mirror's items, then the refusals.
     fn items(&self) -> Vec<AttentionItem> {
-        let stored = self
-            .shown
-            .iter()
-            .flat_map(|o| o.attention.iter().map(|item| AttentionItem::Stored(Box::new(item.clone()))));
-        stored.chain(self.refused.iter().cloned()).collect()
+        let cases =
+            self.shown.iter().flat_map(|o| o.cases.iter().map(|case| AttentionItem::Case(Box::new(case.clone()))));
+        let disabled = self.shown.iter().flat_map(|o| o.disabled.iter().cloned().map(AttentionItem::WebhookDisabled));
+        cases.chain(disabled).chain(self.refused.iter().cloned()).collect()
     }
 }
 
 /// The question for the mirror about a period of the agent's local days.
-pub fn period_query(
-    zone: &Zone,
-    period: Period,
-    now: DateTime<Utc>,
-    thresholds: crate::store::Thresholds,
-) -> OverviewQuery {
+pub fn period_query(zone: &Zone, period: Period, now: DateTime<Utc>, rules: crate::cases::CaseRules) -> OverviewQuery {
     let dates = period.dates(zone.date_of(now));
-    OverviewQuery::days(zone, dates, now, period.step(), thresholds)
+    OverviewQuery::days(zone, dates, now, period.step(), rules)
 }
 
 impl App {
     /// The question for the mirror: the period, in the agent's local days.
     pub fn overview_query(&self) -> OverviewQuery {
-        let query = period_query(&self.settings.zone, self.overview.period, self.now, self.settings.thresholds);
+        let query = period_query(&self.settings.zone, self.overview.period, self.now, self.settings.case_rules.clone());
         OverviewQuery { chart_currency: self.overview.chosen_currency.clone(), ..query }
     }
 

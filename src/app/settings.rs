@@ -4,8 +4,8 @@
 
 use super::alerts::AlertRule;
 use super::keymap::Keymap;
+use crate::cases::CaseRules;
 use crate::hyperlink::Explorers;
-use crate::store::Thresholds;
 use crate::zone::Zone;
 use chrono::Duration;
 
@@ -83,8 +83,8 @@ pub struct Settings {
     pub store: StoreKind,
     /// The panes' sort when the config file names none: links, transactions.
     pub sorts: [crate::store::Sort; 2],
-    /// When an item needs attention (`[attention]` in the config file).
-    pub thresholds: Thresholds,
+    /// When something is a case (`[cases]` in the config file).
+    pub case_rules: CaseRules,
     /// `[[alerts]]` rules (`--bell` adds one for settled payments).
     pub alerts: Vec<AlertRule>,
     /// The folder exports are written in unless a path says otherwise.
@@ -113,7 +113,7 @@ impl Default for Settings {
             keymap: Keymap::default(),
             store: StoreKind::Memory,
             sorts: [crate::store::Sort::default(); 2],
-            thresholds: Thresholds::default(),
+            case_rules: CaseRules::default(),
             alerts: Vec::new(),
             workdir: None,
             explorers: Explorers::default(),

@@ -73,6 +73,15 @@ impl CaseKind {
         }
     }
 
+    /// The kind in at most 13 columns, for a list.
+    pub fn short(self) -> &'static str {
+        match self {
+            CaseKind::StuckPending => "stuck",
+            CaseKind::FailedNeverPaid => "failed unpaid",
+            kind => kind.words(),
+        }
+    }
+
     /// Reads a name, with `_` or a space for `-`.
     pub fn parse(text: &str) -> Option<CaseKind> {
         let text = text.trim().to_ascii_lowercase().replace(['_', ' '], "-");

@@ -206,12 +206,16 @@ fn each_kind_says_what_went_wrong_and_the_next_step() {
         told(paid(), &[payment(1, "74.1", Settled, 60)]),
         "Customer sent 74.10 of 75.00 USDT: 0.90 missing. Send a balance link, or accept the shortfall."
     );
-    assert!(told(paid(), &[payment(1, "76", Settled, 60)]).starts_with("Customer sent 76.00 of 75.00 USDT: 1.00 over."));
+    assert!(
+        told(paid(), &[payment(1, "76", Settled, 60)]).starts_with("Customer sent 76.00 of 75.00 USDT: 1.00 over.")
+    );
     let twice = told(paid(), &[payment(1, "75", Settled, 60), payment(2, "75", Settled, 30)]);
     assert!(twice.starts_with("Paid 2 times: 75.00 USDT over."), "{twice}");
     let late = told(order("75", LinkStatus::Deactivated), &[payment(1, "75", Settled, 60)]);
     assert!(late.starts_with("Paid after the link was deactivated"), "{late}");
-    assert!(told(order("75", LinkStatus::Active), &[payment(1, "75", Pending, 47)]).starts_with("Pending since 47 min ago"));
+    assert!(
+        told(order("75", LinkStatus::Active), &[payment(1, "75", Pending, 47)]).starts_with("Pending since 47 min ago")
+    );
     let credit = told(paid(), &[payment(1, "75", Confirmed, 60 * 24 * 42)]);
     assert!(credit.starts_with("Confirmed 42 d ago, not credited: ask PIK support"), "{credit}");
     assert!(told(order("75", LinkStatus::Expired), &[payment(1, "75", Failed, 90)]).contains("new link"));
@@ -219,9 +223,16 @@ fn each_kind_says_what_went_wrong_and_the_next_step() {
 
 #[test]
 fn the_story_is_told_oldest_first_with_the_link_s_end_last() {
-    let link = PaymentLink { status: LinkStatus::Expired, created_at: t0() - Duration::hours(3), ..order("75", LinkStatus::Expired) };
+    let link = PaymentLink {
+        status: LinkStatus::Expired,
+        created_at: t0() - Duration::hours(3),
+        ..order("75", LinkStatus::Expired)
+    };
     let failed = payment(1, "75", TransactionStatus::Failed, 120);
-    let paid = Transaction { settled_at: Some(t0() - Duration::minutes(50)), ..payment(2, "75", TransactionStatus::Settled, 60) };
+    let paid = Transaction {
+        settled_at: Some(t0() - Duration::minutes(50)),
+        ..payment(2, "75", TransactionStatus::Settled, 60)
+    };
     let story = timeline(Some(&link), &[paid, failed], &[]);
     let words: Vec<&str> = story.iter().map(|m| m.what.as_str()).collect();
     assert_eq!(

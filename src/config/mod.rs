@@ -35,8 +35,8 @@ pub struct ConfigFile {
     /// `[[alerts]]` rules (checked by `app::alerts`).
     #[serde(default)]
     pub alerts: Vec<Spanned<AlertTable>>,
-    /// `[attention]`: when an item needs attention.
-    pub attention: Option<AttentionTable>,
+    /// `[attention]`, which `[cases]` replaced: kept to be refused by name.
+    pub attention: Option<Spanned<toml::Value>>,
     /// `[explorers]`: `CURRENCY = "https://…/{hash}"` (see `hyperlink`).
     #[serde(default)]
     pub explorers: BTreeMap<String, String>,
@@ -96,6 +96,8 @@ impl<'de> Deserialize<'de> for ThemeSetting {
 #[serde(deny_unknown_fields)]
 pub struct AlertTable {
     pub when: Option<String>,
+    /// `case = "underpaid"` (or `"any"`): new cases of that kind.
+    pub case: Option<String>,
     pub currency: Option<String>,
     pub min_amount: Option<Spanned<AmountValue>>,
     #[serde(default)]
@@ -111,14 +113,6 @@ pub enum AmountValue {
     Text(String),
     Whole(i64),
     Float(f64),
-}
-
-/// `[attention]`: durations such as "30m" or "2h".
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AttentionTable {
-    pub pending_after: Option<Spanned<String>>,
-    pub settle_after: Option<Spanned<String>>,
 }
 
 /// `[cases]`: durations such as "30m" or "2h", and in `[cases.tolerance]`
@@ -183,16 +177,6 @@ impl ConfigFile {
     /// The `[[alerts]]` tables, each with the line it starts on.
     pub fn alert_tables(&self) -> Vec<(usize, &AlertTable)> {
         self.alerts.iter().map(|table| (self.line_at(table.span().start), table.get_ref())).collect()
-    }
-
-    /// `[attention]`'s durations, pending_after then settle_after: (line,
-    /// text) of each one given.
-    pub fn attention_entries(&self) -> [Option<(usize, String)>; 2] {
-        let Some(table) = &self.attention else { return [None, None] };
-        let entry = |value: &Option<Spanned<String>>| {
-            value.as_ref().map(|v| (self.line_at(v.span().start), v.get_ref().clone()))
-        };
-        [entry(&table.pending_after), entry(&table.settle_after)]
     }
 
     /// `[cases]`'s lines, in file order: `pending_after`, …, and

@@ -218,7 +218,7 @@ pub async fn a_25_hour_day_has_25_hours_in_the_chart_and_the_report(store: Store
     let settled_in = |from: DateTime<Utc>, to: DateTime<Utc>| -> rust_decimal::Decimal {
         payments.iter().filter_map(|t| t.settled_at.filter(|at| from <= *at && *at < to).map(|_| t.amount)).sum()
     };
-    let hours = OverviewQuery::days(&berlin, (sunday, sunday), end, Step::Hour, Thresholds::default());
+    let hours = OverviewQuery::days(&berlin, (sunday, sunday), end, Step::Hour, crate::cases::CaseRules::default());
     let Ok(overview) = store.overview(hours.clone()).await else { panic!("the Overview") };
     assert_eq!(overview.chart.len(), 25, "a bar for each of the 25 hours");
     let local: Vec<String> = overview.chart.iter().map(|(at, _)| berlin.format(*at, "%H:%M")).collect();
@@ -230,8 +230,13 @@ pub async fn a_25_hour_day_has_25_hours_in_the_chart_and_the_report(store: Store
     }
     let settled = overview.money.iter().find(|m| m.currency == "USDT").map(|m| m.settled);
     assert_eq!(settled.map(|f| (f.count, f.amount)), Some((50, settled_in(hours.from, hours.to))), "the day's 50");
-    let days =
-        OverviewQuery::days(&berlin, (day("2026-10-24"), day("2026-10-26")), end, Step::Day, Thresholds::default());
+    let days = OverviewQuery::days(
+        &berlin,
+        (day("2026-10-24"), day("2026-10-26")),
+        end,
+        Step::Day,
+        crate::cases::CaseRules::default(),
+    );
     let Ok(by_day) = store.overview(days).await else { panic!("the Overview by day") };
     let counts: Vec<rust_decimal::Decimal> = by_day.chart.iter().map(|(_, volume)| *volume).collect();
     assert_eq!(counts, [settled_in(first, hours.from), settled_in(hours.from, hours.to), settled_in(hours.to, end)]);

@@ -28,7 +28,7 @@ pub mod tokens;
 pub mod window;
 
 pub use export::Selection;
-pub use overview::{Attention, CurrencyFigures, Figure, Overview, OverviewQuery, Step, Thresholds};
+pub use overview::{CurrencyFigures, Figure, Overview, OverviewQuery, Step};
 pub use query::{AmountCmp, DateField, Dates, Kinds, SearchQuery, Term, TimeRange};
 pub use report::{ReportLine, ReportQuery};
 pub use rows::{Change, Upserted};

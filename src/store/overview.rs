@@ -1,10 +1,10 @@
 //! The overview's figures, read from the rollups (a few thousand small rows
-//! whatever the account's size), and what needs attention, read from the
-//! rows with indexed queries. The clock and the thresholds are passed in.
+//! whatever the account's size), and the cases, judged from the facts the
+//! store keeps. The clock and the thresholds are passed in.
 
 use super::rollups::{SLOT_SECS, slot};
-use super::rows;
-use crate::api::{PaymentLink, Transaction, Webhook};
+use crate::api::Webhook;
+use crate::cases::{Case, CaseRules};
 use crate::zone::Zone;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -26,28 +26,13 @@ impl Step {
     }
 }
 
-/// When something needs attention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Thresholds {
-    /// A payment pending longer than this.
-    pub pending_after: Duration,
-    /// Confirmed on chain, not settled this long after.
-    pub settle_after: Duration,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds { pending_after: Duration::minutes(30), settle_after: Duration::hours(2) }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverviewQuery {
     /// The period: from its start (a local midnight, in UTC) to its end
     /// (the local midnight after its last day), exclusive.
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
-    /// For the thresholds of what needs attention, and where the chart ends.
+    /// For the cases' thresholds, and where the chart ends.
     pub now: DateTime<Utc>,
     pub step: Step,
     /// Where each of the chart's bars starts (local hours or local days:
@@ -56,7 +41,7 @@ pub struct OverviewQuery {
     /// The chart's currency; the one with the most settled payments when
     /// not given or not found.
     pub chart_currency: Option<String>,
-    pub thresholds: Thresholds,
+    pub rules: CaseRules,
 }
 
 impl OverviewQuery {
@@ -67,7 +52,7 @@ impl OverviewQuery {
         (first, last): (NaiveDate, NaiveDate),
         now: DateTime<Utc>,
         step: Step,
-        thresholds: Thresholds,
+        rules: CaseRules,
     ) -> OverviewQuery {
         let from = zone.start_of(first);
         let to = zone.start_of(last + Duration::days(1)).max(from);
@@ -80,7 +65,7 @@ impl OverviewQuery {
             }
             Step::Day => first.iter_days().take_while(|d| *d <= last).map(|d| zone.start_of(d)).collect(),
         };
-        OverviewQuery { from, to, now, step, bars, chart_currency: None, thresholds }
+        OverviewQuery { from, to, now, step, bars, chart_currency: None, rules }
     }
 }
 
@@ -122,34 +107,17 @@ impl CurrencyFigures {
     }
 }
 
-/// Something a person should look at, with what to open.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Attention {
-    PendingTooLong(Transaction),
-    NotSettled(Transaction),
-    Failed(Transaction),
-    /// A link expired while a payment through it was under way.
-    ExpiredWithPayment {
-        link: PaymentLink,
-        payment: Transaction,
-    },
-    WebhookDisabled(Webhook),
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Overview {
     pub money: Vec<CurrencyFigures>,
     pub chart_currency: Option<String>,
     /// (start of the bar, settled volume), from the period's start to now.
     pub chart: Vec<(DateTime<Utc>, Decimal)>,
-    pub attention: Vec<Attention>,
-    /// Some kind of attention had more items than are listed.
-    pub attention_capped: bool,
+    /// What went wrong with orders, the oldest first.
+    pub cases: Vec<Case>,
+    /// Webhook endpoints PIK has disabled: the account's own case.
+    pub disabled: Vec<Webhook>,
 }
-
-/// Rows of each kind of attention, at most: the list is for reading, and
-/// two hundred failures say "look at the Transactions pane" well enough.
-pub const ATTENTION_EACH: u32 = 200;
 
 /// The money of a period, gathered from the rollups' rows (whichever
 /// backend read them).
@@ -202,15 +170,6 @@ impl Money {
     }
 }
 
-/// Whether some kind of attention had more items than are listed.
-pub fn capped(attention: &[Attention]) -> bool {
-    let mut counts = std::collections::HashMap::new();
-    for item in attention {
-        *counts.entry(std::mem::discriminant(item)).or_insert(0usize) += 1;
-    }
-    ATTENTION_EACH as usize <= counts.into_values().max().unwrap_or(0)
-}
-
 /// The slots of the period (its end is exclusive).
 pub fn slot_range(query: &OverviewQuery) -> (i64, i64) {
     (slot(query.from), slot(query.to - Duration::microseconds(1)))
@@ -239,35 +198,13 @@ pub fn chart_bars(query: &OverviewQuery, settled: Vec<(i64, Decimal)>) -> Vec<(D
     bars
 }
 
-/// The times before which a payment is stuck: (pending, confirmed), in
-/// microseconds.
-pub fn stuck_before(query: &OverviewQuery) -> (i64, i64) {
-    (rows::micros(query.now - query.thresholds.pending_after), rows::micros(query.now - query.thresholds.settle_after))
-}
-
-/// The sort keys of the period, for its failures.
-pub fn failed_keys(query: &OverviewQuery) -> (i64, i64) {
-    rows::key_range(Some(query.from), Some(query.to - Duration::seconds(1)))
-}
-
-/// What the queries for attention found, each list in its order.
-pub struct Stuck {
-    pub expired: Vec<(PaymentLink, Transaction)>,
-    pub pending: Vec<Transaction>,
-    pub confirmed: Vec<Transaction>,
-    pub failed: Vec<Transaction>,
-    pub disabled: Vec<Webhook>,
-}
-
-/// The attention list, most urgent first; a payment on an expired link is
-/// listed once, as that.
-pub fn attention_items(stuck: Stuck) -> Vec<Attention> {
-    let on_expired = |txn: &Transaction| stuck.expired.iter().any(|(_, payment)| payment.id == txn.id);
-    let mut items = Vec::new();
-    items.extend(stuck.pending.iter().filter(|t| !on_expired(t)).cloned().map(Attention::PendingTooLong));
-    items.extend(stuck.confirmed.iter().filter(|t| !on_expired(t)).cloned().map(Attention::NotSettled));
-    items.extend(stuck.expired.into_iter().map(|(link, payment)| Attention::ExpiredWithPayment { link, payment }));
-    items.extend(stuck.failed.into_iter().map(Attention::Failed));
-    items.extend(stuck.disabled.into_iter().map(Attention::WebhookDisabled));
-    items
+/// The cases of the facts kept, for the Overview: every kind, the oldest first.
+pub fn cases(facts: Vec<crate::cases::LinkFacts>, query: &OverviewQuery) -> Vec<Case> {
+    let cases = super::cases::CaseQuery {
+        rules: query.rules.clone(),
+        now: query.now,
+        kind: None,
+        order: super::cases::CaseOrder::Oldest,
+    };
+    super::cases::list(facts, &cases)
 }

@@ -12,7 +12,7 @@ use crate::app::list::ListOps;
 use crate::app::overview::AttentionItem;
 use crate::human::group_thousands;
 use crate::sanitize::for_terminal_truncated;
-use crate::store::{Attention, CurrencyFigures, Figure, Overview, Step};
+use crate::store::{CurrencyFigures, Figure, Overview, Step};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint};
@@ -262,12 +262,15 @@ fn chart(frame: &mut Frame, app: &App, overview: &Overview, theme: &Theme, area:
 fn attention(frame: &mut Frame, app: &App, theme: &Theme, title: Area, rows: Area) {
     let list = &app.overview.list;
     let count = list.total().unwrap_or(0);
-    let capped = app.overview.shown.as_ref().is_some_and(|o| o.attention_capped);
-    let (words, style) = match (count, capped) {
+    let cases = app.overview.shown.as_ref().map_or(0, |o| o.cases.len());
+    let (words, style) = match (count, cases) {
         (0, _) => ("nothing needs attention".to_string(), theme.ok()),
-        (1, false) => ("1 needs attention".to_string(), theme.warning()),
-        (n, false) => (format!("{} need attention", group_thousands(n)), theme.warning()),
-        (n, true) => (format!("{}+ need attention (the first of each kind)", group_thousands(n)), theme.warning()),
+        (1, 1) => ("1 case".to_string(), theme.warning()),
+        (n, c) if c as u64 == n => (format!("{} cases", group_thousands(n)), theme.warning()),
+        (1, _) => ("1 needs attention".to_string(), theme.warning()),
+        (n, c) => {
+            (format!("{} need attention ({} cases)", group_thousands(n), group_thousands(c as u64)), theme.warning())
+        }
     };
     let hint = if count > 0 { "  ⏎ opens" } else { "" };
     let line = Line::from(vec![Span::styled(words, style), Span::styled(hint, theme.dim())]);
@@ -283,15 +286,16 @@ impl TableRow for AttentionItem {
     const NOUN: &'static str = "items needing attention";
 
     fn headers() -> &'static [&'static str] {
-        &["", "WHAT", "ID", "AMOUNT", "CUR", "SINCE", "ABOUT"]
+        &["", "WHAT", "LINK", "EXPECTED", "DIFFERENCE", "CUR", "SINCE", "ABOUT"]
     }
 
     fn widths() -> Vec<Constraint> {
         vec![
             Constraint::Length(1),
-            Constraint::Length(16),
-            Constraint::Length(17),
             Constraint::Length(13),
+            Constraint::Length(16),
+            Constraint::Length(12),
+            Constraint::Length(11),
             Constraint::Length(5),
             Constraint::Length(4),
             Constraint::Fill(1),
@@ -299,41 +303,48 @@ impl TableRow for AttentionItem {
     }
 
     fn cells(&self, now: DateTime<Utc>, theme: &Theme) -> Vec<Cell<'static>> {
-        let what = Cell::from(Span::styled(
-            self.words(),
-            if self.webhook().is_some() { theme.error() } else { theme.warning() },
-        ));
+        let words = self.case().map_or(self.words(), |case| case.kind.short());
+        let what =
+            Cell::from(Span::styled(words, if self.webhook().is_some() { theme.error() } else { theme.warning() }));
         let id = Cell::from(for_terminal_truncated(crate::app::resource::Resource::id(self), CELL_MAX));
-        if let Some(txn) = self.transaction() {
-            let since = match self.stored() {
-                Some(Attention::NotSettled(t)) => t.confirmed_at.unwrap_or(t.created_at),
-                _ => txn.created_at,
-            };
-            let about = match self.stored() {
-                Some(Attention::ExpiredWithPayment { link, .. }) => {
-                    format!("link {} expired", for_terminal_truncated(&link.id, 40))
-                }
-                _ => format!("link {}", for_terminal_truncated(txn.payment_link_id.as_deref().unwrap_or("—"), 40)),
-            };
-            return vec![
-                what,
-                id,
-                Cell::from(Line::from(grouped(txn.amount)).alignment(Alignment::Right)),
-                Cell::from(for_terminal_truncated(&txn.currency, 8)),
-                Cell::from(short_age(now, since)),
-                Cell::from(Span::styled(about, theme.dim())),
-            ];
-        }
-        let (since, about) = match self {
-            AttentionItem::Refused { at, reason, .. } => {
-                (short_age(now, *at), for_terminal_truncated(reason, CELL_MAX))
+        let right = |text: String| Cell::from(Line::from(text).alignment(Alignment::Right));
+        match self {
+            AttentionItem::Case(case) => {
+                let expected = case.expected.map(grouped).unwrap_or_else(|| "?".into());
+                let difference = match case.difference() {
+                    Some(d) if d.is_zero() => String::new(),
+                    Some(d) if d.is_sign_positive() => format!("+{}", grouped(d)),
+                    Some(d) => format!("−{}", grouped(-d)),
+                    None => "?".into(),
+                };
+                let about = for_terminal_truncated(case.description.as_deref().unwrap_or("—"), CELL_MAX);
+                vec![
+                    what,
+                    id,
+                    right(expected),
+                    right(difference),
+                    Cell::from(for_terminal_truncated(&case.currency, 8)),
+                    Cell::from(short_age(now, case.since)),
+                    Cell::from(Span::styled(about, theme.dim())),
+                ]
             }
-            _ => (
-                String::from("—"),
-                self.webhook().map(|h| for_terminal_truncated(&h.url, CELL_MAX)).unwrap_or_default(),
-            ),
-        };
-        vec![what, id, Cell::from(""), Cell::from(""), Cell::from(since), Cell::from(Span::styled(about, theme.dim()))]
+            AttentionItem::Refused { at, reason, .. } => {
+                let about = Span::styled(for_terminal_truncated(reason, CELL_MAX), theme.dim());
+                vec![
+                    what,
+                    id,
+                    Cell::from(""),
+                    Cell::from(""),
+                    Cell::from(""),
+                    Cell::from(short_age(now, *at)),
+                    Cell::from(about),
+                ]
+            }
+            AttentionItem::WebhookDisabled(hook) => {
+                let about = Span::styled(for_terminal_truncated(&hook.url, CELL_MAX), theme.dim());
+                vec![what, id, Cell::from(""), Cell::from(""), Cell::from(""), Cell::from("—"), Cell::from(about)]
+            }
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::{Test, database, open, runtime};
 use pik_tui::store::contract;
-use pik_tui::store::{Batch, Kinds, OverviewQuery, Place, SearchQuery, Selection, Step, Store, Thresholds};
+use pik_tui::store::{Batch, Kinds, OverviewQuery, Place, SearchQuery, Selection, Step, Store};
 use pik_tui::test_support::{SEARCH_CASES, search_fixture, t0};
 
 const BASE: &str = "http://127.0.0.1:9/v1";
@@ -112,7 +112,7 @@ fn same_figures() {
             step: Step::Day,
             bars: (0..8).map(|d| t0() - chrono::Duration::days(7) + chrono::Duration::days(d)).collect(),
             chart_currency: None,
-            thresholds: Thresholds::default(),
+            rules: pik_tui::cases::CaseRules::default(),
         };
         let (on_pg, on_lite) = (pg.overview(query.clone()).await, lite.overview(query).await);
         assert!(on_pg.is_ok(), "{on_pg:?}");

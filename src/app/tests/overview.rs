@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::api::TransactionStatus;
-use crate::store::{Attention, OverviewQuery, Step};
+use crate::store::{OverviewQuery, Step};
 use crate::sync::{MirrorStatus, Phase};
 use crate::test_support::{alert_entry, answer_overview, dec, overview_fixture, txn};
 use alerts::AlertRule;
@@ -97,10 +97,10 @@ fn it_is_asked_for_often_while_shown_and_rarely_while_hidden() {
 #[test]
 fn enter_on_what_needs_attention_opens_it() {
     let mut app = on_overview(settings(&[]));
-    assert_eq!(app.list(Pane::Overview).total(), Some(6));
+    assert_eq!(app.list(Pane::Overview).total(), Some(7), "six cases and a disabled webhook");
     let cmds = press(&mut app, input::KeyCode::Enter, t0());
-    assert!(app.detail().is_some_and(|d| d.kind == DetailKind::Transaction && d.id == "txn_stuck0047m"));
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::FetchTransaction { id, .. } if id == "txn_stuck0047m")), "fresh");
+    assert!(app.detail().is_some_and(|d| d.kind == DetailKind::Link && d.id == "pl_twice00001"), "the order's link");
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::FetchLink { id, .. } if id == "pl_twice00001")), "fresh");
     press(&mut app, input::KeyCode::Esc, t0());
     assert!(!app.detail_open());
     key(&mut app, 'G', t0());
@@ -126,12 +126,12 @@ fn items_found_before_the_mirror_is_up_to_date_are_history_not_news() {
     let cmds = app.update(Msg::Mirror(backfilling), t0());
     let from = app.overview_query().from;
     let mut fixture = overview_fixture(from, t0());
-    let last = fixture.attention.pop();
+    let last = fixture.cases.pop();
     let cmds = answer_overview(&mut app, cmds, &fixture, t0());
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::Notify { .. })));
     // The backfill finds more; still history: nothing marked, nothing fired.
     if let Some(last) = last {
-        fixture.attention.push(last);
+        fixture.cases.push(last);
     }
     let later = t0() + Duration::seconds(31);
     let asked = app.update(Msg::Tick, later);
@@ -142,16 +142,18 @@ fn items_found_before_the_mirror_is_up_to_date_are_history_not_news() {
     let asked = app.update(up_to_date(), later);
     let cmds = answer_overview(&mut app, asked, &fixture, later);
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::Notify { .. })));
-    let stuck = Transaction { id: "txn_newlystuck".into(), ..txn("x") };
-    fixture.attention.insert(0, Attention::PendingTooLong(stuck));
+    let Some(mut stuck) = fixture.cases.first().cloned() else { panic!("a case in the fixture") };
+    stuck.link_id = "pl_newlystuck".into();
+    stuck.kind = crate::cases::CaseKind::StuckPending;
+    fixture.cases.insert(0, stuck);
     let news = t0() + Duration::seconds(62);
     let asked = app.update(Msg::Tick, news);
     let cmds = answer_overview(&mut app, asked, &fixture, news);
     let notified: Vec<&Cmd> = cmds.iter().filter(|c| matches!(c, Cmd::Notify { .. })).collect();
     assert_eq!(notified.len(), 1, "{cmds:?}");
-    assert!(matches!(notified[0], Cmd::Notify { how: Notify::Osc9, text } if text.contains("txn_newlystuck")));
-    assert_eq!(app.mark(Pane::Overview, "txn_newlystuck"), Some(Mark::New));
-    assert!(app.alert().is_some_and(|a| a.text.contains("pending too long")));
+    assert!(matches!(notified[0], Cmd::Notify { how: Notify::Osc9, text } if text.contains("pl_newlystuck")));
+    assert_eq!(app.mark(Pane::Overview, "pl_newlystuck"), Some(Mark::New));
+    assert!(app.alert().is_some_and(|a| a.text.contains("new case: stuck pending")));
     let again = t0() + Duration::seconds(93);
     let asked = app.update(Msg::Tick, again);
     let cmds = answer_overview(&mut app, asked, &fixture, again);

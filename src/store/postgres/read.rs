@@ -6,7 +6,7 @@ use super::super::export::{
     BatchEnd, KEY_COLUMN, LinkRow, RawRow, RowSink, Selection, TransactionRow, Value, filter_parts, link_of_payment,
     numbered, table,
 };
-use super::super::overview::{self, ATTENTION_EACH, Money, Overview, OverviewQuery, Stuck};
+use super::super::overview::{self, Money, Overview, OverviewQuery};
 use super::super::query::SearchQuery;
 use super::super::report::{ReportLine, ReportLines, ReportPlan, ReportQuery};
 use super::super::rows::{self, Kind, from_micros};
@@ -221,53 +221,10 @@ pub async fn overview(client: &impl GenericClient, query: &OverviewQuery) -> Res
         }
         None => Vec::new(),
     };
-    let attention = overview::attention_items(stuck(client, query).await?);
-    Ok(Overview { money, chart_currency, chart, attention_capped: overview::capped(&attention), attention })
-}
-
-async fn stuck(client: &impl GenericClient, query: &OverviewQuery) -> Result<Stuck, Error> {
-    let (pending_before, confirmed_before) = overview::stuck_before(query);
-    let link_columns: Vec<String> = rows::LINK_COLUMNS.split(", ").map(|c| format!("l.{c}")).collect();
-    let txn_columns: Vec<String> = rows::TRANSACTION_COLUMNS.split(", ").map(|c| format!("t.{c}")).collect();
-    let sql = format!(
-        "SELECT {}, {} FROM transactions t JOIN links l ON l.id = t.payment_link_id \
-         WHERE t.status IN ('pending', 'confirmed') AND l.status = 'expired' ORDER BY t.created_at LIMIT {ATTENTION_EACH}",
-        link_columns.join(", "),
-        txn_columns.join(", ")
-    );
-    let mut expired = Vec::new();
-    for row in client.query(&sql, &[]).await? {
-        // The link's nine columns, then the payment's.
-        let payment = transaction_at(&row, 9);
-        expired.push((link(&row), payment));
-    }
-    let select = |condition: &str| {
-        format!("SELECT {} FROM transactions WHERE {condition} LIMIT {ATTENTION_EACH}", rows::TRANSACTION_COLUMNS)
-    };
-    let many = |rows: Vec<Row>| rows.iter().map(transaction).collect::<Vec<_>>();
-    let pending = many(
-        client.query(&select("status = 'pending' AND created_at < $1 ORDER BY created_at"), &[&pending_before]).await?,
-    );
-    let confirmed = many(
-        client
-            .query(
-                &select(
-                    "status = 'confirmed' AND coalesce(confirmed_at, created_at) < $1 \
-                     ORDER BY coalesce(confirmed_at, created_at)",
-                ),
-                &[&confirmed_before],
-            )
-            .await?,
-    );
-    let (low, high) = overview::failed_keys(query);
-    let failed = many(
-        client
-            .query(&select("status = 'failed' AND sort_key BETWEEN $1 AND $2 ORDER BY sort_key DESC"), &[&low, &high])
-            .await?,
-    );
+    let cases = overview::cases(super::cases::all(client).await?, query);
     let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE status = 'disabled' ORDER BY position");
     let disabled = client.query(&sql, &[]).await?.iter().map(webhook).collect();
-    Ok(Stuck { expired, pending, confirmed, failed, disabled })
+    Ok(Overview { money, chart_currency, chart, cases, disabled })
 }
 
 pub async fn report(client: &impl GenericClient, query: &ReportQuery) -> Result<Vec<ReportLine>, Error> {

@@ -175,127 +175,31 @@ async fn two_stores_on_one_file_both_work() {
     assert_eq!(b.store.take_lease("b", later, later + chrono::Duration::seconds(30)).await, Ok(true), "expired");
 }
 
-/// One attention rule at its edge: what is stored, and whether it shows.
-struct AttentionCase {
-    name: &'static str,
-    links: Vec<PaymentLink>,
-    transactions: Vec<Transaction>,
-    webhooks: Vec<Webhook>,
-    shown: bool,
-}
-
 #[tokio::test]
-async fn each_attention_rule_at_its_threshold_edge() {
+async fn the_overview_lists_the_cases_and_the_disabled_webhooks() {
     use crate::api::WebhookStatus;
-    use crate::test_support::hook;
-    use chrono::Duration;
-    let now = t0();
-    let from = now - Duration::hours(10);
-    let second = Duration::seconds(1);
-    let (pending_after, settle_after) = (Duration::minutes(30), Duration::hours(2));
-    let pending = |age: Duration| Transaction { created_at: now - age, ..txn("txn_a") };
-    let confirmed = |confirmed_age: Option<Duration>, created_age: Duration| Transaction {
-        status: TransactionStatus::Confirmed,
-        created_at: now - created_age,
-        confirmed_at: confirmed_age.map(|age| now - age),
-        ..txn("txn_a")
+    use crate::test_support::{dec, hook};
+    let store = memory();
+    let order = PaymentLink { amount: dec("75.00"), currency: "USDT".into(), ..link("pl_short") };
+    let short = Transaction {
+        payment_link_id: Some("pl_short".into()),
+        amount: dec("74.10"),
+        currency: "USDT".into(),
+        status: TransactionStatus::Settled,
+        ..txn("txn_short")
     };
-    let failed =
-        |at: chrono::DateTime<Utc>| Transaction { status: TransactionStatus::Failed, created_at: at, ..txn("txn_a") };
-    let linked = |status: TransactionStatus| Transaction {
-        status,
-        payment_link_id: Some("pl_x".into()),
-        created_at: now - Duration::minutes(5),
-        ..txn("txn_a")
-    };
-    let expired = PaymentLink { status: LinkStatus::Expired, ..link("pl_x") };
-    let case = |name, transactions: Vec<Transaction>, shown| AttentionCase {
-        name,
-        links: Vec::new(),
-        transactions,
-        webhooks: Vec::new(),
-        shown,
-    };
-    let cases = vec![
-        case("pending exactly 30 min", vec![pending(pending_after)], false),
-        case("pending 30 min and a second", vec![pending(pending_after + second)], true),
-        case("confirmed exactly 2 h ago", vec![confirmed(Some(settle_after), settle_after * 2)], false),
-        case("confirmed 2 h and a second ago", vec![confirmed(Some(settle_after + second), settle_after * 2)], true),
-        case("confirmed, no time, created 2 h ago", vec![confirmed(None, settle_after)], false),
-        case("confirmed, no time, created 2 h 1 s ago", vec![confirmed(None, settle_after + second)], true),
-        case("failed at the period's start", vec![failed(from)], true),
-        case("failed a second before the period", vec![failed(from - second)], false),
-        case("failed now", vec![failed(now)], true),
-        case(
-            "settled long ago",
-            vec![Transaction { status: TransactionStatus::Settled, ..pending(Duration::days(3)) }],
-            false,
-        ),
-        AttentionCase {
-            name: "pending on an expired link",
-            links: vec![expired.clone()],
-            transactions: vec![linked(TransactionStatus::Pending)],
-            webhooks: Vec::new(),
-            shown: true,
-        },
-        AttentionCase {
-            name: "confirmed on an expired link",
-            links: vec![expired.clone()],
-            transactions: vec![linked(TransactionStatus::Confirmed)],
-            webhooks: Vec::new(),
-            shown: true,
-        },
-        AttentionCase {
-            name: "settled on an expired link",
-            links: vec![expired],
-            transactions: vec![linked(TransactionStatus::Settled)],
-            webhooks: Vec::new(),
-            shown: false,
-        },
-        AttentionCase {
-            name: "pending on an active link",
-            links: vec![link("pl_x")],
-            transactions: vec![linked(TransactionStatus::Pending)],
-            webhooks: Vec::new(),
-            shown: false,
-        },
-        AttentionCase {
-            name: "a disabled webhook",
-            links: Vec::new(),
-            transactions: Vec::new(),
-            webhooks: vec![Webhook { status: WebhookStatus::Disabled, ..hook("wh_1") }],
-            shown: true,
-        },
-        AttentionCase {
-            name: "an active webhook",
-            links: Vec::new(),
-            transactions: Vec::new(),
-            webhooks: vec![hook("wh_1")],
-            shown: false,
-        },
-    ];
-    let query = OverviewQuery {
-        from,
-        to: now + Duration::hours(1),
-        now,
-        step: Step::Hour,
-        bars: vec![from],
-        chart_currency: None,
-        thresholds: Thresholds { pending_after, settle_after },
-    };
-    for case in cases {
-        let store = memory();
-        let batch = Batch {
-            links: case.links,
-            transactions: case.transactions,
-            webhooks: Some(case.webhooks),
-            ..Batch::default()
-        };
-        assert!(store.save(batch).await.is_ok(), "{}", case.name);
-        let attention = store.overview(query.clone()).await.map(|o| o.attention);
-        let Ok(attention) = attention else { panic!("{}: {attention:?}", case.name) };
-        assert_eq!(!attention.is_empty(), case.shown, "{}: {attention:?}", case.name);
-    }
+    let hooks = vec![Webhook { status: WebhookStatus::Disabled, ..hook("wh_off") }, hook("wh_on")];
+    let batch = Batch { links: vec![order], transactions: vec![short], webhooks: Some(hooks), ..Batch::default() };
+    assert!(store.save(batch).await.is_ok());
+    let zone = crate::zone::Zone::utc();
+    let today = zone.date_of(t0());
+    let query = OverviewQuery::days(&zone, (today, today), t0(), Step::Hour, crate::cases::CaseRules::default());
+    let Ok(overview) = store.overview(query).await else { panic!("no overview") };
+    let cases: Vec<(&str, crate::cases::CaseKind)> =
+        overview.cases.iter().map(|c| (c.link_id.as_str(), c.kind)).collect();
+    assert_eq!(cases, [("pl_short", crate::cases::CaseKind::Underpaid)]);
+    let disabled: Vec<&str> = overview.disabled.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(disabled, ["wh_off"]);
 }
 
 /// The backend contract (`contract.rs`), on SQLite in memory.
