@@ -186,6 +186,9 @@ pub async fn read_for(store: &Store, cmd: &Cmd) -> Option<Msg> {
             let result = store.search(query, offset, limit).await.map_err(|e| e.to_string());
             Msg::Searched { request, result }
         }
+        Cmd::ReadOrder { request, link_id } => {
+            Msg::OrderRead { request, result: store.order(&link_id).await.map(Box::new).map_err(|e| e.to_string()) }
+        }
         _ => return None,
     })
 }

@@ -108,6 +108,12 @@ impl Worker {
                     send(Msg::Overview { request, result });
                 });
             }
+            Cmd::ReadOrder { request, link_id } => {
+                tokio::spawn(async move {
+                    let result = store.order(&link_id).await.map(Box::new).map_err(|e| e.to_string());
+                    send(Msg::OrderRead { request, result });
+                });
+            }
             Cmd::Export { request, job } => {
                 tokio::spawn(async move {
                     let event = |event: ExportEvent| Msg::Export { request, event };

@@ -94,6 +94,22 @@ async fn cases_json_lists_the_underpaid_order_with_exact_amounts() {
     assert!(!text.contains('\u{1b}'), "the description's escape is not printed raw: {text:?}");
     let (code, _, text) = pik(&sandbox, home.path(), &["cases", "show", "pl_nothere", "--offline"]);
     assert_eq!(code, 4, "{text}");
+    let (code, _, text) = pik(&sandbox, home.path(), &["cases", "show", "pl_nothere"]);
+    assert_eq!(code, 4, "not at PIK either: {text}");
+    // An order made since the mirror was last brought up to date (it is
+    // fresh enough not to be synced again): fetched by id, not "no such link".
+    let (_, newer) = {
+        let link = json!({"amount": "20.00", "currency": "USDT", "description": "Order #1235"});
+        let (status, planted) = control(&sandbox, reqwest::Method::POST, "/payment-links", Some(link)).await;
+        assert_eq!(status, 201);
+        let newer = planted["id"].as_str().unwrap_or_default().to_string();
+        let pay = json!({"outcome": "settle", "amount": "19.50"});
+        control(&sandbox, reqwest::Method::POST, &format!("/payment-links/{newer}/pay"), Some(pay)).await;
+        (status, newer)
+    };
+    let (code, shown, text) = pik(&sandbox, home.path(), &["cases", "show", &newer, "--json"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(shown["next_step"].as_str().is_some_and(|s| s.contains("19.50 of 20.00 USDT: 0.50 missing")), "{shown}");
     sandbox.shutdown().await;
 }
 

@@ -12,26 +12,35 @@ fn zero_shows_the_chart_and_what_needs_attention_and_enter_opens_it() {
     let mut session = Session::start(&["--demo", "--no-mouse"], 120, 40);
     session.wait_for("link rows", |s| s.contains("pl_"));
     session.send("0");
-    session.wait_for("the chart and a stuck payment", |s| {
-        s.contains("per hour") && s.contains("00:00") && s.contains("24:00") && s.contains("pending too long")
+    session.wait_for("the chart and the cases", |s| {
+        s.contains("per hour")
+            && s.contains("00:00")
+            && s.contains("24:00")
+            && s.contains("cases)")
+            && s.contains(" stuck ")
     });
     // The list may have been computed before the mirror held the payments
     // (a slow machine), and the selection stays on the item it was on: go
-    // to the first row.
+    // to the first row, the oldest case.
     session.send("g");
-    let screen = session.wait_for("the first row selected", |s| s.contains("▶ pending too long"));
+    let first_selected = |s: &str| {
+        let lines: Vec<&str> = s.lines().collect();
+        let title = lines.iter().position(|l| l.contains("need attention"));
+        title.and_then(|at| lines.get(at + 1)).is_some_and(|l| l.contains("▶ ") && l.contains("pl_"))
+    };
+    let screen = session.wait_for("the first row selected", first_selected);
     assert!(screen.contains("Overview · today"), "{screen}");
     assert!(screen.contains("settled") && screen.contains("links made"), "{screen}");
-    // The first row of the list is the payment pending for 47 minutes.
-    let Some(row) = screen.lines().find(|l| l.contains("▶ pending too long")) else { panic!("{screen}") };
-    let Some(id) = row.split_whitespace().find(|w| w.starts_with("txn_")) else { panic!("{row}") };
+    let Some(row) = screen.lines().find(|l| l.contains("▶ ") && l.contains("pl_")) else { panic!("{screen}") };
+    let Some(id) = row.split_whitespace().find(|w| w.starts_with("pl_")) else { panic!("{row}") };
     let id = id.trim_end_matches('│').to_string();
+    // Enter: the case, its story read from the mirror, and what to do.
     session.send("\r");
-    let detail = session.wait_for("its detail, fetched", |s| s.contains("timeline") && s.contains("esc back"));
-    assert!(detail.contains(&id), "{detail}");
+    let label = format!("the case view of {id}");
+    let case = session.wait_for(&label, |s| s.contains(&format!("case of {id}")) && s.contains("made for"));
+    assert!(case.contains("any other key closes"), "{case}");
     session.send("\u{1b}");
-    // Apart, or the two read as Alt-q.
-    session.wait_for("the detail closed", |s| !s.contains("esc back"));
+    session.wait_for("the case closed", |s| !s.contains("case of "));
     session.send("q");
     assert!(session.wait_exit());
 }

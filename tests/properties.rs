@@ -176,6 +176,16 @@ proptest! {
                             };
                             Msg::Listed { request, result }
                         }
+                        Cmd::ReadOrder { request, link_id } => Msg::OrderRead {
+                            request,
+                            result: if ok {
+                                let link = hostile_links(newest).into_iter().next().map(|l| PaymentLink { id: link_id.clone(), ..l });
+                                let payments = (1..=newest % 4).map(|n| Transaction { payment_link_id: Some(link_id.clone()), ..numbered_txn(n, pik_tui::api::TransactionStatus::Settled) }).collect();
+                                Ok(Box::new(pik_tui::cases::Order { link_id, link, payments, balance_links: vec![] }))
+                            } else {
+                                Err("the mirror failed: disk I/O error\u{1b}[2J".into())
+                            },
+                        },
                         Cmd::FetchLink { request, .. } | Cmd::FetchTransaction { request, .. } => {
                             Msg::Object { request, result: Err(refusal(404, "not found (404)")) }
                         }

@@ -23,6 +23,7 @@ impl App {
         match &self.mode {
             Mode::Normal => self.normal_key(key, cmds),
             Mode::Help { .. } | Mode::Alerts { .. } => self.overlay_key(key),
+            Mode::Case(_) => self.case_key(key),
             Mode::Filter(_) | Mode::Search(_) | Mode::Command(_) => self.prompt_key(key, cmds),
             _ => self.dialog_key(key, cmds),
         }
@@ -89,7 +90,7 @@ impl App {
             Action::PageUp => self.move_selection(-page),
             Action::First => self.select_position(0),
             Action::Last => self.select_position(usize::MAX),
-            Action::Open if self.pane == Pane::Overview => self.open_attention(),
+            Action::Open if self.pane == Pane::Overview => self.open_attention(cmds),
             Action::Open => self.open_selected(Duration::zero()),
             Action::NextPeriod => self.change_period(true),
             Action::PrevPeriod => self.change_period(false),
@@ -121,6 +122,14 @@ impl App {
             Action::SortPrev => self.step_sort(false),
             Action::SortNext => self.step_sort(true),
             Action::SortInvert => self.invert_sort(),
+            Action::ShowCase => match self.order_of_selection() {
+                Some(link_id) => self.open_case(link_id, cmds),
+                None => self.notify("select a link or a payment on a link", true),
+            },
+            Action::PaymentLink => match self.order_of_selection() {
+                Some(link_id) => self.open_detail_for(super::DetailKind::Link, link_id, None, chrono::Duration::zero()),
+                None => self.notify("this payment is on no link", true),
+            },
             Action::LinkTransactions => {
                 if let Some(id) = self.selected_id() {
                     self.show_link_transactions(Some(id));
@@ -152,6 +161,26 @@ impl App {
             // Dialog actions mean nothing in the panes.
             _ => {}
         }
+    }
+
+    /// The case view scrolls like the help; `b` makes a balance link; any
+    /// other key closes it.
+    fn case_key(&mut self, key: Key) {
+        if key == Key::char('b') {
+            return self.balance_link();
+        }
+        let Mode::Case(view) = &mut self.mode else { return };
+        let action = self.settings.keymap.lookup(Context::Pane(self.pane), key).map(|b| b.action);
+        view.scroll = match action {
+            Some(Action::Down) => view.scroll.saturating_add(1),
+            Some(Action::Up) => view.scroll.saturating_sub(1),
+            Some(Action::PageDown) => view.scroll.saturating_add(10),
+            Some(Action::PageUp) => view.scroll.saturating_sub(10),
+            _ => {
+                self.mode = Mode::Normal;
+                return;
+            }
+        };
     }
 
     /// The help and the alerts scroll with the moving keys; any other key
@@ -259,7 +288,7 @@ impl App {
                 prompt.paste(pasted.trim());
                 self.mode = Mode::Command(prompt);
             }
-            Mode::Help { .. } | Mode::Alerts { .. } => {}
+            Mode::Help { .. } | Mode::Alerts { .. } | Mode::Case(_) => {}
             mode => {
                 if let Some(dialog) = mode.dialog_mut() {
                     dialog.paste(pasted);

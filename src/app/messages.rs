@@ -104,6 +104,11 @@ pub enum Msg {
         request: RequestId,
         result: Result<Overview, String>,
     },
+    /// An order's rows, read from the mirror for its case.
+    OrderRead {
+        request: RequestId,
+        result: Result<Box<crate::cases::Order>, String>,
+    },
     /// How an export is going.
     Export {
         request: RequestId,
@@ -183,6 +188,11 @@ pub enum Cmd {
     Overview {
         request: RequestId,
         query: OverviewQuery,
+    },
+    /// An order's rows (its link, payments and balance links), for its case.
+    ReadOrder {
+        request: RequestId,
+        link_id: String,
     },
     /// Write rows to a file in the background, reporting as it goes.
     Export {

@@ -10,6 +10,7 @@
 //! write goes through, and its answers), `command` (the `:` line).
 
 pub mod alerts;
+pub mod case_view;
 pub mod command;
 mod detail;
 pub mod dialogs;
@@ -72,6 +73,8 @@ pub enum Mode {
         scroll: u16,
     },
     NewLink(Box<LinkForm>),
+    /// An order's case: its story and the next step.
+    Case(Box<case_view::CaseView>),
     /// The result of a create: URL, QR code, copy.
     Created(Box<CreatedLink>),
     Deactivate(Box<ConfirmDeactivate>),
@@ -98,6 +101,7 @@ impl Mode {
             | Mode::Search(_)
             | Mode::Command(_)
             | Mode::Help { .. }
+            | Mode::Case(_)
             | Mode::Alerts { .. } => None,
         }
     }
@@ -116,6 +120,7 @@ impl Mode {
             | Mode::Search(_)
             | Mode::Command(_)
             | Mode::Help { .. }
+            | Mode::Case(_)
             | Mode::Alerts { .. } => None,
         }
     }
@@ -452,6 +457,7 @@ impl App {
                 }
             }
             Msg::StoreChanged(change) => self.store_changed(&change),
+            Msg::OrderRead { request, result } => self.order_read(request, result),
             Msg::Overview { request, result } => self.overview_loaded(request, result, &mut cmds),
             Msg::Export { request, event } => self.export_event(request, event),
             Msg::ProfileSwitched(result) => self.profile_switched(result),

@@ -103,12 +103,11 @@ impl AttentionItem {
         }
     }
 
-    /// What Enter opens: the order's link, or the webhook.
+    /// The detail Enter opens (a case opens its case view).
     pub fn detail_kind(&self) -> Option<DetailKind> {
         match self {
-            AttentionItem::Case(_) => Some(DetailKind::Link),
             AttentionItem::WebhookDisabled(_) => Some(DetailKind::Webhook),
-            AttentionItem::Refused { .. } => None,
+            AttentionItem::Case(_) | AttentionItem::Refused { .. } => None,
         }
     }
 }
@@ -289,9 +288,14 @@ impl App {
         self.attention_arrived(&[id], cmds);
     }
 
-    /// Enter on the list: the object's detail, or what a refusal means.
-    pub(super) fn open_attention(&mut self) {
+    /// Enter on the list: the case, the webhook's detail, or what a
+    /// refusal means.
+    pub(super) fn open_attention(&mut self, cmds: &mut Vec<Cmd>) {
         match self.overview.list.selected_row() {
+            Some(AttentionItem::Case(case)) => {
+                let link_id = case.link_id.clone();
+                self.open_case(link_id, cmds);
+            }
             Some(AttentionItem::Refused { reason, .. }) => {
                 let text =
                     format!("the local listener refused a webhook body: {reason} (check the secret it was sent with)");

@@ -82,10 +82,10 @@ impl CaseKind {
         }
     }
 
-    /// Reads a name, with `_` or a space for `-`.
+    /// Reads a name, or the list's short words, with `_` or a space for `-`.
     pub fn parse(text: &str) -> Option<CaseKind> {
         let text = text.trim().to_ascii_lowercase().replace(['_', ' '], "-");
-        CaseKind::ALL.into_iter().find(|kind| kind.name() == text)
+        CaseKind::ALL.into_iter().find(|kind| kind.name() == text || kind.short().replace(' ', "-") == text)
     }
 
     /// The names, for a message that refuses another.

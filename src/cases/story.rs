@@ -37,11 +37,12 @@ pub fn next_step(case: &Case, facts: &LinkFacts, now: DateTime<Utc>) -> String {
             "Customer sent {received} of {wanted} {currency}: {difference} missing. \
              Send a balance link, or accept the shortfall."
         ),
-        CaseKind::Overpaid => {
-            format!("Customer sent {received} of {wanted} {currency}: {difference} over. A refund is made outside PIK.")
-        }
+        CaseKind::Overpaid => format!(
+            "Customer sent {received} of {wanted} {currency}: {difference} over. \
+             Refund the difference outside PIK, or keep it as credit."
+        ),
         CaseKind::PaidTwice => {
-            format!("Paid {} times: {difference} {currency} over. A refund is made outside PIK.", facts.good)
+            format!("Paid {} times: {difference} {currency} over. Refund the extra payment outside PIK.", facts.good)
         }
         CaseKind::PaidLate => {
             let how = match facts.link.as_ref().map(|l| &l.status) {
@@ -62,11 +63,13 @@ fn time_words(case: &Case, now: DateTime<Utc>) -> String {
     let age = age_words(now - case.since);
     match case.kind {
         CaseKind::StuckPending => format!(
-            "Pending since {age}: not on chain yet. Ask the customer for the transaction hash; \
+            "Pending, started {age}: not on chain yet. Ask the customer for the transaction hash; \
              the payment may still confirm, or fail."
         ),
         CaseKind::NotCredited => {
-            format!("Confirmed {age}, not credited: ask PIK support, quoting the payment's id and its hash.")
+            format!(
+                "Confirmed {age}, not credited: ask PIK support, quoting the payment's id and its hash (in the story)."
+            )
         }
         CaseKind::FailedNeverPaid => {
             "Every attempt failed and nothing was paid: send the customer a new link, or close the order.".into()
@@ -107,7 +110,12 @@ pub fn timeline(link: Option<&PaymentLink>, payments: &[Transaction], balance: &
             payment: about.clone(),
         });
         if let Some(at) = txn.confirmed_at {
-            moments.push(Moment { at, what: format!("payment {} confirmed on chain", txn.id), payment: about.clone() });
+            let hash = txn.tx_hash.as_deref().map(|hash| format!(" (hash {hash})")).unwrap_or_default();
+            moments.push(Moment {
+                at,
+                what: format!("payment {} confirmed on chain{hash}", txn.id),
+                payment: about.clone(),
+            });
         }
         match (&txn.status, txn.settled_at) {
             (_, Some(at)) => moments.push(Moment { at, what: format!("payment {} credited", txn.id), payment: about }),

@@ -214,7 +214,8 @@ fn each_kind_says_what_went_wrong_and_the_next_step() {
     let late = told(order("75", LinkStatus::Deactivated), &[payment(1, "75", Settled, 60)]);
     assert!(late.starts_with("Paid after the link was deactivated"), "{late}");
     assert!(
-        told(order("75", LinkStatus::Active), &[payment(1, "75", Pending, 47)]).starts_with("Pending since 47 min ago")
+        told(order("75", LinkStatus::Active), &[payment(1, "75", Pending, 47)])
+            .starts_with("Pending, started 47 min ago")
     );
     let credit = told(paid(), &[payment(1, "75", Confirmed, 60 * 24 * 42)]);
     assert!(credit.starts_with("Confirmed 42 d ago, not credited: ask PIK support"), "{credit}");

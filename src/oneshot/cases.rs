@@ -53,7 +53,12 @@ pub async fn cases(global: &GlobalArgs, args: CasesArgs) -> Outcome {
 
 async fn show(global: &GlobalArgs, link_id: &str, offline: bool, rules: &CaseRules) -> Outcome {
     let opened: Opened = mirrored(global, offline).await?;
-    let order = opened.store.order(link_id).await.map_err(failed)?;
+    let mut order = opened.store.order(link_id).await.map_err(failed)?;
+    if order.link.is_none() && !offline {
+        // Not mirrored yet (made since the last sync): fetched by id.
+        fetch_order(&opened, global, link_id).await?;
+        order = opened.store.order(link_id).await.map_err(failed)?;
+    }
     if order.link.is_none() && order.payments.is_empty() {
         return Err(Failure {
             message: format!("no payment link {} in the mirror", for_terminal_truncated(link_id, 40)),
@@ -88,6 +93,34 @@ async fn show(global: &GlobalArgs, link_id: &str, offline: bool, rules: &CaseRul
     if let Some(step) = step {
         println!("\n{}", for_terminal_truncated(&step, 400));
     }
+    Ok(())
+}
+
+/// A link and its payments, from PIK into the mirror.
+async fn fetch_order(opened: &Opened, global: &GlobalArgs, link_id: &str) -> Result<(), Failure> {
+    let client = super::mirror::client_for(opened, global).map_err(Failure::api)?;
+    let link = match client.get_link(link_id).await {
+        Ok(link) => link,
+        Err(error) if error.status() == Some(404) => return Ok(()),
+        Err(error) => return Err(Failure::api(error)),
+    };
+    let mut transactions = Vec::new();
+    loop {
+        let query = crate::api::TransactionQuery {
+            payment_link_id: Some(link_id.to_string()),
+            limit: Some(100),
+            offset: Some(u32::try_from(transactions.len()).unwrap_or(u32::MAX)),
+            ..Default::default()
+        };
+        let page = client.list_transactions(&query).await.map_err(Failure::api)?;
+        let short = page.data.len() < 100;
+        transactions.extend(page.data);
+        if short {
+            break;
+        }
+    }
+    let batch = crate::store::Batch { links: vec![link], transactions, ..Default::default() };
+    opened.store.save(batch).await.map_err(failed)?;
     Ok(())
 }
 

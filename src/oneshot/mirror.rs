@@ -116,12 +116,17 @@ const FRESH_ENOUGH_SECS: i64 = 60;
 /// Brings the mirror up to date, with a progress bar on stderr once it
 /// takes more than a moment. Says why not, when it cannot; with another
 /// pik-tui syncing it, what that one has done so far.
-async fn catch_up(opened: &Opened, global: &GlobalArgs) -> Result<(), (crate::sync::SyncError, String)> {
+/// A client for the account of the mirror, as the command's options ask.
+pub(super) fn client_for(opened: &Opened, global: &GlobalArgs) -> Result<crate::api::Client, crate::api::ApiError> {
     let mut config = ClientConfig::new(opened.settings.base_url.clone(), opened.settings.key.clone());
     config.request_timeout = Duration::from_secs(global.timeout);
     config.max_requests_per_sec = global.max_rps;
     config.retry = RetryPolicy::default();
-    let client = crate::api::Client::new(config).map_err(|e| (e.into(), String::new()))?;
+    crate::api::Client::new(config)
+}
+
+async fn catch_up(opened: &Opened, global: &GlobalArgs) -> Result<(), (crate::sync::SyncError, String)> {
+    let client = client_for(opened, global).map_err(|e| (e.into(), String::new()))?;
     let (mut sync, status) = Sync::new(client, opened.store.clone(), SyncOptions::default());
     let bar = indicatif::ProgressBar::hidden();
     let shown = bar.clone();

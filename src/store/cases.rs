@@ -40,7 +40,8 @@ pub struct CaseQuery {
 pub enum CaseOrder {
     #[default]
     Oldest,
-    /// The most money at stake first.
+    /// The most money at stake first, currency by currency (amounts of
+    /// two currencies do not compare).
     Largest,
 }
 
@@ -53,9 +54,12 @@ pub fn list(facts: impl IntoIterator<Item = LinkFacts>, query: &CaseQuery) -> Ve
         .collect();
     match query.order {
         CaseOrder::Oldest => cases.sort_by(|a, b| a.since.cmp(&b.since).then_with(|| a.link_id.cmp(&b.link_id))),
-        CaseOrder::Largest => {
-            cases.sort_by(|a, b| at_stake(b).cmp(&at_stake(a)).then_with(|| a.link_id.cmp(&b.link_id)))
-        }
+        CaseOrder::Largest => cases.sort_by(|a, b| {
+            a.currency
+                .cmp(&b.currency)
+                .then_with(|| at_stake(b).cmp(&at_stake(a)))
+                .then_with(|| a.link_id.cmp(&b.link_id))
+        }),
     }
     cases
 }

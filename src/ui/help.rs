@@ -43,7 +43,7 @@ fn search_syntax() -> Vec<(String, String)> {
 
 /// Rows of (keys, words) as lines: the words wrapped under themselves at
 /// `width`, so no line is cut at any width.
-fn aligned(rows: &[(String, String)], theme: &Theme, width: usize) -> Vec<Line<'static>> {
+pub(super) fn aligned(rows: &[(String, String)], theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let keys_width = rows.iter().map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_str())).max().unwrap_or(0);
     let keys_width = keys_width.min(width / 2);
     let room = width.saturating_sub(keys_width + 3).max(10);
@@ -87,7 +87,7 @@ pub fn overlay(frame: &mut Frame, app: &App, theme: &Theme, title: &str, lines: 
 }
 
 /// The room inside an overlay for its lines.
-fn inner_width(app: &App) -> usize {
+pub(super) fn inner_width(app: &App) -> usize {
     usize::from(app.size().0.saturating_sub(4).min(100).saturating_sub(2))
 }
 

@@ -2,6 +2,7 @@
 //! that came from the API goes through `sanitize` before it is drawn.
 
 mod ascii;
+mod case_view;
 mod detail;
 mod forms;
 mod help;
@@ -69,6 +70,7 @@ fn draw_frame(frame: &mut Frame, app: &App, theme: &Theme) {
     match app.mode() {
         Mode::Help { scroll } => help::draw(frame, app, theme, *scroll),
         Mode::Alerts { scroll } => help::alerts(frame, app, theme, *scroll),
+        Mode::Case(view) => case_view::draw(frame, app, theme, view),
         Mode::NewLink(form) => forms::link_form(frame, app, theme, form),
         Mode::Created(created) => result_view::draw(frame, app, theme, created),
         Mode::Deactivate(confirm) => forms::confirm_deactivate(frame, app, theme, confirm),

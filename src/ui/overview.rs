@@ -291,13 +291,15 @@ impl TableRow for AttentionItem {
 
     fn widths() -> Vec<Constraint> {
         vec![
+            // Amounts, currency and age are never cut (a cut amount is a
+            // false one): Min outranks Length, so the words give way first.
             Constraint::Length(1),
             Constraint::Length(13),
             Constraint::Length(16),
-            Constraint::Length(12),
-            Constraint::Length(11),
-            Constraint::Length(5),
-            Constraint::Length(4),
+            Constraint::Min(12),
+            Constraint::Min(11),
+            Constraint::Min(5),
+            Constraint::Min(4),
             Constraint::Fill(1),
         ]
     }

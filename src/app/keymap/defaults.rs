@@ -121,6 +121,14 @@ const DEFAULTS: &[Row] = &[
     ),
     row(Action::LinkTransactions, &[ch('t')], LINKS, Some("txns"), "the selected link's transactions"),
     row(
+        Action::ShowCase,
+        &[ch('C')],
+        LINKS_AND_TRANSACTIONS,
+        Some("case"),
+        "the order's case: its story, the next step",
+    ),
+    row(Action::PaymentLink, &[ch('L')], TRANSACTIONS, None, "the payment's link"),
+    row(
         Action::Filter,
         &[ch('/')],
         LISTS,

@@ -49,6 +49,8 @@ pub enum Action {
     NextChartCurrency,
     PrevChartCurrency,
     LinkTransactions,
+    ShowCase,
+    PaymentLink,
     Export,
     /// Copy the checkout URL of the link shown.
     CopyCheckoutUrl,
@@ -106,6 +108,8 @@ const NAMES: &[(Action, &str)] = &[
     (Action::NextChartCurrency, "next_chart_currency"),
     (Action::PrevChartCurrency, "prev_chart_currency"),
     (Action::LinkTransactions, "link_transactions"),
+    (Action::ShowCase, "case"),
+    (Action::PaymentLink, "payment_link"),
     (Action::Export, "export"),
     (Action::CopyCheckoutUrl, "copy_url"),
     (Action::CopyExplorerUrl, "copy_explorer_url"),

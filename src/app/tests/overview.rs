@@ -99,10 +99,10 @@ fn enter_on_what_needs_attention_opens_it() {
     let mut app = on_overview(settings(&[]));
     assert_eq!(app.list(Pane::Overview).total(), Some(7), "six cases and a disabled webhook");
     let cmds = press(&mut app, input::KeyCode::Enter, t0());
-    assert!(app.detail().is_some_and(|d| d.kind == DetailKind::Link && d.id == "pl_twice00001"), "the order's link");
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::FetchLink { id, .. } if id == "pl_twice00001")), "fresh");
+    assert!(matches!(app.mode(), Mode::Case(view) if view.link_id == "pl_twice00001"), "the case view");
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::ReadOrder { link_id, .. } if link_id == "pl_twice00001")), "read");
     press(&mut app, input::KeyCode::Esc, t0());
-    assert!(!app.detail_open());
+    assert!(matches!(app.mode(), Mode::Normal) && !app.detail_open());
     key(&mut app, 'G', t0());
     press(&mut app, input::KeyCode::Enter, t0());
     assert!(app.detail().is_some_and(|d| d.kind == DetailKind::Webhook && d.id == "wh_old000"));
@@ -191,4 +191,63 @@ fn the_same_mirror_status_again_does_not_redraw_and_a_new_one_does() {
     };
     app.update(Msg::Mirror(later), t0());
     assert!(app.take_dirty(), "a newer sync time is");
+}
+
+#[test]
+fn enter_on_a_case_tells_its_story_and_b_fills_a_balance_link_with_what_is_missing() {
+    use crate::api::{LinkStatus, PaymentLink};
+    use crate::cases::Order;
+    use crate::test_support::{dec, link};
+    let mut app = on_overview(settings(&[]));
+    key(&mut app, 'j', t0());
+    let cmds = press(&mut app, input::KeyCode::Enter, t0());
+    let asked = cmds.iter().find_map(|c| match c {
+        Cmd::ReadOrder { request, link_id } => Some((*request, link_id.clone())),
+        _ => None,
+    });
+    let Some((request, link_id)) = asked else { panic!("the order is read from the mirror: {cmds:?}") };
+    assert_eq!(link_id, "pl_short00001");
+    assert!(matches!(app.mode(), Mode::Case(_)));
+    let order_link = PaymentLink {
+        amount: dec("75.00"),
+        currency: "USDT".into(),
+        status: LinkStatus::Paid,
+        description: Some("Order #1234".into()),
+        ..link("pl_short00001")
+    };
+    let paid = Transaction {
+        payment_link_id: Some("pl_short00001".into()),
+        amount: dec("74.10"),
+        currency: "USDT".into(),
+        status: TransactionStatus::Settled,
+        ..txn("txn_short")
+    };
+    let order = Order { link_id, link: Some(order_link), payments: vec![paid], balance_links: vec![] };
+    app.update(Msg::OrderRead { request, result: Ok(Box::new(order)) }, t0());
+    let Mode::Case(view) = app.mode() else { panic!("the case view") };
+    let step = view.next_step(&app).unwrap_or_default();
+    assert!(step.starts_with("Customer sent 74.10 of 75.00 USDT: 0.90 missing."), "{step}");
+    // b: the new-link form, filled in with exactly what is missing.
+    key(&mut app, 'b', t0());
+    let Mode::NewLink(form) = app.mode() else { panic!("the new-link form") };
+    assert_eq!(form.amount.value(), "0.90");
+    assert_eq!(form.currency(), "USDT");
+    assert_eq!(form.description.value(), "Balance for Order #1234 (pl_short00001)");
+}
+
+#[test]
+fn from_a_payment_one_key_to_its_case_and_one_to_its_link() {
+    let mirror = crate::test_support::TestMirror::holding(
+        vec![crate::test_support::link("pl_order")],
+        vec![Transaction { payment_link_id: Some("pl_order".into()), ..txn("txn_on_order") }],
+        vec![],
+    );
+    let mut app = crate::test_support::loaded_app(settings(&[]), 120, 40, &mirror);
+    key(&mut app, '2', t0());
+    let cmds = key(&mut app, 'C', t0());
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::ReadOrder { link_id, .. } if link_id == "pl_order")), "{cmds:?}");
+    press(&mut app, input::KeyCode::Esc, t0());
+    assert!(matches!(app.mode(), Mode::Normal));
+    let cmds = key(&mut app, 'L', t0());
+    assert!(app.detail().is_some_and(|d| d.kind == DetailKind::Link && d.id == "pl_order"), "{cmds:?}");
 }

@@ -103,7 +103,7 @@ impl World {
         let pick = recent_active[self.rng.usize(..recent_active.len())].clone();
         // Now and then what support sees: a customer who sends a little too
         // little or too much, or pays an order already paid.
-        let roll = self.rng.u8(..100);
+        let roll = self.rng.u16(..1000);
         let paid_again = || self.links.iter().rev().find(|l| l.status == status::PAID).map(|l| l.id.clone());
         if roll == 0
             && let Some(paid) = paid_again()
@@ -112,9 +112,11 @@ impl World {
             return;
         }
         let amount = self.link(&pick).map(|link| link.amount).unwrap_or_default();
+        // One in a thousand pays an order again; one in a hundred sends
+        // too little; one in two hundred too much.
         let share = match roll {
-            1 | 2 => Some(rust_decimal::Decimal::new(988, 3)),
-            3 => Some(rust_decimal::Decimal::new(1012, 3)),
+            1..=10 => Some(rust_decimal::Decimal::new(988, 3)),
+            11..=15 => Some(rust_decimal::Decimal::new(1012, 3)),
             _ => None,
         };
         let odd = share.map(|share| (amount * share).round_dp(amount.scale())).filter(|a| !a.is_zero());

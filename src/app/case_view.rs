@@ -1,0 +1,80 @@
+//! The case view: one order's story, every rule it meets and the next
+//! step, read from the mirror (`Cmd::ReadOrder`), with the keys that act
+//! on it: `b` makes a balance link for what is missing, through the one
+//! submit path (the new-link form, filled in).
+
+use super::forms::LinkForm;
+use super::list::RequestId;
+use super::{App, Cmd, Mode, Subject};
+use crate::cases::{Case, Order, balance_description, judge, next_step};
+use tui_input::Input;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseView {
+    pub link_id: String,
+    /// The order's rows, once read.
+    pub order: Option<Order>,
+    pub error: Option<String>,
+    request: RequestId,
+    pub scroll: u16,
+}
+
+impl CaseView {
+    /// The case now, if the order has one.
+    pub fn case(&self, app: &App) -> Option<Case> {
+        let order = self.order.as_ref()?;
+        judge(&order.facts(), &app.settings.case_rules, app.now)
+    }
+
+    /// What went wrong and what to do, in words.
+    pub fn next_step(&self, app: &App) -> Option<String> {
+        let order = self.order.as_ref()?;
+        let facts = order.facts();
+        judge(&facts, &app.settings.case_rules, app.now).map(|case| next_step(&case, &facts, app.now))
+    }
+}
+
+impl App {
+    /// Opens the case of a link, reading its rows from the mirror.
+    pub(super) fn open_case(&mut self, link_id: String, cmds: &mut Vec<Cmd>) {
+        let request = self.request_id();
+        cmds.push(Cmd::ReadOrder { request, link_id: link_id.clone() });
+        self.mode = Mode::Case(Box::new(CaseView { link_id, order: None, error: None, request, scroll: 0 }));
+    }
+
+    pub(super) fn order_read(&mut self, request: RequestId, result: Result<Box<Order>, String>) {
+        let Mode::Case(view) = &mut self.mode else { return };
+        if view.request != request {
+            return;
+        }
+        match result {
+            Ok(order) => view.order = Some(*order),
+            Err(why) => view.error = Some(why),
+        }
+    }
+
+    /// `b` on an underpaid case: the new-link form with exactly the missing
+    /// amount, the same currency, and a description naming the order.
+    pub(super) fn balance_link(&mut self) {
+        let Mode::Case(view) = &self.mode else { return };
+        let Some(case) = view.case(self) else { return };
+        let Some(missing) = case.missing().filter(|_| case.kind == crate::cases::CaseKind::Underpaid) else {
+            self.notify("a balance link is for an underpaid order", true);
+            return;
+        };
+        let mut form = LinkForm::new(&case.currency);
+        form.amount = Input::new(missing.to_string());
+        form.description = Input::new(balance_description(&case.link_id, case.description.as_deref()));
+        self.mode = Mode::NewLink(Box::new(form));
+    }
+
+    /// The order the selection is about: the link shown or selected, or
+    /// the link of the payment shown or selected.
+    pub(super) fn order_of_selection(&self) -> Option<String> {
+        match self.subject()? {
+            Subject::Link(link) => Some(link.id.clone()),
+            Subject::Transaction(txn) => txn.payment_link_id.clone(),
+            Subject::Webhook(_) | Subject::Event(_) => None,
+        }
+    }
+}
