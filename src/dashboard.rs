@@ -76,9 +76,12 @@ fn look_and_keys(file: Option<&ConfigFile>, path: &str, args: &DashboardArgs) ->
 
 /// The `[[alerts]]` rules and `[cases]` thresholds of the config file.
 /// A bad line is refused here, before the dashboard takes the screen, naming it.
-fn alerts_and_cases(file: Option<&ConfigFile>, path: &str) -> anyhow::Result<(Vec<AlertRule>, CaseRules)> {
+fn alerts_and_cases(
+    file: Option<&ConfigFile>,
+    path: &str,
+) -> anyhow::Result<(Vec<AlertRule>, CaseRules, crate::cases::Replies)> {
     let in_file = |line: usize, message: String| anyhow::anyhow!("the config file {path}, line {line}: {message}");
-    let Some(file) = file else { return Ok((Vec::new(), CaseRules::default())) };
+    let Some(file) = file else { return Ok((Vec::new(), CaseRules::default(), Default::default())) };
     if let Some(old) = &file.attention {
         let message = "[attention] is now [cases]: pending_after, credit_after (was settle_after) and failed_after";
         return Err(in_file(file.line_of(old.span()), message.into()));
@@ -109,7 +112,9 @@ fn alerts_and_cases(file: Option<&ConfigFile>, path: &str) -> anyhow::Result<(Ve
         rules.push(AlertRule::parse(&entry).map_err(|e| in_file(e.line, e.message))?);
     }
     let cases = CaseRules::from_entries(&file.case_entries()).map_err(|(line, message)| in_file(line, message))?;
-    Ok((rules, cases))
+    let replies =
+        crate::cases::Replies::from_entries(&file.reply_entries()).map_err(|(line, message)| in_file(line, message))?;
+    Ok((rules, cases, replies))
 }
 
 /// Waits for `future` from code that is not async (the profile switcher),
@@ -228,7 +233,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
     let path = flags.config.clone().or_else(config::default_path);
     let shown_path = path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     let (keymap, theme) = look_and_keys(file.as_ref(), &shown_path, args).map_err(refused)?;
-    let (alerts, case_rules) = alerts_and_cases(file.as_ref(), &shown_path).map_err(refused)?;
+    let (alerts, case_rules, replies) = alerts_and_cases(file.as_ref(), &shown_path).map_err(refused)?;
     let explorers = crate::hyperlink::Explorers::with(&file.as_ref().map(|f| f.explorers.clone()).unwrap_or_default())
         .map_err(|e| refused(format!("the config file {shown_path}: {e}")))?;
     let hyperlinks = !args.no_hyperlinks && file.as_ref().and_then(|f| f.hyperlinks).unwrap_or(true);
@@ -246,6 +251,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         keymap,
         alerts,
         case_rules,
+        replies,
         workdir: std::env::current_dir().ok().map(|dir| dir.display().to_string()),
         explorers,
         hyperlinks,

@@ -92,6 +92,20 @@ async fn cases_json_lists_the_underpaid_order_with_exact_amounts() {
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("underpaid") && text.contains("0.90 missing"), "{text}");
     assert!(!text.contains('\u{1b}'), "the description's escape is not printed raw: {text:?}");
+    // The reply to the customer: its figures checked with Python's decimal.
+    let (code, _, reply) = pik(&sandbox, home.path(), &["cases", "reply", &id, "--offline"]);
+    assert_eq!(code, 0, "{reply}");
+    let figures: Vec<&str> = reply
+        .split_whitespace()
+        .filter(|w| w.trim_end_matches([',', '.']).parse::<f64>().is_ok() && w.contains('.'))
+        .map(|w| w.trim_end_matches([',']))
+        .collect();
+    let [received, due, missing] = figures[..] else { panic!("three amounts in {reply}") };
+    assert_eq!(python_decimal(&format!("D('{due}') - D('{received}') == D('{missing}')")), "True", "{reply}");
+    assert!(!reply.contains('\u{1b}'), "the description is cleaned in the reply: {reply:?}");
+    let (code, _, text) = pik(&sandbox, home.path(), &["cases", "reply", &id, "--offline", "--template", "overpaid"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("more than the 75.00 USDT due"), "another kind's template: {text}");
     let (code, _, text) = pik(&sandbox, home.path(), &["cases", "show", "pl_nothere", "--offline"]);
     assert_eq!(code, 4, "{text}");
     let (code, _, text) = pik(&sandbox, home.path(), &["cases", "show", "pl_nothere"]);

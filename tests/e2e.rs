@@ -84,8 +84,10 @@ fn a_key_remapped_in_the_config_works_in_the_real_binary() {
     session.send("\u{1b}");
     session.wait_for("the form closed", |s| !s.contains("New payment link"));
     session.send("x");
-    // The help shows the user's key for the action.
-    let help = session.wait_for("the help", |s| s.contains("this help / quit"));
+    session.wait_for("the help", |s| s.contains("┌ keys"));
+    // The help shows the user's key for the action (near its end: it scrolls).
+    session.send("\u{1b}[6~");
+    let help = session.wait_for("the help's end", |s| s.contains("this help / quit"));
     assert!(help.lines().any(|l| l.contains("x ?") && l.contains("this help")), "{help}");
     session.send("q");
     session.send("q");

@@ -60,6 +60,8 @@ fn an_underpaid_order_shows_its_case_and_b_makes_a_balance_link_of_what_is_missi
     let Some(balance) = balance else { panic!("no balance link at PIK") };
     assert_eq!((balance.amount.to_string().as_str(), balance.currency.as_str()), ("0.90", "USDT"));
     session.send("\u{1b}");
+    // Apart, or the two read as Alt-q.
+    session.wait_for("the result closed", |s| !s.contains("Payment link created"));
     session.send("q");
     assert!(session.wait_exit());
     drop(runtime);

@@ -17,6 +17,8 @@ pub struct CaseView {
     pub error: Option<String>,
     request: RequestId,
     pub scroll: u16,
+    /// The reply to the customer, once `c` made (and copied) it.
+    pub reply: Option<String>,
 }
 
 impl CaseView {
@@ -39,7 +41,8 @@ impl App {
     pub(super) fn open_case(&mut self, link_id: String, cmds: &mut Vec<Cmd>) {
         let request = self.request_id();
         cmds.push(Cmd::ReadOrder { request, link_id: link_id.clone() });
-        self.mode = Mode::Case(Box::new(CaseView { link_id, order: None, error: None, request, scroll: 0 }));
+        self.mode =
+            Mode::Case(Box::new(CaseView { link_id, order: None, error: None, request, scroll: 0, reply: None }));
     }
 
     pub(super) fn order_read(&mut self, request: RequestId, result: Result<Box<Order>, String>) {
@@ -66,6 +69,22 @@ impl App {
         form.amount = Input::new(missing.to_string());
         form.description = Input::new(balance_description(&case.link_id, case.description.as_deref()));
         self.mode = Mode::NewLink(Box::new(form));
+    }
+
+    /// `c` in the case view: the reply to the customer for its kind, shown
+    /// and copied (OSC 52). Every value from PIK in it is cleaned.
+    pub(super) fn copy_reply(&mut self, cmds: &mut Vec<Cmd>) {
+        let Mode::Case(view) = &self.mode else { return };
+        let (Some(case), Some(order)) = (view.case(self), view.order.clone()) else {
+            return self.notify("no case: no reply to make", true);
+        };
+        let template = self.settings.replies.template(case.kind);
+        let reply = crate::cases::reply(template, &case, &order, &self.settings.explorers);
+        cmds.push(Cmd::Copy(reply.clone()));
+        if let Mode::Case(view) = &mut self.mode {
+            view.reply = Some(reply);
+        }
+        self.notify(format!("copied the reply for {} ({})", case.link_id, case.kind.words()), false);
     }
 
     /// The order the selection is about: the link shown or selected, or

@@ -23,7 +23,7 @@ impl App {
         match &self.mode {
             Mode::Normal => self.normal_key(key, cmds),
             Mode::Help { .. } | Mode::Alerts { .. } => self.overlay_key(key),
-            Mode::Case(_) => self.case_key(key),
+            Mode::Case(_) => self.case_key(key, cmds),
             Mode::Filter(_) | Mode::Search(_) | Mode::Command(_) => self.prompt_key(key, cmds),
             _ => self.dialog_key(key, cmds),
         }
@@ -165,9 +165,12 @@ impl App {
 
     /// The case view scrolls like the help; `b` makes a balance link; any
     /// other key closes it.
-    fn case_key(&mut self, key: Key) {
+    fn case_key(&mut self, key: Key, cmds: &mut Vec<Cmd>) {
         if key == Key::char('b') {
             return self.balance_link();
+        }
+        if key == Key::char('c') {
+            return self.copy_reply(cmds);
         }
         let Mode::Case(view) = &mut self.mode else { return };
         let action = self.settings.keymap.lookup(Context::Pane(self.pane), key).map(|b| b.action);

@@ -85,6 +85,8 @@ pub struct Settings {
     pub sorts: [crate::store::Sort; 2],
     /// When something is a case (`[cases]` in the config file).
     pub case_rules: CaseRules,
+    /// The replies to customers, per kind of case (`[replies]`).
+    pub replies: crate::cases::Replies,
     /// `[[alerts]]` rules (`--bell` adds one for settled payments).
     pub alerts: Vec<AlertRule>,
     /// The folder exports are written in unless a path says otherwise.
@@ -114,6 +116,7 @@ impl Default for Settings {
             store: StoreKind::Memory,
             sorts: [crate::store::Sort::default(); 2],
             case_rules: CaseRules::default(),
+            replies: crate::cases::Replies::default(),
             alerts: Vec::new(),
             workdir: None,
             explorers: Explorers::default(),

@@ -8,12 +8,14 @@
 //! turns facts into a case with the thresholds and the time.
 
 mod facts;
+mod reply;
 mod rules;
 mod story;
 
 pub use facts::{
     BALANCE_FOR, BalanceLink, LinkFacts, LinkSide, Order, balance_description, balance_for, balance_of, is_good,
 };
+pub use reply::{Replies, default_template, render as reply};
 pub use rules::{CaseRules, Tolerance};
 pub use story::{Moment, next_step, timeline};
 

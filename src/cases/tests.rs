@@ -1,6 +1,7 @@
 //! Each rule at its edge: at it, one unit under, one over.
 
 use super::facts::{BalanceLink, balance_description, balance_for};
+use super::reply;
 use super::*;
 use crate::api::{LinkStatus, PaymentLink, Transaction, TransactionStatus};
 use crate::test_support::{dec, link, t0, txn};
@@ -248,4 +249,45 @@ fn the_story_is_told_oldest_first_with_the_link_s_end_last() {
         ]
     );
     assert!(story.windows(2).all(|pair| pair[0].at <= pair[1].at));
+}
+
+#[test]
+fn a_reply_carries_the_figures_and_nothing_raw_from_pik() {
+    use super::reply::check;
+    let hostile = PaymentLink {
+        description: Some("Order #1234\u{1b}]52;c;ZXZpbA==\u{7}".into()),
+        ..order("75.00", LinkStatus::Paid)
+    };
+    let paid =
+        Transaction { tx_hash: Some("0xabc\u{1b}[2J".into()), ..payment(1, "74.10", TransactionStatus::Settled, 60) };
+    let balance = PaymentLink {
+        url: Some("https://pay.pik.global/pl_balance".into()),
+        status: LinkStatus::Active,
+        ..link("pl_balance")
+    };
+    let order_rows =
+        Order { link_id: "pl_order".into(), link: Some(hostile), payments: vec![paid], balance_links: vec![balance] };
+    let Some(case) = judge(&order_rows.facts(), &CaseRules::default(), t0()) else { panic!("underpaid") };
+    let text = reply(default_template(CaseKind::Underpaid), &case, &order_rows, &Default::default());
+    assert!(text.contains("We received 74.10 USDT of the 75.00 USDT due, so 0.90 USDT is still missing"), "{text}");
+    assert!(text.contains("https://pay.pik.global/pl_balance"), "{text}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "nothing raw reaches the clipboard: {text:?}");
+    for kind in CaseKind::ALL {
+        assert_eq!(check(default_template(kind)), Ok(()), "{kind:?}");
+    }
+}
+
+#[test]
+fn templates_are_checked_naming_the_line() {
+    let entry = |line, key: &str, value: &str| crate::config::Entry { line, key: key.into(), value: value.into() };
+    let replies = Replies::from_entries(&[entry(4, "underpaid", "Missing {missing} {currency}.")]);
+    assert!(replies.is_ok_and(|r| r.template(CaseKind::Underpaid) == "Missing {missing} {currency}."));
+    let unknown = Replies::from_entries(&[entry(5, "underpaid", "Hi {name}")]);
+    assert!(matches!(&unknown, Err((5, m)) if m.contains("{name} is not a placeholder")), "{unknown:?}");
+    let open = Replies::from_entries(&[entry(6, "overpaid", "Hi {missing")]);
+    assert!(matches!(&open, Err((6, m)) if m.contains("not closed")), "{open:?}");
+    let long = Replies::from_entries(&[entry(7, "overpaid", &"x".repeat(1_001))]);
+    assert!(matches!(&long, Err((7, m)) if m.contains("longer than 1000")), "{long:?}");
+    let kind = Replies::from_entries(&[entry(8, "lost", "Hi")]);
+    assert!(matches!(&kind, Err((8, m)) if m.contains("paid-twice")), "{kind:?}");
 }

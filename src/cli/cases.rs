@@ -34,6 +34,20 @@ pub enum CasesCommand {
         #[command(flatten)]
         args: MirroredArgs,
     },
+    /// The reply to the customer for the order's case, from the template of
+    /// its kind (the defaults, or `[replies]` in the config), values cleaned.
+    Reply {
+        /// The payment link (pl_…).
+        link_id: String,
+        /// Another kind's template.
+        #[arg(long, value_parser = kind)]
+        template: Option<CaseKind>,
+        /// Read what is mirrored already, without asking PIK for anything.
+        #[arg(long)]
+        offline: bool,
+        #[command(flatten)]
+        args: MirroredArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -478,7 +478,10 @@ impl Command {
             )
             | Command::Search(SearchArgs { args, .. }) => args.into(),
             Command::Report(ReportArgs { args, .. }) => args.into(),
-            Command::Cases(CasesArgs { command: Some(CasesCommand::Show { args, .. }), .. })
+            Command::Cases(CasesArgs {
+                command: Some(CasesCommand::Show { args, .. } | CasesCommand::Reply { args, .. }),
+                ..
+            })
             | Command::Cases(CasesArgs { args, .. }) => args.into(),
             Command::Sync(args) => GlobalArgs::default()
                 .with_account(&args.account)

@@ -48,6 +48,10 @@ pub struct ConfigFile {
     pub sort: Option<SortTable>,
     /// `[cases]`: when something is a case (see `cases`).
     pub cases: Option<CasesTable>,
+    /// `[replies]`: `underpaid = "Hello, …{missing} {currency}…"`, a reply
+    /// to the customer per kind of case.
+    #[serde(default)]
+    pub replies: BTreeMap<String, Spanned<String>>,
     /// The file's text, to turn byte offsets into line numbers.
     #[serde(skip)]
     source: String,
@@ -177,6 +181,13 @@ impl ConfigFile {
     /// The `[[alerts]]` tables, each with the line it starts on.
     pub fn alert_tables(&self) -> Vec<(usize, &AlertTable)> {
         self.alerts.iter().map(|table| (self.line_at(table.span().start), table.get_ref())).collect()
+    }
+
+    /// `[replies]`' lines, in file order.
+    pub fn reply_entries(&self) -> Vec<Entry> {
+        let mut entries: Vec<Entry> = self.replies.iter().map(|(kind, value)| self.entry(kind, value)).collect();
+        entries.sort_by_key(|e| e.line);
+        entries
     }
 
     /// `[cases]`'s lines, in file order: `pending_after`, …, and

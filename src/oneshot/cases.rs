@@ -4,18 +4,34 @@
 use super::mirror::{Opened, mirrored};
 use super::print::{local_time, print_json, print_table, time_header};
 use super::{Failure, Outcome, exit};
-use crate::cases::{Case, CaseRules, judge, next_step, timeline};
+use crate::cases::{Case, CaseRules, Order, Replies, judge, next_step, timeline};
 use crate::cli::{CaseOrderArg, CasesArgs, CasesCommand, GlobalArgs};
 use crate::config::{self, Flags};
 use crate::human::{age_words, group_thousands};
+use crate::hyperlink::Explorers;
 use crate::sanitize::for_terminal_truncated;
 use crate::store::cases::{CaseOrder, CaseQuery};
 use serde_json::json;
 
 pub async fn cases(global: &GlobalArgs, args: CasesArgs) -> Outcome {
-    let rules = case_rules(global)?;
-    if let Some(CasesCommand::Show { link_id, offline, .. }) = args.command {
-        return show(global, &link_id, offline, &rules).await;
+    let (rules, replies, explorers) = from_config(global)?;
+    match &args.command {
+        Some(CasesCommand::Show { link_id, offline, .. }) => return show(global, link_id, *offline, &rules).await,
+        Some(CasesCommand::Reply { link_id, offline, template, .. }) => {
+            let (_, order) = order_of(global, link_id, *offline).await?;
+            let Some(case) = judge(&order.facts(), &rules, chrono::Utc::now()) else {
+                let message = format!("{} has no case: no reply to make", for_terminal_truncated(link_id, 40));
+                return Err(Failure { message, code: exit::FAILED, error: None });
+            };
+            let reply = crate::cases::reply(replies.template(template.unwrap_or(case.kind)), &case, &order, &explorers);
+            if global.json {
+                print_json(&json!({"link_id": link_id, "kind": case.kind.name(), "reply": reply}));
+            } else {
+                println!("{reply}");
+            }
+            return Ok(());
+        }
+        None => {}
     }
     let opened = mirrored(global, args.offline).await?;
     let now = chrono::Utc::now();
@@ -51,11 +67,12 @@ pub async fn cases(global: &GlobalArgs, args: CasesArgs) -> Outcome {
     Ok(())
 }
 
-async fn show(global: &GlobalArgs, link_id: &str, offline: bool, rules: &CaseRules) -> Outcome {
+/// An order's rows from the mirror (brought up to date first unless
+/// `offline`); one made since the last sync is fetched by id.
+async fn order_of(global: &GlobalArgs, link_id: &str, offline: bool) -> Result<(Opened, Order), Failure> {
     let opened: Opened = mirrored(global, offline).await?;
     let mut order = opened.store.order(link_id).await.map_err(failed)?;
     if order.link.is_none() && !offline {
-        // Not mirrored yet (made since the last sync): fetched by id.
         fetch_order(&opened, global, link_id).await?;
         order = opened.store.order(link_id).await.map_err(failed)?;
     }
@@ -66,6 +83,11 @@ async fn show(global: &GlobalArgs, link_id: &str, offline: bool, rules: &CaseRul
             error: None,
         });
     }
+    Ok((opened, order))
+}
+
+async fn show(global: &GlobalArgs, link_id: &str, offline: bool, rules: &CaseRules) -> Outcome {
+    let (opened, order) = order_of(global, link_id, offline).await?;
     let now = chrono::Utc::now();
     let facts = order.facts();
     let case = judge(&facts, rules, now);
@@ -143,12 +165,17 @@ fn failed(error: crate::store::StoreError) -> Failure {
     Failure { message: error.to_string(), code: exit::FAILED, error: None }
 }
 
-/// The rules of the config file's `[cases]`, a bad line named.
-fn case_rules(global: &GlobalArgs) -> Result<CaseRules, Failure> {
+/// The config file's `[cases]` rules, `[replies]` and `[explorers]`, a bad
+/// line named.
+fn from_config(global: &GlobalArgs) -> Result<(CaseRules, Replies, Explorers), Failure> {
     let file = config::load(&Flags::from(global)).map_err(|e| Failure::usage(e.to_string()))?;
-    let entries = file.as_ref().map(config::ConfigFile::case_entries).unwrap_or_default();
-    CaseRules::from_entries(&entries).map_err(|(line, message)| {
-        let path = global.config.clone().or_else(config::default_path).map(|p| p.display().to_string());
-        Failure::usage(format!("the config file {}, line {line}: {message}", path.unwrap_or_default()))
-    })
+    let path = global.config.clone().or_else(config::default_path).map(|p| p.display().to_string());
+    let in_file = |(line, message): (usize, String)| {
+        Failure::usage(format!("the config file {}, line {line}: {message}", path.clone().unwrap_or_default()))
+    };
+    let Some(file) = file else { return Ok(Default::default()) };
+    let rules = CaseRules::from_entries(&file.case_entries()).map_err(in_file)?;
+    let replies = Replies::from_entries(&file.reply_entries()).map_err(in_file)?;
+    let explorers = Explorers::with(&file.explorers).map_err(|e| Failure::usage(e.to_string()))?;
+    Ok((rules, replies, explorers))
 }

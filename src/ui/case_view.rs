@@ -36,6 +36,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &CaseView) {
             }
         }
     }
+    if let Some(reply) = &view.reply {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(" the reply, copied:", theme.dim())));
+        for line in textwrap::wrap(&for_terminal(reply), width.saturating_sub(2).max(10)) {
+            lines.push(Line::from(format!(" {line}")));
+        }
+    }
     if let Some(order) = &view.order {
         lines.push(Line::from(""));
         let story = crate::cases::timeline(order.link.as_ref(), &order.payments, &order.balance_links);
@@ -47,8 +54,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &CaseView) {
     }
     let title =
         format!("case of {} · {}", for_terminal_truncated(&view.link_id, 40), for_terminal_truncated(zone.name(), 30));
+    let has_case = case.is_some();
     let underpaid = case.is_some_and(|c| c.kind == crate::cases::CaseKind::Underpaid);
-    let last =
-        if underpaid { "b balance link for what is missing   any other key closes" } else { "any other key closes" };
+    let last = match (underpaid, has_case) {
+        (true, _) => "b balance link for what is missing   c copy a reply to the customer   any other key closes",
+        (false, true) => "c copy a reply to the customer   any other key closes",
+        (false, false) => "any other key closes",
+    };
     overlay(frame, app, theme, &title, lines, last, view.scroll);
 }

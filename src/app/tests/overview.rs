@@ -227,6 +227,14 @@ fn enter_on_a_case_tells_its_story_and_b_fills_a_balance_link_with_what_is_missi
     let Mode::Case(view) = app.mode() else { panic!("the case view") };
     let step = view.next_step(&app).unwrap_or_default();
     assert!(step.starts_with("Customer sent 74.10 of 75.00 USDT: 0.90 missing."), "{step}");
+    // c: the reply to the customer, shown and copied.
+    let cmds = key(&mut app, 'c', t0());
+    let copied = cmds.iter().find_map(|c| match c {
+        Cmd::Copy(text) => Some(text.clone()),
+        _ => None,
+    });
+    assert!(copied.as_deref().is_some_and(|t| t.contains("so 0.90 USDT is still missing")), "{copied:?}");
+    assert!(matches!(app.mode(), Mode::Case(view) if view.reply == copied), "shown where it was made");
     // b: the new-link form, filled in with exactly what is missing.
     key(&mut app, 'b', t0());
     let Mode::NewLink(form) = app.mode() else { panic!("the new-link form") };
