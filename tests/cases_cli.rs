@@ -106,6 +106,18 @@ async fn cases_json_lists_the_underpaid_order_with_exact_amounts() {
     let (code, _, text) = pik(&sandbox, home.path(), &["cases", "reply", &id, "--offline", "--template", "overpaid"]);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("more than the 75.00 USDT due"), "another kind's template: {text}");
+    // The balance link: exactly what is missing, sent once.
+    reset_requests(&sandbox).await;
+    let (code, made, text) = pik(&sandbox, home.path(), &["cases", "balance", &id, "--no-qr", "--json"]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!((made["amount"].as_str(), made["currency"].as_str()), (Some("0.90"), Some("USDT")), "{made}");
+    assert_eq!(made["description"].as_str(), Some(format!("Balance for Order #1234 ^[[31mred ({id})").as_str()));
+    assert_eq!(request_count(&sandbox, "POST /v1/payment-links").await.1, 1);
+    // Again: one is open already, so none is made.
+    let (code, _, text) = pik(&sandbox, home.path(), &["cases", "balance", &id, "--no-qr"]);
+    assert_ne!(code, 0, "{text}");
+    assert!(text.contains("open already"), "{text}");
+    assert_eq!(request_count(&sandbox, "POST /v1/payment-links").await.1, 1, "never a second one");
     let (code, _, text) = pik(&sandbox, home.path(), &["cases", "show", "pl_nothere", "--offline"]);
     assert_eq!(code, 4, "{text}");
     let (code, _, text) = pik(&sandbox, home.path(), &["cases", "show", "pl_nothere"]);

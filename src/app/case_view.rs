@@ -65,6 +65,10 @@ impl App {
             self.notify("a balance link is for an underpaid order", true);
             return;
         };
+        if let Some(open) = view.order.as_ref().and_then(|o| o.open_balance_link()) {
+            let text = format!("a balance link is open already: {} (send it, or deactivate it first)", open.id);
+            return self.notify(text, true);
+        }
         let mut form = LinkForm::new(&case.currency);
         form.amount = Input::new(missing.to_string());
         form.description = Input::new(balance_description(&case.link_id, case.description.as_deref()));

@@ -60,6 +60,12 @@ pub struct Order {
 }
 
 impl Order {
+    /// A balance link made for this order that can still be paid: a second
+    /// one would ask the customer twice.
+    pub fn open_balance_link(&self) -> Option<&PaymentLink> {
+        self.balance_links.iter().filter(|l| l.status == LinkStatus::Active).max_by_key(|l| l.created_at)
+    }
+
     pub fn facts(&self) -> LinkFacts {
         LinkFacts::of(&self.link_id, self.link.as_ref(), &self.payments, balance_of(self.balance_links.clone()))
     }

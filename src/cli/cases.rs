@@ -34,6 +34,22 @@ pub enum CasesCommand {
         #[command(flatten)]
         args: MirroredArgs,
     },
+    /// A balance link for what an underpaid order is missing: exactly that
+    /// amount, its currency, "Balance for … (pl_…)"; printed with its QR
+    /// code as `links create` does. Sent once, never retried.
+    Balance {
+        /// The payment link (pl_…) of the underpaid order.
+        link_id: String,
+        /// Print no QR code.
+        #[arg(long)]
+        no_qr: bool,
+        /// Read what is mirrored already, without asking PIK for anything
+        /// but the create.
+        #[arg(long)]
+        offline: bool,
+        #[command(flatten)]
+        args: MirroredArgs,
+    },
     /// The reply to the customer for the order's case, from the template of
     /// its kind (the defaults, or `[replies]` in the config), values cleaned.
     Reply {

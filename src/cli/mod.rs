@@ -479,7 +479,12 @@ impl Command {
             | Command::Search(SearchArgs { args, .. }) => args.into(),
             Command::Report(ReportArgs { args, .. }) => args.into(),
             Command::Cases(CasesArgs {
-                command: Some(CasesCommand::Show { args, .. } | CasesCommand::Reply { args, .. }),
+                command:
+                    Some(
+                        CasesCommand::Show { args, .. }
+                        | CasesCommand::Reply { args, .. }
+                        | CasesCommand::Balance { args, .. },
+                    ),
                 ..
             })
             | Command::Cases(CasesArgs { args, .. }) => args.into(),

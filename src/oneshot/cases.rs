@@ -4,7 +4,7 @@
 use super::mirror::{Opened, mirrored};
 use super::print::{local_time, print_json, print_table, time_header};
 use super::{Failure, Outcome, exit};
-use crate::cases::{Case, CaseRules, Order, Replies, judge, next_step, timeline};
+use crate::cases::{Case, CaseKind, CaseRules, Order, Replies, balance_description, judge, next_step, timeline};
 use crate::cli::{CaseOrderArg, CasesArgs, CasesCommand, GlobalArgs};
 use crate::config::{self, Flags};
 use crate::human::{age_words, group_thousands};
@@ -28,6 +28,34 @@ pub async fn cases(global: &GlobalArgs, args: CasesArgs) -> Outcome {
                 print_json(&json!({"link_id": link_id, "kind": case.kind.name(), "reply": reply}));
             } else {
                 println!("{reply}");
+            }
+            return Ok(());
+        }
+        Some(CasesCommand::Balance { link_id, offline, no_qr, .. }) => {
+            let (opened, order) = order_of(global, link_id, *offline).await?;
+            let case = judge(&order.facts(), &rules, chrono::Utc::now());
+            let missing = case.as_ref().filter(|c| c.kind == CaseKind::Underpaid).and_then(Case::missing);
+            let (Some(case), Some(missing)) = (case, missing) else {
+                let message =
+                    format!("{} is not underpaid: no balance link to make", for_terminal_truncated(link_id, 40));
+                return Err(Failure { message, code: exit::FAILED, error: None });
+            };
+            if let Some(open) = order.open_balance_link() {
+                let message = format!(
+                    "a balance link for {} is open already: {} ({}); send it, or deactivate it first",
+                    for_terminal_truncated(link_id, 40),
+                    for_terminal_truncated(&open.id, 40),
+                    for_terminal_truncated(open.url.as_deref().unwrap_or("—"), 200)
+                );
+                return Err(Failure { message, code: exit::FAILED, error: None });
+            }
+            let context = super::connect(global)?;
+            let description = balance_description(&case.link_id, case.description.as_deref());
+            let amount = missing.to_string();
+            let made = super::links::create(&context, &amount, &case.currency, Some(&description), *no_qr).await?;
+            // Into the mirror at once: the case knows its balance link now.
+            if let Err(err) = opened.store.save(crate::store::Batch { links: vec![made], ..Default::default() }).await {
+                eprintln!("warning: the balance link was made, but not written to the mirror: {err}");
             }
             return Ok(());
         }

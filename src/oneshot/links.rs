@@ -14,7 +14,7 @@ use std::io::{IsTerminal, Write};
 pub(super) async fn run(context: &Context, command: LinksCommand) -> Outcome {
     match command {
         LinksCommand::Create { amount, currency, description, no_qr, .. } => {
-            create(context, &amount, &currency, description.as_deref(), no_qr).await
+            create(context, &amount, &currency, description.as_deref(), no_qr).await.map(|_| ())
         }
         LinksCommand::List { status, page, .. } => list(context, status.as_deref(), &page).await,
         LinksCommand::Get { id, .. } => {
@@ -75,7 +75,13 @@ fn show(context: &Context, link: &PaymentLink) {
     }
 }
 
-async fn create(context: &Context, amount: &str, currency: &str, description: Option<&str>, no_qr: bool) -> Outcome {
+pub(super) async fn create(
+    context: &Context,
+    amount: &str,
+    currency: &str,
+    description: Option<&str>,
+    no_qr: bool,
+) -> Result<PaymentLink, Failure> {
     let request = check_new_link(amount, currency, description)?;
     context.refuse_if_read_only("create a payment link")?;
     let link = context
@@ -92,7 +98,7 @@ async fn create(context: &Context, amount: &str, currency: &str, description: Op
             print_qr(url);
         }
     }
-    Ok(())
+    Ok(link)
 }
 
 async fn list(context: &Context, status: Option<&str>, page: &PageArgs) -> Outcome {

@@ -223,6 +223,7 @@ fn enter_on_a_case_tells_its_story_and_b_fills_a_balance_link_with_what_is_missi
         ..txn("txn_short")
     };
     let order = Order { link_id, link: Some(order_link), payments: vec![paid], balance_links: vec![] };
+    let order_again = order.clone();
     app.update(Msg::OrderRead { request, result: Ok(Box::new(order)) }, t0());
     let Mode::Case(view) = app.mode() else { panic!("the case view") };
     let step = view.next_step(&app).unwrap_or_default();
@@ -241,6 +242,23 @@ fn enter_on_a_case_tells_its_story_and_b_fills_a_balance_link_with_what_is_missi
     assert_eq!(form.amount.value(), "0.90");
     assert_eq!(form.currency(), "USDT");
     assert_eq!(form.description.value(), "Balance for Order #1234 (pl_short00001)");
+    // With a balance link open already, b says so and makes no second one.
+    press(&mut app, input::KeyCode::Esc, t0());
+    key(&mut app, 'y', t0()); // discard what was filled in
+    assert!(matches!(app.mode(), Mode::Normal), "the form closed, nothing sent");
+    let cmds = press(&mut app, input::KeyCode::Enter, t0());
+    let Some(request) = cmds.iter().find_map(|c| match c {
+        Cmd::ReadOrder { request, .. } => Some(*request),
+        _ => None,
+    }) else {
+        panic!("read again: {cmds:?}")
+    };
+    let open = PaymentLink { status: LinkStatus::Active, ..link("pl_balance01") };
+    let order = Order { balance_links: vec![open], ..order_again };
+    app.update(Msg::OrderRead { request, result: Ok(Box::new(order)) }, t0());
+    key(&mut app, 'b', t0());
+    assert!(matches!(app.mode(), Mode::Case(_)), "no form");
+    assert!(app.notice().is_some_and(|n| n.is_error && n.text.contains("pl_balance01")), "{:?}", app.notice());
 }
 
 #[test]
