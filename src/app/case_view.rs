@@ -46,6 +46,11 @@ impl App {
     }
 
     pub(super) fn order_read(&mut self, request: RequestId, result: Result<Box<Order>, String>) {
+        if let Some(detail) = self.detail.as_mut().filter(|d| d.order_request == Some(request)) {
+            detail.order_request = None;
+            detail.order = result.ok().map(|order| *order);
+            return;
+        }
         let Mode::Case(view) = &mut self.mode else { return };
         if view.request != request {
             return;

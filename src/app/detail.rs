@@ -61,6 +61,9 @@ pub struct Detail {
     /// A copy fetched by id (a jump, or a refresh); preferred over the row.
     pub object: Option<Found>,
     pub link_transactions: Option<Result<Page<Transaction>, ErrorInfo>>,
+    /// A payment's order (its link's amount and description), from the mirror.
+    pub order: Option<crate::cases::Order>,
+    pub(super) order_request: Option<RequestId>,
     object_request: Option<RequestId>,
     transactions_request: Option<RequestId>,
     next_refresh: DateTime<Utc>,
@@ -103,6 +106,8 @@ impl App {
             id,
             object,
             link_transactions: None,
+            order: None,
+            order_request: None,
             object_request: None,
             transactions_request: None,
             next_refresh: self.now + delay,
@@ -153,10 +158,21 @@ impl App {
             cmds.push(Cmd::FetchLinkTransactions { request, link_id: id });
             request
         });
+        // A payment's order, read from the mirror with each refresh.
+        let order_link = match self.subject() {
+            Some(Subject::Transaction(txn)) if kind == DetailKind::Transaction => txn.payment_link_id.clone(),
+            _ => None,
+        };
+        let order_request = order_link.map(|link_id| {
+            let request = self.request_id();
+            cmds.push(Cmd::ReadOrder { request, link_id });
+            request
+        });
         if let Some(detail) = &mut self.detail {
             detail.next_refresh = next_refresh;
             detail.object_request = object_request;
             detail.transactions_request = transactions_request;
+            detail.order_request = order_request.or(detail.order_request);
         }
     }
 

@@ -51,7 +51,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     let ctx = Ctx { theme, now: app.now(), zone: &app.settings.zone };
     let (title, lines) = match app.subject() {
         Some(Subject::Link(link)) => (link.id.clone(), link_lines(&ctx, link, app)),
-        Some(Subject::Transaction(txn)) => (txn.id.clone(), transaction_lines(&ctx, txn)),
+        Some(Subject::Transaction(txn)) => (txn.id.clone(), transaction_lines(&ctx, txn, app)),
         Some(Subject::Webhook(hook)) => (hook.id.clone(), webhook_lines(&ctx, hook)),
         Some(Subject::Event(event)) => (event.id.clone(), event_lines(&ctx, event)),
         None => (String::new(), Vec::new()),
@@ -113,14 +113,26 @@ fn link_lines(ctx: &Ctx, link: &PaymentLink, app: &App) -> Vec<Line<'static>> {
     lines
 }
 
-fn transaction_lines(ctx: &Ctx, txn: &Transaction) -> Vec<Line<'static>> {
+fn transaction_lines(ctx: &Ctx, txn: &Transaction, app: &App) -> Vec<Line<'static>> {
     let mut lines = vec![
         ctx.field("amount", format!("{} {}", txn.amount, for_terminal_truncated(&txn.currency, 10))),
         ctx.status("status", txn.status.as_str()),
         ctx.field("link", for_terminal_truncated(txn.payment_link_id.as_deref().unwrap_or("—"), 60)),
-        Line::from(""),
-        Line::from(Span::styled("timeline", ctx.theme.title())),
     ];
+    // The order it pays: the link's amount and the customer's reference.
+    let order = app
+        .detail()
+        .and_then(|d| d.order.as_ref())
+        .filter(|o| txn.payment_link_id.as_deref() == Some(o.link_id.as_str()));
+    if let Some(link) = order.and_then(|o| o.link.as_ref()) {
+        lines.push(ctx.field("for", format!("{} {}", link.amount, for_terminal_truncated(&link.currency, 10))));
+        lines.push(ctx.field("order", for_terminal_truncated(link.description.as_deref().unwrap_or("—"), 200)));
+    }
+    if let Some(case) = order.and_then(|o| crate::cases::judge(&o.facts(), &app.settings.case_rules, ctx.now)) {
+        lines
+            .push(Line::from(Span::styled(format!(" case: {}  (C tells it)", case.kind.words()), ctx.theme.warning())));
+    }
+    lines.extend([Line::from(""), Line::from(Span::styled("timeline", ctx.theme.title()))]);
     let step = |done: bool, name: &str, at: Option<&DateTime<Utc>>| {
         let mark = if done { "●" } else { "○" };
         let when = at.map(|t| ctx.when(t)).unwrap_or_else(|| "—".into());

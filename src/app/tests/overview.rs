@@ -277,3 +277,25 @@ fn from_a_payment_one_key_to_its_case_and_one_to_its_link() {
     let cmds = key(&mut app, 'L', t0());
     assert!(app.detail().is_some_and(|d| d.kind == DetailKind::Link && d.id == "pl_order"), "{cmds:?}");
 }
+
+#[test]
+fn a_payment_s_detail_shows_the_order_it_pays() {
+    use crate::api::PaymentLink;
+    use crate::test_support::{dec, link};
+    let order = PaymentLink { amount: dec("75.00"), description: Some("Order #1234".into()), ..link("pl_order") };
+    let paid = Transaction {
+        payment_link_id: Some("pl_order".into()),
+        amount: dec("74.10"),
+        status: TransactionStatus::Settled,
+        ..txn("txn_short")
+    };
+    let mirror = crate::test_support::TestMirror::holding(vec![order], vec![paid], vec![]);
+    let mut app = crate::test_support::loaded_app(settings(&[]), 120, 40, &mirror);
+    key(&mut app, '2', t0());
+    let cmds = press(&mut app, input::KeyCode::Enter, t0());
+    let mut cmds = cmds;
+    cmds.extend(app.update(Msg::Tick, t0() + Duration::seconds(1)));
+    crate::test_support::answer_all(&mut app, cmds, &mirror, t0() + Duration::seconds(1));
+    let shown = app.detail().and_then(|d| d.order.as_ref()).and_then(|o| o.link.as_ref()).map(|l| l.amount);
+    assert_eq!(shown, Some(dec("75.00")), "the link's amount beside the payment's");
+}
