@@ -524,3 +524,20 @@ pub fn exited_pid() -> u32 {
     });
     exited.unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// Every link judged straight from its rows, with the default rules: what
+/// the store's kept facts must agree with.
+pub fn judged(links: &[PaymentLink], transactions: &[Transaction], now: DateTime<Utc>) -> Vec<crate::cases::Case> {
+    use crate::cases::{CaseRules, LinkFacts, judge};
+    links
+        .iter()
+        .filter_map(|link| {
+            let on: Vec<Transaction> = transactions
+                .iter()
+                .filter(|t| t.payment_link_id.as_deref() == Some(link.id.as_str()))
+                .cloned()
+                .collect();
+            judge(&LinkFacts::of(&link.id, Some(link), &on, None), &CaseRules::default(), now)
+        })
+        .collect()
+}

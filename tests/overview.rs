@@ -143,7 +143,7 @@ async fn overview_figures_match_the_sandboxs_own_data_summed_with_decimal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cases_are_what_the_sandbox_s_rows_make_every_kind_of_them() {
-    use pik_tui::cases::{CaseKind, CaseRules, LinkFacts, judge};
+    use pik_tui::cases::{CaseKind, CaseRules};
     let (sandbox, store, links, transactions) = mirrored().await;
     let now = Utc::now();
     let query = period_query(&Zone::utc(), Period::Today, now, CaseRules::default());
@@ -153,17 +153,9 @@ async fn the_cases_are_what_the_sandbox_s_rows_make_every_kind_of_them() {
     };
     let shown: BTreeSet<(String, CaseKind)> = overview.cases.iter().map(|c| (c.link_id.clone(), c.kind)).collect();
     // Each link judged from the rows PIK's API gives.
-    let expected: BTreeSet<(String, CaseKind)> = links
-        .iter()
-        .filter_map(|link| {
-            let on: Vec<Transaction> = transactions
-                .iter()
-                .filter(|t| t.payment_link_id.as_deref() == Some(link.id.as_str()))
-                .cloned()
-                .collect();
-            judge(&LinkFacts::of(&link.id, Some(link), &on, None), &CaseRules::default(), now)
-                .map(|case| (case.link_id, case.kind))
-        })
+    let expected: BTreeSet<(String, CaseKind)> = pik_tui::test_support::judged(&links, &transactions, now)
+        .into_iter()
+        .map(|case| (case.link_id, case.kind))
         .collect();
     for kind in CaseKind::ALL {
         assert!(expected.iter().any(|(_, k)| *k == kind), "the seed has no {kind:?} case");

@@ -496,7 +496,6 @@ pub async fn cases_are_kept_as_rows_arrive_in_any_order(store: Store) {
 /// Random payment histories on random links, saved in random batches:
 /// the store's case list is what judging every link from its rows gives.
 pub async fn the_case_list_equals_a_recomputation_from_the_rows(store: Store) {
-    use crate::cases::{LinkFacts, judge};
     use crate::test_support::{dec, link, t0};
     let mut rng = fastrand::Rng::with_seed(19);
     let statuses = [LinkStatus::Active, LinkStatus::Paid, LinkStatus::Expired, LinkStatus::Deactivated];
@@ -543,14 +542,9 @@ pub async fn the_case_list_equals_a_recomputation_from_the_rows(store: Store) {
         let transactions = chunk.iter().filter_map(|r| r.as_ref().err().cloned()).collect();
         assert!(store.save(Batch { links, transactions, ..Batch::default() }).await.is_ok());
     }
-    let mut expected: Vec<(String, crate::cases::CaseKind)> = links
-        .iter()
-        .filter_map(|link| {
-            let on: Vec<Transaction> =
-                payments.iter().filter(|p| p.payment_link_id.as_deref() == Some(link.id.as_str())).cloned().collect();
-            let facts = LinkFacts::of(&link.id, Some(link), &on, None);
-            judge(&facts, &crate::cases::CaseRules::default(), t0()).map(|case| (case.link_id, case.kind))
-        })
+    let mut expected: Vec<(String, crate::cases::CaseKind)> = crate::test_support::judged(&links, &payments, t0())
+        .into_iter()
+        .map(|case| (case.link_id, case.kind))
         .collect();
     let mut found = case_kinds(&store).await;
     expected.sort();

@@ -314,20 +314,10 @@ mod tests {
 
     #[test]
     fn the_seed_holds_every_kind_of_case_and_little_noise() {
-        use crate::cases::{CaseKind, CaseRules, LinkFacts, judge};
+        use crate::cases::CaseKind;
         let w = world(7);
         let (links, transactions) = as_api(&w);
-        let cases: Vec<_> = links
-            .iter()
-            .filter_map(|link| {
-                let on: Vec<_> = transactions
-                    .iter()
-                    .filter(|t| t.payment_link_id.as_deref() == Some(link.id.as_str()))
-                    .cloned()
-                    .collect();
-                judge(&LinkFacts::of(&link.id, Some(link), &on, None), &CaseRules::default(), w.now())
-            })
-            .collect();
+        let cases = crate::test_support::judged(&links, &transactions, w.now());
         for kind in CaseKind::ALL {
             assert!(cases.iter().any(|c| c.kind == kind), "no {kind:?} case in the demo: {cases:?}");
         }
