@@ -7,7 +7,7 @@ use crate::app::keymap::{Keymap, UserKey};
 use crate::app::{Environment, Msg, ProfileInfo, Settings, StoreKind};
 use crate::cases::CaseRules;
 use crate::cli::{DashboardArgs, GlobalArgs};
-use crate::config::{self, AmountValue, ConfigFile, Flags};
+use crate::config::{self, AmountValue, ConfigFile, Entry, Flags};
 use crate::listener::{self, Received};
 use crate::mirror::{self, Choice};
 use crate::runtime::{self, Connection, ProfileSwitcher, RunOptions};
@@ -111,9 +111,10 @@ fn alerts_and_cases(
         };
         rules.push(AlertRule::parse(&entry).map_err(|e| in_file(e.line, e.message))?);
     }
-    let cases = CaseRules::from_entries(&file.case_entries()).map_err(|(line, message)| in_file(line, message))?;
-    let replies =
-        crate::cases::Replies::from_entries(&file.reply_entries()).map_err(|(line, message)| in_file(line, message))?;
+    let cases = CaseRules::from_lines(file.case_entries().iter().map(Entry::parts))
+        .map_err(|(line, message)| in_file(line, message))?;
+    let replies = crate::cases::Replies::from_lines(file.reply_entries().iter().map(Entry::parts))
+        .map_err(|(line, message)| in_file(line, message))?;
     Ok((rules, cases, replies))
 }
 

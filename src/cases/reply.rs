@@ -31,19 +31,18 @@ pub const TEMPLATE_MAX: usize = 1_000;
 pub struct Replies(BTreeMap<CaseKind, String>);
 
 impl Replies {
-    /// The `[replies]` lines (`underpaid = "…"`), each checked, over the
+    /// The `[replies]` lines (line, kind, template), each checked, over the
     /// defaults; a bad one is refused with its line.
-    pub fn from_entries(entries: &[crate::config::Entry]) -> Result<Replies, (usize, String)> {
+    pub fn from_lines<'a>(
+        lines: impl IntoIterator<Item = (usize, &'a str, &'a str)>,
+    ) -> Result<Replies, (usize, String)> {
         let mut replies = Replies::default();
-        for entry in entries {
-            let Some(kind) = CaseKind::parse(&entry.key) else {
-                return Err((
-                    entry.line,
-                    format!("[replies] has one template per kind of case: {}", CaseKind::names()),
-                ));
+        for (line, key, value) in lines {
+            let Some(kind) = CaseKind::parse(key) else {
+                return Err((line, format!("[replies] has one template per kind of case: {}", CaseKind::names())));
             };
-            check(&entry.value).map_err(|why| (entry.line, format!("the {} reply: {why}", kind.name())))?;
-            replies.0.insert(kind, entry.value.clone());
+            check(value).map_err(|why| (line, format!("the {} reply: {why}", kind.name())))?;
+            replies.0.insert(kind, value.to_string());
         }
         Ok(replies)
     }

@@ -71,29 +71,29 @@ impl Default for CaseRules {
 }
 
 impl CaseRules {
-    /// The rules of `[cases]`' lines over the defaults; a bad line is
-    /// refused with its number.
-    pub fn from_entries(entries: &[crate::config::Entry]) -> Result<CaseRules, (usize, String)> {
+    /// The rules of `[cases]`' lines (line, key, value) over the defaults;
+    /// a bad line is refused with its number.
+    pub fn from_lines<'a>(
+        lines: impl IntoIterator<Item = (usize, &'a str, &'a str)>,
+    ) -> Result<CaseRules, (usize, String)> {
         let mut rules = CaseRules::default();
-        for entry in entries {
-            let refuse = |message: String| (entry.line, message);
+        for (line, key, value) in lines {
+            let refuse = |message: String| (line, message);
             let duration = || {
-                humantime::parse_duration(entry.value.trim())
+                humantime::parse_duration(value.trim())
                     .ok()
                     .and_then(|d| Duration::from_std(d).ok())
                     .filter(|d| *d > Duration::zero())
-                    .ok_or_else(|| {
-                        refuse(format!("{} {:?} is not a duration such as \"30m\" or \"2h\"", entry.key, entry.value))
-                    })
+                    .ok_or_else(|| refuse(format!("{key} {value:?} is not a duration such as \"30m\" or \"2h\"")))
             };
-            match entry.key.as_str() {
+            match key {
                 "pending_after" => rules.pending_after = duration()?,
                 "credit_after" => rules.credit_after = duration()?,
                 "failed_after" => rules.failed_after = duration()?,
                 key => {
                     let currency = key.strip_prefix("tolerance.").unwrap_or(key);
                     let tolerance =
-                        Tolerance::parse(&entry.value).map_err(|e| refuse(format!("tolerance of {currency}: {e}")))?;
+                        Tolerance::parse(value).map_err(|e| refuse(format!("tolerance of {currency}: {e}")))?;
                     if currency.eq_ignore_ascii_case("default") {
                         rules.tolerance = tolerance;
                     } else {

@@ -177,19 +177,18 @@ fn tolerances_are_read_exactly_and_refused_clearly() {
 
 #[test]
 fn the_config_s_lines_are_read_and_a_bad_one_is_named() {
-    let entry = |line, key: &str, value: &str| crate::config::Entry { line, key: key.into(), value: value.into() };
-    let rules = CaseRules::from_entries(&[
-        entry(3, "pending_after", "45m"),
-        entry(5, "tolerance.usdt", "0.01"),
-        entry(6, "tolerance.default", "0.5%"),
+    let rules = CaseRules::from_lines([
+        (3, "pending_after", "45m"),
+        (5, "tolerance.usdt", "0.01"),
+        (6, "tolerance.default", "0.5%"),
     ]);
     let Ok(rules) = rules else { panic!("{rules:?}") };
     assert_eq!(rules.pending_after, Duration::minutes(45));
     assert_eq!(rules.tolerance("USDT", dec("75")), dec("0.01"));
     assert_eq!(rules.tolerance("BTC", dec("2")), dec("0.01"), "0.5 % of 2");
-    let bad = CaseRules::from_entries(&[entry(7, "credit_after", "soon")]);
+    let bad = CaseRules::from_lines([(7, "credit_after", "soon")]);
     assert!(matches!(&bad, Err((7, message)) if message.contains("credit_after")), "{bad:?}");
-    let bad = CaseRules::from_entries(&[entry(9, "tolerance.BTC", "-1")]);
+    let bad = CaseRules::from_lines([(9, "tolerance.BTC", "-1")]);
     assert!(matches!(&bad, Err((9, message)) if message.contains("never negative")), "{bad:?}");
 }
 
@@ -279,15 +278,14 @@ fn a_reply_carries_the_figures_and_nothing_raw_from_pik() {
 
 #[test]
 fn templates_are_checked_naming_the_line() {
-    let entry = |line, key: &str, value: &str| crate::config::Entry { line, key: key.into(), value: value.into() };
-    let replies = Replies::from_entries(&[entry(4, "underpaid", "Missing {missing} {currency}.")]);
+    let replies = Replies::from_lines([(4, "underpaid", "Missing {missing} {currency}.")]);
     assert!(replies.is_ok_and(|r| r.template(CaseKind::Underpaid) == "Missing {missing} {currency}."));
-    let unknown = Replies::from_entries(&[entry(5, "underpaid", "Hi {name}")]);
+    let unknown = Replies::from_lines([(5, "underpaid", "Hi {name}")]);
     assert!(matches!(&unknown, Err((5, m)) if m.contains("{name} is not a placeholder")), "{unknown:?}");
-    let open = Replies::from_entries(&[entry(6, "overpaid", "Hi {missing")]);
+    let open = Replies::from_lines([(6, "overpaid", "Hi {missing")]);
     assert!(matches!(&open, Err((6, m)) if m.contains("not closed")), "{open:?}");
-    let long = Replies::from_entries(&[entry(7, "overpaid", &"x".repeat(1_001))]);
+    let long = Replies::from_lines([(7, "overpaid", "x".repeat(1_001).as_str())]);
     assert!(matches!(&long, Err((7, m)) if m.contains("longer than 1000")), "{long:?}");
-    let kind = Replies::from_entries(&[entry(8, "lost", "Hi")]);
+    let kind = Replies::from_lines([(8, "lost", "Hi")]);
     assert!(matches!(&kind, Err((8, m)) if m.contains("paid-twice")), "{kind:?}");
 }

@@ -149,6 +149,13 @@ pub struct Entry {
     pub value: String,
 }
 
+impl Entry {
+    /// The line, the key and the value, as the checks of a table read them.
+    pub fn parts(&self) -> (usize, &str, &str) {
+        (self.line, self.key.as_str(), self.value.as_str())
+    }
+}
+
 impl ConfigFile {
     /// The line (from 1) holding a byte offset of the file.
     fn line_at(&self, offset: usize) -> usize {

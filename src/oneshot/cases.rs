@@ -6,7 +6,7 @@ use super::print::{local_time, print_json, print_table, time_header};
 use super::{Failure, Outcome, exit};
 use crate::cases::{Case, CaseKind, CaseRules, Order, Replies, balance_description, judge, next_step, timeline};
 use crate::cli::{CaseOrderArg, CasesArgs, CasesCommand, GlobalArgs};
-use crate::config::{self, Flags};
+use crate::config::{self, Entry, Flags};
 use crate::human::{age_words, group_thousands};
 use crate::hyperlink::Explorers;
 use crate::sanitize::for_terminal_truncated;
@@ -202,8 +202,8 @@ fn from_config(global: &GlobalArgs) -> Result<(CaseRules, Replies, Explorers), F
         Failure::usage(format!("the config file {}, line {line}: {message}", path.clone().unwrap_or_default()))
     };
     let Some(file) = file else { return Ok(Default::default()) };
-    let rules = CaseRules::from_entries(&file.case_entries()).map_err(in_file)?;
-    let replies = Replies::from_entries(&file.reply_entries()).map_err(in_file)?;
+    let rules = CaseRules::from_lines(file.case_entries().iter().map(Entry::parts)).map_err(in_file)?;
+    let replies = Replies::from_lines(file.reply_entries().iter().map(Entry::parts)).map_err(in_file)?;
     let explorers = Explorers::with(&file.explorers).map_err(|e| Failure::usage(e.to_string()))?;
     Ok((rules, replies, explorers))
 }

@@ -177,7 +177,9 @@ impl PgStore {
     }
 
     pub async fn overview(&self, query: OverviewQuery) -> Result<Overview, StoreError> {
-        read::overview(&**self.client().await?, &query).await.map_err(|e| self.failed(e))
+        let client = self.client().await?;
+        let facts = cases::all(&**client).await.map_err(|e| self.failed(e))?;
+        read::overview(&**client, &query, facts).await.map_err(|e| self.failed(e))
     }
 
     pub async fn report(&self, query: ReportQuery) -> Result<Vec<ReportLine>, StoreError> {

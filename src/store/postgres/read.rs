@@ -190,7 +190,12 @@ pub async fn search(
     Ok(search_page(counted, offset, hits(client, &keys).await?))
 }
 
-pub async fn overview(client: &impl GenericClient, query: &OverviewQuery) -> Result<Overview, Error> {
+/// The figures of a period, and the cases of the `facts` kept.
+pub async fn overview(
+    client: &impl GenericClient,
+    query: &OverviewQuery,
+    facts: Vec<crate::cases::LinkFacts>,
+) -> Result<Overview, Error> {
     let (first, last) = overview::slot_range(query);
     let mut money = Money::default();
     let sql = "SELECT currency, status, count, amount::text FROM rollup_transactions WHERE slot BETWEEN $1 AND $2";
@@ -221,7 +226,7 @@ pub async fn overview(client: &impl GenericClient, query: &OverviewQuery) -> Res
         }
         None => Vec::new(),
     };
-    let cases = overview::cases(super::cases::all(client).await?, query);
+    let cases = overview::cases(facts, query);
     let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE status = 'disabled' ORDER BY position");
     let disabled = client.query(&sql, &[]).await?.iter().map(webhook).collect();
     Ok(Overview { money, chart_currency, chart, cases, disabled })

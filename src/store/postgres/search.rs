@@ -8,7 +8,6 @@
 use super::super::query::{AmountCmp, Kinds, SearchQuery, Term};
 use super::super::rows;
 use super::super::tokens::{amount_marker, marker};
-use super::write::lexeme;
 use tokio_postgres::types::ToSql;
 
 fn phrase(tokens: &[String], prefix: bool) -> String {
@@ -163,9 +162,37 @@ pub fn filters_only(query: &SearchQuery) -> Option<(String, Vec<Box<dyn ToSql + 
     Some((sql, params))
 }
 
+/// A tsvector literal from a document of space-separated tokens, with
+/// their positions (phrases need them), as FTS5 indexes it.
+pub fn tsvector(document: &str) -> String {
+    let mut out = String::with_capacity(document.len() * 2);
+    for (position, token) in document.split(' ').filter(|t| !t.is_empty()).enumerate().take(16_383) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&lexeme(token));
+        out.push(':');
+        out.push_str(&(position + 1).to_string());
+    }
+    out
+}
+
+/// A token as a quoted lexeme (tokens are letters, digits and `_`, but a
+/// quote or backslash is escaped all the same).
+pub fn lexeme(token: &str) -> String {
+    format!("'{}'", token.replace('\\', "\\\\").replace('\'', "''"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_becomes_positioned_lexemes() {
+        assert_eq!(tsvector("k_link pl_8f order 1234"), "'k_link':1 'pl_8f':2 'order':3 '1234':4");
+        assert_eq!(lexeme("it's\\"), "'it''s\\\\'");
+        assert_eq!(tsvector(""), "");
+    }
 
     #[test]
     fn every_token_is_a_quoted_lexeme() {

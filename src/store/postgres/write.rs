@@ -11,6 +11,7 @@ use super::super::rows::{
 };
 use super::super::tokens::{link_document, marker, transaction_document};
 use super::super::{Batch, StoreError, Upserted};
+use super::search::tsvector;
 use crate::api::{PaymentLink, Transaction, Webhook, WebhookEvent};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
@@ -26,27 +27,6 @@ pub const CHANNEL: &str = "pik_mirror";
 const NOTICE_IDS: usize = 100;
 
 type Error = tokio_postgres::Error;
-
-/// A tsvector literal from a document of space-separated tokens, with
-/// their positions (phrases need them), as FTS5 indexes it.
-pub fn tsvector(document: &str) -> String {
-    let mut out = String::with_capacity(document.len() * 2);
-    for (position, token) in document.split(' ').filter(|t| !t.is_empty()).enumerate().take(16_383) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&lexeme(token));
-        out.push(':');
-        out.push_str(&(position + 1).to_string());
-    }
-    out
-}
-
-/// A token as a quoted lexeme (tokens are letters, digits and `_`, but a
-/// quote or backslash is escaped all the same).
-pub fn lexeme(token: &str) -> String {
-    format!("'{}'", token.replace('\\', "\\\\").replace('\'', "''"))
-}
 
 /// The stored fields of a row, in [`rows::LINK_COLUMNS`] or
 /// [`rows::TRANSACTION_COLUMNS`] order (the two have the same types), as
@@ -464,16 +444,4 @@ async fn replace_webhooks(tx: &Tx<'_>, hooks: &[Webhook]) -> Result<bool, Error>
         .await?;
     }
     Ok(true)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_document_becomes_positioned_lexemes() {
-        assert_eq!(tsvector("k_link pl_8f order 1234"), "'k_link':1 'pl_8f':2 'order':3 '1234':4");
-        assert_eq!(lexeme("it's\\"), "'it''s\\\\'");
-        assert_eq!(tsvector(""), "");
-    }
 }
