@@ -76,7 +76,8 @@ impl App {
         }
         let mut form = LinkForm::new(&case.currency);
         form.amount = Input::new(missing.to_string());
-        form.description = Input::new(balance_description(&case.link_id, case.description.as_deref()));
+        // The start of the description shows ("Balance for …"), not its end.
+        form.description = Input::new(balance_description(&case.link_id, case.description.as_deref())).with_cursor(0);
         self.mode = Mode::NewLink(Box::new(form));
     }
 

@@ -82,8 +82,8 @@ pub fn default_template(kind: CaseKind) -> &'static str {
              ({explorer_url}). We are checking why it is not credited yet and will get back to you."
         }
         CaseKind::FailedNeverPaid => {
-            "Hello, your payment for {description} did not go through. You can try again here, or reply \
-             to this message if you need help."
+            "Hello, your payment for {description} did not go through. Reply to this message and we will \
+             send you a new payment link."
         }
     }
 }
@@ -120,7 +120,7 @@ pub fn render(template: &str, case: &Case, order: &Order, explorers: &Explorers)
         .max_by_key(|l| l.created_at)
         .and_then(|l| l.url.as_deref())
         .map(clean)
-        .unwrap_or_else(|| "(a balance link is on its way)".into());
+        .unwrap_or_else(|| "(we will send you a link for it shortly)".into());
     let explorer_url = order
         .payments
         .iter()

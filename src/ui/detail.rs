@@ -129,8 +129,10 @@ fn transaction_lines(ctx: &Ctx, txn: &Transaction, app: &App) -> Vec<Line<'stati
         lines.push(ctx.field("order", for_terminal_truncated(link.description.as_deref().unwrap_or("—"), 200)));
     }
     if let Some(case) = order.and_then(|o| crate::cases::judge(&o.facts(), &app.settings.case_rules, ctx.now)) {
-        lines
-            .push(Line::from(Span::styled(format!(" case: {}  (C tells it)", case.kind.words()), ctx.theme.warning())));
+        lines.push(Line::from(Span::styled(
+            format!(" case: {}  (C: what to do)", case.kind.words()),
+            ctx.theme.warning(),
+        )));
     }
     lines.extend([Line::from(""), Line::from(Span::styled("timeline", ctx.theme.title()))]);
     let step = |done: bool, name: &str, at: Option<&DateTime<Utc>>| {
