@@ -23,8 +23,16 @@ pub fn default_log_file() -> Option<PathBuf> {
         .map(|dirs| dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).join("pik-tui.log"))
 }
 
-/// How fast the demo sandbox's clock runs: a payment every few seconds.
-const DEMO_SPEED: f64 = 10.0;
+/// The demo's sandbox on `port`. Its clock is the wall clock (a faster one
+/// dated its rows in the future, "0 s ago" minutes ahead): a payment every
+/// few seconds, a link every 15.
+pub fn demo_sandbox(port: u16) -> SandboxConfig {
+    SandboxConfig {
+        bind: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        pace: Pace { new_payment_every: 4.0, new_link_every: 15.0 },
+        ..SandboxConfig::default()
+    }
+}
 
 /// The dashboard's client: no retries inside the client, because the app
 /// retries on its own schedule and shows the error in the meantime.
@@ -273,13 +281,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         notes,
     };
     if args.demo {
-        let sandbox = sandbox::start(SandboxConfig {
-            bind: std::net::SocketAddr::from(([127, 0, 0, 1], args.demo_port)),
-            speed: DEMO_SPEED,
-            pace: Pace { new_payment_every: 40.0, new_link_every: 150.0 },
-            ..SandboxConfig::default()
-        })
-        .await?;
+        let sandbox = sandbox::start(demo_sandbox(args.demo_port)).await?;
         tracing::info!(base = %sandbox.base_url(), "demo sandbox started");
         // The demo's account is new at every start: its mirror lives in
         // memory unless --store says otherwise.

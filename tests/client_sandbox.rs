@@ -365,3 +365,17 @@ async fn posts_carry_an_idempotency_key_and_every_request_the_bearer_key() {
     assert_eq!(keys.len(), 2);
     assert_ne!(keys[0], keys[1], "two creates are two different requests");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_s_clock_is_the_wall_clock() {
+    // A demo row dated minutes ahead showed as "0 s ago" and left the
+    // chart short of the table.
+    let sandbox = start(pik_tui::dashboard::demo_sandbox(0)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let (_, clock) = control(&sandbox, reqwest::Method::GET, "/clock", None).await;
+    let now = clock["now"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+    let Some(now) = now else { panic!("{clock}") };
+    let ahead = now.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    assert!(ahead.num_seconds().abs() <= 1, "the demo's clock is {ahead} off the wall clock");
+    sandbox.shutdown().await;
+}
