@@ -150,6 +150,11 @@ impl<T: Resource + PartialEq> ListWindow<T> {
         }
         let total = self.total.map(|t| usize::try_from(t).unwrap_or(usize::MAX)).unwrap_or(end);
         let need_end = (self.scroll + view_height.max(1)).min(total);
+        // A window that came back empty while more lies beyond it (the rows
+        // it was read from are gone): no cursor to read on from, so the top.
+        if self.rows.is_empty() && (self.more_after || self.more_before) {
+            return Some((Wanted { anchor: Anchor::First, count: true }, 0));
+        }
         if need_end > end && self.more_after {
             // A jump far down (G, End) reads the last rows at once.
             if need_end + (WINDOW as usize - ABOVE) >= total && self.scroll > end {

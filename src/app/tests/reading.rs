@@ -432,3 +432,21 @@ fn while_paused_pik_s_count_stays_as_it_was_too() {
     key(&mut app, 'p', t0() + Duration::seconds(6));
     assert_eq!(app.pik_count(Pane::Links), Some(1_040), "resumed");
 }
+
+#[test]
+fn a_window_that_comes_back_empty_with_rows_beyond_it_reads_the_top_and_never_panics() {
+    use crate::app::list::ListOps;
+    use crate::app::window::{ListWindow, Wanted};
+    use crate::store::Window;
+    // Found by the property test: a window read past rows that had gone
+    // (first row 39, none held) computed a range whose end was before its start.
+    let mut list: ListWindow<PaymentLink> = ListWindow::new();
+    let first = Wanted { anchor: Anchor::First, count: true };
+    list.begin(1, &first, 0);
+    let window = Window { rows: vec![], total: Some(60), before: Some(39), more_before: true, more_after: true };
+    list.apply(1, window, 20, t0());
+    list.select(30, 20);
+    assert!(list.scroll() > 0, "scrolled");
+    let wanted = list.wanted(20, true, t0());
+    assert!(matches!(wanted, Some((Wanted { anchor: Anchor::First, .. }, 0))), "{wanted:?}");
+}
