@@ -22,8 +22,7 @@ impl App {
         }
         match &self.mode {
             Mode::Normal => self.normal_key(key, cmds),
-            Mode::Help { .. } | Mode::Alerts { .. } => self.overlay_key(key),
-            Mode::Case(_) => self.case_key(key, cmds),
+            Mode::Help { .. } | Mode::Alerts { .. } | Mode::Case(_) => self.overlay_key(key, cmds),
             Mode::Filter(_) | Mode::Search(_) | Mode::Command(_) => self.prompt_key(key, cmds),
             _ => self.dialog_key(key, cmds),
         }
@@ -163,34 +162,24 @@ impl App {
         }
     }
 
-    /// The case view scrolls like the help; `b` makes a balance link; any
-    /// other key closes it.
-    fn case_key(&mut self, key: Key, cmds: &mut Vec<Cmd>) {
-        if key == Key::char('b') {
-            return self.balance_link();
-        }
-        if key == Key::char('c') {
-            return self.copy_reply(cmds);
-        }
-        let Mode::Case(view) = &mut self.mode else { return };
-        let action = self.settings.keymap.lookup(Context::Pane(self.pane), key).map(|b| b.action);
-        view.scroll = match action {
-            Some(Action::Down) => view.scroll.saturating_add(1),
-            Some(Action::Up) => view.scroll.saturating_sub(1),
-            Some(Action::PageDown) => view.scroll.saturating_add(10),
-            Some(Action::PageUp) => view.scroll.saturating_sub(10),
-            _ => {
-                self.mode = Mode::Normal;
-                return;
+    /// The overlays (help, alerts, a case) scroll with the moving keys; any
+    /// other key closes them. The case view has two of its own: `b` makes a
+    /// balance link, `c` copies a reply.
+    fn overlay_key(&mut self, key: Key, cmds: &mut Vec<Cmd>) {
+        if matches!(self.mode, Mode::Case(_)) {
+            if key == Key::char('b') {
+                return self.balance_link();
             }
-        };
-    }
-
-    /// The help and the alerts scroll with the moving keys; any other key
-    /// closes them.
-    fn overlay_key(&mut self, key: Key) {
-        let (Mode::Help { scroll } | Mode::Alerts { scroll }) = &mut self.mode else { return };
+            if key == Key::char('c') {
+                return self.copy_reply(cmds);
+            }
+        }
         let action = self.settings.keymap.lookup(Context::Pane(self.pane), key).map(|b| b.action);
+        let scroll = match &mut self.mode {
+            Mode::Help { scroll } | Mode::Alerts { scroll } => scroll,
+            Mode::Case(view) => &mut view.scroll,
+            _ => return,
+        };
         *scroll = match action {
             Some(Action::Down) => scroll.saturating_add(1),
             Some(Action::Up) => scroll.saturating_sub(1),

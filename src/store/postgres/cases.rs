@@ -4,7 +4,7 @@
 use super::read::{link, transaction};
 use crate::cases::{LinkFacts, Order, balance_for};
 use crate::store::rows::{LINK_COLUMNS, TRANSACTION_COLUMNS};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use tokio_postgres::GenericClient;
 
 type Error = tokio_postgres::Error;
@@ -16,11 +16,11 @@ pub async fn keep<C: GenericClient>(client: &C, touched: &BTreeSet<String>) -> R
     }
     let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
     let facts: Vec<LinkFacts> = orders(client, &ids).await?.iter().map(Order::facts).collect();
-    let (mut balances, mut orders) = (Vec::new(), Vec::new());
+    let (mut balances, mut originals) = (Vec::new(), Vec::new());
     for facts in &facts {
-        if let Some(order) = facts.link.as_ref().and_then(|l| balance_for(l.description.as_deref())) {
+        if let Some(original) = facts.link.as_ref().and_then(|l| balance_for(l.description.as_deref())) {
             balances.push(facts.link_id.as_str());
-            orders.push(order);
+            originals.push(original);
         }
     }
     if !balances.is_empty() {
@@ -28,7 +28,7 @@ pub async fn keep<C: GenericClient>(client: &C, touched: &BTreeSet<String>) -> R
             .execute(
                 "INSERT INTO balance_links (balance, original) SELECT * FROM unnest($1::text[], $2::text[]) \
                  ON CONFLICT (balance) DO UPDATE SET original = EXCLUDED.original",
-                &[&balances, &orders],
+                &[&balances, &originals],
             )
             .await?;
     }
@@ -40,7 +40,8 @@ pub async fn keep<C: GenericClient>(client: &C, touched: &BTreeSet<String>) -> R
             json.push(text);
         }
     }
-    let dropped: Vec<&str> = ids.iter().copied().filter(|id| !kept.contains(id)).collect();
+    let kept_ids: HashSet<&str> = kept.iter().copied().collect();
+    let dropped: Vec<&str> = ids.iter().copied().filter(|id| !kept_ids.contains(id)).collect();
     client.execute("DELETE FROM case_facts WHERE link_id = ANY($1)", &[&dropped]).await?;
     if !kept.is_empty() {
         client
