@@ -6,7 +6,7 @@
 use super::{App, Cmd, LinkFilter, Pane, TransactionFilter};
 use crate::api::{LinkStatus, TransactionStatus};
 use crate::date_arg::{self, Bound};
-use crate::store::{DateField, Dates};
+use crate::store::{DateField, Reading};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +64,7 @@ fn is_id(word: &str) -> bool {
 
 impl Command {
     /// Reads a `:` line; dates are read in the agent's zone.
-    pub fn parse(line: &str, dates: Dates<'_>) -> Result<Command, CommandError> {
+    pub fn parse(line: &str, reading: Reading<'_>) -> Result<Command, CommandError> {
         let words: Vec<&str> = line.split_whitespace().collect();
         let unknown = || {
             CommandError(format!(
@@ -89,7 +89,7 @@ impl Command {
         let when = |bound| -> Result<Option<DateTime<Utc>>, CommandError> {
             match &value {
                 None => Ok(None),
-                Some(text) => date_arg::parse(text, bound, dates.zone, dates.now)
+                Some(text) => date_arg::parse(text, bound, reading.zone, reading.now)
                     .map(Some)
                     .ok_or_else(|| CommandError(format!("{first}: use {}", date_arg::EXPECTED))),
             }
@@ -260,7 +260,8 @@ mod tests {
     #[test]
     fn the_command_table() {
         let zone = crate::zone::Zone::utc();
-        let dates = Dates { zone: &zone, now: crate::test_support::t0() };
+        let rules = crate::cases::CaseRules::default();
+        let reading = Reading { zone: &zone, now: crate::test_support::t0(), cases: &rules };
         let table: &[(&str, Result<Command, &str>)] = &[
             ("pl_abc", Ok(Command::Jump("pl_abc".into()))),
             ("  txn_04242 ", Ok(Command::Jump("txn_04242".into()))),
@@ -296,7 +297,7 @@ mod tests {
             ("", Err("type an id or a command")),
         ];
         for (text, expected) in table {
-            let parsed = Command::parse(text, dates);
+            let parsed = Command::parse(text, reading);
             match (expected, &parsed) {
                 (Ok(want), Ok(got)) => assert_eq!(got, want, "{text:?}"),
                 (Err(words), Err(error)) => assert!(error.0.starts_with(words), "{text:?}: {error}"),

@@ -9,6 +9,7 @@ use super::keymap::{Action, Context};
 use super::prompt::{Prompt, PromptKey};
 use super::{App, Cmd, Command, Environment, Mode, Pane, layout};
 use crate::api::{LinkStatus, TransactionStatus};
+use crate::store::Reading;
 use chrono::Duration;
 
 /// What the notices of `:` commands are about.
@@ -216,7 +217,7 @@ impl App {
             Mode::Command(mut prompt) => match prompt.key(key) {
                 PromptKey::Cancel => {}
                 PromptKey::Submit if prompt.text().trim().is_empty() => {}
-                PromptKey::Submit => match Command::parse(prompt.text(), self.dates()) {
+                PromptKey::Submit => match Command::parse(prompt.text(), self.reading()) {
                     Ok(command) => {
                         // A command that works ends the error of one that did not.
                         self.end_notice(COMMAND);
@@ -328,7 +329,8 @@ impl App {
     /// The Search pane, with the prompt open on `text`.
     pub(super) fn open_search(&mut self, text: &str) {
         self.switch_pane(Pane::Search);
-        self.search.set_text(text, crate::store::Dates { zone: &self.settings.zone, now: self.now });
+        let reading = Reading { zone: &self.settings.zone, now: self.now, cases: &self.settings.case_rules };
+        self.search.set_text(text, reading);
         let mut prompt = Prompt::new(text);
         prompt.previous = text.to_string();
         self.mode = Mode::Search(prompt);

@@ -229,7 +229,11 @@ impl App {
             search: SearchView::new(
                 "",
                 crate::store::Kinds::Both,
-                crate::store::Dates { zone: &crate::zone::Zone::utc(), now },
+                crate::store::Reading {
+                    zone: &crate::zone::Zone::utc(),
+                    now,
+                    cases: &crate::cases::CaseRules::default(),
+                },
             ),
             last_currency: forms::COMMON_CURRENCIES[0].to_string(),
             mode: Mode::Normal,
@@ -268,9 +272,10 @@ impl App {
         self.now
     }
 
-    /// How dates the agent types are read: in their zone, today being now's.
-    pub fn dates(&self) -> crate::store::Dates<'_> {
-        crate::store::Dates { zone: &self.settings.zone, now: self.now }
+    /// How what the agent types is read: dates in their zone, today being
+    /// now's, and `case:` by the case rules.
+    pub fn reading(&self) -> crate::store::Reading<'_> {
+        crate::store::Reading { zone: &self.settings.zone, now: self.now, cases: &self.settings.case_rules }
     }
 
     pub fn size(&self) -> (u16, u16) {
@@ -530,7 +535,7 @@ impl App {
                 self.export = None;
                 self.links_search = None;
                 self.transactions_search = None;
-                self.search = SearchView::new("", crate::store::Kinds::Both, self.dates());
+                self.search = SearchView::new("", crate::store::Kinds::Both, self.reading());
                 self.detail = None;
                 self.pending_lookup = None;
                 self.reveal = None;

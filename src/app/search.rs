@@ -7,7 +7,7 @@
 
 use super::list::{ListOps, Mark, RequestId, scroll_to_show};
 use super::{App, Cmd, Pane};
-use crate::store::{Dates, Kinds, SearchHit, SearchPage, SearchQuery};
+use crate::store::{Kinds, Reading, SearchHit, SearchPage, SearchQuery};
 use chrono::{DateTime, Duration, Utc};
 
 /// Rows a window holds.
@@ -36,8 +36,8 @@ pub struct SearchView {
 }
 
 impl SearchView {
-    pub fn new(text: &str, kinds: Kinds, dates: Dates<'_>) -> Self {
-        let query = SearchQuery::parse_in(text, kinds, dates);
+    pub fn new(text: &str, kinds: Kinds, reading: Reading<'_>) -> Self {
+        let query = SearchQuery::parse_in(text, kinds, reading);
         SearchView {
             text: text.to_string(),
             query,
@@ -69,12 +69,12 @@ impl SearchView {
     }
 
     /// A new text to search: results start again from the top.
-    pub fn set_text(&mut self, text: &str, dates: Dates<'_>) {
+    pub fn set_text(&mut self, text: &str, reading: Reading<'_>) {
         if text == self.text {
             return;
         }
         self.text = text.to_string();
-        self.query = SearchQuery::parse_in(text, self.query.kinds, dates);
+        self.query = SearchQuery::parse_in(text, self.query.kinds, reading);
         self.stale = true;
         // The answer on its way is for the old text: it will be ignored.
         self.in_flight = None;
@@ -231,12 +231,12 @@ impl App {
 
     /// Sets (or, with no text, ends) the visible pane's search.
     pub(super) fn search_for(&mut self, text: &str) {
-        let dates = Dates { zone: &self.settings.zone, now: self.now };
+        let reading = Reading { zone: &self.settings.zone, now: self.now, cases: &self.settings.case_rules };
         let slot = match self.pane {
             Pane::Links => (&mut self.links_search, Kinds::Links),
             Pane::Transactions => (&mut self.transactions_search, Kinds::Transactions),
             Pane::Search => {
-                self.search.set_text(text, dates);
+                self.search.set_text(text, reading);
                 return;
             }
             Pane::Webhooks | Pane::Events | Pane::Overview => return,
@@ -244,8 +244,8 @@ impl App {
         let (view, kinds) = slot;
         match (view.as_mut(), text.trim().is_empty()) {
             (_, true) => *view = None,
-            (Some(view), false) => view.set_text(text, dates),
-            (None, false) => *view = Some(SearchView::new(text, kinds, dates)),
+            (Some(view), false) => view.set_text(text, reading),
+            (None, false) => *view = Some(SearchView::new(text, kinds, reading)),
         }
         self.detail = None;
     }
@@ -291,8 +291,9 @@ mod tests {
     #[test]
     fn windows_follow_the_screen_and_never_hold_every_row() {
         let zone = crate::zone::Zone::utc();
-        let dates = Dates { zone: &zone, now: t0() };
-        let mut view = SearchView::new("order", Kinds::Links, dates);
+        let rules = crate::cases::CaseRules::default();
+        let reading = Reading { zone: &zone, now: t0(), cases: &rules };
+        let mut view = SearchView::new("order", Kinds::Links, reading);
         assert_eq!(view.wanted(20).map(|(_, o)| o), Some(0), "a new query asks from the top");
         view.begin(1, 0);
         assert!(view.apply(1, Ok(page(0, 150, 5000))));
@@ -311,7 +312,7 @@ mod tests {
         view.changed();
         assert_eq!(view.wanted(20).map(|(_, o)| o), Some(331));
         // A capped count: scrolling goes on past it as windows come.
-        let mut broad = SearchView::new("a", Kinds::Links, dates);
+        let mut broad = SearchView::new("a", Kinds::Links, reading);
         broad.wanted(20);
         broad.begin(3, 0);
         broad.apply(3, Ok(SearchPage { capped: true, ..page(0, 150, 1000) }));
@@ -322,7 +323,7 @@ mod tests {
         broad.apply(4, Ok(SearchPage { capped: true, ..page(930, 150, 1000) }));
         assert_eq!(broad.visible_len(), 1081, "one row past the last full window");
         // A new query starts at the top.
-        view.set_text("invoice", dates);
+        view.set_text("invoice", reading);
         assert_eq!((view.selected(), view.wanted(20).map(|(_, o)| o)), (0, Some(0)));
     }
 }

@@ -195,7 +195,7 @@ fn failed(error: crate::store::StoreError) -> Failure {
 
 /// The config file's `[cases]` rules, `[replies]` and `[explorers]`, a bad
 /// line named.
-fn from_config(global: &GlobalArgs) -> Result<(CaseRules, Replies, Explorers), Failure> {
+pub(super) fn from_config(global: &GlobalArgs) -> Result<(CaseRules, Replies, Explorers), Failure> {
     let file = config::load(&Flags::from(global)).map_err(|e| Failure::usage(e.to_string()))?;
     let path = global.config.clone().or_else(config::default_path).map(|p| p.display().to_string());
     let in_file = |(line, message): (usize, String)| {

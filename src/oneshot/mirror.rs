@@ -11,7 +11,7 @@ use crate::config::{self, Environment, Flags};
 use crate::human::group_thousands;
 use crate::mirror::{self, Choice};
 use crate::sanitize::for_terminal_truncated;
-use crate::store::{Account, Dates, Kinds, SearchHit, SearchQuery, Store};
+use crate::store::{Account, Kinds, Reading, SearchHit, SearchQuery, Store};
 use crate::sync::{Sync, SyncOptions};
 use crate::zone::Zone;
 use serde_json::json;
@@ -201,7 +201,8 @@ pub async fn search(global: &GlobalArgs, args: SearchArgs) -> Outcome {
     let text = args.query.join(" ");
     // A filter that cannot be read is refused before PIK is asked anything.
     let zone = super::command_zone(global)?;
-    let query = SearchQuery::parse_in(&text, kinds, Dates { zone: &zone, now: chrono::Utc::now() });
+    let (rules, _, _) = super::cases::from_config(global)?;
+    let query = SearchQuery::parse_in(&text, kinds, Reading { zone: &zone, now: chrono::Utc::now(), cases: &rules });
     if !query.problems.is_empty() {
         return Err(Failure::usage(query.problems.join("; ")));
     }

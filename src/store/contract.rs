@@ -32,6 +32,8 @@ pub const CHECKS: &[&str] = &[
     "a_write_is_announced_once_committed_and_an_unchanged_one_is_not",
     "cases_are_kept_as_rows_arrive_in_any_order",
     "the_case_list_equals_a_recomputation_from_the_rows",
+    "every_case_kind_at_its_threshold_edge",
+    "a_case_filter_finds_the_orders_and_their_payments",
 ];
 
 /// Runs the check called `name` on `store` (an empty one).
@@ -59,6 +61,10 @@ pub async fn run(name: &str, store: Store) {
         "cases_are_kept_as_rows_arrive_in_any_order" => cases_are_kept_as_rows_arrive_in_any_order(store).await,
         "the_case_list_equals_a_recomputation_from_the_rows" => {
             the_case_list_equals_a_recomputation_from_the_rows(store).await
+        }
+        "every_case_kind_at_its_threshold_edge" => every_case_kind_at_its_threshold_edge(store).await,
+        "a_case_filter_finds_the_orders_and_their_payments" => {
+            a_case_filter_finds_the_orders_and_their_payments(store).await
         }
         other => panic!("no contract check {other}"),
     }
@@ -551,4 +557,85 @@ pub async fn the_case_list_equals_a_recomputation_from_the_rows(store: Store) {
     found.sort();
     assert!(expected.len() > 10, "a history with cases: {expected:?}");
     assert_eq!(found, expected);
+}
+
+/// The table of every rule at its edge, saved and kept by the store.
+pub async fn every_case_kind_at_its_threshold_edge(store: Store) {
+    let edges = crate::test_support::case_edges();
+    let links = edges.iter().map(|edge| edge.link.clone()).collect();
+    let transactions = edges.iter().flat_map(|edge| edge.payments.clone()).collect();
+    assert!(store.save(Batch { links, transactions, ..Batch::default() }).await.is_ok());
+    for edge in &edges {
+        let query = cases::CaseQuery { rules: edge.rules.clone(), ..case_query(crate::test_support::t0()) };
+        let found = match store.cases(query).await {
+            Ok(cases) => cases.into_iter().find(|case| case.link_id == edge.link.id).map(|case| case.kind),
+            Err(err) => panic!("{err}"),
+        };
+        assert_eq!(found, edge.expected, "{}", edge.what);
+    }
+}
+
+/// `case:underpaid` finds the underpaid orders' links and payments, in
+/// a search and in a list's window, and no other.
+pub async fn a_case_filter_finds_the_orders_and_their_payments(store: Store) {
+    use crate::cases::CaseRules;
+    use crate::test_support::t0;
+    let edges = crate::test_support::case_edges();
+    let links = edges.iter().map(|edge| edge.link.clone()).collect();
+    let transactions = edges.iter().flat_map(|edge| edge.payments.clone()).collect();
+    assert!(store.save(Batch { links, transactions, ..Batch::default() }).await.is_ok());
+    let rules = CaseRules::default();
+    // What the default rules make of the table, judged straight from the rows.
+    let all_links: Vec<PaymentLink> = edges.iter().map(|edge| edge.link.clone()).collect();
+    let all_payments: Vec<Transaction> = edges.iter().flat_map(|edge| edge.payments.clone()).collect();
+    let judged = crate::test_support::judged(&all_links, &all_payments, t0());
+    let payments_of = |kind: Option<crate::cases::CaseKind>| -> Vec<String> {
+        let mut ids: Vec<String> = judged
+            .iter()
+            .filter(|case| kind.is_none_or(|kind| case.kind == kind))
+            .flat_map(|case| {
+                all_payments.iter().filter(|p| p.payment_link_id.as_deref() == Some(case.link_id.as_str()))
+            })
+            .map(|p| p.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let underpaid = payments_of(Some(crate::cases::CaseKind::Underpaid));
+    assert!(underpaid.len() > 2, "the table has underpaid orders: {underpaid:?}");
+    let zone = crate::zone::Zone::utc();
+    let reading = super::Reading { zone: &zone, now: t0(), cases: &rules };
+    let parse = |text: &str, kinds: Kinds| SearchQuery::parse_in(text, kinds, reading);
+    let found = match store.search(parse("case:underpaid", Kinds::Transactions), 0, 50).await {
+        Ok(page) => page,
+        Err(err) => panic!("{err}"),
+    };
+    let mut ids: Vec<String> = found.hits.iter().map(|hit| hit.id().to_string()).collect();
+    ids.sort();
+    assert_eq!(ids, underpaid, "the underpaid orders' payments");
+    let links = store.search(parse("case:underpaid", Kinds::Both), 0, 50).await.map(|page| page.total);
+    assert_eq!(links.ok(), Some(2 * underpaid.len() as u64), "each with its link (one payment each)");
+    // With words too, and in a list's window and count.
+    let narrowed = store.search(parse(&format!("case:underpaid {}", underpaid[0]), Kinds::Both), 0, 50).await;
+    assert_eq!(narrowed.map(|page| page.total).ok(), Some(1));
+    let filter = parse("case:any", Kinds::Transactions);
+    let ask = WindowAsk {
+        query: ListQuery { filter: filter.clone(), sort: Sort::default() },
+        anchor: Anchor::First,
+        limit: 100,
+        count: true,
+    };
+    let window = match store.window(ask).await {
+        Ok(Windowed::Transactions(window)) => window,
+        other => panic!("{other:?}"),
+    };
+    let mut listed: Vec<String> = window.rows.iter().map(|(_, txn)| txn.id.clone()).collect();
+    listed.sort();
+    assert_eq!(listed, payments_of(None), "every payment of every case");
+    assert_eq!(window.total, Some(listed.len() as u64));
+    assert_eq!(store.count(filter).await.ok(), Some(listed.len() as u64));
+    // A kind no order has finds nothing, never everything.
+    let none = store.search(parse("case:paid-twice status:pending", Kinds::Both), 0, 50).await;
+    assert_eq!(none.map(|page| page.total).ok(), Some(0));
+    assert!(parse("case:lost", Kinds::Both).problems.iter().any(|p| p.contains("underpaid")), "a kind refused by name");
 }

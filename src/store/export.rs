@@ -125,6 +125,15 @@ pub fn filter_parts(query: &SearchQuery) -> (Kind, String, Vec<Value>) {
         sql.push_str(&format!(" AND lower({column}) = lower(?)"));
         values.push(Value::Text(link.clone()));
     }
+    if let Some(links) = query.case_links() {
+        let column = if kind == Kind::Link { "id" } else { "payment_link_id" };
+        if links.is_empty() {
+            sql.push_str(" AND 1 = 0");
+        } else {
+            sql.push_str(&format!(" AND {column} IN ({})", vec!["?"; links.len()].join(", ")));
+            values.extend(links.iter().map(|id| Value::Text(id.clone())));
+        }
+    }
     for cmp in &query.amounts {
         let (op, amount) = cmp.parts();
         sql.push_str(&format!(" AND amount_key {op} ?"));

@@ -29,7 +29,7 @@ pub mod window;
 
 pub use export::Selection;
 pub use overview::{CurrencyFigures, Figure, Overview, OverviewQuery, Step};
-pub use query::{AmountCmp, DateField, Dates, Kinds, SearchQuery, Term, TimeRange};
+pub use query::{AmountCmp, CaseFilter, DateField, Kinds, Reading, SearchQuery, Term, TimeRange};
 pub use report::{ReportLine, ReportQuery};
 pub use rows::{Change, Upserted};
 pub use search::{COUNT_CAP, SearchHit, SearchPage};
@@ -264,18 +264,43 @@ impl Store {
     }
 
     pub async fn search(&self, query: SearchQuery, offset: u64, limit: u32) -> Result<SearchPage, StoreError> {
+        let query = self.with_case_links(query).await?;
         on_backend!(self, backend => backend.search(query, offset, limit).await)
+    }
+
+    /// A `case:` filter's links, found from the cases now: a case is judged
+    /// with the clock and the rules, which no SQL knows.
+    async fn with_case_links(&self, mut query: SearchQuery) -> Result<SearchQuery, StoreError> {
+        let Some(filter) = query.case.as_mut().filter(|filter| filter.links.is_none()) else { return Ok(query) };
+        let asked = cases::CaseQuery {
+            rules: filter.rules.clone(),
+            now: filter.now,
+            kind: filter.kind,
+            order: cases::CaseOrder::Oldest,
+        };
+        let links: Vec<String> = self.cases(asked).await?.into_iter().map(|case| case.link_id).collect();
+        if links.len() > query::MAX_CASE_LINKS {
+            return Err(StoreError::Usage(format!(
+                "{} orders have such a case, more than a search can hold ({}): add a kind (case:underpaid) or other filters",
+                links.len(),
+                query::MAX_CASE_LINKS
+            )));
+        }
+        filter.links = Some(links);
+        Ok(query)
     }
 
     /// How many rows a filter selects (its words are not used).
     pub async fn count(&self, filter: SearchQuery) -> Result<u64, StoreError> {
+        let filter = self.with_case_links(filter).await?;
         let query = ListQuery { filter, sort: Sort::default() };
         let (sql, values) = window::count_sql(&query, None, self.shared().is_some());
         on_backend!(self, backend => backend.count(sql, values).await)
     }
 
     /// A window of a list (see `store/window.rs`).
-    pub async fn window(&self, ask: WindowAsk) -> Result<Windowed, StoreError> {
+    pub async fn window(&self, mut ask: WindowAsk) -> Result<Windowed, StoreError> {
+        ask.query.filter = self.with_case_links(ask.query.filter).await?;
         on_backend!(self, backend => backend.window(ask).await)
     }
 
@@ -303,6 +328,7 @@ impl Store {
 
     /// How many rows an export of `selection` will write.
     pub async fn export_count(&self, selection: Selection) -> Result<u64, StoreError> {
+        let selection = self.selection_with_case_links(selection).await?;
         on_backend!(self, backend => backend.export_count(selection).await)
     }
 
@@ -315,7 +341,15 @@ impl Store {
         limit: u32,
         sink: S,
     ) -> Result<(S, std::io::Result<export::BatchEnd>), StoreError> {
+        let selection = self.selection_with_case_links(selection).await?;
         on_backend!(self, backend => backend.export_batch(selection, before, limit, sink).await)
+    }
+
+    async fn selection_with_case_links(&self, selection: Selection) -> Result<Selection, StoreError> {
+        Ok(match selection {
+            Selection::Filter(query) => Selection::Filter(self.with_case_links(query).await?),
+            Selection::Search(query) => Selection::Search(self.with_case_links(query).await?),
+        })
     }
 
     /// Reconciliation totals of a period, by currency and status (and local day).

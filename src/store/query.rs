@@ -1,13 +1,14 @@
 //! The search syntax, parsed into plain data: free words, quoted phrases
 //! and field filters (`status:paid`, `currency:USDT`, `amount:>=100`,
 //! `amount:75`, `from:2024-01-15`, `to:…`, `created:…`, `confirmed:…`,
-//! `settled:2026-11-01..2026-11-30`, `link:pl_…`). Dates are read in the
-//! agent's zone ([`crate::date_arg`]). Anything else is plain text: FTS
+//! `settled:2026-11-01..2026-11-30`, `link:pl_…`, `case:underpaid`). Dates
+//! are read in the agent's zone ([`crate::date_arg`]). Anything else is plain text: FTS
 //! operators, quotes that do not close, SQL, control characters. The app
 //! builds a [`SearchQuery`] from what the agent types; each store backend
 //! turns it into its own query.
 
 use super::tokens::tokenize;
+use crate::cases::{CaseKind, CaseRules};
 use crate::date_arg::{self, Bound};
 use crate::zone::Zone;
 use chrono::{DateTime, Utc};
@@ -88,9 +89,26 @@ pub struct SearchQuery {
     /// Transactions confirmed / settled in these ranges (inclusive).
     pub confirmed: Option<TimeRange>,
     pub settled: Option<TimeRange>,
+    /// Links with a case, and their payments.
+    pub case: Option<CaseFilter>,
     /// Filters typed that could not be read, each in words saying what to
     /// type instead ("from: use a date like 2026-11-29, yesterday or 7d").
     pub problems: Vec<String>,
+}
+
+/// Most links a `case:` filter holds: each is a term of the query.
+pub const MAX_CASE_LINKS: usize = 5_000;
+
+/// `case:underpaid`, `case:any`: the orders with such a case now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFilter {
+    /// One kind, or any.
+    pub kind: Option<CaseKind>,
+    pub rules: CaseRules,
+    pub now: DateTime<Utc>,
+    /// The links that have such a case: a case is judged with the clock and
+    /// the rules, so the store finds them before the query runs.
+    pub links: Option<Vec<String>>,
 }
 
 /// From / to, both ends inclusive (to the second).
@@ -125,11 +143,13 @@ impl DateField {
     }
 }
 
-/// Where the dates a person types are read: the agent's zone, and today.
+/// What a typed query is read with: the agent's zone and today (for
+/// dates), and the case rules (for `case:`).
 #[derive(Debug, Clone, Copy)]
-pub struct Dates<'a> {
+pub struct Reading<'a> {
     pub zone: &'a Zone,
     pub now: DateTime<Utc>,
+    pub cases: &'a CaseRules,
 }
 
 /// Longest query text read; the rest is ignored (a 10,000-character paste
@@ -151,6 +171,7 @@ impl SearchQuery {
             to: None,
             confirmed: None,
             settled: None,
+            case: None,
             problems: Vec::new(),
         }
     }
@@ -182,12 +203,16 @@ impl SearchQuery {
     /// clock: for tests.
     #[cfg(any(test, feature = "test-support"))]
     pub fn parse(text: &str, kinds: Kinds) -> SearchQuery {
-        SearchQuery::parse_in(text, kinds, Dates { zone: &Zone::utc(), now: Utc::now() })
+        SearchQuery::parse_in(
+            text,
+            kinds,
+            Reading { zone: &Zone::utc(), now: Utc::now(), cases: &CaseRules::default() },
+        )
     }
 
     /// Reads what the agent typed, dates in the agent's zone. Never fails:
     /// what is not a filter is text.
-    pub fn parse_in(text: &str, kinds: Kinds, dates: Dates<'_>) -> SearchQuery {
+    pub fn parse_in(text: &str, kinds: Kinds, reading: Reading<'_>) -> SearchQuery {
         let mut query = SearchQuery::everything(kinds);
         let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
         for piece in split(&text) {
@@ -201,7 +226,7 @@ impl SearchQuery {
                         query.terms.push(Term::Phrase(tokens));
                     }
                 }
-                Piece::Bare(word) => match query.filter(&word, dates) {
+                Piece::Bare(word) => match query.filter(&word, reading) {
                     Ok(true) => {}
                     Ok(false) => query.word(&word),
                     Err(problem) => query.problems.push(problem),
@@ -253,7 +278,7 @@ impl SearchQuery {
     /// it is text, and what to type instead when a filter's value cannot be
     /// read (it is never searched for as text: that would find nothing,
     /// silently).
-    fn filter(&mut self, word: &str, dates: Dates<'_>) -> Result<bool, String> {
+    fn filter(&mut self, word: &str, reading: Reading<'_>) -> Result<bool, String> {
         let Some((field, value)) = word.split_once(':') else { return Ok(false) };
         let value = value.trim();
         let field = field.to_ascii_lowercase();
@@ -265,15 +290,15 @@ impl SearchQuery {
             "status" => self.status = Some(value.to_ascii_lowercase()),
             "currency" => self.currency = Some(value.to_ascii_uppercase()),
             "link" => self.link = Some(value.to_string()),
-            "from" => match date_arg::parse(value, Bound::Start, dates.zone, dates.now) {
+            "from" => match date_arg::parse(value, Bound::Start, reading.zone, reading.now) {
                 Some(from) => self.from = Some(from),
                 None => return Err(date("from")),
             },
-            "to" => match date_arg::parse(value, Bound::End, dates.zone, dates.now) {
+            "to" => match date_arg::parse(value, Bound::End, reading.zone, reading.now) {
                 Some(to) => self.to = Some(to),
                 None => return Err(date("to")),
             },
-            name @ ("created" | "confirmed" | "settled") => match date_arg::range(value, dates.zone, dates.now) {
+            name @ ("created" | "confirmed" | "settled") => match date_arg::range(value, reading.zone, reading.now) {
                 Some((from, to)) => self.set_dates(DateField::parse(name).unwrap_or_default(), Some(from), Some(to)),
                 None => return Err(format!("{}, or a range like 2026-11-01..2026-11-30", date(name))),
             },
@@ -281,9 +306,25 @@ impl SearchQuery {
                 Some(cmp) => self.amounts.push(cmp),
                 None => return Err("amount: use a number like 75, or a range like >=100 or <1".into()),
             },
+            "case" => {
+                let kind = match value.to_ascii_lowercase().as_str() {
+                    "any" | "all" => None,
+                    name => match CaseKind::parse(name) {
+                        Some(kind) => Some(kind),
+                        None => return Err(format!("case: use one of {}, or any", CaseKind::names())),
+                    },
+                };
+                self.case = Some(CaseFilter { kind, rules: reading.cases.clone(), now: reading.now, links: None });
+            }
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// The links a `case:` filter keeps, once the store has found them; with
+    /// a filter not yet resolved, none (nothing passes rather than all).
+    pub fn case_links(&self) -> Option<&[String]> {
+        self.case.as_ref().map(|filter| filter.links.as_deref().unwrap_or(&[]))
     }
 
     /// Whether it would list every row of its kinds, newest first.
@@ -386,11 +427,27 @@ mod tests {
     }
 
     #[test]
+    fn case_filters_name_a_kind_or_any() {
+        let kind = |text: &str| q(text).case.map(|filter| filter.kind);
+        assert_eq!(kind("case:underpaid"), Some(Some(CaseKind::Underpaid)));
+        assert_eq!(kind("case:paid_twice"), Some(Some(CaseKind::PaidTwice)));
+        assert_eq!(kind("CASE:Stuck"), Some(Some(CaseKind::StuckPending)));
+        assert_eq!(kind("case:any"), Some(None));
+        let unknown = q("case:lost order");
+        assert_eq!(unknown.case, None);
+        assert_eq!(unknown.problems, [format!("case: use one of {}, or any", CaseKind::names())]);
+        // Found by the store, never assumed: a filter not yet resolved passes nothing.
+        assert_eq!(q("case:underpaid").case_links(), Some(&[][..]));
+    }
+
+    #[test]
     fn date_filters_are_local_days_of_the_agents_zone_on_the_time_named() {
         let Some(berlin) = Zone::bundled("Europe/Berlin") else { panic!("Berlin") };
         let now = DateTime::parse_from_rfc3339("2026-11-30T13:00:00Z").map(|t| t.with_timezone(&Utc)).ok();
         let Some(now) = now else { panic!("now") };
-        let parse = |text: &str| SearchQuery::parse_in(text, Kinds::Both, Dates { zone: &berlin, now });
+        let parse = |text: &str| {
+            SearchQuery::parse_in(text, Kinds::Both, Reading { zone: &berlin, now, cases: &CaseRules::default() })
+        };
         let shown =
             |range: Option<TimeRange>| range.map(|r| (r.from.map(|t| t.to_rfc3339()), r.to.map(|t| t.to_rfc3339())));
         let day = |from: &str, to: &str| Some((Some(from.to_string()), Some(to.to_string())));

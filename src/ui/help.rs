@@ -35,6 +35,7 @@ fn search_syntax() -> Vec<(String, String)> {
         ("from:2026-11-29  to:yesterday", "created from / to: a day, 2026-11, today, yesterday, 7d, or a time"),
         ("settled:2026-11-01..2026-11-30", "settled (or confirmed:, created:) in that day, month or range"),
         ("link:pl_…", "a link and the payments through it"),
+        ("case:underpaid  case:any", "orders with such a case now (paid-twice, stuck-pending, …), and their payments"),
     ]
     .iter()
     .map(|(a, b)| (a.to_string(), b.to_string()))

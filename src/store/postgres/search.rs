@@ -45,6 +45,11 @@ pub fn tsquery(query: &SearchQuery) -> Option<String> {
             parts.push(lexeme(&amount_marker(*amount)));
         }
     }
+    // A link and its payments carry the link's marker.
+    if let Some(links) = query.case_links().filter(|links| !links.is_empty()) {
+        let any: Vec<String> = links.iter().map(|id| lexeme(&marker("lnk_", id))).collect();
+        parts.push(format!("({})", any.join(" | ")));
+    }
     for term in &query.terms {
         parts.push(match term {
             Term::Word { tokens, amount } => word(tokens, *amount),
@@ -94,6 +99,9 @@ fn from_where_over(query: &SearchQuery, source: &str) -> (String, Vec<Box<dyn To
         params.push(Box::new(text));
         sql.push_str(&format!(" AND search.doc @@ ${}::text::tsquery", params.len()));
     }
+    if query.case_links().is_some_and(|links| links.is_empty()) {
+        sql.push_str(" AND false");
+    }
     let kinds = if query.transactions_only() { Kinds::Transactions } else { query.kinds };
     sql.push_str(match kinds {
         Kinds::Links => " AND (search.sort_key & 1) = 0",
@@ -136,7 +144,11 @@ pub fn filters_only(query: &SearchQuery) -> Option<(String, Vec<Box<dyn ToSql + 
         Kinds::Transactions => "transactions",
         Kinds::Both => return None,
     };
-    if !query.terms.is_empty() || query.link.is_some() || (query.status.is_none() && query.currency.is_none()) {
+    if !query.terms.is_empty()
+        || query.link.is_some()
+        || query.case.is_some()
+        || (query.status.is_none() && query.currency.is_none())
+    {
         return None;
     }
     if table == "links" && query.transactions_only() {

@@ -48,6 +48,11 @@ pub fn match_expression(query: &SearchQuery) -> String {
             parts.push(format!("\"{}\"", amount_marker(*amount)));
         }
     }
+    // A link and its payments carry the link's marker.
+    if let Some(links) = query.case_links().filter(|links| !links.is_empty()) {
+        let any: Vec<String> = links.iter().map(|id| format!("\"{}\"", marker("lnk_", id))).collect();
+        parts.push(format!("({})", any.join(" OR ")));
+    }
     for term in &query.terms {
         parts.push(match term {
             Term::Word { tokens, amount } => word_expression(tokens, *amount),
@@ -88,6 +93,9 @@ pub(super) fn from_where(query: &SearchQuery) -> (String, Vec<Box<dyn ToSql>>) {
     }
     sql.push_str(" WHERE search MATCH ?1 AND search.rowid BETWEEN ?2 AND ?3");
     sql.push_str(kind_check(if query.transactions_only() { Kinds::Transactions } else { query.kinds }));
+    if query.case_links().is_some_and(|links| links.is_empty()) {
+        sql.push_str(" AND 1 = 0");
+    }
     let mut params: Vec<Box<dyn ToSql>> = vec![Box::new(match_expression(query)), Box::new(low), Box::new(high)];
     for (op, key) in ranges {
         params.push(Box::new(key));
