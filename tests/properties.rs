@@ -181,7 +181,7 @@ proptest! {
                             result: if ok {
                                 let link = hostile_links(newest).into_iter().next().map(|l| PaymentLink { id: link_id.clone(), ..l });
                                 let payments = (1..=newest % 4).map(|n| Transaction { payment_link_id: Some(link_id.clone()), ..numbered_txn(n, pik_tui::api::TransactionStatus::Settled) }).collect();
-                                Ok(Box::new(pik_tui::cases::Order { link_id, link, payments, balance_links: vec![] }))
+                                Ok(Box::new(pik_tui::cases::Order { link_id, link, payments, ..Default::default() }))
                             } else {
                                 Err("the mirror failed: disk I/O error\u{1b}[2J".into())
                             },

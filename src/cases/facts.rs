@@ -57,6 +57,9 @@ pub struct Order {
     pub link: Option<PaymentLink>,
     pub payments: Vec<Transaction>,
     pub balance_links: Vec<PaymentLink>,
+    /// When the mirror saw the link's status change, by status (PIK gives
+    /// no time for an expiry or a deactivation).
+    pub status_seen: Vec<(LinkStatus, DateTime<Utc>)>,
 }
 
 impl Order {

@@ -2,7 +2,7 @@
 //! story of the order as a timeline. Plain text from PIK's fields; the
 //! caller cleans it for where it goes (a terminal, a clipboard).
 
-use super::{Case, CaseKind, LinkFacts};
+use super::{Case, CaseKind, LinkFacts, Order};
 use crate::api::{LinkStatus, PaymentLink, Transaction, TransactionStatus};
 use crate::human::age_words;
 use chrono::{DateTime, Utc};
@@ -90,9 +90,10 @@ pub struct Moment {
 }
 
 /// The order's story, oldest first: the link made, each payment's steps,
-/// the balance link made for it. A link's expiry has no time at PIK: its
-/// status closes the story.
-pub fn timeline(link: Option<&PaymentLink>, payments: &[Transaction], balance: &[PaymentLink]) -> Vec<Moment> {
+/// the balance link made for it, the link's end. An expiry has no time at
+/// PIK: it is told when the mirror saw it, else it closes the story.
+pub fn timeline(order: &Order) -> Vec<Moment> {
+    let (link, payments, balance) = (order.link.as_ref(), &order.payments, &order.balance_links);
     let mut moments = Vec::new();
     if let Some(link) = link {
         moments.push(Moment {
@@ -141,8 +142,17 @@ pub fn timeline(link: Option<&PaymentLink>, payments: &[Transaction], balance: &
             payment: None,
         });
     }
+    let closed = link.filter(|l| matches!(l.status, LinkStatus::Expired | LinkStatus::Deactivated));
+    let seen = closed.and_then(|l| order.status_seen.iter().find(|(status, _)| *status == l.status));
+    if let (Some(link), Some((_, at))) = (closed, seen) {
+        moments.push(Moment {
+            at: *at,
+            what: format!("link {} {} (when the mirror saw it: PIK gives no time)", link.id, link.status.as_str()),
+            payment: None,
+        });
+    }
     moments.sort_by_key(|moment| moment.at);
-    if let Some(link) = link.filter(|l| matches!(l.status, LinkStatus::Expired | LinkStatus::Deactivated)) {
+    if let Some(link) = closed.filter(|_| seen.is_none()) {
         let at = moments.last().map(|m| m.at).unwrap_or(link.created_at);
         moments.push(Moment { at, what: format!("link {} is {} now", link.id, link.status.as_str()), payment: None });
     }

@@ -190,7 +190,8 @@ fn the_story_is_told_oldest_first_with_the_link_s_end_last() {
         settled_at: Some(t0() - Duration::minutes(50)),
         ..payment(2, "75", TransactionStatus::Settled, 60)
     };
-    let story = timeline(Some(&link), &[paid, failed], &[]);
+    let order = Order { link_id: link.id.clone(), link: Some(link), payments: vec![paid, failed], ..Order::default() };
+    let story = timeline(&order);
     let words: Vec<&str> = story.iter().map(|m| m.what.as_str()).collect();
     assert_eq!(
         words,
@@ -204,6 +205,13 @@ fn the_story_is_told_oldest_first_with_the_link_s_end_last() {
         ]
     );
     assert!(story.windows(2).all(|pair| pair[0].at <= pair[1].at));
+    // Where the mirror saw it expire, the story says when, in its place.
+    let seen = t0() - Duration::minutes(55);
+    let story = timeline(&Order { status_seen: vec![(LinkStatus::Expired, seen)], ..order });
+    let expiry: Vec<(DateTime<Utc>, &str)> =
+        story.iter().filter(|m| m.what.contains("expired")).map(|m| (m.at, m.what.as_str())).collect();
+    assert_eq!(expiry, [(seen, "link pl_order expired (when the mirror saw it: PIK gives no time)")]);
+    assert_eq!(story.last().map(|m| m.what.as_str()), Some("payment txn_2 credited"));
 }
 
 #[test]
@@ -220,8 +228,13 @@ fn a_reply_carries_the_figures_and_nothing_raw_from_pik() {
         status: LinkStatus::Active,
         ..link("pl_balance")
     };
-    let order_rows =
-        Order { link_id: "pl_order".into(), link: Some(hostile), payments: vec![paid], balance_links: vec![balance] };
+    let order_rows = Order {
+        link_id: "pl_order".into(),
+        link: Some(hostile),
+        payments: vec![paid],
+        balance_links: vec![balance],
+        ..Order::default()
+    };
     let Some(case) = judge(&order_rows.facts(), &CaseRules::default(), t0()) else { panic!("underpaid") };
     let text = reply(default_template(CaseKind::Underpaid), &case, &order_rows, &Default::default());
     assert!(text.contains("We received 74.10 USDT of the 75.00 USDT due, so 0.90 USDT is still missing"), "{text}");

@@ -34,6 +34,7 @@ pub const CHECKS: &[&str] = &[
     "the_case_list_equals_a_recomputation_from_the_rows",
     "every_case_kind_at_its_threshold_edge",
     "a_case_filter_finds_the_orders_and_their_payments",
+    "a_link_s_end_is_dated_when_the_mirror_saw_it",
 ];
 
 /// Runs the check called `name` on `store` (an empty one).
@@ -66,6 +67,7 @@ pub async fn run(name: &str, store: Store) {
         "a_case_filter_finds_the_orders_and_their_payments" => {
             a_case_filter_finds_the_orders_and_their_payments(store).await
         }
+        "a_link_s_end_is_dated_when_the_mirror_saw_it" => a_link_s_end_is_dated_when_the_mirror_saw_it(store).await,
         other => panic!("no contract check {other}"),
     }
 }
@@ -638,4 +640,38 @@ pub async fn a_case_filter_finds_the_orders_and_their_payments(store: Store) {
     let none = store.search(parse("case:paid-twice status:pending", Kinds::Both), 0, 50).await;
     assert_eq!(none.map(|page| page.total).ok(), Some(0));
     assert!(parse("case:lost", Kinds::Both).problems.iter().any(|p| p.contains("underpaid")), "a kind refused by name");
+}
+
+/// PIK gives no time for an expiry: the store keeps when it saw one, and
+/// never makes one up for a link it first saw expired.
+pub async fn a_link_s_end_is_dated_when_the_mirror_saw_it(store: Store) {
+    use crate::test_support::link;
+    let save = |links: Vec<PaymentLink>| {
+        let store = store.clone();
+        async move { assert!(store.save(Batch { links, ..Batch::default() }).await.is_ok()) }
+    };
+    let seen = |id: &'static str| {
+        let store = store.clone();
+        async move {
+            match store.order(id).await {
+                Ok(order) => order.status_seen,
+                Err(err) => panic!("{err}"),
+            }
+        }
+    };
+    save(vec![link("pl_watched"), PaymentLink { status: LinkStatus::Expired, ..link("pl_found_expired") }]).await;
+    let before = chrono::Utc::now();
+    save(vec![PaymentLink { status: LinkStatus::Expired, ..link("pl_watched") }]).await;
+    let after = chrono::Utc::now();
+    let watched = seen("pl_watched").await;
+    assert_eq!(watched.iter().map(|(status, _)| status.clone()).collect::<Vec<_>>(), [LinkStatus::Expired]);
+    let at = watched[0].1;
+    assert!(at >= before - chrono::Duration::milliseconds(1) && at <= after, "{at} not in {before}..{after}");
+    assert_eq!(seen("pl_found_expired").await, vec![], "first seen expired: when is not known");
+    // Saved again, the first sighting stays.
+    save(vec![PaymentLink { status: LinkStatus::Expired, description: Some("again".into()), ..link("pl_watched") }])
+        .await;
+    assert_eq!(seen("pl_watched").await, watched);
+    assert!(store.clear().await.is_ok());
+    assert_eq!(seen("pl_watched").await, vec![], "a copy of PIK's data, cleared with the mirror");
 }

@@ -222,7 +222,7 @@ fn enter_on_a_case_tells_its_story_and_b_fills_a_balance_link_with_what_is_missi
         status: TransactionStatus::Settled,
         ..txn("txn_short")
     };
-    let order = Order { link_id, link: Some(order_link), payments: vec![paid], balance_links: vec![] };
+    let order = Order { link_id, link: Some(order_link), payments: vec![paid], ..Order::default() };
     let order_again = order.clone();
     app.update(Msg::OrderRead { request, result: Ok(Box::new(order)) }, t0());
     let Mode::Case(view) = app.mode() else { panic!("the case view") };

@@ -2,8 +2,10 @@
 //! read back for all the touched links at once, in the write's transaction.
 
 use super::read::{link, transaction};
+use crate::api::LinkStatus;
 use crate::cases::{LinkFacts, Order, balance_for};
-use crate::store::rows::{LINK_COLUMNS, TRANSACTION_COLUMNS};
+use crate::store::rows::{LINK_COLUMNS, TRANSACTION_COLUMNS, from_micros};
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use tokio_postgres::GenericClient;
 
@@ -81,8 +83,16 @@ pub async fn orders<C: GenericClient>(client: &C, ids: &[&str]) -> Result<Vec<Or
             link: links.get(*id).cloned(),
             payments: payments.remove(*id).unwrap_or_default(),
             balance_links: balances.remove(*id).unwrap_or_default(),
+            status_seen: Vec::new(),
         })
         .collect())
+}
+
+/// When the mirror saw the link's status change, oldest first.
+pub async fn status_seen<C: GenericClient>(client: &C, id: &str) -> Result<Vec<(LinkStatus, DateTime<Utc>)>, Error> {
+    let rows =
+        client.query("SELECT status, seen_at FROM link_changes WHERE link_id = $1 ORDER BY seen_at", &[&id]).await?;
+    Ok(rows.iter().map(|row| (LinkStatus::parse(row.get::<_, &str>(0)), from_micros(row.get(1)))).collect())
 }
 
 /// Every fact kept.

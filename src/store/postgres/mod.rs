@@ -173,7 +173,9 @@ impl PgStore {
     pub async fn order(&self, link_id: String) -> Result<crate::cases::Order, StoreError> {
         let client = self.client().await?;
         let mut orders = cases::orders(&**client, &[link_id.as_str()]).await.map_err(|e| self.failed(e))?;
-        Ok(orders.pop().unwrap_or(crate::cases::Order { link_id, ..Default::default() }))
+        let status_seen = cases::status_seen(&**client, &link_id).await.map_err(|e| self.failed(e))?;
+        let order = orders.pop().unwrap_or(crate::cases::Order { link_id, ..Default::default() });
+        Ok(crate::cases::Order { status_seen, ..order })
     }
 
     pub async fn overview(&self, query: OverviewQuery) -> Result<Overview, StoreError> {
@@ -263,7 +265,7 @@ impl PgStore {
         client
             .batch_execute(
                 "TRUNCATE links, transactions, webhooks, sync_state, search, rollup_transactions, rollup_settled, \
-                 rollup_links, sync_heartbeat, case_facts, balance_links",
+                 rollup_links, sync_heartbeat, case_facts, balance_links, link_changes",
             )
             .await
             .map_err(|e| self.failed(e))

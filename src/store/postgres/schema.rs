@@ -150,6 +150,19 @@ CREATE TABLE balance_links (
 CREATE INDEX balance_links_by_original ON balance_links (original);
 "#,
     },
+    Migration {
+        version: 5,
+        // PIK gives no time for a link's expiry or deactivation: the time the
+        // mirror saw a link's status change is the best there is.
+        sql: r#"
+CREATE TABLE link_changes (
+    link_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    seen_at BIGINT NOT NULL,
+    PRIMARY KEY (link_id, status)
+);
+"#,
+    },
 ];
 
 /// The version that added cases: their facts are computed from the rows

@@ -245,6 +245,19 @@ pub async fn save(tx: &Tx<'_>, batch: &Batch, now: DateTime<Utc>) -> Result<Resu
         written.links = planned.len() as u64;
         account(&mut written, &mut search_keys, &mut search_docs, &planned);
         write_links(tx, &planned, micros(now)).await?;
+        let (changed, statuses): (Vec<&str>, Vec<&str>) = planned
+            .iter()
+            .filter(|(_, row)| row.old_status.as_ref().is_some_and(|old| *old != row.fields.2))
+            .map(|(_, row)| (row.fields.0.as_str(), row.fields.2.as_str()))
+            .unzip();
+        if !changed.is_empty() {
+            tx.execute(
+                "INSERT INTO link_changes (link_id, status, seen_at) SELECT i, s, $3 FROM unnest($1::text[], $2::text[]) \
+                 AS u(i, s) ON CONFLICT DO NOTHING",
+                &[&changed, &statuses, &micros(now)],
+            )
+            .await?;
+        }
     }
     if !batch.transactions.is_empty() {
         let planned = plan(tx, &batch.transactions).await?;

@@ -2,9 +2,11 @@
 //! the write's transaction, kept when they may make a case.
 
 use super::rows::{link_from_row, transaction_from_row};
-use crate::api::PaymentLink;
+use crate::api::{LinkStatus, PaymentLink};
 use crate::cases::{LinkFacts, Order, balance_for};
+use crate::store::rows::from_micros;
 use crate::store::rows::{LINK_COLUMNS, TRANSACTION_COLUMNS};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeSet;
 
@@ -43,7 +45,14 @@ pub fn order(conn: &Connection, id: &str) -> rusqlite::Result<Order> {
     for balance in balance_ids {
         balance_links.extend(link_by_id(conn, &balance)?);
     }
-    Ok(Order { link_id: id.to_string(), link, payments, balance_links })
+    Ok(Order { link_id: id.to_string(), link, payments, balance_links, status_seen: Vec::new() })
+}
+
+/// When the mirror saw the link's status change, oldest first.
+pub fn status_seen(conn: &Connection, id: &str) -> rusqlite::Result<Vec<(LinkStatus, DateTime<Utc>)>> {
+    conn.prepare_cached("SELECT status, seen_at FROM link_changes WHERE link_id = ?1 ORDER BY seen_at")?
+        .query_map([id], |row| Ok((LinkStatus::parse(&row.get::<_, String>(0)?), from_micros(row.get(1)?))))?
+        .collect()
 }
 
 fn link_by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<PaymentLink>> {

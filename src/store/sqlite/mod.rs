@@ -183,7 +183,12 @@ impl SqliteStore {
     }
 
     pub async fn order(&self, link_id: String) -> Result<crate::cases::Order, StoreError> {
-        self.with(false, move |conn| cases::order(conn, &link_id)).await
+        self.with(false, move |conn| {
+            let mut order = cases::order(conn, &link_id)?;
+            order.status_seen = cases::status_seen(conn, &link_id)?;
+            Ok(order)
+        })
+        .await
     }
 
     pub async fn overview(&self, query: OverviewQuery) -> Result<Overview, StoreError> {
@@ -283,7 +288,7 @@ impl SqliteStore {
                 "DELETE FROM links; DELETE FROM transactions; DELETE FROM webhooks; DELETE FROM sync_state; \
                  DELETE FROM search; DELETE FROM sync_lease; DELETE FROM rollup_transactions; \
                  DELETE FROM rollup_settled; DELETE FROM rollup_links; DELETE FROM case_facts; \
-                 DELETE FROM balance_links;",
+                 DELETE FROM balance_links; DELETE FROM link_changes;",
             )?;
             tx.commit()?;
             conn.execute_batch("VACUUM")?;

@@ -130,6 +130,12 @@ pub fn upsert_link(
         micros(now),
     ])?;
     index(conn, key, &link_document(link), found.is_some())?;
+    if let Some((_, old)) = &found
+        && old != link.status.as_str()
+    {
+        conn.prepare_cached("INSERT OR IGNORE INTO link_changes (link_id, status, seen_at) VALUES (?1, ?2, ?3)")?
+            .execute(params![link.id, link.status.as_str(), micros(now)])?;
+    }
     deltas.link(link, found.as_ref().map(|(_, status)| status.as_str()));
     let inserted = u64::from(found.is_none());
     let change = Change { links: true, ids: vec![link.id.clone()], ..Change::default() };

@@ -157,6 +157,20 @@ CREATE INDEX balance_links_by_original ON balance_links (original);
 "#,
         then: Some(super::cases::rebuild),
     },
+    Migration {
+        version: 7,
+        // PIK gives no time for a link's expiry or deactivation: the time the
+        // mirror saw a link's status change is the best there is.
+        sql: r#"
+CREATE TABLE link_changes (
+    link_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    PRIMARY KEY (link_id, status)
+) WITHOUT ROWID;
+"#,
+        then: None,
+    },
 ];
 
 /// The schema version this build writes.
