@@ -3,7 +3,7 @@
 //! caller cleans it for where it goes (a terminal, a clipboard).
 
 use super::{Case, CaseKind, LinkFacts, Order};
-use crate::api::{LinkStatus, PaymentLink, Transaction, TransactionStatus};
+use crate::api::{LinkStatus, TransactionStatus};
 use crate::human::age_words;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;

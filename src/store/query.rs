@@ -90,7 +90,7 @@ pub struct SearchQuery {
     pub confirmed: Option<TimeRange>,
     pub settled: Option<TimeRange>,
     /// Links with a case, and their payments.
-    pub case: Option<CaseFilter>,
+    pub case: Option<Box<CaseFilter>>,
     /// Filters typed that could not be read, each in words saying what to
     /// type instead ("from: use a date like 2026-11-29, yesterday or 7d").
     pub problems: Vec<String>,
@@ -314,7 +314,8 @@ impl SearchQuery {
                         None => return Err(format!("case: use one of {}, or any", CaseKind::names())),
                     },
                 };
-                self.case = Some(CaseFilter { kind, rules: reading.cases.clone(), now: reading.now, links: None });
+                self.case =
+                    Some(Box::new(CaseFilter { kind, rules: reading.cases.clone(), now: reading.now, links: None }));
             }
             _ => return Ok(false),
         }

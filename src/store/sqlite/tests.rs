@@ -228,7 +228,9 @@ async fn a_mirror_from_before_cases_gets_its_cases_from_the_rows_it_holds() {
     drop(opened);
     // The file as schema 5 left it: no cases anywhere.
     let Ok(conn) = Connection::open(&path) else { panic!("no file") };
-    let back = conn.execute_batch("DROP TABLE case_facts; DROP TABLE balance_links; DROP TABLE link_changes; PRAGMA user_version = 5;");
+    let back = conn.execute_batch(
+        "DROP TABLE case_facts; DROP TABLE balance_links; DROP TABLE link_changes; PRAGMA user_version = 5;",
+    );
     assert!(back.is_ok(), "{back:?}");
     drop(conn);
     let Ok(reopened) = Store::open(Place::File(path), &account()) else { panic!("did not reopen") };
