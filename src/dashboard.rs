@@ -254,6 +254,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         hidden_refresh: refresh * 6,
         bell: args.bell,
         zone: zone(None).map_err(refused)?,
+        agent: config::agent(file.as_ref(), None),
         read_only: global.read_only,
         profiles: file.as_ref().map(ConfigFile::profile_names).unwrap_or_default(),
         config_path: path.as_ref().map(|p| p.display().to_string()),
@@ -320,6 +321,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
     let settings = Settings {
         environment,
         zone: zone(settings.profile.as_deref()).map_err(refused)?,
+        agent: config::agent(file.as_ref(), settings.profile.as_deref()),
         profile: settings.profile.clone(),
         read_only: settings.read_only,
         store,

@@ -186,6 +186,10 @@ pub async fn read_for(store: &Store, cmd: &Cmd) -> Option<Msg> {
             let result = store.search(query, offset, limit).await.map_err(|e| e.to_string());
             Msg::Searched { request, result }
         }
+        Cmd::Record(act) => {
+            let subject = act.subject.clone();
+            Msg::Recorded { subject, result: store.append_act(*act.clone()).await.map_err(|e| e.to_string()) }
+        }
         Cmd::ReadOrder { request, link_id } => {
             Msg::OrderRead { request, result: store.order(&link_id).await.map(Box::new).map_err(|e| e.to_string()) }
         }
@@ -639,4 +643,18 @@ pub fn case_edges() -> Vec<CaseEdge> {
             CaseEdge { what, rules: rules.clone(), link, payments, expected }
         })
         .collect()
+}
+
+/// An act of "alice@desk" about `subject`, done.
+pub fn act(what: &str, subject: &str, at: DateTime<Utc>) -> crate::audit::Act {
+    crate::audit::Act {
+        at,
+        agent: "alice@desk".into(),
+        profile: Some("live".into()),
+        act: what.into(),
+        subject: Some(subject.into()),
+        outcome: crate::audit::DONE.into(),
+        request_id: None,
+        detail: "0.90 USDT".into(),
+    }
 }

@@ -120,6 +120,13 @@ impl Worker {
                     export(&client, &store, job, |e| send(event(e))).await;
                 });
             }
+            Cmd::Record(act) => {
+                tokio::spawn(async move {
+                    let subject = act.subject.clone();
+                    let result = store.append_act(*act).await.map_err(|e| e.to_string());
+                    send(Msg::Recorded { subject, result });
+                });
+            }
             Cmd::Copy(_)
             | Cmd::Bell
             | Cmd::Notify { .. }

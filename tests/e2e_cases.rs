@@ -43,6 +43,10 @@ fn an_underpaid_order_shows_its_case_and_b_makes_a_balance_link_of_what_is_missi
         "the story, zone named: {screen}"
     );
     assert!(screen.contains("b balance link"), "{screen}");
+    // c: the reply, copied, and in the story as this agent's act.
+    session.send("c");
+    let story = session.wait_for("the copy in the story", |s| s.contains("copied the reply pl_"));
+    assert!(story.contains("(underpaid reply)"), "{story}");
 
     runtime.block_on(reset_requests(&sandbox));
     session.send("b");

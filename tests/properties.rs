@@ -186,6 +186,10 @@ proptest! {
                                 Err("the mirror failed: disk I/O error\u{1b}[2J".into())
                             },
                         },
+                        Cmd::Record(act) => Msg::Recorded {
+                            subject: act.subject.clone(),
+                            result: if ok { Ok(()) } else { Err("the mirror failed: disk I/O error\u{1b}[2J".into()) },
+                        },
                         Cmd::FetchLink { request, .. } | Cmd::FetchTransaction { request, .. } => {
                             Msg::Object { request, result: Err(refusal(404, "not found (404)")) }
                         }

@@ -91,10 +91,47 @@ impl App {
         let template = self.settings.replies.template(case.kind);
         let reply = crate::cases::reply(template, &case, &order, &self.settings.explorers);
         cmds.push(Cmd::Copy(reply.clone()));
+        cmds.push(self.act("copied the reply", Some(case.link_id.clone()), format!("{} reply", case.kind.words())));
         if let Mode::Case(view) = &mut self.mode {
             view.reply = Some(reply);
         }
         self.notify(format!("copied the reply for {} ({})", case.link_id, case.kind.words()), false);
+    }
+
+    /// An act of this agent now, done, for the audit log.
+    pub(super) fn act(&self, act: &str, subject: Option<String>, detail: String) -> Cmd {
+        Cmd::Record(Box::new(crate::audit::Act {
+            at: self.now,
+            agent: self.settings.agent.clone(),
+            profile: self.settings.profile.clone(),
+            act: act.into(),
+            subject,
+            outcome: crate::audit::DONE.into(),
+            request_id: None,
+            detail,
+        }))
+    }
+
+    /// An act reached the audit log (the case view shows it), or did not.
+    pub(super) fn recorded(&mut self, subject: Option<String>, result: Result<(), String>, cmds: &mut Vec<Cmd>) {
+        if let Err(why) = result {
+            return self.notify(format!("not written to the audit log: {why}"), true);
+        }
+        let Mode::Case(view) = &self.mode else { return };
+        let about = |id: &String| {
+            *id == view.link_id || view.order.as_ref().is_some_and(|o| o.balance_links.iter().any(|l| l.id == *id))
+        };
+        if subject.as_ref().is_some_and(about) {
+            self.read_case_again(cmds);
+        }
+    }
+
+    /// Reads the open case's order again, keeping the view as it is.
+    fn read_case_again(&mut self, cmds: &mut Vec<Cmd>) {
+        let request = self.request_id();
+        let Mode::Case(view) = &mut self.mode else { return };
+        view.request = request;
+        cmds.push(Cmd::ReadOrder { request, link_id: view.link_id.clone() });
     }
 
     /// The order the selection is about: the link shown or selected, or

@@ -137,6 +137,11 @@ impl<T: Resource> LocalList<T> {
         self.visible_row(self.selected)
     }
 
+    /// Every row, newest first, whatever the filter.
+    pub fn rows(&self) -> &[T] {
+        &self.rows
+    }
+
     pub fn find(&self, id: &str) -> Option<&T> {
         self.rows.iter().find(|row| row.id() == id)
     }

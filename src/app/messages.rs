@@ -109,6 +109,11 @@ pub enum Msg {
         request: RequestId,
         result: Result<Box<crate::cases::Order>, String>,
     },
+    /// An act appended to the audit log, or why not.
+    Recorded {
+        subject: Option<String>,
+        result: Result<(), String>,
+    },
     /// How an export is going.
     Export {
         request: RequestId,
@@ -199,6 +204,8 @@ pub enum Cmd {
         request: RequestId,
         job: ExportJob,
     },
+    /// Append this act to the audit log.
+    Record(Box<crate::audit::Act>),
     /// Resolve this profile and talk to its PIK from now on.
     SwitchProfile(String),
     /// Look this zone up in the time-zone database (`:tz NAME`).

@@ -449,7 +449,7 @@ impl App {
             Msg::LinkTransactions { request, link_id, result } => {
                 self.link_transactions_loaded(request, &link_id, result)
             }
-            Msg::Written { request, result } => self.written(request, result),
+            Msg::Written { request, result } => self.written(request, result, &mut cmds),
             Msg::Event(event) => self.events.prepend(*event, now),
             Msg::Refused(reason) => self.refused_event(reason, &mut cmds),
             Msg::Changes(transactions) => {
@@ -463,6 +463,7 @@ impl App {
             }
             Msg::StoreChanged(change) => self.store_changed(&change),
             Msg::OrderRead { request, result } => self.order_read(request, result),
+            Msg::Recorded { subject, result } => self.recorded(subject, result, &mut cmds),
             Msg::Overview { request, result } => self.overview_loaded(request, result, &mut cmds),
             Msg::Export { request, event } => self.export_event(request, event),
             Msg::ProfileSwitched(result) => self.profile_switched(result),

@@ -69,6 +69,8 @@ pub struct Settings {
     pub bell: bool,
     pub environment: Environment,
     pub profile: Option<String>,
+    /// Who is acting, in the audit log: `$USER@host` by default. Never sent to PIK.
+    pub agent: String,
     /// The profiles in the config file, for `:profiles`.
     pub profiles: Vec<String>,
     /// Where the config file is (or would be), for messages.
@@ -107,6 +109,7 @@ impl Default for Settings {
             bell: false,
             environment: Environment::Sandbox,
             profile: None,
+            agent: "agent@desk".into(),
             profiles: Vec::new(),
             config_path: None,
             zone: Zone::utc(),

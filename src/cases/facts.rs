@@ -60,6 +60,8 @@ pub struct Order {
     /// When the mirror saw the link's status change, by status (PIK gives
     /// no time for an expiry or a deactivation).
     pub status_seen: Vec<(LinkStatus, DateTime<Utc>)>,
+    /// What agents did about it or its balance links (the audit log's acts).
+    pub acts: Vec<crate::audit::Act>,
 }
 
 impl Order {

@@ -3,7 +3,7 @@
 //! caller cleans it for where it goes (a terminal, a clipboard).
 
 use super::{Case, CaseKind, LinkFacts, Order};
-use crate::api::{LinkStatus, TransactionStatus};
+use crate::api::{EventEnvelope, LinkStatus, TransactionStatus};
 use crate::human::age_words;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -90,9 +90,10 @@ pub struct Moment {
 }
 
 /// The order's story, oldest first: the link made, each payment's steps,
-/// the balance link made for it, the link's end. An expiry has no time at
-/// PIK: it is told when the mirror saw it, else it closes the story.
-pub fn timeline(order: &Order) -> Vec<Moment> {
+/// the balance link made for it, what agents did, the webhook events
+/// `heard` by a local listener about it, the link's end. An expiry has no
+/// time at PIK: it is told when the mirror saw it, else it closes the story.
+pub fn timeline(order: &Order, heard: &[EventEnvelope]) -> Vec<Moment> {
     let (link, payments, balance) = (order.link.as_ref(), &order.payments, &order.balance_links);
     let mut moments = Vec::new();
     if let Some(link) = link {
@@ -142,6 +143,25 @@ pub fn timeline(order: &Order) -> Vec<Moment> {
             payment: None,
         });
     }
+    for act in &order.acts {
+        moments.push(Moment { at: act.at, what: act.words(), payment: None });
+    }
+    let about: Vec<&EventEnvelope> =
+        heard.iter().filter(|e| e.data.payment_link_id.as_deref() == Some(order.link_id.as_str())).collect();
+    let event_words = |event: &EventEnvelope| {
+        let data = &event.data;
+        format!(
+            "webhook {} heard by the local listener: payment {} {}",
+            event.event.as_str(),
+            data.transaction_id,
+            data.status.as_str()
+        )
+    };
+    for event in &about {
+        if let Some(at) = event.created_at {
+            moments.push(Moment { at, what: event_words(event), payment: Some(event.data.transaction_id.clone()) });
+        }
+    }
     let closed = link.filter(|l| matches!(l.status, LinkStatus::Expired | LinkStatus::Deactivated));
     let seen = closed.and_then(|l| order.status_seen.iter().find(|(status, _)| *status == l.status));
     if let (Some(link), Some((_, at))) = (closed, seen) {
@@ -152,6 +172,14 @@ pub fn timeline(order: &Order) -> Vec<Moment> {
         });
     }
     moments.sort_by_key(|moment| moment.at);
+    let last = moments.last().map(|m| m.at).or(link.map(|l| l.created_at));
+    if let Some(at) = last {
+        // An event without a time: heard, but when is not known.
+        for event in about.iter().filter(|e| e.created_at.is_none()) {
+            let what = format!("{} (PIK gave no time)", event_words(event));
+            moments.push(Moment { at, what, payment: Some(event.data.transaction_id.clone()) });
+        }
+    }
     if let Some(link) = closed.filter(|_| seen.is_none()) {
         let at = moments.last().map(|m| m.at).unwrap_or(link.created_at);
         moments.push(Moment { at, what: format!("link {} is {} now", link.id, link.status.as_str()), payment: None });

@@ -191,7 +191,7 @@ fn the_story_is_told_oldest_first_with_the_link_s_end_last() {
         ..payment(2, "75", TransactionStatus::Settled, 60)
     };
     let order = Order { link_id: link.id.clone(), link: Some(link), payments: vec![paid, failed], ..Order::default() };
-    let story = timeline(&order);
+    let story = timeline(&order, &[]);
     let words: Vec<&str> = story.iter().map(|m| m.what.as_str()).collect();
     assert_eq!(
         words,
@@ -207,11 +207,66 @@ fn the_story_is_told_oldest_first_with_the_link_s_end_last() {
     assert!(story.windows(2).all(|pair| pair[0].at <= pair[1].at));
     // Where the mirror saw it expire, the story says when, in its place.
     let seen = t0() - Duration::minutes(55);
-    let story = timeline(&Order { status_seen: vec![(LinkStatus::Expired, seen)], ..order });
+    let story = timeline(&Order { status_seen: vec![(LinkStatus::Expired, seen)], ..order }, &[]);
     let expiry: Vec<(DateTime<Utc>, &str)> =
         story.iter().filter(|m| m.what.contains("expired")).map(|m| (m.at, m.what.as_str())).collect();
     assert_eq!(expiry, [(seen, "link pl_order expired (when the mirror saw it: PIK gives no time)")]);
     assert_eq!(story.last().map(|m| m.what.as_str()), Some("payment txn_2 credited"));
+}
+
+#[test]
+fn the_story_holds_what_agents_did_and_the_events_heard() {
+    use crate::api::{EventData, EventEnvelope, WebhookEvent};
+    let link = PaymentLink { created_at: t0() - Duration::hours(3), ..order("75", LinkStatus::Paid) };
+    let paid = payment(1, "74.10", TransactionStatus::Settled, 60);
+    let act = crate::audit::Act {
+        at: t0() - Duration::minutes(10),
+        agent: "alice@desk".into(),
+        profile: None,
+        act: "copied the reply".into(),
+        subject: Some("pl_order".into()),
+        outcome: crate::audit::DONE.into(),
+        request_id: None,
+        detail: "underpaid reply".into(),
+    };
+    let heard = |id: &str, on: &str, at: Option<chrono::DateTime<chrono::Utc>>| EventEnvelope {
+        event: WebhookEvent::PaymentSettled,
+        id: id.into(),
+        created_at: at,
+        data: EventData {
+            transaction_id: "txn_1".into(),
+            payment_link_id: Some(on.into()),
+            amount: dec("74.10"),
+            currency: "USDT".into(),
+            status: TransactionStatus::Settled,
+            confirmed_at: None,
+            settled_at: None,
+        },
+    };
+    let events = [
+        heard("evt_1", "pl_order", Some(t0() - Duration::minutes(59))),
+        heard("evt_other", "pl_other", Some(t0() - Duration::minutes(30))),
+        heard("evt_2", "pl_order", None),
+    ];
+    let order = Order {
+        link_id: "pl_order".into(),
+        link: Some(link),
+        payments: vec![paid],
+        acts: vec![act],
+        ..Order::default()
+    };
+    let words: Vec<String> = timeline(&order, &events).into_iter().map(|m| m.what).collect();
+    assert_eq!(
+        words,
+        [
+            "link pl_order made for 75 USDT",
+            "payment txn_1 of 74.10 USDT started",
+            "payment txn_1 confirmed on chain",
+            "webhook payment.settled heard by the local listener: payment txn_1 settled",
+            "alice@desk copied the reply pl_order (underpaid reply)",
+            "webhook payment.settled heard by the local listener: payment txn_1 settled (PIK gave no time)",
+        ]
+    );
 }
 
 #[test]

@@ -44,6 +44,8 @@ pub struct ConfigFile {
     pub hyperlinks: Option<bool>,
     /// `tz = "Europe/Berlin"`: the zone times are shown and dates typed in.
     pub tz: Option<Spanned<String>>,
+    /// `agent = "alice"`: who is acting, in the audit log (never sent to PIK).
+    pub agent: Option<String>,
     /// `[sort]`: the panes' first sort, `links = "amount desc"`.
     pub sort: Option<SortTable>,
     /// `[cases]`: when something is a case (see `cases`).
@@ -242,6 +244,8 @@ pub struct Profile {
     pub store: Option<String>,
     /// This profile's time zone, over the file's `tz`.
     pub tz: Option<Spanned<String>>,
+    /// This profile's agent, over the file's `agent`.
+    pub agent: Option<String>,
 }
 
 /// What the command line said.
@@ -421,6 +425,17 @@ pub fn zone(
         }),
         None => Ok(Zone::system()),
     }
+}
+
+/// Who is acting: the profile's `agent`, else the file's, else
+/// `$USER@host`. Cleaned, one line, at most 64 characters: it is shown and
+/// written in the audit log.
+pub fn agent(file: Option<&ConfigFile>, profile: Option<&str>) -> String {
+    let written = file.and_then(|f| {
+        profile.and_then(|p| f.profiles.get(p)).and_then(|p| p.agent.clone()).or_else(|| f.agent.clone())
+    });
+    let name = written.filter(|name| !name.trim().is_empty()).unwrap_or_else(crate::audit::default_agent);
+    crate::sanitize::for_terminal_truncated(name.trim(), 64)
 }
 
 /// The panes' first sorts (links, transactions): the file's `[sort]`, else

@@ -119,7 +119,7 @@ async fn show(global: &GlobalArgs, link_id: &str, offline: bool, rules: &CaseRul
     let now = chrono::Utc::now();
     let facts = order.facts();
     let case = judge(&facts, rules, now);
-    let story = timeline(&order);
+    let story = timeline(&order, &[]);
     let step = case.as_ref().map(|case| next_step(case, &facts, now));
     if global.json {
         print_json(&json!({

@@ -35,6 +35,7 @@ pub const CHECKS: &[&str] = &[
     "every_case_kind_at_its_threshold_edge",
     "a_case_filter_finds_the_orders_and_their_payments",
     "a_link_s_end_is_dated_when_the_mirror_saw_it",
+    "what_agents_did_is_kept_apart_and_outlives_a_clear",
 ];
 
 /// Runs the check called `name` on `store` (an empty one).
@@ -68,6 +69,9 @@ pub async fn run(name: &str, store: Store) {
             a_case_filter_finds_the_orders_and_their_payments(store).await
         }
         "a_link_s_end_is_dated_when_the_mirror_saw_it" => a_link_s_end_is_dated_when_the_mirror_saw_it(store).await,
+        "what_agents_did_is_kept_apart_and_outlives_a_clear" => {
+            what_agents_did_is_kept_apart_and_outlives_a_clear(store).await
+        }
         other => panic!("no contract check {other}"),
     }
 }
@@ -674,4 +678,26 @@ pub async fn a_link_s_end_is_dated_when_the_mirror_saw_it(store: Store) {
     assert_eq!(seen("pl_watched").await, watched);
     assert!(store.clear().await.is_ok());
     assert_eq!(seen("pl_watched").await, vec![], "a copy of PIK's data, cleared with the mirror");
+}
+
+/// An act about an order or its balance link is in the order's story; the
+/// audit log is not a copy of PIK, so clearing the mirror leaves it whole.
+pub async fn what_agents_did_is_kept_apart_and_outlives_a_clear(store: Store) {
+    use crate::test_support::{act, dec, link, t0};
+    let balance = PaymentLink {
+        description: Some(crate::cases::balance_description("pl_short", Some("Order #1234"))),
+        amount: dec("0.90"),
+        ..link("pl_balance")
+    };
+    assert!(store.save(Batch { links: vec![link("pl_short"), balance], ..Batch::default() }).await.is_ok());
+    let copied = act("copied the reply", "pl_short", t0() - chrono::Duration::minutes(5));
+    let created = act("created a link", "pl_balance", t0() - chrono::Duration::minutes(9));
+    let elsewhere = act("copied the reply", "pl_other", t0());
+    for act in [&copied, &created, &elsewhere] {
+        assert!(store.append_act(act.clone()).await.is_ok());
+    }
+    let order = store.order("pl_short").await.map(|order| order.acts);
+    assert_eq!(order, Ok(vec![created.clone(), copied.clone()]), "its own and its balance link's, oldest first");
+    assert!(store.clear().await.is_ok());
+    assert_eq!(store.acts_about(vec!["pl_short".into()]).await, Ok(vec![copied]), "never cleared with the mirror");
 }

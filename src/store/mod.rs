@@ -316,9 +316,24 @@ impl Store {
     }
 
     /// One order's rows (a link with no case too): its link, the payments
-    /// on it, the balance links made for it.
+    /// on it, the balance links made for it, and what agents did about it.
     pub async fn order(&self, link_id: &str) -> Result<crate::cases::Order, StoreError> {
-        on_backend!(self, backend => backend.order(link_id.to_string()).await)
+        let mut order = on_backend!(self, backend => backend.order(link_id.to_string()).await)?;
+        let mut subjects = vec![link_id.to_string()];
+        subjects.extend(order.balance_links.iter().map(|link| link.id.clone()));
+        order.acts = self.acts_about(subjects).await?;
+        Ok(order)
+    }
+
+    /// Appends an act to the audit log: kept apart from the mirror, never
+    /// cleared with it, never changed.
+    pub async fn append_act(&self, act: crate::audit::Act) -> Result<(), StoreError> {
+        on_backend!(self, backend => backend.append_act(act).await)
+    }
+
+    /// What agents did about these links or payments, oldest first.
+    pub async fn acts_about(&self, subjects: Vec<String>) -> Result<Vec<crate::audit::Act>, StoreError> {
+        on_backend!(self, backend => backend.acts_about(subjects).await)
     }
 
     /// The overview of a period: money per currency, the chart, what needs attention.

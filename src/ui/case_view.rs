@@ -45,7 +45,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &CaseView) {
     }
     if let Some(order) = &view.order {
         lines.push(Line::from(""));
-        let story = crate::cases::timeline(order);
+        let story = crate::cases::timeline(order, app.events.rows());
         let rows: Vec<(String, String)> = story
             .iter()
             .map(|moment| (zone.format(moment.at, "%Y-%m-%d %H:%M"), for_terminal(&moment.what).into_owned()))

@@ -30,6 +30,7 @@ pub fn tests() -> Vec<(String, Test)> {
     tests.push(("store::a_wrong_password_is_one_clear_line".into(), Box::new(wrong_password)));
     tests.push(("store::another_servers_database_is_refused".into(), Box::new(other_server)));
     tests.push(("store::tls_through_rustls_as_sslmode_asks".into(), Box::new(tls)));
+    tests.push(("store::the_audit_log_refuses_an_update_a_delete_or_a_truncation".into(), Box::new(append_only)));
     tests
 }
 
@@ -256,4 +257,27 @@ fn tls() {
     let refused = attempt(format!("{plain}?sslmode=require"));
     assert!(refused.is_err(), "sslmode=require was met by a server without TLS");
     cluster.stop_server();
+}
+
+/// Whoever connects, the audit log's rows are never changed or removed:
+/// triggers refuse it on the server, not only pik-tui's own code.
+fn append_only() {
+    runtime().block_on(async {
+        let url = database("append_only");
+        let store = open(&url, BASE).await;
+        let act = pik_tui::test_support::act("copied the reply", "pl_short", t0());
+        assert!(store.append_act(act.clone()).await.is_ok());
+        let (client, connection) = match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
+            Ok(pair) => pair,
+            Err(err) => panic!("{err}"),
+        };
+        tokio::spawn(connection);
+        for sql in ["UPDATE acts SET agent = 'mallory'", "DELETE FROM acts", "TRUNCATE acts"] {
+            let refused = client.batch_execute(sql).await;
+            let words = refused.as_ref().err().and_then(|e| e.as_db_error()).map(|e| e.message().to_string());
+            assert_eq!(words.as_deref(), Some("the audit log is append-only"), "{sql}");
+        }
+        assert!(store.clear().await.is_ok());
+        assert_eq!(store.acts_about(vec!["pl_short".into()]).await, Ok(vec![act]));
+    });
 }

@@ -236,6 +236,22 @@ fn enter_on_a_case_tells_its_story_and_b_fills_a_balance_link_with_what_is_missi
     });
     assert!(copied.as_deref().is_some_and(|t| t.contains("so 0.90 USDT is still missing")), "{copied:?}");
     assert!(matches!(app.mode(), Mode::Case(view) if view.reply == copied), "shown where it was made");
+    // ...and written in the audit log by this agent; once there, the story is read again to show it.
+    let recorded = cmds.iter().find_map(|c| match c {
+        Cmd::Record(act) => Some(act.clone()),
+        _ => None,
+    });
+    let Some(act) = recorded else { panic!("the copy is recorded: {cmds:?}") };
+    assert_eq!(
+        (act.agent.as_str(), act.act.as_str(), act.subject.as_deref(), act.detail.as_str(), act.at),
+        ("agent@desk", "copied the reply", Some("pl_short00001"), "underpaid reply", t0())
+    );
+    let cmds = app.update(Msg::Recorded { subject: act.subject.clone(), result: Ok(()) }, t0());
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::ReadOrder { link_id, .. } if link_id == "pl_short00001")), "{cmds:?}");
+    let cmds = app.update(Msg::Recorded { subject: act.subject.clone(), result: Err("disk full".into()) }, t0());
+    assert!(cmds.is_empty(), "nothing retried");
+    let said = app.notice().map(|n| (n.is_error, n.text.clone()));
+    assert_eq!(said, Some((true, "not written to the audit log: disk full".into())));
     // b: the new-link form, filled in with exactly what is missing.
     key(&mut app, 'b', t0());
     let Mode::NewLink(form) = app.mode() else { panic!("the new-link form") };

@@ -41,8 +41,17 @@ fn a_created_link_shows_its_result_and_esc_selects_it_on_top() {
     let cmds = press(&mut app, KeyCode::Enter, t0());
     let Some(request) = write_request(&cmds) else { panic!() };
     let created = link("pl_new");
-    app.update(Msg::Written { request, result: Ok(Written::Link(created)) }, t0());
+    let cmds = app.update(Msg::Written { request, result: Ok(Written::Link(created.clone())) }, t0());
     assert!(matches!(app.mode(), Mode::Created(_)));
+    let recorded: Vec<(String, Option<String>, String)> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::Record(act) => Some((act.act.clone(), act.subject.clone(), act.detail.clone())),
+            _ => None,
+        })
+        .collect();
+    let amount = format!("{} {}", created.amount, created.currency);
+    assert_eq!(recorded, [("created a link".to_string(), Some("pl_new".to_string()), amount)], "in the audit log");
     // An answer to a request nobody waits for any more changes nothing.
     app.update(Msg::Written { request, result: Err(refusal(500, "x")) }, t0());
     assert!(matches!(app.mode(), Mode::Created(_)));

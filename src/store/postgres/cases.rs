@@ -84,6 +84,7 @@ pub async fn orders<C: GenericClient>(client: &C, ids: &[&str]) -> Result<Vec<Or
             payments: payments.remove(*id).unwrap_or_default(),
             balance_links: balances.remove(*id).unwrap_or_default(),
             status_seen: Vec::new(),
+            acts: Vec::new(),
         })
         .collect())
 }

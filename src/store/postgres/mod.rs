@@ -14,6 +14,7 @@
 mod cases;
 pub mod connect;
 mod read;
+mod record;
 mod rollups;
 pub mod schema;
 mod search;
@@ -176,6 +177,16 @@ impl PgStore {
         let status_seen = cases::status_seen(&**client, &link_id).await.map_err(|e| self.failed(e))?;
         let order = orders.pop().unwrap_or(crate::cases::Order { link_id, ..Default::default() });
         Ok(crate::cases::Order { status_seen, ..order })
+    }
+
+    pub async fn append_act(&self, act: crate::audit::Act) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        record::append(&**client, &act).await.map_err(|e| self.failed(e))
+    }
+
+    pub async fn acts_about(&self, subjects: Vec<String>) -> Result<Vec<crate::audit::Act>, StoreError> {
+        let client = self.client().await?;
+        record::about(&**client, &subjects).await.map_err(|e| self.failed(e))
     }
 
     pub async fn overview(&self, query: OverviewQuery) -> Result<Overview, StoreError> {

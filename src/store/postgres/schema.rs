@@ -163,6 +163,35 @@ CREATE TABLE link_changes (
 );
 "#,
     },
+    Migration {
+        version: 6,
+        // What agents did: not a copy of PIK, so never in `store clear`'s
+        // list; append-only (`record.rs`).
+        sql: r#"
+CREATE TABLE acts (
+    id BIGSERIAL PRIMARY KEY,
+    at BIGINT NOT NULL,
+    agent TEXT NOT NULL,
+    profile TEXT,
+    act TEXT NOT NULL,
+    subject TEXT,
+    outcome TEXT NOT NULL,
+    request_id TEXT,
+    detail TEXT NOT NULL
+);
+CREATE INDEX acts_by_subject ON acts (subject, id);
+CREATE INDEX acts_by_time ON acts (at);
+CREATE FUNCTION acts_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit log is append-only';
+END
+$$;
+CREATE TRIGGER acts_are_never_changed BEFORE UPDATE OR DELETE ON acts
+    FOR EACH ROW EXECUTE FUNCTION acts_are_append_only();
+CREATE TRIGGER acts_are_never_truncated BEFORE TRUNCATE ON acts
+    FOR EACH STATEMENT EXECUTE FUNCTION acts_are_append_only();
+"#,
+    },
 ];
 
 /// The version that added cases: their facts are computed from the rows

@@ -45,7 +45,7 @@ pub fn order(conn: &Connection, id: &str) -> rusqlite::Result<Order> {
     for balance in balance_ids {
         balance_links.extend(link_by_id(conn, &balance)?);
     }
-    Ok(Order { link_id: id.to_string(), link, payments, balance_links, status_seen: Vec::new() })
+    Ok(Order { link_id: id.to_string(), link, payments, balance_links, ..Order::default() })
 }
 
 /// When the mirror saw the link's status change, oldest first.

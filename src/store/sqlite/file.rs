@@ -64,7 +64,7 @@ fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
     Ok(aside)
 }
 
-/// A mirror file opened: its writer and reader, what to tell the agent,
+/// A database file opened (the mirror, or the record beside it): its writer and reader, what to tell the agent,
 /// and whether it can only be read.
 pub(super) struct Opened {
     pub writer: Connection,
@@ -77,11 +77,12 @@ pub(super) struct Opened {
 /// only (said in the notes: search and stats work, nothing new is saved).
 /// A damaged file is moved aside and a fresh one started; a file of another
 /// user, or of a newer pik-tui, is refused in words that say what to do.
-pub(super) fn open_mirror(path: &Path, migrations: &[schema::Migration]) -> Result<Opened, StoreError> {
+/// `noun` names the file in messages: "mirror", "record".
+pub(super) fn open_database(path: &Path, migrations: &[schema::Migration], noun: &str) -> Result<Opened, StoreError> {
     let shown = path.display().to_string();
     let io = |err: std::io::Error| StoreError::Io { path: shown.clone(), message: io_words(path, &err) };
     if read_only_disk(path) {
-        return open_read_only(path, migrations);
+        return open_read_only(path, migrations, noun);
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
@@ -92,7 +93,7 @@ pub(super) fn open_mirror(path: &Path, migrations: &[schema::Migration]) -> Resu
         Err(OpenError::Sql(err)) if is_corrupt(&err) => {
             let aside = move_aside(path).map_err(io)?;
             notes.push(format!(
-                "the mirror {shown} was not a readable database; it was moved aside to {} and a fresh one started",
+                "the {noun} {shown} was not a readable database; it was moved aside to {} and a fresh one started",
                 aside.display()
             ));
             private_file(path).map_err(io)?;
@@ -128,7 +129,7 @@ fn read_only_disk(path: &Path) -> bool {
 }
 
 /// A mirror on a read-only disk, opened to be read as it is.
-fn open_read_only(path: &Path, migrations: &[schema::Migration]) -> Result<Opened, StoreError> {
+fn open_read_only(path: &Path, migrations: &[schema::Migration], noun: &str) -> Result<Opened, StoreError> {
     let shown = path.display().to_string();
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     // In a URI, only these are not themselves (SQLite decodes %HH).
@@ -161,7 +162,7 @@ fn open_read_only(path: &Path, migrations: &[schema::Migration]) -> Result<Opene
         return Err(StoreError::Refused { path: shown, reason });
     }
     let note = format!(
-        "the mirror {shown} is on a read-only disk: it is read as it is, and nothing new is saved in it \
+        "the {noun} {shown} is on a read-only disk: it is read as it is, and nothing new is saved in it \
          (use --store FILE on a writable disk to keep it up to date)"
     );
     Ok(Opened { writer, reader, notes: vec![note], read_only: true })

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod export;
 pub mod file;
 pub mod overview;
+pub mod record;
 pub mod report;
 pub mod rollups;
 pub mod rows;
@@ -37,6 +38,8 @@ pub struct SqliteStore {
     reader: Arc<Mutex<Connection>>,
     /// A file on a read-only disk: read as it is, never written.
     pub read_only: bool,
+    /// What agents did: a file of its own beside the mirror (`record.rs`).
+    record: Arc<Mutex<Connection>>,
 }
 
 fn lock(mutex: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -49,6 +52,18 @@ fn lock(mutex: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 /// when another connection wrote meanwhile, busy timeout or not.
 fn begin(conn: &mut Connection) -> rusqlite::Result<rusqlite::Transaction<'_>> {
     conn.transaction_with_behavior(TransactionBehavior::Immediate)
+}
+
+/// Runs `job` on `conn` on tokio's blocking pool (`noun` names it if that fails).
+async fn run<R: Send + 'static>(
+    conn: Arc<Mutex<Connection>>,
+    noun: &'static str,
+    job: impl FnOnce(&mut Connection) -> rusqlite::Result<R> + Send + 'static,
+) -> Result<R, StoreError> {
+    match tokio::task::spawn_blocking(move || job(&mut lock(&conn))).await {
+        Ok(result) => result.map_err(StoreError::from),
+        Err(err) => Err(StoreError::Sql(format!("a {noun} task stopped: {err}"))),
+    }
 }
 
 impl SqliteStore {
@@ -73,13 +88,16 @@ impl SqliteStore {
                 (shared.clone(), shared)
             }
             Place::File(path) => {
-                let opened = file::open_mirror(path, migrations)?;
+                let opened = file::open_database(path, migrations, "mirror")?;
                 notes = opened.notes;
                 read_only = opened.read_only;
                 (Arc::new(Mutex::new(opened.writer)), Arc::new(Mutex::new(opened.reader)))
             }
         };
-        let store = SqliteStore { place: place.clone(), writer, reader, read_only };
+        let (record, record_notes) = record::open(place)?;
+        notes.extend(record_notes);
+        let record = Arc::new(Mutex::new(record));
+        let store = SqliteStore { place: place.clone(), writer, reader, read_only, record };
         store.claim(account)?;
         Ok((store, notes))
     }
@@ -110,12 +128,7 @@ impl SqliteStore {
         write: bool,
         job: impl FnOnce(&mut Connection) -> rusqlite::Result<R> + Send + 'static,
     ) -> Result<R, StoreError> {
-        let conn = if write { self.writer.clone() } else { self.reader.clone() };
-        let joined = tokio::task::spawn_blocking(move || job(&mut lock(&conn))).await;
-        match joined {
-            Ok(result) => result.map_err(StoreError::from),
-            Err(err) => Err(StoreError::Sql(format!("a mirror task stopped: {err}"))),
-        }
+        run(if write { self.writer.clone() } else { self.reader.clone() }, "mirror", job).await
     }
 
     pub async fn save(&self, batch: Batch) -> Result<Upserted, StoreError> {
@@ -189,6 +202,21 @@ impl SqliteStore {
             Ok(order)
         })
         .await
+    }
+
+    pub async fn append_act(&self, act: crate::audit::Act) -> Result<(), StoreError> {
+        self.on_record(move |conn| record::append(conn, &act)).await
+    }
+
+    pub async fn acts_about(&self, subjects: Vec<String>) -> Result<Vec<crate::audit::Act>, StoreError> {
+        self.on_record(move |conn| record::about(conn, &subjects)).await
+    }
+
+    async fn on_record<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Connection) -> rusqlite::Result<R> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        run(self.record.clone(), "record", job).await
     }
 
     pub async fn overview(&self, query: OverviewQuery) -> Result<Overview, StoreError> {

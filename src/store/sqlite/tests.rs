@@ -243,3 +243,38 @@ async fn a_mirror_from_before_cases_gets_its_cases_from_the_rows_it_holds() {
     let cases = reopened.store.cases(query).await.map(|c| c.into_iter().map(|c| (c.link_id, c.kind)).collect());
     assert_eq!(cases, Ok(vec![("pl_short".to_string(), crate::cases::CaseKind::Underpaid)]));
 }
+
+/// The record of what agents did is a file of its own: a corrupt mirror
+/// moved aside, or cleared, takes none of it; and it is append-only.
+#[tokio::test]
+async fn the_record_lives_beside_the_mirror_and_outlives_it() {
+    let dir = temp();
+    let path = dir.path().join("mirror.sqlite");
+    let Ok(opened) = Store::open(Place::File(path.clone()), &account()) else { panic!("did not open") };
+    let act = crate::test_support::act("copied the reply", "pl_short", t0());
+    assert!(opened.store.append_act(act.clone()).await.is_ok());
+    drop(opened);
+    let record = dir.path().join("mirror.record.sqlite");
+    assert!(record.exists(), "beside the mirror");
+    // The mirror damaged: moved aside, a fresh one started; the record stays.
+    assert!(std::fs::write(&path, b"not a database".repeat(300)).is_ok());
+    for log in ["mirror.sqlite-wal", "mirror.sqlite-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(log));
+    }
+    let Ok(reopened) = Store::open(Place::File(path.clone()), &account()) else { panic!("did not recover") };
+    assert!(reopened.notes.iter().any(|n| n.contains("moved aside")), "{:?}", reopened.notes);
+    assert_eq!(reopened.store.acts_about(vec!["pl_short".into()]).await, Ok(vec![act.clone()]));
+    drop(reopened);
+    // Append-only, whoever opens the file.
+    let Ok(conn) = Connection::open(&record) else { panic!("no record") };
+    for sql in ["UPDATE acts SET agent = 'mallory'", "DELETE FROM acts"] {
+        let refused = conn.execute(sql, []);
+        assert!(matches!(&refused, Err(e) if e.to_string().contains("append-only")), "{sql}: {refused:?}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&record).map(|m| m.permissions().mode() & 0o777).ok();
+        assert_eq!(mode, Some(0o600), "as private as the mirror");
+    }
+}
