@@ -9,7 +9,9 @@
 //! 4. dashboard memory with the 1,000,000-row mirror;
 //! 5. cold start to the first frame with data, PIK answering after 2 s;
 //! 6. the Overview computed over the 1,000,000 transactions;
-//! 7. export of the 1,000,000 transactions to CSV (and JSON Lines).
+//! 7. export of the 1,000,000 transactions to CSV (and JSON Lines);
+//! 8. cases: the list on that mirror, a save with and without case upkeep,
+//!    and the cases of the demo.
 
 #[path = "../tests/common/pty.rs"]
 #[allow(dead_code)]
@@ -40,11 +42,45 @@ fn print(name: &str, measured: String, target: &str) {
     println!("{name:<58} {measured:<52} {target}");
 }
 
-/// The rows of a large account, as PIK would list them.
+/// What happens to an order in the large account: most are paid once,
+/// exactly, some after failed attempts; a few go wrong, each way a case can.
+#[derive(Clone, Copy, PartialEq)]
+enum Fate {
+    Paid,
+    Open,
+    Underpaid,
+    Overpaid,
+    PaidTwice,
+    PaidLate,
+    Pending,
+    NotCredited,
+    FailedNeverPaid,
+}
+
+fn fate(rng: &mut fastrand::Rng, n: usize) -> Fate {
+    if n + 200 > LINKS {
+        return Fate::Open;
+    }
+    // Per 10,000 orders: about 1 % go wrong, as a gateway sees.
+    match rng.u32(..10_000) {
+        0..30 => Fate::Underpaid,
+        30..40 => Fate::Overpaid,
+        40..50 => Fate::PaidTwice,
+        50..60 => Fate::PaidLate,
+        60..65 => Fate::Pending,
+        65..70 => Fate::NotCredited,
+        70..90 => Fate::FailedNeverPaid,
+        _ => Fate::Paid,
+    }
+}
+
+/// The rows of a large account, as PIK would list them: each order's
+/// payments come after it, failed attempts before the one that went through.
 fn account(rng: &mut fastrand::Rng) -> (Vec<PaymentLink>, Vec<Transaction>) {
     let start = Utc.with_ymd_and_hms(2025, 11, 1, 0, 0, 0).single().unwrap_or_default();
     let words = ["Order #", "Invoice ", "Subscription ", "Consulting ", "Hosting renewal #", "Ticket ", "Café order "];
     let currencies = ["USDT", "USDT", "USDT", "USDC", "USDC", "BTC", "ETH"];
+    let fates: Vec<Fate> = (0..LINKS).map(|n| fate(rng, n)).collect();
     let links: Vec<PaymentLink> = (0..LINKS)
         .map(|n| {
             let currency = currencies[rng.usize(..currencies.len())];
@@ -56,8 +92,11 @@ fn account(rng: &mut fastrand::Rng) -> (Vec<PaymentLink>, Vec<Transaction>) {
                 amount,
                 currency: currency.into(),
                 description: Some(format!("{}{}", words[rng.usize(..words.len())], rng.u32(1000..99_999))),
-                // Nearly all settled long ago: a mirror of an account's history.
-                status: if n + 200 > LINKS { LinkStatus::Active } else { LinkStatus::Paid },
+                status: match fates[n] {
+                    Fate::Open | Fate::Pending => LinkStatus::Active,
+                    Fate::PaidLate | Fate::FailedNeverPaid => LinkStatus::Expired,
+                    _ => LinkStatus::Paid,
+                },
                 created_at: at,
                 paid_at: None,
                 expires_at: None,
@@ -66,22 +105,34 @@ fn account(rng: &mut fastrand::Rng) -> (Vec<PaymentLink>, Vec<Transaction>) {
         .collect();
     let transactions = (0..TRANSACTIONS)
         .map(|n| {
-            let link = &links[rng.usize(..links.len())];
-            let at = start + Span::seconds(n as i64 * 30 + rng.i64(0..30));
-            let status = [TransactionStatus::Settled, TransactionStatus::Settled, TransactionStatus::Failed]
-                [rng.usize(..3)]
-            .clone();
+            // The transactions fall to the orders in turn, about 3.3 each.
+            let order = n * LINKS / TRANSACTIONS;
+            let last = (n + 1) * LINKS / TRANSACTIONS != order;
+            let (link, fate) = (&links[order], fates[order]);
+            let at = link.created_at + Span::seconds(1 + (n % 4) as i64 * 20 + rng.i64(0..20));
+            let (status, amount) = match (fate, last) {
+                (Fate::Open | Fate::FailedNeverPaid, _) | (_, false) => (TransactionStatus::Failed, link.amount),
+                (Fate::Underpaid, true) => (TransactionStatus::Settled, link.amount - Decimal::new(rng.i64(1..500), 2).min(link.amount - Decimal::new(1, 2))),
+                (Fate::Overpaid, true) => (TransactionStatus::Settled, link.amount + Decimal::new(rng.i64(1..500), 2)),
+                (Fate::Pending, true) => (TransactionStatus::Pending, link.amount),
+                (Fate::NotCredited, true) => (TransactionStatus::Confirmed, link.amount),
+                (Fate::Paid | Fate::PaidTwice | Fate::PaidLate, true) => (TransactionStatus::Settled, link.amount),
+            };
+            // Paid twice: the attempt before the last went through too.
+            let second_to_last = (n + 2) * LINKS / TRANSACTIONS != order && !last;
+            let status = if fate == Fate::PaidTwice && second_to_last { TransactionStatus::Settled } else { status };
+            let on_chain = matches!(status, TransactionStatus::Settled | TransactionStatus::Confirmed);
+            let settled = status == TransactionStatus::Settled;
             Transaction {
                 id: format!("txn_{}", rand_id(rng)),
                 payment_link_id: Some(link.id.clone()),
-                amount: link.amount,
+                amount,
                 currency: link.currency.clone(),
-                tx_hash: (status == TransactionStatus::Settled)
-                    .then(|| format!("0x{}", (0..64).map(|_| rng.hexdigit()).collect::<String>())),
+                tx_hash: on_chain.then(|| format!("0x{}", (0..64).map(|_| rng.hexdigit()).collect::<String>())),
                 status,
                 created_at: at,
-                confirmed_at: None,
-                settled_at: None,
+                confirmed_at: on_chain.then_some(at + Span::seconds(30)),
+                settled_at: settled.then_some(at + Span::seconds(90)),
             }
         })
         .collect();
@@ -336,6 +387,9 @@ fn main() {
         );
     }
 
+    // 8. Cases: the list on this mirror, the upkeep's share of a save, the demo's.
+    cases(&runtime, &store, &links, last_day);
+
     // 7. Export every transaction.
     for format in [Format::Csv, Format::Jsonl] {
         let out = dir.path().join(format!("all.{}", format.extension()));
@@ -524,5 +578,113 @@ fn main() {
             if done.is_ok() { "" } else { " FAILED" }
         ),
         "≥ 90 % of the ceiling",
+    );
+}
+
+/// The case figures: the list on the large mirror, a save of 100 rows with
+/// case upkeep against one without (payments on no link touch no case, and
+/// cost the same otherwise), and what the demo shows.
+fn cases(runtime: &tokio::runtime::Runtime, store: &Store, links: &[PaymentLink], last_day: chrono::DateTime<Utc>) {
+    use pik_tui::store::cases::{CaseOrder, CaseQuery};
+    let query = CaseQuery {
+        rules: pik_tui::cases::CaseRules::default(),
+        now: last_day + Span::days(1),
+        kind: None,
+        order: CaseOrder::Oldest,
+    };
+    let mut times = Vec::new();
+    let mut found = 0;
+    for _ in 0..50 {
+        let started = Instant::now();
+        let listed = runtime.block_on(store.cases(query.clone()));
+        times.push(started.elapsed());
+        found = listed.map(|cases| cases.len()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    times.sort();
+    print(
+        "case list, 1M transactions + 300k links, p50 / p95",
+        format!("{} / {} ({found} cases)", millis(percentile(&times, 0.5)), millis(percentile(&times, 0.95))),
+        "p95 ≤ 20 ms",
+    );
+    let mut rng = fastrand::Rng::with_seed(8);
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    for round in 0..80 {
+        let on_links = round % 2 == 0;
+        let batch: Vec<Transaction> = (0..100)
+            .map(|k| {
+                let link = &links[rng.usize(..links.len())];
+                Transaction {
+                    id: format!("txn_save{round:03}_{k:03}"),
+                    payment_link_id: on_links.then(|| link.id.clone()),
+                    amount: link.amount,
+                    currency: link.currency.clone(),
+                    tx_hash: None,
+                    status: [TransactionStatus::Pending, TransactionStatus::Settled, TransactionStatus::Failed]
+                        [rng.usize(..3)]
+                    .clone(),
+                    created_at: last_day + Span::seconds(round * 100 + k),
+                    confirmed_at: None,
+                    settled_at: None,
+                }
+            })
+            .collect();
+        let started = Instant::now();
+        let saved = runtime.block_on(store.save(Batch { transactions: batch, ..Batch::default() }));
+        let took = started.elapsed();
+        saved.unwrap_or_else(|e| panic!("{e}"));
+        if on_links { with.push(took) } else { without.push(took) }
+    }
+    with.sort();
+    without.sort();
+    let (a, b) = (percentile(&with, 0.5), percentile(&without, 0.5));
+    print(
+        "save of 100 payments, with case upkeep / without, median",
+        format!("{} / {} = {:.2}×", millis(a), millis(b), a.as_secs_f64() / b.as_secs_f64().max(1e-9)),
+        "≤ 1.2×",
+    );
+    demo_cases(runtime);
+}
+
+/// The demo's cases: its seed synced into memory, as `--demo` does, and
+/// judged now.
+fn demo_cases(runtime: &tokio::runtime::Runtime) {
+    use pik_tui::cases::CaseKind;
+    use pik_tui::store::cases::{CaseOrder, CaseQuery};
+    let demo = runtime.block_on(sandbox::start(pik_tui::dashboard::demo_sandbox(0))).unwrap_or_else(|e| panic!("{e}"));
+    let key = ApiKey::new(sandbox::DEMO_KEY);
+    let store =
+        Store::open(Place::Memory, &Account::new(&demo.base_url(), &key)).unwrap_or_else(|e| panic!("{e}")).store;
+    let client = Client::new(ClientConfig::new(demo.base_url(), key)).unwrap_or_else(|e| panic!("{e}"));
+    let (mut sync, _) = Sync::new(client, store.clone(), SyncOptions::default());
+    runtime.block_on(sync.backfill()).unwrap_or_else(|e| panic!("{e}"));
+    let query = CaseQuery { rules: Default::default(), now: Utc::now(), kind: None, order: CaseOrder::Oldest };
+    let cases = runtime.block_on(store.cases(query)).unwrap_or_else(|e| panic!("{e}"));
+    let counts: Vec<String> = CaseKind::ALL
+        .iter()
+        .map(|kind| format!("{} {}", cases.iter().filter(|c| c.kind == *kind).count(), kind.name()))
+        .collect();
+    // Links with a failure and a payment after it: never a case.
+    let mut failed_then_paid = 0;
+    for case in &cases {
+        let order = runtime.block_on(store.order(&case.link_id)).unwrap_or_else(|e| panic!("{e}"));
+        let good = order.payments.iter().filter(|p| pik_tui::cases::is_good(&p.status)).map(|p| p.created_at).max();
+        let failed = order.payments.iter().filter(|p| p.status == TransactionStatus::Failed).map(|p| p.created_at).min();
+        if let (Some(good), Some(failed)) = (good, failed)
+            && good > failed
+            && case.kind == CaseKind::FailedNeverPaid
+        {
+            failed_then_paid += 1;
+        }
+    }
+    let every = CaseKind::ALL.iter().all(|kind| cases.iter().any(|c| c.kind == *kind));
+    print(
+        "cases in the demo (was: 38 attention items)",
+        format!(
+            "{} cases: {}; every kind: {}; failed-then-paid cases: {failed_then_paid}",
+            cases.len(),
+            counts.join(", "),
+            if every { "yes" } else { "NO" }
+        ),
+        "every kind, none failed-then-paid",
     );
 }
