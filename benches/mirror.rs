@@ -85,7 +85,7 @@ fn account(rng: &mut fastrand::Rng) -> (Vec<PaymentLink>, Vec<Transaction>) {
         .map(|n| {
             let currency = currencies[rng.usize(..currencies.len())];
             let amount = Decimal::new(rng.i64(100..250_000), 2);
-            let at = start + Span::seconds(n as i64 * 100 + rng.i64(0..100));
+            let at = start + Span::seconds(n as i64 * 100 - rng.i64(1..100));
             PaymentLink {
                 id: format!("pl_{}", rand_id(rng)),
                 url: None,
@@ -109,10 +109,14 @@ fn account(rng: &mut fastrand::Rng) -> (Vec<PaymentLink>, Vec<Transaction>) {
             let order = n * LINKS / TRANSACTIONS;
             let last = (n + 1) * LINKS / TRANSACTIONS != order;
             let (link, fate) = (&links[order], fates[order]);
-            let at = link.created_at + Span::seconds(1 + (n % 4) as i64 * 20 + rng.i64(0..20));
+            // Every 30 s one; an order's come after it (order n·0.3 was made at n·30 s).
+            let at = start + Span::seconds(n as i64 * 30 + rng.i64(0..30));
             let (status, amount) = match (fate, last) {
                 (Fate::Open | Fate::FailedNeverPaid, _) | (_, false) => (TransactionStatus::Failed, link.amount),
-                (Fate::Underpaid, true) => (TransactionStatus::Settled, link.amount - Decimal::new(rng.i64(1..500), 2).min(link.amount - Decimal::new(1, 2))),
+                (Fate::Underpaid, true) => (
+                    TransactionStatus::Settled,
+                    link.amount - Decimal::new(rng.i64(1..500), 2).min(link.amount - Decimal::new(1, 2)),
+                ),
                 (Fate::Overpaid, true) => (TransactionStatus::Settled, link.amount + Decimal::new(rng.i64(1..500), 2)),
                 (Fate::Pending, true) => (TransactionStatus::Pending, link.amount),
                 (Fate::NotCredited, true) => (TransactionStatus::Confirmed, link.amount),
@@ -668,7 +672,8 @@ fn demo_cases(runtime: &tokio::runtime::Runtime) {
     for case in &cases {
         let order = runtime.block_on(store.order(&case.link_id)).unwrap_or_else(|e| panic!("{e}"));
         let good = order.payments.iter().filter(|p| pik_tui::cases::is_good(&p.status)).map(|p| p.created_at).max();
-        let failed = order.payments.iter().filter(|p| p.status == TransactionStatus::Failed).map(|p| p.created_at).min();
+        let failed =
+            order.payments.iter().filter(|p| p.status == TransactionStatus::Failed).map(|p| p.created_at).min();
         if let (Some(good), Some(failed)) = (good, failed)
             && good > failed
             && case.kind == CaseKind::FailedNeverPaid

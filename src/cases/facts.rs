@@ -134,7 +134,8 @@ impl LinkFacts {
     }
 
     /// Whether the link may be a case now or later: an order paid exactly
-    /// once, with nothing under way, never is (most links), and is not kept.
+    /// once, with nothing under way, never is (most links), and is not kept;
+    /// nor is a failure on an order paid (a customer trying the link again).
     pub fn worth_keeping(&self) -> bool {
         let closed = self.link_closed();
         let mismatched = match &self.link {
@@ -143,7 +144,7 @@ impl LinkFacts {
         };
         self.pending_since.is_some()
             || self.confirmed_since.is_some()
-            || self.failed_at.is_some()
+            || (self.failed_at.is_some() && self.good == 0)
             || self.good > 1
             || mismatched
     }

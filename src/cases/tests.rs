@@ -84,6 +84,11 @@ fn a_failed_attempt_followed_by_a_payment_is_no_case() {
     assert_eq!(kind(order("75", LinkStatus::Paid), &then_paid, &rules), None);
     let facts = LinkFacts::of("pl_order", Some(&order("75", LinkStatus::Paid)), &then_paid, None);
     assert!(!facts.worth_keeping(), "an order paid once, exactly, is not kept");
+    // Nor one that failed after it was paid (the customer tried the link again).
+    let paid_then_failed = [payment(1, "75", Settled, 300), payment(2, "75", Failed, 290)];
+    assert_eq!(kind(order("75", LinkStatus::Paid), &paid_then_failed, &rules), None);
+    let facts = LinkFacts::of("pl_order", Some(&order("75", LinkStatus::Paid)), &paid_then_failed, None);
+    assert!(!facts.worth_keeping(), "a failure on a paid order can make no case: not kept");
     // A retry under way is no failure either (it is stuck if it lingers).
     let retrying = [payment(1, "75", Failed, 300), payment(2, "75", Pending, 10)];
     assert_eq!(kind(order("75", LinkStatus::Active), &retrying, &rules), None);

@@ -36,6 +36,7 @@ pub const CHECKS: &[&str] = &[
     "a_case_filter_finds_the_orders_and_their_payments",
     "a_link_s_end_is_dated_when_the_mirror_saw_it",
     "what_agents_did_is_kept_apart_and_outlives_a_clear",
+    "a_list_s_count_is_kept_and_equals_its_rows",
 ];
 
 /// Runs the check called `name` on `store` (an empty one).
@@ -72,6 +73,7 @@ pub async fn run(name: &str, store: Store) {
         "what_agents_did_is_kept_apart_and_outlives_a_clear" => {
             what_agents_did_is_kept_apart_and_outlives_a_clear(store).await
         }
+        "a_list_s_count_is_kept_and_equals_its_rows" => a_list_s_count_is_kept_and_equals_its_rows(store).await,
         other => panic!("no contract check {other}"),
     }
 }
@@ -312,20 +314,25 @@ fn expected_order<T: Clone>(rows: &[T], key: impl Fn(&T) -> (String, String, i64
 }
 
 /// Every row of a list, read a window of 4 at a time, forward from the
-/// first and backward from the last.
+/// first (each window counted: the rows before it are where it starts) and
+/// backward from the last.
 async fn walked(store: &Store, query: &ListQuery) -> (Vec<String>, Vec<String>) {
-    let ids = |windowed: Windowed| -> Vec<(Cursor, String)> {
+    let ids = |windowed: Windowed| -> (Vec<(Cursor, String)>, Option<u64>) {
         match windowed {
-            Windowed::Links(w) => w.rows.into_iter().map(|(c, l)| (c, l.id)).collect(),
-            Windowed::Transactions(w) => w.rows.into_iter().map(|(c, t)| (c, t.id)).collect(),
+            Windowed::Links(w) => (w.rows.into_iter().map(|(c, l)| (c, l.id)).collect(), w.before),
+            Windowed::Transactions(w) => (w.rows.into_iter().map(|(c, t)| (c, t.id)).collect(), w.before),
         }
     };
-    let ask = |anchor| WindowAsk { query: query.clone(), anchor, limit: 4, count: false };
+    let ask = |anchor, count| WindowAsk { query: query.clone(), anchor, limit: 4, count };
     let mut forward: Vec<(Cursor, String)> = Vec::new();
     let mut anchor = Anchor::First;
     loop {
-        let Ok(window) = store.window(ask(anchor.clone())).await else { panic!("{query:?}") };
-        let rows = ids(window);
+        let Ok(window) = store.window(ask(anchor.clone(), true)).await else { panic!("{query:?}") };
+        let (rows, before) = ids(window);
+        if let Some((_, first)) = rows.first() {
+            let at = forward.iter().position(|(_, id)| id == first).unwrap_or(forward.len());
+            assert_eq!(before, Some(at as u64), "{query:?}: the rows before {first}");
+        }
         // From a row on, that row comes again: it is already here.
         let fresh: Vec<(Cursor, String)> =
             rows.into_iter().filter(|(_, id)| forward.last().is_none_or(|(_, last)| last != id)).collect();
@@ -338,8 +345,8 @@ async fn walked(store: &Store, query: &ListQuery) -> (Vec<String>, Vec<String>) 
     let mut backward: Vec<(Cursor, String)> = Vec::new();
     let mut anchor = Anchor::Last;
     loop {
-        let Ok(window) = store.window(ask(anchor.clone())).await else { panic!("{query:?}") };
-        let rows = ids(window);
+        let Ok(window) = store.window(ask(anchor.clone(), false)).await else { panic!("{query:?}") };
+        let (rows, _) = ids(window);
         let fresh: Vec<(Cursor, String)> =
             rows.into_iter().filter(|(_, id)| backward.first().is_none_or(|(_, first)| first != id)).collect();
         if fresh.is_empty() {
@@ -700,4 +707,55 @@ pub async fn what_agents_did_is_kept_apart_and_outlives_a_clear(store: Store) {
     assert_eq!(order, Ok(vec![created.clone(), copied.clone()]), "its own and its balance link's, oldest first");
     assert!(store.clear().await.is_ok());
     assert_eq!(store.acts_about(vec!["pl_short".into()]).await, Ok(vec![copied]), "never cleared with the mirror");
+}
+
+/// A list's count (no filter, a status, a currency, both) comes from totals
+/// kept as rows are written; it equals a count of the rows themselves (a
+/// date filter counts them), through new rows, moved statuses, rewrites.
+pub async fn a_list_s_count_is_kept_and_equals_its_rows(store: Store) {
+    use crate::test_support::{link, t0};
+    let mut rng = fastrand::Rng::with_seed(18);
+    let link_statuses = [LinkStatus::Active, LinkStatus::Paid, LinkStatus::Expired];
+    let txn_statuses = [TransactionStatus::Pending, TransactionStatus::Confirmed, TransactionStatus::Settled];
+    for round in 0..6 {
+        // A row's currency never changes at PIK; its status moves, forward.
+        let currency = |n: usize| ["USDT", "BTC"][n % 2].to_string();
+        let picks: Vec<(usize, usize)> = (0..30).map(|_| (rng.usize(..40), rng.usize(..3))).collect();
+        let links: Vec<PaymentLink> = picks
+            .iter()
+            .map(|&(n, s)| PaymentLink {
+                currency: currency(n),
+                status: link_statuses[s].clone(),
+                description: Some(format!("round {round}")),
+                ..link(&format!("pl_count{n:02}"))
+            })
+            .collect();
+        let transactions: Vec<Transaction> = picks
+            .iter()
+            .map(|&(n, s)| Transaction {
+                currency: currency(n),
+                status: txn_statuses[(s + round) % 3].clone(),
+                ..txn(&format!("txn_count{n:02}"))
+            })
+            .collect();
+        assert!(store.save(Batch { links, transactions, ..Batch::default() }).await.is_ok());
+    }
+    let long_ago = t0() - chrono::Duration::days(365 * 20);
+    for kinds in [Kinds::Links, Kinds::Transactions] {
+        for status in [None, Some("active"), Some("PAID"), Some("settled"), Some("pending"), Some("expired")] {
+            for currency in [None, Some("usdt"), Some("BTC")] {
+                let mut filter = SearchQuery::everything(kinds);
+                filter.status = status.map(String::from);
+                filter.currency = currency.map(String::from);
+                let kept = store.count(filter.clone()).await;
+                // A date filter is not in the totals: the rows are counted.
+                let counted = store.count(SearchQuery { from: Some(long_ago), ..filter }).await;
+                assert_eq!(kept, counted, "{kinds:?} {status:?} {currency:?}");
+            }
+        }
+    }
+    let all = store.count(SearchQuery::everything(Kinds::Links)).await;
+    assert!(all.as_ref().is_ok_and(|n| *n > 20), "{all:?}");
+    assert!(store.clear().await.is_ok());
+    assert_eq!(store.count(SearchQuery::everything(Kinds::Transactions)).await, Ok(0), "cleared with the rows");
 }

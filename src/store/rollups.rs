@@ -34,7 +34,12 @@ pub struct Deltas {
     pub(super) transactions: TransactionTotals,
     pub(super) settled: SettledTotals,
     pub(super) links: LinkTotals,
+    pub(super) lists: ListTotals,
 }
+
+/// Rows per list (`"links"` or `"transactions"`), status and currency: what
+/// a list's count reads, instead of counting a million rows.
+pub type ListTotals = HashMap<(&'static str, String, String), i64>;
 
 pub type TransactionTotals = HashMap<(i64, String, String), (i64, Decimal)>;
 pub type SettledTotals = HashMap<(i64, String), (i64, Decimal)>;
@@ -59,6 +64,7 @@ impl Deltas {
         if old == Some(new) {
             return Ok(());
         }
+        self.list_moved("transactions", &txn.currency, old, new);
         let at = slot(txn.created_at);
         if let Some(old) = old {
             let entry = self.transactions.entry((at, txn.currency.clone(), old.to_string())).or_default();
@@ -73,6 +79,9 @@ impl Deltas {
 
     /// A link written over `old`.
     pub fn link(&mut self, link: &PaymentLink, old: Option<&str>) {
+        if old != Some(link.status.as_str()) {
+            self.list_moved("links", &link.currency, old, link.status.as_str());
+        }
         if old.is_none() {
             self.links.entry((slot(link.created_at), link.currency.clone())).or_default().0 += 1;
         }
@@ -82,9 +91,18 @@ impl Deltas {
         }
     }
 
+    /// A row of a list new (`old` none) or moved from `old` to `new`.
+    fn list_moved(&mut self, list: &'static str, currency: &str, old: Option<&str>, new: &str) {
+        if let Some(old) = old {
+            *self.lists.entry((list, old.to_string(), currency.to_string())).or_default() -= 1;
+        }
+        *self.lists.entry((list, new.to_string(), currency.to_string())).or_default() += 1;
+    }
+
     /// What was gathered: transactions by (slot, currency, status), settled
-    /// by (slot, currency), links (created, paid) by (slot, currency).
-    pub fn into_parts(self) -> (TransactionTotals, SettledTotals, LinkTotals) {
-        (self.transactions, self.settled, self.links)
+    /// by (slot, currency), links (created, paid) by (slot, currency), rows
+    /// by (list, status, currency).
+    pub fn into_parts(self) -> (TransactionTotals, SettledTotals, LinkTotals, ListTotals) {
+        (self.transactions, self.settled, self.links, self.lists)
     }
 }

@@ -268,17 +268,64 @@ pub fn window_sql(ask: &WindowAsk, postgres: bool) -> (Kind, String, Vec<Value>,
 }
 
 /// The SQL that counts a list's rows, or only those before `first` in list
-/// order.
+/// order. Those are counted a prefix of the tuple at a time, each an index
+/// range (`k1 < a`, then `k1 = a AND k2 < b`, …): neither backend walks an
+/// expression index for a comparison of whole tuples, and a count deep in
+/// a list would read the table.
 pub fn count_sql(query: &ListQuery, first: Option<&Cursor>, postgres: bool) -> (String, Vec<Value>) {
-    let (kind, filter, mut values) = filter_parts(&query.filter);
-    let table = if kind == Kind::Link { "links" } else { "transactions" };
-    let mut sql = format!("SELECT count(*) FROM {table}{filter}");
-    if let Some(cursor) = first {
-        let keys = tuple(query.sort, postgres).join(", ");
-        sql.push_str(&format!(" AND ({keys}) {} ({})", before(query.sort), placeholders(cursor.0.len())));
-        values.extend(cursor.0.iter().cloned());
+    if first.is_none()
+        && let Some(total) = total_sql(query)
+    {
+        return total;
     }
-    (sql, values)
+    let (kind, filter, values) = filter_parts(&query.filter);
+    let table = if kind == Kind::Link { "links" } else { "transactions" };
+    let count = format!("SELECT count(*) FROM {table}{filter}");
+    let Some(cursor) = first else { return (count, values) };
+    let keys = tuple(query.sort, postgres);
+    let mut terms = Vec::new();
+    let mut all = Vec::new();
+    for (at, key) in keys.iter().enumerate() {
+        let mut term = format!("({count}");
+        all.extend(values.iter().cloned());
+        for (equal, value) in keys.iter().zip(&cursor.0).take(at) {
+            term.push_str(&format!(" AND {equal} = ?"));
+            all.push(value.clone());
+        }
+        term.push_str(&format!(" AND {key} {} ?)", before(query.sort)));
+        all.extend(cursor.0.get(at).cloned());
+        terms.push(term);
+    }
+    (format!("SELECT {}", terms.join(" + ")), all)
+}
+
+/// The SQL that reads a whole list's count from the totals kept as rows
+/// are written (`list_totals`), when its filter is one they hold: none, a
+/// status, a currency.
+fn total_sql(query: &ListQuery) -> Option<(String, Vec<Value>)> {
+    let filter = &query.filter;
+    let kept = filter.link.is_none()
+        && filter.amounts.is_empty()
+        && filter.from.is_none()
+        && filter.to.is_none()
+        && filter.confirmed.is_none()
+        && filter.settled.is_none()
+        && filter.case.is_none();
+    if !kept {
+        return None;
+    }
+    let list = if kind_of(query) == Kind::Link { "links" } else { "transactions" };
+    let mut sql = String::from("SELECT CAST(coalesce(sum(count), 0) AS BIGINT) FROM list_totals WHERE list = ?");
+    let mut values = vec![Value::Text(list.into())];
+    if let Some(status) = &filter.status {
+        sql.push_str(" AND lower(status) = lower(?)");
+        values.push(Value::Text(status.clone()));
+    }
+    if let Some(currency) = &filter.currency {
+        sql.push_str(" AND upper(currency) = upper(?)");
+        values.push(Value::Text(currency.clone()));
+    }
+    Some((sql, values))
 }
 
 /// Whether the cursor values of a sort are text, in order.

@@ -276,7 +276,7 @@ impl PgStore {
         client
             .batch_execute(
                 "TRUNCATE links, transactions, webhooks, sync_state, search, rollup_transactions, rollup_settled, \
-                 rollup_links, sync_heartbeat, case_facts, balance_links, link_changes",
+                 rollup_links, sync_heartbeat, case_facts, balance_links, link_changes, list_totals",
             )
             .await
             .map_err(|e| self.failed(e))

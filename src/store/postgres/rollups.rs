@@ -9,7 +9,7 @@ type Error = tokio_postgres::Error;
 
 /// Adds the batch's totals to the stored ones (sums are exact `numeric`).
 pub async fn apply(tx: &Tx<'_>, deltas: Deltas) -> Result<(), Error> {
-    let (transactions, settled, links) = deltas.into_parts();
+    let (transactions, settled, links, lists) = deltas.into_parts();
     if !transactions.is_empty() {
         let mut slots: Vec<i64> = Vec::new();
         let mut currencies: Vec<String> = Vec::new();
@@ -62,6 +62,22 @@ pub async fn apply(tx: &Tx<'_>, deltas: Deltas) -> Result<(), Error> {
              SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[]) \
              ON CONFLICT (slot, currency) DO UPDATE SET created = rollup_links.created + EXCLUDED.created, \
              paid = rollup_links.paid + EXCLUDED.paid",
+            &[&columns.0, &columns.1, &columns.2, &columns.3],
+        )
+        .await?;
+    }
+    let mut columns: (Vec<&str>, Vec<String>, Vec<String>, Vec<i64>) = Default::default();
+    for ((list, status, currency), count) in lists.into_iter().filter(|(_, count)| *count != 0) {
+        columns.0.push(list);
+        columns.1.push(status);
+        columns.2.push(currency);
+        columns.3.push(count);
+    }
+    if !columns.0.is_empty() {
+        tx.execute(
+            "INSERT INTO list_totals (list, status, currency, count) \
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) \
+             ON CONFLICT (list, status, currency) DO UPDATE SET count = list_totals.count + EXCLUDED.count",
             &[&columns.0, &columns.1, &columns.2, &columns.3],
         )
         .await?;

@@ -192,6 +192,21 @@ CREATE TRIGGER acts_are_never_truncated BEFORE TRUNCATE ON acts
     FOR EACH STATEMENT EXECUTE FUNCTION acts_are_append_only();
 "#,
     },
+    Migration {
+        version: 7,
+        // A list's count, kept as rows are written (as on SQLite).
+        sql: r#"
+CREATE TABLE list_totals (
+    list TEXT NOT NULL,
+    status TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    count BIGINT NOT NULL,
+    PRIMARY KEY (list, status, currency)
+);
+INSERT INTO list_totals SELECT 'links', status, currency, count(*) FROM links GROUP BY status, currency;
+INSERT INTO list_totals SELECT 'transactions', status, currency, count(*) FROM transactions GROUP BY status, currency;
+"#,
+    },
 ];
 
 /// The version that added cases: their facts are computed from the rows

@@ -316,7 +316,8 @@ impl SqliteStore {
                 "DELETE FROM links; DELETE FROM transactions; DELETE FROM webhooks; DELETE FROM sync_state; \
                  DELETE FROM search; DELETE FROM sync_lease; DELETE FROM rollup_transactions; \
                  DELETE FROM rollup_settled; DELETE FROM rollup_links; DELETE FROM case_facts; \
-                 DELETE FROM balance_links; DELETE FROM link_changes;",
+                 DELETE FROM balance_links; DELETE FROM link_changes; \
+                 DELETE FROM list_totals;",
             )?;
             tx.commit()?;
             conn.execute_batch("VACUUM")?;

@@ -41,6 +41,13 @@ impl Deltas {
             )?
             .execute(params![at, currency, created, paid])?;
         }
+        for ((list, status, currency), count) in self.lists.into_iter().filter(|(_, count)| *count != 0) {
+            conn.prepare_cached(
+                "INSERT INTO list_totals (list, status, currency, count) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (list, status, currency) DO UPDATE SET count = count + ?4",
+            )?
+            .execute(params![list, status, currency, count])?;
+        }
         Ok(())
     }
 }
@@ -67,5 +74,7 @@ pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
     for link in rows.query_map([], super::rows::link_from_row)? {
         deltas.link(&link?, None);
     }
+    // The lists' counts have their own migration, after this one.
+    deltas.lists.clear();
     deltas.apply(conn)
 }
