@@ -120,6 +120,10 @@ pub struct Batch {
     pub state: Option<(String, String)>,
     /// Report the transactions that are new or moved ([`Upserted::changed`]).
     pub report_changes: bool,
+    /// For the benchmark that weighs the case upkeep against a save without
+    /// it (SQLite); no build of the program has it.
+    #[cfg(any(test, feature = "test-support"))]
+    pub without_case_upkeep: bool,
 }
 
 #[derive(Clone)]

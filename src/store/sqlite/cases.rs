@@ -7,45 +7,93 @@ use crate::cases::{LinkFacts, Order, balance_for};
 use crate::store::rows::from_micros;
 use crate::store::rows::{LINK_COLUMNS, TRANSACTION_COLUMNS};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::BTreeSet;
+use rusqlite::{Connection, params};
+use std::collections::{BTreeSet, HashMap};
+
+/// Links whose rows are read at once: one statement a table for them all.
+const AT_ONCE: usize = 500;
 
 /// Keeps the facts of `touched` links, and which links are balance links.
+/// A link's facts are written only when they changed: most writes change
+/// no case.
 pub fn keep(conn: &Connection, touched: &BTreeSet<String>) -> rusqlite::Result<()> {
-    for id in touched {
-        let facts = order(conn, id)?.facts();
-        if let Some(order) = facts.link.as_ref().and_then(|l| balance_for(l.description.as_deref())) {
-            conn.prepare_cached("INSERT OR REPLACE INTO balance_links (balance, original) VALUES (?1, ?2)")?
-                .execute(params![id, order])?;
-        }
-        if facts.worth_keeping() {
-            let json =
-                serde_json::to_string(&facts).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-            conn.prepare_cached("INSERT OR REPLACE INTO case_facts (link_id, facts) VALUES (?1, ?2)")?
-                .execute(params![id, json])?;
-        } else {
-            conn.prepare_cached("DELETE FROM case_facts WHERE link_id = ?1")?.execute([id])?;
+    let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
+    for chunk in ids.chunks(AT_ONCE) {
+        let listed = json_list(chunk)?;
+        let mut kept: HashMap<String, String> = conn
+            .prepare_cached("SELECT link_id, facts FROM case_facts WHERE link_id IN (SELECT value FROM json_each(?1))")?
+            .query_map([&listed], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for order in orders(conn, chunk)? {
+            let facts = order.facts();
+            let id = &order.link_id;
+            if let Some(original) = facts.link.as_ref().and_then(|l| balance_for(l.description.as_deref())) {
+                conn.prepare_cached("INSERT OR REPLACE INTO balance_links (balance, original) VALUES (?1, ?2)")?
+                    .execute(params![id, original])?;
+            }
+            let before = kept.remove(id);
+            if facts.worth_keeping() {
+                let json =
+                    serde_json::to_string(&facts).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+                if before.as_ref() != Some(&json) {
+                    conn.prepare_cached("INSERT OR REPLACE INTO case_facts (link_id, facts) VALUES (?1, ?2)")?
+                        .execute(params![id, json])?;
+                }
+            } else if before.is_some() {
+                conn.prepare_cached("DELETE FROM case_facts WHERE link_id = ?1")?.execute([id])?;
+            }
         }
     }
     Ok(())
 }
 
+fn json_list(ids: &[&str]) -> rusqlite::Result<String> {
+    serde_json::to_string(ids).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
 /// An order's rows.
 pub fn order(conn: &Connection, id: &str) -> rusqlite::Result<Order> {
-    let link = link_by_id(conn, id)?;
-    let payments = conn
-        .prepare_cached(&format!("SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE payment_link_id = ?1"))?
-        .query_map([id], transaction_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let balance_ids = conn
-        .prepare_cached("SELECT balance FROM balance_links WHERE original = ?1")?
-        .query_map([id], |row| row.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut balance_links = Vec::new();
-    for balance in balance_ids {
-        balance_links.extend(link_by_id(conn, &balance)?);
+    Ok(orders(conn, &[id])?.pop().unwrap_or_else(|| Order { link_id: id.to_string(), ..Order::default() }))
+}
+
+/// The rows of these orders, one for each id, in the order given.
+pub fn orders(conn: &Connection, ids: &[&str]) -> rusqlite::Result<Vec<Order>> {
+    let listed = json_list(ids)?;
+    let mut links: HashMap<String, PaymentLink> = conn
+        .prepare_cached(&format!("SELECT {LINK_COLUMNS} FROM links WHERE id IN (SELECT value FROM json_each(?1))"))?
+        .query_map([&listed], link_from_row)?
+        .map(|link| link.map(|l| (l.id.clone(), l)))
+        .collect::<rusqlite::Result<_>>()?;
+    let mut payments: HashMap<String, Vec<_>> = HashMap::new();
+    let sql = format!(
+        "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE payment_link_id IN (SELECT value FROM json_each(?1))"
+    );
+    for txn in conn.prepare_cached(&sql)?.query_map([&listed], transaction_from_row)? {
+        let txn = txn?;
+        payments.entry(txn.payment_link_id.clone().unwrap_or_default()).or_default().push(txn);
     }
-    Ok(Order { link_id: id.to_string(), link, payments, balance_links, ..Order::default() })
+    let sql = format!(
+        "SELECT b.original, {} FROM balance_links b JOIN links l ON l.id = b.balance \
+         WHERE b.original IN (SELECT value FROM json_each(?1))",
+        LINK_COLUMNS.split(", ").map(|c| format!("l.{c}")).collect::<Vec<_>>().join(", ")
+    );
+    let mut balances: HashMap<String, Vec<PaymentLink>> = HashMap::new();
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut found = statement.query([&listed])?;
+    while let Some(row) = found.next()? {
+        let original: String = row.get(0)?;
+        balances.entry(original).or_default().push(super::rows::link_at(row, 1)?);
+    }
+    Ok(ids
+        .iter()
+        .map(|id| Order {
+            link_id: id.to_string(),
+            link: links.remove(*id),
+            payments: payments.remove(*id).unwrap_or_default(),
+            balance_links: balances.remove(*id).unwrap_or_default(),
+            ..Order::default()
+        })
+        .collect())
 }
 
 /// When the mirror saw the link's status change, oldest first.
@@ -53,12 +101,6 @@ pub fn status_seen(conn: &Connection, id: &str) -> rusqlite::Result<Vec<(LinkSta
     conn.prepare_cached("SELECT status, seen_at FROM link_changes WHERE link_id = ?1 ORDER BY seen_at")?
         .query_map([id], |row| Ok((LinkStatus::parse(&row.get::<_, String>(0)?), from_micros(row.get(1)?))))?
         .collect()
-}
-
-fn link_by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<PaymentLink>> {
-    conn.prepare_cached(&format!("SELECT {LINK_COLUMNS} FROM links WHERE id = ?1"))?
-        .query_row([id], link_from_row)
-        .optional()
 }
 
 /// Every fact kept (a small table: links paid exactly once are not in it).

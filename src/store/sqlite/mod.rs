@@ -154,7 +154,13 @@ impl SqliteStore {
                 done += upserted;
             }
             deltas.apply(&tx)?;
-            cases::keep(&tx, &crate::store::cases::touched(links, transactions))?;
+            #[cfg(any(test, feature = "test-support"))]
+            let upkeep = !batch.without_case_upkeep;
+            #[cfg(not(any(test, feature = "test-support")))]
+            let upkeep = true;
+            if upkeep {
+                cases::keep(&tx, &crate::store::cases::touched(links, transactions))?;
+            }
             if let Some(hooks) = &batch.webhooks {
                 done.change.webhooks = rows::replace_webhooks(&tx, hooks)?;
             }

@@ -223,16 +223,21 @@ pub fn replace_webhooks(conn: &Connection, hooks: &[Webhook]) -> rusqlite::Resul
 /// A link from a row whose first columns are [`LINK_COLUMNS`], in order
 /// (read by position: a name lookup per field costs more than the rest).
 pub fn link_from_row(row: &Row) -> rusqlite::Result<PaymentLink> {
+    link_at(row, 0)
+}
+
+/// A link from [`LINK_COLUMNS`] starting at column `at`.
+pub fn link_at(row: &Row, at: usize) -> rusqlite::Result<PaymentLink> {
     Ok(PaymentLink {
-        id: row.get(0)?,
-        created_at: from_micros(row.get(1)?),
-        status: LinkStatus::parse(row.get_ref(2)?.as_str()?),
-        currency: row.get(3)?,
-        amount: decimal(row, 4)?,
-        description: row.get(5)?,
-        url: row.get(6)?,
-        paid_at: optional_time(row.get(7)?),
-        expires_at: optional_time(row.get(8)?),
+        id: row.get(at)?,
+        created_at: from_micros(row.get(at + 1)?),
+        status: LinkStatus::parse(row.get_ref(at + 2)?.as_str()?),
+        currency: row.get(at + 3)?,
+        amount: decimal(row, at + 4)?,
+        description: row.get(at + 5)?,
+        url: row.get(at + 6)?,
+        paid_at: optional_time(row.get(at + 7)?),
+        expires_at: optional_time(row.get(at + 8)?),
     })
 }
 

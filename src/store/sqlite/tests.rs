@@ -39,6 +39,7 @@ async fn a_file_is_private_and_holds_no_key_and_no_secret() {
         webhooks: Some(vec![hook]),
         state: Some(("sync".into(), "{}".into())),
         report_changes: false,
+        without_case_upkeep: false,
     };
     assert!(opened.store.save(batch).await.is_ok());
     drop(opened);
