@@ -19,6 +19,8 @@ pub struct CaseView {
     pub scroll: u16,
     /// The reply to the customer, once `c` made (and copied) it.
     pub reply: Option<String>,
+    /// The link asked of PIK by id, when the mirror does not hold it yet.
+    pub fetching: Option<RequestId>,
 }
 
 impl CaseView {
@@ -41,11 +43,18 @@ impl App {
     pub(super) fn open_case(&mut self, link_id: String, cmds: &mut Vec<Cmd>) {
         let request = self.request_id();
         cmds.push(Cmd::ReadOrder { request, link_id: link_id.clone() });
-        self.mode =
-            Mode::Case(Box::new(CaseView { link_id, order: None, error: None, request, scroll: 0, reply: None }));
+        self.mode = Mode::Case(Box::new(CaseView {
+            link_id,
+            order: None,
+            error: None,
+            request,
+            scroll: 0,
+            reply: None,
+            fetching: None,
+        }));
     }
 
-    pub(super) fn order_read(&mut self, request: RequestId, result: Result<Box<Order>, String>) {
+    pub(super) fn order_read(&mut self, request: RequestId, result: Result<Box<Order>, String>, cmds: &mut Vec<Cmd>) {
         if let Some(detail) = self.detail.as_mut().filter(|d| d.order_request == Some(request)) {
             detail.order_request = None;
             detail.order = result.ok().map(|order| *order);
@@ -59,6 +68,38 @@ impl App {
             Ok(order) => view.order = Some(*order),
             Err(why) => view.error = Some(why),
         }
+        // A link the mirror does not hold yet (its payments came first, or
+        // the backfill has not reached it): asked of PIK by id, once.
+        let unmirrored = view.order.as_ref().is_some_and(|o| o.link.is_none()) && view.fetching.is_none();
+        if unmirrored && !view.link_id.is_empty() {
+            let id = view.link_id.clone();
+            let fetch = self.request_id();
+            if let Mode::Case(view) = &mut self.mode {
+                view.fetching = Some(fetch);
+            }
+            cmds.push(Cmd::FetchLink { request: fetch, id });
+        }
+    }
+
+    /// PIK's answer for a link the case view asked for by id: kept in the
+    /// mirror by the worker, so the order is read again.
+    pub(super) fn case_link_fetched(
+        &mut self,
+        request: RequestId,
+        result: &Result<super::Found, super::ErrorInfo>,
+        cmds: &mut Vec<Cmd>,
+    ) -> bool {
+        let Mode::Case(view) = &mut self.mode else { return false };
+        if view.fetching != Some(request) {
+            return false;
+        }
+        let id = view.link_id.clone();
+        match result {
+            Ok(_) => self.read_case_again(cmds),
+            Err(error) if error.status == Some(404) => self.notify(format!("PIK has no link {id}"), true),
+            Err(error) => self.notify(format!("could not fetch {id} from PIK: {}", error.summary), true),
+        }
+        true
     }
 
     /// `b` on an underpaid case: the new-link form with exactly the missing

@@ -177,6 +177,9 @@ impl App {
     }
 
     pub(super) fn object_loaded(&mut self, request: RequestId, result: Result<Found, ErrorInfo>, cmds: &mut Vec<Cmd>) {
+        if self.case_link_fetched(request, &result, cmds) {
+            return;
+        }
         if let Some((lookup_request, id, lookup)) = self.pending_lookup.clone()
             && lookup_request == request
         {

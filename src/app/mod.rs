@@ -462,7 +462,7 @@ impl App {
                 }
             }
             Msg::StoreChanged(change) => self.store_changed(&change),
-            Msg::OrderRead { request, result } => self.order_read(request, result),
+            Msg::OrderRead { request, result } => self.order_read(request, result, &mut cmds),
             Msg::Recorded { subject, result } => self.recorded(subject, result, &mut cmds),
             Msg::Overview { request, result } => self.overview_loaded(request, result, &mut cmds),
             Msg::Export { request, event } => self.export_event(request, event),

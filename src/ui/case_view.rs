@@ -20,9 +20,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &CaseView) {
             theme.error(),
         ))),
         (None, None, _) => lines.push(Line::from(Span::styled(" reading the order from the mirror…", theme.dim()))),
-        (Some(order), None, _) if order.link.is_none() && order.payments.is_empty() => lines.push(Line::from(
-            Span::styled(" nothing of this link is in the mirror yet: the sync fetches it", theme.dim()),
-        )),
+        (Some(order), None, _) if order.link.is_none() && order.payments.is_empty() => {
+            lines.push(Line::from(Span::styled(" nothing of this link is in the mirror yet", theme.dim())))
+        }
         (Some(_), None, None) => {
             lines.push(Line::from(Span::styled(" no case: this order is as it should be", theme.ok())))
         }

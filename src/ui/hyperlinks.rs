@@ -44,6 +44,18 @@ pub fn targets(app: &App) -> Vec<Target> {
     if let Mode::Created(created) = app.mode() {
         found.extend(created.link.url.as_deref().and_then(checkout));
     }
+    // The case's story names each payment's hash: its explorer page.
+    if let Mode::Case(view) = app.mode()
+        && let Some(order) = &view.order
+    {
+        for txn in &order.payments {
+            if let Some(hash) = &txn.tx_hash
+                && let Some(url) = app.settings.explorers.url(&txn.currency, hash)
+            {
+                found.push(Target { text: hash.clone(), url });
+            }
+        }
+    }
     match app.subject() {
         Some(Subject::Link(link)) => found.extend(link.url.as_deref().and_then(checkout)),
         Some(Subject::Transaction(txn)) => {

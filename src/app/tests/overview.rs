@@ -315,3 +315,73 @@ fn a_payment_s_detail_shows_the_order_it_pays() {
     let shown = app.detail().and_then(|d| d.order.as_ref()).and_then(|o| o.link.as_ref()).map(|l| l.amount);
     assert_eq!(shown, Some(dec("75.00")), "the link's amount beside the payment's");
 }
+
+#[test]
+fn a_case_whose_link_is_not_mirrored_fetches_it_by_id_and_links_each_hash_to_its_explorer() {
+    use crate::cases::Order;
+    use crate::test_support::{dec, link, refusal};
+    let mut app = on_overview(settings(&[]));
+    key(&mut app, 'j', t0());
+    let cmds = press(&mut app, input::KeyCode::Enter, t0());
+    let Some((request, link_id)) = cmds.iter().find_map(|c| match c {
+        Cmd::ReadOrder { request, link_id } => Some((*request, link_id.clone())),
+        _ => None,
+    }) else {
+        panic!("{cmds:?}")
+    };
+    let hash = format!("0x{}", "ab".repeat(32));
+    let paid = Transaction {
+        payment_link_id: Some(link_id.clone()),
+        amount: dec("74.10"),
+        currency: "USDT".into(),
+        status: TransactionStatus::Settled,
+        tx_hash: Some(hash.clone()),
+        ..txn("txn_first")
+    };
+    // Its payment is mirrored, its link not yet: asked of PIK, once.
+    let order = Order { link_id: link_id.clone(), payments: vec![paid.clone()], ..Order::default() };
+    let cmds = app.update(Msg::OrderRead { request, result: Ok(Box::new(order.clone())) }, t0());
+    let fetches: Vec<(crate::app::list::RequestId, String)> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::FetchLink { request, id } => Some((*request, id.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fetches.iter().map(|(_, id)| id.as_str()).collect::<Vec<_>>(), [link_id.as_str()], "{cmds:?}");
+    let fetch = fetches[0].0;
+    // PIK has it (the worker kept it in the mirror): the order is read again.
+    let found = crate::app::Found::Link(link(&link_id));
+    let cmds = app.update(Msg::Object { request: fetch, result: Ok(found) }, t0());
+    let Some(again) = cmds.iter().find_map(|c| match c {
+        Cmd::ReadOrder { request, .. } => Some(*request),
+        _ => None,
+    }) else {
+        panic!("read again: {cmds:?}")
+    };
+    let whole = Order { link: Some(link(&link_id)), ..order.clone() };
+    let cmds = app.update(Msg::OrderRead { request: again, result: Ok(Box::new(whole)) }, t0());
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::FetchLink { .. })), "fetched once: {cmds:?}");
+    // Each payment's hash in the story is a link to its explorer page.
+    let targets = crate::ui::hyperlinks::targets(&app);
+    assert!(targets.iter().any(|t| t.text == hash && t.url.contains(&hash)), "{targets:?}");
+    // A link PIK does not know either is said so.
+    press(&mut app, input::KeyCode::Esc, t0());
+    let cmds = press(&mut app, input::KeyCode::Enter, t0());
+    let Some(request) = cmds.iter().find_map(|c| match c {
+        Cmd::ReadOrder { request, .. } => Some(*request),
+        _ => None,
+    }) else {
+        panic!("{cmds:?}")
+    };
+    let cmds = app.update(Msg::OrderRead { request, result: Ok(Box::new(order)) }, t0());
+    let Some(fetch) = cmds.iter().find_map(|c| match c {
+        Cmd::FetchLink { request, .. } => Some(*request),
+        _ => None,
+    }) else {
+        panic!("{cmds:?}")
+    };
+    app.update(Msg::Object { request: fetch, result: Err(refusal(404, "not found (404)")) }, t0());
+    let said = app.notice().map(|n| n.text.clone()).unwrap_or_default();
+    assert_eq!(said, format!("PIK has no link {link_id}"));
+}
