@@ -252,7 +252,8 @@ fn main() {
     std::thread::sleep(Duration::from_secs(1));
     let screen = session.contents();
     let on_page = row_at(&screen);
-    let shown = screen.lines().filter(|l| l.contains("active")).find_map(|l| {
+    // A row whose status is "active" (not "deactivated", which holds the word).
+    let shown = screen.lines().filter(|l| l.split_whitespace().any(|w| w == "active")).find_map(|l| {
         l.split_whitespace()
             .find(|w| w.starts_with("pl_"))
             .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '_').to_string())

@@ -133,20 +133,18 @@ impl LinkFacts {
         }
     }
 
-    /// Whether the link may be a case now or later: an order paid exactly
-    /// once, with nothing under way, never is (most links), and is not kept;
-    /// nor is a failure on an order paid (a customer trying the link again).
+    /// Whether the link is kept for its amounts or failures: an order paid
+    /// exactly once never is (most links), nor a failure on an order paid (a
+    /// customer trying the link again). A payment under way is not a reason:
+    /// the store finds the late ones when it lists the cases
+    /// (`store::cases::Late`), so a new payment writes no facts.
     pub fn worth_keeping(&self) -> bool {
         let closed = self.link_closed();
         let mismatched = match &self.link {
             Some(link) => self.good > 0 && (self.received != link.amount || closed),
             None => self.good > 0,
         };
-        self.pending_since.is_some()
-            || self.confirmed_since.is_some()
-            || (self.failed_at.is_some() && self.good == 0)
-            || self.good > 1
-            || mismatched
+        (self.failed_at.is_some() && self.good == 0) || self.good > 1 || mismatched
     }
 
     /// Expired or deactivated: no payment should come any more.

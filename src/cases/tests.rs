@@ -89,6 +89,12 @@ fn a_failed_attempt_followed_by_a_payment_is_no_case() {
     assert_eq!(kind(order("75", LinkStatus::Paid), &paid_then_failed, &rules), None);
     let facts = LinkFacts::of("pl_order", Some(&order("75", LinkStatus::Paid)), &paid_then_failed, None);
     assert!(!facts.worth_keeping(), "a failure on a paid order can make no case: not kept");
+    // A payment under way writes no facts: the store finds the late ones when it lists.
+    for status in [Pending, TransactionStatus::Confirmed] {
+        let facts =
+            LinkFacts::of("pl_order", Some(&order("75", LinkStatus::Active)), &[payment(1, "75", status, 90)], None);
+        assert!(!facts.worth_keeping(), "under way");
+    }
     // A retry under way is no failure either (it is stuck if it lingers).
     let retrying = [payment(1, "75", Failed, 300), payment(2, "75", Pending, 10)];
     assert_eq!(kind(order("75", LinkStatus::Active), &retrying, &rules), None);

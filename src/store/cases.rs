@@ -6,6 +6,7 @@
 
 use crate::api::{PaymentLink, Transaction};
 use crate::cases::{self, Case, CaseKind, CaseRules, LinkFacts};
+use crate::store::rows::micros;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
@@ -25,6 +26,45 @@ pub fn touched<'a>(
     }
     touched.extend(transactions.into_iter().filter_map(|txn| txn.payment_link_id.clone()));
     touched
+}
+
+/// Since when a payment under way is late: pending since before
+/// `pending_before`, or confirmed (not credited) since before
+/// `confirmed_before`. Such payments are few; the store finds them at list
+/// time rather than keeping facts for every payment under way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Late {
+    pub pending_before: DateTime<Utc>,
+    pub confirmed_before: DateTime<Utc>,
+}
+
+impl Late {
+    pub fn of(rules: &CaseRules, now: DateTime<Utc>) -> Late {
+        Late { pending_before: now - rules.pending_after, confirmed_before: now - rules.credit_after }
+    }
+}
+
+/// The SQL that finds the links with a late payment (both backends, with
+/// `?` for the two times in microseconds): the index by status walks the
+/// few payments under way.
+pub const LATE_LINKS: &str = "SELECT DISTINCT payment_link_id FROM transactions WHERE payment_link_id IS NOT NULL \
+     AND ((status = 'pending' AND created_at <= ?) \
+     OR (status = 'confirmed' AND coalesce(confirmed_at, created_at) <= ?))";
+
+impl Late {
+    /// The two times of [`LATE_LINKS`], in microseconds.
+    pub fn bounds(&self) -> (i64, i64) {
+        (micros(self.pending_before), micros(self.confirmed_before))
+    }
+}
+
+/// The facts a list judges: those kept, and those of the links with a late
+/// payment (read from their rows), one per link.
+pub fn with_late(mut kept: Vec<LinkFacts>, late: Vec<LinkFacts>) -> Vec<LinkFacts> {
+    let known: std::collections::HashSet<String> = late.iter().map(|f| f.link_id.clone()).collect();
+    kept.retain(|facts| !known.contains(&facts.link_id));
+    kept.extend(late);
+    kept
 }
 
 /// Which cases, in which order.

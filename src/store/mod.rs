@@ -315,7 +315,8 @@ impl Store {
 
     /// The cases now, of a kind or all, in the order asked.
     pub async fn cases(&self, query: cases::CaseQuery) -> Result<Vec<crate::cases::Case>, StoreError> {
-        let facts = on_backend!(self, backend => backend.case_facts().await)?;
+        let late = cases::Late::of(&query.rules, query.now);
+        let facts = on_backend!(self, backend => backend.case_facts(late).await)?;
         Ok(cases::list(facts, &query))
     }
 

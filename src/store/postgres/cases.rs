@@ -4,6 +4,8 @@
 use super::read::{link, transaction};
 use crate::api::LinkStatus;
 use crate::cases::{LinkFacts, Order, balance_for};
+use crate::store::cases::{LATE_LINKS, Late, with_late};
+use crate::store::export::numbered;
 use crate::store::rows::{LINK_COLUMNS, TRANSACTION_COLUMNS, from_micros};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -96,8 +98,22 @@ pub async fn status_seen<C: GenericClient>(client: &C, id: &str) -> Result<Vec<(
     Ok(rows.iter().map(|row| (LinkStatus::parse(row.get::<_, &str>(0)), from_micros(row.get(1)))).collect())
 }
 
+/// The facts to judge: every one kept, and those of the links with a
+/// payment `late`.
+pub async fn all<C: GenericClient>(client: &C, late: Late) -> Result<Vec<LinkFacts>, Error> {
+    let (pending, confirmed) = late.bounds();
+    let rows = client.query(&numbered(LATE_LINKS, '$', 1), &[&pending, &confirmed]).await?;
+    let ids: Vec<String> = rows.iter().map(|row| row.get(0)).collect();
+    let mut found = Vec::new();
+    for chunk in ids.chunks(1_000) {
+        let chunk: Vec<&str> = chunk.iter().map(String::as_str).collect();
+        found.extend(orders(client, &chunk).await?.iter().map(Order::facts));
+    }
+    Ok(with_late(kept(client).await?, found))
+}
+
 /// Every fact kept.
-pub async fn all<C: GenericClient>(client: &C) -> Result<Vec<LinkFacts>, Error> {
+async fn kept<C: GenericClient>(client: &C) -> Result<Vec<LinkFacts>, Error> {
     let rows = client.query("SELECT facts FROM case_facts", &[]).await?;
     let mut facts = Vec::new();
     for row in rows {

@@ -167,8 +167,8 @@ impl PgStore {
         read::webhooks(&**self.client().await?).await.map_err(|e| self.failed(e))
     }
 
-    pub async fn case_facts(&self) -> Result<Vec<crate::cases::LinkFacts>, StoreError> {
-        cases::all(&**self.client().await?).await.map_err(|e| self.failed(e))
+    pub async fn case_facts(&self, late: super::cases::Late) -> Result<Vec<crate::cases::LinkFacts>, StoreError> {
+        cases::all(&**self.client().await?, late).await.map_err(|e| self.failed(e))
     }
 
     pub async fn order(&self, link_id: String) -> Result<crate::cases::Order, StoreError> {
@@ -191,7 +191,8 @@ impl PgStore {
 
     pub async fn overview(&self, query: OverviewQuery) -> Result<Overview, StoreError> {
         let client = self.client().await?;
-        let facts = cases::all(&**client).await.map_err(|e| self.failed(e))?;
+        let late = super::cases::Late::of(&query.rules, query.now);
+        let facts = cases::all(&**client, late).await.map_err(|e| self.failed(e))?;
         read::overview(&**client, &query, facts).await.map_err(|e| self.failed(e))
     }
 

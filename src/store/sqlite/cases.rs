@@ -4,6 +4,8 @@
 use super::rows::{link_from_row, transaction_from_row};
 use crate::api::{LinkStatus, PaymentLink};
 use crate::cases::{LinkFacts, Order, balance_for};
+use crate::store::cases::{LATE_LINKS, Late, with_late};
+use crate::store::export::numbered;
 use crate::store::rows::from_micros;
 use crate::store::rows::{LINK_COLUMNS, TRANSACTION_COLUMNS};
 use chrono::{DateTime, Utc};
@@ -103,8 +105,24 @@ pub fn status_seen(conn: &Connection, id: &str) -> rusqlite::Result<Vec<(LinkSta
         .collect()
 }
 
-/// Every fact kept (a small table: links paid exactly once are not in it).
-pub fn all(conn: &Connection) -> rusqlite::Result<Vec<LinkFacts>> {
+/// The facts to judge: every one kept (a small table: links paid exactly
+/// once are not in it), and those of the links with a payment `late`.
+pub fn all(conn: &Connection, late: Late) -> rusqlite::Result<Vec<LinkFacts>> {
+    let (pending, confirmed) = late.bounds();
+    let ids: Vec<String> = conn
+        .prepare_cached(&numbered(LATE_LINKS, '?', 1))?
+        .query_map(params![pending, confirmed], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut found = Vec::new();
+    for chunk in ids.chunks(AT_ONCE) {
+        let chunk: Vec<&str> = chunk.iter().map(String::as_str).collect();
+        found.extend(orders(conn, &chunk)?.iter().map(Order::facts));
+    }
+    Ok(with_late(kept(conn)?, found))
+}
+
+/// Every fact kept.
+fn kept(conn: &Connection) -> rusqlite::Result<Vec<LinkFacts>> {
     let mut statement = conn.prepare_cached("SELECT facts FROM case_facts")?;
     let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
     let mut facts = Vec::new();

@@ -197,8 +197,8 @@ impl SqliteStore {
         self.with(false, |conn| rows::webhooks(conn)).await
     }
 
-    pub async fn case_facts(&self) -> Result<Vec<crate::cases::LinkFacts>, StoreError> {
-        self.with(false, |conn| cases::all(conn)).await
+    pub async fn case_facts(&self, late: super::cases::Late) -> Result<Vec<crate::cases::LinkFacts>, StoreError> {
+        self.with(false, move |conn| cases::all(conn, late)).await
     }
 
     pub async fn order(&self, link_id: String) -> Result<crate::cases::Order, StoreError> {

@@ -43,7 +43,8 @@ pub fn overview(conn: &Connection, query: &OverviewQuery) -> rusqlite::Result<Ov
         Some(currency) => chart(conn, query, currency)?,
         None => Vec::new(),
     };
-    let cases = super::super::overview::cases(super::cases::all(conn)?, query);
+    let late = super::super::cases::Late::of(&query.rules, query.now);
+    let cases = super::super::overview::cases(super::cases::all(conn, late)?, query);
     let disabled: Vec<Webhook> = conn
         .prepare_cached(
             "SELECT id, url, events, status, created_at FROM webhooks WHERE status = 'disabled' ORDER BY position",
