@@ -1,7 +1,8 @@
-//! What agents did through pik-tui: one [`Act`] per thing done to the
-//! account or to a case. PIK cannot give these back, so the store keeps
-//! them apart from the mirror (a file of their own beside it, tables of
-//! their own on PostgreSQL), append-only, and never with a secret.
+//! What agents did through pik-tui, as [`Act`]s: today a link created from
+//! the dashboard and a reply copied (issue 21 adds the rest). PIK cannot
+//! give these back, so the store keeps them apart from the mirror (a file
+//! of their own beside it, tables of their own on PostgreSQL),
+//! append-only, and never with a secret.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -215,7 +215,8 @@ fn profile_switcher(global: &GlobalArgs, choice: Choice, refresh: std::time::Dur
         let (connection, store, _) =
             connect(&settings.base_url, &settings.key, &global, &choice, refresh, false).map_err(|e| e.to_string())?;
         let read_only = settings.read_only;
-        Ok((connection, ProfileInfo { name: name.to_string(), environment, read_only, store, zone }))
+        let agent = config::agent(file.as_ref(), Some(name));
+        Ok((connection, ProfileInfo { name: name.to_string(), environment, read_only, store, zone, agent }))
     })
 }
 

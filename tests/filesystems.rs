@@ -101,12 +101,17 @@ fn a_mirror_on_a_read_only_disk_is_read_as_it_is_and_says_so() {
     let runtime = runtime();
     let path = mounted.dir.path().join("mirror.sqlite");
     let sandbox = mirrored(&runtime, &path);
+    // A mirror from before the record of what agents did: none beside it.
+    for record in ["mirror.record.sqlite", "mirror.record.sqlite-wal", "mirror.record.sqlite-shm"] {
+        let _ = std::fs::remove_file(mounted.dir.path().join(record));
+    }
     mounted.remount("ro");
     let store = path.display().to_string();
     let stats = pik(&sandbox, &["store", "stats", "--json", "--store", &store]);
     let stderr = String::from_utf8_lossy(&stats.stderr);
     assert_eq!(stats.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("is on a read-only disk: it is read as it is"), "{stderr}");
+    assert!(stderr.contains("cannot be made on a read-only disk"), "the record, in memory, said: {stderr}");
     let value: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap_or_default();
     assert_eq!(value["stats"]["links"].as_u64(), Some(300), "{value}");
     // A search reads it as it is, without trying to bring it up to date.

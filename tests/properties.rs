@@ -256,6 +256,7 @@ proptest! {
                                 read_only: true,
                                 store: StoreKind::OnDemand(None),
                                 zone: pik_tui::zone::Zone::utc(),
+                                agent: "mallory\u{1b}[2J@desk".into(),
                             })
                         } else {
                             Err("no such profile".into())

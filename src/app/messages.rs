@@ -45,6 +45,8 @@ pub struct ProfileInfo {
     pub store: StoreKind,
     /// Its time zone (`--tz`, else its `tz`, else the file's or the system's).
     pub zone: crate::zone::Zone,
+    /// Who is acting under it (its `agent`, else the file's, else `$USER@host`).
+    pub agent: String,
 }
 
 #[derive(Debug, Clone)]

@@ -547,6 +547,7 @@ impl App {
                 self.settings.events_pane = false;
                 self.settings.store = info.store.clone();
                 self.settings.zone = info.zone.clone();
+                self.settings.agent = info.agent.clone();
                 self.mirror = None;
                 self.focus = None;
                 self.wanted = [crate::sync::FIRST_WANTED; 2];

@@ -201,7 +201,12 @@ pub async fn search(global: &GlobalArgs, args: SearchArgs) -> Outcome {
     let text = args.query.join(" ");
     // A filter that cannot be read is refused before PIK is asked anything.
     let zone = super::command_zone(global)?;
-    let (rules, _, _) = super::cases::from_config(global)?;
+    // The case rules (and so the config's [cases], [replies]) only for a `case:` filter.
+    let rules = if text.to_ascii_lowercase().contains("case:") {
+        super::cases::from_config(global)?.0
+    } else {
+        crate::cases::CaseRules::default()
+    };
     let query = SearchQuery::parse_in(&text, kinds, Reading { zone: &zone, now: chrono::Utc::now(), cases: &rules });
     if !query.problems.is_empty() {
         return Err(Failure::usage(query.problems.join("; ")));

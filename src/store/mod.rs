@@ -326,7 +326,15 @@ impl Store {
         let mut order = on_backend!(self, backend => backend.order(link_id.to_string()).await)?;
         let mut subjects = vec![link_id.to_string()];
         subjects.extend(order.balance_links.iter().map(|link| link.id.clone()));
-        order.acts = self.acts_about(subjects).await?;
+        // The order stands without the acts: a record that cannot be read
+        // must not hide what the mirror holds.
+        order.acts = match self.acts_about(subjects).await {
+            Ok(acts) => acts,
+            Err(err) => {
+                tracing::warn!(%err, "the record of what agents did could not be read");
+                Vec::new()
+            }
+        };
         Ok(order)
     }
 

@@ -44,27 +44,19 @@ pub fn targets(app: &App) -> Vec<Target> {
     if let Mode::Created(created) = app.mode() {
         found.extend(created.link.url.as_deref().and_then(checkout));
     }
+    let hash = |txn: &crate::api::Transaction| {
+        let hash = txn.tx_hash.as_ref()?;
+        app.settings.explorers.url(&txn.currency, hash).map(|url| Target { text: hash.clone(), url })
+    };
     // The case's story names each payment's hash: its explorer page.
     if let Mode::Case(view) = app.mode()
         && let Some(order) = &view.order
     {
-        for txn in &order.payments {
-            if let Some(hash) = &txn.tx_hash
-                && let Some(url) = app.settings.explorers.url(&txn.currency, hash)
-            {
-                found.push(Target { text: hash.clone(), url });
-            }
-        }
+        found.extend(order.payments.iter().filter_map(hash));
     }
     match app.subject() {
         Some(Subject::Link(link)) => found.extend(link.url.as_deref().and_then(checkout)),
-        Some(Subject::Transaction(txn)) => {
-            if let Some(hash) = &txn.tx_hash
-                && let Some(url) = app.settings.explorers.url(&txn.currency, hash)
-            {
-                found.push(Target { text: hash.clone(), url });
-            }
-        }
+        Some(Subject::Transaction(txn)) => found.extend(hash(txn)),
         _ => {}
     }
     found

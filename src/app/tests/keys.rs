@@ -180,10 +180,12 @@ fn switching_profile_clears_the_old_rows_and_ignores_late_answers() {
         read_only: true,
         store: StoreKind::File,
         zone,
+        agent: "alice@live".into(),
     };
     let cmds = app.update(Msg::ProfileSwitched(Ok(info)), t0() + Duration::seconds(10));
     assert_eq!(app.links.list.loaded(), 0, "no row of the old profile is kept");
     assert_eq!((app.settings.environment, app.settings.read_only), (Environment::Live, true));
+    assert_eq!(app.settings.agent, "alice@live", "acts under the new profile are its agent's");
     assert!(window_ask(&cmds, Kinds::Links).is_some(), "the new profile is read at once");
     // The old profile's answer arrives late: ignored.
     answer_all(&mut app, late, &mirror, t0() + Duration::seconds(11));

@@ -94,7 +94,7 @@ impl SqliteStore {
                 (Arc::new(Mutex::new(opened.writer)), Arc::new(Mutex::new(opened.reader)))
             }
         };
-        let (record, record_notes) = record::open(place)?;
+        let (record, record_notes) = record::open(place, read_only)?;
         notes.extend(record_notes);
         let record = Arc::new(Mutex::new(record));
         let store = SqliteStore { place: place.clone(), writer, reader, read_only, record };

@@ -43,18 +43,32 @@ pub fn beside(mirror: &Path) -> PathBuf {
 }
 
 /// Opens the record for a mirror at `place`, with what to tell the agent.
-pub fn open(place: &Place) -> Result<(Connection, Vec<String>), StoreError> {
-    match place {
-        Place::File(mirror) => {
-            let opened = file::open_database(&beside(mirror), MIGRATIONS, "record of what agents did")?;
-            Ok((opened.writer, opened.notes))
-        }
-        _ => {
-            let mut conn = Connection::open_in_memory()?;
-            super::schema::migrate(&mut conn, MIGRATIONS).map_err(|e| StoreError::Sql(e.to_string()))?;
-            Ok((conn, Vec::new()))
-        }
+/// Never stops the mirror from opening: a record that cannot be had (a
+/// read-only disk without one, a folder not ours) is kept in memory, and
+/// the agent is told so.
+pub fn open(place: &Place, read_only: bool) -> Result<(Connection, Vec<String>), StoreError> {
+    let Place::File(mirror) = place else { return Ok((in_memory()?, Vec::new())) };
+    let path = beside(mirror);
+    let in_memory_because = |why: String| -> Result<(Connection, Vec<String>), StoreError> {
+        let note = format!(
+            "the record of what agents did ({}) {why}: what is done now is kept in memory only, and lost at exit",
+            path.display()
+        );
+        Ok((in_memory()?, vec![note]))
+    };
+    if read_only && !path.exists() {
+        return in_memory_because("cannot be made on a read-only disk".into());
     }
+    match file::open_database(&path, MIGRATIONS, "record of what agents did") {
+        Ok(opened) => Ok((opened.writer, opened.notes)),
+        Err(err) => in_memory_because(format!("could not be opened ({err})")),
+    }
+}
+
+fn in_memory() -> Result<Connection, StoreError> {
+    let mut conn = Connection::open_in_memory()?;
+    super::schema::migrate(&mut conn, MIGRATIONS).map_err(|e| StoreError::Sql(e.to_string()))?;
+    Ok(conn)
 }
 
 pub fn append(conn: &Connection, act: &Act) -> rusqlite::Result<()> {
