@@ -258,24 +258,29 @@ fn main() {
             .find(|w| w.starts_with("pl_"))
             .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '_').to_string())
     });
+    // The row's line as the screen shows it, and whether it says deactivated.
+    let row_says = |screen: &str, id: &str| -> Option<bool> {
+        screen.lines().find(|l| l.contains(id)).map(|l| l.split_whitespace().any(|w| w == "deactivated"))
+    };
     let figure = match shown {
-        Some(id) => {
+        Some(id) if row_says(&session.contents(), &id) == Some(false) => {
             let changed = Instant::now();
-            call(&runtime, format!("{}/payment-links/{id}", sandbox.base_url()), reqwest::Method::DELETE, None);
+            let answer =
+                call(&runtime, format!("{}/payment-links/{id}", sandbox.base_url()), reqwest::Method::DELETE, None);
             let deadline = Duration::from_secs(30);
-            while !session.contents().lines().any(|l| l.contains(&id) && l.contains("deactivated"))
-                && changed.elapsed() < deadline
-            {
+            while row_says(&session.contents(), &id) != Some(true) && changed.elapsed() < deadline {
                 std::thread::sleep(Duration::from_millis(20));
             }
             let took = changed.elapsed();
             format!(
-                "{:.1} s = {:.2} refresh intervals (row {on_page}, {id}){}",
+                "{:.1} s = {:.2} refresh intervals (row {on_page}, {id}, PIK said {}){}",
                 took.as_secs_f64(),
                 took.as_secs_f64() / 5.0,
+                answer["status"],
                 if took >= deadline { ": NOT SHOWN" } else { "" }
             )
         }
+        Some(id) => format!("the row of {id} was not found active on screen at row {on_page}"),
         None => format!("no active link on screen at row {on_page}"),
     };
     figures.push(Figure {
