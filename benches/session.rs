@@ -252,15 +252,18 @@ fn main() {
     std::thread::sleep(Duration::from_secs(1));
     let screen = session.contents();
     let on_page = row_at(&screen);
+    // The list's part of a screen line: at 120 columns the detail of the
+    // selected link stands on the same lines, to the right (its status too).
+    let list_part = |line: &str| line.split("││").next().unwrap_or(line).to_string();
     // A row whose status is "active" (not "deactivated", which holds the word).
-    let shown = screen.lines().filter(|l| l.split_whitespace().any(|w| w == "active")).find_map(|l| {
+    let shown = screen.lines().map(list_part).filter(|l| l.split_whitespace().any(|w| w == "active")).find_map(|l| {
         l.split_whitespace()
             .find(|w| w.starts_with("pl_"))
             .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '_').to_string())
     });
     // The row's line as the screen shows it, and whether it says deactivated.
     let row_says = |screen: &str, id: &str| -> Option<bool> {
-        screen.lines().find(|l| l.contains(id)).map(|l| l.split_whitespace().any(|w| w == "deactivated"))
+        screen.lines().map(list_part).find(|l| l.contains(id)).map(|l| l.split_whitespace().any(|w| w == "deactivated"))
     };
     let figure = match shown {
         Some(id) if row_says(&session.contents(), &id) == Some(false) => {
