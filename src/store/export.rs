@@ -99,6 +99,19 @@ pub enum Value {
     Text(String),
 }
 
+/// A filter's status and currency as conditions, compared as both the
+/// rows and the kept totals (`list_totals`) are, so the two counts agree.
+pub fn status_and_currency(query: &SearchQuery, sql: &mut String, values: &mut Vec<Value>) {
+    if let Some(status) = &query.status {
+        sql.push_str(" AND lower(status) = lower(?)");
+        values.push(Value::Text(status.clone()));
+    }
+    if let Some(currency) = &query.currency {
+        sql.push_str(" AND upper(currency) = upper(?)");
+        values.push(Value::Text(currency.clone()));
+    }
+}
+
 /// The table of a filter export, and its filters as SQL with `?` where
 /// each value goes (in order), for either backend to number its own way.
 pub fn filter_parts(query: &SearchQuery) -> (Kind, String, Vec<Value>) {
@@ -112,14 +125,7 @@ pub fn filter_parts(query: &SearchQuery) -> (Kind, String, Vec<Value>) {
         " WHERE sort_key BETWEEN ? AND ?"
     });
     let mut values = vec![Value::Int(low), Value::Int(high)];
-    if let Some(status) = &query.status {
-        sql.push_str(" AND lower(status) = lower(?)");
-        values.push(Value::Text(status.clone()));
-    }
-    if let Some(currency) = &query.currency {
-        sql.push_str(" AND upper(currency) = upper(?)");
-        values.push(Value::Text(currency.clone()));
-    }
+    status_and_currency(query, &mut sql, &mut values);
     if let Some(link) = &query.link {
         let column = if kind == Kind::Link { "id" } else { "payment_link_id" };
         sql.push_str(&format!(" AND lower({column}) = lower(?)"));

@@ -317,14 +317,7 @@ fn total_sql(query: &ListQuery) -> Option<(String, Vec<Value>)> {
     let list = if kind_of(query) == Kind::Link { "links" } else { "transactions" };
     let mut sql = String::from("SELECT CAST(coalesce(sum(count), 0) AS BIGINT) FROM list_totals WHERE list = ?");
     let mut values = vec![Value::Text(list.into())];
-    if let Some(status) = &filter.status {
-        sql.push_str(" AND lower(status) = lower(?)");
-        values.push(Value::Text(status.clone()));
-    }
-    if let Some(currency) = &filter.currency {
-        sql.push_str(" AND upper(currency) = upper(?)");
-        values.push(Value::Text(currency.clone()));
-    }
+    super::export::status_and_currency(filter, &mut sql, &mut values);
     Some((sql, values))
 }
 

@@ -204,7 +204,7 @@ async fn the_overview_lists_the_cases_and_the_disabled_webhooks() {
     assert_eq!(disabled, ["wh_off"]);
 }
 
-/// The backend contract (`contract.rs`), on SQLite in memory.
+/// The backend contract (`contract/`), on SQLite in memory.
 #[tokio::test]
 async fn the_store_contract_on_sqlite() {
     for name in super::super::contract::CHECKS {
