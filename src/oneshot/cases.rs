@@ -4,17 +4,15 @@
 use super::mirror::{Opened, mirrored};
 use super::print::{local_time, print_json, print_table, time_header};
 use super::{Failure, Outcome, exit};
-use crate::cases::{Case, CaseKind, CaseRules, Order, Replies, balance_description, judge, next_step, timeline};
+use crate::cases::{Case, CaseKind, CaseRules, Order, balance_description, judge, next_step, timeline};
 use crate::cli::{CaseOrderArg, CasesArgs, CasesCommand, GlobalArgs};
-use crate::config::{self, Entry, Flags};
 use crate::human::{age_words, group_thousands};
-use crate::hyperlink::Explorers;
 use crate::sanitize::for_terminal_truncated;
 use crate::store::cases::{CaseOrder, CaseQuery};
 use serde_json::json;
 
 pub async fn cases(global: &GlobalArgs, args: CasesArgs) -> Outcome {
-    let (rules, replies, explorers) = from_config(global)?;
+    let (rules, replies, explorers) = super::case_config(global)?;
     match &args.command {
         Some(CasesCommand::Show { link_id, offline, .. }) => return show(global, link_id, *offline, &rules).await,
         Some(CasesCommand::Reply { link_id, offline, template, .. }) => {
@@ -191,19 +189,4 @@ fn case_json(case: &Case) -> serde_json::Value {
 
 fn failed(error: crate::store::StoreError) -> Failure {
     Failure { message: error.to_string(), code: exit::FAILED, error: None }
-}
-
-/// The config file's `[cases]` rules, `[replies]` and `[explorers]`, a bad
-/// line named.
-pub(super) fn from_config(global: &GlobalArgs) -> Result<(CaseRules, Replies, Explorers), Failure> {
-    let file = config::load(&Flags::from(global)).map_err(|e| Failure::usage(e.to_string()))?;
-    let path = global.config.clone().or_else(config::default_path).map(|p| p.display().to_string());
-    let in_file = |(line, message): (usize, String)| {
-        Failure::usage(format!("the config file {}, line {line}: {message}", path.clone().unwrap_or_default()))
-    };
-    let Some(file) = file else { return Ok(Default::default()) };
-    let rules = CaseRules::from_lines(file.case_entries().iter().map(Entry::parts)).map_err(in_file)?;
-    let replies = Replies::from_lines(file.reply_entries().iter().map(Entry::parts)).map_err(in_file)?;
-    let explorers = Explorers::with(&file.explorers).map_err(|e| Failure::usage(e.to_string()))?;
-    Ok((rules, replies, explorers))
 }

@@ -203,7 +203,7 @@ pub async fn search(global: &GlobalArgs, args: SearchArgs) -> Outcome {
     let zone = super::command_zone(global)?;
     // The case rules (and so the config's [cases], [replies]) only for a `case:` filter.
     let rules = if text.to_ascii_lowercase().contains("case:") {
-        super::cases::from_config(global)?.0
+        super::case_config(global)?.0
     } else {
         crate::cases::CaseRules::default()
     };

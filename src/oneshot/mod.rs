@@ -86,6 +86,25 @@ fn command_zone(global: &GlobalArgs) -> Result<Zone, Failure> {
     zone(global, file.as_ref(), settings.profile.as_deref())
 }
 
+/// The config file's `[cases]` rules, `[replies]` and `[explorers]`, a bad
+/// line named.
+fn case_config(
+    global: &GlobalArgs,
+) -> Result<(crate::cases::CaseRules, crate::cases::Replies, crate::hyperlink::Explorers), Failure> {
+    let file = config::load(&Flags::from(global)).map_err(|e| Failure::usage(e.to_string()))?;
+    let path = global.config.clone().or_else(config::default_path).map(|p| p.display().to_string());
+    let in_file = |(line, message): (usize, String)| {
+        Failure::usage(format!("the config file {}, line {line}: {message}", path.clone().unwrap_or_default()))
+    };
+    let Some(file) = file else { return Ok(Default::default()) };
+    let rules =
+        crate::cases::CaseRules::from_lines(file.case_entries().iter().map(config::Entry::parts)).map_err(in_file)?;
+    let replies =
+        crate::cases::Replies::from_lines(file.reply_entries().iter().map(config::Entry::parts)).map_err(in_file)?;
+    let explorers = crate::hyperlink::Explorers::with(&file.explorers).map_err(|e| Failure::usage(e.to_string()))?;
+    Ok((rules, replies, explorers))
+}
+
 /// The zone a command prints times and reads dates in: `--tz`, else the
 /// profile's or the config file's `tz`, else the system's.
 fn zone(global: &GlobalArgs, file: Option<&config::ConfigFile>, profile: Option<&str>) -> Result<Zone, Failure> {

@@ -174,7 +174,7 @@ pub async fn a_case_filter_finds_the_orders_and_their_payments(store: Store) {
     let underpaid = payments_of(Some(crate::cases::CaseKind::Underpaid));
     assert!(underpaid.len() > 2, "the table has underpaid orders: {underpaid:?}");
     let zone = crate::zone::Zone::utc();
-    let reading = super::Reading { zone: &zone, now: t0(), cases: &rules };
+    let reading = super::super::Reading { zone: &zone, now: t0(), cases: &rules };
     let parse = |text: &str, kinds: Kinds| SearchQuery::parse_in(text, kinds, reading);
     let found = match store.search(parse("case:underpaid", Kinds::Transactions), 0, 50).await {
         Ok(page) => page,
