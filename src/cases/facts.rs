@@ -147,6 +147,18 @@ impl LinkFacts {
         (self.failed_at.is_some() && self.good == 0) || self.good > 1 || mismatched
     }
 
+    /// Whether a payment moving from `before` (`None`: new to the mirror) to
+    /// `after` can make a link worth keeping when it was not: a new payment
+    /// under way cannot (it can only follow a failure), nor a confirmed one
+    /// being credited (already counted as received). Most moves are these
+    /// two, so most writes need not read the link's rows back.
+    pub fn may_start_keeping(before: Option<&TransactionStatus>, after: &TransactionStatus) -> bool {
+        !matches!(
+            (before, after),
+            (None, TransactionStatus::Pending) | (Some(TransactionStatus::Confirmed), TransactionStatus::Settled)
+        )
+    }
+
     /// Expired or deactivated: no payment should come any more.
     pub fn link_closed(&self) -> bool {
         self.link.as_ref().is_some_and(|l| matches!(l.status, LinkStatus::Expired | LinkStatus::Deactivated))

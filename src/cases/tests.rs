@@ -66,6 +66,59 @@ fn paid_twice_is_named_before_overpaid_and_lists_both() {
     assert_eq!(kind(order("75", LinkStatus::Paid), &reversed, &CaseRules::default()), Some(CaseKind::PaidTwice));
 }
 
+/// The moves a write does not read back for (`may_start_keeping` false)
+/// never make a link worth keeping: every small order not kept, with every
+/// payment added or moved.
+#[test]
+fn moves_the_store_skips_never_start_keeping_a_link() {
+    use TransactionStatus::{Confirmed, Failed, Pending, Settled};
+    let statuses = [Pending, Confirmed, Settled, Failed];
+    let links = [
+        None,
+        Some(order("75", LinkStatus::Active)),
+        Some(order("75", LinkStatus::Paid)),
+        Some(order("75", LinkStatus::Expired)),
+        Some(order("80", LinkStatus::Active)),
+    ];
+    let one = |n: u32, s: &TransactionStatus, a: &str, m: i64| payment(n, a, s.clone(), m);
+    let mut orders: Vec<Vec<Transaction>> = vec![Vec::new()];
+    for s in &statuses {
+        for (a, m) in [("75", 30), ("70", 10)] {
+            orders.push(vec![one(1, s, a, m)]);
+            for t in &statuses {
+                orders.push(vec![one(1, s, a, m), one(2, t, "75", 40 - m)]);
+            }
+        }
+    }
+    let kept = |link: &Option<PaymentLink>, payments: &[Transaction]| {
+        LinkFacts::of("pl_order", link.as_ref(), payments, None).worth_keeping()
+    };
+    let mut skipped = 0;
+    for link in &links {
+        for payments in orders.iter().filter(|p| !kept(link, p)) {
+            for status in &statuses {
+                for (amount, minutes) in [("75", 45), ("70", 20), ("75", 5)] {
+                    let mut after = payments.clone();
+                    after.push(one(9, status, amount, minutes));
+                    let starts = kept(link, &after);
+                    assert!(!starts || LinkFacts::may_start_keeping(None, status), "{link:?} {after:?}");
+                    skipped += usize::from(!LinkFacts::may_start_keeping(None, status));
+                }
+                for i in 0..payments.len() {
+                    let mut after = payments.clone();
+                    after[i].status = status.clone();
+                    after[i].confirmed_at = matches!(status, Confirmed | Settled).then_some(after[i].created_at);
+                    let starts = kept(link, &after);
+                    let before = Some(&payments[i].status);
+                    assert!(!starts || LinkFacts::may_start_keeping(before, status), "{link:?} {payments:?} {after:?}");
+                    skipped += usize::from(!LinkFacts::may_start_keeping(before, status));
+                }
+            }
+        }
+    }
+    assert!(skipped > 100, "the check ran on {skipped} skipped moves");
+}
+
 #[test]
 fn paid_late_comes_after_the_amount_kinds() {
     let exact = [payment(1, "75", TransactionStatus::Settled, 10)];

@@ -1,30 +1,51 @@
 //! Cases in the store: the rules both backends keep. A write finds the
 //! links it touched ([`touched`]); the backend reads each one's rows back
-//! in the same transaction and keeps its facts when they may make a case
+//! (but those whose payments' moves cannot start a case and which have no
+//! facts kept) in the same transaction and keeps its facts when they may make a case
 //! (`cases::LinkFacts::worth_keeping`), so the list reads a small table,
 //! never the payments.
 
-use crate::api::{PaymentLink, Transaction};
+use crate::api::{PaymentLink, Transaction, TransactionStatus};
 use crate::cases::{self, Case, CaseKind, CaseRules, LinkFacts};
 use crate::store::rows::micros;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 
-/// The links whose facts a write may have changed: links written, the
-/// links of payments written, and the orders balance links were made for.
+/// The links whose facts a write may have changed.
+#[derive(Debug, Default, PartialEq)]
+pub struct Touched {
+    /// Links written, the orders balance links were made for, and the links
+    /// of payments that moved in a way that may start a case: read back.
+    pub read: BTreeSet<String>,
+    /// The links of the other payments written: read back only when their
+    /// facts are kept (the move cannot make a link worth keeping, but can
+    /// change facts already kept).
+    pub if_kept: BTreeSet<String>,
+}
+
+/// What a write touched: the links written, and each payment written with
+/// the status it had in the mirror before (`None`: new).
 pub fn touched<'a>(
     links: impl IntoIterator<Item = &'a PaymentLink>,
-    transactions: impl IntoIterator<Item = &'a Transaction>,
-) -> BTreeSet<String> {
-    let mut touched = BTreeSet::new();
+    payments: impl IntoIterator<Item = (&'a Transaction, Option<TransactionStatus>)>,
+) -> Touched {
+    let mut touched = Touched::default();
     for link in links {
-        touched.insert(link.id.clone());
+        touched.read.insert(link.id.clone());
         if let Some(order) = cases::balance_for(link.description.as_deref()) {
-            touched.insert(order.to_string());
+            touched.read.insert(order.to_string());
         }
     }
-    touched.extend(transactions.into_iter().filter_map(|txn| txn.payment_link_id.clone()));
+    for (txn, before) in payments {
+        let Some(id) = &txn.payment_link_id else { continue };
+        if LinkFacts::may_start_keeping(before.as_ref(), &txn.status) {
+            touched.read.insert(id.clone());
+        } else {
+            touched.if_kept.insert(id.clone());
+        }
+    }
+    touched.if_kept.retain(|id| !touched.read.contains(id));
     touched
 }
 

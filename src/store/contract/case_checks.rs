@@ -58,6 +58,14 @@ pub async fn cases_are_kept_as_rows_arrive_in_any_order(store: Store) {
     assert!(case_kinds(&store).await.contains(&("pl_retry".into(), CaseKind::FailedNeverPaid)));
     save(vec![], vec![paid("txn_retried", "pl_retry", "75", 190)]).await;
     assert!(!case_kinds(&store).await.iter().any(|(id, _)| id == "pl_retry"), "failed, then paid");
+    // A failed attempt, then one under way: no case either, though a new
+    // payment under way is read back only for a link whose facts are kept.
+    let failed = Transaction { status: TransactionStatus::Failed, ..paid("txn_failed_2", "pl_again", "75", 200) };
+    save(vec![order("pl_again", "75")], vec![failed]).await;
+    assert!(case_kinds(&store).await.contains(&("pl_again".into(), CaseKind::FailedNeverPaid)));
+    let pending = Transaction { status: TransactionStatus::Pending, ..paid("txn_again", "pl_again", "75", 5) };
+    save(vec![], vec![pending]).await;
+    assert!(!case_kinds(&store).await.iter().any(|(id, _)| id == "pl_again"), "failed, then under way");
     // The balance link for the shortfall, paid: the case closes itself.
     let text = crate::cases::balance_description("pl_short", Some("Order #1234"));
     let balance = PaymentLink { description: Some(text), status: LinkStatus::Active, ..order("pl_balance", "0.90") };
@@ -69,8 +77,9 @@ pub async fn cases_are_kept_as_rows_arrive_in_any_order(store: Store) {
     assert!(!case_kinds(&store).await.iter().any(|(id, _)| id == "pl_short"), "settled by its balance link");
 }
 
-/// Random payment histories on random links, saved in random batches:
-/// the store's case list is what judging every link from its rows gives.
+/// Random payment histories on random links, saved in random batches, each
+/// payment often seen on its way too (pending, confirmed): the store's case
+/// list is what judging every link from its rows gives.
 pub async fn the_case_list_equals_a_recomputation_from_the_rows(store: Store) {
     use crate::test_support::{dec, link, t0};
     let mut rng = fastrand::Rng::with_seed(19);
@@ -83,6 +92,7 @@ pub async fn the_case_list_equals_a_recomputation_from_the_rows(store: Store) {
     ];
     let mut links = Vec::new();
     let mut payments = Vec::new();
+    let mut on_the_way = Vec::new();
     for n in 0..60 {
         let id = format!("pl_p{n:03}");
         let amount = ["75", "75.00", "10.5", "0.001"][rng.usize(..4)];
@@ -98,7 +108,7 @@ pub async fn the_case_list_equals_a_recomputation_from_the_rows(store: Store) {
             let created_at = t0() - chrono::Duration::minutes(rng.i64(1..300));
             let confirmed_at = matches!(status, TransactionStatus::Confirmed | TransactionStatus::Settled)
                 .then(|| created_at + chrono::Duration::minutes(rng.i64(0..5)));
-            payments.push(Transaction {
+            let payment = Transaction {
                 payment_link_id: Some(id.clone()),
                 amount: dec(paid),
                 currency: "USDT".into(),
@@ -106,12 +116,24 @@ pub async fn the_case_list_equals_a_recomputation_from_the_rows(store: Store) {
                 created_at,
                 confirmed_at,
                 ..txn(&format!("txn_p{n:03}_{p}"))
-            });
+            };
+            if rng.bool() {
+                on_the_way.push(Transaction {
+                    status: TransactionStatus::Pending,
+                    confirmed_at: None,
+                    ..payment.clone()
+                });
+            }
+            if payment.status == TransactionStatus::Settled && rng.bool() {
+                on_the_way.push(Transaction { status: TransactionStatus::Confirmed, ..payment.clone() });
+            }
+            payments.push(payment);
         }
     }
-    // Saved in random order, in random batches, links and payments mixed.
+    // Saved in random order, in random batches, links and payments mixed; a
+    // status seen after a later one is ignored, as from PIK.
     let mut rows: Vec<Result<PaymentLink, Transaction>> =
-        links.iter().cloned().map(Ok).chain(payments.iter().cloned().map(Err)).collect();
+        links.iter().cloned().map(Ok).chain(payments.iter().chain(&on_the_way).cloned().map(Err)).collect();
     rng.shuffle(&mut rows);
     for chunk in rows.chunks(7) {
         let links = chunk.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();

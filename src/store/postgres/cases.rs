@@ -4,7 +4,7 @@
 use super::read::{link, transaction};
 use crate::api::LinkStatus;
 use crate::cases::{LinkFacts, Order, balance_for};
-use crate::store::cases::{LATE_LINKS, Late, with_late};
+use crate::store::cases::{LATE_LINKS, Late, Touched, with_late};
 use crate::store::export::numbered;
 use crate::store::rows::{LINK_COLUMNS, TRANSACTION_COLUMNS, from_micros};
 use chrono::{DateTime, Utc};
@@ -14,11 +14,17 @@ use tokio_postgres::GenericClient;
 type Error = tokio_postgres::Error;
 
 /// Keeps the facts of `touched` links, and which links are balance links.
-pub async fn keep<C: GenericClient>(client: &C, touched: &BTreeSet<String>) -> Result<(), Error> {
-    if touched.is_empty() {
+pub async fn keep<C: GenericClient>(client: &C, touched: &Touched) -> Result<(), Error> {
+    let mut ids: Vec<&str> = touched.read.iter().map(String::as_str).collect();
+    if !touched.if_kept.is_empty() {
+        let asked: Vec<&str> = touched.if_kept.iter().map(String::as_str).collect();
+        let rows = client.query("SELECT link_id FROM case_facts WHERE link_id = ANY($1)", &[&asked]).await?;
+        let kept: HashSet<String> = rows.iter().map(|row| row.get(0)).collect();
+        ids.extend(asked.into_iter().filter(|id| kept.contains(*id)));
+    }
+    if ids.is_empty() {
         return Ok(());
     }
-    let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
     let facts: Vec<LinkFacts> = orders(client, &ids).await?.iter().map(Order::facts).collect();
     let (mut balances, mut originals) = (Vec::new(), Vec::new());
     for facts in &facts {
@@ -136,7 +142,7 @@ pub async fn rebuild<C: GenericClient>(client: &C) -> Result<(), Error> {
     touched.extend(rows.iter().map(|row| row.get::<_, String>(0)));
     let touched: Vec<String> = touched.into_iter().collect();
     for chunk in touched.chunks(1_000) {
-        keep(client, &chunk.iter().cloned().collect()).await?;
+        keep(client, &Touched { read: chunk.iter().cloned().collect(), ..Touched::default() }).await?;
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use super::super::rows::{
 use super::super::tokens::{link_document, marker, transaction_document};
 use super::super::{Batch, StoreError, Upserted};
 use super::search::tsvector;
-use crate::api::{PaymentLink, Transaction, Webhook, WebhookEvent};
+use crate::api::{PaymentLink, Transaction, TransactionStatus, Webhook, WebhookEvent};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use tokio_postgres::Transaction as Tx;
@@ -235,7 +235,7 @@ pub async fn save(tx: &Tx<'_>, batch: &Batch, now: DateTime<Utc>) -> Result<Resu
     let mut search_keys: Vec<i64> = Vec::new();
     let mut search_docs: Vec<String> = Vec::new();
     let mut written_links: Vec<&PaymentLink> = Vec::new();
-    let mut written_transactions: Vec<&Transaction> = Vec::new();
+    let mut written_transactions: Vec<(&Transaction, Option<TransactionStatus>)> = Vec::new();
     if !batch.links.is_empty() {
         let planned = plan(tx, &batch.links).await?;
         written_links.extend(planned.iter().map(|(link, _)| *link));
@@ -261,7 +261,8 @@ pub async fn save(tx: &Tx<'_>, batch: &Batch, now: DateTime<Utc>) -> Result<Resu
     }
     if !batch.transactions.is_empty() {
         let planned = plan(tx, &batch.transactions).await?;
-        written_transactions.extend(planned.iter().map(|(txn, _)| *txn));
+        written_transactions
+            .extend(planned.iter().map(|(txn, row)| (*txn, row.old_status.as_deref().map(TransactionStatus::parse))));
         for (txn, row) in &planned {
             if let Err(e) = deltas.transaction(txn, row.old_status.as_deref()) {
                 return Ok(Err(StoreError::Sql(e.to_string())));

@@ -4,7 +4,7 @@
 use super::rows::{link_from_row, transaction_from_row};
 use crate::api::{LinkStatus, PaymentLink};
 use crate::cases::{LinkFacts, Order, balance_for};
-use crate::store::cases::{LATE_LINKS, Late, with_late};
+use crate::store::cases::{LATE_LINKS, Late, Touched, with_late};
 use crate::store::export::numbered;
 use crate::store::rows::from_micros;
 use crate::store::rows::{LINK_COLUMNS, TRANSACTION_COLUMNS};
@@ -18,14 +18,26 @@ const AT_ONCE: usize = 500;
 /// Keeps the facts of `touched` links, and which links are balance links.
 /// A link's facts are written only when they changed: most writes change
 /// no case.
-pub fn keep(conn: &Connection, touched: &BTreeSet<String>) -> rusqlite::Result<()> {
-    let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
-    for chunk in ids.chunks(AT_ONCE) {
+pub fn keep(conn: &Connection, touched: &Touched) -> rusqlite::Result<()> {
+    let asked: Vec<&str> = touched.read.iter().chain(&touched.if_kept).map(String::as_str).collect();
+    let mut kept: HashMap<String, String> = HashMap::new();
+    for chunk in asked.chunks(AT_ONCE) {
         let listed = json_list(chunk)?;
-        let mut kept: HashMap<String, String> = conn
-            .prepare_cached("SELECT link_id, facts FROM case_facts WHERE link_id IN (SELECT value FROM json_each(?1))")?
-            .query_map([&listed], |row| Ok((row.get(0)?, row.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut statement = conn.prepare_cached(
+            "SELECT link_id, facts FROM case_facts WHERE link_id IN (SELECT value FROM json_each(?1))",
+        )?;
+        for row in statement.query_map([&listed], |row| Ok((row.get(0)?, row.get(1)?)))? {
+            let (id, facts) = row?;
+            kept.insert(id, facts);
+        }
+    }
+    let ids: Vec<&str> = touched
+        .read
+        .iter()
+        .chain(touched.if_kept.iter().filter(|id| kept.contains_key(*id)))
+        .map(String::as_str)
+        .collect();
+    for chunk in ids.chunks(AT_ONCE) {
         for order in orders(conn, chunk)? {
             let facts = order.facts();
             let id = &order.link_id;
@@ -158,5 +170,5 @@ pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
         .prepare("SELECT DISTINCT payment_link_id FROM transactions WHERE payment_link_id IS NOT NULL")?
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    keep(conn, &linked)
+    keep(conn, &Touched { read: linked, ..Touched::default() })
 }

@@ -147,9 +147,9 @@ impl SqliteStore {
             }
             let mut transactions = Vec::new();
             for txn in &batch.transactions {
-                let upserted = rows::upsert_transaction(&tx, txn, now, batch.report_changes, &mut deltas)?;
+                let (upserted, before) = rows::upsert_transaction(&tx, txn, now, batch.report_changes, &mut deltas)?;
                 if !upserted.change.is_empty() {
-                    transactions.push(txn);
+                    transactions.push((txn, before));
                 }
                 done += upserted;
             }

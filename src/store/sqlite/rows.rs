@@ -144,19 +144,20 @@ pub fn upsert_link(
 
 /// Writes a transaction (statuses only move forward), noting the change to
 /// the totals in `deltas`; `report` asks for it back in
-/// [`Upserted::changed`] when it is new or its status moved.
+/// [`Upserted::changed`] when it is new or its status moved. With it, the
+/// status it had before, if it was written over a row.
 pub fn upsert_transaction(
     conn: &Connection,
     txn: &Transaction,
     now: DateTime<Utc>,
     report: bool,
     deltas: &mut Deltas,
-) -> rusqlite::Result<Upserted> {
+) -> rusqlite::Result<(Upserted, Option<TransactionStatus>)> {
     let found = existing(conn, Kind::Transaction, &txn.id)?;
     if let Some((_, old)) = &found
         && (!may_replace(old, txn.status.as_str(), transaction_rank) || same_transaction(conn, txn)?)
     {
-        return Ok(Upserted::default());
+        return Ok((Upserted::default(), None));
     }
     let key = match found {
         Some((key, _)) => key,
@@ -188,7 +189,7 @@ pub fn upsert_transaction(
     let inserted = u64::from(found.is_none());
     let changed = if report && moved { vec![txn.clone()] } else { Vec::new() };
     let change = Change { transactions: true, ids: vec![txn.id.clone()], ..Change::default() };
-    Ok(Upserted { inserted, updated: 1 - inserted, changed, change })
+    Ok((Upserted { inserted, updated: 1 - inserted, changed, change }, old.map(TransactionStatus::parse)))
 }
 
 /// Webhooks are few and come all at once: the stored set is replaced when
