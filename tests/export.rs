@@ -257,9 +257,14 @@ async fn an_export_by_settlement_day_has_exactly_what_was_credited_that_local_da
     let truth_path = dir.path().join("truth.json");
     let written = serde_json::to_vec(&serde_json::json!({"links": links, "transactions": transactions}));
     assert!(written.is_ok_and(|bytes| std::fs::write(&truth_path, bytes).is_ok()));
-    let day = pik_tui::zone::Zone::bundled("Europe/Berlin")
-        .map(|zone| zone.date_of(chrono::Utc::now() - chrono::Duration::days(2)).to_string())
-        .unwrap_or_default();
+    // The local day with the most settlements (a fixed day before now
+    // held too few of them at some times of day).
+    let berlin = pik_tui::zone::Zone::bundled("Europe/Berlin").unwrap_or_default();
+    let mut per_day: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for at in transactions.iter().filter_map(|t| t.settled_at) {
+        *per_day.entry(berlin.date_of(at).to_string()).or_default() += 1;
+    }
+    let day = per_day.iter().max_by_key(|(_, n)| **n).map(|(day, _)| day.clone()).unwrap_or_default();
     let out = dir.path().join("settled.csv");
     let exported = pik_tui_against(
         &sandbox.base_url(),
