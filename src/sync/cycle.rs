@@ -52,12 +52,21 @@ impl Sync {
     }
 
     /// The unfinished sets listed again.
-    async fn sweep(&mut self) -> Result<(), SyncError> {
+    pub(super) async fn sweep(&mut self) -> Result<(), SyncError> {
         self.sweep_links().await?;
-        for status in [TransactionStatus::Pending, TransactionStatus::Confirmed] {
-            self.sweep_transactions(status).await?;
+        // Both sets are listed before anything is fetched by id: a payment
+        // gone from pending to confirmed is in the second list already.
+        let unfinished = [TransactionStatus::Pending, TransactionStatus::Confirmed];
+        let mut seen = HashSet::new();
+        for status in &unfinished {
+            seen.extend(self.list_transactions_in(status).await?);
         }
-        Ok(())
+        let mut left = Vec::new();
+        for status in &unfinished {
+            let stored = self.store.ids_with_status(true, status.as_str()).await?;
+            left.extend(stored.into_iter().filter(|id| !seen.contains(id)));
+        }
+        self.fetch_each(true, left).await
     }
 
     /// Everything at once: new items of every kind, the webhooks, the
@@ -269,7 +278,9 @@ impl Sync {
         Ok(())
     }
 
-    async fn sweep_transactions(&mut self, status: TransactionStatus) -> Result<(), SyncError> {
+    /// Lists the payments PIK has in `status` into the mirror; returns
+    /// their ids.
+    async fn list_transactions_in(&mut self, status: &TransactionStatus) -> Result<HashSet<String>, SyncError> {
         let size = self.options.page_size;
         let mut seen = HashSet::new();
         let mut offset = 0u32;
@@ -290,7 +301,6 @@ impl Sync {
             }
             offset = offset.saturating_add(size);
         }
-        let stored = self.store.ids_with_status(true, status.as_str()).await?;
-        self.fetch_each(true, stored.into_iter().filter(|id| !seen.contains(id)).collect()).await
+        Ok(seen)
     }
 }

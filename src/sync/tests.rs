@@ -472,3 +472,42 @@ async fn the_mirror_is_up_to_date_as_of_when_its_reading_started() {
     );
     sandbox.shutdown().await;
 }
+
+/// A sweep fetches by id only what left every unfinished set: a payment
+/// gone from pending to confirmed comes in the confirmed list, for free.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sweep_fetches_by_id_only_what_left_every_unfinished_set() {
+    use crate::api::TransactionStatus::{Confirmed, Pending};
+    let sandbox = sandbox(60, 400).await;
+    let client = client(&sandbox, 1000.0);
+    let store = store_for(&sandbox, Place::Memory);
+    let (mut sync, _status) = Sync::new(client.clone(), store.clone(), SyncOptions::default());
+    assert!(sync.catch_up().await.is_ok());
+    let mut mirrored = std::collections::HashMap::new();
+    for status in [Pending, Confirmed] {
+        for id in store.ids_with_status(true, status.as_str()).await.unwrap_or_default() {
+            mirrored.insert(id, status.clone());
+        }
+    }
+    // Time passes at PIK until some payment has gone from pending to
+    // confirmed (and stays there) and some has left both sets.
+    let advance = format!("{}/clock/advance", sandbox.control_url());
+    let (mut within, mut left) = (0, 0);
+    for _ in 0..30 {
+        let advanced = reqwest::Client::new().post(&advance).json(&serde_json::json!({"seconds": 20})).send().await;
+        assert!(advanced.is_ok_and(|r| r.status().is_success()), "the sandbox's clock moves");
+        let at_pik: std::collections::HashMap<String, crate::api::TransactionStatus> =
+            pik_transactions(&client).await.into_iter().map(|t| (t.id, t.status)).collect();
+        within = mirrored.iter().filter(|(id, s)| **s == Pending && at_pik.get(*id) == Some(&Confirmed)).count();
+        left = mirrored.keys().filter(|id| !matches!(at_pik.get(*id), Some(Pending | Confirmed))).count();
+        if within > 0 && left > 0 {
+            break;
+        }
+    }
+    assert!(within > 0 && left > 0, "moves within the sets ({within}) and out of them ({left})");
+    let before = requests_on(&sandbox, "GET /v1/transactions/{id}").await;
+    assert!(sync.sweep().await.is_ok());
+    let fetched = requests_on(&sandbox, "GET /v1/transactions/{id}").await - before;
+    assert_eq!(fetched, left as u64, "{within} moved from pending to confirmed");
+    assert_same(pik_transactions(&client).await, mirrored_transactions(&store).await, txn_id);
+}
