@@ -16,11 +16,14 @@ pub fn group_thousands(n: u64) -> String {
     out
 }
 
-/// "3 s ago", "2 min ago", "5 h ago".
+/// "just now" (under 10 s), "20 s ago" (in tens), "2 min ago", "5 h ago".
 pub fn age_words(age: Duration) -> String {
     let seconds = age.num_seconds().max(0);
     match seconds {
-        0..60 => format!("{seconds} s ago"),
+        // A sync answers every few seconds: a count of seconds would change
+        // (and redraw the screen, over SSH too) every second for nothing.
+        0..10 => "just now".into(),
+        10..60 => format!("{} s ago", seconds / 10 * 10),
         60..3600 => format!("{} min ago", seconds / 60),
         3600..86400 => format!("{} h ago", seconds / 3600),
         _ => format!("{} d ago", seconds / 86400),

@@ -424,10 +424,14 @@ impl App {
     pub fn update(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Cmd> {
         self.now = now;
         let mut cmds = Vec::new();
-        // The sync reports often and mostly the same: redraw for news only.
+        // The sync reports after every request, mostly the same but for
+        // when PIK answered: redraw for news only (the ages shown follow
+        // the clock, `tick`).
         let news = match &msg {
             Msg::Tick => false,
-            Msg::Mirror(status) => self.mirror.as_ref() != Some(status),
+            Msg::Mirror(status) => {
+                self.mirror.as_ref().map(MirrorStatus::without_times) != Some(status.without_times())
+            }
             _ => true,
         };
         self.dirty |= news;

@@ -329,6 +329,8 @@ impl App {
             self.transactions.hidden_read_at = self.now;
         }
         self.mirror = Some(status);
+        // Its times are news only when they change an age or the LIVE label.
+        self.dirty |= self.clock_moved();
         if caught_up {
             self.overview_again();
         }

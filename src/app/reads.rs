@@ -41,12 +41,17 @@ impl App {
             self.alert = None;
             changed = true;
         }
-        let face = self.clock_face();
-        if face != self.clock_face {
-            self.clock_face = face;
-            changed = true;
-        }
+        changed |= self.clock_moved();
         self.dirty |= changed;
+    }
+
+    /// Whether what the screen shows about time has changed since it was
+    /// last looked at.
+    pub(super) fn clock_moved(&mut self) -> bool {
+        let face = self.clock_face();
+        let moved = face != self.clock_face;
+        self.clock_face = face;
+        moved
     }
 
     /// Everything on screen that depends on the time alone.

@@ -171,6 +171,16 @@ impl MirrorStatus {
         ((self.links.done + self.transactions.done) as f64 / total as f64).min(1.0)
     }
 
+    /// The status without its times, which the screen shows only as ages
+    /// (redrawn as the clock moves): what is news to the screen.
+    pub fn without_times(&self) -> MirrorStatus {
+        let phase = match &self.phase {
+            Phase::Shared { trouble, .. } => Phase::Shared { at: None, trouble: trouble.clone() },
+            other => other.clone(),
+        };
+        MirrorStatus { phase, synced_at: None, pik: Health { ok_at: None, ..self.pik.clone() }, ..self.clone() }
+    }
+
     /// The mirror's state in words, for the footer.
     pub fn words(&self, now: DateTime<Utc>) -> String {
         let age = |at: DateTime<Utc>| crate::human::age_words(now - at);
@@ -260,9 +270,10 @@ mod tests {
         assert!(status.partial());
         status.phase = Phase::UpToDate;
         status.synced_at = Some(t0() - chrono::Duration::seconds(4));
-        assert_eq!(status.words(t0()), "mirror up to date, 4 s ago");
+        assert_eq!(status.words(t0()), "mirror up to date, just now");
+        status.synced_at = Some(t0() - chrono::Duration::seconds(24));
         status.phase = Phase::Elsewhere;
-        assert_eq!(status.words(t0()), "mirror up to date, 4 s ago · another pik-tui syncs it");
+        assert_eq!(status.words(t0()), "mirror up to date, 20 s ago · another pik-tui syncs it");
         assert_eq!(eta_words(Duration::from_secs(40)), "about 40 s left");
     }
 
@@ -270,7 +281,7 @@ mod tests {
     fn a_shared_mirror_says_how_old_it_is_or_what_is_wrong() {
         let at = t0() - chrono::Duration::seconds(3);
         let fresh = MirrorStatus { phase: Phase::Shared { at: Some(at), trouble: None }, ..MirrorStatus::default() };
-        assert_eq!(fresh.words(t0()), "shared mirror · synced 3 s ago");
+        assert_eq!(fresh.words(t0()), "shared mirror · synced just now");
         assert!(fresh.current() && fresh.shared_trouble().is_none());
         let stale = MirrorStatus {
             phase: Phase::Shared { at: Some(t0() - chrono::Duration::minutes(2)), trouble: Some(SharedTrouble::Stale) },

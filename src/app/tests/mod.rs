@@ -70,6 +70,8 @@ fn small_numbers_read_well() {
     assert_eq!(group_thousands(1004), "1,004");
     assert_eq!(group_thousands(100), "100");
     assert_eq!(group_thousands(1_234_567), "1,234,567");
-    assert_eq!(age_words(Duration::seconds(3)), "3 s ago");
+    assert_eq!(age_words(Duration::seconds(3)), "just now");
+    assert_eq!(age_words(Duration::seconds(10)), "10 s ago");
+    assert_eq!(age_words(Duration::seconds(59)), "50 s ago");
     assert_eq!(age_words(Duration::seconds(125)), "2 min ago");
 }

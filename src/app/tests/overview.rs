@@ -177,6 +177,8 @@ fn the_syncs_live_changes_fire_matching_rules_once() {
     assert!(!again.contains(&Cmd::Bell), "the same event seen again");
 }
 
+/// The sync reports after every request: the screen is redrawn only for
+/// what it shows, never for a time that changes no age on it.
 #[test]
 fn the_same_mirror_status_again_does_not_redraw_and_a_new_one_does() {
     let mut app = App::new(settings(&[]), 120, 40, t0());
@@ -184,13 +186,21 @@ fn the_same_mirror_status_again_does_not_redraw_and_a_new_one_does() {
     assert!(app.take_dirty(), "the first status is news");
     app.update(up_to_date(), t0());
     assert!(!app.take_dirty(), "the same status again is not");
-    let later = MirrorStatus {
+    let at = |seconds: i64| MirrorStatus {
         phase: Phase::UpToDate,
-        synced_at: Some(t0() + Duration::seconds(10)),
+        synced_at: Some(t0() + Duration::seconds(seconds)),
+        pik: crate::sync::Health { ok_at: Some(t0() + Duration::seconds(seconds)), trouble: None },
         ..MirrorStatus::default()
     };
-    app.update(Msg::Mirror(later), t0());
-    assert!(app.take_dirty(), "a newer sync time is");
+    app.update(Msg::Mirror(at(3)), t0() + Duration::seconds(3));
+    assert!(!app.take_dirty(), "PIK answered again: still updated just now");
+    app.update(Msg::Tick, t0() + Duration::seconds(40));
+    assert!(app.take_dirty(), "the age shown moved on");
+    app.update(Msg::Mirror(at(40)), t0() + Duration::seconds(40));
+    assert!(app.take_dirty(), "a newer sync time, shown as just now again");
+    let failing = MirrorStatus { phase: Phase::Failing("PIK unreachable".into()), ..at(40) };
+    app.update(Msg::Mirror(failing), t0() + Duration::seconds(40));
+    assert!(app.take_dirty(), "a new phase is news");
 }
 
 #[test]

@@ -365,7 +365,7 @@ fn freshness_and_trouble_come_from_the_sync_alone() {
     let heard =
         MirrorStatus { pik: crate::sync::Health { ok_at: Some(t0()), trouble: None }, ..MirrorStatus::default() };
     app.update(Msg::Mirror(heard.clone()), t0());
-    assert_eq!(app.data_age().as_deref(), Some("0 s ago"));
+    assert_eq!(app.data_age().as_deref(), Some("just now"));
     app.update(Msg::Tick, t0() + Duration::seconds(16));
     assert!(app.is_stale(), "older than three refreshes");
     let trouble = crate::sync::Trouble {
