@@ -96,8 +96,8 @@ impl Drop for Mirror {
     }
 }
 
-/// How often a file is looked at for other processes' writes.
-const DATA_VERSION_EVERY: Duration = Duration::from_secs(1);
+/// How often a file is looked at for other processes' writes (well within a refresh).
+const DATA_VERSION_EVERY: Duration = Duration::from_secs(2);
 
 /// Says when another process writes to the store's file: SQLite's data
 /// version, on the writer's connection, moves only for others' commits.
