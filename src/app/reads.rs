@@ -62,9 +62,15 @@ impl App {
         };
         let retry = self.trouble().map(|t| (t.retry_at - self.now).num_seconds().max(0)).unwrap_or(0);
         let mirror = self.mirror().map(|m| m.words(self.now)).unwrap_or_default();
-        // Relative times in the table change at most once a minute.
         let paused = self.paused.map(|at| age_words(self.now - at)).unwrap_or_default();
-        format!("{age}|{retry}|{mirror}|{paused}|{}|{}", self.is_stale(), self.now.timestamp() / 60)
+        // Relative times in the rows, the detail and the cases change at
+        // most every 10 s (`short_age`); the header's label with the sync.
+        format!(
+            "{age}|{retry}|{mirror}|{paused}|{:?}|{}|{}",
+            self.connection(),
+            self.is_stale(),
+            self.now.timestamp() / 10
+        )
     }
 
     /// When the mirror was last known to be PIK's: when PIK last answered
@@ -114,7 +120,7 @@ impl App {
         self.mirror()?.pik.trouble.as_ref()
     }
 
-    /// The data's age in words, e.g. "3 s ago".
+    /// The data's age in words, e.g. "just now", "20 s ago".
     pub fn data_age(&self) -> Option<String> {
         self.fresh_at().map(|t| age_words(self.now - t))
     }

@@ -148,15 +148,12 @@ impl LinkFacts {
     }
 
     /// Whether a payment moving from `before` (`None`: new to the mirror) to
-    /// `after` can make a link worth keeping when it was not: a new payment
-    /// under way cannot (it can only follow a failure), nor a confirmed one
-    /// being credited (already counted as received). Most moves are these
-    /// two, so most writes need not read the link's rows back.
+    /// `after` can make a link worth keeping when it was not. A new payment
+    /// under way cannot (it can only follow a failure), and most payments
+    /// arrive so. A row written over may have changed more than its status
+    /// (its amount, its link), so any other move may.
     pub fn may_start_keeping(before: Option<&TransactionStatus>, after: &TransactionStatus) -> bool {
-        !matches!(
-            (before, after),
-            (None, TransactionStatus::Pending) | (Some(TransactionStatus::Confirmed), TransactionStatus::Settled)
-        )
+        !matches!((before, after), (None, TransactionStatus::Pending))
     }
 
     /// Expired or deactivated: no payment should come any more.

@@ -294,7 +294,7 @@ fn phase_words(status: &crate::sync::MirrorStatus, words: String) -> Option<(Str
     })
 }
 
-/// "updated 3 s ago", or the last error in words a person understands.
+/// "updated just now", or the last error in words a person understands.
 pub fn status_words(app: &App, theme: &Theme) -> (String, Style) {
     if let Some(notice) = app.notice() {
         let style = if notice.is_error { theme.error() } else { theme.ok() };

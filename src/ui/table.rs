@@ -65,9 +65,11 @@ pub trait TableRow: Resource {
 /// "now", "42s", "5m", "3h", "12d": short ages for a column.
 pub fn short_age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     let seconds = (now - then).num_seconds();
+    // In tens of seconds, as `age_words`: the screen is redrawn for time
+    // every 10 s at most (`App::clock_face`).
     match seconds {
-        i64::MIN..5 => "now".into(),
-        5..60 => format!("{seconds}s"),
+        i64::MIN..10 => "now".into(),
+        10..60 => format!("{}s", seconds / 10 * 10),
         60..3600 => format!("{}m", seconds / 60),
         3600..86400 => format!("{}h", seconds / 3600),
         _ => format!("{}d", seconds / 86400),

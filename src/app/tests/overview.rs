@@ -203,6 +203,19 @@ fn the_same_mirror_status_again_does_not_redraw_and_a_new_one_does() {
     assert!(app.take_dirty(), "a new phase is news");
 }
 
+/// The ages in the rows, the detail and the cases count in tens of
+/// seconds: the screen is redrawn as they move, though nothing else did.
+#[test]
+fn the_ages_on_screen_are_redrawn_as_they_move_and_no_more() {
+    let mut app = App::new(settings(&[]), 120, 40, t0());
+    app.update(Msg::Tick, t0());
+    app.take_dirty();
+    app.update(Msg::Tick, t0() + Duration::seconds(1));
+    assert!(!app.take_dirty(), "no age on screen moved in a second");
+    app.update(Msg::Tick, t0() + Duration::seconds(10));
+    assert!(app.take_dirty(), "a row's age moved on");
+}
+
 #[test]
 fn enter_on_a_case_tells_its_story_and_b_fills_a_balance_link_with_what_is_missing() {
     use crate::api::{LinkStatus, PaymentLink};

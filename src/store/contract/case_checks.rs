@@ -66,6 +66,13 @@ pub async fn cases_are_kept_as_rows_arrive_in_any_order(store: Store) {
     let pending = Transaction { status: TransactionStatus::Pending, ..paid("txn_again", "pl_again", "75", 5) };
     save(vec![], vec![pending]).await;
     assert!(!case_kinds(&store).await.iter().any(|(id, _)| id == "pl_again"), "failed, then under way");
+    // A confirmed payment credited with another amount (a row written over
+    // may change more than its status) is read back: now overpaid.
+    let confirmed = Transaction { status: TransactionStatus::Confirmed, ..paid("txn_recount", "pl_recount", "75", 20) };
+    save(vec![order("pl_recount", "75")], vec![confirmed]).await;
+    assert!(!case_kinds(&store).await.iter().any(|(id, _)| id == "pl_recount"), "paid exactly");
+    save(vec![], vec![paid("txn_recount", "pl_recount", "80", 20)]).await;
+    assert!(case_kinds(&store).await.contains(&("pl_recount".into(), CaseKind::Overpaid)), "credited 80 of 75");
     // The balance link for the shortfall, paid: the case closes itself.
     let text = crate::cases::balance_description("pl_short", Some("Order #1234"));
     let balance = PaymentLink { description: Some(text), status: LinkStatus::Active, ..order("pl_balance", "0.90") };
