@@ -165,7 +165,8 @@ impl SqliteStore {
                 done.change.webhooks = rows::replace_webhooks(&tx, hooks)?;
             }
             if let Some((key, value)) = &batch.state {
-                tx.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)", [key, value])?;
+                tx.prepare_cached("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)")?
+                    .execute([key, value])?;
             }
             tx.commit()?;
             Ok(done)
@@ -176,7 +177,9 @@ impl SqliteStore {
     pub async fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
         let key = key.to_string();
         self.with(false, move |conn| {
-            conn.query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |row| row.get(0)).optional()
+            conn.prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?
+                .query_row([key], |row| row.get(0))
+                .optional()
         })
         .await
     }
@@ -260,7 +263,7 @@ impl SqliteStore {
         let (table, status) = (if transactions { "transactions" } else { "links" }, status.to_string());
         self.with(false, move |conn| {
             let sql = format!("SELECT id FROM {table} WHERE status = ?1");
-            conn.prepare(&sql)?.query_map([status], |row| row.get(0))?.collect()
+            conn.prepare_cached(&sql)?.query_map([status], |row| row.get(0))?.collect()
         })
         .await
     }
@@ -308,7 +311,7 @@ impl SqliteStore {
 
     /// SQLite's count of commits other connections made to the file.
     pub async fn data_version(&self) -> Result<i64, StoreError> {
-        self.with(true, |conn| conn.query_row("PRAGMA data_version", [], |row| row.get(0))).await
+        self.with(true, |conn| conn.prepare_cached("PRAGMA data_version")?.query_row([], |row| row.get(0))).await
     }
 
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
@@ -334,18 +337,19 @@ impl SqliteStore {
 
     pub async fn lease(&self) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
         self.with(false, |conn| {
-            conn.query_row("SELECT holder, until FROM sync_lease WHERE id = 1", [], |row| {
-                Ok((row.get::<_, String>(0)?, super::rows::from_micros(row.get(1)?)))
-            })
-            .optional()
+            conn.prepare_cached("SELECT holder, until FROM sync_lease WHERE id = 1")?
+                .query_row([], |row| Ok((row.get::<_, String>(0)?, super::rows::from_micros(row.get(1)?))))
+                .optional()
         })
         .await
     }
 
     pub async fn release_lease(&self, holder: &str) -> Result<(), StoreError> {
         let holder = holder.to_string();
-        self.with(true, move |conn| conn.execute("DELETE FROM sync_lease WHERE holder = ?1", [holder]).map(|_| ()))
-            .await
+        self.with(true, move |conn| {
+            conn.prepare_cached("DELETE FROM sync_lease WHERE holder = ?1")?.execute([holder]).map(|_| ())
+        })
+        .await
     }
 
     /// Waits here rather than on tokio: for a mirror being dropped at exit.
@@ -360,19 +364,16 @@ impl SqliteStore {
         self.with(true, move |conn| {
             let tx = begin(conn)?;
             let current: Option<(String, i64)> = tx
-                .query_row("SELECT holder, until FROM sync_lease WHERE id = 1", [], |row| {
-                    Ok((row.get(0)?, row.get(1)?))
-                })
+                .prepare_cached("SELECT holder, until FROM sync_lease WHERE id = 1")?
+                .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?;
             let free = match &current {
                 None => true,
                 Some((who, ends)) => *who == holder || *ends < super::rows::micros(now),
             };
             if free {
-                tx.execute(
-                    "INSERT OR REPLACE INTO sync_lease (id, holder, until) VALUES (1, ?1, ?2)",
-                    rusqlite::params![holder, super::rows::micros(until)],
-                )?;
+                tx.prepare_cached("INSERT OR REPLACE INTO sync_lease (id, holder, until) VALUES (1, ?1, ?2)")?
+                    .execute(rusqlite::params![holder, super::rows::micros(until)])?;
             }
             tx.commit()?;
             Ok(free)

@@ -27,7 +27,7 @@ fn decimal(row: &Row, column: usize) -> rusqlite::Result<Decimal> {
 /// The sort key and status already stored for an id.
 fn existing(conn: &Connection, kind: Kind, id: &str) -> rusqlite::Result<Option<(i64, String)>> {
     let sql = format!("SELECT sort_key, status FROM {} WHERE id = ?1", kind.table());
-    conn.query_row(&sql, [id], |row| Ok((row.get(0)?, row.get(1)?))).optional()
+    conn.prepare_cached(&sql)?.query_row([id], |row| Ok((row.get(0)?, row.get(1)?))).optional()
 }
 
 /// Whether the stored link is this one, field for field. Most saves are
