@@ -23,7 +23,6 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::io::Write;
-use std::time::Duration;
 use tokio::sync::broadcast;
 
 /// What the dashboard talks to: PIK through a client (objects by id and
@@ -90,11 +89,6 @@ async fn next_from_mirror(mirror: &mut Mirror) -> Msg {
         change = next_notice(&mut mirror.notices) => Msg::StoreChanged(change),
     }
 }
-
-/// How often time is looked at (marks fading, "updated 3 s ago", polling).
-/// Twice a second is enough for a seconds clock and a 250 ms debounce, and
-/// keeps an idle dashboard's wake-ups (and CPU) at htop's level.
-const TICK: Duration = Duration::from_millis(500);
 
 /// Puts the terminal back as it was. Safe to call more than once.
 pub fn restore_terminal() {
@@ -236,8 +230,11 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
     // The OSC 8 links on screen, and whether the screen was redrawn whole.
     let mut links: Vec<ui::hyperlinks::Placement> = Vec::new();
     let mut resized = false;
-    let mut ticker = tokio::time::interval(TICK);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // Time is looked at as seldom as the app allows (`App::tick_within`):
+    // wake-ups are most of an idle dashboard's CPU.
+    let mut tick_at = tokio::time::Instant::now() + app.tick_within();
+    let tick = tokio::time::sleep_until(tick_at);
+    tokio::pin!(tick);
 
     loop {
         let msg = tokio::select! {
@@ -247,7 +244,7 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
                 None => return Ok(()),
             },
             Some(msg) = results.recv() => Some(msg),
-            _ = ticker.tick() => Some(Msg::Tick),
+            () = &mut tick => Some(Msg::Tick),
             msg = next_heard(&mut heard) => Some(msg),
             msg = next_from_mirror(&mut mirror) => Some(msg),
             name = signals.next() => {
@@ -256,6 +253,7 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
             }
         };
         let Some(msg) = msg else { continue };
+        let ticked = matches!(msg, Msg::Tick);
         #[cfg(feature = "test-panic")]
         if matches!(&msg, Msg::Key(key) if key.code == KeyCode::Char('p') && key.ctrl)
             && std::env::var_os("PIK_TUI_TEST_PANIC").is_some()
@@ -308,6 +306,14 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
                 }
                 other => worker.run(other),
             }
+        }
+        // A tick comes when the app next needs one; any other message may
+        // only bring it nearer (a stream of them never holds it off).
+        let due = tokio::time::Instant::now() + app.tick_within();
+        let next = if ticked { due } else { tick_at.min(due) };
+        if next != tick_at || ticked {
+            tick_at = next;
+            tick.as_mut().reset(tick_at);
         }
         if app.take_dirty() {
             let targets = ui::hyperlinks::targets(&app);

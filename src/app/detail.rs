@@ -126,6 +126,15 @@ impl App {
         self.open_selected(Duration::milliseconds(DETAIL_DEBOUNCE_MS));
     }
 
+    /// When the open detail is next read, unless a read is under way or
+    /// the agent paused it (as [`App::plan_detail`] decides).
+    pub(super) fn detail_read_at(&self) -> Option<DateTime<Utc>> {
+        let detail = self.detail.as_ref()?;
+        let waiting = detail.object_request.is_some() || detail.transactions_request.is_some();
+        let paused = self.paused.is_some() && detail.object.is_some();
+        (!waiting && !paused).then_some(detail.next_refresh)
+    }
+
     /// Refreshes the open detail every refresh interval: the object by id,
     /// and a link's transactions.
     pub(super) fn plan_detail(&mut self, cmds: &mut Vec<Cmd>) {

@@ -11,6 +11,7 @@
 
 pub mod alerts;
 pub mod case_view;
+mod clock;
 pub mod command;
 mod detail;
 pub mod dialogs;

@@ -9,7 +9,7 @@
 use super::list::{ListOps, RequestId};
 use super::pane::{ListPane, WindowRow};
 use super::window::WINDOW;
-use super::{App, Cmd, ListAsk, ListRows, MARK_TTL_SECS, Pane};
+use super::{App, Cmd, ListAsk, ListRows, Pane};
 use crate::human::age_words;
 use crate::store::{Change, SearchHit, WindowAsk};
 use crate::sync::{Focus, Of, OnScreen, Phase, Shown, Trouble};
@@ -24,55 +24,6 @@ const AHEAD_SCREENS: usize = 3;
 const MORE_WANTED: u64 = 100;
 
 impl App {
-    /// Time passed: expire marks and notices; redraw only if what the
-    /// screen shows about time has changed.
-    pub(super) fn tick(&mut self) {
-        let ttl = Duration::seconds(MARK_TTL_SECS);
-        let now = self.now;
-        let mut changed = false;
-        for pane in Pane::ALL {
-            changed |= self.list_mut(pane).expire_marks(now, ttl);
-        }
-        if self.notice.as_ref().is_some_and(|n| n.until <= self.now) {
-            self.notice = None;
-            changed = true;
-        }
-        if self.alert.as_ref().is_some_and(|n| n.until <= self.now) {
-            self.alert = None;
-            changed = true;
-        }
-        changed |= self.clock_moved();
-        self.dirty |= changed;
-    }
-
-    /// Whether what the screen shows about time has changed since it was
-    /// last looked at.
-    pub(super) fn clock_moved(&mut self) -> bool {
-        let face = self.clock_face();
-        let moved = face != self.clock_face;
-        self.clock_face = face;
-        moved
-    }
-
-    /// Everything on screen that depends on the time alone.
-    fn clock_face(&self) -> String {
-        let age = match self.pane {
-            Pane::Overview => self.overview.computed_at.map(|t| age_words(self.now - t)).unwrap_or_default(),
-            _ => self.data_age().unwrap_or_default(),
-        };
-        let retry = self.trouble().map(|t| (t.retry_at - self.now).num_seconds().max(0)).unwrap_or(0);
-        let mirror = self.mirror().map(|m| m.words(self.now)).unwrap_or_default();
-        let paused = self.paused.map(|at| age_words(self.now - at)).unwrap_or_default();
-        // Relative times in the rows, the detail and the cases change at
-        // most every 10 s (`short_age`); the header's label with the sync.
-        format!(
-            "{age}|{retry}|{mirror}|{paused}|{:?}|{}|{}",
-            self.connection(),
-            self.is_stale(),
-            self.now.timestamp() / 10
-        )
-    }
-
     /// When the mirror was last known to be PIK's: when PIK last answered
     /// the sync (this one's, or the one another pik-tui runs on this file),
     /// or a shared mirror's last heartbeat.
