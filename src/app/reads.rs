@@ -114,12 +114,14 @@ impl App {
         let view = self.view_height();
         let now = self.now;
         let reading = Reading { view, now, rereads: self.paused.is_none(), hidden_every: self.settings.refresh };
+        let mirrored = |of| self.mirror.as_ref().map_or(0, |status| status.progress(of).done);
+        let (links_of, transactions_of) = (mirrored(Of::Links), mirrored(Of::Transactions));
         for pane in [Pane::Links, Pane::Transactions] {
             let shown = pane == self.pane && self.search_view(pane).is_none();
             let request = self.next_request;
             let ask = match pane {
-                Pane::Links => reading.window(&mut self.links, shown, request),
-                _ => reading.window(&mut self.transactions, shown, request),
+                Pane::Links => reading.window(&mut self.links, shown, request, links_of),
+                _ => reading.window(&mut self.transactions, shown, request, transactions_of),
             };
             if let Some(ask) = ask {
                 self.next_request += 1;
@@ -269,22 +271,28 @@ impl App {
     }
 
     /// With a mirror that holds only what was scrolled to: when the screen
-    /// nears the end of what it holds, it is asked for more.
+    /// nears the end of what it holds, it is asked for more than it held
+    /// when the rows on screen were read (the list's count, or the sync's
+    /// then when a filter makes the count smaller). Not more than the sync
+    /// holds now: the list lags the sync until it is read again, and that
+    /// lag would look like the end and ask again and again.
     fn raise_wanted(&mut self) {
         let Some(status) = self.mirror.as_ref() else { return };
         let view = self.view_height();
-        let (of, at, list) = match self.pane {
-            Pane::Links if self.links_search.is_none() => (Of::Links, 0, &self.links.list as &dyn ListOps),
+        let (of, at, list, held_of) = match self.pane {
+            Pane::Links if self.links_search.is_none() => {
+                (Of::Links, 0, &self.links.list as &dyn ListOps, self.links.held_of)
+            }
             Pane::Transactions if self.transactions_search.is_none() => {
-                (Of::Transactions, 1, &self.transactions.list as &dyn ListOps)
+                (Of::Transactions, 1, &self.transactions.list as &dyn ListOps, self.transactions.held_of)
             }
             _ => return,
         };
-        let progress = status.progress(of);
         let total = list.total().map_or(0, |t| usize::try_from(t).unwrap_or(usize::MAX));
         let near_end = list.loaded_once() && list.scroll() + view * AHEAD_SCREENS >= total;
-        if near_end && !progress.complete {
-            self.wanted[at] = self.wanted[at].max(progress.done + MORE_WANTED);
+        if near_end && !status.progress(of).complete {
+            let held = held_of.max(list.total().unwrap_or(0));
+            self.wanted[at] = self.wanted[at].max(held + MORE_WANTED);
         }
     }
 
@@ -312,7 +320,14 @@ struct Reading {
 
 impl Reading {
     /// The window a list pane should read now, if any; recorded as in flight.
-    fn window<T: WindowRow>(&self, pane: &mut ListPane<T>, shown: bool, request: RequestId) -> Option<WindowAsk> {
+    /// `mirrored`: the sync's count of the kind's rows, kept with the read.
+    fn window<T: WindowRow>(
+        &self,
+        pane: &mut ListPane<T>,
+        shown: bool,
+        request: RequestId,
+        mirrored: u64,
+    ) -> Option<WindowAsk> {
         // Hidden, a list reads what changed at most every refresh:
         // only its tab's count shows.
         if !shown && self.now < pane.hidden_read_at {
@@ -323,6 +338,7 @@ impl Reading {
             pane.hidden_read_at = self.now + self.hidden_every;
         }
         pane.list.begin(request, &wanted, place);
+        pane.asked_of = mirrored;
         Some(WindowAsk { query: pane.query(), anchor: wanted.anchor, limit: WINDOW, count: wanted.count })
     }
 }
@@ -341,7 +357,10 @@ fn apply_window<T: WindowRow>(
         Err(error) => Err(error),
     };
     match window {
-        Ok(window) => pane.list.apply(request, window, view, now),
+        Ok(window) => {
+            pane.held_of = pane.asked_of;
+            pane.list.apply(request, window, view, now)
+        }
         Err(error) => {
             pane.list.fail(request, error, now);
             false

@@ -170,11 +170,22 @@ pub struct ListPane<T: WindowRow> {
     pub sort: Sort,
     /// When a hidden pane may read again (its count, on its tab).
     pub hidden_read_at: DateTime<Utc>,
+    /// How many rows of its kind the sync had mirrored when the rows held
+    /// were asked for (`held_of`), and when the read under way was.
+    pub(in crate::app) held_of: u64,
+    pub(in crate::app) asked_of: u64,
 }
 
 impl<T: WindowRow> ListPane<T> {
     pub fn new(sort: Sort, now: DateTime<Utc>) -> Self {
-        ListPane { list: ListWindow::new(), filter: T::Filter::default(), sort, hidden_read_at: now }
+        ListPane {
+            list: ListWindow::new(),
+            filter: T::Filter::default(),
+            sort,
+            hidden_read_at: now,
+            held_of: 0,
+            asked_of: 0,
+        }
     }
 
     /// What it asks the mirror.

@@ -375,6 +375,25 @@ fn the_sync_is_told_what_is_on_screen() {
 }
 
 #[test]
+fn a_mirror_of_rows_scrolled_to_is_not_asked_for_more_while_the_list_lags_the_sync() {
+    let mirror = TestMirror::numbered(100);
+    let settings = Settings { store: StoreKind::OnDemand(None), ..Settings::default() };
+    let mut app = crate::test_support::loaded_app(settings, 120, 40, &mirror);
+    let status = |done| MirrorStatus {
+        links: Progress { done, total: Some(5_000), complete: false },
+        ..MirrorStatus::default()
+    };
+    // The top of the list is within three screens of what it holds: 100 more.
+    let cmds = app.update(Msg::Mirror(status(100)), t0());
+    assert_eq!(focus_of(&cmds).map(|f| f.wanted[0]), Some(200));
+    // The sync holds them and says so before the list is read again: the
+    // list's 100 rows are not the end of what the mirror holds.
+    let cmds = app.update(Msg::Mirror(status(200)), t0());
+    assert_eq!(focus_of(&cmds).map(|f| f.wanted[0]), None, "asked again: {cmds:?}");
+    assert_eq!(app.focus.as_ref().map(|f| f.wanted[0]), Some(200));
+}
+
+#[test]
 fn a_mirror_of_rows_scrolled_to_is_asked_for_more_near_its_end_and_a_whole_one_ends() {
     let mirror = TestMirror::numbered(100);
     let settings = Settings { store: StoreKind::OnDemand(None), ..Settings::default() };
