@@ -110,6 +110,7 @@ fn hostile_window<T>(rows: Vec<T>, newest: u64) -> Window<T> {
         before: (!newest.is_multiple_of(5)).then_some(newest / 3),
         more_before: newest.is_multiple_of(2),
         more_after: !newest.is_multiple_of(3),
+        held: (!newest.is_multiple_of(7)).then_some(newest / 2),
     }
 }
 

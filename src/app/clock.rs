@@ -1,6 +1,7 @@
 //! What time alone changes on screen, and how often the app must hear of
-//! it. The runtime ticks no more often than [`App::tick_within`] says: an
-//! idle dashboard wakes about once every two seconds, not twice a second.
+//! it. The runtime ticks when [`App::tick_within`] says (sooner only when a
+//! message asks for an earlier tick): an idle dashboard wakes about once
+//! every two seconds, not twice a second.
 
 use super::{App, MARK_TTL_SECS, Pane};
 use crate::human::age_words;
@@ -64,11 +65,18 @@ impl App {
 
     /// How long time may pass before the app must be told (a tick): until
     /// the open detail's next read when that is sooner (its 250 ms debounce
-    /// after a move), else a second while a countdown shows, else two. A
-    /// read already due was held back by something a message will end (a
-    /// profile switch), so it asks for no sooner tick.
+    /// after a move), else until a countdown on screen next drops a second,
+    /// else two seconds. A read already due was held back by something a
+    /// message will end (a profile switch), so it asks for no sooner tick.
     pub fn tick_within(&self) -> std::time::Duration {
-        let most = if self.trouble().is_some() { COUNTING } else { AT_REST };
+        let most = match self.trouble() {
+            Some(trouble) => {
+                let left = trouble.retry_at - self.now;
+                let part = left - Duration::seconds(left.num_seconds());
+                if part > Duration::zero() { (part + Duration::milliseconds(1)).min(COUNTING) } else { COUNTING }
+            }
+            None => AT_REST,
+        };
         let wait = match self.detail_read_at() {
             Some(at) if at > self.now => (at - self.now).min(most),
             _ => most,

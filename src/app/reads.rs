@@ -114,14 +114,12 @@ impl App {
         let view = self.view_height();
         let now = self.now;
         let reading = Reading { view, now, rereads: self.paused.is_none(), hidden_every: self.settings.refresh };
-        let mirrored = |of| self.mirror.as_ref().map_or(0, |status| status.progress(of).done);
-        let (links_of, transactions_of) = (mirrored(Of::Links), mirrored(Of::Transactions));
         for pane in [Pane::Links, Pane::Transactions] {
             let shown = pane == self.pane && self.search_view(pane).is_none();
             let request = self.next_request;
             let ask = match pane {
-                Pane::Links => reading.window(&mut self.links, shown, request, links_of),
-                _ => reading.window(&mut self.transactions, shown, request, transactions_of),
+                Pane::Links => reading.window(&mut self.links, shown, request),
+                _ => reading.window(&mut self.transactions, shown, request),
             };
             if let Some(ask) = ask {
                 self.next_request += 1;
@@ -130,11 +128,12 @@ impl App {
         }
         let shown = self.pane == Pane::Webhooks;
         let hooks = &mut self.webhooks;
-        let due = match (hooks.list.loaded_once(), shown) {
-            (false, _) => hooks.hidden_read_at.is_none_or(|at| now >= at),
-            (true, true) => hooks.stale && reading.rereads,
-            (true, false) => hooks.stale && reading.rereads && hooks.hidden_read_at.is_none_or(|at| now >= at),
-        };
+        let due = hooks.retry_at.is_none_or(|at| now >= at)
+            && match (hooks.list.loaded_once(), shown) {
+                (false, _) => hooks.hidden_read_at.is_none_or(|at| now >= at),
+                (true, true) => hooks.stale && reading.rereads,
+                (true, false) => hooks.stale && reading.rereads && hooks.hidden_read_at.is_none_or(|at| now >= at),
+            };
         if hooks.reading.is_none() && due {
             let request = self.request_id();
             let hooks = &mut self.webhooks;
@@ -159,12 +158,13 @@ impl App {
                     hooks.list.replace_all(rows, baseline, now);
                     hooks.list.keep_visible(view);
                     hooks.error = None;
+                    hooks.retry_at = None;
                 }
                 Ok(ListRows::Window(_)) => {}
                 Err(error) => {
                     hooks.error = Some(error);
                     hooks.stale = true;
-                    hooks.hidden_read_at = Some(now + Duration::seconds(2));
+                    hooks.retry_at = Some(now + Duration::seconds(2));
                 }
             }
             return;
@@ -272,26 +272,25 @@ impl App {
 
     /// With a mirror that holds only what was scrolled to: when the screen
     /// nears the end of what it holds, it is asked for more than it held
-    /// when the rows on screen were read (the list's count, or the sync's
-    /// then when a filter makes the count smaller). Not more than the sync
-    /// holds now: the list lags the sync until it is read again, and that
-    /// lag would look like the end and ask again and again.
+    /// when the rows on screen were read (whatever the filter). Not more
+    /// than the sync says it holds now: the list lags the sync until it is
+    /// read again, and that lag would look like the end and ask again and
+    /// again.
     fn raise_wanted(&mut self) {
         let Some(status) = self.mirror.as_ref() else { return };
         let view = self.view_height();
-        let (of, at, list, held_of) = match self.pane {
+        let (of, at, list, held) = match self.pane {
             Pane::Links if self.links_search.is_none() => {
-                (Of::Links, 0, &self.links.list as &dyn ListOps, self.links.held_of)
+                (Of::Links, 0, &self.links.list as &dyn ListOps, self.links.held)
             }
             Pane::Transactions if self.transactions_search.is_none() => {
-                (Of::Transactions, 1, &self.transactions.list as &dyn ListOps, self.transactions.held_of)
+                (Of::Transactions, 1, &self.transactions.list as &dyn ListOps, self.transactions.held)
             }
             _ => return,
         };
         let total = list.total().map_or(0, |t| usize::try_from(t).unwrap_or(usize::MAX));
         let near_end = list.loaded_once() && list.scroll() + view * AHEAD_SCREENS >= total;
         if near_end && !status.progress(of).complete {
-            let held = held_of.max(list.total().unwrap_or(0));
             self.wanted[at] = self.wanted[at].max(held + MORE_WANTED);
         }
     }
@@ -320,14 +319,7 @@ struct Reading {
 
 impl Reading {
     /// The window a list pane should read now, if any; recorded as in flight.
-    /// `mirrored`: the sync's count of the kind's rows, kept with the read.
-    fn window<T: WindowRow>(
-        &self,
-        pane: &mut ListPane<T>,
-        shown: bool,
-        request: RequestId,
-        mirrored: u64,
-    ) -> Option<WindowAsk> {
+    fn window<T: WindowRow>(&self, pane: &mut ListPane<T>, shown: bool, request: RequestId) -> Option<WindowAsk> {
         // Hidden, a list reads what changed at most every refresh:
         // only its tab's count shows.
         if !shown && self.now < pane.hidden_read_at {
@@ -338,7 +330,6 @@ impl Reading {
             pane.hidden_read_at = self.now + self.hidden_every;
         }
         pane.list.begin(request, &wanted, place);
-        pane.asked_of = mirrored;
         Some(WindowAsk { query: pane.query(), anchor: wanted.anchor, limit: WINDOW, count: wanted.count })
     }
 }
@@ -358,7 +349,7 @@ fn apply_window<T: WindowRow>(
     };
     match window {
         Ok(window) => {
-            pane.held_of = pane.asked_of;
+            pane.held = window.held.unwrap_or(pane.held);
             pane.list.apply(request, window, view, now)
         }
         Err(error) => {

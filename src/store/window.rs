@@ -195,6 +195,9 @@ pub struct Window<T> {
     pub total: Option<u64>,
     /// The rows before the window's first, when counted or known.
     pub before: Option<u64>,
+    /// Every row of the list's kind the mirror holds, whatever the filter,
+    /// when counted: how far an on-demand mirror reaches.
+    pub held: Option<u64>,
     pub more_before: bool,
     pub more_after: bool,
 }
@@ -299,6 +302,16 @@ pub fn count_sql(query: &ListQuery, first: Option<&Cursor>, postgres: bool) -> (
     (format!("SELECT {}", terms.join(" + ")), all)
 }
 
+/// The SQL that counts every row of a filtered list's kind (`Window::held`),
+/// from the kept totals; `None` when the list is its whole kind already.
+pub fn held_sql(query: &ListQuery) -> Option<(String, Vec<Value>)> {
+    let whole = SearchQuery::everything(query.filter.kinds);
+    if query.filter == whole {
+        return None;
+    }
+    total_sql(&ListQuery { filter: whole, sort: query.sort })
+}
+
 /// The SQL that reads a whole list's count from the totals kept as rows
 /// are written (`list_totals`), when its filter is one they hold: none, a
 /// status, a currency.
@@ -345,7 +358,7 @@ pub fn finish<T>(mut rows: Vec<(Cursor, T)>, ask: &WindowAsk, reversed: bool) ->
         Anchor::First => Some(0),
         _ => None,
     };
-    Window { rows, total: None, before, more_before, more_after }
+    Window { rows, total: None, before, more_before, more_after, held: None }
 }
 
 #[cfg(test)]

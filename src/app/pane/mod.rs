@@ -170,22 +170,13 @@ pub struct ListPane<T: WindowRow> {
     pub sort: Sort,
     /// When a hidden pane may read again (its count, on its tab).
     pub hidden_read_at: DateTime<Utc>,
-    /// How many rows of its kind the sync had mirrored when the rows held
-    /// were asked for (`held_of`), and when the read under way was.
-    pub(in crate::app) held_of: u64,
-    pub(in crate::app) asked_of: u64,
+    /// Every row of its kind the mirror held when the rows held were read.
+    pub(in crate::app) held: u64,
 }
 
 impl<T: WindowRow> ListPane<T> {
     pub fn new(sort: Sort, now: DateTime<Utc>) -> Self {
-        ListPane {
-            list: ListWindow::new(),
-            filter: T::Filter::default(),
-            sort,
-            hidden_read_at: now,
-            held_of: 0,
-            asked_of: 0,
-        }
+        ListPane { list: ListWindow::new(), filter: T::Filter::default(), sort, hidden_read_at: now, held: 0 }
     }
 
     /// What it asks the mirror.
@@ -229,6 +220,8 @@ pub struct HookList {
     /// The mirror changed since the last read.
     pub stale: bool,
     pub hidden_read_at: Option<DateTime<Utc>>,
-    /// Why the last read failed.
+    /// Why the last read failed, and when to try again (not at once: a
+    /// store that keeps failing would be read in a loop).
     pub error: Option<String>,
+    pub retry_at: Option<DateTime<Utc>>,
 }

@@ -1,9 +1,11 @@
 //! `App::update`: messages in, state and commands out, on a test clock.
 //! Rows, the mirror in memory and errors come from `crate::test_support`.
 
+mod clock;
 mod exports;
 mod keys;
 mod notices;
+mod on_demand;
 mod overview;
 mod reading;
 mod sorting;

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::api::{LinkStatus, PaymentLink, TransactionStatus};
-use crate::store::{Anchor, Batch};
+use crate::store::{Anchor, Batch, Change};
 use crate::sync::{MirrorStatus, Progress, Shown};
 use crate::test_support::{numbered_link, numbered_txn, page};
 
@@ -310,43 +310,22 @@ fn the_open_detail_is_refreshed_from_pik_with_its_transactions() {
 }
 
 #[test]
-fn time_is_looked_at_only_as_often_as_the_screen_needs() {
+fn a_webhooks_read_that_fails_is_tried_again_in_a_moment_not_in_a_loop() {
     let (mut app, _) = started(300);
-    let (rest, second) = (std::time::Duration::from_secs(2), std::time::Duration::from_secs(1));
-    assert_eq!(app.tick_within(), rest, "at rest ages move in tens of seconds");
-    // The open detail is read every refresh: the tick comes no later than that.
-    let cmds = press(&mut app, input::KeyCode::Enter, t0());
-    for cmd in cmds {
-        match cmd {
-            Cmd::FetchLinkTransactions { request, link_id } => {
-                app.update(Msg::LinkTransactions { request, link_id, result: Ok(page(vec![], 0)) }, t0());
-            }
-            Cmd::FetchLink { request, id } => {
-                let found = Found::Link(crate::test_support::link(&id));
-                app.update(Msg::Object { request, result: Ok(found) }, t0());
-            }
-            _ => {}
-        }
-    }
-    let soon = t0() + Duration::milliseconds(4_600);
-    app.update(Msg::Tick, soon);
-    assert_eq!(app.tick_within(), std::time::Duration::from_millis(400), "the detail's next read");
-    // A move: the detail follows the selection after its 250 ms debounce.
-    press(&mut app, input::KeyCode::Down, soon);
-    assert_eq!(app.tick_within(), std::time::Duration::from_millis(250));
-    // A countdown in seconds on screen: every second.
-    press(&mut app, input::KeyCode::Esc, soon);
-    assert_eq!(app.tick_within(), rest, "the detail closed");
-    let trouble = crate::sync::Trouble {
-        summary: "PIK unreachable".into(),
-        unreachable: true,
-        status: None,
-        retry_at: soon + Duration::seconds(30),
+    key(&mut app, '3', t0());
+    let hooks_read = |cmds: &[Cmd]| {
+        cmds.iter().find_map(|c| match c {
+            Cmd::List { request, ask: ListAsk::Webhooks } => Some(*request),
+            _ => None,
+        })
     };
-    let failing =
-        MirrorStatus { pik: crate::sync::Health { ok_at: Some(t0()), trouble: Some(trouble) }, ..up_to_date_at(t0()) };
-    app.update(Msg::Mirror(failing), soon);
-    assert_eq!(app.tick_within(), second, "retrying in 30 s, 29 s, …");
+    let change = Change { webhooks: true, ..Change::default() };
+    let cmds = app.update(Msg::StoreChanged(change), t0());
+    let Some(request) = hooks_read(&cmds) else { panic!("the shown webhooks are read again: {cmds:?}") };
+    let cmds = app.update(Msg::Listed { request, result: Err("disk I/O error".into()) }, t0());
+    assert_eq!(hooks_read(&cmds), None, "read again at once: {cmds:?}");
+    assert_eq!(hooks_read(&app.update(Msg::Tick, t0() + Duration::seconds(1))), None);
+    assert!(hooks_read(&app.update(Msg::Tick, t0() + Duration::seconds(2))).is_some(), "tried again");
 }
 
 #[test]
@@ -372,49 +351,6 @@ fn the_sync_is_told_what_is_on_screen() {
     assert_eq!(focus_of(&cmds).and_then(|f| f.shown), Some(Shown::Transactions));
     let cmds = key(&mut app, 'r', t0());
     assert_eq!(focus_of(&cmds).map(|f| f.asked), Some(1));
-}
-
-#[test]
-fn a_mirror_of_rows_scrolled_to_is_not_asked_for_more_while_the_list_lags_the_sync() {
-    let mirror = TestMirror::numbered(100);
-    let settings = Settings { store: StoreKind::OnDemand(None), ..Settings::default() };
-    let mut app = crate::test_support::loaded_app(settings, 120, 40, &mirror);
-    let status = |done| MirrorStatus {
-        links: Progress { done, total: Some(5_000), complete: false },
-        ..MirrorStatus::default()
-    };
-    // The top of the list is within three screens of what it holds: 100 more.
-    let cmds = app.update(Msg::Mirror(status(100)), t0());
-    assert_eq!(focus_of(&cmds).map(|f| f.wanted[0]), Some(200));
-    // The sync holds them and says so before the list is read again: the
-    // list's 100 rows are not the end of what the mirror holds.
-    let cmds = app.update(Msg::Mirror(status(200)), t0());
-    assert_eq!(focus_of(&cmds).map(|f| f.wanted[0]), None, "asked again: {cmds:?}");
-    assert_eq!(app.focus.as_ref().map(|f| f.wanted[0]), Some(200));
-}
-
-#[test]
-fn a_mirror_of_rows_scrolled_to_is_asked_for_more_near_its_end_and_a_whole_one_ends() {
-    let mirror = TestMirror::numbered(100);
-    let settings = Settings { store: StoreKind::OnDemand(None), ..Settings::default() };
-    let mut app = crate::test_support::loaded_app(settings, 120, 40, &mirror);
-    let status = |complete| MirrorStatus {
-        links: Progress { done: 100, total: Some(5_000), complete },
-        ..MirrorStatus::default()
-    };
-    app.update(Msg::Mirror(status(false)), t0());
-    let mut wanted = None;
-    for _ in 0..60 {
-        let cmds = key(&mut app, 'j', t0());
-        wanted = focus_of(&cmds).map(|f| f.wanted[0]).or(wanted);
-        answer_all(&mut app, cmds, &mirror, t0());
-    }
-    assert_eq!(wanted, Some(200), "a page more than it holds");
-    key(&mut app, 'G', t0());
-    assert!(app.more_coming(Pane::Links), "the end of what it holds is not the list's");
-    // Once the backfill reached PIK's end, the list ends there: no endless loading.
-    app.update(Msg::Mirror(status(true)), t0());
-    assert!(!app.more_coming(Pane::Links));
 }
 
 #[test]
@@ -502,7 +438,8 @@ fn a_window_that_comes_back_empty_with_rows_beyond_it_reads_the_top_and_never_pa
     let mut list: ListWindow<PaymentLink> = ListWindow::new();
     let first = Wanted { anchor: Anchor::First, count: true };
     list.begin(1, &first, 0);
-    let window = Window { rows: vec![], total: Some(60), before: Some(39), more_before: true, more_after: true };
+    let window =
+        Window { rows: vec![], total: Some(60), before: Some(39), more_before: true, more_after: true, held: None };
     list.apply(1, window, 20, t0());
     list.select(30, 20);
     assert!(list.scroll() > 0, "scrolled");

@@ -164,6 +164,8 @@ pub async fn rows_come_back_exactly_and_statuses_only_move_forward(store: Store)
     let Ok(Windowed::Transactions(window)) = store.window(ask).await else { panic!() };
     let settled: Vec<&str> = window.rows.iter().map(|(_, t)| t.id.as_str()).collect();
     assert_eq!((settled, window.total), (vec!["txn_d1", "txn_a1"], Some(2)));
+    // How far the mirror reaches, whatever the filter: every transaction.
+    assert_eq!(window.held, Some(transactions.len() as u64));
     // A stale answer written late does not undo a newer status.
     let stale = Transaction { status: TransactionStatus::Pending, ..transactions[0].clone() };
     assert!(store.save(Batch { transactions: vec![stale], ..Batch::default() }).await.is_ok());

@@ -3,7 +3,9 @@
 
 use super::super::export::{Value, numbered};
 use super::super::rows::Kind;
-use super::super::window::{Anchor, Cursor, Window, WindowAsk, Windowed, count_sql, cursor_types, finish, window_sql};
+use super::super::window::{
+    Anchor, Cursor, Window, WindowAsk, Windowed, count_sql, cursor_types, finish, held_sql, window_sql,
+};
 use super::read::{link, transaction};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row};
@@ -59,6 +61,10 @@ async fn counted<T>(
             let (sql, values) = count_sql(&ask.query, Some(first), true);
             Some(count(client, &sql, &values).await?)
         }
+    };
+    window.held = match held_sql(&ask.query) {
+        Some((sql, values)) => Some(count(client, &sql, &values).await?),
+        None => Some(total),
     };
     window.total = Some(total);
     Ok(window)

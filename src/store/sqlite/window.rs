@@ -2,7 +2,9 @@
 
 use super::super::export::{Value, numbered};
 use super::super::rows::Kind;
-use super::super::window::{Anchor, Cursor, Window, WindowAsk, Windowed, count_sql, cursor_types, finish, window_sql};
+use super::super::window::{
+    Anchor, Cursor, Window, WindowAsk, Windowed, count_sql, cursor_types, finish, held_sql, window_sql,
+};
 use super::rows;
 use rusqlite::{Connection, Row, ToSql};
 
@@ -66,6 +68,10 @@ fn counted<T>(conn: &Connection, ask: &WindowAsk, mut window: Window<T>) -> rusq
             let (sql, values) = count_sql(&ask.query, Some(first), false);
             Some(count(conn, &sql, &values)?)
         }
+    };
+    window.held = match held_sql(&ask.query) {
+        Some((sql, values)) => Some(count(conn, &sql, &values)?),
+        None => Some(total),
     };
     window.total = Some(total);
     Ok(window)
