@@ -72,23 +72,32 @@ fn on_cpu_ns(pid: u32) -> std::collections::HashMap<u32, u64> {
     threads
 }
 
-/// On-CPU time of each process over `span`, in nanoseconds, looked at every
-/// second so that a thread ending on the way loses at most a second of it.
-fn on_cpu_over(pids: &[u32], span: Duration) -> Vec<u64> {
-    let first: Vec<_> = pids.iter().map(|pid| on_cpu_ns(*pid)).collect();
+/// On-CPU time of each process over `span`, in nanoseconds (`None`: it could
+/// not be looked at), and the span as measured; looked at every second so
+/// that a thread ending on the way loses at most a second of it.
+fn on_cpu_over(pids: &[Option<u32>], span: Duration) -> (Vec<Option<u64>>, Duration) {
+    let look = |pid: &Option<u32>| pid.map(on_cpu_ns).filter(|threads| !threads.is_empty());
+    let first: Vec<_> = pids.iter().map(look).collect();
     let mut last = first.clone();
     let started = Instant::now();
     while started.elapsed() < span {
         std::thread::sleep(Duration::from_secs(1).min(span.saturating_sub(started.elapsed())));
         for (seen, pid) in last.iter_mut().zip(pids) {
-            seen.extend(on_cpu_ns(*pid));
+            if let (Some(seen), Some(now)) = (seen.as_mut(), look(pid)) {
+                seen.extend(now);
+            }
         }
     }
-    first
+    let elapsed = started.elapsed();
+    let spent = first
         .iter()
         .zip(&last)
-        .map(|(first, last)| last.iter().map(|(tid, ns)| ns - first.get(tid).copied().unwrap_or(0).min(*ns)).sum())
-        .collect()
+        .map(|(first, last)| {
+            let (first, last) = (first.as_ref()?, last.as_ref()?);
+            Some(last.iter().map(|(tid, ns)| ns - first.get(tid).copied().unwrap_or(0).min(*ns)).sum())
+        })
+        .collect();
+    (spent, elapsed)
 }
 
 fn vm_hwm_kb(pid: u32) -> u64 {
@@ -149,18 +158,23 @@ fn main() {
     let htop_pid = htop.as_ref().and_then(|(child, _)| child.process_id());
     call(&runtime, format!("{}/requests", sandbox.control_url()), reqwest::Method::DELETE, None);
     let (ours0, htop0) = (cpu_ticks(pid), htop_pid.map(cpu_ticks));
-    let measured = on_cpu_over(&[pid, htop_pid.unwrap_or(0)], Duration::from_secs(60));
+    let (measured, elapsed) = on_cpu_over(&[session.program_pid(), htop_pid], Duration::from_secs(60));
     let (ours1, htop1) = (cpu_ticks(pid), htop_pid.map(cpu_ticks));
     let requests = call(&runtime, format!("{}/requests", sandbox.control_url()), reqwest::Method::GET, None);
-    // Nanoseconds over 60 s, as a percentage of one core.
-    let (ours, theirs) = (measured[0] as f64 / 60e9 * 100.0, measured[1] as f64 / 60e9 * 100.0);
-    let ticks = format!("clock ticks {} / {}", ours1 - ours0, htop1.zip(htop0).map_or(0, |(b, a)| b - a));
-    let htop_figure = match htop_pid {
-        Some(_) => format!(
+    // Nanoseconds over the span, as a percentage of one core.
+    let percent = |ns: Option<u64>| ns.map(|ns| ns as f64 / elapsed.as_secs_f64() / 1e9 * 100.0);
+    let ticks = format!(
+        "clock ticks {} / {}",
+        ours1.saturating_sub(ours0),
+        htop1.zip(htop0).map_or(0, |(b, a)| b.saturating_sub(a))
+    );
+    let htop_figure = match (percent(measured[0]), percent(measured[1])) {
+        (Some(ours), Some(theirs)) => format!(
             "{ours:.3} % of a core (htop: {theirs:.3} %, ratio {:.2}; {ticks})",
             if theirs > 0.0 { ours / theirs } else { f64::NAN }
         ),
-        None => format!("{ours:.3} % of a core (htop not installed)"),
+        (Some(ours), None) => format!("{ours:.3} % of a core (htop not installed or not readable)"),
+        (None, _) => "n/a: the dashboard's threads could not be read".to_string(),
     };
     figures.push(Figure {
         name: "idle CPU over 60 s, the sync on".into(),
