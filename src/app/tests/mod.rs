@@ -17,6 +17,14 @@ use crate::store::{Kinds, WindowAsk};
 use crate::test_support::{TestMirror, answer_all, reads, t0};
 use input::{Key, Mouse};
 
+/// What the sync was told, if it was told anything.
+fn focus_of(cmds: &[Cmd]) -> Option<crate::sync::Focus> {
+    cmds.iter().find_map(|c| match c {
+        Cmd::Focus(focus) => Some(focus.clone()),
+        _ => None,
+    })
+}
+
 fn app() -> App {
     App::new(Settings::default(), 120, 40, t0())
 }

@@ -25,13 +25,6 @@ fn press_read(app: &mut App, mirror: &TestMirror, c: char) -> Vec<Cmd> {
     asked
 }
 
-fn focus_of(cmds: &[Cmd]) -> Option<crate::sync::Focus> {
-    cmds.iter().find_map(|c| match c {
-        Cmd::Focus(focus) => Some(focus.clone()),
-        _ => None,
-    })
-}
-
 #[test]
 fn startup_reads_every_list_from_the_mirror_and_asks_pik_nothing() {
     let mirror = TestMirror::numbered(300);
