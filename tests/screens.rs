@@ -174,6 +174,37 @@ fn link_detail_with_its_transactions() {
 }
 
 #[test]
+fn a_link_s_payments_keep_their_age_on_their_line_at_120_columns() {
+    let mut app = loaded_app(120, 20);
+    let now = t0() + Duration::seconds(3);
+    let payment = |id: &str, status| Transaction {
+        amount: dec("541.99"),
+        status,
+        created_at: now - Duration::minutes(47),
+        ..txn(id)
+    };
+    let cmds = app.update(Msg::Key(Key::plain(KeyCode::Enter)), now);
+    for cmd in cmds {
+        if let Cmd::FetchLinkTransactions { request, link_id } = cmd {
+            let rows = vec![
+                payment("txn_61rhyfgsw5nk", TransactionStatus::Pending),
+                payment("txn_7abcdefghijk", TransactionStatus::Confirmed),
+            ];
+            app.update(Msg::LinkTransactions { request, link_id, result: Ok(page(rows, 2)) }, now);
+        }
+    }
+    let backend = render(&app);
+    let buffer = backend.buffer();
+    let lines: Vec<String> = (0..buffer.area.height)
+        .map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_string()).collect())
+        .collect();
+    for id in ["txn_61rhyfgsw5nk", "txn_7abcdefghijk"] {
+        let line = lines.iter().find(|line| line.contains(id)).cloned().unwrap_or_default();
+        assert!(line.contains("47m"), "its age wrapped away:\n{}", lines.join("\n"));
+    }
+}
+
+#[test]
 fn transaction_detail_as_a_popup_on_a_narrow_terminal() {
     let mut app = loaded_app(80, 22);
     key(&mut app, KeyCode::Char('2'));

@@ -93,10 +93,14 @@ fn link_lines(ctx: &Ctx, link: &PaymentLink, app: &App) -> Vec<Line<'static>> {
         ))),
         Some(Ok(page)) => {
             lines.push(Line::from(Span::styled(format!("transactions ({})", page.total), ctx.theme.title())));
-            for txn in &page.data {
+            // As wide as the widest amount: a fixed width wrapped the rows'
+            // ages onto a line of their own in a 120-column terminal.
+            let amounts: Vec<String> = page.data.iter().map(|txn| txn.amount.to_string()).collect();
+            let width = amounts.iter().map(String::len).max().unwrap_or(0);
+            for (txn, amount) in page.data.iter().zip(&amounts) {
                 lines.push(Line::from(vec![
                     Span::raw(format!(" {} ", for_terminal_truncated(&txn.id, 24))),
-                    Span::raw(format!("{:>12} ", txn.amount.to_string())),
+                    Span::raw(format!("{amount:>width$} ")),
                     Span::styled(
                         format!(
                             "{} {}",
