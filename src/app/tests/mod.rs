@@ -16,6 +16,7 @@ use crate::human::{age_words, group_thousands};
 use crate::store::{Kinds, WindowAsk};
 use crate::test_support::{TestMirror, answer_all, reads, t0};
 use input::{Key, Mouse};
+use list::{ListOps, Mark};
 
 /// What the sync was told, if it was told anything.
 fn focus_of(cmds: &[Cmd]) -> Option<crate::sync::Focus> {
