@@ -311,7 +311,7 @@ pub async fn run(connection: Connection, options: RunOptions) -> anyhow::Result<
         // only bring it nearer (a stream of them never holds it off).
         let due = tokio::time::Instant::now() + app.tick_within();
         let next = if ticked { due } else { tick_at.min(due) };
-        if next != tick_at || ticked {
+        if next != tick_at {
             tick_at = next;
             tick.as_mut().reset(tick_at);
         }

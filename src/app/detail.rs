@@ -127,7 +127,7 @@ impl App {
     }
 
     /// When the open detail is next read, unless a read is under way or
-    /// the agent paused it (as [`App::plan_detail`] decides).
+    /// the agent paused it: what [`App::plan_detail`] and the tick go by.
     pub(super) fn detail_read_at(&self) -> Option<DateTime<Utc>> {
         let detail = self.detail.as_ref()?;
         let waiting = detail.object_request.is_some() || detail.transactions_request.is_some();
@@ -138,13 +138,10 @@ impl App {
     /// Refreshes the open detail every refresh interval: the object by id,
     /// and a link's transactions.
     pub(super) fn plan_detail(&mut self, cmds: &mut Vec<Cmd>) {
+        if self.detail_read_at().is_none_or(|at| self.now < at) {
+            return;
+        }
         let Some(detail) = &self.detail else { return };
-        if self.paused.is_some() && detail.object.is_some() {
-            return;
-        }
-        if self.now < detail.next_refresh || detail.object_request.is_some() || detail.transactions_request.is_some() {
-            return;
-        }
         let (kind, id) = (detail.kind, detail.id.clone());
         let next_refresh = self.now + self.settings.refresh;
         let object_request = match kind {

@@ -8,7 +8,7 @@
 
 use super::list::{ListOps, RequestId};
 use super::pane::{ListPane, WindowRow};
-use super::window::WINDOW;
+use super::window::{RETRY_SECS, WINDOW};
 use super::{App, Cmd, ListAsk, ListRows, Pane};
 use crate::human::age_words;
 use crate::store::{Change, SearchHit, WindowAsk};
@@ -164,7 +164,7 @@ impl App {
                 Err(error) => {
                     hooks.error = Some(error);
                     hooks.stale = true;
-                    hooks.retry_at = Some(now + Duration::seconds(2));
+                    hooks.retry_at = Some(now + Duration::seconds(RETRY_SECS));
                 }
             }
             return;

@@ -52,7 +52,7 @@ pub struct ListWindow<T> {
 }
 
 /// How long a failed read waits before it is tried again.
-const RETRY_SECS: i64 = 2;
+pub(super) const RETRY_SECS: i64 = 2;
 
 impl<T: Resource + PartialEq> Default for ListWindow<T> {
     fn default() -> Self {

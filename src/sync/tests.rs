@@ -505,7 +505,6 @@ async fn a_sweep_fetches_by_id_only_what_left_every_unfinished_set() {
         }
     }
     assert!(within > 0 && left > 0, "moves within the sets ({within}) and out of them ({left})");
-    let mirrored_unfinished = |id: &str| mirrored.contains_key(id);
     let before = requests_on(&sandbox, "GET /v1/transactions/{id}").await;
     assert!(sync.sweep().await.is_ok());
     let fetched = requests_on(&sandbox, "GET /v1/transactions/{id}").await - before;
@@ -514,7 +513,7 @@ async fn a_sweep_fetches_by_id_only_what_left_every_unfinished_set() {
     let at_pik: std::collections::HashMap<String, crate::api::TransactionStatus> =
         pik_transactions(&client).await.into_iter().map(|t| (t.id, t.status)).collect();
     // Every payment unfinished before has PIK's status now.
-    for txn in after.iter().filter(|t| mirrored_unfinished(&t.id)) {
+    for txn in after.iter().filter(|t| mirrored.contains_key(&t.id)) {
         assert_eq!(Some(&txn.status), at_pik.get(&txn.id), "{} after the sweep", txn.id);
     }
 }
