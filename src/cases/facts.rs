@@ -44,7 +44,8 @@ pub struct LinkFacts {
     pub pending_since: Option<DateTime<Utc>>,
     /// The oldest payment confirmed and not settled, by confirmation.
     pub confirmed_since: Option<DateTime<Utc>>,
-    /// The last failure, when no payment came after it.
+    /// The last failure, when no payment came after it and none was
+    /// received (a failure on an order paid is no case).
     pub failed_at: Option<DateTime<Utc>>,
     pub balance: Option<BalanceLink>,
 }
@@ -103,8 +104,9 @@ impl LinkFacts {
             .unwrap_or_default();
         let last_failed = payments.iter().filter(|p| p.status == TransactionStatus::Failed).map(|p| p.created_at).max();
         // A failure a later payment (under way or made) follows is no case.
-        let failed_at = last_failed
-            .filter(|failed| !payments.iter().any(|p| p.status != TransactionStatus::Failed && p.created_at > *failed));
+        let failed_at = last_failed.filter(|failed| {
+            good.is_empty() && !payments.iter().any(|p| p.status != TransactionStatus::Failed && p.created_at > *failed)
+        });
         LinkFacts {
             link_id: link_id.to_string(),
             currency,
@@ -147,13 +149,59 @@ impl LinkFacts {
         (self.failed_at.is_some() && self.good == 0) || self.good > 1 || mismatched
     }
 
-    /// Whether a payment moving from `before` (`None`: new to the mirror) to
-    /// `after` can make a link worth keeping when it was not. A new payment
-    /// under way cannot (it can only follow a failure), and most payments
-    /// arrive so. A row written over may have changed more than its status
-    /// (its amount, its link), so any other move may.
-    pub fn may_start_keeping(before: Option<&TransactionStatus>, after: &TransactionStatus) -> bool {
-        !matches!((before, after), (None, TransactionStatus::Pending))
+    /// Whether a payment new to the mirror can make a link worth keeping
+    /// when it was not, `paid` saying whether the link had a confirmed or
+    /// settled payment before. One under way cannot (it can only follow a
+    /// failure), and most payments arrive so; nor can a failure on an order
+    /// paid (a customer trying the link again).
+    pub fn arrival_may_start_keeping(payment: &TransactionStatus, paid: bool) -> bool {
+        match payment {
+            TransactionStatus::Pending => false,
+            TransactionStatus::Failed => !paid,
+            _ => true,
+        }
+    }
+
+    /// These facts once `payment`, new to the mirror, is on the link too:
+    /// told without reading the link's rows, as [`LinkFacts::of`] would
+    /// read them. `None` when the facts cannot tell: the link is not
+    /// mirrored (its currency would come from a payment), or a failure
+    /// comes to an order never paid whose other payments' times the facts
+    /// do not hold (never so for facts kept: those stand for a failure).
+    pub fn with_arrival(&self, payment: &Transaction) -> Option<LinkFacts> {
+        self.link.as_ref()?;
+        let mut next = self.clone();
+        let at = payment.created_at;
+        match &payment.status {
+            TransactionStatus::Failed if self.good > 0 => next.failed_at = None,
+            TransactionStatus::Failed => next.failed_at = Some(self.failed_at?.max(at)),
+            status => {
+                if self.failed_at.is_some_and(|failed| at > failed) {
+                    next.failed_at = None;
+                }
+                match status {
+                    TransactionStatus::Pending => {
+                        next.pending_since = Some(self.pending_since.map_or(at, |since| since.min(at)));
+                    }
+                    TransactionStatus::Confirmed | TransactionStatus::Settled => {
+                        next.good = self.good.saturating_add(1);
+                        next.received = self.received.saturating_add(payment.amount);
+                        next.smallest_good = Some(self.smallest_good.map_or(payment.amount, |s| s.min(payment.amount)));
+                        next.first_good_at = Some(self.first_good_at.map_or(at, |first| first.min(at)));
+                        if *status == TransactionStatus::Confirmed {
+                            let confirmed = payment.confirmed_at.unwrap_or(at);
+                            next.confirmed_since =
+                                Some(self.confirmed_since.map_or(confirmed, |since| since.min(confirmed)));
+                        }
+                    }
+                    _ => {}
+                }
+                if next.good > 0 {
+                    next.failed_at = None;
+                }
+            }
+        }
+        Some(next)
     }
 
     /// Expired or deactivated: no payment should come any more.

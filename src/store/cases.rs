@@ -10,18 +10,19 @@ use crate::cases::{self, Case, CaseKind, CaseRules, LinkFacts};
 use crate::store::rows::micros;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The links whose facts a write may have changed.
 #[derive(Debug, Default, PartialEq)]
 pub struct Touched {
     /// Links written, the orders balance links were made for, and the links
-    /// of payments that moved in a way that may start a case: read back.
+    /// of payments written over (a row written over may have changed more
+    /// than its status): read back.
     pub read: BTreeSet<String>,
-    /// The links of the other payments written: read back only when their
-    /// facts are kept (the move cannot make a link worth keeping, but can
-    /// change facts already kept).
-    pub if_kept: BTreeSet<String>,
+    /// Payments new to the mirror on the other links, by link: added to the
+    /// facts kept ([`LinkFacts::with_arrival`]), and the link read back only
+    /// when they cannot tell, or when the payments may start a case.
+    pub arrived: BTreeMap<String, Vec<Transaction>>,
 }
 
 /// What a write touched: the links written, and each payment written with
@@ -39,14 +40,79 @@ pub fn touched<'a>(
     }
     for (txn, before) in payments {
         let Some(id) = &txn.payment_link_id else { continue };
-        if LinkFacts::may_start_keeping(before.as_ref(), &txn.status) {
-            touched.read.insert(id.clone());
-        } else {
-            touched.if_kept.insert(id.clone());
+        match before {
+            None => touched.arrived.entry(id.clone()).or_default().push(txn.clone()),
+            Some(_) => {
+                touched.read.insert(id.clone());
+            }
         }
     }
-    touched.if_kept.retain(|id| !touched.read.contains(id));
+    touched.arrived.retain(|id, _| !touched.read.contains(id));
     touched
+}
+
+impl Touched {
+    /// Every link touched: the facts kept for these are what a write reads first.
+    pub fn links(&self) -> Vec<&str> {
+        self.read.iter().chain(self.arrived.keys()).map(String::as_str).collect()
+    }
+
+    /// The links not kept whose arrivals are failures: whether each was paid
+    /// decides whether it must be read (a failure on an order paid is no case).
+    pub fn to_ask_paid(&self, kept: &HashMap<String, Option<LinkFacts>>) -> Vec<&str> {
+        self.arrived
+            .iter()
+            .filter(|(id, _)| !kept.contains_key(*id))
+            .filter(|(_, payments)| payments.iter().any(|p| p.status == TransactionStatus::Failed))
+            .map(|(id, _)| id.as_str())
+            .collect()
+    }
+
+    /// The facts this write changed that can be told without reading rows,
+    /// and the links that must be read back. `kept` holds the facts kept
+    /// of the links touched (`None`: kept, but unreadable by this build);
+    /// `paid` the links asked of ([`Touched::to_ask_paid`]) that were paid.
+    pub fn tell(
+        &self,
+        kept: &HashMap<String, Option<LinkFacts>>,
+        paid: &HashSet<String>,
+    ) -> (Vec<LinkFacts>, BTreeSet<String>) {
+        let mut told = Vec::new();
+        let mut read = self.read.clone();
+        for (id, payments) in &self.arrived {
+            match kept.get(id) {
+                Some(Some(facts)) => {
+                    let added = payments.iter().try_fold(facts.clone(), |facts, p| facts.with_arrival(p));
+                    match added {
+                        Some(facts) => told.push(facts),
+                        None => {
+                            read.insert(id.clone());
+                        }
+                    }
+                }
+                Some(None) => {
+                    read.insert(id.clone());
+                }
+                None => {
+                    let paid = paid.contains(id);
+                    if payments.iter().any(|p| LinkFacts::arrival_may_start_keeping(&p.status, paid)) {
+                        read.insert(id.clone());
+                    }
+                }
+            }
+        }
+        (told, read)
+    }
+}
+
+/// The facts kept of the links that payments arrived on, read from their
+/// JSON (`None`: kept, but this build cannot read them).
+pub fn known_facts(kept: &HashMap<String, String>, touched: &Touched) -> HashMap<String, Option<LinkFacts>> {
+    touched
+        .arrived
+        .keys()
+        .filter_map(|id| kept.get(id).map(|json| (id.clone(), serde_json::from_str(json).ok())))
+        .collect()
 }
 
 /// Since when a payment under way is late: pending since before

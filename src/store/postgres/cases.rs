@@ -4,7 +4,7 @@
 use super::read::{link, transaction};
 use crate::api::LinkStatus;
 use crate::cases::{LinkFacts, Order, balance_for};
-use crate::store::cases::{LATE_LINKS, Late, Touched, with_late};
+use crate::store::cases::{LATE_LINKS, Late, Touched, known_facts, with_late};
 use crate::store::export::numbered;
 use crate::store::rows::{LINK_COLUMNS, TRANSACTION_COLUMNS, from_micros};
 use chrono::{DateTime, Utc};
@@ -14,23 +14,39 @@ use tokio_postgres::GenericClient;
 type Error = tokio_postgres::Error;
 
 /// Keeps the facts of `touched` links, and which links are balance links.
+/// Rows are read back only for the links whose facts the write cannot
+/// tell from those kept (`Touched::tell`).
 pub async fn keep<C: GenericClient>(client: &C, touched: &Touched) -> Result<(), Error> {
-    let mut ids: Vec<&str> = touched.read.iter().map(String::as_str).collect();
-    if !touched.if_kept.is_empty() {
-        let asked: Vec<&str> = touched.if_kept.iter().map(String::as_str).collect();
-        let rows = client.query("SELECT link_id FROM case_facts WHERE link_id = ANY($1)", &[&asked]).await?;
-        let kept: HashSet<String> = rows.iter().map(|row| row.get(0)).collect();
-        ids.extend(asked.into_iter().filter(|id| kept.contains(*id)));
-    }
-    if ids.is_empty() {
+    let asked = touched.links();
+    if asked.is_empty() {
         return Ok(());
     }
-    let facts: Vec<LinkFacts> = orders(client, &ids).await?.iter().map(Order::facts).collect();
+    let rows = client.query("SELECT link_id, facts FROM case_facts WHERE link_id = ANY($1)", &[&asked]).await?;
+    let kept: HashMap<String, String> = rows.iter().map(|row| (row.get(0), row.get(1))).collect();
+    let known = known_facts(&kept, touched);
+    let ask_paid = touched.to_ask_paid(&known);
+    let mut paid = HashSet::new();
+    if !ask_paid.is_empty() {
+        let rows = client
+            .query(
+                "SELECT DISTINCT payment_link_id FROM transactions WHERE status IN ('confirmed', 'settled') \
+                 AND payment_link_id = ANY($1)",
+                &[&ask_paid],
+            )
+            .await?;
+        paid.extend(rows.iter().map(|row| row.get::<_, String>(0)));
+    }
+    let (mut facts, read) = touched.tell(&known, &paid);
+    let read: Vec<&str> = read.iter().map(String::as_str).collect();
     let (mut balances, mut originals) = (Vec::new(), Vec::new());
-    for facts in &facts {
-        if let Some(original) = facts.link.as_ref().and_then(|l| balance_for(l.description.as_deref())) {
-            balances.push(facts.link_id.as_str());
-            originals.push(original);
+    if !read.is_empty() {
+        for order in orders(client, &read).await? {
+            let facts_read = order.facts();
+            if let Some(original) = facts_read.link.as_ref().and_then(|l| balance_for(l.description.as_deref())) {
+                balances.push(order.link_id.clone());
+                originals.push(original.to_string());
+            }
+            facts.push(facts_read);
         }
     }
     if !balances.is_empty() {
@@ -42,23 +58,32 @@ pub async fn keep<C: GenericClient>(client: &C, touched: &Touched) -> Result<(),
             )
             .await?;
     }
-    let (mut kept, mut json) = (Vec::new(), Vec::new());
-    for facts in facts.iter().filter(|f| f.worth_keeping()) {
+    let (mut changed, mut json, mut dropped) = (Vec::new(), Vec::new(), Vec::new());
+    for facts in &facts {
+        let before = kept.get(&facts.link_id);
+        if !facts.worth_keeping() {
+            if before.is_some() {
+                dropped.push(facts.link_id.as_str());
+            }
+            continue;
+        }
         // Facts are plain data: they always serialize.
-        if let Ok(text) = serde_json::to_string(facts) {
-            kept.push(facts.link_id.as_str());
+        if let Ok(text) = serde_json::to_string(facts)
+            && before != Some(&text)
+        {
+            changed.push(facts.link_id.as_str());
             json.push(text);
         }
     }
-    let kept_ids: HashSet<&str> = kept.iter().copied().collect();
-    let dropped: Vec<&str> = ids.iter().copied().filter(|id| !kept_ids.contains(id)).collect();
-    client.execute("DELETE FROM case_facts WHERE link_id = ANY($1)", &[&dropped]).await?;
-    if !kept.is_empty() {
+    if !dropped.is_empty() {
+        client.execute("DELETE FROM case_facts WHERE link_id = ANY($1)", &[&dropped]).await?;
+    }
+    if !changed.is_empty() {
         client
             .execute(
                 "INSERT INTO case_facts (link_id, facts) SELECT * FROM unnest($1::text[], $2::text[]) \
                  ON CONFLICT (link_id) DO UPDATE SET facts = EXCLUDED.facts",
-                &[&kept, &json],
+                &[&changed, &json],
             )
             .await?;
     }

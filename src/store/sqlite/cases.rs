@@ -4,58 +4,70 @@
 use super::rows::{link_from_row, transaction_from_row};
 use crate::api::{LinkStatus, PaymentLink};
 use crate::cases::{LinkFacts, Order, balance_for};
-use crate::store::cases::{LATE_LINKS, Late, Touched, with_late};
+use crate::store::cases::{LATE_LINKS, Late, Touched, known_facts, with_late};
 use crate::store::export::numbered;
 use crate::store::rows::from_micros;
 use crate::store::rows::{LINK_COLUMNS, TRANSACTION_COLUMNS};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Links whose rows are read at once: one statement a table for them all.
 const AT_ONCE: usize = 500;
 
 /// Keeps the facts of `touched` links, and which links are balance links.
-/// A link's facts are written only when they changed: most writes change
-/// no case.
+/// Rows are read back only for the links whose facts the write cannot
+/// tell from those kept (`Touched::tell`); facts are written only when they
+/// changed: most writes change no case.
 pub fn keep(conn: &Connection, touched: &Touched) -> rusqlite::Result<()> {
-    let asked: Vec<&str> = touched.read.iter().chain(&touched.if_kept).map(String::as_str).collect();
     let mut kept: HashMap<String, String> = HashMap::new();
-    for chunk in asked.chunks(AT_ONCE) {
-        let listed = json_list(chunk)?;
+    for chunk in touched.links().chunks(AT_ONCE) {
         let mut statement = conn.prepare_cached(
             "SELECT link_id, facts FROM case_facts WHERE link_id IN (SELECT value FROM json_each(?1))",
         )?;
-        for row in statement.query_map([&listed], |row| Ok((row.get(0)?, row.get(1)?)))? {
+        for row in statement.query_map([json_list(chunk)?], |row| Ok((row.get(0)?, row.get(1)?)))? {
             let (id, facts) = row?;
             kept.insert(id, facts);
         }
     }
-    let ids: Vec<&str> = touched
-        .read
-        .iter()
-        .chain(touched.if_kept.iter().filter(|id| kept.contains_key(*id)))
-        .map(String::as_str)
-        .collect();
-    for chunk in ids.chunks(AT_ONCE) {
+    let known = known_facts(&kept, touched);
+    let mut paid = HashSet::new();
+    for chunk in touched.to_ask_paid(&known).chunks(AT_ONCE) {
+        let mut statement = conn.prepare_cached(
+            "SELECT DISTINCT payment_link_id FROM transactions WHERE status IN ('confirmed', 'settled') \
+             AND payment_link_id IN (SELECT value FROM json_each(?1))",
+        )?;
+        for id in statement.query_map([json_list(chunk)?], |row| row.get(0))? {
+            paid.insert(id?);
+        }
+    }
+    let (mut facts, read) = touched.tell(&known, &paid);
+    let read: Vec<&str> = read.iter().map(String::as_str).collect();
+    for chunk in read.chunks(AT_ONCE) {
         for order in orders(conn, chunk)? {
-            let facts = order.facts();
-            let id = &order.link_id;
-            if let Some(original) = facts.link.as_ref().and_then(|l| balance_for(l.description.as_deref())) {
+            let facts_read = order.facts();
+            if let Some(original) = facts_read.link.as_ref().and_then(|l| balance_for(l.description.as_deref())) {
                 conn.prepare_cached("INSERT OR REPLACE INTO balance_links (balance, original) VALUES (?1, ?2)")?
-                    .execute(params![id, original])?;
+                    .execute(params![order.link_id, original])?;
             }
-            let before = kept.remove(id);
-            if facts.worth_keeping() {
-                let json =
-                    serde_json::to_string(&facts).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-                if before.as_ref() != Some(&json) {
-                    conn.prepare_cached("INSERT OR REPLACE INTO case_facts (link_id, facts) VALUES (?1, ?2)")?
-                        .execute(params![id, json])?;
-                }
-            } else if before.is_some() {
-                conn.prepare_cached("DELETE FROM case_facts WHERE link_id = ?1")?.execute([id])?;
+            facts.push(facts_read);
+        }
+    }
+    for facts in facts {
+        let id = &facts.link_id;
+        let before = kept.remove(id);
+        if facts.worth_keeping() {
+            let json =
+                serde_json::to_string(&facts).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            if before.as_ref() != Some(&json) {
+                conn.prepare_cached(
+                    "INSERT INTO case_facts (link_id, facts) VALUES (?1, ?2) \
+                     ON CONFLICT (link_id) DO UPDATE SET facts = excluded.facts",
+                )?
+                .execute(params![id, json])?;
             }
+        } else if before.is_some() {
+            conn.prepare_cached("DELETE FROM case_facts WHERE link_id = ?1")?.execute([id])?;
         }
     }
     Ok(())
