@@ -600,6 +600,7 @@ fn cases(runtime: &tokio::runtime::Runtime, store: &Store, links: &[PaymentLink]
         now: last_day + Span::days(1),
         kind: None,
         order: CaseOrder::Oldest,
+        handled: Default::default(),
     };
     let mut times = Vec::new();
     let mut found = 0;
@@ -700,7 +701,13 @@ fn demo_cases(runtime: &tokio::runtime::Runtime) {
     let client = Client::new(ClientConfig::new(demo.base_url(), key)).unwrap_or_else(|e| panic!("{e}"));
     let (mut sync, _) = Sync::new(client, store.clone(), SyncOptions::default());
     runtime.block_on(sync.backfill()).unwrap_or_else(|e| panic!("{e}"));
-    let query = CaseQuery { rules: Default::default(), now: Utc::now(), kind: None, order: CaseOrder::Oldest };
+    let query = CaseQuery {
+        rules: Default::default(),
+        now: Utc::now(),
+        kind: None,
+        order: CaseOrder::Oldest,
+        handled: Default::default(),
+    };
     let cases = runtime.block_on(store.cases(query)).unwrap_or_else(|e| panic!("{e}"));
     let counts: Vec<String> = CaseKind::ALL
         .iter()

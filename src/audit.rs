@@ -24,9 +24,40 @@ pub struct Act {
     pub request_id: Option<String>,
     /// The figures and names of the act, in words ("0.90 USDT", "the underpaid reply").
     pub detail: String,
+    /// For a resolution, the order's payments as they stood
+    /// (`cases::Basis`, JSON): when they change, the case opens again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+    /// The act's own id, given by the store when it is written: importing
+    /// a file of acts twice adds nothing.
+    #[serde(default)]
+    pub uid: String,
 }
 
 impl Act {
+    /// An act of `agent` at `at`, done. The store gives it its id.
+    pub fn new(
+        at: DateTime<Utc>,
+        agent: &str,
+        profile: Option<&str>,
+        act: &str,
+        subject: Option<&str>,
+        detail: String,
+    ) -> Act {
+        Act {
+            at,
+            agent: agent.to_string(),
+            profile: profile.map(str::to_string),
+            act: act.to_string(),
+            subject: subject.map(str::to_string),
+            outcome: DONE.to_string(),
+            request_id: None,
+            detail,
+            basis: None,
+            uid: String::new(),
+        }
+    }
+
     /// The act in one line, for a story: "alice@desk copied the reply (the underpaid reply)".
     pub fn words(&self) -> String {
         let mut words = format!("{} {}", self.agent, self.act);
@@ -44,6 +75,17 @@ impl Act {
     }
 }
 
+/// Which acts to read: `pik-tui audit`, `cases export`, the `:audit` list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub agent: Option<String>,
+    /// From this time on, and before `to`.
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Only the acts on cases (claims, releases, resolutions, reopenings, notes).
+    pub cases_only: bool,
+}
+
 /// The outcome of an act that went through.
 pub const DONE: &str = "done";
 
@@ -53,4 +95,9 @@ pub fn default_agent() -> String {
     let host = gethostname::gethostname().to_string_lossy().trim().to_string();
     let host = if host.is_empty() { "localhost".to_string() } else { host };
     format!("{user}@{host}")
+}
+
+/// A new act's id.
+pub fn new_uid() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }

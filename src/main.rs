@@ -90,6 +90,7 @@ fn main() -> ExitCode {
             Some(Command::Search(args)) => finish(oneshot::search(&global, args).await, global.json),
             Some(Command::Report(args)) => finish(oneshot::report_totals(&global, args).await, global.json),
             Some(Command::Cases(args)) => finish(oneshot::cases(&global, args).await, global.json),
+            Some(Command::Audit(args)) => finish(oneshot::audit(&global, args).await, global.json),
             Some(Command::Sync(args)) => run_sync_service(&global, args.cycle).await,
             Some(Command::Completions { shell }) => {
                 match pik_tui::cli::write_completions(shell, Cli::command(), &mut std::io::stdout().lock()) {

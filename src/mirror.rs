@@ -109,8 +109,11 @@ fn watch_others(store: Store) -> tokio::task::JoinHandle<()> {
         loop {
             ticks.tick().await;
             let Ok(Some(version)) = store.data_version().await else { continue };
-            if seen.is_some_and(|seen| seen != version) {
-                store.announce(Change::anything());
+            match seen {
+                Some((mirror, _)) if mirror != version.0 => store.announce(Change::anything()),
+                // Another dashboard acted on a case.
+                Some((_, record)) if record != version.1 => store.announce(Change::acts()),
+                _ => {}
             }
             seen = Some(version);
         }
@@ -200,6 +203,7 @@ pub async fn watch_shared(store: Store, refresh: Duration) -> Mirror {
                                 transactions: notice.transactions > 0,
                                 webhooks: notice.webhooks,
                                 ids: notice.moved.clone(),
+                                acts: !notice.acts.is_empty(),
                             });
                             if !notice.moved.is_empty() {
                                 match shared.transactions_by_id(notice.moved).await {

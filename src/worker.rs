@@ -123,8 +123,15 @@ impl Worker {
             Cmd::Record(act) => {
                 tokio::spawn(async move {
                     let subject = act.subject.clone();
-                    let result = store.append_act(*act).await.map_err(|e| e.to_string());
+                    let result = store.append_act(*act).await.map(|_| ()).map_err(|e| e.to_string());
                     send(Msg::Recorded { subject, result });
+                });
+            }
+            Cmd::ActOnCase { request, act, facts } => {
+                tokio::spawn(async move {
+                    let done = store.act_on_case(*act, facts.map(|f| *f)).await;
+                    let result = done.map(|taken| taken.map(Box::new)).map_err(|e| e.to_string());
+                    send(Msg::CaseActed { request, result });
                 });
             }
             Cmd::Copy(_)

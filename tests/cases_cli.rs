@@ -162,3 +162,111 @@ async fn a_bad_cases_line_in_the_config_is_refused_naming_it() {
     assert!(cases.iter().filter(|c| c["currency"] == "USDT").all(|c| short(c).is_some_and(|d| d < -one)), "{json}");
     sandbox.shutdown().await;
 }
+
+/// The team's handling from the command line: a claim, a second agent told
+/// who has it, a resolution that takes the case off the list, notes, the
+/// export and import round trip, and the audit log, with no key in it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cases_are_claimed_resolved_noted_exported_and_audited() {
+    let (sandbox, id) = with_an_underpaid_order().await;
+    let Ok(home) = tempfile::tempdir() else { panic!("a temp dir") };
+    let config_for = |agent: &str| {
+        let path = home.path().join(format!("{agent}.toml"));
+        assert!(std::fs::write(&path, format!("agent = \"{agent}\"\n")).is_ok());
+        path.display().to_string()
+    };
+    let (alice, bob) = (config_for("alice"), config_for("bob"));
+    let as_agent = |config: &str, args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--config", config]);
+        pik(&sandbox, home.path(), &all)
+    };
+    // The mirror is brought up to date once; the acts read it as it is.
+    let (code, _, text) = pik(&sandbox, home.path(), &["cases", "--json"]);
+    assert_eq!(code, 0, "{text}");
+    let (code, claimed, text) = as_agent(&alice, &["cases", "claim", &id, "--json"]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!((claimed["agent"].as_str(), claimed["act"].as_str()), (Some("alice"), Some("claimed the case")));
+    let (code, _, text) = as_agent(&bob, &["cases", "claim", &id]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("claimed by alice") && text.contains("s ago"), "{text}");
+    let (code, json, text) = as_agent(&alice, &["cases", "--offline", "--show", "mine", "--json"]);
+    assert_eq!(code, 0, "{text}");
+    let mine = json["cases"].as_array().cloned().unwrap_or_default();
+    assert_eq!(mine.iter().map(|c| c["link_id"].clone()).collect::<Vec<_>>(), [Value::from(id.clone())], "{json}");
+    assert_eq!(mine[0]["claimed_by"], "alice");
+    // A note over the limit is refused, one with controls kept as text.
+    let huge = "x".repeat(100_000);
+    let (code, _, text) = as_agent(&bob, &["cases", "note", &id, &huge]);
+    assert_eq!(code, 2, "{}", &text[..text.len().min(300)]);
+    assert!(text.contains("at most 4000 characters"), "{}", &text[..text.len().min(300)]);
+    let (code, _, text) = as_agent(&bob, &["cases", "note", &id, "called back\u{1b}[2J\nno answer"]);
+    assert_eq!(code, 0, "{text}");
+    let (code, _, text) = as_agent(&bob, &["cases", "resolve", &id, "--reason", "customer accepted the shortfall"]);
+    assert_eq!(code, 0, "{text}");
+    let (_, open, _) = pik(&sandbox, home.path(), &["cases", "--offline", "--json"]);
+    let listed = open["cases"].as_array().cloned().unwrap_or_default();
+    assert!(!listed.iter().any(|c| c["link_id"] == id.as_str()), "a resolved case leaves the list: {open}");
+    let (_, resolved, _) = pik(&sandbox, home.path(), &["cases", "--offline", "--show", "resolved", "--json"]);
+    let resolved = resolved["cases"].as_array().cloned().unwrap_or_default();
+    assert_eq!(resolved.len(), 1, "{resolved:?}");
+    assert_eq!(resolved[0]["resolved"]["reason"], "customer accepted the shortfall");
+    let (code, _, story) = pik(&sandbox, home.path(), &["cases", "show", &id, "--offline"]);
+    assert_eq!(code, 0, "{story}");
+    assert!(story.contains("alice claimed the case") && story.contains("bob resolved the case"), "{story}");
+    assert!(!story.contains('\u{1b}'), "the note is cleaned on screen: {story:?}");
+
+    // Exported, imported into a fresh record, exported again: the same bytes.
+    let first = home.path().join("handling.jsonl");
+    let (code, _, text) = pik(&sandbox, home.path(), &["cases", "export", "--output", &first.display().to_string()]);
+    assert_eq!(code, 0, "{text}");
+    let (code, _, text) = pik(&sandbox, home.path(), &["cases", "export", "--output", &first.display().to_string()]);
+    assert_ne!(code, 0, "an export never writes over a file: {text}");
+    let Ok(elsewhere) = tempfile::tempdir() else { panic!("a temp dir") };
+    let (code, imported, text) =
+        pik(&sandbox, elsewhere.path(), &["cases", "import", &first.display().to_string(), "--json"]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!((imported["read"].as_u64(), imported["imported"].as_u64()), (Some(3), Some(3)), "{imported}");
+    let (_, again, _) = pik(&sandbox, elsewhere.path(), &["cases", "import", &first.display().to_string(), "--json"]);
+    assert_eq!(again["imported"].as_u64(), Some(0), "importing twice changes nothing: {again}");
+    let second = elsewhere.path().join("handling.jsonl");
+    let (code, _, text) =
+        pik(&sandbox, elsewhere.path(), &["cases", "export", "--output", &second.display().to_string()]);
+    assert_eq!(code, 0, "{text}");
+    let (Ok(one), Ok(two)) = (std::fs::read(&first), std::fs::read(&second)) else { panic!("the two exports") };
+    assert_eq!(one, two);
+    // A file with a bad line is refused whole, naming the line.
+    let bad = home.path().join("bad.jsonl");
+    let mut text = String::from_utf8_lossy(&one).into_owned();
+    text.push_str("{\"not\": \"an act\"}\n");
+    assert!(std::fs::write(&bad, text).is_ok());
+    let Ok(third) = tempfile::tempdir() else { panic!("a temp dir") };
+    let (code, _, text) = pik(&sandbox, third.path(), &["cases", "import", &bad.display().to_string()]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("line 4") && text.contains("nothing was imported"), "{text}");
+    let (_, audited, _) = pik(&sandbox, third.path(), &["audit", "--json"]);
+    assert_eq!(audited["total"].as_u64(), Some(0), "nothing from that file: {audited}");
+
+    // The audit log: every act, the agent filter, no key or secret in its bytes.
+    let (code, audit, text) = pik(&sandbox, home.path(), &["audit", "--json"]);
+    assert_eq!(code, 0, "{text}");
+    let acts = audit["acts"].as_array().cloned().unwrap_or_default();
+    let said: Vec<(String, String)> = acts
+        .iter()
+        .map(|a| (a["agent"].as_str().unwrap_or("").into(), a["act"].as_str().unwrap_or("").into()))
+        .collect();
+    let expected = [("alice", "claimed the case"), ("bob", "noted on the case"), ("bob", "resolved the case")];
+    assert_eq!(said, expected.map(|(a, b)| (a.to_string(), b.to_string())));
+    assert!(acts.iter().all(|a| a["at"].as_str().is_some_and(|at| at.ends_with('Z'))), "UTC: {audit}");
+    let (_, only_bob, _) = pik(&sandbox, home.path(), &["audit", "--agent", "bob", "--json"]);
+    assert_eq!(only_bob["total"].as_u64(), Some(2));
+    let (code, _, table) = pik(&sandbox, home.path(), &["audit"]);
+    assert_eq!(code, 0, "{table}");
+    assert!(table.contains("AT (UTC)") || table.contains("UTC"), "the zone is named: {table}");
+    for file in std::fs::read_dir(home.path()).into_iter().flatten().flatten() {
+        let bytes = std::fs::read(file.path()).unwrap_or_default();
+        let found = bytes.windows(DEMO_KEY.len()).any(|w| w == DEMO_KEY.as_bytes());
+        assert!(!found, "the key is in {}", file.path().display());
+    }
+    sandbox.shutdown().await;
+}

@@ -145,7 +145,12 @@ fn sort_amount_desc_orders_by_currency_then_amount_and_says_so() {
     let refused = session.wait_for("the refusal", |s| s.contains("sort by one of"));
     assert!(refused.contains("amount, currency, status, description, created"), "{refused}");
     session.send(":sort amount desc\r");
-    let screen = session.wait_for("the sorted list", |s| s.contains("AMOUNT↓") && amounts(s).len() > 20);
+    // The header turns at once; the rows come with the store's answer.
+    let sorted = |rows: &[(String, rust_decimal::Decimal)]| {
+        rows.windows(2).all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 >= w[1].1))
+    };
+    let screen =
+        session.wait_for("the sorted list", |s| s.contains("AMOUNT↓") && amounts(s).len() > 20 && sorted(&amounts(s)));
     let rows = amounts(&screen);
     for pair in rows.windows(2) {
         let ((a_currency, a), (b_currency, b)) = (&pair[0], &pair[1]);

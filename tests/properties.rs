@@ -191,6 +191,14 @@ proptest! {
                             subject: act.subject.clone(),
                             result: if ok { Ok(()) } else { Err("the mirror failed: disk I/O error\u{1b}[2J".into()) },
                         },
+                        Cmd::ActOnCase { request, act, .. } => Msg::CaseActed {
+                            request,
+                            result: match (ok, newest % 2) {
+                                (true, 0) => Ok(Ok(act)),
+                                (true, _) => Ok(Err("claimed by \u{1b}[2Jmallory 3 s ago".into())),
+                                (false, _) => Err("the record failed: disk I/O error\u{1b}[2J".into()),
+                            },
+                        },
                         Cmd::FetchLink { request, .. } | Cmd::FetchTransaction { request, .. } => {
                             Msg::Object { request, result: Err(refusal(404, "not found (404)")) }
                         }

@@ -291,6 +291,9 @@ mod tests {
             received: dec("74.10"),
             since: t0(),
             description: None,
+            claimed: None,
+            resolved: None,
+            reopened: None,
         }))
     }
 

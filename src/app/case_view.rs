@@ -21,6 +21,10 @@ pub struct CaseView {
     pub reply: Option<String>,
     /// The link asked of PIK by id, when the mirror does not hold it yet.
     pub fetching: Option<RequestId>,
+    /// A reason or a note being typed (`R`, `n`).
+    pub editing: Option<super::case_handling::CaseEdit>,
+    /// A claim, release or reopening sent, not yet answered.
+    pub acting: Option<RequestId>,
 }
 
 impl CaseView {
@@ -51,6 +55,8 @@ impl App {
             scroll: 0,
             reply: None,
             fetching: None,
+            editing: None,
+            acting: None,
         }));
     }
 
@@ -141,16 +147,8 @@ impl App {
 
     /// An act of this agent now, done, for the audit log.
     pub(super) fn act(&self, act: &str, subject: Option<String>, detail: String) -> Cmd {
-        Cmd::Record(Box::new(crate::audit::Act {
-            at: self.now,
-            agent: self.settings.agent.clone(),
-            profile: self.settings.profile.clone(),
-            act: act.into(),
-            subject,
-            outcome: crate::audit::DONE.into(),
-            request_id: None,
-            detail,
-        }))
+        let (agent, profile) = (&self.settings.agent, self.settings.profile.as_deref());
+        Cmd::Record(Box::new(crate::audit::Act::new(self.now, agent, profile, act, subject.as_deref(), detail)))
     }
 
     /// An act reached the audit log (the case view shows it), or did not.
@@ -168,7 +166,7 @@ impl App {
     }
 
     /// Reads the open case's order again, keeping the view as it is.
-    fn read_case_again(&mut self, cmds: &mut Vec<Cmd>) {
+    pub(super) fn read_case_again(&mut self, cmds: &mut Vec<Cmd>) {
         let request = self.request_id();
         let Mode::Case(view) = &mut self.mode else { return };
         view.request = request;

@@ -63,6 +63,7 @@ impl App {
             | Action::ShowOverview
             | Action::NextPeriod
             | Action::PrevPeriod
+            | Action::CaseFilter
             | Action::NextChartCurrency
             | Action::PrevChartCurrency => true,
             Action::SortPrev | Action::SortNext | Action::SortInvert => self.sort_of(self.pane).is_some(),
@@ -93,6 +94,7 @@ impl App {
             Action::Open if self.pane == Pane::Overview => self.open_attention(cmds),
             Action::Open => self.open_selected(Duration::zero()),
             Action::NextPeriod => self.change_period(true),
+            Action::CaseFilter => self.change_case_filter(),
             Action::PrevPeriod => self.change_period(false),
             Action::NextChartCurrency => self.change_chart_currency(true),
             Action::PrevChartCurrency => self.change_chart_currency(false),
@@ -168,6 +170,9 @@ impl App {
     /// balance link, `c` copies a reply.
     fn overlay_key(&mut self, key: Key, cmds: &mut Vec<Cmd>) {
         if matches!(self.mode, Mode::Case(_)) {
+            if self.case_handling_key(key, cmds) {
+                return;
+            }
             if key == Key::char('b') {
                 return self.balance_link();
             }
@@ -281,7 +286,10 @@ impl App {
                 prompt.paste(pasted.trim());
                 self.mode = Mode::Command(prompt);
             }
-            Mode::Help { .. } | Mode::Alerts { .. } | Mode::Case(_) => {}
+            Mode::Case(_) => {
+                self.case_edit_paste(pasted);
+            }
+            Mode::Help { .. } | Mode::Alerts { .. } => {}
             mode => {
                 if let Some(dialog) = mode.dialog_mut() {
                     dialog.paste(pasted);

@@ -111,6 +111,11 @@ pub enum Msg {
         request: RequestId,
         result: Result<Box<crate::cases::Order>, String>,
     },
+    /// An act on a case: taken, refused (why), or not written (the error).
+    CaseActed {
+        request: RequestId,
+        result: Result<Result<Box<crate::audit::Act>, String>, String>,
+    },
     /// An act appended to the audit log, or why not.
     Recorded {
         subject: Option<String>,
@@ -208,6 +213,13 @@ pub enum Cmd {
     },
     /// Append this act to the audit log.
     Record(Box<crate::audit::Act>),
+    /// Take this act on a case if its handling allows it (the store decides),
+    /// with the order's facts now.
+    ActOnCase {
+        request: RequestId,
+        act: Box<crate::audit::Act>,
+        facts: Option<Box<crate::cases::LinkFacts>>,
+    },
     /// Resolve this profile and talk to its PIK from now on.
     SwitchProfile(String),
     /// Look this zone up in the time-zone database (`:tz NAME`).

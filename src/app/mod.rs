@@ -10,6 +10,7 @@
 //! write goes through, and its answers), `command` (the `:` line).
 
 pub mod alerts;
+pub mod case_handling;
 pub mod case_view;
 mod clock;
 pub mod command;
@@ -343,9 +344,10 @@ impl App {
                     self.overview_again();
                 }
             }
-            Msg::StoreChanged(change) => self.store_changed(&change),
+            Msg::StoreChanged(change) => self.store_changed(&change, &mut cmds),
             Msg::OrderRead { request, result } => self.order_read(request, result, &mut cmds),
             Msg::Recorded { subject, result } => self.recorded(subject, result, &mut cmds),
+            Msg::CaseActed { request, result } => self.case_acted(request, result, &mut cmds),
             Msg::Overview { request, result } => self.overview_loaded(request, result, &mut cmds),
             Msg::Export { request, event } => self.export_event(request, event),
             Msg::ProfileSwitched(result) => self.profile_switched(result),

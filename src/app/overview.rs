@@ -10,6 +10,7 @@ use super::resource::Resource;
 use super::{App, Cmd, DetailKind, Pane};
 use crate::api::Webhook;
 use crate::cases::Case;
+use crate::store::cases::Handled;
 use crate::store::{Overview, OverviewQuery, Step};
 use crate::zone::Zone;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -61,6 +62,33 @@ impl Period {
         let at = Period::ALL.iter().position(|p| *p == self).unwrap_or(0);
         let next = if forward { at + 1 } else { at + Period::ALL.len() - 1 };
         Period::ALL[next % Period::ALL.len()]
+    }
+}
+
+/// Which cases the Overview's list shows, by their handling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseFilter {
+    Open,
+    Mine,
+    Unclaimed,
+    ResolvedToday,
+}
+
+impl CaseFilter {
+    const ALL: [CaseFilter; 4] = [CaseFilter::Open, CaseFilter::Mine, CaseFilter::Unclaimed, CaseFilter::ResolvedToday];
+
+    pub fn words(self) -> &'static str {
+        match self {
+            CaseFilter::Open => "open cases",
+            CaseFilter::Mine => "my cases",
+            CaseFilter::Unclaimed => "unclaimed cases",
+            CaseFilter::ResolvedToday => "resolved today",
+        }
+    }
+
+    fn next(self) -> CaseFilter {
+        let at = CaseFilter::ALL.iter().position(|f| *f == self).unwrap_or(0);
+        CaseFilter::ALL[(at + 1) % CaseFilter::ALL.len()]
     }
 }
 
@@ -138,6 +166,8 @@ const REFUSED_KEPT: usize = 50;
 #[derive(Debug)]
 pub struct OverviewState {
     pub period: Period,
+    /// Which cases the list shows.
+    pub case_filter: CaseFilter,
     /// The chart's currency as chosen with ←/→ (until then, the first with
     /// settled volume).
     chosen_currency: Option<String>,
@@ -161,6 +191,7 @@ impl OverviewState {
     pub fn new(now: DateTime<Utc>) -> Self {
         OverviewState {
             period: Period::Today,
+            case_filter: CaseFilter::Open,
             chosen_currency: None,
             shown: None,
             computed_at: None,
@@ -200,7 +231,22 @@ impl App {
     /// The question for the mirror: the period, in the agent's local days.
     pub fn overview_query(&self) -> OverviewQuery {
         let query = period_query(&self.settings.zone, self.overview.period, self.now, self.settings.case_rules.clone());
-        OverviewQuery { chart_currency: self.overview.chosen_currency.clone(), ..query }
+        let handled = match self.overview.case_filter {
+            CaseFilter::Open => Handled::Open,
+            CaseFilter::Mine => Handled::Mine(self.settings.agent.clone()),
+            CaseFilter::Unclaimed => Handled::Unclaimed,
+            CaseFilter::ResolvedToday => Handled::ResolvedSince(self.settings.zone.day_around(self.now).0),
+        };
+        OverviewQuery { chart_currency: self.overview.chosen_currency.clone(), handled, ..query }
+    }
+
+    /// `f`: the next filter of the case list.
+    pub(super) fn change_case_filter(&mut self) {
+        self.overview.case_filter = self.overview.case_filter.next();
+        // Cases another filter brings are not news: no alert fires for them.
+        self.overview.settled_baseline = false;
+        self.overview.again(self.now);
+        self.notify(format!("the list shows {}", self.overview.case_filter.words()), false);
     }
 
     /// Asks the mirror again when due: every refresh while shown; while not,

@@ -204,7 +204,7 @@ impl App {
     }
 
     /// The mirror changed: what shows those kinds is read again.
-    pub(super) fn store_changed(&mut self, change: &Change) {
+    pub(super) fn store_changed(&mut self, change: &Change, cmds: &mut Vec<Cmd>) {
         if change.links {
             self.links.list.changed();
         }
@@ -213,6 +213,13 @@ impl App {
         }
         if change.webhooks {
             self.webhooks.stale = true;
+        }
+        if change.acts {
+            // Another agent claimed, resolved or noted: the case and the list say so.
+            self.overview_again();
+            if matches!(self.mode, super::Mode::Case(_)) {
+                self.read_case_again(cmds);
+            }
         }
         if change.links || change.transactions {
             for view in [self.links_search.as_mut(), self.transactions_search.as_mut(), Some(&mut self.search)]

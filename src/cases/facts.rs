@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// The link's side of its case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkSide {
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
@@ -18,7 +18,7 @@ pub struct LinkSide {
 }
 
 /// A link made for the balance of this one ("Balance for … (pl_…)").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BalanceLink {
     pub link_id: String,
     #[serde(with = "rust_decimal::serde::str")]
@@ -26,7 +26,7 @@ pub struct BalanceLink {
     pub paid: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkFacts {
     pub link_id: String,
     pub currency: String,

@@ -8,6 +8,7 @@
 //! turns facts into a case with the thresholds and the time.
 
 mod facts;
+pub mod handling;
 mod reply;
 mod rules;
 mod story;
@@ -15,6 +16,7 @@ mod story;
 pub use facts::{
     BALANCE_FOR, BalanceLink, LinkFacts, LinkSide, Order, balance_description, balance_for, balance_of, is_good,
 };
+pub use handling::{CaseAct, Handling};
 pub use reply::{Replies, default_template, render as reply};
 pub use rules::{CaseRules, Tolerance};
 pub use story::{Moment, next_step, timeline};
@@ -111,9 +113,26 @@ pub struct Case {
     /// Since when it is a case (for its age and "oldest first").
     pub since: DateTime<Utc>,
     pub description: Option<String>,
+    /// Who claimed it, and when.
+    pub claimed: Option<(String, DateTime<Utc>)>,
+    /// Its resolution, while the payments are as they were then.
+    pub resolved: Option<handling::Resolved>,
+    /// Why a resolution no longer stands: the payments changed.
+    pub reopened: Option<String>,
 }
 
 impl Case {
+    /// The case as its handling leaves it: who claimed it, and whether its
+    /// resolution stands on these facts.
+    pub fn handled(mut self, handling: Option<&Handling>, facts: &LinkFacts) -> Case {
+        if let Some(handling) = handling {
+            self.claimed = handling.claimed.clone();
+            self.resolved = handling.resolved_now(Some(facts)).cloned();
+            self.reopened = handling.reopened_because(Some(facts));
+        }
+        self
+    }
+
     /// Received less expected: negative when short.
     pub fn difference(&self) -> Option<Decimal> {
         self.expected.map(|expected| self.received - expected)
@@ -138,6 +157,9 @@ pub fn judge(facts: &LinkFacts, rules: &CaseRules, now: DateTime<Utc>) -> Option
         received: facts.received,
         since,
         description: facts.link.as_ref().and_then(|link| link.description.clone()),
+        claimed: None,
+        resolved: None,
+        reopened: None,
     })
 }
 

@@ -321,16 +321,14 @@ fn the_story_holds_what_agents_did_and_the_events_heard() {
     use crate::api::{EventData, EventEnvelope, WebhookEvent};
     let link = PaymentLink { created_at: t0() - Duration::hours(3), ..order("75", LinkStatus::Paid) };
     let paid = payment(1, "74.10", TransactionStatus::Settled, 60);
-    let act = crate::audit::Act {
-        at: t0() - Duration::minutes(10),
-        agent: "alice@desk".into(),
-        profile: None,
-        act: "copied the reply".into(),
-        subject: Some("pl_order".into()),
-        outcome: crate::audit::DONE.into(),
-        request_id: None,
-        detail: "underpaid reply".into(),
-    };
+    let act = crate::audit::Act::new(
+        t0() - Duration::minutes(10),
+        "alice@desk",
+        None,
+        "copied the reply",
+        Some("pl_order"),
+        "underpaid reply".into(),
+    );
     let heard = |id: &str, on: &str, at: Option<chrono::DateTime<chrono::Utc>>| EventEnvelope {
         event: WebhookEvent::PaymentSettled,
         id: id.into(),

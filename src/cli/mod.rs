@@ -4,7 +4,7 @@ mod cases;
 mod generated;
 mod options;
 
-pub use cases::{CaseOrderArg, CasesArgs, CasesCommand};
+pub use cases::{AuditArgs, CaseOrderArg, CasesArgs, CasesCommand, HandledArg};
 pub use generated::{CompletionShell, write_completions, write_man_page};
 pub use options::{
     AccountArgs, ApiArgs, DateArg, GlobalArgs, LocalArgs, LogArgs, MirrorArgs, MirroredArgs, OutputArgs, ZoneArgs,
@@ -91,6 +91,9 @@ pub enum Command {
     /// What went wrong with orders: underpaid, overpaid, paid twice, paid late,
     /// stuck, not credited, failed (from the mirror, brought up to date first).
     Cases(CasesArgs),
+    /// The audit log: every act agents took through pik-tui (links made,
+    /// deactivations, exports, case handling), oldest first.
+    Audit(AuditArgs),
     /// Keep the mirror in sync, alone, as a service: one sync for a team on a
     /// shared PostgreSQL mirror (--store postgres://user@host/db). Logs to
     /// stderr or --log-file; SIGTERM stops it.
@@ -483,10 +486,18 @@ impl Command {
                     Some(
                         CasesCommand::Show { args, .. }
                         | CasesCommand::Reply { args, .. }
-                        | CasesCommand::Balance { args, .. },
+                        | CasesCommand::Balance { args, .. }
+                        | CasesCommand::Claim { args, .. }
+                        | CasesCommand::Release { args, .. }
+                        | CasesCommand::Resolve { args, .. }
+                        | CasesCommand::Reopen { args, .. }
+                        | CasesCommand::Note { args, .. }
+                        | CasesCommand::Export { args, .. }
+                        | CasesCommand::Import { args, .. },
                     ),
                 ..
             })
+            | Command::Audit(AuditArgs { args, .. })
             | Command::Cases(CasesArgs { args, .. }) => args.into(),
             Command::Sync(args) => GlobalArgs::default()
                 .with_account(&args.account)

@@ -4,11 +4,11 @@
 use super::mirror::{Opened, mirrored};
 use super::print::{local_time, print_json, print_table, time_header};
 use super::{Failure, Outcome, exit};
-use crate::cases::{Case, CaseKind, CaseRules, Order, balance_description, judge, next_step, timeline};
-use crate::cli::{CaseOrderArg, CasesArgs, CasesCommand, GlobalArgs};
+use crate::cases::{Case, CaseAct, CaseKind, CaseRules, Order, balance_description, judge, next_step, timeline};
+use crate::cli::{CaseOrderArg, CasesArgs, CasesCommand, GlobalArgs, HandledArg};
 use crate::human::{age_words, group_thousands};
 use crate::sanitize::for_terminal_truncated;
-use crate::store::cases::{CaseOrder, CaseQuery};
+use crate::store::cases::{CaseOrder, CaseQuery, Handled};
 use serde_json::json;
 
 pub async fn cases(global: &GlobalArgs, args: CasesArgs) -> Outcome {
@@ -57,6 +57,23 @@ pub async fn cases(global: &GlobalArgs, args: CasesArgs) -> Outcome {
             }
             return Ok(());
         }
+        Some(CasesCommand::Claim { link_id, .. }) => {
+            return super::handling::act(global, link_id, CaseAct::Claim, None).await;
+        }
+        Some(CasesCommand::Release { link_id, .. }) => {
+            return super::handling::act(global, link_id, CaseAct::Release, None).await;
+        }
+        Some(CasesCommand::Resolve { link_id, reason, .. }) => {
+            return super::handling::act(global, link_id, CaseAct::Resolve, Some(reason)).await;
+        }
+        Some(CasesCommand::Reopen { link_id, .. }) => {
+            return super::handling::act(global, link_id, CaseAct::Reopen, None).await;
+        }
+        Some(CasesCommand::Note { link_id, text, .. }) => {
+            return super::handling::act(global, link_id, CaseAct::Note, Some(text)).await;
+        }
+        Some(CasesCommand::Export { output, .. }) => return super::handling::export(global, output.as_deref()).await,
+        Some(CasesCommand::Import { file, .. }) => return super::handling::import(global, file).await,
         None => {}
     }
     let opened = mirrored(global, args.offline).await?;
@@ -65,7 +82,18 @@ pub async fn cases(global: &GlobalArgs, args: CasesArgs) -> Outcome {
         CaseOrderArg::Oldest => CaseOrder::Oldest,
         CaseOrderArg::Largest => CaseOrder::Largest,
     };
-    let query = CaseQuery { rules, now, kind: args.kind, order };
+    let handled = match args.show {
+        HandledArg::Open => Handled::Open,
+        HandledArg::Mine => {
+            let file =
+                crate::config::load(&crate::config::Flags::from(global)).map_err(|e| Failure::usage(e.to_string()))?;
+            Handled::Mine(crate::config::agent(file.as_ref(), opened.settings.profile.as_deref()))
+        }
+        HandledArg::Unclaimed => Handled::Unclaimed,
+        HandledArg::Resolved => Handled::Resolved,
+        HandledArg::ResolvedToday => Handled::ResolvedSince(opened.zone.day_around(now).0),
+    };
+    let query = CaseQuery { rules, now, kind: args.kind, order, handled };
     let cases = opened.store.cases(query).await.map_err(failed)?;
     if global.json {
         let cases: Vec<serde_json::Value> = cases.iter().map(case_json).collect();
@@ -184,6 +212,13 @@ fn case_json(case: &Case) -> serde_json::Value {
         "difference": case.difference().map(|d| d.to_string()),
         "since": case.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "description": case.description,
+        "claimed_by": case.claimed.as_ref().map(|(by, _)| by),
+        "resolved": case.resolved.as_ref().map(|r| json!({
+            "by": r.by,
+            "at": r.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "reason": r.reason,
+        })),
+        "reopened": case.reopened,
     })
 }
 

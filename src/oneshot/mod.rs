@@ -6,6 +6,7 @@
 mod cases;
 mod export;
 mod failure;
+mod handling;
 mod links;
 mod listen;
 mod mirror;
@@ -16,6 +17,7 @@ mod webhooks;
 pub use cases::cases;
 pub use export::report_totals;
 pub use failure::{Failure, exit, report};
+pub use handling::audit;
 pub use links::check_new_link;
 pub use listen::listen;
 pub use mirror::{search, store};

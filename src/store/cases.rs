@@ -6,7 +6,7 @@
 //! never the payments.
 
 use crate::api::{PaymentLink, Transaction, TransactionStatus};
-use crate::cases::{self, Case, CaseKind, CaseRules, LinkFacts};
+use crate::cases::{self, Case, CaseKind, CaseRules, Handling, LinkFacts};
 use crate::store::rows::micros;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -161,6 +161,35 @@ pub struct CaseQuery {
     pub now: DateTime<Utc>,
     pub kind: Option<CaseKind>,
     pub order: CaseOrder,
+    pub handled: Handled,
+}
+
+/// Which cases by their handling: those open (the case list), or as the
+/// list's filters ask.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Handled {
+    #[default]
+    Open,
+    /// Open and claimed by this agent.
+    Mine(String),
+    Unclaimed,
+    /// Resolved, and the resolution stands.
+    Resolved,
+    /// Resolved since this time (the start of the agent's today).
+    ResolvedSince(DateTime<Utc>),
+}
+
+impl Handled {
+    pub fn admits(&self, case: &Case) -> bool {
+        let open = case.resolved.is_none();
+        match self {
+            Handled::Open => open,
+            Handled::Mine(agent) => open && case.claimed.as_ref().is_some_and(|(by, _)| by == agent),
+            Handled::Unclaimed => open && case.claimed.is_none(),
+            Handled::Resolved => !open,
+            Handled::ResolvedSince(since) => case.resolved.as_ref().is_some_and(|r| r.at >= *since),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -173,11 +202,19 @@ pub enum CaseOrder {
 }
 
 /// The cases of the facts kept, in the order asked.
-pub fn list(facts: impl IntoIterator<Item = LinkFacts>, query: &CaseQuery) -> Vec<Case> {
+pub fn list(
+    facts: impl IntoIterator<Item = LinkFacts>,
+    query: &CaseQuery,
+    handling: &BTreeMap<String, Handling>,
+) -> Vec<Case> {
     let mut cases: Vec<Case> = facts
         .into_iter()
-        .filter_map(|facts| cases::judge(&facts, &query.rules, query.now))
+        .filter_map(|facts| {
+            let case = cases::judge(&facts, &query.rules, query.now)?;
+            Some(case.handled(handling.get(&facts.link_id), &facts))
+        })
         .filter(|case| query.kind.is_none_or(|kind| case.kind == kind))
+        .filter(|case| query.handled.admits(case))
         .collect();
     match query.order {
         CaseOrder::Oldest => cases.sort_by(|a, b| a.since.cmp(&b.since).then_with(|| a.link_id.cmp(&b.link_id))),

@@ -178,6 +178,9 @@ macro_rules! on_backend {
     };
 }
 
+// After the macro, which it uses.
+mod record;
+
 impl Store {
     /// Opens (or creates) the mirror for `account`: a file or memory.
     pub fn open(place: Place, account: &Account) -> Result<Opened, StoreError> {
@@ -281,6 +284,7 @@ impl Store {
             now: filter.now,
             kind: filter.kind,
             order: cases::CaseOrder::Oldest,
+            handled: filter.handled.clone(),
         };
         let links: Vec<String> = self.cases(asked).await?.into_iter().map(|case| case.link_id).collect();
         if links.len() > query::MAX_CASE_LINKS {
@@ -317,7 +321,7 @@ impl Store {
     pub async fn cases(&self, query: cases::CaseQuery) -> Result<Vec<crate::cases::Case>, StoreError> {
         let late = cases::Late::of(&query.rules, query.now);
         let facts = on_backend!(self, backend => backend.case_facts(late).await)?;
-        Ok(cases::list(facts, &query))
+        Ok(cases::list(facts, &query, &self.handling().await?))
     }
 
     /// One order's rows (a link with no case too): its link, the payments
@@ -338,19 +342,9 @@ impl Store {
         Ok(order)
     }
 
-    /// Appends an act to the audit log: kept apart from the mirror, never
-    /// cleared with it, never changed.
-    pub async fn append_act(&self, act: crate::audit::Act) -> Result<(), StoreError> {
-        on_backend!(self, backend => backend.append_act(act).await)
-    }
-
-    /// What agents did about these links or payments, oldest first.
-    pub async fn acts_about(&self, subjects: Vec<String>) -> Result<Vec<crate::audit::Act>, StoreError> {
-        on_backend!(self, backend => backend.acts_about(subjects).await)
-    }
-
     /// The overview of a period: money per currency, the chart, what needs attention.
-    pub async fn overview(&self, query: OverviewQuery) -> Result<Overview, StoreError> {
+    pub async fn overview(&self, mut query: OverviewQuery) -> Result<Overview, StoreError> {
+        query.handling = self.handling().await?;
         on_backend!(self, backend => backend.overview(query).await)
     }
 
@@ -399,10 +393,10 @@ impl Store {
         on_backend!(self, backend => backend.stats().await)
     }
 
-    /// SQLite's count of commits other connections made to the file: it
-    /// moves when another process writes (none for a shared mirror, whose
-    /// notices say so).
-    pub async fn data_version(&self) -> Result<Option<i64>, StoreError> {
+    /// SQLite's counts of commits other connections made to the mirror's
+    /// file and to the record's: they move when another process writes
+    /// (none for a shared mirror, whose notices say so).
+    pub async fn data_version(&self) -> Result<Option<(i64, i64)>, StoreError> {
         match &self.inner.backend {
             Backend::Sqlite(backend) => backend.data_version().await.map(Some),
             Backend::Postgres(_) => Ok(None),

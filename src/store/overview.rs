@@ -42,6 +42,11 @@ pub struct OverviewQuery {
     /// not given or not found.
     pub chart_currency: Option<String>,
     pub rules: CaseRules,
+    /// The cases' handling (filled in by the store from its record): a
+    /// resolved case needs no attention.
+    pub handling: std::collections::BTreeMap<String, crate::cases::Handling>,
+    /// Which cases, by their handling.
+    pub handled: super::cases::Handled,
 }
 
 impl OverviewQuery {
@@ -65,7 +70,17 @@ impl OverviewQuery {
             }
             Step::Day => first.iter_days().take_while(|d| *d <= last).map(|d| zone.start_of(d)).collect(),
         };
-        OverviewQuery { from, to, now, step, bars, chart_currency: None, rules }
+        OverviewQuery {
+            from,
+            to,
+            now,
+            step,
+            bars,
+            chart_currency: None,
+            rules,
+            handling: Default::default(),
+            handled: Default::default(),
+        }
     }
 }
 
@@ -205,6 +220,7 @@ pub fn cases(facts: Vec<crate::cases::LinkFacts>, query: &OverviewQuery) -> Vec<
         now: query.now,
         kind: None,
         order: super::cases::CaseOrder::Oldest,
+        handled: query.handled.clone(),
     };
-    super::cases::list(facts, &cases)
+    super::cases::list(facts, &cases, &query.handling)
 }

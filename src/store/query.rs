@@ -7,6 +7,7 @@
 //! builds a [`SearchQuery`] from what the agent types; each store backend
 //! turns it into its own query.
 
+use super::cases::Handled;
 use super::tokens::tokenize;
 use crate::cases::{CaseKind, CaseRules};
 use crate::date_arg::{self, Bound};
@@ -104,6 +105,8 @@ pub const MAX_CASE_LINKS: usize = 5_000;
 pub struct CaseFilter {
     /// One kind, or any.
     pub kind: Option<CaseKind>,
+    /// Open cases (`case:any`, a kind), or resolved ones (`case:resolved`).
+    pub handled: Handled,
     pub rules: CaseRules,
     pub now: DateTime<Utc>,
     /// The links that have such a case: a case is judged with the clock and
@@ -307,15 +310,16 @@ impl SearchQuery {
                 None => return Err("amount: use a number like 75, or a range like >=100 or <1".into()),
             },
             "case" => {
-                let kind = match value.to_ascii_lowercase().as_str() {
-                    "any" | "all" => None,
+                let (kind, handled) = match value.to_ascii_lowercase().as_str() {
+                    "any" | "all" => (None, Handled::Open),
+                    "resolved" => (None, Handled::Resolved),
                     name => match CaseKind::parse(name) {
-                        Some(kind) => Some(kind),
-                        None => return Err(format!("case: use one of {}, or any", CaseKind::names())),
+                        Some(kind) => (Some(kind), Handled::Open),
+                        None => return Err(format!("case: use one of {}, resolved, or any", CaseKind::names())),
                     },
                 };
-                self.case =
-                    Some(Box::new(CaseFilter { kind, rules: reading.cases.clone(), now: reading.now, links: None }));
+                let (rules, now) = (reading.cases.clone(), reading.now);
+                self.case = Some(Box::new(CaseFilter { kind, handled, rules, now, links: None }));
             }
             _ => return Ok(false),
         }
@@ -434,9 +438,12 @@ mod tests {
         assert_eq!(kind("case:paid_twice"), Some(Some(CaseKind::PaidTwice)));
         assert_eq!(kind("CASE:Stuck"), Some(Some(CaseKind::StuckPending)));
         assert_eq!(kind("case:any"), Some(None));
+        let handled = |text: &str| q(text).case.map(|filter| filter.handled);
+        assert_eq!(handled("case:resolved"), Some(Handled::Resolved));
+        assert_eq!(handled("case:underpaid"), Some(Handled::Open));
         let unknown = q("case:lost order");
         assert_eq!(unknown.case, None);
-        assert_eq!(unknown.problems, [format!("case: use one of {}, or any", CaseKind::names())]);
+        assert_eq!(unknown.problems, [format!("case: use one of {}, resolved, or any", CaseKind::names())]);
         // Found by the store, never assumed: a filter not yet resolved passes nothing.
         assert_eq!(q("case:underpaid").case_links(), Some(&[][..]));
     }

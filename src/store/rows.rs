@@ -131,19 +131,27 @@ pub struct Change {
     pub transactions: bool,
     pub webhooks: bool,
     pub ids: Vec<String>,
+    /// An agent acted on a case (the record, not the mirror, changed).
+    pub acts: bool,
 }
 
 impl Change {
     /// Something changed, unknown what (another process wrote).
     pub fn anything() -> Change {
-        Change { links: true, transactions: true, webhooks: true, ids: Vec::new() }
+        Change { links: true, transactions: true, webhooks: true, ids: Vec::new(), acts: true }
+    }
+
+    /// An agent acted on a case.
+    pub fn acts() -> Change {
+        Change { acts: true, ..Change::default() }
     }
 
     pub fn is_empty(&self) -> bool {
-        !self.links && !self.transactions && !self.webhooks
+        !self.links && !self.transactions && !self.webhooks && !self.acts
     }
 
     pub fn add(&mut self, other: Change) {
+        self.acts |= other.acts;
         self.links |= other.links;
         self.transactions |= other.transactions;
         self.webhooks |= other.webhooks;

@@ -119,16 +119,8 @@ pub fn case_edges() -> Vec<CaseEdge> {
         .collect()
 }
 
-/// An act of "alice@desk" about `subject`, done.
+/// An act of "alice@desk" about `subject`, done, with an id of its own.
 pub fn act(what: &str, subject: &str, at: DateTime<Utc>) -> crate::audit::Act {
-    crate::audit::Act {
-        at,
-        agent: "alice@desk".into(),
-        profile: Some("live".into()),
-        act: what.into(),
-        subject: Some(subject.into()),
-        outcome: crate::audit::DONE.into(),
-        request_id: None,
-        detail: "0.90 USDT".into(),
-    }
+    let act = crate::audit::Act::new(at, "alice@desk", Some("live"), what, Some(subject), "0.90 USDT".into());
+    crate::audit::Act { uid: crate::audit::new_uid(), ..act }
 }

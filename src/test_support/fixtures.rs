@@ -160,6 +160,9 @@ pub fn overview_fixture(from: DateTime<Utc>, now: DateTime<Utc>) -> crate::store
             received: dec(amounts.1),
             since: at(minutes),
             description: (!about.is_empty()).then(|| about.to_string()),
+            claimed: None,
+            resolved: None,
+            reopened: None,
         };
     let disabled =
         Webhook { url: "https://old.example.net/hook".into(), status: WebhookStatus::Disabled, ..hook("wh_old000") };

@@ -79,7 +79,12 @@ pub async fn read_for(store: &Store, cmd: &Cmd) -> Option<Msg> {
         }
         Cmd::Record(act) => {
             let subject = act.subject.clone();
-            Msg::Recorded { subject, result: store.append_act(*act.clone()).await.map_err(|e| e.to_string()) }
+            let result = store.append_act(*act.clone()).await.map(|_| ()).map_err(|e| e.to_string());
+            Msg::Recorded { subject, result }
+        }
+        Cmd::ActOnCase { request, act, facts } => {
+            let done = store.act_on_case(*act.clone(), facts.clone().map(|f| *f)).await;
+            Msg::CaseActed { request, result: done.map(|taken| taken.map(Box::new)).map_err(|e| e.to_string()) }
         }
         Cmd::ReadOrder { request, link_id } => {
             Msg::OrderRead { request, result: store.order(&link_id).await.map(Box::new).map_err(|e| e.to_string()) }

@@ -5,6 +5,7 @@ use super::help::{aligned, inner_width, overlay};
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::case_view::CaseView;
+use crate::cases::CaseAct;
 use crate::sanitize::{for_terminal, for_terminal_truncated};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -36,6 +37,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &CaseView) {
             }
         }
     }
+    handling_lines(app, theme, view, width, &mut lines);
     if let Some(reply) = &view.reply {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(" the reply, copied:", theme.dim())));
@@ -56,10 +58,54 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &CaseView) {
         format!("case of {} · {}", for_terminal_truncated(&view.link_id, 40), for_terminal_truncated(zone.name(), 30));
     let has_case = case.is_some();
     let underpaid = case.is_some_and(|c| c.kind == crate::cases::CaseKind::Underpaid);
-    let last = match (underpaid, has_case) {
-        (true, _) => "b balance link for what is missing   c copy a reply to the customer   any other key closes",
-        (false, true) => "c copy a reply to the customer   any other key closes",
-        (false, false) => "any other key closes",
+    let last = match (&view.editing, underpaid, has_case) {
+        (Some(edit), _, _) if edit.act == CaseAct::Note => "Enter adds the note   Alt+Enter a new line   Esc drops it",
+        (Some(_), _, _) => "Enter resolves   Esc drops the reason",
+        (None, true, _) => {
+            "b balance link   c copy a reply   m claim   R resolve   n note   O reopen   other keys close"
+        }
+        (None, false, true) => "c copy a reply   m claim   R resolve   n note   O reopen   other keys close",
+        (None, false, false) => "n note   any other key closes",
     };
     overlay(frame, app, theme, &title, lines, last, view.scroll);
+}
+
+/// Who has the case, whether it is resolved (or opened again by its
+/// payments), and the reason or note being typed.
+fn handling_lines(app: &App, theme: &Theme, view: &CaseView, width: usize, lines: &mut Vec<Line<'static>>) {
+    let Some(handling) = app.case_handling() else { return };
+    let facts = view.order.as_ref().map(|order| order.facts());
+    let ago = |at| crate::human::age_words(app.now() - at);
+    let wrap = |text: &str| {
+        textwrap::wrap(&for_terminal(text), width.saturating_sub(2).max(10))
+            .into_iter()
+            .map(|l| l.into_owned())
+            .collect::<Vec<_>>()
+    };
+    if let Some((by, at)) = &handling.claimed {
+        let who = if *by == app.settings.agent { "you".to_string() } else { for_terminal_truncated(by, 40) };
+        lines.push(Line::from(Span::styled(format!(" claimed by {who}, {}", ago(*at)), theme.title())));
+    }
+    if let Some(resolved) = handling.resolved_now(facts.as_ref()) {
+        let text = format!("resolved by {} {}: {}", resolved.by, ago(resolved.at), resolved.reason);
+        lines.extend(wrap(&text).into_iter().map(|l| Line::from(Span::styled(format!(" {l}"), theme.ok()))));
+    } else if let Some(why) = handling.reopened_because(facts.as_ref()) {
+        let text = format!("open again: the payments changed since it was resolved ({why})");
+        lines.extend(wrap(&text).into_iter().map(|l| Line::from(Span::styled(format!(" {l}"), theme.warning()))));
+    }
+    let Some(edit) = &view.editing else { return };
+    lines.push(Line::from(""));
+    let what = if edit.act == CaseAct::Note { "the note" } else { "why it is resolved (one line)" };
+    let state = if edit.sent.is_some() { " — sending…" } else { "" };
+    lines.push(Line::from(Span::styled(format!(" {what}{state}"), theme.dim())));
+    for line in &edit.lines {
+        lines.push(Line::from(format!(" │ {}", for_terminal(line))));
+    }
+    lines.push(Line::from(vec![
+        Span::raw(format!(" │ {}", for_terminal(edit.input.value()))),
+        Span::styled("▏", theme.title()),
+    ]));
+    if let Some(error) = &edit.error {
+        lines.push(Line::from(Span::styled(format!(" {}", for_terminal_truncated(error, 200)), theme.error())));
+    }
 }

@@ -109,6 +109,8 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
         Environment::Unknown => theme.test(),
     };
     let env = || Span::styled(env_label, env_style);
+    // Who acts (what the audit log and a claim say): the first to go when room is short.
+    let agent = Span::styled(format!("{} ", for_terminal_truncated(&app.settings.agent, 24)), theme.dim());
     let mut named = Vec::new();
     if let Some(profile) = &app.settings.profile {
         named.push(Span::styled(format!("{} ", for_terminal(profile)), theme.dim()));
@@ -139,6 +141,7 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     full.extend(read_only.clone());
     full.extend(shared.as_ref().map(|(long, _)| long.clone()));
     full.extend([env(), connection.clone()]);
+    candidates.push(Line::from([vec![agent], full.clone()].concat()));
     candidates.push(Line::from(full));
     let mut shorter: Vec<Span> = read_only.into_iter().collect();
     shorter.extend(shared.map(|(_, short)| short));

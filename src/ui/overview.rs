@@ -263,17 +263,23 @@ fn attention(frame: &mut Frame, app: &App, theme: &Theme, title: Area, rows: Are
     let list = &app.overview.list;
     let count = list.total().unwrap_or(0);
     let cases = app.overview.shown.as_ref().map_or(0, |o| o.cases.len());
+    let of_cases =
+        |c: usize| if c == 1 { "1 case".to_string() } else { format!("{} cases", group_thousands(c as u64)) };
     let (words, style) = match (count, cases) {
         (0, _) => ("nothing needs attention".to_string(), theme.ok()),
-        (1, 1) => ("1 case".to_string(), theme.warning()),
-        (n, c) if c as u64 == n => (format!("{} cases", group_thousands(n)), theme.warning()),
+        (n, c) if c as u64 == n => (of_cases(c), theme.warning()),
         (1, _) => ("1 needs attention".to_string(), theme.warning()),
-        (n, c) => {
-            (format!("{} need attention ({} cases)", group_thousands(n), group_thousands(c as u64)), theme.warning())
-        }
+        (n, c) => (format!("{} need attention ({})", group_thousands(n), of_cases(c)), theme.warning()),
     };
+    // Which cases, when not the open ones.
+    let filter = app.overview.case_filter;
+    let filtered = (filter != crate::app::overview::CaseFilter::Open).then(|| format!("  {} (f)", filter.words()));
     let hint = if count > 0 { "  ⏎ opens" } else { "" };
-    let line = Line::from(vec![Span::styled(words, style), Span::styled(hint, theme.dim())]);
+    let line = Line::from(vec![
+        Span::styled(words, style),
+        Span::styled(filtered.unwrap_or_default(), theme.title()),
+        Span::styled(hint, theme.dim()),
+    ]);
     frame.render_widget(Paragraph::new(line), rect(title));
     if count == 0 {
         return;
@@ -286,7 +292,7 @@ impl TableRow for AttentionItem {
     const NOUN: &'static str = "items needing attention";
 
     fn headers() -> &'static [&'static str] {
-        &["", "WHAT", "LINK", "EXPECTED", "DIFFERENCE", "CUR", "SINCE", "ABOUT"]
+        &["", "WHAT", "LINK", "EXPECTED", "DIFFERENCE", "CUR", "SINCE", "CLAIMED", "ABOUT"]
     }
 
     fn widths() -> Vec<Constraint> {
@@ -300,6 +306,8 @@ impl TableRow for AttentionItem {
             Constraint::Min(11),
             Constraint::Min(5),
             Constraint::Min(4),
+            // Who has it: a name, the first to give way when room is short.
+            Constraint::Max(9),
             Constraint::Fill(1),
         ]
     }
@@ -320,6 +328,7 @@ impl TableRow for AttentionItem {
                     None => "?".into(),
                 };
                 let about = for_terminal_truncated(case.description.as_deref().unwrap_or("—"), CELL_MAX);
+                let claimed = case.claimed.as_ref().map_or_else(|| "—".into(), |(by, _)| for_terminal_truncated(by, 9));
                 vec![
                     what,
                     id,
@@ -327,6 +336,7 @@ impl TableRow for AttentionItem {
                     right(difference),
                     Cell::from(for_terminal_truncated(&case.currency, 8)),
                     Cell::from(short_age(now, case.since)),
+                    Cell::from(claimed),
                     Cell::from(Span::styled(about, theme.dim())),
                 ]
             }
@@ -339,12 +349,14 @@ impl TableRow for AttentionItem {
                     Cell::from(""),
                     Cell::from(""),
                     Cell::from(short_age(now, *at)),
+                    Cell::from(""),
                     Cell::from(about),
                 ]
             }
             AttentionItem::WebhookDisabled(hook) => {
                 let about = Span::styled(for_terminal_truncated(&hook.url, CELL_MAX), theme.dim());
-                vec![what, id, Cell::from(""), Cell::from(""), Cell::from(""), Cell::from("—"), Cell::from(about)]
+                let empty = || Cell::from("");
+                vec![what, id, empty(), empty(), empty(), Cell::from("—"), empty(), Cell::from(about)]
             }
         }
     }

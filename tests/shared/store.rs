@@ -114,6 +114,8 @@ fn same_figures() {
             bars: (0..8).map(|d| t0() - chrono::Duration::days(7) + chrono::Duration::days(d)).collect(),
             chart_currency: None,
             rules: pik_tui::cases::CaseRules::default(),
+            handling: Default::default(),
+            handled: Default::default(),
         };
         let (on_pg, on_lite) = (pg.overview(query.clone()).await, lite.overview(query).await);
         assert!(on_pg.is_ok(), "{on_pg:?}");
@@ -266,7 +268,13 @@ fn append_only() {
         let url = database("append_only");
         let store = open(&url, BASE).await;
         let act = pik_tui::test_support::act("copied the reply", "pl_short", t0());
-        assert!(store.append_act(act.clone()).await.is_ok());
+        // Dated by the database's clock, not the agent's (t0 is in 2027).
+        let before = chrono::Utc::now() - chrono::Duration::seconds(5);
+        let act = match store.append_act(act).await {
+            Ok(written) => written,
+            Err(err) => panic!("{err}"),
+        };
+        assert!(act.at >= before && act.at <= chrono::Utc::now() + chrono::Duration::seconds(5), "{act:?}");
         let (client, connection) = match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
             Ok(pair) => pair,
             Err(err) => panic!("{err}"),

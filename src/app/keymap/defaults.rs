@@ -119,6 +119,13 @@ const DEFAULTS: &[Row] = &[
         Some("currency"),
         "the currency of the Overview's chart",
     ),
+    row(
+        Action::CaseFilter,
+        &[ch('f')],
+        OVERVIEW,
+        Some("cases"),
+        "which cases the list shows: open, mine, unclaimed, resolved today",
+    ),
     row(Action::LinkTransactions, &[ch('t')], LINKS, Some("txns"), "the selected link's transactions"),
     row(
         Action::ShowCase,

@@ -48,6 +48,8 @@ pub enum Action {
     PrevPeriod,
     NextChartCurrency,
     PrevChartCurrency,
+    /// Which cases the list shows: open, mine, unclaimed, resolved today.
+    CaseFilter,
     LinkTransactions,
     ShowCase,
     PaymentLink,
@@ -104,6 +106,7 @@ const NAMES: &[(Action, &str)] = &[
     (Action::SortNext, "sort_next"),
     (Action::SortInvert, "sort_invert"),
     (Action::NextPeriod, "next_period"),
+    (Action::CaseFilter, "case_filter"),
     (Action::PrevPeriod, "prev_period"),
     (Action::NextChartCurrency, "next_chart_currency"),
     (Action::PrevChartCurrency, "prev_chart_currency"),

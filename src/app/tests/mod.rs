@@ -1,6 +1,7 @@
 //! `App::update`: messages in, state and commands out, on a test clock.
 //! Rows, the mirror in memory and errors come from `crate::test_support`.
 
+mod case_handling;
 mod clock;
 mod exports;
 mod keys;

@@ -8,7 +8,7 @@ use crate::sync::{MirrorStatus, Phase};
 use crate::test_support::{alert_entry, answer_overview, dec, overview_fixture, txn};
 use alerts::AlertRule;
 
-fn settings(rules: &[&[(&str, &str)]]) -> Settings {
+pub(super) fn settings(rules: &[&[(&str, &str)]]) -> Settings {
     let alerts =
         rules.iter().map(|rule| AlertRule::parse(&alert_entry(1, rule)).unwrap_or_else(|e| panic!("{e}"))).collect();
     let zone = crate::zone::Zone::bundled("Europe/Berlin").unwrap_or_default();
@@ -19,7 +19,7 @@ fn up_to_date() -> Msg {
     Msg::Mirror(MirrorStatus { phase: Phase::UpToDate, synced_at: Some(t0()), ..MirrorStatus::default() })
 }
 
-fn overview_query(cmds: &[Cmd]) -> Option<OverviewQuery> {
+pub(super) fn overview_query(cmds: &[Cmd]) -> Option<OverviewQuery> {
     cmds.iter().find_map(|c| match c {
         Cmd::Overview { query, .. } => Some(query.clone()),
         _ => None,
@@ -27,7 +27,7 @@ fn overview_query(cmds: &[Cmd]) -> Option<OverviewQuery> {
 }
 
 /// The app on the Overview with the fixture's figures, its mirror up to date.
-fn on_overview(settings: Settings) -> App {
+pub(super) fn on_overview(settings: Settings) -> App {
     let mut app = App::new(settings, 120, 40, t0());
     app.update(up_to_date(), t0());
     let cmds = key(&mut app, '0', t0());

@@ -8,7 +8,13 @@ use crate::api::{LinkStatus, PaymentLink, Transaction, TransactionStatus};
 use crate::test_support::txn;
 
 fn case_query(now: chrono::DateTime<chrono::Utc>) -> cases::CaseQuery {
-    cases::CaseQuery { rules: crate::cases::CaseRules::default(), now, kind: None, order: cases::CaseOrder::Oldest }
+    cases::CaseQuery {
+        rules: crate::cases::CaseRules::default(),
+        now,
+        kind: None,
+        order: cases::CaseOrder::Oldest,
+        handled: cases::Handled::Open,
+    }
 }
 
 async fn case_kinds(store: &Store) -> Vec<(String, crate::cases::CaseKind)> {
@@ -292,14 +298,133 @@ pub async fn what_agents_did_is_kept_apart_and_outlives_a_clear(store: Store) {
         ..link("pl_balance")
     };
     assert!(store.save(Batch { links: vec![link("pl_short"), balance], ..Batch::default() }).await.is_ok());
-    let copied = act("copied the reply", "pl_short", t0() - chrono::Duration::minutes(5));
     let created = act("created a link", "pl_balance", t0() - chrono::Duration::minutes(9));
+    let copied = act("copied the reply", "pl_short", t0() - chrono::Duration::minutes(5));
     let elsewhere = act("copied the reply", "pl_other", t0());
-    for act in [&copied, &created, &elsewhere] {
+    for act in [&created, &copied, &elsewhere] {
         assert!(store.append_act(act.clone()).await.is_ok());
     }
-    let order = store.order("pl_short").await.map(|order| order.acts);
-    assert_eq!(order, Ok(vec![created.clone(), copied.clone()]), "its own and its balance link's, oldest first");
+    let order = store.order("pl_short").await.map(|order| untimed(order.acts));
+    assert_eq!(order, Ok(untimed(vec![created, copied.clone()])), "its own and its balance link's, oldest first");
     assert!(store.clear().await.is_ok());
-    assert_eq!(store.acts_about(vec!["pl_short".into()]).await, Ok(vec![copied]), "never cleared with the mirror");
+    let kept = store.acts_about(vec!["pl_short".into()]).await.map(untimed);
+    assert_eq!(kept, Ok(untimed(vec![copied])), "never cleared with the mirror");
+}
+
+/// Acts without their times: PostgreSQL dates an act by its own clock.
+fn untimed(acts: Vec<crate::audit::Act>) -> Vec<crate::audit::Act> {
+    acts.into_iter().map(|act| crate::audit::Act { at: chrono::DateTime::UNIX_EPOCH, ..act }).collect()
+}
+
+/// Claims, resolutions and notes: decided in the store's transaction (of
+/// two claims at once, one wins and the other is told who has it), kept in
+/// the record (a clear leaves them, an import adds nothing twice), and
+/// applied to the case list (a resolved case leaves it, and comes back by
+/// itself when its payments change).
+pub async fn case_handling_is_decided_in_order_and_outlives_a_clear(store: Store) {
+    use crate::audit::{Act, AuditQuery};
+    use crate::cases::{CaseAct, handling::Basis};
+    use crate::test_support::{dec, link, t0};
+    let order =
+        |id: &str| PaymentLink { amount: dec("75"), currency: "USDT".into(), status: LinkStatus::Paid, ..link(id) };
+    let paid = |id: &str, on: &str, amount: &str| Transaction {
+        payment_link_id: Some(on.into()),
+        amount: dec(amount),
+        currency: "USDT".into(),
+        status: TransactionStatus::Settled,
+        created_at: t0() - chrono::Duration::hours(2),
+        ..txn(id)
+    };
+    let links = vec![order("pl_short"), order("pl_race")];
+    let transactions = vec![paid("txn_short", "pl_short", "74.10"), paid("txn_race", "pl_race", "70")];
+    assert!(store.save(Batch { links, transactions, ..Batch::default() }).await.is_ok());
+    let now = chrono::Utc::now();
+    let act = |agent: &str, what: CaseAct, on: &str, detail: &str| {
+        Act::new(now, agent, Some("live"), what.name(), Some(on), detail.to_string())
+    };
+    let facts = |id: &'static str| {
+        let store = store.clone();
+        async move { store.order(id).await.map(|order| order.facts()).ok() }
+    };
+    let take = |act: Act, facts: Option<crate::cases::LinkFacts>| {
+        let store = store.clone();
+        async move {
+            match store.act_on_case(act, facts).await {
+                Ok(done) => done.map(|act| act.act),
+                Err(err) => panic!("{err}"),
+            }
+        }
+    };
+    let listed = |handled: cases::Handled| {
+        let store = store.clone();
+        async move {
+            let query = cases::CaseQuery { handled, ..case_query(t0()) };
+            match store.cases(query).await {
+                Ok(cases) => cases,
+                Err(err) => panic!("{err}"),
+            }
+        }
+    };
+    // A claim, and a second one told who has it.
+    assert_eq!(take(act("alice", CaseAct::Claim, "pl_short", ""), None).await, Ok(CaseAct::Claim.name().into()));
+    let second = take(act("bob", CaseAct::Claim, "pl_short", ""), None).await;
+    assert!(second.as_ref().is_err_and(|why| why.starts_with("claimed by alice ")), "{second:?}");
+    let open = listed(cases::Handled::Open).await;
+    let short = open.iter().find(|case| case.link_id == "pl_short").and_then(|case| case.claimed.clone());
+    assert_eq!(short.map(|(by, _)| by), Some("alice".into()), "the list says who has it");
+    let mine: Vec<String> = listed(cases::Handled::Mine("alice".into())).await.into_iter().map(|c| c.link_id).collect();
+    assert_eq!(mine, ["pl_short"]);
+    let unclaimed: Vec<String> = listed(cases::Handled::Unclaimed).await.into_iter().map(|c| c.link_id).collect();
+    assert_eq!(unclaimed, ["pl_race"]);
+    // Two claims at once: one wins, the other is told.
+    let (one, two) = tokio::join!(
+        take(act("alice", CaseAct::Claim, "pl_race", ""), None),
+        take(act("bob", CaseAct::Claim, "pl_race", ""), None)
+    );
+    assert_eq!(usize::from(one.is_ok()) + usize::from(two.is_ok()), 1, "{one:?} {two:?}");
+    assert!([one, two].iter().any(|r| r.as_ref().is_err_and(|why| why.starts_with("claimed by "))));
+    // Resolved on the payments as they are: out of the list, found as resolved.
+    let short_facts = facts("pl_short").await;
+    let resolve = Act {
+        basis: short_facts.as_ref().map(|f| Basis::of(f).to_json()),
+        ..act("bob", CaseAct::Resolve, "pl_short", "customer accepted the shortfall")
+    };
+    assert!(take(resolve, short_facts).await.is_ok());
+    assert!(!listed(cases::Handled::Open).await.iter().any(|case| case.link_id == "pl_short"));
+    let resolved = listed(cases::Handled::Resolved).await;
+    let reason = resolved.iter().find(|c| c.link_id == "pl_short").and_then(|c| c.resolved.clone()).map(|r| r.reason);
+    assert_eq!(reason.as_deref(), Some("customer accepted the shortfall"));
+    let zone = crate::zone::Zone::utc();
+    let rules = crate::cases::CaseRules::default();
+    let reading = super::super::Reading { zone: &zone, now: t0(), cases: &rules };
+    let found = store.search(SearchQuery::parse_in("case:resolved", Kinds::Links, reading), 0, 10).await;
+    assert_eq!(
+        found.map(|page| page.hits.iter().map(|hit| hit.id().to_string()).collect::<Vec<_>>()).ok(),
+        Some(vec!["pl_short".to_string()])
+    );
+    // A new payment: open again, saying why.
+    assert!(
+        store
+            .save(Batch { transactions: vec![paid("txn_more", "pl_short", "0.40")], ..Batch::default() })
+            .await
+            .is_ok()
+    );
+    let open = listed(cases::Handled::Open).await;
+    let reopened = open.iter().find(|case| case.link_id == "pl_short").and_then(|case| case.reopened.clone());
+    assert_eq!(reopened.as_deref(), Some("received 74.1 → 74.5 USDT (1 → 2 payments on chain)"));
+    // Notes in order; all of it outlives a clear, and an import adds nothing twice.
+    assert!(take(act("alice", CaseAct::Note, "pl_short", "called the customer\nno answer"), None).await.is_ok());
+    let everything = store.audit(AuditQuery { cases_only: true, ..AuditQuery::default() }).await;
+    let Ok(everything) = everything else { panic!("{everything:?}") };
+    assert_eq!(everything.len(), 4, "{everything:?}");
+    assert!(store.clear().await.is_ok());
+    let after = store.audit(AuditQuery { cases_only: true, ..AuditQuery::default() }).await;
+    assert_eq!(after.as_ref().ok(), Some(&everything), "never cleared with the mirror");
+    assert_eq!(store.import_acts(everything.clone()).await.ok(), Some(0), "nothing twice");
+    let again = store.audit(AuditQuery { cases_only: true, ..AuditQuery::default() }).await;
+    assert_eq!(again.ok(), Some(everything.clone()));
+    let by_alice = store.audit(AuditQuery { agent: Some("alice".into()), ..AuditQuery::default() }).await;
+    let hers: Vec<Act> = everything.into_iter().filter(|act| act.agent == "alice").collect();
+    assert!(hers.len() >= 2, "her claim and her note: {hers:?}");
+    assert_eq!(by_alice.ok(), Some(hers));
 }

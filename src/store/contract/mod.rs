@@ -39,6 +39,7 @@ pub const CHECKS: &[&str] = &[
     "a_case_filter_finds_the_orders_and_their_payments",
     "a_link_s_end_is_dated_when_the_mirror_saw_it",
     "what_agents_did_is_kept_apart_and_outlives_a_clear",
+    "case_handling_is_decided_in_order_and_outlives_a_clear",
     "a_list_s_count_is_kept_and_equals_its_rows",
 ];
 
@@ -77,6 +78,9 @@ pub async fn run(name: &str, store: Store) {
             what_agents_did_is_kept_apart_and_outlives_a_clear(store).await
         }
         "a_list_s_count_is_kept_and_equals_its_rows" => a_list_s_count_is_kept_and_equals_its_rows(store).await,
+        "case_handling_is_decided_in_order_and_outlives_a_clear" => {
+            case_handling_is_decided_in_order_and_outlives_a_clear(store).await
+        }
         other => panic!("no contract check {other}"),
     }
 }

@@ -66,6 +66,9 @@ pub struct Notice {
     /// Transactions new or moved (at most 100 of them).
     #[serde(default)]
     pub moved: Vec<String>,
+    /// Links an agent acted on (claimed, resolved, noted, …).
+    #[serde(default)]
+    pub acts: Vec<String>,
 }
 
 impl PgStore {
@@ -138,6 +141,7 @@ impl PgStore {
             transactions: written.transactions > 0,
             webhooks: written.webhooks,
             ids: written.moved.clone(),
+            acts: false,
         };
         Ok(super::Upserted { change, ..written.upserted })
     }
@@ -179,9 +183,49 @@ impl PgStore {
         Ok(crate::cases::Order { status_seen, ..order })
     }
 
-    pub async fn append_act(&self, act: crate::audit::Act) -> Result<(), StoreError> {
+    pub async fn append_act(&self, act: crate::audit::Act) -> Result<crate::audit::Act, StoreError> {
         let client = self.client().await?;
-        record::append(&**client, &act).await.map_err(|e| self.failed(e))
+        let act = record::append(&**client, &act).await.map_err(|e| self.failed(e))?;
+        self.announce_acts(&act).await;
+        Ok(act)
+    }
+
+    pub async fn act_on_case(
+        &self,
+        act: crate::audit::Act,
+        decide: impl FnOnce(&[crate::audit::Act]) -> Result<(), String>,
+    ) -> Result<Result<crate::audit::Act, String>, StoreError> {
+        let mut client = self.client().await?;
+        let done = record::act_on_case(&mut client, &act, decide).await.map_err(|e| self.failed(e))?;
+        if let Ok(act) = &done {
+            self.announce_acts(act).await;
+        }
+        Ok(done)
+    }
+
+    /// Tells the other dashboards an agent acted: they read the case again.
+    async fn announce_acts(&self, act: &crate::audit::Act) {
+        let notice = serde_json::json!({ "acts": [act.subject.clone().unwrap_or_default()] }).to_string();
+        let sent = match self.client().await {
+            Ok(client) => {
+                client.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &notice]).await.map_err(|e| self.failed(e))
+            }
+            Err(err) => Err(err),
+        };
+        // The act is written; the others see it at their next read.
+        if let Err(err) = sent {
+            tracing::warn!("the other dashboards were not told of an act: {err}");
+        }
+    }
+
+    pub async fn audit(&self, query: crate::audit::AuditQuery) -> Result<Vec<crate::audit::Act>, StoreError> {
+        let client = self.client().await?;
+        record::acts(&**client, &query).await.map_err(|e| self.failed(e))
+    }
+
+    pub async fn import_acts(&self, acts: Vec<crate::audit::Act>) -> Result<usize, StoreError> {
+        let mut client = self.client().await?;
+        record::import(&mut client, &acts).await.map_err(|e| self.failed(e))
     }
 
     pub async fn acts_about(&self, subjects: Vec<String>) -> Result<Vec<crate::audit::Act>, StoreError> {

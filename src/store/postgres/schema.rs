@@ -207,6 +207,22 @@ INSERT INTO list_totals SELECT 'links', status, currency, count(*) FROM links GR
 INSERT INTO list_totals SELECT 'transactions', status, currency, count(*) FROM transactions GROUP BY status, currency;
 "#,
     },
+    Migration {
+        version: 8,
+        // Each act gets an id of its own, so importing a file twice adds
+        // nothing; a resolution keeps the payments it was made on. The
+        // append-only trigger is set aside while the ids are given.
+        sql: r#"
+ALTER TABLE acts ADD COLUMN uid TEXT;
+ALTER TABLE acts ADD COLUMN basis TEXT;
+ALTER TABLE acts DISABLE TRIGGER acts_are_never_changed;
+UPDATE acts SET uid = md5(random()::text || id::text);
+ALTER TABLE acts ENABLE TRIGGER acts_are_never_changed;
+ALTER TABLE acts ALTER COLUMN uid SET NOT NULL;
+CREATE UNIQUE INDEX acts_by_uid ON acts (uid);
+CREATE INDEX acts_by_act ON acts (act, at);
+"#,
+    },
 ];
 
 /// The version that added cases: their facts are computed from the rows

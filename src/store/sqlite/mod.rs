@@ -213,8 +213,24 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn append_act(&self, act: crate::audit::Act) -> Result<(), StoreError> {
+    pub async fn append_act(&self, act: crate::audit::Act) -> Result<crate::audit::Act, StoreError> {
         self.on_record(move |conn| record::append(conn, &act)).await
+    }
+
+    pub async fn act_on_case(
+        &self,
+        act: crate::audit::Act,
+        decide: impl FnOnce(&[crate::audit::Act]) -> Result<(), String> + Send + 'static,
+    ) -> Result<Result<crate::audit::Act, String>, StoreError> {
+        self.on_record(move |conn| record::act_on_case(conn, &act, decide)).await
+    }
+
+    pub async fn audit(&self, query: crate::audit::AuditQuery) -> Result<Vec<crate::audit::Act>, StoreError> {
+        self.on_record(move |conn| record::acts(conn, &query)).await
+    }
+
+    pub async fn import_acts(&self, acts: Vec<crate::audit::Act>) -> Result<usize, StoreError> {
+        self.on_record(move |conn| record::import(conn, &acts)).await
     }
 
     pub async fn acts_about(&self, subjects: Vec<String>) -> Result<Vec<crate::audit::Act>, StoreError> {
@@ -310,8 +326,12 @@ impl SqliteStore {
     }
 
     /// SQLite's count of commits other connections made to the file.
-    pub async fn data_version(&self) -> Result<i64, StoreError> {
-        self.with(true, |conn| conn.prepare_cached("PRAGMA data_version")?.query_row([], |row| row.get(0))).await
+    /// The mirror's and the record's data versions.
+    pub async fn data_version(&self) -> Result<(i64, i64), StoreError> {
+        let version =
+            |conn: &mut Connection| conn.prepare_cached("PRAGMA data_version")?.query_row([], |row| row.get(0));
+        let mirror = self.with(true, version).await?;
+        Ok((mirror, self.on_record(version).await?))
     }
 
     pub async fn checkpoint(&self) -> Result<(), StoreError> {

@@ -241,6 +241,7 @@ async fn a_mirror_from_before_cases_gets_its_cases_from_the_rows_it_holds() {
         now: t0(),
         kind: None,
         order: super::super::cases::CaseOrder::Oldest,
+        handled: super::super::cases::Handled::Open,
     };
     let cases = reopened.store.cases(query).await.map(|c| c.into_iter().map(|c| (c.link_id, c.kind)).collect());
     assert_eq!(cases, Ok(vec![("pl_short".to_string(), crate::cases::CaseKind::Underpaid)]));
@@ -279,4 +280,45 @@ async fn the_record_lives_beside_the_mirror_and_outlives_it() {
         let mode = std::fs::metadata(&record).map(|m| m.permissions().mode() & 0o777).ok();
         assert_eq!(mode, Some(0o600), "as private as the mirror");
     }
+}
+
+/// Claims, resolutions, notes and every other act outlive the record's own
+/// migration (ids given to the acts already there) and the mirror's (its
+/// case tables dropped and rebuilt): nothing of the team's handling is lost.
+#[tokio::test]
+async fn case_handling_outlives_the_record_s_and_the_mirror_s_migrations() {
+    use crate::audit::{Act, AuditQuery};
+    use crate::cases::CaseAct;
+    let dir = temp();
+    let path = dir.path().join("mirror.sqlite");
+    // A record as the first pik-tui with one wrote it: schema 1, no ids.
+    let record = dir.path().join("mirror.record.sqlite");
+    let Ok(mut conn) = Connection::open(&record) else { panic!("no record") };
+    assert_eq!(schema::migrate(&mut conn, &super::record::MIGRATIONS[..1]), Ok(1));
+    let inserted = conn.execute(
+        "INSERT INTO acts (at, agent, profile, act, subject, outcome, request_id, detail) \
+         VALUES (1, 'alice', NULL, 'noted on the case', 'pl_short', 'done', NULL, 'called the customer')",
+        [],
+    );
+    assert_eq!(inserted, Ok(1));
+    drop(conn);
+    let Ok(opened) = Store::open(Place::File(path.clone()), &account()) else { panic!("did not open") };
+    let claim = Act::new(t0(), "bob", None, CaseAct::Claim.name(), Some("pl_short"), String::new());
+    assert!(matches!(opened.store.act_on_case(claim, None).await, Ok(Ok(_))));
+    let before = opened.store.audit(AuditQuery::default()).await.unwrap_or_default();
+    assert_eq!(before.len(), 2, "{before:?}");
+    assert!(before.iter().all(|act| act.uid.len() == 32), "each act has an id now: {before:?}");
+    drop(opened);
+    // The mirror as schema 5 left it: its case tables rebuilt by the migration.
+    let Ok(conn) = Connection::open(&path) else { panic!("no file") };
+    let back = conn.execute_batch(
+        "DROP TABLE case_facts; DROP TABLE balance_links; DROP TABLE link_changes; DROP TABLE list_totals; PRAGMA user_version = 5;",
+    );
+    assert!(back.is_ok(), "{back:?}");
+    drop(conn);
+    let Ok(reopened) = Store::open(Place::File(path), &account()) else { panic!("did not reopen") };
+    assert_eq!(reopened.store.audit(AuditQuery::default()).await, Ok(before));
+    let handling = reopened.store.handling().await.unwrap_or_default();
+    let short = handling.get("pl_short").cloned().unwrap_or_default();
+    assert_eq!((short.claimed.map(|c| c.0), short.notes.len()), (Some("bob".into()), 1));
 }

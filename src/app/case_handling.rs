@@ -1,0 +1,196 @@
+//! The case view's handling keys: `m` claims the case (or releases the
+//! agent's own claim), `R` resolves it with a reason, `O` reopens it, `n`
+//! adds a note. The store decides in its transaction whether the act
+//! stands (`Cmd::ActOnCase`); until it answers, and when it refuses, the
+//! typed reason or note stays in its editor.
+
+use super::forms::{edit, paste};
+use super::input::{Key, KeyCode};
+use super::list::RequestId;
+use super::{App, Cmd, Mode};
+use crate::audit::Act;
+use crate::cases::handling::{Basis, NOTE_LIMIT, REASON_LIMIT, checked_text};
+use crate::cases::{CaseAct, Handling};
+use tui_input::Input;
+
+/// A reason or a note being typed.
+#[derive(Debug, Clone)]
+pub struct CaseEdit {
+    pub act: CaseAct,
+    /// A note's lines before the one being typed (Alt+Enter starts a new one).
+    pub lines: Vec<String>,
+    pub input: Input,
+    /// The act sent, while the store has not answered.
+    pub sent: Option<RequestId>,
+    /// Why the last try did not go through.
+    pub error: Option<String>,
+}
+
+impl PartialEq for CaseEdit {
+    fn eq(&self, other: &Self) -> bool {
+        (self.act, &self.lines, self.input.value(), self.input.cursor(), self.sent, &self.error)
+            == (other.act, &other.lines, other.input.value(), other.input.cursor(), other.sent, &other.error)
+    }
+}
+
+impl CaseEdit {
+    fn new(act: CaseAct) -> CaseEdit {
+        CaseEdit { act, lines: Vec::new(), input: Input::default(), sent: None, error: None }
+    }
+
+    /// The text as typed, lines joined.
+    pub fn text(&self) -> String {
+        let mut lines = self.lines.clone();
+        lines.push(self.input.value().to_string());
+        lines.join("\n")
+    }
+
+    fn limit(&self) -> usize {
+        if self.act == CaseAct::Resolve { REASON_LIMIT } else { NOTE_LIMIT }
+    }
+}
+
+impl App {
+    /// The open case's handling, from the acts on its link.
+    pub fn case_handling(&self) -> Option<Handling> {
+        let Mode::Case(view) = &self.mode else { return None };
+        let order = view.order.as_ref()?;
+        Some(Handling::of(order.acts.iter().filter(|act| act.subject.as_deref() == Some(view.link_id.as_str()))))
+    }
+
+    /// A key of the case view's handling; false when it is not one.
+    pub(super) fn case_handling_key(&mut self, key: Key, cmds: &mut Vec<Cmd>) -> bool {
+        let Mode::Case(view) = &mut self.mode else { return false };
+        if let Some(editing) = view.editing.as_mut() {
+            match key.code {
+                KeyCode::Esc => view.editing = None,
+                KeyCode::Enter if key.alt && editing.act == CaseAct::Note => {
+                    if editing.text().chars().count() < editing.limit() {
+                        let line = editing.input.value().to_string();
+                        editing.lines.push(line);
+                        editing.input = Input::default();
+                    }
+                }
+                KeyCode::Enter => self.send_edit(cmds),
+                _ => {
+                    let room = editing
+                        .limit()
+                        .saturating_sub(editing.text().chars().count() - editing.input.value().chars().count());
+                    edit(&mut editing.input, key, room);
+                }
+            }
+            return true;
+        }
+        if view.order.is_none() {
+            return false;
+        }
+        let mine = self.case_handling().and_then(|h| h.claimed).is_some_and(|(by, _)| by == self.settings.agent);
+        match key {
+            k if k == Key::char('m') => {
+                self.act_on_case(if mine { CaseAct::Release } else { CaseAct::Claim }, String::new(), cmds)
+            }
+            k if k == Key::char('O') => self.act_on_case(CaseAct::Reopen, String::new(), cmds),
+            k if k == Key::char('R') || k == Key::char('n') => {
+                let act = if k == Key::char('R') { CaseAct::Resolve } else { CaseAct::Note };
+                if let Mode::Case(view) = &mut self.mode {
+                    view.editing = Some(CaseEdit::new(act));
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Text pasted into the reason or the note: a reason stays one line.
+    pub(super) fn case_edit_paste(&mut self, text: &str) -> bool {
+        let Mode::Case(view) = &mut self.mode else { return false };
+        let Some(editing) = view.editing.as_mut() else { return false };
+        let room =
+            editing.limit().saturating_sub(editing.text().chars().count() - editing.input.value().chars().count());
+        if editing.act == CaseAct::Note && text.contains('\n') {
+            for (n, line) in text.lines().enumerate() {
+                if n > 0 {
+                    let done = editing.input.value().to_string();
+                    editing.lines.push(done);
+                    editing.input = Input::default();
+                }
+                paste(&mut editing.input, line, room);
+            }
+        } else {
+            paste(&mut editing.input, text, room);
+        }
+        true
+    }
+
+    fn send_edit(&mut self, cmds: &mut Vec<Cmd>) {
+        let Mode::Case(view) = &mut self.mode else { return };
+        let Some(editing) = view.editing.as_mut() else { return };
+        if editing.sent.is_some() {
+            return;
+        }
+        match checked_text(editing.act, &editing.text()) {
+            Ok(text) => {
+                let act = editing.act;
+                self.act_on_case(act, text, cmds);
+            }
+            Err(why) => editing.error = Some(why),
+        }
+    }
+
+    /// Sends an act on the open case to the store.
+    fn act_on_case(&mut self, kind: CaseAct, detail: String, cmds: &mut Vec<Cmd>) {
+        let request = self.request_id();
+        let (agent, profile) = (self.settings.agent.clone(), self.settings.profile.clone());
+        let Mode::Case(view) = &mut self.mode else { return };
+        let facts = view.order.as_ref().map(|order| order.facts());
+        let mut act = Act::new(self.now, &agent, profile.as_deref(), kind.name(), Some(&view.link_id), detail);
+        if kind == CaseAct::Resolve {
+            act.basis = facts.as_ref().map(|facts| Basis::of(facts).to_json());
+        }
+        match view.editing.as_mut() {
+            Some(editing) => {
+                editing.sent = Some(request);
+                editing.error = None;
+            }
+            None => view.acting = Some(request),
+        }
+        cmds.push(Cmd::ActOnCase { request, act: Box::new(act), facts: facts.map(Box::new) });
+    }
+
+    /// The store's answer to an act on a case: done (the case is read
+    /// again), refused (why, and the typed text stays), or not written.
+    pub(super) fn case_acted(
+        &mut self,
+        request: RequestId,
+        result: Result<Result<Box<Act>, String>, String>,
+        cmds: &mut Vec<Cmd>,
+    ) {
+        let Mode::Case(view) = &mut self.mode else { return };
+        let editing = view.editing.as_mut().filter(|e| e.sent == Some(request));
+        let ours = editing.is_some() || view.acting == Some(request);
+        if !ours {
+            return;
+        }
+        view.acting = None;
+        let link = crate::sanitize::for_terminal_truncated(&view.link_id, 40);
+        let why = match result {
+            Ok(Ok(act)) => {
+                view.editing = None;
+                let done = act.act.replace(" the case", "");
+                self.notify(format!("{done} {link}"), false);
+                return self.read_case_again(cmds);
+            }
+            Ok(Err(refused)) => refused,
+            Err(error) => format!("not written: {error}"),
+        };
+        let why = crate::sanitize::for_terminal_truncated(&why, 200);
+        match view.editing.as_mut() {
+            Some(editing) => {
+                editing.sent = None;
+                editing.error = Some(why.clone());
+                self.notify(format!("{link}: {why}"), true);
+            }
+            None => self.notify(format!("{link}: {why}"), true),
+        }
+    }
+}
