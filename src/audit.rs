@@ -66,13 +66,21 @@ impl Act {
             words.push_str(subject);
         }
         if !self.detail.is_empty() {
-            words.push_str(&format!(" ({})", self.detail));
+            // A note's lines on one line of the story.
+            words.push_str(&format!(" ({})", self.detail.replace(['\r', '\n'], " / ")));
         }
         if self.outcome != DONE {
             words.push_str(&format!(": {}", self.outcome));
         }
         words
     }
+}
+
+/// Who acts: the agent and the profile, written with every act.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    pub agent: String,
+    pub profile: Option<String>,
 }
 
 /// Which acts to read: `pik-tui audit`, `cases export`, the `:audit` list.

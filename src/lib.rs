@@ -29,6 +29,7 @@ pub mod sandbox;
 pub mod sanitize;
 pub mod signature;
 pub mod store;
+pub mod submit;
 pub mod sync;
 pub mod sync_service;
 #[cfg(any(test, feature = "test-support"))]

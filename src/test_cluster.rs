@@ -258,6 +258,18 @@ impl Cluster {
         }
     }
 
+    /// `psql -c SQL` on a database, as an administrator would type it:
+    /// whether it went through, and what it printed.
+    pub fn psql(&self, url: &str, sql: &str) -> (bool, String) {
+        match Command::new(self.bin.join("psql")).args([url, "-v", "ON_ERROR_STOP=1", "-c", sql]).output() {
+            Ok(out) => {
+                let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+                (out.status.success(), said)
+            }
+            Err(err) => panic!("psql: {err}"),
+        }
+    }
+
     /// The connection string of a database, with the password.
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres:{PASSWORD}@127.0.0.1:{}/{database}", self.port)

@@ -6,7 +6,8 @@
 
 use crate::api::{ApiError, Client, TransactionQuery};
 use crate::app::forms::{ExportJob, ExportSource};
-use crate::app::{Cmd, ErrorInfo, ExportEvent, Found, ListAsk, ListRows, Msg, Write, Written};
+use crate::app::{Cmd, ErrorInfo, ExportEvent, Found, ListAsk, ListRows, Msg, Written};
+use crate::audit::{Act, DONE};
 use crate::export;
 use crate::store::{Batch, Store};
 use tokio::sync::mpsc::UnboundedSender;
@@ -87,13 +88,20 @@ impl Worker {
                     send(Msg::LinkTransactions { request, link_id, result: result.map_err(|e| error_info(&e)) });
                 });
             }
-            Cmd::Write { request, write } => {
+            Cmd::Write { request, write, by } => {
                 tokio::spawn(async move {
-                    let result = run_write(&client, write).await;
-                    if let Ok(Written::Link(link) | Written::Deactivated(link)) = &result {
+                    let submitted = crate::submit::submit(&client, Some(&store), &by, write).await;
+                    if let Ok(Written::Link(link) | Written::Deactivated(link)) = &submitted.result {
                         keep(&store, Batch { links: vec![link.clone()], ..Batch::default() }).await;
                     }
-                    send(Msg::Written { request, result: result.map_err(|e| error_info(&e)) });
+                    let subject = match &submitted.result {
+                        Ok(Written::Link(link) | Written::Deactivated(link)) => Some(link.id.clone()),
+                        _ => None,
+                    };
+                    send(Msg::Written { request, result: submitted.result.map_err(|e| error_info(&e)) });
+                    if let Some(why) = submitted.unrecorded {
+                        send(Msg::Recorded { subject, result: Err(why) });
+                    }
                 });
             }
             Cmd::Search { request, query, offset, limit } => {
@@ -114,10 +122,38 @@ impl Worker {
                     send(Msg::OrderRead { request, result });
                 });
             }
-            Cmd::Export { request, job } => {
+            Cmd::Export { request, job, by } => {
                 tokio::spawn(async move {
+                    let what = format!("{} as {}", job.selection.words(), job.format.extension().to_uppercase());
+                    let mut ended = None;
                     let event = |event: ExportEvent| Msg::Export { request, event };
-                    export(&client, &store, job, |e| send(event(e))).await;
+                    export(&client, &store, job, |e| {
+                        if let ExportEvent::Done { .. } | ExportEvent::Failed(_) = &e {
+                            ended = Some(e.clone());
+                        }
+                        send(event(e))
+                    })
+                    .await;
+                    let (outcome, detail) = match ended {
+                        Some(ExportEvent::Done { rows, path }) => {
+                            (DONE.to_string(), format!("{rows} rows, {what}, to {path}"))
+                        }
+                        Some(ExportEvent::Failed(why)) => (format!("failed: {why}"), what),
+                        _ => return,
+                    };
+                    let act = Act {
+                        outcome,
+                        ..Act::new(chrono::Utc::now(), &by.agent, by.profile.as_deref(), "exported", None, detail)
+                    };
+                    if let Err(err) = store.append_act(act).await {
+                        send(Msg::Recorded { subject: None, result: Err(err.to_string()) });
+                    }
+                });
+            }
+            Cmd::ReadAudit { request } => {
+                tokio::spawn(async move {
+                    let result = store.audit(crate::audit::AuditQuery::default()).await.map_err(|e| e.to_string());
+                    send(Msg::AuditRead { request, result });
                 });
             }
             Cmd::Record(act) => {
@@ -192,15 +228,5 @@ fn expand_home(path: &std::path::Path) -> std::path::PathBuf {
 async fn keep(store: &Store, batch: Batch) {
     if let Err(err) = store.save(batch).await {
         tracing::warn!("could not keep an answer in the mirror: {err}");
-    }
-}
-
-async fn run_write(client: &Client, write: Write) -> Result<Written, ApiError> {
-    match write {
-        Write::CreateLink(link) => client.create_link(&link).await.map(Written::Link),
-        Write::DeactivateLink { id } => client.deactivate_link(&id).await.map(Written::Deactivated),
-        Write::CreateWebhook(webhook) => {
-            client.create_webhook(&webhook).await.map(|created| Written::Webhook(created.webhook, created.secret))
-        }
     }
 }

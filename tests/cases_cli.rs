@@ -247,6 +247,20 @@ async fn cases_are_claimed_resolved_noted_exported_and_audited() {
     let (_, audited, _) = pik(&sandbox, third.path(), &["audit", "--json"]);
     assert_eq!(audited["total"].as_u64(), Some(0), "nothing from that file: {audited}");
 
+    // Writes to PIK from the commands, through the one submit path: in the log too.
+    let (code, made, text) =
+        as_agent(&alice, &["links", "create", "--amount", "10.00", "--currency", "USDT", "--no-qr", "--json"]);
+    assert_eq!(code, 0, "{text}");
+    let made_id = made["id"].as_str().unwrap_or_default().to_string();
+    let (code, _, text) = as_agent(&bob, &["links", "deactivate", &made_id, "--yes"]);
+    assert_eq!(code, 0, "{text}");
+    let (code, _, text) = pik(
+        &sandbox,
+        home.path(),
+        &["links", "export", "--offline", "-o", &home.path().join("links.csv").display().to_string()],
+    );
+    assert_eq!(code, 0, "{text}");
+
     // The audit log: every act, the agent filter, no key or secret in its bytes.
     let (code, audit, text) = pik(&sandbox, home.path(), &["audit", "--json"]);
     assert_eq!(code, 0, "{text}");
@@ -255,11 +269,24 @@ async fn cases_are_claimed_resolved_noted_exported_and_audited() {
         .iter()
         .map(|a| (a["agent"].as_str().unwrap_or("").into(), a["act"].as_str().unwrap_or("").into()))
         .collect();
-    let expected = [("alice", "claimed the case"), ("bob", "noted on the case"), ("bob", "resolved the case")];
+    let someone = acts.last().and_then(|a| a["agent"].as_str()).unwrap_or_default().to_string();
+    let expected = [
+        ("alice", "claimed the case"),
+        ("bob", "noted on the case"),
+        ("bob", "resolved the case"),
+        ("alice", "created a link"),
+        ("bob", "deactivated a link"),
+        (someone.as_str(), "exported"),
+    ];
     assert_eq!(said, expected.map(|(a, b)| (a.to_string(), b.to_string())));
     assert!(acts.iter().all(|a| a["at"].as_str().is_some_and(|at| at.ends_with('Z'))), "UTC: {audit}");
+    let created = &acts[3];
+    assert_eq!((created["subject"].as_str(), created["detail"].as_str()), (Some(made_id.as_str()), Some("10.00 USDT")));
+    assert!(created["request_id"].as_str().is_some_and(|id| id.len() == 32), "the request's id: {created}");
+    assert_eq!(acts[4]["outcome"], "done");
+    assert!(acts[5]["detail"].as_str().is_some_and(|d| d.contains("links.csv") && d.contains("as CSV")), "{audit}");
     let (_, only_bob, _) = pik(&sandbox, home.path(), &["audit", "--agent", "bob", "--json"]);
-    assert_eq!(only_bob["total"].as_u64(), Some(2));
+    assert_eq!(only_bob["total"].as_u64(), Some(3));
     let (code, _, table) = pik(&sandbox, home.path(), &["audit"]);
     assert_eq!(code, 0, "{table}");
     assert!(table.contains("AT (UTC)") || table.contains("UTC"), "the zone is named: {table}");

@@ -191,6 +191,15 @@ proptest! {
                             subject: act.subject.clone(),
                             result: if ok { Ok(()) } else { Err("the mirror failed: disk I/O error\u{1b}[2J".into()) },
                         },
+                        Cmd::ReadAudit { request } => Msg::AuditRead {
+                            request,
+                            result: if ok {
+                                let act = pik_tui::audit::Act::new(chrono::Utc::now(), "mal\u{1b}[2Jlory", None, "claimed the case\u{202e}", Some("pl_\u{1b}x"), "\u{1b}]52;c;aGk=\u{7}".into());
+                                Ok(vec![act; (newest % 7) as usize])
+                            } else {
+                                Err("the record failed\u{1b}[2J".into())
+                            },
+                        },
                         Cmd::ActOnCase { request, act, .. } => Msg::CaseActed {
                             request,
                             result: match (ok, newest % 2) {
@@ -207,7 +216,7 @@ proptest! {
                             link_id,
                             result: Ok(Page { data: vec![], total: 0, limit: Some(100), offset: Some(0), skipped: 0 }),
                         },
-                        Cmd::Write { request, write } => Msg::Written {
+                        Cmd::Write { request, write, .. } => Msg::Written {
                             request,
                             result: match write {
                                 Write::CreateLink(new) if ok => Ok(Written::Link(PaymentLink {
@@ -242,7 +251,7 @@ proptest! {
                             request,
                             result: if ok { Ok(hostile_overview(&query, newest)) } else { Err("the mirror failed\u{1b}[2J".into()) },
                         },
-                        Cmd::Export { request, job } => Msg::Export {
+                        Cmd::Export { request, job, .. } => Msg::Export {
                             request,
                             event: match newest % 5 {
                                 0 => ExportEvent::Exists(job.path.display().to_string()),

@@ -50,6 +50,9 @@ pub struct Client {
     /// sync's share of the budget, so the live panes always come first).
     lane: Option<Arc<Mutex<TokenBucket>>>,
     retry: RetryPolicy,
+    /// The id this handle's writes are sent with (`X-Request-Id`, and the
+    /// `Idempotency-Key` of a create), so the audit log can name the request.
+    request_id: Option<Arc<str>>,
 }
 
 struct Inner {
@@ -153,6 +156,7 @@ impl Client {
             }),
             lane: None,
             retry: config.retry,
+            request_id: None,
         })
     }
 
@@ -161,7 +165,12 @@ impl Client {
     pub fn with_share(&self, requests_per_sec: f64, retry: RetryPolicy) -> Client {
         let burst = requests_per_sec.ceil().clamp(1.0, 1000.0) as u32;
         let lane = TokenBucket::new(requests_per_sec, burst, Instant::now());
-        Client { inner: self.inner.clone(), lane: Some(Arc::new(Mutex::new(lane))), retry }
+        Client { inner: self.inner.clone(), lane: Some(Arc::new(Mutex::new(lane))), retry, request_id: None }
+    }
+
+    /// A handle whose writes are sent with this id.
+    pub fn with_request_id(&self, id: &str) -> Client {
+        Client { request_id: Some(Arc::from(id)), ..self.clone() }
     }
 
     /// The base URL in use, for display.
@@ -229,10 +238,14 @@ impl Client {
         if let Some(body) = body {
             request = request.json(body);
         }
-        if *method == Method::POST {
-            // Harmless where PIK ignores it; lets a server that honours it
-            // recognise a repeated create.
-            request = request.header("Idempotency-Key", uuid::Uuid::new_v4().to_string());
+        if *method != Method::GET {
+            let id = self.request_id.as_deref().map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
+            request = request.header("X-Request-Id", id.as_str());
+            if *method == Method::POST {
+                // Harmless where PIK ignores it; lets a server that honours it
+                // recognise a repeated create.
+                request = request.header("Idempotency-Key", id);
+            }
         }
         let started = Instant::now();
         let timeout = self.inner.request_timeout;

@@ -45,8 +45,16 @@ impl CaseEdit {
         lines.join("\n")
     }
 
-    fn limit(&self) -> usize {
-        if self.act == CaseAct::Resolve { REASON_LIMIT } else { NOTE_LIMIT }
+    /// How many more characters the line being typed may take.
+    fn room(&self) -> usize {
+        let limit = if self.act == CaseAct::Resolve { REASON_LIMIT } else { NOTE_LIMIT };
+        let before: usize = self.lines.iter().map(|line| line.chars().count() + 1).sum();
+        limit.saturating_sub(before)
+    }
+
+    fn new_line(&mut self) {
+        let line = std::mem::take(&mut self.input).value().to_string();
+        self.lines.push(line);
     }
 }
 
@@ -62,20 +70,20 @@ impl App {
     pub(super) fn case_handling_key(&mut self, key: Key, cmds: &mut Vec<Cmd>) -> bool {
         let Mode::Case(view) = &mut self.mode else { return false };
         if let Some(editing) = view.editing.as_mut() {
+            // While the store has it, the text stays as sent: no edit, no Esc.
+            if editing.sent.is_some() {
+                return true;
+            }
             match key.code {
                 KeyCode::Esc => view.editing = None,
                 KeyCode::Enter if key.alt && editing.act == CaseAct::Note => {
-                    if editing.text().chars().count() < editing.limit() {
-                        let line = editing.input.value().to_string();
-                        editing.lines.push(line);
-                        editing.input = Input::default();
+                    if editing.room() > editing.input.value().chars().count() {
+                        editing.new_line();
                     }
                 }
                 KeyCode::Enter => self.send_edit(cmds),
                 _ => {
-                    let room = editing
-                        .limit()
-                        .saturating_sub(editing.text().chars().count() - editing.input.value().chars().count());
+                    let room = editing.room();
                     edit(&mut editing.input, key, room);
                 }
             }
@@ -104,19 +112,20 @@ impl App {
     /// Text pasted into the reason or the note: a reason stays one line.
     pub(super) fn case_edit_paste(&mut self, text: &str) -> bool {
         let Mode::Case(view) = &mut self.mode else { return false };
-        let Some(editing) = view.editing.as_mut() else { return false };
-        let room =
-            editing.limit().saturating_sub(editing.text().chars().count() - editing.input.value().chars().count());
+        let Some(editing) = view.editing.as_mut().filter(|e| e.sent.is_none()) else { return false };
         if editing.act == CaseAct::Note && text.contains('\n') {
             for (n, line) in text.lines().enumerate() {
                 if n > 0 {
-                    let done = editing.input.value().to_string();
-                    editing.lines.push(done);
-                    editing.input = Input::default();
+                    if editing.room() <= editing.input.value().chars().count() {
+                        break;
+                    }
+                    editing.new_line();
                 }
+                let room = editing.room();
                 paste(&mut editing.input, line, room);
             }
         } else {
+            let room = editing.room();
             paste(&mut editing.input, text, room);
         }
         true
@@ -137,46 +146,46 @@ impl App {
         }
     }
 
-    /// Sends an act on the open case to the store.
+    /// Sends an act on the open case to the store; one at a time.
     fn act_on_case(&mut self, kind: CaseAct, detail: String, cmds: &mut Vec<Cmd>) {
+        if self.case_act_sent.is_some() {
+            return self.notify("the last act on a case is still on its way", true);
+        }
         let request = self.request_id();
-        let (agent, profile) = (self.settings.agent.clone(), self.settings.profile.clone());
+        let by = self.actor();
         let Mode::Case(view) = &mut self.mode else { return };
         let facts = view.order.as_ref().map(|order| order.facts());
-        let mut act = Act::new(self.now, &agent, profile.as_deref(), kind.name(), Some(&view.link_id), detail);
+        let mut act = Act::new(self.now, &by.agent, by.profile.as_deref(), kind.name(), Some(&view.link_id), detail);
         if kind == CaseAct::Resolve {
             act.basis = facts.as_ref().map(|facts| Basis::of(facts).to_json());
         }
-        match view.editing.as_mut() {
-            Some(editing) => {
-                editing.sent = Some(request);
-                editing.error = None;
-            }
-            None => view.acting = Some(request),
+        if let Some(editing) = view.editing.as_mut() {
+            editing.sent = Some(request);
+            editing.error = None;
         }
+        self.case_act_sent = Some((request, view.link_id.clone()));
         cmds.push(Cmd::ActOnCase { request, act: Box::new(act), facts: facts.map(Box::new) });
     }
 
     /// The store's answer to an act on a case: done (the case is read
     /// again), refused (why, and the typed text stays), or not written.
+    /// Told whatever is on screen now.
     pub(super) fn case_acted(
         &mut self,
         request: RequestId,
         result: Result<Result<Box<Act>, String>, String>,
         cmds: &mut Vec<Cmd>,
     ) {
-        let Mode::Case(view) = &mut self.mode else { return };
-        let editing = view.editing.as_mut().filter(|e| e.sent == Some(request));
-        let ours = editing.is_some() || view.acting == Some(request);
-        if !ours {
-            return;
-        }
-        view.acting = None;
-        let link = crate::sanitize::for_terminal_truncated(&view.link_id, 40);
+        let Some((_, link)) = self.case_act_sent.take_if(|(sent, _)| *sent == request) else { return };
+        let link = crate::sanitize::for_terminal_truncated(&link, 40);
         let why = match result {
             Ok(Ok(act)) => {
-                view.editing = None;
-                let done = act.act.replace(" the case", "");
+                if let Mode::Case(view) = &mut self.mode
+                    && view.editing.as_ref().is_some_and(|e| e.sent == Some(request))
+                {
+                    view.editing = None;
+                }
+                let done = CaseAct::parse(&act.act).map_or("done", CaseAct::past);
                 self.notify(format!("{done} {link}"), false);
                 return self.read_case_again(cmds);
             }
@@ -184,13 +193,14 @@ impl App {
             Err(error) => format!("not written: {error}"),
         };
         let why = crate::sanitize::for_terminal_truncated(&why, 200);
-        match view.editing.as_mut() {
-            Some(editing) => {
-                editing.sent = None;
-                editing.error = Some(why.clone());
-                self.notify(format!("{link}: {why}"), true);
-            }
-            None => self.notify(format!("{link}: {why}"), true),
+        if let Mode::Case(view) = &mut self.mode
+            && let Some(editing) = view.editing.as_mut().filter(|e| e.sent == Some(request))
+        {
+            editing.sent = None;
+            editing.error = Some(why.clone());
         }
+        self.notify(format!("{link}: {why}"), true);
+        // What stood in the way is news: the case as it is now.
+        self.read_case_again(cmds);
     }
 }

@@ -23,8 +23,6 @@ pub struct CaseView {
     pub fetching: Option<RequestId>,
     /// A reason or a note being typed (`R`, `n`).
     pub editing: Option<super::case_handling::CaseEdit>,
-    /// A claim, release or reopening sent, not yet answered.
-    pub acting: Option<RequestId>,
 }
 
 impl CaseView {
@@ -56,7 +54,6 @@ impl App {
             reply: None,
             fetching: None,
             editing: None,
-            acting: None,
         }));
     }
 
@@ -149,6 +146,11 @@ impl App {
     pub(super) fn act(&self, act: &str, subject: Option<String>, detail: String) -> Cmd {
         let (agent, profile) = (&self.settings.agent, self.settings.profile.as_deref());
         Cmd::Record(Box::new(crate::audit::Act::new(self.now, agent, profile, act, subject.as_deref(), detail)))
+    }
+
+    /// Who acts: this agent, in this profile.
+    pub(super) fn actor(&self) -> crate::audit::Actor {
+        crate::audit::Actor { agent: self.settings.agent.clone(), profile: self.settings.profile.clone() }
     }
 
     /// An act reached the audit log (the case view shows it), or did not.

@@ -30,6 +30,8 @@ pub enum Command {
     Profiles,
     /// This session's alerts.
     Alerts,
+    /// The audit log.
+    Audit,
     /// The Search pane with this query.
     Search(String),
     /// Sort the visible pane: a column and an optional direction.
@@ -100,6 +102,7 @@ impl Command {
             ("clear", None) => Command::Clear,
             ("profiles", None) => Command::Profiles,
             ("alerts", None) => Command::Alerts,
+            ("audit", None) => Command::Audit,
             ("profile", Some(name)) => Command::Profile(name.clone()),
             ("profile", None) => return Err(CommandError("profile: name one (see :profiles)".into())),
             ("status", _) => Command::Status(value),
@@ -165,6 +168,7 @@ impl App {
             Command::Search(text) => self.open_search(&text),
             Command::Sort(text) => self.sort_command(&text),
             Command::Alerts => self.open_alert_log(),
+            Command::Audit => self.open_audit(cmds),
             Command::Profile(name) => {
                 if self.settings.profiles.is_empty() {
                     let text = self.no_profiles();

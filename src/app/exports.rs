@@ -87,7 +87,7 @@ impl App {
 
     pub(super) fn start_export(&mut self, job: ExportJob, cmds: &mut Vec<Cmd>) {
         let request = self.request_id();
-        cmds.push(Cmd::Export { request, job });
+        cmds.push(Cmd::Export { request, job, by: self.actor() });
         if let Some(dialog) = self.mode.dialog_mut() {
             dialog.submitted(request);
         }

@@ -23,7 +23,7 @@ impl App {
         }
         match &self.mode {
             Mode::Normal => self.normal_key(key, cmds),
-            Mode::Help { .. } | Mode::Alerts { .. } | Mode::Case(_) => self.overlay_key(key, cmds),
+            Mode::Help { .. } | Mode::Alerts { .. } | Mode::Audit(_) | Mode::Case(_) => self.overlay_key(key, cmds),
             Mode::Filter(_) | Mode::Search(_) | Mode::Command(_) => self.prompt_key(key, cmds),
             _ => self.dialog_key(key, cmds),
         }
@@ -184,6 +184,7 @@ impl App {
         let scroll = match &mut self.mode {
             Mode::Help { scroll } | Mode::Alerts { scroll } => scroll,
             Mode::Case(view) => &mut view.scroll,
+            Mode::Audit(view) => &mut view.scroll,
             _ => return,
         };
         *scroll = match action {
@@ -289,7 +290,7 @@ impl App {
             Mode::Case(_) => {
                 self.case_edit_paste(pasted);
             }
-            Mode::Help { .. } | Mode::Alerts { .. } => {}
+            Mode::Help { .. } | Mode::Alerts { .. } | Mode::Audit(_) => {}
             mode => {
                 if let Some(dialog) = mode.dialog_mut() {
                     dialog.paste(pasted);

@@ -111,6 +111,11 @@ pub enum Msg {
         request: RequestId,
         result: Result<Box<crate::cases::Order>, String>,
     },
+    /// The audit log, oldest first, or why it could not be read.
+    AuditRead {
+        request: RequestId,
+        result: Result<Vec<crate::audit::Act>, String>,
+    },
     /// An act on a case: taken, refused (why), or not written (the error).
     CaseActed {
         request: RequestId,
@@ -185,9 +190,11 @@ pub enum Cmd {
         request: RequestId,
         link_id: String,
     },
+    /// Send this write to PIK once (`submit`), by this agent.
     Write {
         request: RequestId,
         write: Write,
+        by: crate::audit::Actor,
     },
     /// Rows `offset..offset + limit` of what a query matches in the mirror.
     Search {
@@ -207,12 +214,18 @@ pub enum Cmd {
         link_id: String,
     },
     /// Write rows to a file in the background, reporting as it goes.
+    /// Write rows to a file; the act goes in the audit log, by this agent.
     Export {
         request: RequestId,
         job: ExportJob,
+        by: crate::audit::Actor,
     },
     /// Append this act to the audit log.
     Record(Box<crate::audit::Act>),
+    /// Read the audit log (`:audit`).
+    ReadAudit {
+        request: RequestId,
+    },
     /// Take this act on a case if its handling allows it (the store decides),
     /// with the order's facts now.
     ActOnCase {

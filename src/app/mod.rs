@@ -10,6 +10,7 @@
 //! write goes through, and its answers), `command` (the `:` line).
 
 pub mod alerts;
+pub mod audit_view;
 pub mod case_handling;
 pub mod case_view;
 mod clock;
@@ -74,6 +75,8 @@ pub enum Mode {
     Alerts {
         scroll: u16,
     },
+    /// `:audit`: the audit log, newest first.
+    Audit(Box<audit_view::AuditView>),
     NewLink(Box<LinkForm>),
     /// An order's case: its story and the next step.
     Case(Box<case_view::CaseView>),
@@ -104,6 +107,7 @@ impl Mode {
             | Mode::Command(_)
             | Mode::Help { .. }
             | Mode::Case(_)
+            | Mode::Audit(_)
             | Mode::Alerts { .. } => None,
         }
     }
@@ -123,6 +127,7 @@ impl Mode {
             | Mode::Command(_)
             | Mode::Help { .. }
             | Mode::Case(_)
+            | Mode::Audit(_)
             | Mode::Alerts { .. } => None,
         }
     }
@@ -182,6 +187,9 @@ pub struct App {
     unheard_currency: Option<String>,
     /// An object being fetched by id, and why.
     pending_lookup: Option<(RequestId, String, detail::Lookup)>,
+    /// An act on a case sent to the store, and the case's link: its answer
+    /// is told whatever is on screen by then.
+    case_act_sent: Option<(RequestId, String)>,
     notice: Option<Notice>,
     width: u16,
     height: u16,
@@ -241,6 +249,7 @@ impl App {
             mode: Mode::Normal,
             detail: None,
             pending_lookup: None,
+            case_act_sent: None,
             unheard_currency: None,
             notice: None,
             width,
@@ -332,7 +341,7 @@ impl App {
             Msg::LinkTransactions { request, link_id, result } => {
                 self.link_transactions_loaded(request, &link_id, result)
             }
-            Msg::Written { request, result } => self.written(request, result, &mut cmds),
+            Msg::Written { request, result } => self.written(request, result),
             Msg::Event(event) => self.events.prepend(*event, now),
             Msg::Refused(reason) => self.refused_event(reason, &mut cmds),
             Msg::Changes(transactions) => {
@@ -348,6 +357,7 @@ impl App {
             Msg::OrderRead { request, result } => self.order_read(request, result, &mut cmds),
             Msg::Recorded { subject, result } => self.recorded(subject, result, &mut cmds),
             Msg::CaseActed { request, result } => self.case_acted(request, result, &mut cmds),
+            Msg::AuditRead { request, result } => self.audit_read(request, result),
             Msg::Overview { request, result } => self.overview_loaded(request, result, &mut cmds),
             Msg::Export { request, event } => self.export_event(request, event),
             Msg::ProfileSwitched(result) => self.profile_switched(result),

@@ -67,28 +67,28 @@ impl Period {
 
 /// Which cases the Overview's list shows, by their handling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaseFilter {
+pub enum CasesShown {
     Open,
     Mine,
     Unclaimed,
     ResolvedToday,
 }
 
-impl CaseFilter {
-    const ALL: [CaseFilter; 4] = [CaseFilter::Open, CaseFilter::Mine, CaseFilter::Unclaimed, CaseFilter::ResolvedToday];
+impl CasesShown {
+    const ALL: [CasesShown; 4] = [CasesShown::Open, CasesShown::Mine, CasesShown::Unclaimed, CasesShown::ResolvedToday];
 
     pub fn words(self) -> &'static str {
         match self {
-            CaseFilter::Open => "open cases",
-            CaseFilter::Mine => "my cases",
-            CaseFilter::Unclaimed => "unclaimed cases",
-            CaseFilter::ResolvedToday => "resolved today",
+            CasesShown::Open => "open cases",
+            CasesShown::Mine => "my cases",
+            CasesShown::Unclaimed => "unclaimed cases",
+            CasesShown::ResolvedToday => "resolved today",
         }
     }
 
-    fn next(self) -> CaseFilter {
-        let at = CaseFilter::ALL.iter().position(|f| *f == self).unwrap_or(0);
-        CaseFilter::ALL[(at + 1) % CaseFilter::ALL.len()]
+    fn next(self) -> CasesShown {
+        let at = CasesShown::ALL.iter().position(|f| *f == self).unwrap_or(0);
+        CasesShown::ALL[(at + 1) % CasesShown::ALL.len()]
     }
 }
 
@@ -167,7 +167,7 @@ const REFUSED_KEPT: usize = 50;
 pub struct OverviewState {
     pub period: Period,
     /// Which cases the list shows.
-    pub case_filter: CaseFilter,
+    pub case_filter: CasesShown,
     /// The chart's currency as chosen with ←/→ (until then, the first with
     /// settled volume).
     chosen_currency: Option<String>,
@@ -191,7 +191,7 @@ impl OverviewState {
     pub fn new(now: DateTime<Utc>) -> Self {
         OverviewState {
             period: Period::Today,
-            case_filter: CaseFilter::Open,
+            case_filter: CasesShown::Open,
             chosen_currency: None,
             shown: None,
             computed_at: None,
@@ -232,10 +232,10 @@ impl App {
     pub fn overview_query(&self) -> OverviewQuery {
         let query = period_query(&self.settings.zone, self.overview.period, self.now, self.settings.case_rules.clone());
         let handled = match self.overview.case_filter {
-            CaseFilter::Open => Handled::Open,
-            CaseFilter::Mine => Handled::Mine(self.settings.agent.clone()),
-            CaseFilter::Unclaimed => Handled::Unclaimed,
-            CaseFilter::ResolvedToday => Handled::ResolvedSince(self.settings.zone.day_around(self.now).0),
+            CasesShown::Open => Handled::Open,
+            CasesShown::Mine => Handled::Mine(self.settings.agent.clone()),
+            CasesShown::Unclaimed => Handled::Unclaimed,
+            CasesShown::ResolvedToday => Handled::ResolvedSince(self.settings.zone.day_around(self.now).0),
         };
         OverviewQuery { chart_currency: self.overview.chosen_currency.clone(), handled, ..query }
     }
@@ -293,7 +293,11 @@ impl App {
                 let new = self.overview.list.replace_all(self.overview.items(), baseline, self.now);
                 let view = self.view_height();
                 self.overview.list.keep_visible(view);
-                self.attention_arrived(&new, cmds);
+                // Under another filter a case comes into view by a claim or
+                // a resolution: that is no news.
+                if self.overview.case_filter == CasesShown::Open {
+                    self.attention_arrived(&new, cmds);
+                }
             }
             Err(why) => self.overview.error = Some(why),
         }

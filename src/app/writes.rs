@@ -18,18 +18,18 @@ impl App {
         if let Some(dialog) = self.mode.dialog_mut() {
             dialog.submitted(request);
         }
-        cmds.push(Cmd::Write { request, write });
+        cmds.push(Cmd::Write { request, write, by: self.actor() });
     }
 
     /// The answer to a write, for the dialog that is waiting for it.
-    pub(super) fn written(&mut self, request: RequestId, result: Result<Written, ErrorInfo>, cmds: &mut Vec<Cmd>) {
+    pub(super) fn written(&mut self, request: RequestId, result: Result<Written, ErrorInfo>) {
         if self.mode.dialog().and_then(|d| d.submitting()) != Some(request) {
             return; // not (or no longer) waited for
         }
         match std::mem::replace(&mut self.mode, Mode::Normal) {
             Mode::NewLink(mut form) => {
                 form.submitting = None;
-                self.link_created(form, result, cmds);
+                self.link_created(form, result);
             }
             Mode::Deactivate(confirm) => self.link_deactivated(&confirm.id, result),
             Mode::NewWebhook(mut form) => {
@@ -40,11 +40,9 @@ impl App {
         }
     }
 
-    fn link_created(&mut self, mut form: Box<LinkForm>, result: Result<Written, ErrorInfo>, cmds: &mut Vec<Cmd>) {
+    fn link_created(&mut self, mut form: Box<LinkForm>, result: Result<Written, ErrorInfo>) {
         match result {
             Ok(Written::Link(link)) => {
-                let detail = format!("{} {}", link.amount, link.currency);
-                cmds.push(self.act("created a link", Some(link.id.clone()), detail));
                 // The worker kept it in the mirror, which says so: the list
                 // reads it, marked new.
                 self.last_currency = link.currency.clone();

@@ -37,6 +37,17 @@ impl CaseAct {
         }
     }
 
+    /// What was done, in a word: "claimed".
+    pub fn past(self) -> &'static str {
+        match self {
+            CaseAct::Claim => "claimed",
+            CaseAct::Release => "released",
+            CaseAct::Resolve => "resolved",
+            CaseAct::Reopen => "reopened",
+            CaseAct::Note => "noted",
+        }
+    }
+
     pub fn parse(name: &str) -> Option<CaseAct> {
         CaseAct::ALL.into_iter().find(|act| act.name() == name)
     }
@@ -92,7 +103,14 @@ impl Basis {
                 .push(if now.pending_since.is_some() { "a payment under way" } else { "no payment under way" }.into());
         }
         if self.confirmed_since != now.confirmed_since {
-            changed.push("a payment confirmed".into());
+            changed.push(
+                if now.confirmed_since.is_some() {
+                    "a payment confirmed, not credited"
+                } else {
+                    "no payment waiting for credit"
+                }
+                .into(),
+            );
         }
         if self.failed_at != now.failed_at {
             changed.push("a failed attempt".into());
@@ -184,8 +202,10 @@ impl Handling {
                 Some((by, at)) => Err(format!("claimed by {by} {}", ago(*at))),
                 None => Ok(()),
             },
+            // Another's claim is theirs to give up: never taken from them.
             CaseAct::Release => match &self.claimed {
-                Some(_) => Ok(()),
+                Some((by, _)) if by == agent => Ok(()),
+                Some((by, at)) => Err(format!("claimed by {by} {}: only they release it", ago(*at))),
                 None => Err("it is not claimed".into()),
             },
             CaseAct::Resolve => match self.resolved_now(facts) {
@@ -266,11 +286,15 @@ mod tests {
         assert_eq!(handling.claimed.as_ref().map(|(by, _)| by.as_str()), Some("alice"));
         assert_eq!(handling.allows(CaseAct::Claim, "bob", None, t0()), Err("claimed by alice 3 s ago".into()));
         assert_eq!(handling.allows(CaseAct::Claim, "alice", None, t0()), Err("you claimed it 3 s ago".into()));
-        assert_eq!(handling.allows(CaseAct::Release, "bob", None, t0()), Ok(()));
+        assert_eq!(
+            handling.allows(CaseAct::Release, "bob", None, t0()),
+            Err("claimed by alice 3 s ago: only they release it".into())
+        );
+        assert_eq!(handling.allows(CaseAct::Release, "alice", None, t0()), Ok(()));
         let released = Handling::of(&[act("alice", CaseAct::Claim, 30, ""), act("alice", CaseAct::Release, 20, "")]);
         assert_eq!(released.claimed, None);
         assert_eq!(released.allows(CaseAct::Claim, "bob", None, t0()), Ok(()));
-        assert_eq!(released.allows(CaseAct::Release, "bob", None, t0()), Err("it is not claimed".into()));
+        assert_eq!(released.allows(CaseAct::Release, "alice", None, t0()), Err("it is not claimed".into()));
         // An act that did not go through changes nothing.
         let refused = Act { outcome: "refused: claimed by alice".into(), ..act("bob", CaseAct::Claim, 1, "") };
         assert_eq!(

@@ -267,6 +267,9 @@ pub enum LinksCommand {
         no_qr: bool,
         #[command(flatten)]
         args: ApiArgs,
+        /// The mirror whose audit log records the create.
+        #[command(flatten)]
+        mirror: MirrorArgs,
     },
     /// List payment links, newest first.
     List {
@@ -299,6 +302,9 @@ pub enum LinksCommand {
         yes: bool,
         #[command(flatten)]
         args: ApiArgs,
+        /// The mirror whose audit log records the deactivation.
+        #[command(flatten)]
+        mirror: MirrorArgs,
     },
 }
 
@@ -372,6 +378,9 @@ pub enum WebhooksCommand {
         events: Vec<String>,
         #[command(flatten)]
         args: ApiArgs,
+        /// The mirror whose audit log records the registration.
+        #[command(flatten)]
+        mirror: MirrorArgs,
     },
     /// Check a PIK-Signature: the raw body on standard input. Exit 0 if valid, 1 if not.
     Verify {
@@ -462,10 +471,10 @@ impl Command {
     pub fn global(&self) -> GlobalArgs {
         match self {
             Command::Links(command) => match command {
-                LinksCommand::Create { args, .. }
-                | LinksCommand::List { args, .. }
-                | LinksCommand::Get { args, .. }
-                | LinksCommand::Deactivate { args, .. } => args.into(),
+                LinksCommand::Create { args, mirror, .. } | LinksCommand::Deactivate { args, mirror, .. } => {
+                    GlobalArgs::from(args).with_mirror(mirror)
+                }
+                LinksCommand::List { args, .. } | LinksCommand::Get { args, .. } => args.into(),
                 LinksCommand::Export { args, .. } => args.into(),
             },
             Command::Transactions(command) => match command {
@@ -473,7 +482,8 @@ impl Command {
                 TransactionsCommand::Export { args, .. } => args.into(),
             },
             Command::Webhooks(command) => match command {
-                WebhooksCommand::List { args } | WebhooksCommand::Create { args, .. } => args.into(),
+                WebhooksCommand::Create { args, mirror, .. } => GlobalArgs::from(args).with_mirror(mirror),
+                WebhooksCommand::List { args } => args.into(),
                 WebhooksCommand::Verify { args, .. } | WebhooksCommand::Listen { args, .. } => args.into(),
             },
             Command::Store(

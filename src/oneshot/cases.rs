@@ -144,7 +144,9 @@ async fn show(global: &GlobalArgs, link_id: &str, offline: bool, rules: &CaseRul
     let (opened, order) = order_of(global, link_id, offline).await?;
     let now = chrono::Utc::now();
     let facts = order.facts();
-    let case = judge(&facts, rules, now);
+    let own = order.acts.iter().filter(|act| act.subject.as_deref() == Some(link_id));
+    let handling = crate::cases::Handling::of(own);
+    let case = judge(&facts, rules, now).map(|case| case.handled(Some(&handling), &facts));
     let story = timeline(&order, &[]);
     let step = case.as_ref().map(|case| next_step(case, &facts, now));
     if global.json {
@@ -160,6 +162,23 @@ async fn show(global: &GlobalArgs, link_id: &str, offline: bool, rules: &CaseRul
         Some(case) => {
             let met: Vec<&str> = case.met.iter().map(|kind| kind.words()).collect();
             println!("{}: {}", for_terminal_truncated(link_id, 40), met.join(", "));
+            if let Some((by, at)) = &case.claimed {
+                println!("claimed by {}, {}", for_terminal_truncated(by, 40), age_words(now - *at));
+            }
+            if let Some(resolved) = &case.resolved {
+                let reason = for_terminal_truncated(&resolved.reason, 200);
+                println!(
+                    "resolved by {} {}: {reason}",
+                    for_terminal_truncated(&resolved.by, 40),
+                    age_words(now - resolved.at)
+                );
+            }
+            if let Some(why) = &case.reopened {
+                println!(
+                    "open again: the payments changed since it was resolved ({})",
+                    for_terminal_truncated(why, 200)
+                );
+            }
         }
         None => println!("{}: no case", for_terminal_truncated(link_id, 40)),
     }

@@ -117,6 +117,7 @@ pub(super) async fn rows(global: &GlobalArgs, args: ExportArgs, link: Option<Str
         None => Destination::Stdout,
     };
     let noun = if kinds == Kinds::Links { "links" } else { "transactions" };
+    let what = format!("{} as {}", Selection::Filter(query.clone()).words(), format.extension().to_uppercase());
     let progress = Progress::new(noun);
     let report = |done: u64, total: u64| progress.update(done, total);
     let exported = if args.from_api {
@@ -134,6 +135,8 @@ pub(super) async fn rows(global: &GlobalArgs, args: ExportArgs, link: Option<Str
     };
     progress.bar.finish_and_clear();
     let exported = exported.map_err(failed)?;
+    let to = exported.path.as_ref().map_or_else(|| "standard output".to_string(), |p| p.display().to_string());
+    super::handling::record(global, "exported", format!("{} rows, {what}, to {to}", exported.rows)).await;
     let rows = group_thousands(exported.rows);
     match (&exported.path, global.json) {
         (Some(path), true) => print_json(&json!({"rows": exported.rows, "path": path.display().to_string()})),

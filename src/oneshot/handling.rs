@@ -41,7 +41,7 @@ pub async fn act(global: &GlobalArgs, link_id: &str, act: CaseAct, text: Option<
             if global.json {
                 print_json(&act_json(&done));
             } else {
-                println!("{} {shown}", for_terminal_truncated(&done.act.replace(" the case", ""), 40));
+                println!("{} {shown}", act.past());
             }
             Ok(())
         }
@@ -53,18 +53,35 @@ pub async fn act(global: &GlobalArgs, link_id: &str, act: CaseAct, text: Option<
     }
 }
 
+/// Writes an act of this command in the audit log; one that cannot be
+/// written is said, and the command's work stands.
+pub async fn record(global: &GlobalArgs, act: &str, detail: String) {
+    let file = crate::config::load(&crate::config::Flags::from(global)).ok().flatten();
+    let written = match mirrored(global, true).await {
+        Ok(opened) => {
+            let profile = opened.settings.profile.clone();
+            let agent = crate::config::agent(file.as_ref(), profile.as_deref());
+            let act = Act::new(chrono::Utc::now(), &agent, profile.as_deref(), act, None, detail);
+            opened.store.append_act(act).await.map(|_| ()).map_err(|e| e.to_string())
+        }
+        Err(failure) => Err(failure.message),
+    };
+    if let Err(why) = written {
+        eprintln!("warning: not written in the audit log: {why}");
+    }
+}
+
 /// `cases export`: the acts on cases as JSON Lines, oldest first.
 pub async fn export(global: &GlobalArgs, output: Option<&std::path::Path>) -> Outcome {
     let opened = mirrored(global, true).await?;
     let acts = opened.store.audit(AuditQuery { cases_only: true, ..AuditQuery::default() }).await.map_err(failed)?;
-    let mut text = String::new();
-    for act in &acts {
-        // An act is plain data: it always serializes.
-        text.push_str(&serde_json::to_string(act).unwrap_or_default());
-        text.push('\n');
-    }
+    let lines: Vec<String> = acts.iter().map(|act| serde_json::to_string(act).unwrap_or_default()).collect();
     match output {
         None => {
+            // A terminal may be reading: notes and names are escaped (a JSON
+            // reader gets the same text).
+            let text: String =
+                lines.iter().map(|line| format!("{}\n", crate::sanitize::json_for_terminal(line))).collect();
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| write_failed("standard output", &e))
         }
@@ -75,6 +92,7 @@ pub async fn export(global: &GlobalArgs, output: Option<&std::path::Path>) -> Ou
                 .create_new(true)
                 .open(path)
                 .map_err(|e| write_failed(&shown, &e))?;
+            let text: String = lines.iter().map(|line| format!("{line}\n")).collect();
             file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).map_err(|e| write_failed(&shown, &e))?;
             eprintln!("{} acts on cases written to {shown}", acts.len());
             Ok(())
@@ -168,6 +186,7 @@ fn act_json(act: &Act) -> serde_json::Value {
         "outcome": act.outcome,
         "request_id": act.request_id,
         "detail": act.detail,
+        "basis": act.basis,
     })
 }
 

@@ -84,11 +84,11 @@ pub(super) async fn create(
 ) -> Result<PaymentLink, Failure> {
     let request = check_new_link(amount, currency, description)?;
     context.refuse_if_read_only("create a payment link")?;
-    let link = context
-        .client
-        .create_link(&request)
-        .await
-        .map_err(|e| Failure::write(e, "payment link", "pik-tui links list"))?;
+    let link = match context.submit(crate::app::Write::CreateLink(request)).await {
+        Ok(crate::app::Written::Link(link)) => link,
+        Ok(_) => return Err(Failure::usage("PIK answered a create with something else")),
+        Err(error) => return Err(Failure::write(error, "payment link", "pik-tui links list")),
+    };
     show(context, &link);
     if let (false, Some(url)) = (context.json, &link.url) {
         println!();
@@ -142,7 +142,12 @@ async fn deactivate(context: &Context, id: &str, yes: bool) -> Outcome {
             for_terminal_truncated(link.description.as_deref().unwrap_or("no description"), 60)
         ))?;
     }
-    let link = context.client.deactivate_link(&link.id).await.map_err(|error| {
+    let deactivated = match context.submit(crate::app::Write::DeactivateLink { id: link.id.clone() }).await {
+        Ok(crate::app::Written::Deactivated(link)) => Ok(link),
+        Ok(_) => return Err(Failure::usage("PIK answered a deactivation with something else")),
+        Err(error) => Err(error),
+    };
+    let link = deactivated.map_err(|error| {
         // The link exists (we just read it), so 404/405 means the server
         // has no DELETE: PIK documents it in its guides only.
         if matches!(error.status(), Some(404 | 405)) {

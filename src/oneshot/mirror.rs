@@ -45,6 +45,11 @@ async fn open(global: &GlobalArgs) -> Result<Opened, Failure> {
     Ok(Opened { settings, store: opened.store, zone })
 }
 
+/// The store a command's write records its act in.
+pub(super) async fn open_record(global: &GlobalArgs) -> Result<Store, Failure> {
+    open(global).await.map(|opened| opened.store)
+}
+
 pub async fn store(global: &GlobalArgs, command: StoreCommand) -> Outcome {
     if let StoreCommand::Path { .. } = command {
         // Where it would be, without creating it.

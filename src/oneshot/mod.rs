@@ -41,6 +41,10 @@ struct Context {
     links: Option<crate::hyperlink::Explorers>,
     /// Times are printed in it (JSON stays UTC).
     zone: Zone,
+    /// Who acts, in the audit log.
+    by: crate::audit::Actor,
+    /// The options, for the record a write's act goes in.
+    global: GlobalArgs,
 }
 
 impl Context {
@@ -76,7 +80,33 @@ fn connect(global: &GlobalArgs) -> Result<Context, Failure> {
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let on = terminal && !global.json && !global.no_hyperlinks && file.hyperlinks != Some(false);
     let zone = zone(global, Some(&file), settings.profile.as_deref())?;
-    Ok(Context { client, json: global.json, read_only: settings.read_only, links: on.then_some(explorers), zone })
+    let by = crate::audit::Actor {
+        agent: config::agent(Some(&file), settings.profile.as_deref()),
+        profile: settings.profile.clone(),
+    };
+    let (json, read_only, links) = (global.json, settings.read_only, on.then_some(explorers));
+    Ok(Context { client, json, read_only, links, zone, by, global: global.clone() })
+}
+
+impl Context {
+    /// A write to PIK through the one submit path: sent once, and its act
+    /// written in the audit log beside the mirror (a record that cannot be
+    /// opened is said, and the write goes on: PIK's answer matters more).
+    async fn submit(&self, write: crate::app::Write) -> Result<crate::app::Written, crate::api::ApiError> {
+        let record = match mirror::open_record(&self.global).await {
+            Ok(store) => store,
+            Err(failure) => {
+                eprintln!("warning: the audit log cannot be opened ({}); the write is not recorded", failure.message);
+                let submitted = crate::submit::submit(&self.client, None, &self.by, write).await;
+                return submitted.result;
+            }
+        };
+        let submitted = crate::submit::submit(&self.client, Some(&record), &self.by, write).await;
+        if let Some(why) = &submitted.unrecorded {
+            eprintln!("warning: not written in the audit log: {why}");
+        }
+        submitted.result
+    }
 }
 
 /// The zone of a command that reads the mirror: its profile's, as

@@ -43,10 +43,11 @@ pub(super) async fn run(context: &Context, command: WebhooksCommand) -> Outcome 
                 )));
             }
             context.refuse_if_read_only("register a webhook")?;
-            let created = client
-                .create_webhook(&CreateWebhook { url, events })
-                .await
-                .map_err(|e| Failure::write(e, "webhook", "pik-tui webhooks list"))?;
+            let created = match context.submit(crate::app::Write::CreateWebhook(CreateWebhook { url, events })).await {
+                Ok(crate::app::Written::Webhook(webhook, secret)) => crate::api::CreatedWebhook { webhook, secret },
+                Ok(_) => return Err(Failure::usage("PIK answered a registration with something else")),
+                Err(error) => return Err(Failure::write(error, "webhook", "pik-tui webhooks list")),
+            };
             if context.json {
                 let mut value = json!(created.webhook);
                 value["secret"] = json!(created.secret.expose());

@@ -1,9 +1,9 @@
 //! Cases in the store: the rules both backends keep. A write finds the
-//! links it touched ([`touched`]); the backend reads each one's rows back
-//! (but those whose payments' moves cannot start a case and which have no
-//! facts kept) in the same transaction and keeps its facts when they may make a case
-//! (`cases::LinkFacts::worth_keeping`), so the list reads a small table,
-//! never the payments.
+//! links it touched ([`touched`]); in the same transaction the backend
+//! tells their facts from those kept where it can ([`Touched::tell`]),
+//! reads the rest back from their rows, and keeps the facts that may make
+//! a case (`cases::LinkFacts::worth_keeping`), so the list reads a small
+//! table, never the payments.
 
 use crate::api::{PaymentLink, Transaction, TransactionStatus};
 use crate::cases::{self, Case, CaseKind, CaseRules, Handling, LinkFacts};
@@ -104,6 +104,12 @@ impl Touched {
         (told, read)
     }
 }
+
+/// The SQL that finds which of some links were paid (both backends, the
+/// list of ids appended in each one's way): the index by status and link
+/// answers it without the rows.
+pub const PAID_LINKS: &str =
+    "SELECT DISTINCT payment_link_id FROM transactions WHERE status IN ('confirmed', 'settled') AND payment_link_id ";
 
 /// The facts kept of the links that payments arrived on, read from their
 /// JSON (`None`: kept, but this build cannot read them).

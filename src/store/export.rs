@@ -24,6 +24,19 @@ impl Selection {
             Selection::Filter(query) | Selection::Search(query) => query.kinds,
         }
     }
+
+    /// What is exported, in words, for the audit log: "transactions found by a search".
+    pub fn words(&self) -> String {
+        let kinds = match self.kinds() {
+            Kinds::Links => "links",
+            Kinds::Transactions => "transactions",
+            Kinds::Both => "links and transactions",
+        };
+        match self {
+            Selection::Filter(_) => format!("{kinds} by filters"),
+            Selection::Search(_) => format!("{kinds} found by a search"),
+        }
+    }
 }
 
 /// A link as stored, borrowed from the database while it is written.

@@ -321,7 +321,7 @@ impl Store {
     pub async fn cases(&self, query: cases::CaseQuery) -> Result<Vec<crate::cases::Case>, StoreError> {
         let late = cases::Late::of(&query.rules, query.now);
         let facts = on_backend!(self, backend => backend.case_facts(late).await)?;
-        Ok(cases::list(facts, &query, &self.handling().await?))
+        Ok(cases::list(facts, &query, &self.handling().await))
     }
 
     /// One order's rows (a link with no case too): its link, the payments
@@ -344,7 +344,7 @@ impl Store {
 
     /// The overview of a period: money per currency, the chart, what needs attention.
     pub async fn overview(&self, mut query: OverviewQuery) -> Result<Overview, StoreError> {
-        query.handling = self.handling().await?;
+        query.handling = self.handling().await;
         on_backend!(self, backend => backend.overview(query).await)
     }
 

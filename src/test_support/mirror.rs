@@ -82,6 +82,10 @@ pub async fn read_for(store: &Store, cmd: &Cmd) -> Option<Msg> {
             let result = store.append_act(*act.clone()).await.map(|_| ()).map_err(|e| e.to_string());
             Msg::Recorded { subject, result }
         }
+        Cmd::ReadAudit { request } => {
+            let result = store.audit(crate::audit::AuditQuery::default()).await.map_err(|e| e.to_string());
+            Msg::AuditRead { request, result }
+        }
         Cmd::ActOnCase { request, act, facts } => {
             let done = store.act_on_case(*act.clone(), facts.clone().map(|f| *f)).await;
             Msg::CaseActed { request, result: done.map(|taken| taken.map(Box::new)).map_err(|e| e.to_string()) }

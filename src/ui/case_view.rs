@@ -58,16 +58,21 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &CaseView) {
         format!("case of {} · {}", for_terminal_truncated(&view.link_id, 40), for_terminal_truncated(zone.name(), 30));
     let has_case = case.is_some();
     let underpaid = case.is_some_and(|c| c.kind == crate::cases::CaseKind::Underpaid);
+    let mine = app.case_handling().and_then(|h| h.claimed).is_some_and(|(by, _)| by == app.settings.agent);
+    let claim = if mine { "m release" } else { "m claim" };
     let last = match (&view.editing, underpaid, has_case) {
-        (Some(edit), _, _) if edit.act == CaseAct::Note => "Enter adds the note   Alt+Enter a new line   Esc drops it",
-        (Some(_), _, _) => "Enter resolves   Esc drops the reason",
-        (None, true, _) => {
-            "b balance link   c copy a reply   m claim   R resolve   n note   O reopen   other keys close"
+        (Some(edit), _, _) if edit.sent.is_some() => "sending…".to_string(),
+        (Some(edit), _, _) if edit.act == CaseAct::Note => {
+            "Enter adds the note   Alt+Enter a new line   Esc drops it".into()
         }
-        (None, false, true) => "c copy a reply   m claim   R resolve   n note   O reopen   other keys close",
-        (None, false, false) => "n note   any other key closes",
+        (Some(_), _, _) => "Enter resolves   Esc drops the reason".into(),
+        (None, true, _) => {
+            format!("b balance link   c copy a reply   {claim}   R resolve   n note   O reopen   other keys close")
+        }
+        (None, false, true) => format!("c copy a reply   {claim}   R resolve   n note   O reopen   other keys close"),
+        (None, false, false) => format!("{claim}   n note   O reopen   other keys close"),
     };
-    overlay(frame, app, theme, &title, lines, last, view.scroll);
+    overlay(frame, app, theme, &title, lines, &last, view.scroll);
 }
 
 /// Who has the case, whether it is resolved (or opened again by its

@@ -112,6 +112,36 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, scroll: u16) {
 }
 
 /// `:alerts`: this session's alerts, newest first, each with its time.
+/// `:audit`: what agents did, newest first, every time in the agent's zone.
+pub fn audit(frame: &mut Frame, app: &App, theme: &Theme, view: &crate::app::audit_view::AuditView) {
+    let zone = &app.settings.zone;
+    let mut lines = match &view.acts {
+        None => vec![Line::from(Span::styled(" reading the audit log…", theme.dim()))],
+        Some(Err(why)) => vec![Line::from(Span::styled(
+            format!(" the audit log could not be read: {}", crate::sanitize::for_terminal_truncated(why, 200)),
+            theme.error(),
+        ))],
+        Some(Ok(acts)) => {
+            let rows: Vec<(String, String)> = acts
+                .iter()
+                .map(|act| {
+                    (zone.format(act.at, "%Y-%m-%d %H:%M"), crate::sanitize::for_terminal(&act.words()).into_owned())
+                })
+                .collect();
+            aligned(&rows, theme, inner_width(app))
+        }
+    };
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled(" nothing has been done through pik-tui yet", theme.dim())));
+    }
+    let shown = crate::app::audit_view::SHOWN;
+    let title = format!(
+        "audit log, newest first (the last {shown}; all of it: pik-tui audit) · {}",
+        crate::sanitize::for_terminal_truncated(zone.name(), 40)
+    );
+    overlay(frame, app, theme, &title, lines, "any other key closes", view.scroll);
+}
+
 pub fn alerts(frame: &mut Frame, app: &App, theme: &Theme, scroll: u16) {
     let zone = &app.settings.zone;
     let rows: Vec<(String, String)> = app

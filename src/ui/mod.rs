@@ -70,6 +70,7 @@ fn draw_frame(frame: &mut Frame, app: &App, theme: &Theme) {
     match app.mode() {
         Mode::Help { scroll } => help::draw(frame, app, theme, *scroll),
         Mode::Alerts { scroll } => help::alerts(frame, app, theme, *scroll),
+        Mode::Audit(view) => help::audit(frame, app, theme, view),
         Mode::Case(view) => case_view::draw(frame, app, theme, view),
         Mode::NewLink(form) => forms::link_form(frame, app, theme, form),
         Mode::Created(created) => result_view::draw(frame, app, theme, created),

@@ -273,7 +273,7 @@ fn attention(frame: &mut Frame, app: &App, theme: &Theme, title: Area, rows: Are
     };
     // Which cases, when not the open ones.
     let filter = app.overview.case_filter;
-    let filtered = (filter != crate::app::overview::CaseFilter::Open).then(|| format!("  {} (f)", filter.words()));
+    let filtered = (filter != crate::app::overview::CasesShown::Open).then(|| format!("  {} (f)", filter.words()));
     let hint = if count > 0 { "  ⏎ opens" } else { "" };
     let line = Line::from(vec![
         Span::styled(words, style),

@@ -25,6 +25,7 @@ pub fn tests() -> Vec<(String, Test)> {
         ("service::a_postgresql_restart_is_shown_and_survived".into(), Box::new(restart)),
         ("service::a_link_one_agent_creates_shows_on_anothers_dashboard_at_once".into(), Box::new(write_through)),
         ("service::bad_keys_and_bad_connection_strings_are_one_line".into(), Box::new(refusals)),
+        ("service::alice_claims_and_bob_s_dashboard_shows_it_within_a_second".into(), Box::new(claims)),
     ]
 }
 
@@ -439,4 +440,56 @@ fn refusals() {
     let (code, err) = run(&["postgres://postgres@127.0.0.1:1/none"], sandbox::DEMO_KEY, "");
     assert!(code != Some(0) && err.contains("Connection refused") && one_line(&err), "{code:?} {err}");
     runtime.block_on(sandbox.shutdown());
+}
+
+/// Two agents on one shared mirror: alice claims an underpaid order's case
+/// from the command line while bob has it open in his dashboard; bob's
+/// screen says so within a second (a notice, no polling), and his own
+/// claim is refused, naming her.
+fn claims() {
+    let runtime = runtime();
+    let sandbox = runtime.block_on(start(sandbox_config(20, 40)));
+    let link = serde_json::json!({"amount": "75.00", "currency": "USDT", "description": "Order #1234"});
+    let (status, planted) = runtime.block_on(control(&sandbox, reqwest::Method::POST, "/payment-links", Some(link)));
+    assert_eq!(status, 201, "{planted}");
+    let Some(id) = planted["id"].as_str().map(str::to_string) else { panic!("no link: {planted}") };
+    let pay = serde_json::json!({"outcome": "settle", "amount": "74.10"});
+    runtime.block_on(control(&sandbox, reqwest::Method::POST, &format!("/payment-links/{id}/pay"), Some(pay)));
+    let url = database("claims");
+    let store = runtime.block_on(open(&url, &sandbox.base_url()));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let _sync = spawn_sync(&sandbox, &url, &dir.path().join("sync.log"), &["--cycle", "1"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while runtime.block_on(store.order(&id)).map(|order| order.payments.len()).unwrap_or(0) == 0 {
+        assert!(Instant::now() < deadline, "the order never reached the shared mirror");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let config = |agent: &str| {
+        let path = dir.path().join(format!("{agent}.toml"));
+        assert!(std::fs::write(&path, format!("agent = \"{agent}\"\n")).is_ok());
+        path.display().to_string()
+    };
+    let (alice, bob) = (config("alice"), config("bob"));
+    let mut session = dashboard(&sandbox, &url, 120, &["--config", &bob]);
+    session.wait_for("the shared mirror", |s| s.contains("shared ·"));
+    session.send(&format!(":{id}\r"));
+    std::thread::sleep(Duration::from_millis(300));
+    session.send("C");
+    session.wait_for("bob's case view", |s| s.contains("case of") && s.contains("0.90 missing"));
+    let bare = url.replace(&format!(":{}@", pik_tui::test_cluster::PASSWORD), "@");
+    let claimed = Command::new(env!("CARGO_BIN_EXE_pik-tui"))
+        .args(["cases", "claim", &id, "--store", &bare, "--config", &alice, "--json"])
+        .env("PIK_BASE_URL", sandbox.base_url())
+        .env("PIK_API_KEY", AGENT_KEY)
+        .env("PGPASSWORD", pik_tui::test_cluster::PASSWORD)
+        .env("HOME", dir.path())
+        .output();
+    let Ok(claimed) = claimed else { panic!("pik-tui cases claim did not run") };
+    assert!(claimed.status.success(), "{}", String::from_utf8_lossy(&claimed.stderr));
+    let shown = session.wait_until(Duration::from_secs(1), |s| s.contains("claimed by alice"));
+    assert!(shown, "bob does not see alice's claim within a second:\n{}", session.contents());
+    // His own claim: refused, naming her.
+    session.send("m");
+    let told = session.wait_until(Duration::from_secs(5), |s| s.contains(": claimed by alice"));
+    assert!(told, "bob is not told who has it:\n{}", session.contents());
 }

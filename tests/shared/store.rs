@@ -284,6 +284,9 @@ fn append_only() {
             let refused = client.batch_execute(sql).await;
             let words = refused.as_ref().err().and_then(|e| e.as_db_error()).map(|e| e.message().to_string());
             assert_eq!(words.as_deref(), Some("the audit log is append-only"), "{sql}");
+            // And as an administrator would try it, with psql.
+            let (went_through, said) = super::the_cluster().psql(&url, sql);
+            assert!(!went_through && said.contains("the audit log is append-only"), "psql {sql}: {said}");
         }
         assert!(store.clear().await.is_ok());
         assert_eq!(store.acts_about(vec!["pl_short".into()]).await, Ok(vec![act]));

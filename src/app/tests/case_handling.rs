@@ -54,7 +54,8 @@ fn m_claims_the_case_and_a_claim_that_lost_says_who_has_it() {
         ("agent@desk", "claimed the case", Some("pl_short00001"), t0())
     );
     let cmds = app.update(Msg::CaseActed { request, result: Ok(Err("claimed by alice 3 s ago".into())) }, t0());
-    assert!(cmds.is_empty(), "nothing retried: {cmds:?}");
+    assert!(act_sent(&cmds).is_none(), "nothing retried: {cmds:?}");
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::ReadOrder { .. })), "the case as it is now: {cmds:?}");
     let said = app.notice().map(|n| (n.is_error, n.text.clone()));
     assert_eq!(said, Some((true, "pl_short00001: claimed by alice 3 s ago".into())));
     assert!(matches!(app.mode(), Mode::Case(_)), "the case stays open");
@@ -105,9 +106,35 @@ fn a_note_takes_several_lines_and_a_paste() {
         (act.act.as_str(), act.detail.as_str()),
         ("noted on the case", "called the customer\nno answer\nwill try at 9")
     );
-    // Esc drops an editor; a second Enter while one is in flight sends nothing more.
+    // While it is on its way: a second Enter sends nothing more, Esc and
+    // typing change nothing, and a claim waits its turn.
     let cmds = press(&mut app, input::KeyCode::Enter, t0());
     assert!(act_sent(&cmds).is_none(), "sent once: {cmds:?}");
+    press(&mut app, input::KeyCode::Esc, t0());
+    typed(&mut app, "x", t0());
+    let Mode::Case(view) = app.mode() else { panic!("the case view") };
+    assert_eq!(
+        view.editing.as_ref().map(|e| e.text()).as_deref(),
+        Some("called the customer\nno answer\nwill try at 9")
+    );
+}
+
+/// The answer to a claim is told, and touches no note being typed; a
+/// second act waits for the first's answer.
+#[test]
+fn a_claim_s_answer_leaves_a_note_being_typed_alone() {
+    let mut app = on_an_underpaid_case();
+    let Some((request, act)) = act_sent(&key(&mut app, 'm', t0())) else { panic!("a claim is sent") };
+    let cmds = key(&mut app, 'O', t0());
+    assert!(act_sent(&cmds).is_none(), "one at a time: {cmds:?}");
+    assert_eq!(app.notice().map(|n| n.text.clone()).as_deref(), Some("the last act on a case is still on its way"));
+    key(&mut app, 'n', t0());
+    typed(&mut app, "half a note", t0());
+    app.update(Msg::CaseActed { request, result: Ok(Ok(Box::new(act))) }, t0());
+    let Mode::Case(view) = app.mode() else { panic!("the case view") };
+    let editing = view.editing.as_ref().map(|e| (e.text(), e.error.clone(), e.sent));
+    assert_eq!(editing, Some(("half a note".to_string(), None, None)), "still being typed");
+    assert_eq!(app.notice().map(|n| n.text.clone()).as_deref(), Some("claimed pl_short00001"));
 }
 
 #[test]

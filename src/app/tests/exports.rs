@@ -7,7 +7,7 @@ use forms::{ExportJob, ExportSource};
 
 fn export_job(cmds: &[Cmd]) -> Option<(RequestId, ExportJob)> {
     cmds.iter().find_map(|c| match c {
-        Cmd::Export { request, job } => Some((*request, job.clone())),
+        Cmd::Export { request, job, .. } => Some((*request, job.clone())),
         _ => None,
     })
 }

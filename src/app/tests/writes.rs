@@ -43,15 +43,8 @@ fn a_created_link_shows_its_result_and_esc_selects_it_on_top() {
     let created = link("pl_new");
     let cmds = app.update(Msg::Written { request, result: Ok(Written::Link(created.clone())) }, t0());
     assert!(matches!(app.mode(), Mode::Created(_)));
-    let recorded: Vec<(String, Option<String>, String)> = cmds
-        .iter()
-        .filter_map(|c| match c {
-            Cmd::Record(act) => Some((act.act.clone(), act.subject.clone(), act.detail.clone())),
-            _ => None,
-        })
-        .collect();
-    let amount = format!("{} {}", created.amount, created.currency);
-    assert_eq!(recorded, [("created a link".to_string(), Some("pl_new".to_string()), amount)], "in the audit log");
+    // The submit path wrote it in the audit log, whatever came of it: the app records nothing twice.
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::Record(_))), "{cmds:?}");
     // An answer to a request nobody waits for any more changes nothing.
     app.update(Msg::Written { request, result: Err(refusal(500, "x")) }, t0());
     assert!(matches!(app.mode(), Mode::Created(_)));
@@ -75,7 +68,7 @@ fn deactivating_on_a_server_without_delete_says_so() {
         key(&mut app, 'd', t0());
         let cmds = key(&mut app, 'y', t0());
         let Some(request) = cmds.iter().find_map(|c| match c {
-            Cmd::Write { request, write: Write::DeactivateLink { id } } if id == "pl_00300" => Some(*request),
+            Cmd::Write { request, write: Write::DeactivateLink { id }, .. } if id == "pl_00300" => Some(*request),
             _ => None,
         }) else {
             panic!("{cmds:?}")

@@ -4,7 +4,7 @@
 use super::read::{link, transaction};
 use crate::api::LinkStatus;
 use crate::cases::{LinkFacts, Order, balance_for};
-use crate::store::cases::{LATE_LINKS, Late, Touched, known_facts, with_late};
+use crate::store::cases::{LATE_LINKS, Late, PAID_LINKS, Touched, known_facts, with_late};
 use crate::store::export::numbered;
 use crate::store::rows::{LINK_COLUMNS, TRANSACTION_COLUMNS, from_micros};
 use chrono::{DateTime, Utc};
@@ -27,13 +27,7 @@ pub async fn keep<C: GenericClient>(client: &C, touched: &Touched) -> Result<(),
     let ask_paid = touched.to_ask_paid(&known);
     let mut paid = HashSet::new();
     if !ask_paid.is_empty() {
-        let rows = client
-            .query(
-                "SELECT DISTINCT payment_link_id FROM transactions WHERE status IN ('confirmed', 'settled') \
-                 AND payment_link_id = ANY($1)",
-                &[&ask_paid],
-            )
-            .await?;
+        let rows = client.query(&format!("{PAID_LINKS}= ANY($1)"), &[&ask_paid]).await?;
         paid.extend(rows.iter().map(|row| row.get::<_, String>(0)));
     }
     let (mut facts, read) = touched.tell(&known, &paid);

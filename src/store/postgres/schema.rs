@@ -223,11 +223,19 @@ CREATE UNIQUE INDEX acts_by_uid ON acts (uid);
 CREATE INDEX acts_by_act ON acts (act, at);
 "#,
     },
+    Migration {
+        version: FAILURES_VERSION,
+        // The last failure is kept only while nothing was received: every
+        // link's facts computed again (as on SQLite).
+        sql: "DELETE FROM case_facts;",
+    },
 ];
 
 /// The version that added cases: their facts are computed from the rows
 /// already there, in the migration's transaction.
 const CASES_VERSION: u32 = 4;
+/// The version from which a failure on an order paid is not kept.
+const FAILURES_VERSION: u32 = 9;
 
 pub fn latest() -> u32 {
     MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
@@ -253,7 +261,7 @@ pub async fn migrate(client: &mut tokio_postgres::Client, shown: &str) -> Result
     }
     for migration in MIGRATIONS.iter().filter(|m| m.version > found) {
         tx.batch_execute(migration.sql).await.map_err(failed)?;
-        if migration.version == CASES_VERSION {
+        if migration.version == CASES_VERSION || migration.version == FAILURES_VERSION {
             super::cases::rebuild(&tx).await.map_err(failed)?;
         }
     }

@@ -4,7 +4,7 @@
 use super::rows::{link_from_row, transaction_from_row};
 use crate::api::{LinkStatus, PaymentLink};
 use crate::cases::{LinkFacts, Order, balance_for};
-use crate::store::cases::{LATE_LINKS, Late, Touched, known_facts, with_late};
+use crate::store::cases::{LATE_LINKS, Late, PAID_LINKS, Touched, known_facts, with_late};
 use crate::store::export::numbered;
 use crate::store::rows::from_micros;
 use crate::store::rows::{LINK_COLUMNS, TRANSACTION_COLUMNS};
@@ -33,10 +33,7 @@ pub fn keep(conn: &Connection, touched: &Touched) -> rusqlite::Result<()> {
     let known = known_facts(&kept, touched);
     let mut paid = HashSet::new();
     for chunk in touched.to_ask_paid(&known).chunks(AT_ONCE) {
-        let mut statement = conn.prepare_cached(
-            "SELECT DISTINCT payment_link_id FROM transactions WHERE status IN ('confirmed', 'settled') \
-             AND payment_link_id IN (SELECT value FROM json_each(?1))",
-        )?;
+        let mut statement = conn.prepare_cached(&format!("{PAID_LINKS}IN (SELECT value FROM json_each(?1))"))?;
         for id in statement.query_map([json_list(chunk)?], |row| row.get(0))? {
             paid.insert(id?);
         }

@@ -135,7 +135,10 @@ pub fn act_on_case(
     if let Err(why) = decide(&so_far) {
         return Ok(Err(why));
     }
-    let act = append(&tx, act)?;
+    // Decided as the last act, so dated no earlier than the last: read back
+    // in time order, it stays after what it was decided on.
+    let latest = so_far.iter().map(|done| done.at).max().unwrap_or(act.at);
+    let act = append(&tx, &Act { at: act.at.max(latest), ..act.clone() })?;
     tx.commit()?;
     Ok(Ok(act))
 }

@@ -199,11 +199,12 @@ CREATE TABLE case_facts_keyed (
     link_id TEXT NOT NULL UNIQUE,
     facts TEXT NOT NULL
 );
-INSERT INTO case_facts_keyed (link_id, facts) SELECT link_id, facts FROM case_facts;
 DROP TABLE case_facts;
 ALTER TABLE case_facts_keyed RENAME TO case_facts;
 "#,
-        then: None,
+        // The last failure is kept only while nothing was received: every
+        // link's facts computed again.
+        then: Some(super::cases::rebuild),
     },
 ];
 

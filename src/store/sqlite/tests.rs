@@ -318,7 +318,7 @@ async fn case_handling_outlives_the_record_s_and_the_mirror_s_migrations() {
     drop(conn);
     let Ok(reopened) = Store::open(Place::File(path), &account()) else { panic!("did not reopen") };
     assert_eq!(reopened.store.audit(AuditQuery::default()).await, Ok(before));
-    let handling = reopened.store.handling().await.unwrap_or_default();
+    let handling = reopened.store.handling().await;
     let short = handling.get("pl_short").cloned().unwrap_or_default();
     assert_eq!((short.claimed.map(|c| c.0), short.notes.len()), (Some("bob".into()), 1));
 }
