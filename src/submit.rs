@@ -20,11 +20,11 @@ pub struct Submitted {
 pub async fn submit(client: &Client, record: Option<&Store>, by: &Actor, write: Write) -> Submitted {
     let id = new_uid();
     let client = client.with_request_id(&id);
-    let (verb, mut subject, detail) = match &write {
-        Write::CreateLink(link) => ("created a link", None, format!("{} {}", link.amount, link.currency)),
-        Write::DeactivateLink { id } => ("deactivated a link", Some(id.clone()), String::new()),
+    let (verb, done, mut subject, detail) = match &write {
+        Write::CreateLink(link) => ("created a link", "created", None, format!("{} {}", link.amount, link.currency)),
+        Write::DeactivateLink { id } => ("deactivated a link", "deactivated", Some(id.clone()), String::new()),
         // The endpoint without its query string: that may hold a token.
-        Write::CreateWebhook(hook) => ("registered a webhook", None, without_query(&hook.url)),
+        Write::CreateWebhook(hook) => ("registered a webhook", "registered", None, without_query(&hook.url)),
     };
     let result = match write {
         Write::CreateLink(link) => client.create_link(&link).await.map(Written::Link),
@@ -41,7 +41,7 @@ pub async fn submit(client: &Client, record: Option<&Store>, by: &Actor, write: 
             });
             DONE.to_string()
         }
-        Err(error) if error.may_have_reached_server() => format!("may have been done: {}", error.summary()),
+        Err(error) if error.may_have_reached_server() => format!("may have been {done}: {}", error.summary()),
         Err(error) => format!("refused: {}", error.summary()),
     };
     let act = Act {

@@ -260,6 +260,19 @@ async fn cases_are_claimed_resolved_noted_exported_and_audited() {
         &["links", "export", "--offline", "-o", &home.path().join("links.csv").display().to_string()],
     );
     assert_eq!(code, 0, "{text}");
+    let hook = [
+        "webhooks",
+        "create",
+        "--url",
+        "https://shop.example/pik?token=s3cret",
+        "--event",
+        "payment.settled",
+        "--json",
+    ];
+    let (code, registered, text) = as_agent(&alice, &hook);
+    assert_eq!(code, 0, "{text}");
+    let secret = registered["secret"].as_str().unwrap_or_default().to_string();
+    assert!(secret.starts_with("whsec_"), "{registered}");
 
     // The audit log: every act, the agent filter, no key or secret in its bytes.
     let (code, audit, text) = pik(&sandbox, home.path(), &["audit", "--json"]);
@@ -269,7 +282,7 @@ async fn cases_are_claimed_resolved_noted_exported_and_audited() {
         .iter()
         .map(|a| (a["agent"].as_str().unwrap_or("").into(), a["act"].as_str().unwrap_or("").into()))
         .collect();
-    let someone = acts.last().and_then(|a| a["agent"].as_str()).unwrap_or_default().to_string();
+    let someone = acts.get(5).and_then(|a| a["agent"].as_str()).unwrap_or_default().to_string();
     let expected = [
         ("alice", "claimed the case"),
         ("bob", "noted on the case"),
@@ -277,6 +290,7 @@ async fn cases_are_claimed_resolved_noted_exported_and_audited() {
         ("alice", "created a link"),
         ("bob", "deactivated a link"),
         (someone.as_str(), "exported"),
+        ("alice", "registered a webhook"),
     ];
     assert_eq!(said, expected.map(|(a, b)| (a.to_string(), b.to_string())));
     assert!(acts.iter().all(|a| a["at"].as_str().is_some_and(|at| at.ends_with('Z'))), "UTC: {audit}");
@@ -285,6 +299,7 @@ async fn cases_are_claimed_resolved_noted_exported_and_audited() {
     assert!(created["request_id"].as_str().is_some_and(|id| id.len() == 32), "the request's id: {created}");
     assert_eq!(acts[4]["outcome"], "done");
     assert!(acts[5]["detail"].as_str().is_some_and(|d| d.contains("links.csv") && d.contains("as CSV")), "{audit}");
+    assert_eq!(acts[6]["detail"], "https://shop.example/pik", "no query string: {audit}");
     let (_, only_bob, _) = pik(&sandbox, home.path(), &["audit", "--agent", "bob", "--json"]);
     assert_eq!(only_bob["total"].as_u64(), Some(3));
     let (code, _, table) = pik(&sandbox, home.path(), &["audit"]);
@@ -292,8 +307,10 @@ async fn cases_are_claimed_resolved_noted_exported_and_audited() {
     assert!(table.contains("AT (UTC)") || table.contains("UTC"), "the zone is named: {table}");
     for file in std::fs::read_dir(home.path()).into_iter().flatten().flatten() {
         let bytes = std::fs::read(file.path()).unwrap_or_default();
-        let found = bytes.windows(DEMO_KEY.len()).any(|w| w == DEMO_KEY.as_bytes());
-        assert!(!found, "the key is in {}", file.path().display());
+        for secret in [DEMO_KEY, secret.as_str(), "s3cret"] {
+            let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+            assert!(!found, "{secret} is in {}", file.path().display());
+        }
     }
     sandbox.shutdown().await;
 }

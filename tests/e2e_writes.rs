@@ -64,6 +64,11 @@ fn create_a_link_see_its_qr_code_copy_it_and_find_it_in_the_list() {
         s.lines().any(|l| l.contains(id) && l.contains("E2E order 55"))
     });
     assert_eq!(links_with_description(port, "E2E order 5521").len(), 1);
+    // In the audit log, with its amount and the request's outcome.
+    session.send(":audit\r");
+    let audit = session.wait_for("the audit log", |s| s.contains("audit log, newest first") && s.contains(id));
+    assert!(audit.lines().any(|l| l.contains(&format!("created a link {id} (75.00 USDC)"))), "{audit}");
+    session.send("q");
     session.send("q");
     assert!(session.wait_exit());
 }

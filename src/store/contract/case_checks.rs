@@ -412,6 +412,10 @@ pub async fn case_handling_is_decided_in_order_and_outlives_a_clear(store: Store
     let open = listed(cases::Handled::Open).await;
     let reopened = open.iter().find(|case| case.link_id == "pl_short").and_then(|case| case.reopened.clone());
     assert_eq!(reopened.as_deref(), Some("received 74.1 → 74.5 USDT (1 → 2 payments on chain)"));
+    let order = store.order("pl_short").await.unwrap_or_default();
+    let story: Vec<String> = crate::cases::timeline(&order, &[]).into_iter().map(|m| m.what).collect();
+    let said = "open again by itself: received 74.1 → 74.5 USDT (1 → 2 payments on chain)";
+    assert!(story.iter().any(|what| what == said), "its reason in the timeline: {story:?}");
     // Notes in order; all of it outlives a clear, and an import adds nothing twice.
     assert!(take(act("alice", CaseAct::Note, "pl_short", "called the customer\nno answer"), None).await.is_ok());
     let everything = store.audit(AuditQuery { cases_only: true, ..AuditQuery::default() }).await;

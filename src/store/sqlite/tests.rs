@@ -322,3 +322,30 @@ async fn case_handling_outlives_the_record_s_and_the_mirror_s_migrations() {
     let short = handling.get("pl_short").cloned().unwrap_or_default();
     assert_eq!((short.claimed.map(|c| c.0), short.notes.len()), (Some("bob".into()), 1));
 }
+
+/// Two dashboards on one file: an act one of them takes moves the record's
+/// data version the other looks at (the watcher then reads the case again),
+/// and the other reads the act.
+#[tokio::test]
+async fn an_act_on_one_file_is_seen_by_another_dashboard_on_it() {
+    use crate::audit::{Act, AuditQuery};
+    use crate::cases::CaseAct;
+    let dir = temp();
+    let path = dir.path().join("mirror.sqlite");
+    let (Ok(one), Ok(other)) =
+        (Store::open(Place::File(path.clone()), &account()), Store::open(Place::File(path), &account()))
+    else {
+        panic!("did not open")
+    };
+    let Ok(Some((mirror, record))) = other.store.data_version().await else { panic!("no data version") };
+    let claim = Act::new(t0(), "alice", None, CaseAct::Claim.name(), Some("pl_short"), String::new());
+    assert!(matches!(one.store.act_on_case(claim, None).await, Ok(Ok(_))));
+    let Ok(Some((mirror_now, record_now))) = other.store.data_version().await else { panic!("no data version") };
+    assert_eq!(mirror_now, mirror, "the mirror did not change");
+    assert_ne!(record_now, record, "the record did");
+    let seen = other.store.audit(AuditQuery::default()).await.map(|acts| acts.len());
+    assert_eq!(seen, Ok(1));
+    let second = Act::new(t0(), "bob", None, CaseAct::Claim.name(), Some("pl_short"), String::new());
+    let refused = other.store.act_on_case(second, None).await;
+    assert!(matches!(&refused, Ok(Err(why)) if why.starts_with("claimed by alice")), "{refused:?}");
+}
