@@ -150,6 +150,13 @@ impl Worker {
                     }
                 });
             }
+            Cmd::LookAt { link_id, by, until } => {
+                tokio::spawn(async move {
+                    if let Err(err) = store.look_at(&link_id, &by.agent, until).await {
+                        tracing::warn!("could not say which case is open: {err}");
+                    }
+                });
+            }
             Cmd::ReadAudit { request } => {
                 tokio::spawn(async move {
                     let result = store.audit(crate::audit::AuditQuery::default()).await.map_err(|e| e.to_string());

@@ -261,7 +261,7 @@ proptest! {
                                 _ => ExportEvent::Failed("disk full\u{1b}]0;x\u{7}".into()),
                             },
                         },
-                        Cmd::Copy(_) | Cmd::Bell | Cmd::Notify { .. } | Cmd::Quit | Cmd::Focus(_) => continue,
+                        Cmd::Copy(_) | Cmd::Bell | Cmd::Notify { .. } | Cmd::Quit | Cmd::Focus(_) | Cmd::LookAt { .. } => continue,
                         Cmd::LoadZone(name) => Msg::Zone(if ok {
                             Ok(pik_tui::zone::Zone::bundled("Asia/Kathmandu").unwrap_or_default())
                         } else {

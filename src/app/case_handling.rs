@@ -13,6 +13,11 @@ use crate::cases::handling::{Basis, NOTE_LIMIT, REASON_LIMIT, checked_text};
 use crate::cases::{CaseAct, Handling};
 use tui_input::Input;
 
+/// How often an open case says this agent is looking at it, and how long
+/// that lasts unless said again (a dashboard that dies is gone in 30 s).
+pub const LOOKING_EVERY_SECS: i64 = 10;
+pub const LOOKING_LASTS_SECS: i64 = 30;
+
 /// A reason or a note being typed.
 #[derive(Debug, Clone)]
 pub struct CaseEdit {
@@ -202,5 +207,39 @@ impl App {
         self.notify(format!("{link}: {why}"), true);
         // What stood in the way is news: the case as it is now.
         self.read_case_again(cmds);
+    }
+
+    /// Says which case this agent has open (a heartbeat while it is, a
+    /// word when it is closed): on a shared store the others see "bob is
+    /// looking at this".
+    pub(super) fn plan_presence(&mut self, cmds: &mut Vec<Cmd>) {
+        let open = match &self.mode {
+            Mode::Case(view) => Some(view.link_id.clone()),
+            _ => None,
+        };
+        let by = self.actor();
+        match (self.looking_at.take(), open) {
+            (Some((was, next)), Some(link)) if was == link => {
+                if self.now < next {
+                    self.looking_at = Some((was, next));
+                    return;
+                }
+                self.look_at(link, by, cmds);
+            }
+            (was, open) => {
+                if let Some((link, _)) = was {
+                    cmds.push(Cmd::LookAt { link_id: link, by: by.clone(), until: None });
+                }
+                if let Some(link) = open {
+                    self.look_at(link, by, cmds);
+                }
+            }
+        }
+    }
+
+    fn look_at(&mut self, link_id: String, by: crate::audit::Actor, cmds: &mut Vec<Cmd>) {
+        let until = self.now + chrono::Duration::seconds(LOOKING_LASTS_SECS);
+        self.looking_at = Some((link_id.clone(), self.now + chrono::Duration::seconds(LOOKING_EVERY_SECS)));
+        cmds.push(Cmd::LookAt { link_id, by, until: Some(until) });
     }
 }

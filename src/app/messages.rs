@@ -222,6 +222,13 @@ pub enum Cmd {
     },
     /// Append this act to the audit log.
     Record(Box<crate::audit::Act>),
+    /// This agent has the case of `link_id` open until `until` (none: no
+    /// longer), for the others on a shared store.
+    LookAt {
+        link_id: String,
+        by: crate::audit::Actor,
+        until: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Read the audit log (`:audit`).
     ReadAudit {
         request: RequestId,

@@ -190,6 +190,8 @@ pub struct App {
     /// An act on a case sent to the store, and the case's link: its answer
     /// is told whatever is on screen by then.
     case_act_sent: Option<(RequestId, String)>,
+    /// The case this agent has open, and when to say so again.
+    looking_at: Option<(String, DateTime<Utc>)>,
     notice: Option<Notice>,
     width: u16,
     height: u16,
@@ -250,6 +252,7 @@ impl App {
             detail: None,
             pending_lookup: None,
             case_act_sent: None,
+            looking_at: None,
             unheard_currency: None,
             notice: None,
             width,

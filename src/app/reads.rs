@@ -108,6 +108,7 @@ impl App {
         self.plan_overview(cmds);
         self.plan_detail(cmds);
         self.plan_focus(cmds);
+        self.plan_presence(cmds);
     }
 
     fn plan_lists(&mut self, cmds: &mut Vec<Cmd>) {

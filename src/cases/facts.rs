@@ -63,6 +63,9 @@ pub struct Order {
     pub status_seen: Vec<(LinkStatus, DateTime<Utc>)>,
     /// What agents did about it or its balance links (the audit log's acts).
     pub acts: Vec<crate::audit::Act>,
+    /// The other agents who have its case open now, and until when (a
+    /// shared store only).
+    pub looking: Vec<(String, DateTime<Utc>)>,
 }
 
 impl Order {

@@ -339,6 +339,10 @@ impl Store {
                 Vec::new()
             }
         };
+        order.looking = self.lookers(link_id).await.unwrap_or_else(|err| {
+            tracing::warn!(%err, "who has the case open could not be read");
+            Vec::new()
+        });
         Ok(order)
     }
 

@@ -4,9 +4,27 @@
 
 use super::{Backend, Change, Store, StoreError};
 use crate::audit::{Act, AuditQuery};
+use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 impl Store {
+    /// `agent` has the case of `link_id` open until `until` (none: closed
+    /// it): shown to the others on a shared store; nothing on a local one.
+    pub async fn look_at(&self, link_id: &str, agent: &str, until: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        match &self.inner.backend {
+            Backend::Postgres(shared) => shared.look_at(link_id, agent, until).await,
+            Backend::Sqlite(_) => Ok(()),
+        }
+    }
+
+    /// Who has the case of `link_id` open now (a shared store only).
+    pub async fn lookers(&self, link_id: &str) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+        match &self.inner.backend {
+            Backend::Postgres(shared) => shared.lookers(link_id).await,
+            Backend::Sqlite(_) => Ok(Vec::new()),
+        }
+    }
+
     /// Every case's handling, from the acts on cases in the record. A
     /// record that cannot be read is said in the log, and the cases are
     /// listed as the mirror has them: it must not hide what the mirror holds.

@@ -87,6 +87,14 @@ fn handling_lines(app: &App, theme: &Theme, view: &CaseView, width: usize, lines
             .map(|l| l.into_owned())
             .collect::<Vec<_>>()
     };
+    // Others with the case open (a shared store): their heartbeats lapse.
+    let looking = view.order.iter().flat_map(|order| &order.looking);
+    for (who, _) in looking.filter(|(who, until)| *who != app.settings.agent && *until > app.now()) {
+        lines.push(Line::from(Span::styled(
+            format!(" {} is looking at this", for_terminal_truncated(who, 40)),
+            theme.warning(),
+        )));
+    }
     if let Some((by, at)) = &handling.claimed {
         let who = if *by == app.settings.agent { "you".to_string() } else { for_terminal_truncated(by, 40) };
         lines.push(Line::from(Span::styled(format!(" claimed by {who}, {}", ago(*at)), theme.title())));

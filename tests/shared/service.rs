@@ -476,6 +476,13 @@ fn claims() {
     std::thread::sleep(Duration::from_millis(300));
     session.send("C");
     session.wait_for("bob's case view", |s| s.contains("case of") && s.contains("0.90 missing"));
+    // The others can see he has it open.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let looking = || runtime.block_on(store.order(&id)).map(|order| order.looking).unwrap_or_default();
+    while !looking().iter().any(|(who, _)| who == "bob") {
+        assert!(Instant::now() < deadline, "bob's dashboard does not say he has the case open");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let bare = url.replace(&format!(":{}@", pik_tui::test_cluster::PASSWORD), "@");
     let claimed = Command::new(env!("CARGO_BIN_EXE_pik-tui"))
         .args(["cases", "claim", &id, "--store", &bare, "--config", &alice, "--json"])

@@ -31,6 +31,7 @@ pub fn tests() -> Vec<(String, Test)> {
     tests.push(("store::another_servers_database_is_refused".into(), Box::new(other_server)));
     tests.push(("store::tls_through_rustls_as_sslmode_asks".into(), Box::new(tls)));
     tests.push(("store::the_audit_log_refuses_an_update_a_delete_or_a_truncation".into(), Box::new(append_only)));
+    tests.push(("store::who_has_a_case_open_is_seen_until_it_lapses".into(), Box::new(presence)));
     tests
 }
 
@@ -290,5 +291,28 @@ fn append_only() {
         }
         assert!(store.clear().await.is_ok());
         assert_eq!(store.acts_about(vec!["pl_short".into()]).await, Ok(vec![act]));
+    });
+}
+
+/// Presence on a shared store: alice's heartbeat shows on bob's read of the
+/// order, and goes when she closes the case or when it lapses.
+fn presence() {
+    runtime().block_on(async {
+        let url = database("presence");
+        let (alice, bob) = (open(&url, BASE).await, open(&url, BASE).await);
+        let link = pik_tui::test_support::link("pl_seen");
+        assert!(alice.save(Batch { links: vec![link], ..Batch::default() }).await.is_ok());
+        let looking = |store: Store| async move { store.order("pl_seen").await.map(|order| order.looking) };
+        let until = chrono::Utc::now() + chrono::Duration::seconds(30);
+        assert!(alice.look_at("pl_seen", "alice", Some(until)).await.is_ok());
+        let seen = looking(bob.clone()).await.unwrap_or_default();
+        assert_eq!(seen.iter().map(|(who, _)| who.as_str()).collect::<Vec<_>>(), ["alice"]);
+        // Closed: gone at once.
+        assert!(alice.look_at("pl_seen", "alice", None).await.is_ok());
+        assert_eq!(looking(bob.clone()).await, Ok(vec![]));
+        // A dashboard that died: its last beat lapses.
+        let lapsed = chrono::Utc::now() - chrono::Duration::seconds(1);
+        assert!(alice.look_at("pl_seen", "alice", Some(lapsed)).await.is_ok());
+        assert_eq!(looking(bob).await, Ok(vec![]));
     });
 }

@@ -149,3 +149,29 @@ fn f_turns_the_case_list_s_filter() {
     assert_eq!(turn(&mut app), today.map(Handled::ResolvedSince));
     assert_eq!(turn(&mut app), Some(Handled::Open));
 }
+
+/// An open case is said to be looked at, again every 10 s, and no longer
+/// once closed: on a shared store the others see "bob is looking at this".
+#[test]
+fn an_open_case_says_who_is_looking_until_it_closes() {
+    let looked = |cmds: &[Cmd]| {
+        cmds.iter().find_map(|c| match c {
+            Cmd::LookAt { link_id, by, until } => Some((link_id.clone(), by.agent.clone(), *until)),
+            _ => None,
+        })
+    };
+    let mut app = on_overview(settings(&[]));
+    key(&mut app, 'j', t0());
+    let cmds = press(&mut app, input::KeyCode::Enter, t0());
+    let lasts = chrono::Duration::seconds(crate::app::case_handling::LOOKING_LASTS_SECS);
+    assert_eq!(looked(&cmds), Some(("pl_short00001".into(), "agent@desk".into(), Some(t0() + lasts))));
+    assert_eq!(looked(&app.update(Msg::Tick, t0() + chrono::Duration::seconds(5))), None, "not at every tick");
+    let later = t0() + chrono::Duration::seconds(10);
+    assert_eq!(
+        looked(&app.update(Msg::Tick, later)),
+        Some(("pl_short00001".into(), "agent@desk".into(), Some(later + lasts)))
+    );
+    let cmds = press(&mut app, input::KeyCode::Esc, later);
+    assert_eq!(looked(&cmds), Some(("pl_short00001".into(), "agent@desk".into(), None)), "closed: {cmds:?}");
+    assert_eq!(looked(&app.update(Msg::Tick, later + chrono::Duration::seconds(30))), None);
+}

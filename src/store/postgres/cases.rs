@@ -112,6 +112,7 @@ pub async fn orders<C: GenericClient>(client: &C, ids: &[&str]) -> Result<Vec<Or
             balance_links: balances.remove(*id).unwrap_or_default(),
             status_seen: Vec::new(),
             acts: Vec::new(),
+            looking: Vec::new(),
         })
         .collect())
 }

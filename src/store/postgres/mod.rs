@@ -186,7 +186,7 @@ impl PgStore {
     pub async fn append_act(&self, act: crate::audit::Act) -> Result<crate::audit::Act, StoreError> {
         let client = self.client().await?;
         let act = record::append(&**client, &act).await.map_err(|e| self.failed(e))?;
-        self.announce_acts(&act).await;
+        self.announce_acts(act.subject.as_deref().unwrap_or_default()).await;
         Ok(act)
     }
 
@@ -198,14 +198,53 @@ impl PgStore {
         let mut client = self.client().await?;
         let done = record::act_on_case(&mut client, &act, decide).await.map_err(|e| self.failed(e))?;
         if let Ok(act) = &done {
-            self.announce_acts(act).await;
+            self.announce_acts(act.subject.as_deref().unwrap_or_default()).await;
         }
         Ok(done)
     }
 
+    /// `agent` has the case of `link_id` open until `until` (none: closed
+    /// it). The others are told when one comes or goes, not at every beat.
+    pub async fn look_at(&self, link_id: &str, agent: &str, until: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        let changed = match until {
+            Some(until) => client
+                .query_one(
+                    "INSERT INTO presence (link_id, agent, until) VALUES ($1, $2, $3) \
+                     ON CONFLICT (link_id, agent) DO UPDATE SET until = EXCLUDED.until RETURNING (xmax = 0)",
+                    &[&link_id, &agent, &super::rows::micros(until)],
+                )
+                .await
+                .map(|row| row.get::<_, bool>(0)),
+            None => client
+                .execute("DELETE FROM presence WHERE link_id = $1 AND agent = $2", &[&link_id, &agent])
+                .await
+                .map(|deleted| deleted > 0),
+        };
+        if changed.map_err(|e| self.failed(e))? {
+            self.announce_acts(link_id).await;
+        }
+        Ok(())
+    }
+
+    /// The agents who have the case of `link_id` open now, by the
+    /// database's clock, and until when.
+    pub async fn lookers(&self, link_id: &str) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT agent, until FROM presence WHERE link_id = $1 \
+                 AND until > (extract(epoch FROM clock_timestamp()) * 1000000)::bigint ORDER BY agent",
+                &[&link_id],
+            )
+            .await
+            .map_err(|e| self.failed(e))?;
+        Ok(rows.iter().map(|row| (row.get(0), super::rows::from_micros(row.get(1)))).collect())
+    }
+
     /// Tells the other dashboards an agent acted: they read the case again.
-    async fn announce_acts(&self, act: &crate::audit::Act) {
-        let notice = serde_json::json!({ "acts": [act.subject.clone().unwrap_or_default()] }).to_string();
+    async fn announce_acts(&self, subject: &str) {
+        let notice = serde_json::json!({ "acts": [subject] }).to_string();
         let sent = match self.client().await {
             Ok(client) => {
                 client.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &notice]).await.map_err(|e| self.failed(e))

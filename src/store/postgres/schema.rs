@@ -229,6 +229,19 @@ CREATE INDEX acts_by_act ON acts (act, at);
         // link's facts computed again (as on SQLite).
         sql: "DELETE FROM case_facts;",
     },
+    Migration {
+        version: 10,
+        // Who has a case open now: a heartbeat row each, gone when it
+        // lapses (never a copy of PIK, never kept: nothing to lose).
+        sql: r#"
+CREATE TABLE presence (
+    link_id TEXT NOT NULL,
+    agent TEXT NOT NULL,
+    until BIGINT NOT NULL,
+    PRIMARY KEY (link_id, agent)
+);
+"#,
+    },
 ];
 
 /// The version that added cases: their facts are computed from the rows
