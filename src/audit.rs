@@ -20,7 +20,7 @@ pub struct Act {
     pub subject: Option<String>,
     /// "done", or what happened instead ("refused: …", "may have been created").
     pub outcome: String,
-    /// PIK's request id, when PIK was asked.
+    /// The id pik-tui sent a write to PIK with (`X-Request-Id`), when it asked PIK.
     pub request_id: Option<String>,
     /// The figures and names of the act, in words ("0.90 USDT", "the underpaid reply").
     pub detail: String,

@@ -23,8 +23,8 @@ pub async fn submit(client: &Client, record: Option<&Store>, by: &Actor, write: 
     let (verb, done, mut subject, detail) = match &write {
         Write::CreateLink(link) => ("created a link", "created", None, format!("{} {}", link.amount, link.currency)),
         Write::DeactivateLink { id } => ("deactivated a link", "deactivated", Some(id.clone()), String::new()),
-        // The endpoint without its query string: that may hold a token.
-        Write::CreateWebhook(hook) => ("registered a webhook", "registered", None, without_query(&hook.url)),
+        // Where the endpoint is, not its path or query: those may hold a token.
+        Write::CreateWebhook(hook) => ("registered a webhook", "registered", None, endpoint_origin(&hook.url)),
     };
     let result = match write {
         Write::CreateLink(link) => client.create_link(&link).await.map(Written::Link),
@@ -59,17 +59,29 @@ pub async fn submit(client: &Client, record: Option<&Store>, by: &Actor, write: 
     Submitted { result, unrecorded }
 }
 
-/// A URL as the audit log keeps it: no query string, no fragment.
-pub fn without_query(url: &str) -> String {
-    let cut = url.find(['?', '#']).unwrap_or(url.len());
-    url[..cut].to_string()
+/// A webhook's URL as the audit log keeps it: its scheme, host and port,
+/// and "/…" for a path. No user, password, path, query or fragment: any of
+/// them may carry a token (chat services put theirs in the path).
+pub fn endpoint_origin(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(parsed) => {
+            let path = if parsed.path().trim_matches('/').is_empty() { "" } else { "/…" };
+            format!("{}{path}", parsed.origin().ascii_serialization())
+        }
+        Err(_) => "a URL that does not parse".into(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn a_url_loses_its_query_and_fragment() {
-        assert_eq!(super::without_query("https://shop.example/hook?token=s3cret#x"), "https://shop.example/hook");
-        assert_eq!(super::without_query("https://shop.example/hook"), "https://shop.example/hook");
+    fn a_webhook_url_keeps_only_where_it_goes() {
+        let shown = super::endpoint_origin;
+        assert_eq!(
+            shown("https://user:pass@shop.example:8443/hooks/T0/s3cret?token=s3cret#x"),
+            "https://shop.example:8443/…"
+        );
+        assert_eq!(shown("https://shop.example"), "https://shop.example");
+        assert_eq!(shown("not a url s3cret"), "a URL that does not parse");
     }
 }

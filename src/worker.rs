@@ -150,9 +150,9 @@ impl Worker {
                     }
                 });
             }
-            Cmd::LookAt { link_id, by, until } => {
+            Cmd::LookAt { link_id, by, lasts } => {
                 tokio::spawn(async move {
-                    if let Err(err) = store.look_at(&link_id, &by.agent, until).await {
+                    if let Err(err) = store.look_at(&link_id, &by.agent, lasts).await {
                         tracing::warn!("could not say which case is open: {err}");
                     }
                 });

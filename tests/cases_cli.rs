@@ -299,7 +299,7 @@ async fn cases_are_claimed_resolved_noted_exported_and_audited() {
     assert!(created["request_id"].as_str().is_some_and(|id| id.len() == 32), "the request's id: {created}");
     assert_eq!(acts[4]["outcome"], "done");
     assert!(acts[5]["detail"].as_str().is_some_and(|d| d.contains("links.csv") && d.contains("as CSV")), "{audit}");
-    assert_eq!(acts[6]["detail"], "https://shop.example/pik", "no query string: {audit}");
+    assert_eq!(acts[6]["detail"], "https://shop.example/…", "where it goes, no path or query: {audit}");
     let (_, only_bob, _) = pik(&sandbox, home.path(), &["audit", "--agent", "bob", "--json"]);
     assert_eq!(only_bob["total"].as_u64(), Some(3));
     let (code, _, table) = pik(&sandbox, home.path(), &["audit"]);

@@ -260,3 +260,58 @@ async fn quitting_gives_up_the_sync_lease_so_the_next_start_syncs_at_once() {
     assert!(second.wait_exit());
     sandbox.shutdown().await;
 }
+
+/// A link made in the dashboard and one made by the command, and a
+/// deactivation, all in `audit --json` with their agents and the request's
+/// id; neither the key nor anything of it is in any file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_dashboard_and_the_commands_write_is_in_the_audit_log() {
+    let sandbox = quiet_sandbox().await;
+    let dir = temp();
+    let store = dir.path().join("mirror.sqlite");
+    let config = dir.path().join("alice.toml");
+    assert!(std::fs::write(&config, "agent = \"alice\"\n").is_ok());
+    let (base, store_arg, config_arg) = (sandbox.base_url(), store.display().to_string(), config.display().to_string());
+    let args =
+        ["--base-url", base.as_str(), "--store", store_arg.as_str(), "--config", config_arg.as_str(), "--no-mouse"];
+    let mut session = pty::Session::start_with(None, &args, 130, 30, &[("PIK_API_KEY", DEMO_KEY)]);
+    session.wait_for("the mirror", |s| s.contains("mirror up to date"));
+    for key in ["n", "12.50", "\t", "\t", "Audit order 77", "\r"] {
+        session.send(key);
+        std::thread::sleep(Duration::from_millis(60));
+    }
+    session.wait_for("the result view", |s| s.contains("Payment link created"));
+    session.send("\u{1b}");
+    std::thread::sleep(Duration::from_millis(200));
+    session.send("q");
+    assert!(session.wait_exit());
+    let (code, made, text) = run(pik(
+        &sandbox,
+        DEMO_KEY,
+        &store,
+        &["links", "create", "--amount", "3.00", "--currency", "USDT", "--no-qr", "--json"],
+    ));
+    assert_eq!(code, 0, "{text}");
+    let id = made["id"].as_str().unwrap_or_default().to_string();
+    let (code, _, text) = run(pik(&sandbox, DEMO_KEY, &store, &["links", "deactivate", &id, "--yes"]));
+    assert_eq!(code, 0, "{text}");
+    let (code, audit, text) = run(pik(&sandbox, DEMO_KEY, &store, &["audit", "--json"]));
+    assert_eq!(code, 0, "{text}");
+    let acts = audit["acts"].as_array().cloned().unwrap_or_default();
+    let said: Vec<(&str, &str, &str)> = acts
+        .iter()
+        .map(|a| {
+            (a["agent"].as_str().unwrap_or(""), a["act"].as_str().unwrap_or(""), a["outcome"].as_str().unwrap_or(""))
+        })
+        .collect();
+    assert_eq!(said.len(), 3, "{audit}");
+    assert_eq!(said[0], ("alice", "created a link", "done"), "the dashboard's, by its agent: {audit}");
+    assert_eq!((said[1].1, said[2].1), ("created a link", "deactivated a link"), "{audit}");
+    assert_eq!(acts[2]["subject"].as_str(), Some(id.as_str()));
+    assert!(acts.iter().all(|a| a["request_id"].as_str().is_some_and(|r| r.len() == 32)), "{audit}");
+    for file in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
+        let bytes = std::fs::read(file.path()).unwrap_or_default();
+        assert!(!bytes.windows(DEMO_KEY.len()).any(|w| w == DEMO_KEY.as_bytes()), "the key is in {:?}", file.path());
+    }
+    sandbox.shutdown().await;
+}

@@ -67,16 +67,19 @@ impl App {
     /// The open case's handling, from the acts on its link.
     pub fn case_handling(&self) -> Option<Handling> {
         let Mode::Case(view) = &self.mode else { return None };
-        let order = view.order.as_ref()?;
-        Some(Handling::of(order.acts.iter().filter(|act| act.subject.as_deref() == Some(view.link_id.as_str()))))
+        view.order.as_ref().map(crate::cases::Order::handling)
     }
 
     /// A key of the case view's handling; false when it is not one.
     pub(super) fn case_handling_key(&mut self, key: Key, cmds: &mut Vec<Cmd>) -> bool {
         let Mode::Case(view) = &mut self.mode else { return false };
         if let Some(editing) = view.editing.as_mut() {
-            // While the store has it, the text stays as sent: no edit, no Esc.
+            // While the store has it, the text stays as sent; Esc closes the
+            // view (the answer is still told: `case_act_sent`).
             if editing.sent.is_some() {
+                if key.code == KeyCode::Esc {
+                    self.mode = Mode::Normal;
+                }
                 return true;
             }
             match key.code {
@@ -228,7 +231,7 @@ impl App {
             }
             (was, open) => {
                 if let Some((link, _)) = was {
-                    cmds.push(Cmd::LookAt { link_id: link, by: by.clone(), until: None });
+                    cmds.push(Cmd::LookAt { link_id: link, by: by.clone(), lasts: None });
                 }
                 if let Some(link) = open {
                     self.look_at(link, by, cmds);
@@ -238,8 +241,8 @@ impl App {
     }
 
     fn look_at(&mut self, link_id: String, by: crate::audit::Actor, cmds: &mut Vec<Cmd>) {
-        let until = self.now + chrono::Duration::seconds(LOOKING_LASTS_SECS);
+        let lasts = chrono::Duration::seconds(LOOKING_LASTS_SECS);
         self.looking_at = Some((link_id.clone(), self.now + chrono::Duration::seconds(LOOKING_EVERY_SECS)));
-        cmds.push(Cmd::LookAt { link_id, by, until: Some(until) });
+        cmds.push(Cmd::LookAt { link_id, by, lasts: Some(lasts) });
     }
 }

@@ -213,8 +213,8 @@ pub enum Cmd {
         request: RequestId,
         link_id: String,
     },
-    /// Write rows to a file in the background, reporting as it goes.
-    /// Write rows to a file; the act goes in the audit log, by this agent.
+    /// Write rows to a file in the background, reporting as it goes; the
+    /// act goes in the audit log, by this agent.
     Export {
         request: RequestId,
         job: ExportJob,
@@ -222,12 +222,12 @@ pub enum Cmd {
     },
     /// Append this act to the audit log.
     Record(Box<crate::audit::Act>),
-    /// This agent has the case of `link_id` open until `until` (none: no
-    /// longer), for the others on a shared store.
+    /// This agent has the case of `link_id` open for `lasts` more (none:
+    /// no longer), for the others on a shared store.
     LookAt {
         link_id: String,
         by: crate::audit::Actor,
-        until: Option<chrono::DateTime<chrono::Utc>>,
+        lasts: Option<chrono::Duration>,
     },
     /// Read the audit log (`:audit`).
     ReadAudit {

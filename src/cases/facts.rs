@@ -75,6 +75,11 @@ impl Order {
         self.balance_links.iter().filter(|l| l.status == LinkStatus::Active).max_by_key(|l| l.created_at)
     }
 
+    /// Its case's handling, from the acts on its own link.
+    pub fn handling(&self) -> super::Handling {
+        super::Handling::of(self.acts.iter().filter(|act| act.subject.as_deref() == Some(self.link_id.as_str())))
+    }
+
     pub fn facts(&self) -> LinkFacts {
         LinkFacts::of(&self.link_id, self.link.as_ref(), &self.payments, balance_of(self.balance_links.clone()))
     }

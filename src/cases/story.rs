@@ -148,8 +148,7 @@ pub fn timeline(order: &Order, heard: &[EventEnvelope]) -> Vec<Moment> {
     }
     // A resolution its payments have outrun: the case is open again, said
     // at the first payment time after it (else at the resolution).
-    let own = order.acts.iter().filter(|act| act.subject.as_deref() == Some(order.link_id.as_str()));
-    let handling = super::Handling::of(own);
+    let handling = order.handling();
     if let (Some(resolved), Some(why)) = (&handling.resolved, handling.reopened_because(Some(&order.facts()))) {
         let times = payments.iter().flat_map(|p| [Some(p.created_at), p.confirmed_at, p.settled_at]).flatten();
         let at = times.filter(|at| *at > resolved.at).min().unwrap_or(resolved.at);

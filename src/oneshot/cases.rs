@@ -144,8 +144,7 @@ async fn show(global: &GlobalArgs, link_id: &str, offline: bool, rules: &CaseRul
     let (opened, order) = order_of(global, link_id, offline).await?;
     let now = chrono::Utc::now();
     let facts = order.facts();
-    let own = order.acts.iter().filter(|act| act.subject.as_deref() == Some(link_id));
-    let handling = crate::cases::Handling::of(own);
+    let handling = order.handling();
     let case = judge(&facts, rules, now).map(|case| case.handled(Some(&handling), &facts));
     let story = timeline(&order, &[]);
     let step = case.as_ref().map(|case| next_step(case, &facts, now));

@@ -101,6 +101,9 @@ impl Context {
                 return submitted.result;
             }
         };
+        if matches!(record.place(), crate::store::Place::Memory) {
+            eprintln!("warning: the mirror is in memory (--no-store): this write's act is not kept");
+        }
         let submitted = crate::submit::submit(&self.client, Some(&record), &self.by, write).await;
         if let Some(why) = &submitted.unrecorded {
             eprintln!("warning: not written in the audit log: {why}");

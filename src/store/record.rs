@@ -8,11 +8,13 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 impl Store {
-    /// `agent` has the case of `link_id` open until `until` (none: closed
-    /// it): shown to the others on a shared store; nothing on a local one.
-    pub async fn look_at(&self, link_id: &str, agent: &str, until: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+    /// `agent` has the case of `link_id` open for `lasts` more (none:
+    /// closed it): shown to the others on a shared store. On a local one
+    /// no one else can be looking at the same moment over the network, so
+    /// nothing is kept.
+    pub async fn look_at(&self, link_id: &str, agent: &str, lasts: Option<chrono::Duration>) -> Result<(), StoreError> {
         match &self.inner.backend {
-            Backend::Postgres(shared) => shared.look_at(link_id, agent, until).await,
+            Backend::Postgres(shared) => shared.look_at(link_id, agent, lasts).await,
             Backend::Sqlite(_) => Ok(()),
         }
     }

@@ -124,3 +124,24 @@ pub fn act(what: &str, subject: &str, at: DateTime<Utc>) -> crate::audit::Act {
     let act = crate::audit::Act::new(at, "alice@desk", Some("live"), what, Some(subject), "0.90 USDT".into());
     crate::audit::Act { uid: crate::audit::new_uid(), ..act }
 }
+
+/// The order of the cases' tests: 75.00 USDT asked ("Order #1234"), 74.10
+/// received, on the link `link_id`.
+pub fn underpaid_order(link_id: &str) -> crate::cases::Order {
+    use crate::api::{LinkStatus, PaymentLink, Transaction, TransactionStatus};
+    let order_link = PaymentLink {
+        amount: super::dec("75.00"),
+        currency: "USDT".into(),
+        status: LinkStatus::Paid,
+        description: Some("Order #1234".into()),
+        ..super::link(link_id)
+    };
+    let paid = Transaction {
+        payment_link_id: Some(link_id.into()),
+        amount: super::dec("74.10"),
+        currency: "USDT".into(),
+        status: TransactionStatus::Settled,
+        ..super::txn("txn_short")
+    };
+    crate::cases::Order { link_id: link_id.into(), link: Some(order_link), payments: vec![paid], ..Default::default() }
+}

@@ -111,7 +111,6 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, scroll: u16) {
     overlay(frame, app, theme, "keys", all, "new rows are marked +, changed ones *; any other key closes", scroll);
 }
 
-/// `:alerts`: this session's alerts, newest first, each with its time.
 /// `:audit`: what agents did, newest first, every time in the agent's zone.
 pub fn audit(frame: &mut Frame, app: &App, theme: &Theme, view: &crate::app::audit_view::AuditView) {
     let zone = &app.settings.zone;
@@ -142,6 +141,7 @@ pub fn audit(frame: &mut Frame, app: &App, theme: &Theme, view: &crate::app::aud
     overlay(frame, app, theme, &title, lines, "any other key closes", view.scroll);
 }
 
+/// `:alerts`: this session's alerts, newest first, each with its time.
 pub fn alerts(frame: &mut Frame, app: &App, theme: &Theme, scroll: u16) {
     let zone = &app.settings.zone;
     let rows: Vec<(String, String)> = app

@@ -3,9 +3,7 @@
 
 use super::overview::{on_overview, overview_query, settings};
 use super::*;
-use crate::api::{LinkStatus, PaymentLink, TransactionStatus};
-use crate::cases::Order;
-use crate::test_support::{dec, link, txn};
+use crate::test_support::dec;
 
 /// The Overview's first case opened, its order read: 74.10 of 75.00 USDT.
 fn on_an_underpaid_case() -> App {
@@ -18,21 +16,7 @@ fn on_an_underpaid_case() -> App {
     }) else {
         panic!("the order is read: {cmds:?}")
     };
-    let order_link = PaymentLink {
-        amount: dec("75.00"),
-        currency: "USDT".into(),
-        status: LinkStatus::Paid,
-        ..link("pl_short00001")
-    };
-    let paid = Transaction {
-        payment_link_id: Some("pl_short00001".into()),
-        amount: dec("74.10"),
-        currency: "USDT".into(),
-        status: TransactionStatus::Settled,
-        ..txn("txn_short")
-    };
-    let order =
-        Order { link_id: "pl_short00001".into(), link: Some(order_link), payments: vec![paid], ..Order::default() };
+    let order = crate::test_support::underpaid_order("pl_short00001");
     app.update(Msg::OrderRead { request, result: Ok(Box::new(order)) }, t0());
     app
 }
@@ -106,17 +90,16 @@ fn a_note_takes_several_lines_and_a_paste() {
         (act.act.as_str(), act.detail.as_str()),
         ("noted on the case", "called the customer\nno answer\nwill try at 9")
     );
-    // While it is on its way: a second Enter sends nothing more, Esc and
-    // typing change nothing, and a claim waits its turn.
+    // While it is on its way: a second Enter sends nothing more, typing
+    // changes nothing; Esc closes the view.
     let cmds = press(&mut app, input::KeyCode::Enter, t0());
     assert!(act_sent(&cmds).is_none(), "sent once: {cmds:?}");
-    press(&mut app, input::KeyCode::Esc, t0());
     typed(&mut app, "x", t0());
     let Mode::Case(view) = app.mode() else { panic!("the case view") };
-    assert_eq!(
-        view.editing.as_ref().map(|e| e.text()).as_deref(),
-        Some("called the customer\nno answer\nwill try at 9")
-    );
+    let text = view.editing.as_ref().map(|e| e.text());
+    assert_eq!(text.as_deref(), Some("called the customer\nno answer\nwill try at 9"));
+    press(&mut app, input::KeyCode::Esc, t0());
+    assert!(matches!(app.mode(), Mode::Normal), "closed while sending");
 }
 
 /// The answer to a claim is told, and touches no note being typed; a
@@ -156,7 +139,7 @@ fn f_turns_the_case_list_s_filter() {
 fn an_open_case_says_who_is_looking_until_it_closes() {
     let looked = |cmds: &[Cmd]| {
         cmds.iter().find_map(|c| match c {
-            Cmd::LookAt { link_id, by, until } => Some((link_id.clone(), by.agent.clone(), *until)),
+            Cmd::LookAt { link_id, by, lasts } => Some((link_id.clone(), by.agent.clone(), *lasts)),
             _ => None,
         })
     };
@@ -164,13 +147,10 @@ fn an_open_case_says_who_is_looking_until_it_closes() {
     key(&mut app, 'j', t0());
     let cmds = press(&mut app, input::KeyCode::Enter, t0());
     let lasts = chrono::Duration::seconds(crate::app::case_handling::LOOKING_LASTS_SECS);
-    assert_eq!(looked(&cmds), Some(("pl_short00001".into(), "agent@desk".into(), Some(t0() + lasts))));
+    assert_eq!(looked(&cmds), Some(("pl_short00001".into(), "agent@desk".into(), Some(lasts))));
     assert_eq!(looked(&app.update(Msg::Tick, t0() + chrono::Duration::seconds(5))), None, "not at every tick");
     let later = t0() + chrono::Duration::seconds(10);
-    assert_eq!(
-        looked(&app.update(Msg::Tick, later)),
-        Some(("pl_short00001".into(), "agent@desk".into(), Some(later + lasts)))
-    );
+    assert_eq!(looked(&app.update(Msg::Tick, later)), Some(("pl_short00001".into(), "agent@desk".into(), Some(lasts))));
     let cmds = press(&mut app, input::KeyCode::Esc, later);
     assert_eq!(looked(&cmds), Some(("pl_short00001".into(), "agent@desk".into(), None)), "closed: {cmds:?}");
     assert_eq!(looked(&app.update(Msg::Tick, later + chrono::Duration::seconds(30))), None);

@@ -220,7 +220,7 @@ fn the_ages_on_screen_are_redrawn_as_they_move_and_no_more() {
 fn enter_on_a_case_tells_its_story_and_b_fills_a_balance_link_with_what_is_missing() {
     use crate::api::{LinkStatus, PaymentLink};
     use crate::cases::Order;
-    use crate::test_support::{dec, link};
+    use crate::test_support::link;
     let mut app = on_overview(settings(&[]));
     key(&mut app, 'j', t0());
     let cmds = press(&mut app, input::KeyCode::Enter, t0());
@@ -231,21 +231,7 @@ fn enter_on_a_case_tells_its_story_and_b_fills_a_balance_link_with_what_is_missi
     let Some((request, link_id)) = asked else { panic!("the order is read from the mirror: {cmds:?}") };
     assert_eq!(link_id, "pl_short00001");
     assert!(matches!(app.mode(), Mode::Case(_)));
-    let order_link = PaymentLink {
-        amount: dec("75.00"),
-        currency: "USDT".into(),
-        status: LinkStatus::Paid,
-        description: Some("Order #1234".into()),
-        ..link("pl_short00001")
-    };
-    let paid = Transaction {
-        payment_link_id: Some("pl_short00001".into()),
-        amount: dec("74.10"),
-        currency: "USDT".into(),
-        status: TransactionStatus::Settled,
-        ..txn("txn_short")
-    };
-    let order = Order { link_id, link: Some(order_link), payments: vec![paid], ..Order::default() };
+    let order = crate::test_support::underpaid_order(&link_id);
     let order_again = order.clone();
     app.update(Msg::OrderRead { request, result: Ok(Box::new(order)) }, t0());
     let Mode::Case(view) = app.mode() else { panic!("the case view") };

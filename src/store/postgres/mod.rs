@@ -185,9 +185,15 @@ impl PgStore {
 
     pub async fn append_act(&self, act: crate::audit::Act) -> Result<crate::audit::Act, StoreError> {
         let client = self.client().await?;
-        let act = record::append(&**client, &act).await.map_err(|e| self.failed(e))?;
-        self.announce_acts(act.subject.as_deref().unwrap_or_default()).await;
-        Ok(act)
+        match record::append(&**client, &act).await.map_err(|e| self.failed(e))? {
+            Some(written) => {
+                if let Some(subject) = written.subject.as_deref().filter(|s| !s.is_empty()) {
+                    self.announce_acts(&client, subject).await;
+                }
+                Ok(written)
+            }
+            None => Err(StoreError::Usage(format!("an act with the id {} is in the audit log already", act.uid))),
+        }
     }
 
     pub async fn act_on_case(
@@ -196,23 +202,25 @@ impl PgStore {
         decide: impl FnOnce(&[crate::audit::Act]) -> Result<(), String>,
     ) -> Result<Result<crate::audit::Act, String>, StoreError> {
         let mut client = self.client().await?;
-        let done = record::act_on_case(&mut client, &act, decide).await.map_err(|e| self.failed(e))?;
-        if let Ok(act) = &done {
-            self.announce_acts(act.subject.as_deref().unwrap_or_default()).await;
-        }
-        Ok(done)
+        record::act_on_case(&mut client, &act, decide).await.map_err(|e| self.failed(e))
     }
 
-    /// `agent` has the case of `link_id` open until `until` (none: closed
-    /// it). The others are told when one comes or goes, not at every beat.
-    pub async fn look_at(&self, link_id: &str, agent: &str, until: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+    /// `agent` has the case of `link_id` open for `lasts` more (none:
+    /// closed it), by the database's clock; lapsed rows go at the same
+    /// time. The others are told when one comes or goes, not at every beat.
+    pub async fn look_at(&self, link_id: &str, agent: &str, lasts: Option<chrono::Duration>) -> Result<(), StoreError> {
         let client = self.client().await?;
-        let changed = match until {
-            Some(until) => client
+        let failed = |e| self.failed(e);
+        client.execute(&format!("DELETE FROM presence WHERE until < {}", record::NOW), &[]).await.map_err(failed)?;
+        let changed = match lasts {
+            Some(lasts) => client
                 .query_one(
-                    "INSERT INTO presence (link_id, agent, until) VALUES ($1, $2, $3) \
-                     ON CONFLICT (link_id, agent) DO UPDATE SET until = EXCLUDED.until RETURNING (xmax = 0)",
-                    &[&link_id, &agent, &super::rows::micros(until)],
+                    &format!(
+                        "INSERT INTO presence (link_id, agent, until) VALUES ($1, $2, {} + $3) \
+                         ON CONFLICT (link_id, agent) DO UPDATE SET until = EXCLUDED.until RETURNING (xmax = 0)",
+                        record::NOW
+                    ),
+                    &[&link_id, &agent, &lasts.num_microseconds().unwrap_or(i64::MAX / 2)],
                 )
                 .await
                 .map(|row| row.get::<_, bool>(0)),
@@ -221,8 +229,8 @@ impl PgStore {
                 .await
                 .map(|deleted| deleted > 0),
         };
-        if changed.map_err(|e| self.failed(e))? {
-            self.announce_acts(link_id).await;
+        if changed.map_err(failed)? {
+            self.announce_acts(&client, link_id).await;
         }
         Ok(())
     }
@@ -233,8 +241,10 @@ impl PgStore {
         let client = self.client().await?;
         let rows = client
             .query(
-                "SELECT agent, until FROM presence WHERE link_id = $1 \
-                 AND until > (extract(epoch FROM clock_timestamp()) * 1000000)::bigint ORDER BY agent",
+                &format!(
+                    "SELECT agent, until FROM presence WHERE link_id = $1 AND until > {} ORDER BY agent",
+                    record::NOW
+                ),
                 &[&link_id],
             )
             .await
@@ -242,18 +252,13 @@ impl PgStore {
         Ok(rows.iter().map(|row| (row.get(0), super::rows::from_micros(row.get(1)))).collect())
     }
 
-    /// Tells the other dashboards an agent acted: they read the case again.
-    async fn announce_acts(&self, subject: &str) {
+    /// Tells the other dashboards an agent acted on a case, or came to it
+    /// or left it: they read that case again.
+    async fn announce_acts(&self, client: &deadpool_postgres::Object, subject: &str) {
         let notice = serde_json::json!({ "acts": [subject] }).to_string();
-        let sent = match self.client().await {
-            Ok(client) => {
-                client.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &notice]).await.map_err(|e| self.failed(e))
-            }
-            Err(err) => Err(err),
-        };
         // The act is written; the others see it at their next read.
-        if let Err(err) = sent {
-            tracing::warn!("the other dashboards were not told of an act: {err}");
+        if let Err(err) = client.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &notice]).await {
+            tracing::warn!("the other dashboards were not told of an act: {}", self.failed(err));
         }
     }
 

@@ -17,16 +17,24 @@ const COLUMNS: &str = "at, agent, profile, act, subject, outcome, request_id, de
 const CASE_LOCKS: i32 = 21;
 
 /// The database's clock, in microseconds.
-const NOW: &str = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
+pub const NOW: &str = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
 
 /// Appends an act at the database's time, giving it an id when it has
 /// none; returns it as written.
-pub async fn append<C: GenericClient>(client: &C, act: &Act) -> Result<Act, Error> {
+pub async fn append<C: GenericClient>(client: &C, act: &Act) -> Result<Option<Act>, Error> {
+    // None: an act with this id is there already (nothing was written).
+    Ok(insert(client, act, None).await?.as_ref().map(act_from_row))
+}
+
+/// Inserts an act dated `at` (none: by the database's clock), unless one
+/// with its id is there already: the row written, if it was.
+async fn insert<C: GenericClient>(client: &C, act: &Act, at: Option<i64>) -> Result<Option<Row>, Error> {
     let uid = if act.uid.is_empty() { new_uid() } else { act.uid.clone() };
-    let row = client
-        .query_one(
+    client
+        .query_opt(
             &format!(
-                "INSERT INTO acts ({COLUMNS}) VALUES ({NOW}, $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
+                "INSERT INTO acts ({COLUMNS}) VALUES (coalesce($10::bigint, {NOW}), $1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 ON CONFLICT (uid) DO NOTHING RETURNING {COLUMNS}"
             ),
             &[
                 &act.agent,
@@ -38,10 +46,10 @@ pub async fn append<C: GenericClient>(client: &C, act: &Act) -> Result<Act, Erro
                 &act.detail,
                 &act.basis,
                 &uid,
+                &at,
             ],
         )
-        .await?;
-    Ok(act_from_row(&row))
+        .await
 }
 
 /// Appends an act on a case if the case's acts so far allow it (`decide`):
@@ -60,7 +68,10 @@ pub async fn act_on_case(
     if let Err(why) = decide(&so_far) {
         return Ok(Err(why));
     }
-    let act = append(&*tx, act).await?;
+    let Some(act) = append(&*tx, act).await? else { return Ok(Err("this act is in the audit log already".into())) };
+    // Told to the other dashboards at commit, and only then.
+    let notice = serde_json::json!({ "acts": [subject] }).to_string();
+    tx.execute("SELECT pg_notify($1, $2)", &[&super::CHANNEL, &notice]).await?;
     tx.commit().await?;
     Ok(Ok(act))
 }
@@ -70,30 +81,10 @@ pub async fn import(client: &mut deadpool_postgres::Object, acts: &[Act]) -> Res
     let tx = client.transaction().await?;
     let mut added = 0;
     for act in acts {
-        let uid = if act.uid.is_empty() { new_uid() } else { act.uid.clone() };
-        added += tx
-            .execute(
-                &format!(
-                    "INSERT INTO acts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                     ON CONFLICT (uid) DO NOTHING"
-                ),
-                &[
-                    &micros(act.at),
-                    &act.agent,
-                    &act.profile,
-                    &act.act,
-                    &act.subject,
-                    &act.outcome,
-                    &act.request_id,
-                    &act.detail,
-                    &act.basis,
-                    &uid,
-                ],
-            )
-            .await?;
+        added += usize::from(insert(&*tx, act, Some(micros(act.at))).await?.is_some());
     }
     tx.commit().await?;
-    Ok(usize::try_from(added).unwrap_or(usize::MAX))
+    Ok(added)
 }
 
 fn act_from_row(row: &Row) -> Act {

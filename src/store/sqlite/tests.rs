@@ -153,11 +153,7 @@ async fn a_place_that_cannot_be_written_is_a_clear_error() {
 async fn two_stores_on_one_file_both_work() {
     let dir = temp();
     let path = dir.path().join("mirror.sqlite");
-    let (Ok(a), Ok(b)) =
-        (Store::open(Place::File(path.clone()), &account()), Store::open(Place::File(path), &account()))
-    else {
-        panic!("did not open twice")
-    };
+    let (a, b) = opened_twice(&path);
     let writes = (0..20).map(|n| {
         let store = if n % 2 == 0 { a.store.clone() } else { b.store.clone() };
         tokio::spawn(async move {
@@ -332,11 +328,7 @@ async fn an_act_on_one_file_is_seen_by_another_dashboard_on_it() {
     use crate::cases::CaseAct;
     let dir = temp();
     let path = dir.path().join("mirror.sqlite");
-    let (Ok(one), Ok(other)) =
-        (Store::open(Place::File(path.clone()), &account()), Store::open(Place::File(path), &account()))
-    else {
-        panic!("did not open")
-    };
+    let (one, other) = opened_twice(&path);
     let Ok(Some((mirror, record))) = other.store.data_version().await else { panic!("no data version") };
     let claim = Act::new(t0(), "alice", None, CaseAct::Claim.name(), Some("pl_short"), String::new());
     assert!(matches!(one.store.act_on_case(claim, None).await, Ok(Ok(_))));
@@ -348,4 +340,13 @@ async fn an_act_on_one_file_is_seen_by_another_dashboard_on_it() {
     let second = Act::new(t0(), "bob", None, CaseAct::Claim.name(), Some("pl_short"), String::new());
     let refused = other.store.act_on_case(second, None).await;
     assert!(matches!(&refused, Ok(Err(why)) if why.starts_with("claimed by alice")), "{refused:?}");
+}
+
+/// The store opened twice on one file, as two dashboards open it.
+fn opened_twice(path: &std::path::Path) -> (Opened, Opened) {
+    let place = || Place::File(path.to_path_buf());
+    match (Store::open(place(), &account()), Store::open(place(), &account())) {
+        (Ok(one), Ok(other)) => (one, other),
+        (one, other) => panic!("did not open twice: {:?} {:?}", one.err(), other.err()),
+    }
 }
