@@ -124,7 +124,7 @@ impl Worker {
             }
             Cmd::Export { request, job, by } => {
                 tokio::spawn(async move {
-                    let what = format!("{} as {}", job.selection.words(), job.format.extension().to_uppercase());
+                    let (selection, format) = (job.selection.clone(), job.format);
                     let mut ended = None;
                     let event = |event: ExportEvent| Msg::Export { request, event };
                     export(&client, &store, job, |e| {
@@ -136,9 +136,11 @@ impl Worker {
                     .await;
                     let (outcome, detail) = match ended {
                         Some(ExportEvent::Done { rows, path }) => {
-                            (DONE.to_string(), format!("{rows} rows, {what}, to {path}"))
+                            (DONE.to_string(), export::exported_words(rows, &selection, format, &path))
                         }
-                        Some(ExportEvent::Failed(why)) => (format!("failed: {why}"), what),
+                        Some(ExportEvent::Failed(why)) => {
+                            (format!("failed: {why}"), export::export_words(&selection, format))
+                        }
                         _ => return,
                     };
                     let act = Act {

@@ -34,6 +34,16 @@ impl Format {
     }
 }
 
+/// What an export writes, in words, for the audit log: "links by filters as CSV".
+pub fn export_words(selection: &crate::store::Selection, format: Format) -> String {
+    format!("{} as {}", selection.words(), format.extension().to_uppercase())
+}
+
+/// An export done, in words: "12 rows, links by filters as CSV, to /tmp/x.csv".
+pub fn exported_words(rows: u64, selection: &crate::store::Selection, format: Format, to: &str) -> String {
+    format!("{rows} rows, {}, to {to}", export_words(selection, format))
+}
+
 impl std::str::FromStr for Format {
     type Err = String;
 

@@ -117,7 +117,7 @@ pub(super) async fn rows(global: &GlobalArgs, args: ExportArgs, link: Option<Str
         None => Destination::Stdout,
     };
     let noun = if kinds == Kinds::Links { "links" } else { "transactions" };
-    let what = format!("{} as {}", Selection::Filter(query.clone()).words(), format.extension().to_uppercase());
+    let selection = Selection::Filter(query);
     let progress = Progress::new(noun);
     let report = |done: u64, total: u64| progress.update(done, total);
     let exported = if args.from_api {
@@ -128,15 +128,16 @@ pub(super) async fn rows(global: &GlobalArgs, args: ExportArgs, link: Option<Str
         config.max_requests_per_sec = global.max_rps;
         config.retry = RetryPolicy::default();
         let client = crate::api::Client::new(config).map_err(Failure::api)?;
-        export::from_api(&client, Selection::Filter(query), format, &destination, report).await
+        export::from_api(&client, selection.clone(), format, &destination, report).await
     } else {
         let opened = mirrored(global, args.offline).await?;
-        export::from_store(&opened.store, Selection::Filter(query), format, &destination, report).await
+        export::from_store(&opened.store, selection.clone(), format, &destination, report).await
     };
     progress.bar.finish_and_clear();
     let exported = exported.map_err(failed)?;
     let to = exported.path.as_ref().map_or_else(|| "standard output".to_string(), |p| p.display().to_string());
-    super::handling::record(global, "exported", format!("{} rows, {what}, to {to}", exported.rows)).await;
+    let words = crate::export::exported_words(exported.rows, &selection, format, &to);
+    super::handling::record(global, "exported", words).await;
     let rows = group_thousands(exported.rows);
     match (&exported.path, global.json) {
         (Some(path), true) => print_json(&json!({"rows": exported.rows, "path": path.display().to_string()})),

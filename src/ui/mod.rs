@@ -142,11 +142,13 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     full.extend(read_only.clone());
     full.extend(shared.as_ref().map(|(long, _)| long.clone()));
     full.extend([env(), connection.clone()]);
-    candidates.push(Line::from([vec![agent], full.clone()].concat()));
+    candidates.push(Line::from([vec![agent.clone()], full.clone()].concat()));
     candidates.push(Line::from(full));
     let mut shorter: Vec<Span> = read_only.into_iter().collect();
     shorter.extend(shared.map(|(_, short)| short));
     shorter.extend([env(), connection.clone()]);
+    // Who acts outlasts the profile and the zone: claims and the log say it.
+    candidates.push(Line::from([vec![agent], shorter.clone()].concat()));
     candidates.push(Line::from(shorter));
     candidates.push(Line::from(vec![env(), connection]));
     candidates.push(Line::from(env()));
