@@ -84,17 +84,13 @@ pub async fn cases(global: &GlobalArgs, args: CasesArgs) -> Outcome {
     };
     let handled = match args.show {
         HandledArg::Open => Handled::Open,
-        HandledArg::Mine => {
-            let file =
-                crate::config::load(&crate::config::Flags::from(global)).map_err(|e| Failure::usage(e.to_string()))?;
-            Handled::Mine(crate::config::agent(file.as_ref(), opened.settings.profile.as_deref()))
-        }
+        HandledArg::Mine => Handled::Mine(opened.actor(global)?.agent),
         HandledArg::Unclaimed => Handled::Unclaimed,
         HandledArg::Resolved => Handled::Resolved,
         HandledArg::ResolvedToday => Handled::ResolvedSince(opened.zone.day_around(now).0),
     };
     let query = CaseQuery { rules, now, kind: args.kind, order, handled };
-    let cases = opened.store.cases(query).await.map_err(failed)?;
+    let cases = opened.store.cases(query).await.map_err(Failure::store)?;
     if global.json {
         let cases: Vec<serde_json::Value> = cases.iter().map(case_json).collect();
         print_json(&json!({"total": cases.len(), "cases": cases}));
@@ -125,10 +121,10 @@ pub async fn cases(global: &GlobalArgs, args: CasesArgs) -> Outcome {
 /// `offline`); one made since the last sync is fetched by id.
 async fn order_of(global: &GlobalArgs, link_id: &str, offline: bool) -> Result<(Opened, Order), Failure> {
     let opened: Opened = mirrored(global, offline).await?;
-    let mut order = opened.store.order(link_id).await.map_err(failed)?;
+    let mut order = opened.store.order(link_id).await.map_err(Failure::store)?;
     if order.link.is_none() && !offline {
         fetch_order(&opened, global, link_id).await?;
-        order = opened.store.order(link_id).await.map_err(failed)?;
+        order = opened.store.order(link_id).await.map_err(Failure::store)?;
     }
     if order.link.is_none() && order.payments.is_empty() {
         return Err(Failure {
@@ -214,7 +210,7 @@ async fn fetch_order(opened: &Opened, global: &GlobalArgs, link_id: &str) -> Res
         }
     }
     let batch = crate::store::Batch { links: vec![link], transactions, ..Default::default() };
-    opened.store.save(batch).await.map_err(failed)?;
+    opened.store.save(batch).await.map_err(Failure::store)?;
     Ok(())
 }
 
@@ -238,8 +234,4 @@ fn case_json(case: &Case) -> serde_json::Value {
         })),
         "reopened": case.reopened,
     })
-}
-
-fn failed(error: crate::store::StoreError) -> Failure {
-    Failure { message: error.to_string(), code: exit::FAILED, error: None }
 }

@@ -26,6 +26,11 @@ impl Failure {
         Self { message: message.into(), code: exit::USAGE, error: None }
     }
 
+    /// The mirror or the record failed.
+    pub fn store(error: crate::store::StoreError) -> Self {
+        Self { message: error.to_string(), code: exit::FAILED, error: None }
+    }
+
     pub fn api(error: ApiError) -> Self {
         let code = match (error.kind(), error.status()) {
             (ErrorKind::Config, _) => exit::USAGE,

@@ -22,21 +22,19 @@ pub async fn act(global: &GlobalArgs, link_id: &str, act: CaseAct, text: Option<
         None => String::new(),
     };
     let opened = mirrored(global, true).await?;
-    let order = opened.store.order(link_id).await.map_err(failed)?;
+    let order = opened.store.order(link_id).await.map_err(Failure::store)?;
     let shown = for_terminal_truncated(link_id, 40);
     if order.link.is_none() && order.payments.is_empty() {
         let message = format!("no payment link {shown} in the mirror");
         return Err(Failure { message, code: exit::NOT_FOUND, error: None });
     }
     let facts = order.facts();
-    let file = crate::config::load(&crate::config::Flags::from(global)).map_err(|e| Failure::usage(e.to_string()))?;
-    let profile = opened.settings.profile.clone();
-    let agent = crate::config::agent(file.as_ref(), profile.as_deref());
-    let mut taken = Act::new(chrono::Utc::now(), &agent, profile.as_deref(), act.name(), Some(link_id), detail);
+    let by = opened.actor(global)?;
+    let mut taken = Act::new(chrono::Utc::now(), &by.agent, by.profile.as_deref(), act.name(), Some(link_id), detail);
     if act == CaseAct::Resolve {
         taken.basis = Some(Basis::of(&facts).to_json());
     }
-    match opened.store.act_on_case(taken, Some(facts)).await.map_err(failed)? {
+    match opened.store.act_on_case(taken, Some(facts)).await.map_err(Failure::store)? {
         Ok(done) => {
             if global.json {
                 print_json(&act_json(&done));
@@ -56,12 +54,9 @@ pub async fn act(global: &GlobalArgs, link_id: &str, act: CaseAct, text: Option<
 /// Writes an act of this command in the audit log; one that cannot be
 /// written is said, and the command's work stands.
 pub async fn record(global: &GlobalArgs, act: &str, detail: String) {
-    let file = crate::config::load(&crate::config::Flags::from(global)).ok().flatten();
-    let written = match mirrored(global, true).await {
-        Ok(opened) => {
-            let profile = opened.settings.profile.clone();
-            let agent = crate::config::agent(file.as_ref(), profile.as_deref());
-            let act = Act::new(chrono::Utc::now(), &agent, profile.as_deref(), act, None, detail);
+    let written = match mirrored(global, true).await.and_then(|opened| Ok((opened.actor(global)?, opened))) {
+        Ok((by, opened)) => {
+            let act = Act::new(chrono::Utc::now(), &by.agent, by.profile.as_deref(), act, None, detail);
             opened.store.append_act(act).await.map(|_| ()).map_err(|e| e.to_string())
         }
         Err(failure) => Err(failure.message),
@@ -74,7 +69,8 @@ pub async fn record(global: &GlobalArgs, act: &str, detail: String) {
 /// `cases export`: the acts on cases as JSON Lines, oldest first.
 pub async fn export(global: &GlobalArgs, output: Option<&std::path::Path>) -> Outcome {
     let opened = mirrored(global, true).await?;
-    let acts = opened.store.audit(AuditQuery { cases_only: true, ..AuditQuery::default() }).await.map_err(failed)?;
+    let acts =
+        opened.store.audit(AuditQuery { cases_only: true, ..AuditQuery::default() }).await.map_err(Failure::store)?;
     let lines: Vec<String> = acts.iter().map(|act| serde_json::to_string(act).unwrap_or_default()).collect();
     match output {
         None => {
@@ -130,7 +126,7 @@ pub async fn import(global: &GlobalArgs, path: &std::path::Path) -> Outcome {
     }
     let opened = mirrored(global, true).await?;
     let read = acts.len();
-    let added = opened.store.import_acts(acts).await.map_err(failed)?;
+    let added = opened.store.import_acts(acts).await.map_err(Failure::store)?;
     if global.json {
         print_json(&json!({"read": read, "imported": added}));
     } else {
@@ -149,7 +145,7 @@ pub async fn audit(global: &GlobalArgs, args: AuditArgs) -> Outcome {
     // `--to` takes in the whole of its last second.
     let to = to.map(|to| to + chrono::Duration::seconds(1));
     let query = AuditQuery { agent: args.agent.clone(), from, to, cases_only: false };
-    let acts = opened.store.audit(query).await.map_err(failed)?;
+    let acts = opened.store.audit(query).await.map_err(Failure::store)?;
     if global.json {
         let acts: Vec<serde_json::Value> = acts.iter().map(act_json).collect();
         print_json(&json!({"total": acts.len(), "acts": acts}));
@@ -192,8 +188,4 @@ fn act_json(act: &Act) -> serde_json::Value {
 
 fn write_failed(target: &str, error: &std::io::Error) -> Failure {
     Failure { message: format!("cannot write {target}: {error}"), code: exit::FAILED, error: None }
-}
-
-fn failed(error: crate::store::StoreError) -> Failure {
-    Failure { message: error.to_string(), code: exit::FAILED, error: None }
 }

@@ -25,6 +25,15 @@ pub(super) struct Opened {
     pub zone: Zone,
 }
 
+impl Opened {
+    /// Who acts, for the audit log: the agent of this profile.
+    pub(super) fn actor(&self, global: &GlobalArgs) -> Result<crate::audit::Actor, Failure> {
+        let file = config::load(&Flags::from(global)).map_err(|e| Failure::usage(e.to_string()))?;
+        let profile = self.settings.profile.clone();
+        Ok(crate::audit::Actor { agent: config::agent(file.as_ref(), profile.as_deref()), profile })
+    }
+}
+
 async fn open(global: &GlobalArgs) -> Result<Opened, Failure> {
     let settings = config::resolve(&Flags::from(global), &Environment::from_process())
         .map_err(|e| Failure::usage(e.to_string()))?;

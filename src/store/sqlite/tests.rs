@@ -225,12 +225,7 @@ async fn a_mirror_from_before_cases_gets_its_cases_from_the_rows_it_holds() {
     assert!(saved.is_ok());
     drop(opened);
     // The file as schema 5 left it: no cases anywhere.
-    let Ok(conn) = Connection::open(&path) else { panic!("no file") };
-    let back = conn.execute_batch(
-        "DROP TABLE case_facts; DROP TABLE balance_links; DROP TABLE link_changes; DROP TABLE list_totals; PRAGMA user_version = 5;",
-    );
-    assert!(back.is_ok(), "{back:?}");
-    drop(conn);
+    back_to_schema_5(&path);
     let Ok(reopened) = Store::open(Place::File(path), &account()) else { panic!("did not reopen") };
     let query = super::super::cases::CaseQuery {
         rules: crate::cases::CaseRules::default(),
@@ -306,12 +301,7 @@ async fn case_handling_outlives_the_record_s_and_the_mirror_s_migrations() {
     assert!(before.iter().all(|act| act.uid.len() == 32), "each act has an id now: {before:?}");
     drop(opened);
     // The mirror as schema 5 left it: its case tables rebuilt by the migration.
-    let Ok(conn) = Connection::open(&path) else { panic!("no file") };
-    let back = conn.execute_batch(
-        "DROP TABLE case_facts; DROP TABLE balance_links; DROP TABLE link_changes; DROP TABLE list_totals; PRAGMA user_version = 5;",
-    );
-    assert!(back.is_ok(), "{back:?}");
-    drop(conn);
+    back_to_schema_5(&path);
     let Ok(reopened) = Store::open(Place::File(path), &account()) else { panic!("did not reopen") };
     assert_eq!(reopened.store.audit(AuditQuery::default()).await, Ok(before));
     let handling = reopened.store.handling().await;
@@ -349,4 +339,13 @@ fn opened_twice(path: &std::path::Path) -> (Opened, Opened) {
         (Ok(one), Ok(other)) => (one, other),
         (one, other) => panic!("did not open twice: {:?} {:?}", one.err(), other.err()),
     }
+}
+
+/// The mirror's file as schema 5 left it: no case tables, no list totals.
+fn back_to_schema_5(path: &std::path::Path) {
+    let Ok(conn) = Connection::open(path) else { panic!("no file") };
+    let back = conn.execute_batch(
+        "DROP TABLE case_facts; DROP TABLE balance_links; DROP TABLE link_changes; DROP TABLE list_totals; PRAGMA user_version = 5;",
+    );
+    assert!(back.is_ok(), "{back:?}");
 }
