@@ -3,25 +3,25 @@
 //! message asks for an earlier tick): an idle dashboard wakes about once
 //! every two seconds, not twice a second.
 
-use super::{App, MARK_TTL_SECS, Pane};
+use super::{App, NEWS_TTL_SECS, Pane};
 use crate::human::age_words;
 use chrono::Duration;
 
 /// The longest time passes unseen at rest: ages move in tens of seconds,
-/// marks fade and hidden lists are read by the refresh (5 s).
+/// the + and * on new and changed rows fade and hidden lists are read by the refresh (5 s).
 const AT_REST: Duration = Duration::seconds(2);
 /// While a countdown in seconds is on screen ("retrying in 4 s").
 const COUNTING: Duration = Duration::seconds(1);
 
 impl App {
-    /// Time passed: expire marks and notices; redraw only if what the
+    /// Time passed: fade the + and * of rows and end notices; redraw only if what the
     /// screen shows about time has changed.
     pub(super) fn tick(&mut self) {
-        let ttl = Duration::seconds(MARK_TTL_SECS);
+        let ttl = Duration::seconds(NEWS_TTL_SECS);
         let now = self.now;
         let mut changed = false;
         for pane in Pane::ALL {
-            changed |= self.list_mut(pane).expire_marks(now, ttl);
+            changed |= self.list_mut(pane).expire_news(now, ttl);
         }
         if self.notice.as_ref().is_some_and(|n| n.until <= self.now) {
             self.notice = None;

@@ -36,6 +36,8 @@ pub enum Command {
     Search(String),
     /// Sort the visible pane: a column and an optional direction.
     Sort(String),
+    /// Unmark every row of the visible pane.
+    ClearMarks,
 }
 
 /// Why a `:` line could not be read, in words for the footer.
@@ -58,6 +60,7 @@ pub const HELP: &[(&str, &str)] = &[
     (":search TEXT", "search links and transactions in the mirror (also S)"),
     (":sort COLUMN [asc|desc]", "sort the pane: created, amount, currency, status, description, settled, link"),
     (":alerts", "this session's alerts, newest first (the footer shows the last one)"),
+    (":marks clear", "unmark every row of the pane (space marks one, V a range)"),
 ];
 
 fn is_id(word: &str) -> bool {
@@ -71,7 +74,7 @@ impl Command {
         let unknown = || {
             CommandError(format!(
                 "unknown command {:?}: paste an id (pl_…, txn_…, wh_…) or use status, currency, link, from, to, \
-                 date, tz, clear, profile, profiles, alerts, search, sort",
+                 date, tz, clear, profile, profiles, alerts, search, sort, marks",
                 crate::sanitize::for_terminal_truncated(line.trim(), 40)
             ))
         };
@@ -103,6 +106,8 @@ impl Command {
             ("profiles", None) => Command::Profiles,
             ("alerts", None) => Command::Alerts,
             ("audit", None) => Command::Audit,
+            ("marks", Some(clear)) if clear == "clear" => Command::ClearMarks,
+            ("marks", _) => return Err(CommandError("marks: type :marks clear to unmark every row".into())),
             ("profile", Some(name)) => Command::Profile(name.clone()),
             ("profile", None) => return Err(CommandError("profile: name one (see :profiles)".into())),
             ("status", _) => Command::Status(value),
@@ -126,6 +131,7 @@ impl App {
         match command {
             Command::Jump(id) => self.jump(&id, cmds),
             Command::Quit => cmds.push(Cmd::Quit),
+            Command::ClearMarks => self.clear_marks(),
             Command::Clear => {
                 match self.pane {
                     Pane::Links => self.set_links_filter(LinkFilter::default()),

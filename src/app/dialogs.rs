@@ -39,6 +39,8 @@ pub enum Outcome {
     Say(String),
     /// Start this export; the form stays until the file is claimed.
     Export(super::forms::ExportJob),
+    /// Close, and deactivate these links one after the other.
+    DeactivateMarked(Vec<String>),
 }
 
 /// A dialog or form: it takes the keys while it is open.
@@ -104,10 +106,14 @@ impl Dialog for CreatedLink {
     }
 }
 
-/// "Deactivate this link?" The answer defaults to No.
+/// "Deactivate this link?", or the marked ones. The answer defaults to No.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfirmDeactivate {
-    pub id: String,
+    /// The link, or the marked links in the order marked.
+    pub links: Vec<String>,
+    /// The marked links: each is its own request, one after the other.
+    pub marked: bool,
+    /// Their amount, or their total per currency.
     pub summary: String,
     pub description: Option<String>,
     pub yes: bool,
@@ -117,7 +123,8 @@ pub struct ConfirmDeactivate {
 impl ConfirmDeactivate {
     pub fn new(link: &PaymentLink) -> Self {
         Self {
-            id: link.id.clone(),
+            links: vec![link.id.clone()],
+            marked: false,
             summary: format!("{} {}", link.amount, link.currency),
             description: link.description.clone(),
             yes: false,
@@ -125,8 +132,17 @@ impl ConfirmDeactivate {
         }
     }
 
+    /// The marked links, and their total.
+    pub fn marked(links: Vec<String>, total: String) -> Self {
+        Self { links, marked: true, summary: total, description: None, yes: false, submitting: None }
+    }
+
     fn answer(&self, yes: bool) -> Outcome {
-        if yes { Outcome::Submit(Write::DeactivateLink { id: self.id.clone() }) } else { Outcome::Close }
+        match (yes, self.marked, self.links.first()) {
+            (true, true, _) => Outcome::DeactivateMarked(self.links.clone()),
+            (true, false, Some(id)) => Outcome::Submit(Write::DeactivateLink { id: id.clone() }),
+            _ => Outcome::Close,
+        }
     }
 }
 

@@ -30,6 +30,9 @@ impl App {
 
     /// What `e` would export here: the rows, and how to say it.
     fn export_selection(&self) -> Option<(Selection, String)> {
+        if let Some(marked) = self.marked_selection() {
+            return Some(marked);
+        }
         if let Some(view) = self.search_view(self.pane) {
             let words = format!("{} matching the search {:?}", kinds_noun(view.kinds()), view.text.trim());
             return Some((Selection::Search(view.query().clone()), words));
@@ -55,6 +58,28 @@ impl App {
         Some((Selection::Filter(query), words.join(" · ")))
     }
 
+    /// The marked rows of the pane, exactly, when any are marked; the
+    /// Search pane's only when they are all of one kind.
+    fn marked_selection(&self) -> Option<(Selection, String)> {
+        let marks = self.marks(self.pane);
+        if marks.is_empty() {
+            return None;
+        }
+        let ids: Vec<String> = marks.ids().map(str::to_string).collect();
+        let kinds = match self.pane {
+            Pane::Links => Kinds::Links,
+            Pane::Transactions => Kinds::Transactions,
+            _ if ids.iter().all(|id| id.starts_with("pl_")) => Kinds::Links,
+            _ if ids.iter().all(|id| id.starts_with("txn_")) => Kinds::Transactions,
+            _ => return None,
+        };
+        let noun = if kinds == Kinds::Links { "links" } else { "transactions" };
+        let words = format!("exactly the {} marked {noun}", group_thousands(ids.len() as u64));
+        let mut query = crate::store::SearchQuery::everything(kinds);
+        query.ids = Some(ids);
+        Some((Selection::Filter(query), words))
+    }
+
     /// `e`: the export form, or why not.
     pub(super) fn open_export(&mut self) {
         if let Some(run) = &self.export {
@@ -66,10 +91,20 @@ impl App {
             self.notify(text, true);
             return;
         }
-        let Some((selection, mut what)) = self.export_selection() else { return };
+        let Some((selection, mut what)) = self.export_selection() else {
+            if !self.marks(self.pane).is_empty() {
+                self.notify(
+                    "links and payments marked together: export them from the Links and Transactions panes",
+                    true,
+                );
+            }
+            return;
+        };
         // A mirror holding only what was scrolled to would export a part
-        // as if it were all: PIK is read instead.
-        let source = if self.settings.store.on_demand() { ExportSource::Pik } else { ExportSource::Mirror };
+        // as if it were all: PIK is read instead. Marked rows were all
+        // scrolled to: the mirror holds them.
+        let marked = matches!(&selection, Selection::Filter(query) if query.ids.is_some());
+        let source = if self.settings.store.on_demand() && !marked { ExportSource::Pik } else { ExportSource::Mirror };
         if source == ExportSource::Pik && matches!(selection, Selection::Search(_)) {
             return self.notify("a search exports from a whole mirror; this one holds only rows scrolled to", true);
         }

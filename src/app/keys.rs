@@ -147,6 +147,9 @@ impl App {
             Action::Export => self.open_export(),
             Action::CopyCheckoutUrl => self.copy_checkout_url(cmds),
             Action::CopyExplorerUrl => self.copy_explorer_url(cmds),
+            Action::CopyIds => self.copy_ids(cmds),
+            Action::Mark => self.toggle_mark(),
+            Action::MarkRange => self.mark_range(),
             Action::Filter => {
                 // In the long lists `/` searches the mirror; the short
                 // ones held whole are filtered as they are.
@@ -254,6 +257,7 @@ impl App {
             Outcome::Stay => {}
             Outcome::Close => self.mode = Mode::Normal,
             Outcome::Submit(write) => self.submit(write, cmds),
+            Outcome::DeactivateMarked(links) => self.deactivate_marked(links, cmds),
             Outcome::Copy(text) => cmds.push(Cmd::Copy(text)),
             Outcome::Replace(mode) => self.mode = mode,
             Outcome::Reveal { pane, id } => {
@@ -301,6 +305,9 @@ impl App {
 
     /// `d`: asks to deactivate the selected (or open) link; the answer defaults to No.
     fn ask_deactivate(&mut self) {
+        if self.pane == Pane::Links && !self.marks(Pane::Links).is_empty() {
+            return self.ask_deactivate_marked();
+        }
         let open = self.detail.as_ref().and_then(|d| match &d.object {
             Some(super::Found::Link(link)) => Some(link.clone()),
             _ => None,

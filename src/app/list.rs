@@ -1,5 +1,5 @@
 //! What every list on screen shares ([`ListOps`]: selection, scrolling,
-//! marks), and the one list held whole in memory ([`LocalList`]): the
+//! the + and * on new and changed rows), and the one list held whole in memory ([`LocalList`]): the
 //! Events pane's verified events, the webhooks, the Overview's attention
 //! items, each small and complete. The panes' long lists are windows on
 //! the mirror (`window.rs`), and searches too (`search.rs`).
@@ -12,7 +12,7 @@ use std::collections::HashMap;
 pub type RequestId = u64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mark {
+pub enum News {
     New,
     Changed,
 }
@@ -40,7 +40,7 @@ pub trait ListOps {
 
     fn scroll(&self) -> usize;
 
-    fn mark(&self, id: &str) -> Option<Mark>;
+    fn news(&self, id: &str) -> Option<News>;
 
     /// Moves the selection by `delta` rows, keeping it on screen.
     fn move_selection(&mut self, delta: isize, view_height: usize) {
@@ -72,11 +72,14 @@ pub trait ListOps {
     /// lists held whole filter; the others search the mirror instead.
     fn set_text_filter(&mut self, _text: &str) {}
 
-    /// Drops marks older than `ttl`; says whether any went.
-    fn expire_marks(&mut self, now: DateTime<Utc>, ttl: chrono::Duration) -> bool;
+    /// Drops the + and * older than `ttl`; says whether any went.
+    fn expire_news(&mut self, now: DateTime<Utc>, ttl: chrono::Duration) -> bool;
 
     /// The id of the selected row.
     fn selected_id(&self) -> Option<String>;
+
+    /// The row at a position as a mark keeps it, if the list holds it.
+    fn marked_at(&self, position: usize) -> Option<super::marks::Marked>;
 }
 
 /// Keeps the selection on screen: the scroll moves the least it can.
@@ -93,7 +96,7 @@ pub fn scroll_to_show(selected: usize, scroll: usize, len: usize, view_height: u
     (selected, scroll.min(len.saturating_sub(1)))
 }
 
-/// A list held whole: its rows, a text filter over them, marks on rows new
+/// A list held whole: its rows, a text filter over them, + and * on rows new
 /// or changed since the last time it was replaced.
 #[derive(Debug, Clone)]
 pub struct LocalList<T> {
@@ -104,7 +107,7 @@ pub struct LocalList<T> {
     text_filter: String,
     /// Indices of rows matching the text filter; `None` when there is none.
     visible: Option<Vec<usize>>,
-    marks: HashMap<String, (Mark, DateTime<Utc>)>,
+    news: HashMap<String, (News, DateTime<Utc>)>,
 }
 
 impl<T: Resource> Default for LocalList<T> {
@@ -122,7 +125,7 @@ impl<T: Resource> LocalList<T> {
             scroll: 0,
             text_filter: String::new(),
             visible: None,
-            marks: HashMap::new(),
+            news: HashMap::new(),
         }
     }
 
@@ -150,12 +153,12 @@ impl<T: Resource> LocalList<T> {
     /// selection stays on its row.
     pub fn prepend(&mut self, item: T, now: DateTime<Utc>) {
         if let Some(at) = self.rows.iter().position(|row| row.id() == item.id()) {
-            self.marks.insert(item.id().to_string(), (Mark::Changed, now));
+            self.news.insert(item.id().to_string(), (News::Changed, now));
             self.rows[at] = item;
             self.refilter();
             return;
         }
-        self.marks.insert(item.id().to_string(), (Mark::New, now));
+        self.news.insert(item.id().to_string(), (News::New, now));
         self.rows.insert(0, item);
         self.loaded_once = true;
         if self.visible.is_none() && self.rows.len() > 1 {
@@ -181,18 +184,18 @@ impl<T: Resource> LocalList<T> {
                 match before.get(row.id()) {
                     None => new.push(row.id().to_string()),
                     Some(status) if *status != row.status_text() => {
-                        self.marks.insert(row.id().to_string(), (Mark::Changed, now));
+                        self.news.insert(row.id().to_string(), (News::Changed, now));
                     }
                     Some(_) => {}
                 }
             }
         }
         for id in &new {
-            self.marks.insert(id.clone(), (Mark::New, now));
+            self.news.insert(id.clone(), (News::New, now));
         }
         self.rows = rows;
         let held: std::collections::HashSet<&str> = self.rows.iter().map(Resource::id).collect();
-        self.marks.retain(|id, _| held.contains(id.as_str()));
+        self.news.retain(|id, _| held.contains(id.as_str()));
         self.loaded_once = true;
         self.refilter();
         let at = selected
@@ -243,8 +246,8 @@ impl<T: Resource> ListOps for LocalList<T> {
         self.scroll
     }
 
-    fn mark(&self, id: &str) -> Option<Mark> {
-        self.marks.get(id).map(|(mark, _)| *mark)
+    fn news(&self, id: &str) -> Option<News> {
+        self.news.get(id).map(|(mark, _)| *mark)
     }
 
     fn select(&mut self, position: usize, view_height: usize) {
@@ -274,14 +277,18 @@ impl<T: Resource> ListOps for LocalList<T> {
         self.refilter();
     }
 
-    fn expire_marks(&mut self, now: DateTime<Utc>, ttl: chrono::Duration) -> bool {
-        let before = self.marks.len();
-        self.marks.retain(|_, (_, at)| now - *at < ttl);
-        before != self.marks.len()
+    fn expire_news(&mut self, now: DateTime<Utc>, ttl: chrono::Duration) -> bool {
+        let before = self.news.len();
+        self.news.retain(|_, (_, at)| now - *at < ttl);
+        before != self.news.len()
     }
 
     fn selected_id(&self) -> Option<String> {
         self.selected_row().map(|row| row.id().to_string())
+    }
+
+    fn marked_at(&self, position: usize) -> Option<super::marks::Marked> {
+        self.visible_row(position).map(super::marks::Marked::of)
     }
 }
 
@@ -308,14 +315,14 @@ mod tests {
         ];
         assert_eq!(list.replace_all(again, false, t0()), vec!["pl_3".to_string()]);
         assert_eq!(
-            (list.mark("pl_3"), list.mark("pl_2"), list.mark("pl_1")),
-            (Some(Mark::New), Some(Mark::Changed), None)
+            (list.news("pl_3"), list.news("pl_2"), list.news("pl_1")),
+            (Some(News::New), Some(News::Changed), None)
         );
         assert_eq!(list.selected_id().as_deref(), Some("pl_1"), "the selection stays on its row");
         list.set_text_filter("pl_2");
         assert_eq!((list.visible_len(), list.selected_id().as_deref()), (1, Some("pl_2")));
-        assert!(list.expire_marks(t0() + chrono::Duration::seconds(60), chrono::Duration::seconds(30)));
-        assert_eq!(list.mark("pl_3"), None);
+        assert!(list.expire_news(t0() + chrono::Duration::seconds(60), chrono::Duration::seconds(30)));
+        assert_eq!(list.news("pl_3"), None);
     }
 
     #[test]

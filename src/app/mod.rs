@@ -11,6 +11,7 @@
 
 pub mod alerts;
 pub mod audit_view;
+mod bulk;
 pub mod case_handling;
 pub mod case_view;
 mod clock;
@@ -25,6 +26,7 @@ pub mod keymap;
 mod keys;
 pub mod layout;
 pub mod list;
+pub mod marks;
 mod messages;
 pub mod overview;
 pub mod pane;
@@ -155,7 +157,7 @@ const ABOUT_THIS_PANE: &str = "this pane";
 const NOTE_SECS: i64 = 20;
 
 /// How long new and changed rows stay marked.
-pub const MARK_TTL_SECS: i64 = 30;
+pub const NEWS_TTL_SECS: i64 = 30;
 
 pub struct App {
     pub settings: Settings,
@@ -218,6 +220,10 @@ pub struct App {
     /// A row to select once its list holds it (a link just created, which
     /// the mirror announces a moment later).
     reveal: Option<(Pane, String)>,
+    /// The rows marked in each pane (by [`Pane::bit`]).
+    marks: [marks::Marks; Pane::ALL.len()],
+    /// The marked links being deactivated.
+    bulk: Option<bulk::BulkRun>,
 }
 
 impl App {
@@ -269,6 +275,8 @@ impl App {
             wanted: [crate::sync::FIRST_WANTED; 2],
             asked: 0,
             reveal: None,
+            marks: Default::default(),
+            bulk: None,
         }
     }
 
@@ -344,7 +352,7 @@ impl App {
             Msg::LinkTransactions { request, link_id, result } => {
                 self.link_transactions_loaded(request, &link_id, result)
             }
-            Msg::Written { request, result } => self.written(request, result),
+            Msg::Written { request, result } => self.written(request, result, &mut cmds),
             Msg::Event(event) => self.events.prepend(*event, now),
             Msg::Refused(reason) => self.refused_event(reason, &mut cmds),
             Msg::Changes(transactions) => {
@@ -437,6 +445,8 @@ impl App {
                 self.detail = None;
                 self.pending_lookup = None;
                 self.reveal = None;
+                self.marks = Default::default();
+                self.bulk = None;
                 self.mode = Mode::Normal;
                 self.settings.profile = Some(info.name.clone());
                 self.settings.environment = info.environment;

@@ -8,6 +8,11 @@ pub trait Resource: Clone + std::fmt::Debug {
     fn status_text(&self) -> &str;
     /// Whether the row contains `needle`, which is already lower-case.
     fn matches(&self, needle: &str) -> bool;
+
+    /// The money it is about, if any: what a mark keeps, to total it.
+    fn money(&self) -> Option<(rust_decimal::Decimal, &str)> {
+        None
+    }
 }
 
 fn any_contains(fields: &[&str], needle: &str) -> bool {
@@ -17,6 +22,10 @@ fn any_contains(fields: &[&str], needle: &str) -> bool {
 impl Resource for PaymentLink {
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn money(&self) -> Option<(rust_decimal::Decimal, &str)> {
+        Some((self.amount, &self.currency))
     }
 
     fn status_text(&self) -> &str {
@@ -35,6 +44,10 @@ impl Resource for PaymentLink {
 impl Resource for Transaction {
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn money(&self) -> Option<(rust_decimal::Decimal, &str)> {
+        Some((self.amount, &self.currency))
     }
 
     fn status_text(&self) -> &str {
@@ -111,6 +124,13 @@ impl Resource for crate::store::SearchHit {
         match self {
             crate::store::SearchHit::Link(link) => link.matches(needle),
             crate::store::SearchHit::Transaction(txn) => txn.matches(needle),
+        }
+    }
+
+    fn money(&self) -> Option<(rust_decimal::Decimal, &str)> {
+        match self {
+            crate::store::SearchHit::Link(link) => link.money(),
+            crate::store::SearchHit::Transaction(txn) => txn.money(),
         }
     }
 }

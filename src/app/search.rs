@@ -5,7 +5,7 @@
 //! `/` searches in the Links and Transactions panes; the Search pane shows
 //! both kinds together.
 
-use super::list::{ListOps, Mark, RequestId, scroll_to_show};
+use super::list::{ListOps, News, RequestId, scroll_to_show};
 use super::{App, Cmd, Pane};
 use crate::store::{Kinds, Reading, SearchHit, SearchPage, SearchQuery};
 use chrono::{DateTime, Duration, Utc};
@@ -176,7 +176,7 @@ impl ListOps for SearchView {
         self.scroll
     }
 
-    fn mark(&self, _id: &str) -> Option<Mark> {
+    fn news(&self, _id: &str) -> Option<News> {
         None
     }
 
@@ -200,12 +200,16 @@ impl ListOps for SearchView {
         (self.selected, self.scroll) = scroll_to_show(self.selected, self.scroll, self.visible_len(), view_height);
     }
 
-    fn expire_marks(&mut self, _now: DateTime<Utc>, _ttl: Duration) -> bool {
+    fn expire_news(&mut self, _now: DateTime<Utc>, _ttl: Duration) -> bool {
         false
     }
 
     fn selected_id(&self) -> Option<String> {
         self.selected_hit().map(|hit| hit.id().to_string())
+    }
+
+    fn marked_at(&self, position: usize) -> Option<super::marks::Marked> {
+        self.row(position).map(super::marks::Marked::of)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::detail::Detail;
 use super::layout::{self, Screen};
-use super::list::{ListOps, Mark};
+use super::list::{ListOps, News};
 use super::{App, Mode, Notice, Pane};
 use crate::sync::MirrorStatus;
 use chrono::{DateTime, Utc};
@@ -126,7 +126,7 @@ impl App {
     }
 
     /// Whether a row is marked as new or changed.
-    pub fn mark(&self, pane: Pane, id: &str) -> Option<Mark> {
-        self.list(pane).mark(id)
+    pub fn news(&self, pane: Pane, id: &str) -> Option<News> {
+        self.list(pane).news(id)
     }
 }

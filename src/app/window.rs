@@ -5,7 +5,7 @@
 //! last rows, `g` its first. Rows new since the last read are marked `+`,
 //! rows that changed `*`, by comparing the two windows.
 
-use super::list::{ListOps, Mark, RequestId, scroll_to_show};
+use super::list::{ListOps, News, RequestId, scroll_to_show};
 use super::resource::Resource;
 use crate::store::{Anchor, Cursor, Window};
 use chrono::{DateTime, Duration, Utc};
@@ -48,7 +48,7 @@ pub struct ListWindow<T> {
     /// Why the last read failed; it is tried again from `retry_at`.
     pub error: Option<String>,
     retry_at: Option<DateTime<Utc>>,
-    marks: HashMap<String, (Mark, DateTime<Utc>)>,
+    news: HashMap<String, (News, DateTime<Utc>)>,
 }
 
 /// How long a failed read waits before it is tried again.
@@ -78,7 +78,7 @@ impl<T: Resource + PartialEq> ListWindow<T> {
             read_at: None,
             error: None,
             retry_at: None,
-            marks: HashMap::new(),
+            news: HashMap::new(),
         }
     }
 
@@ -227,10 +227,10 @@ impl<T: Resource + PartialEq> ListWindow<T> {
             for (at, (_, row)) in window.rows.iter().enumerate() {
                 match old.get(row.id()) {
                     None if last_known.is_some_and(|known| at < known) => {
-                        self.marks.insert(row.id().to_string(), (Mark::New, now));
+                        self.news.insert(row.id().to_string(), (News::New, now));
                     }
                     Some(before) if *before != row => {
-                        self.marks.insert(row.id().to_string(), (Mark::Changed, now));
+                        self.news.insert(row.id().to_string(), (News::Changed, now));
                     }
                     _ => {}
                 }
@@ -311,8 +311,8 @@ impl<T: Resource + PartialEq> ListOps for ListWindow<T> {
         self.scroll
     }
 
-    fn mark(&self, id: &str) -> Option<Mark> {
-        self.marks.get(id).map(|(mark, _)| *mark)
+    fn news(&self, id: &str) -> Option<News> {
+        self.news.get(id).map(|(mark, _)| *mark)
     }
 
     fn select(&mut self, position: usize, view_height: usize) {
@@ -346,13 +346,17 @@ impl<T: Resource + PartialEq> ListOps for ListWindow<T> {
         (self.selected, self.scroll) = scroll_to_show(self.selected, self.scroll, self.visible_len(), view_height);
     }
 
-    fn expire_marks(&mut self, now: DateTime<Utc>, ttl: Duration) -> bool {
-        let before = self.marks.len();
-        self.marks.retain(|_, (_, at)| now - *at < ttl);
-        before != self.marks.len()
+    fn expire_news(&mut self, now: DateTime<Utc>, ttl: Duration) -> bool {
+        let before = self.news.len();
+        self.news.retain(|_, (_, at)| now - *at < ttl);
+        before != self.news.len()
     }
 
     fn selected_id(&self) -> Option<String> {
         self.selected_row().map(|row| row.id().to_string())
+    }
+
+    fn marked_at(&self, position: usize) -> Option<super::marks::Marked> {
+        self.row(position).map(super::marks::Marked::of)
     }
 }

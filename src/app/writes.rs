@@ -9,20 +9,32 @@ use super::{App, Cmd, ErrorInfo, Found, Mode, Written, failure_words};
 impl App {
     /// Sends a write the open dialog asked for.
     pub(super) fn submit(&mut self, write: Write, cmds: &mut Vec<Cmd>) {
-        if self.settings.read_only {
-            self.notify("read-only mode: changes are turned off", true);
+        let Some(request) = self.send_write(write, cmds) else {
             self.mode = Mode::Normal;
             return;
-        }
-        let request = self.request_id();
+        };
         if let Some(dialog) = self.mode.dialog_mut() {
             dialog.submitted(request);
         }
-        cmds.push(Cmd::Write { request, write, by: self.actor() });
     }
 
-    /// The answer to a write, for the dialog that is waiting for it.
-    pub(super) fn written(&mut self, request: RequestId, result: Result<Written, ErrorInfo>) {
+    /// Sends a write, once, with its own request id; refused (and said)
+    /// in read-only mode.
+    pub(super) fn send_write(&mut self, write: Write, cmds: &mut Vec<Cmd>) -> Option<RequestId> {
+        if self.settings.read_only {
+            self.notify("read-only mode: changes are turned off", true);
+            return None;
+        }
+        let request = self.request_id();
+        cmds.push(Cmd::Write { request, write, by: self.actor() });
+        Some(request)
+    }
+
+    /// The answer to a write, for the dialog or the run waiting for it.
+    pub(super) fn written(&mut self, request: RequestId, result: Result<Written, ErrorInfo>, cmds: &mut Vec<Cmd>) {
+        if self.bulk_written(request, &result, cmds) {
+            return;
+        }
         if self.mode.dialog().and_then(|d| d.submitting()) != Some(request) {
             return; // not (or no longer) waited for
         }
@@ -31,7 +43,10 @@ impl App {
                 form.submitting = None;
                 self.link_created(form, result);
             }
-            Mode::Deactivate(confirm) => self.link_deactivated(&confirm.id, result),
+            Mode::Deactivate(confirm) => {
+                let id = confirm.links.first().cloned().unwrap_or_default();
+                self.link_deactivated(&id, result)
+            }
             Mode::NewWebhook(mut form) => {
                 form.submitting = None;
                 self.webhook_created(form, result);

@@ -189,6 +189,9 @@ pub async fn from_api(
     let Selection::Filter(query) = filter else {
         return Err(ExportError::Write("PIK cannot search: export a search from the mirror".into()));
     };
+    if query.ids.is_some() {
+        return Err(ExportError::Write("marked rows are exported from the mirror, which holds them".into()));
+    }
     if query.transactions_only() {
         return Err(ExportError::Write(
             "PIK filters payments by creation time only: export by confirmation or settlement time from the mirror"

@@ -33,6 +33,7 @@ impl Selection {
             Kinds::Both => "links and transactions",
         };
         match self {
+            Selection::Filter(query) if query.ids.is_some() => format!("marked {kinds}"),
             Selection::Filter(_) => format!("{kinds} by filters"),
             Selection::Search(_) => format!("{kinds} found by a search"),
         }
@@ -143,6 +144,14 @@ pub fn filter_parts(query: &SearchQuery) -> (Kind, String, Vec<Value>) {
         let column = if kind == Kind::Link { "id" } else { "payment_link_id" };
         sql.push_str(&format!(" AND lower({column}) = lower(?)"));
         values.push(Value::Text(link.clone()));
+    }
+    if let Some(ids) = &query.ids {
+        if ids.is_empty() {
+            sql.push_str(" AND 1 = 0");
+        } else {
+            sql.push_str(&format!(" AND id IN ({})", vec!["?"; ids.len()].join(", ")));
+            values.extend(ids.iter().map(|id| Value::Text(id.clone())));
+        }
     }
     if let Some(links) = query.case_links() {
         let column = if kind == Kind::Link { "id" } else { "payment_link_id" };

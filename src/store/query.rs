@@ -92,6 +92,9 @@ pub struct SearchQuery {
     pub settled: Option<TimeRange>,
     /// Links with a case, and their payments.
     pub case: Option<Box<CaseFilter>>,
+    /// Only these rows, by id (the rows an agent marked): a filter for the
+    /// mirror only; PIK lists cannot say it.
+    pub ids: Option<Vec<String>>,
     /// Filters typed that could not be read, each in words saying what to
     /// type instead ("from: use a date like 2026-11-29, yesterday or 7d").
     pub problems: Vec<String>,
@@ -175,6 +178,7 @@ impl SearchQuery {
             confirmed: None,
             settled: None,
             case: None,
+            ids: None,
             problems: Vec::new(),
         }
     }

@@ -323,7 +323,8 @@ fn total_sql(query: &ListQuery) -> Option<(String, Vec<Value>)> {
         && filter.to.is_none()
         && filter.confirmed.is_none()
         && filter.settled.is_none()
-        && filter.case.is_none();
+        && filter.case.is_none()
+        && filter.ids.is_none();
     if !kept {
         return None;
     }

@@ -131,20 +131,32 @@ pub fn confirm_deactivate(frame: &mut Frame, app: &App, theme: &Theme, confirm: 
     let choice = |text: &'static str, on: bool| {
         if on { Span::styled(text, theme.tab_active()) } else { Span::styled(text, theme.dim()) }
     };
+    let first = confirm.links.first().map(String::as_str).unwrap_or("");
+    let (label, links, title) = match confirm.marked {
+        true => {
+            let count = crate::human::group_thousands(confirm.links.len() as u64);
+            (
+                "  links        ",
+                format!("{count} marked, one request each"),
+                format!("Deactivate {count} marked payment links?"),
+            )
+        }
+        false => ("  link         ", for_terminal_truncated(first, 40), "Deactivate this payment link?".to_string()),
+    };
+    let amount = if confirm.marked { "  together     " } else { "  amount       " };
     let mut lines = vec![
         Line::from(""),
-        Line::from(vec![
-            Span::styled("  link         ", theme.dim()),
-            Span::raw(for_terminal_truncated(&confirm.id, 40)),
-        ]),
-        Line::from(vec![
-            Span::styled("  amount       ", theme.dim()),
-            Span::raw(for_terminal_truncated(&confirm.summary, 40)),
-        ]),
-        Line::from(vec![
+        Line::from(vec![Span::styled(label, theme.dim()), Span::raw(links)]),
+        Line::from(vec![Span::styled(amount, theme.dim()), Span::raw(for_terminal_truncated(&confirm.summary, 46))]),
+    ];
+    // Marked links each have their own; none is named.
+    if !confirm.marked {
+        lines.push(Line::from(vec![
             Span::styled("  description  ", theme.dim()),
             Span::raw(for_terminal_truncated(confirm.description.as_deref().unwrap_or("—"), 44)),
-        ]),
+        ]));
+    }
+    lines.extend([
         Line::from(""),
         Line::from(vec![
             Span::raw("  "),
@@ -152,14 +164,14 @@ pub fn confirm_deactivate(frame: &mut Frame, app: &App, theme: &Theme, confirm: 
             Span::raw("  "),
             choice("[ Yes, deactivate ]", confirm.yes),
         ]),
-    ];
+    ]);
     let hint = if confirm.submitting.is_some() {
         "deactivating…"
     } else {
         "y yes · n or esc no · ⏎ the highlighted answer"
     };
     lines.push(Line::from(Span::styled(format!("  {hint}"), theme.dim())));
-    dialog(frame, area, "Deactivate this payment link?", theme, lines);
+    dialog(frame, area, &title, theme, lines);
 }
 
 pub fn webhook_form(frame: &mut Frame, app: &App, theme: &Theme, form: &WebhookForm) {

@@ -108,7 +108,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, scroll: u16) {
     all.push(Line::from(""));
     all.extend(note("search (/ and S): words match as prefixes, newest first"));
     all.extend(aligned(&search_syntax(), theme, width));
-    overlay(frame, app, theme, "keys", all, "new rows are marked +, changed ones *; any other key closes", scroll);
+    overlay(
+        frame,
+        app,
+        theme,
+        "keys",
+        all,
+        "new rows are marked +, changed ones *; Shift+drag selects text; any other key closes",
+        scroll,
+    );
 }
 
 /// `:audit`: what agents did, newest first, every time in the agent's zone.

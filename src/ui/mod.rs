@@ -150,7 +150,17 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     // Who acts outlasts the profile and the zone: claims and the log say it.
     candidates.push(Line::from([vec![agent], shorter.clone()].concat()));
     candidates.push(Line::from(shorter));
-    candidates.push(Line::from(vec![env(), connection]));
+    candidates.push(Line::from(vec![env(), connection.clone()]));
+    // The rows marked in this pane, what a bulk action acts on: they go
+    // only with the connection's state; the label never goes.
+    let marked = app.marks(app.pane()).len();
+    if marked > 0 {
+        let count = Span::styled(format!("{} marked ", crate::human::group_thousands(marked as u64)), theme.title());
+        for candidate in &mut candidates {
+            candidate.spans.insert(0, count.clone());
+        }
+        candidates.push(Line::from(vec![count, env()]));
+    }
     candidates.push(Line::from(env()));
     let left_width = u16::try_from(left.width()).unwrap_or(u16::MAX);
     frame.render_widget(Paragraph::new(left), area);
@@ -306,6 +316,9 @@ pub fn status_words(app: &App, theme: &Theme) -> (String, Style) {
         let style = if notice.is_error { theme.error() } else { theme.ok() };
         return (format!("{} ", for_terminal(&notice.text)), style);
     }
+    if let Some(run) = app.bulk_run() {
+        return (format!("{} ", run.progress()), theme.warning());
+    }
     if let Some(alert) = app.alert() {
         let more = match app.alert_log().unread {
             0 | 1 => String::new(),
@@ -358,6 +371,6 @@ pub fn status_words(app: &App, theme: &Theme) -> (String, Style) {
 }
 
 /// Bold for rows marked new or changed.
-pub(crate) fn marked(style: Style) -> Style {
+pub(crate) fn emphasised(style: Style) -> Style {
     style.add_modifier(Modifier::BOLD)
 }

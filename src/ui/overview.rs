@@ -285,7 +285,10 @@ fn attention(frame: &mut Frame, app: &App, theme: &Theme, title: Area, rows: Are
         return;
     }
     let rows_shown = visible_rows(app, list, usize::from(rows.height), None, theme);
-    frame.render_widget(Table::new(rows_shown, AttentionItem::widths()).column_spacing(1), rect(rows));
+    frame.render_widget(
+        Table::new(rows_shown, super::table::marker_width(app, AttentionItem::widths())).column_spacing(1),
+        rect(rows),
+    );
 }
 
 impl TableRow for AttentionItem {

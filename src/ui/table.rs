@@ -3,10 +3,10 @@
 //! column's header carries its direction.
 
 use super::theme::status_glyph;
-use super::{Theme, marked, rect};
+use super::{Theme, emphasised, rect};
 use crate::api::{EventEnvelope, PaymentLink, Transaction, Webhook};
 use crate::app::layout::Area;
-use crate::app::list::{ListOps, LocalList, Mark};
+use crate::app::list::{ListOps, LocalList, News};
 use crate::app::resource::Resource;
 use crate::app::search::SearchView;
 use crate::app::window::ListWindow;
@@ -526,12 +526,23 @@ fn draw_list_then<T: TableRow>(
         rows.push(Row::new(vec![Cell::from(""), Cell::from(Span::styled(after, theme.dim()))]));
     }
     let header = Row::new(T::header(sort).into_iter().map(Cell::from).collect::<Vec<_>>()).style(theme.header_row());
-    let table = Table::new(rows, T::sorted_widths(sort)).header(header).block(block).column_spacing(1);
+    let table =
+        Table::new(rows, marker_width(app, T::sorted_widths(sort))).header(header).block(block).column_spacing(1);
     frame.render_widget(table, outer);
 }
 
+/// With rows marked, the marker column has room for the mark (`▶●`).
+pub fn marker_width(app: &App, mut widths: Vec<Constraint>) -> Vec<Constraint> {
+    if !app.marks(app.pane()).is_empty()
+        && let Some(first) = widths.first_mut()
+    {
+        *first = Constraint::Length(2);
+    }
+    widths
+}
+
 /// The rows on screen of a list, `height` of them from its scroll offset:
-/// the selection marker, new and changed marks, the cells.
+/// the selection marker, new and changed rows, the agent's marks, the cells.
 pub fn visible_rows<T: TableRow>(
     app: &App,
     list: &dyn Shown<T>,
@@ -540,6 +551,7 @@ pub fn visible_rows<T: TableRow>(
     theme: &Theme,
 ) -> Vec<Row<'static>> {
     let now = app.now();
+    let marks = app.marks(app.pane());
     let start = list.scroll();
     let end = (start + height).min(list.visible_len());
     let mut rows: Vec<Row> = Vec::with_capacity(end.saturating_sub(start) + 1);
@@ -551,18 +563,22 @@ pub fn visible_rows<T: TableRow>(
             rows.push(Row::new(vec![Cell::from(marker), Cell::from(Span::styled("…", theme.dim()))]));
             continue;
         };
-        let mark = list.mark(item.id());
+        let mark = list.news(item.id());
         let (marker, mark_style) = match (selected, mark) {
             (true, _) => ("▶", Style::new()),
-            (false, Some(Mark::New)) => ("+", theme.new_row()),
-            (false, Some(Mark::Changed)) => ("*", theme.changed_row()),
+            (false, Some(News::New)) => ("+", theme.new_row()),
+            (false, Some(News::Changed)) => ("*", theme.changed_row()),
             (false, None) => (" ", Style::new()),
         };
-        let mut cells = vec![Cell::from(Span::styled(marker, mark_style))];
+        let mut marker = vec![Span::styled(marker, mark_style)];
+        if marks.contains(item.id()) {
+            marker.push(Span::styled("●", theme.title()));
+        }
+        let mut cells = vec![Cell::from(Line::from(marker))];
         cells.extend(item.sorted_cells(now, theme, sort));
         let mut style = if selected { theme.selected() } else { Style::new() };
         if mark.is_some() {
-            style = marked(style);
+            style = emphasised(style);
         }
         rows.push(Row::new(cells).style(style));
     }

@@ -58,6 +58,12 @@ pub enum Action {
     CopyCheckoutUrl,
     /// Copy the block explorer's page of the transaction shown.
     CopyExplorerUrl,
+    /// Copy the ids of the marked rows, or the selected row's.
+    CopyIds,
+    /// Mark or unmark the selected row.
+    Mark,
+    /// Mark the rows from the one last marked to the selected one.
+    MarkRange,
     Filter,
     Command,
     Refresh,
@@ -116,6 +122,9 @@ const NAMES: &[(Action, &str)] = &[
     (Action::Export, "export"),
     (Action::CopyCheckoutUrl, "copy_url"),
     (Action::CopyExplorerUrl, "copy_explorer_url"),
+    (Action::CopyIds, "copy_ids"),
+    (Action::Mark, "mark"),
+    (Action::MarkRange, "mark_range"),
     (Action::Filter, "filter"),
     (Action::Command, "command"),
     (Action::Refresh, "refresh"),

@@ -5,6 +5,7 @@ mod case_handling;
 mod clock;
 mod exports;
 mod keys;
+mod marks;
 mod notices;
 mod on_demand;
 mod overview;
@@ -17,7 +18,7 @@ use crate::human::{age_words, group_thousands};
 use crate::store::{Kinds, WindowAsk};
 use crate::test_support::{TestMirror, answer_all, reads, t0};
 use input::{Key, Mouse};
-use list::{ListOps, Mark};
+use list::{ListOps, News};
 
 /// What the sync was told, if it was told anything.
 fn focus_of(cmds: &[Cmd]) -> Option<crate::sync::Focus> {

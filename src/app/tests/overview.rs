@@ -137,7 +137,7 @@ fn items_found_before_the_mirror_is_up_to_date_are_history_not_news() {
     let asked = app.update(Msg::Tick, later);
     let cmds = answer_overview(&mut app, asked, &fixture, later);
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::Notify { .. })), "{cmds:?}");
-    assert_eq!(app.mark(Pane::Overview, "wh_old000"), None);
+    assert_eq!(app.news(Pane::Overview, "wh_old000"), None);
     // Up to date: that picture is the baseline; what comes after is news, once.
     let asked = app.update(up_to_date(), later);
     let cmds = answer_overview(&mut app, asked, &fixture, later);
@@ -152,7 +152,7 @@ fn items_found_before_the_mirror_is_up_to_date_are_history_not_news() {
     let notified: Vec<&Cmd> = cmds.iter().filter(|c| matches!(c, Cmd::Notify { .. })).collect();
     assert_eq!(notified.len(), 1, "{cmds:?}");
     assert!(matches!(notified[0], Cmd::Notify { how: Notify::Osc9, text } if text.contains("pl_newlystuck")));
-    assert_eq!(app.mark(Pane::Overview, "pl_newlystuck"), Some(Mark::New));
+    assert_eq!(app.news(Pane::Overview, "pl_newlystuck"), Some(News::New));
     assert!(app.alert().is_some_and(|a| a.text.contains("new case: stuck pending")));
     let again = t0() + Duration::seconds(93);
     let asked = app.update(Msg::Tick, again);

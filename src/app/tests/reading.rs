@@ -1,5 +1,5 @@
 //! The panes as windows on the mirror: what is read when, by cursor; the
-//! marks and the selection when the mirror changes; what the sync is told;
+//! new and changed rows and the selection when the mirror changes; what the sync is told;
 //! the open detail's refresh.
 
 use super::*;
@@ -96,12 +96,12 @@ fn a_change_in_the_mirror_is_read_again_marked_and_the_selection_stays() {
     assert!(window_ask(&cmds, Kinds::Links).is_some(), "the visible list is read at once");
     answer_all(&mut app, cmds, &mirror, later);
     assert_eq!(selected_id(&app), selected, "the selection stays on its row");
-    assert_eq!(app.mark(Pane::Links, "pl_00303"), Some(Mark::New));
-    assert_eq!(app.mark(Pane::Links, "pl_00298"), Some(Mark::Changed));
-    assert_eq!(app.mark(Pane::Links, "pl_00297"), None);
+    assert_eq!(app.news(Pane::Links, "pl_00303"), Some(News::New));
+    assert_eq!(app.news(Pane::Links, "pl_00298"), Some(News::Changed));
+    assert_eq!(app.news(Pane::Links, "pl_00297"), None);
     assert_eq!(app.links.list.total(), Some(303));
-    app.update(Msg::Tick, later + Duration::seconds(MARK_TTL_SECS));
-    assert_eq!(app.mark(Pane::Links, "pl_00303"), None, "marks fade");
+    app.update(Msg::Tick, later + Duration::seconds(NEWS_TTL_SECS));
+    assert_eq!(app.news(Pane::Links, "pl_00303"), None, "news fade");
 }
 
 #[test]

@@ -58,7 +58,7 @@ fn a_created_link_shows_its_result_and_esc_selects_it_on_top() {
     let cmds = app.update(Msg::StoreChanged(change), t0());
     answer_all(&mut app, cmds, &mirror, t0());
     assert_eq!(app.links.list.selected_row().map(|l| l.id.as_str()), Some("pl_new"));
-    assert_eq!(app.mark(Pane::Links, "pl_new"), Some(Mark::New));
+    assert_eq!(app.news(Pane::Links, "pl_new"), Some(News::New));
 }
 
 #[test]

@@ -506,6 +506,14 @@ pub async fn a_list_s_count_is_kept_and_equals_its_rows(store: Store) {
     }
     let all = store.count(SearchQuery::everything(Kinds::Links)).await;
     assert!(all.as_ref().is_ok_and(|n| *n > 20), "{all:?}");
+    // Marked rows, by id: exactly those the mirror holds, of the kind asked.
+    let links = vec![link("pl_marked_a"), link("pl_marked_b"), link("pl_marked_c")];
+    assert!(store.save(Batch { links, ..Batch::default() }).await.is_ok());
+    let mut marked = SearchQuery::everything(Kinds::Links);
+    marked.ids = Some(["pl_marked_a", "pl_marked_c", "pl_nosuchrow", "txn_marked_a"].map(String::from).to_vec());
+    assert_eq!(store.count(marked.clone()).await, Ok(2), "marked links");
+    marked.ids = Some(Vec::new());
+    assert_eq!(store.count(marked).await, Ok(0), "nothing marked is nothing");
     assert!(store.clear().await.is_ok());
     assert_eq!(store.count(SearchQuery::everything(Kinds::Transactions)).await, Ok(0), "cleared with the rows");
 }
