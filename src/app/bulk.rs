@@ -7,7 +7,7 @@
 use super::dialogs::{ConfirmDeactivate, Write};
 use super::list::RequestId;
 use super::{App, Cmd, ErrorInfo, Mode, Pane, Written, failure_words};
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 
 /// Failures the report names before it counts the rest.
 const NAMED: usize = 3;
@@ -18,17 +18,20 @@ pub struct BulkRun {
     in_flight: Option<(RequestId, String)>,
     count: usize,
     done: usize,
-    /// Links PIK refused or did not answer for, and why.
+    /// Links PIK refused, and why.
     failed: Vec<(String, String)>,
-    /// PIK failed as a service (not this link): the rest were not sent.
+    /// Links whose request got no answer: they may or may not be deactivated.
+    unknown: Vec<String>,
+    /// Why the rest were not sent: PIK failing as a service, or the agent.
     stopped: Option<String>,
 }
 
 impl BulkRun {
     /// "deactivating 3 of 7…"
     pub fn progress(&self) -> String {
-        let at = (self.done + self.failed.len() + 1).min(self.count);
-        format!("deactivating {at} of {} marked links… ({} done)", self.count, self.done)
+        let at = (self.done + self.failed.len() + self.unknown.len() + 1).min(self.count);
+        let stopping = if self.stopped.is_some() { "stopping after " } else { "" };
+        format!("{stopping}deactivating {at} of {} marked links… ({} done; esc stops)", self.count, self.done)
     }
 
     /// "deactivated 7, 1 failed: pl_… (already paid)"
@@ -46,20 +49,30 @@ impl BulkRun {
                 words.push_str(&format!(" and {} more", self.failed.len() - NAMED));
             }
         }
-        if let Some(why) = &self.stopped {
-            words.push_str(&format!("; stopped: {why}, {} not sent", self.waiting.len()));
+        if !self.unknown.is_empty() {
+            let named: Vec<String> =
+                self.unknown.iter().take(NAMED).map(|id| crate::sanitize::for_terminal_truncated(id, 30)).collect();
+            words.push_str(&format!(
+                ", {} unknown (no answer: may or may not be deactivated): {}",
+                self.unknown.len(),
+                named.join(", ")
+            ));
         }
-        if !self.failed.is_empty() || self.stopped.is_some() {
-            words.push_str(" (still marked; nothing is retried)");
+        if let Some(why) = &self.stopped {
+            words.push_str(&format!("; stopped ({why}), {} not sent", self.waiting.len()));
+        }
+        if !self.failed.is_empty() || !self.unknown.is_empty() || !self.waiting.is_empty() {
+            words.push_str("; those are still marked, nothing is retried");
         }
         words
     }
 }
 
 /// Whether a failure is the service's, not the link's: the rest would
-/// fail the same way, so they are not sent.
+/// fail the same way, so they are not sent (the key, the endpoint, the
+/// rate limit, PIK itself).
 fn service_failure(error: &ErrorInfo) -> bool {
-    error.may_have_happened || error.status.is_none_or(|status| status == 429 || status >= 500)
+    error.status.is_none_or(|status| matches!(status, 401 | 403 | 404 | 405 | 429) || status >= 500)
 }
 
 impl App {
@@ -67,31 +80,51 @@ impl App {
         self.bulk.as_ref()
     }
 
-    /// `d` with links marked: asks once, naming the count and the total.
+    /// `d` with links marked: asks once, naming the count, the totals and
+    /// how many were not active when last seen.
     pub(super) fn ask_deactivate_marked(&mut self) {
-        if self.bulk.is_some() {
-            return self.notify("a deactivation of marked links is under way", true);
-        }
         let marks = self.marks(Pane::Links);
         let links: Vec<String> = marks.ids().map(str::to_string).collect();
-        let total = super::marks::totals_words(&marks.totals());
-        self.mode = Mode::Deactivate(Box::new(ConfirmDeactivate::marked(links, total)));
+        let totals = super::marks::totals_lines(marks.totals().as_ref());
+        let note = match marks.not(crate::api::LinkStatus::Active.as_str()) {
+            0 => None,
+            n => Some(format!("{n} of them were not active when last seen: PIK will refuse those")),
+        };
+        self.mode = Mode::Deactivate(Box::new(ConfirmDeactivate::marked(links, totals, note)));
     }
 
     /// Yes: the run starts with the first link.
     pub(super) fn deactivate_marked(&mut self, links: Vec<String>, cmds: &mut Vec<Cmd>) {
         self.mode = Mode::Normal;
         let count = links.len();
-        self.bulk =
-            Some(BulkRun { waiting: links.into(), in_flight: None, count, done: 0, failed: Vec::new(), stopped: None });
+        self.bulk = Some(BulkRun {
+            waiting: links.into(),
+            in_flight: None,
+            count,
+            done: 0,
+            failed: Vec::new(),
+            unknown: Vec::new(),
+            stopped: None,
+        });
         self.next_deactivation(cmds);
+    }
+
+    /// Esc during a run: nothing more is sent once the request on its way
+    /// is answered.
+    pub(super) fn stop_bulk(&mut self) {
+        if let Some(run) = self.bulk.as_mut() {
+            run.stopped = Some("by you".into());
+        }
     }
 
     fn next_deactivation(&mut self, cmds: &mut Vec<Cmd>) {
         let Some(run) = self.bulk.as_mut() else { return };
+        if run.stopped.is_some() {
+            return self.end_bulk();
+        }
         let Some(id) = run.waiting.pop_front() else { return self.end_bulk() };
         let Some(request) = self.send_write(Write::DeactivateLink { id: id.clone() }, cmds) else {
-            // Read-only since it started: nothing more goes.
+            // Refused (read-only): nothing more goes, and the link stays waiting.
             if let Some(run) = self.bulk.as_mut() {
                 run.waiting.push_front(id);
                 run.stopped = Some("read-only mode".into());
@@ -118,36 +151,28 @@ impl App {
                 self.marks_mut(Pane::Links).unmark(&id);
             }
             Err(error) if error.may_have_happened => {
-                run.failed.push((id, "no answer: it may or may not be deactivated".into()));
+                run.unknown.push(id);
                 run.stopped = Some(crate::sanitize::for_terminal_truncated(&error.summary, 60));
+                self.refresh_now();
             }
             Err(error) if service_failure(error) => {
                 run.failed.push((id, crate::sanitize::for_terminal_truncated(&error.summary, 60)));
-                run.stopped = Some("PIK is failing".into());
+                run.stopped.get_or_insert_with(|| "PIK is failing".into());
             }
             Err(error) => {
                 let why = crate::sanitize::for_terminal_truncated(&failure_words(error), 80);
                 run.failed.push((id, why));
             }
         }
-        if self.bulk.as_ref().is_some_and(|run| run.stopped.is_some()) {
-            self.end_bulk();
-        } else {
-            self.next_deactivation(cmds);
-        }
+        self.next_deactivation(cmds);
         true
     }
 
-    /// The report; what was not deactivated stays marked.
+    /// The report. What was not deactivated stays marked, and so does
+    /// whatever the agent marked meanwhile.
     fn end_bulk(&mut self) {
         let Some(run) = self.bulk.take() else { return };
-        let left: HashSet<String> =
-            run.failed.iter().map(|(id, _)| id.clone()).chain(run.waiting.iter().cloned()).collect();
-        self.marks_mut(Pane::Links).keep_only(&left);
-        let trouble = !left.is_empty();
+        let trouble = !run.failed.is_empty() || !run.unknown.is_empty() || !run.waiting.is_empty();
         self.notify_for(run.report(), trouble, 60);
-        if run.stopped.is_some() || run.failed.iter().any(|(_, why)| why.starts_with("no answer")) {
-            self.refresh_now();
-        }
     }
 }

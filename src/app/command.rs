@@ -176,7 +176,10 @@ impl App {
             Command::Alerts => self.open_alert_log(),
             Command::Audit => self.open_audit(cmds),
             Command::Profile(name) => {
-                if self.settings.profiles.is_empty() {
+                if self.bulk_run().is_some() {
+                    // Its requests go by this profile's client and agent.
+                    self.notify("the marked links are being deactivated: switch once the report is in", true);
+                } else if self.settings.profiles.is_empty() {
                     let text = self.no_profiles();
                     self.notify(crate::sanitize::for_terminal_truncated(&text, 200), true);
                 } else if !self.settings.profiles.contains(&name) {

@@ -113,9 +113,11 @@ pub struct ConfirmDeactivate {
     pub links: Vec<String>,
     /// The marked links: each is its own request, one after the other.
     pub marked: bool,
-    /// Their amount, or their total per currency.
-    pub summary: String,
+    /// Its amount, or their total per currency, one a line.
+    pub summary: Vec<String>,
     pub description: Option<String>,
+    /// What the agent should know before saying yes.
+    pub note: Option<String>,
     pub yes: bool,
     pub submitting: Option<RequestId>,
 }
@@ -125,16 +127,17 @@ impl ConfirmDeactivate {
         Self {
             links: vec![link.id.clone()],
             marked: false,
-            summary: format!("{} {}", link.amount, link.currency),
+            summary: vec![format!("{} {}", link.amount, link.currency)],
             description: link.description.clone(),
+            note: None,
             yes: false,
             submitting: None,
         }
     }
 
-    /// The marked links, and their total.
-    pub fn marked(links: Vec<String>, total: String) -> Self {
-        Self { links, marked: true, summary: total, description: None, yes: false, submitting: None }
+    /// The marked links, their totals, and what to know.
+    pub fn marked(links: Vec<String>, totals: Vec<String>, note: Option<String>) -> Self {
+        Self { links, marked: true, summary: totals, description: None, note, yes: false, submitting: None }
     }
 
     fn answer(&self, yes: bool) -> Outcome {

@@ -30,8 +30,9 @@ impl App {
 
     /// What `e` would export here: the rows, and how to say it.
     fn export_selection(&self) -> Option<(Selection, String)> {
-        if let Some(marked) = self.marked_selection() {
-            return Some(marked);
+        if !self.marks(self.pane).is_empty() {
+            // Marked rows export as they are, or not at all: never the rest.
+            return self.marked_selection();
         }
         if let Some(view) = self.search_view(self.pane) {
             let words = format!("{} matching the search {:?}", kinds_noun(view.kinds()), view.text.trim());

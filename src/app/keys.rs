@@ -99,7 +99,9 @@ impl App {
             Action::NextChartCurrency => self.change_chart_currency(true),
             Action::PrevChartCurrency => self.change_chart_currency(false),
             Action::Back => {
-                if self.detail.is_some() {
+                if self.bulk_run().is_some() {
+                    self.stop_bulk();
+                } else if self.detail.is_some() {
                     self.detail = None;
                 } else if matches!(self.pane, Pane::Links | Pane::Transactions) && self.search_view(self.pane).is_some()
                 {
@@ -305,6 +307,10 @@ impl App {
 
     /// `d`: asks to deactivate the selected (or open) link; the answer defaults to No.
     fn ask_deactivate(&mut self) {
+        // One run at a time, and no link of it deactivated beside it.
+        if self.bulk_run().is_some() {
+            return self.notify("the marked links are being deactivated: wait for the report, or esc to stop", true);
+        }
         if self.pane == Pane::Links && !self.marks(Pane::Links).is_empty() {
             return self.ask_deactivate_marked();
         }

@@ -15,18 +15,31 @@ use std::collections::BTreeMap;
 pub struct Marked {
     pub id: String,
     pub money: Option<(Decimal, String)>,
+    /// Its status when last seen.
+    pub status: String,
 }
 
 impl Marked {
     pub fn of<T: Resource>(row: &T) -> Marked {
-        Marked { id: row.id().to_string(), money: row.money().map(|(amount, currency)| (amount, currency.to_string())) }
+        Marked {
+            id: row.id().to_string(),
+            money: row.money().map(|(amount, currency)| (amount, currency.to_string())),
+            status: row.status_text().to_string(),
+        }
     }
+}
+
+/// What a mark keeps besides the id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Kept {
+    money: Option<(Decimal, String)>,
+    status: String,
 }
 
 /// One pane's marks.
 #[derive(Debug, Clone, Default)]
 pub struct Marks {
-    rows: IndexMap<String, Option<(Decimal, String)>>,
+    rows: IndexMap<String, Kept>,
     /// The row last marked with Space: where a range starts.
     anchor: Option<String>,
 }
@@ -56,13 +69,18 @@ impl Marks {
             return false;
         }
         self.anchor = Some(row.id.clone());
-        self.rows.insert(row.id, row.money);
+        self.rows.insert(row.id, Kept { money: row.money, status: row.status });
         true
     }
 
     /// Marks a row (a range's); says whether it was not marked before.
     pub fn mark(&mut self, row: Marked) -> bool {
-        self.rows.insert(row.id, row.money).is_none()
+        self.rows.insert(row.id, Kept { money: row.money, status: row.status }).is_none()
+    }
+
+    /// How many were last seen with another status than this one.
+    pub fn not(&self, status: &str) -> usize {
+        self.rows.values().filter(|kept| kept.status != status).count()
     }
 
     pub fn anchor(&self) -> Option<&str> {
@@ -78,32 +96,29 @@ impl Marks {
         self.anchor = None;
     }
 
-    /// Only these stay marked (what a bulk action could not do).
-    pub fn keep_only(&mut self, ids: &std::collections::HashSet<String>) {
-        self.rows.retain(|id, _| ids.contains(id));
-        self.anchor = None;
-    }
-
-    /// The marked rows' money, per currency (codes in order).
-    pub fn totals(&self) -> BTreeMap<String, Decimal> {
+    /// The marked rows' money, per currency (codes in order); `None` when
+    /// a total is too large to hold (never a wrong one).
+    pub fn totals(&self) -> Option<BTreeMap<String, Decimal>> {
         let mut totals = BTreeMap::new();
-        for (amount, currency) in self.rows.values().flatten() {
-            *totals.entry(currency.clone()).or_insert(Decimal::ZERO) += *amount;
+        for (amount, currency) in self.rows.values().filter_map(|kept| kept.money.as_ref()) {
+            let total = totals.entry(currency.clone()).or_insert(Decimal::ZERO);
+            *total = total.checked_add(*amount)?;
         }
-        totals
+        Some(totals)
     }
 }
 
-/// "700.00 USDT + 0.5 BTC"; "nothing" for no money at all.
-pub fn totals_words(totals: &BTreeMap<String, Decimal>) -> String {
-    if totals.is_empty() {
-        return "no amount".into();
+/// Each currency's total, one a line: "700.00 USDT"; a line saying so
+/// when there is none, or one too large to add up.
+pub fn totals_lines(totals: Option<&BTreeMap<String, Decimal>>) -> Vec<String> {
+    match totals {
+        None => vec!["too large to add up".into()],
+        Some(totals) if totals.is_empty() => vec!["no amount".into()],
+        Some(totals) => totals
+            .iter()
+            .map(|(currency, amount)| format!("{amount} {}", crate::sanitize::for_terminal_truncated(currency, 10)))
+            .collect(),
     }
-    let words: Vec<String> = totals
-        .iter()
-        .map(|(currency, amount)| format!("{amount} {}", crate::sanitize::for_terminal_truncated(currency, 10)))
-        .collect();
-    words.join(" + ")
 }
 
 /// The most rows a pane marks: an export of them is one `IN` list, and
@@ -212,9 +227,13 @@ impl App {
             let Some(id) = self.detail_or_selected_id() else {
                 return self.notify("no row selected: no id to copy", true);
             };
-            let id = crate::sanitize::for_terminal(&id).into_owned();
-            self.notify(format!("copied {id}"), false);
-            cmds.push(Cmd::Copy(id));
+            let clean = crate::sanitize::for_terminal(&id).into_owned();
+            match clean == id {
+                true => self.notify(format!("copied {clean}"), false),
+                // A hostile id is never copied raw: what went is said.
+                false => self.notify(format!("copied {clean}, its control characters removed"), true),
+            }
+            cmds.push(Cmd::Copy(clean));
             return;
         }
         let mut text = String::new();
@@ -252,7 +271,7 @@ mod tests {
     use super::*;
 
     fn row(id: &str, amount: i64, currency: &str) -> Marked {
-        Marked { id: id.into(), money: Some((Decimal::new(amount, 2), currency.into())) }
+        Marked { id: id.into(), money: Some((Decimal::new(amount, 2), currency.into())), status: "active".into() }
     }
 
     #[test]
@@ -263,11 +282,16 @@ mod tests {
         assert!(marks.mark(row("pl_c", 2_550, "USDT")));
         assert!(!marks.mark(row("pl_c", 2_550, "USDT")), "marked twice is marked once");
         assert_eq!(marks.ids().collect::<Vec<_>>(), ["pl_b", "pl_a", "pl_c"]);
-        assert_eq!(totals_words(&marks.totals()), "0.05 BTC + 125.50 USDT");
+        assert_eq!(totals_lines(marks.totals().as_ref()), ["0.05 BTC", "125.50 USDT"]);
         assert_eq!(marks.anchor(), Some("pl_a"));
         assert!(!marks.toggle(row("pl_a", 5, "BTC")), "space again unmarks");
         assert_eq!((marks.len(), marks.anchor()), (2, None));
-        marks.keep_only(&["pl_c".to_string()].into_iter().collect());
+        marks.unmark("pl_b");
         assert_eq!(marks.ids().collect::<Vec<_>>(), ["pl_c"]);
+        // A total too large to hold is said, never wrapped or panicked on.
+        let huge = Marked { id: "pl_d".into(), money: Some((Decimal::MAX, "USDT".into())), status: "paid".into() };
+        assert!(marks.mark(huge));
+        assert_eq!(totals_lines(marks.totals().as_ref()), ["too large to add up"]);
+        assert_eq!(marks.not("active"), 1);
     }
 }

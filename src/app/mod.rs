@@ -156,7 +156,7 @@ const ABOUT_THIS_PANE: &str = "this pane";
 /// How long the notes given at start stay.
 const NOTE_SECS: i64 = 20;
 
-/// How long new and changed rows stay marked.
+/// How long new and changed rows keep their + and *.
 pub const NEWS_TTL_SECS: i64 = 30;
 
 pub struct App {

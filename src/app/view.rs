@@ -125,7 +125,7 @@ impl App {
         usize::from(rows).max(1)
     }
 
-    /// Whether a row is marked as new or changed.
+    /// Whether a row is new or changed (its + or *).
     pub fn news(&self, pane: Pane, id: &str) -> Option<News> {
         self.list(pane).news(id)
     }

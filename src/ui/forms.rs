@@ -127,7 +127,9 @@ pub fn link_form(frame: &mut Frame, app: &App, theme: &Theme, form: &LinkForm) {
 }
 
 pub fn confirm_deactivate(frame: &mut Frame, app: &App, theme: &Theme, confirm: &ConfirmDeactivate) {
-    let area = centered(app, 64, 10);
+    let extra =
+        u16::try_from(confirm.summary.len().saturating_sub(1) + usize::from(confirm.note.is_some())).unwrap_or(0);
+    let area = centered(app, 64, 10 + extra.min(8));
     let choice = |text: &'static str, on: bool| {
         if on { Span::styled(text, theme.tab_active()) } else { Span::styled(text, theme.dim()) }
     };
@@ -144,11 +146,14 @@ pub fn confirm_deactivate(frame: &mut Frame, app: &App, theme: &Theme, confirm: 
         false => ("  link         ", for_terminal_truncated(first, 40), "Deactivate this payment link?".to_string()),
     };
     let amount = if confirm.marked { "  together     " } else { "  amount       " };
-    let mut lines = vec![
-        Line::from(""),
-        Line::from(vec![Span::styled(label, theme.dim()), Span::raw(links)]),
-        Line::from(vec![Span::styled(amount, theme.dim()), Span::raw(for_terminal_truncated(&confirm.summary, 46))]),
-    ];
+    let mut lines = vec![Line::from(""), Line::from(vec![Span::styled(label, theme.dim()), Span::raw(links)])];
+    for (at, line) in confirm.summary.iter().take(8).enumerate() {
+        let label = if at == 0 { amount } else { "               " };
+        lines.push(Line::from(vec![Span::styled(label, theme.dim()), Span::raw(for_terminal_truncated(line, 46))]));
+    }
+    if let Some(note) = &confirm.note {
+        lines.push(Line::from(Span::styled(format!("  {}", for_terminal_truncated(note, 60)), theme.warning())));
+    }
     // Marked links each have their own; none is named.
     if !confirm.marked {
         lines.push(Line::from(vec![

@@ -114,7 +114,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, scroll: u16) {
         theme,
         "keys",
         all,
-        "new rows are marked +, changed ones *; Shift+drag selects text; any other key closes",
+        "new rows +, changed *; Shift+drag selects text; any other key closes",
         scroll,
     );
 }

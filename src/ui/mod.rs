@@ -370,7 +370,7 @@ pub fn status_words(app: &App, theme: &Theme) -> (String, Style) {
     }
 }
 
-/// Bold for rows marked new or changed.
+/// Bold for new and changed rows.
 pub(crate) fn emphasised(style: Style) -> Style {
     style.add_modifier(Modifier::BOLD)
 }

@@ -142,7 +142,7 @@ const DEFAULTS: &[Row] = &[
         Some("find"),
         "search the mirror (webhooks, events, attention: filter the rows)",
     ),
-    row(Action::Mark, &[ch(' ')], LISTS, Some("mark"), "mark or unmark the row (then act on all marked: i, e, d)"),
+    row(Action::Mark, &[ch(' ')], LISTS, None, "mark or unmark the row (then act on all marked: i, e, d)"),
     row(Action::MarkRange, &[ch('V')], LISTS, None, "mark every row from the one last marked to here (:marks clear)"),
     row(Action::CopyIds, &[ch('i')], LISTS, None, "copy the id of the row, or the ids of the marked rows, one a line"),
     row(Action::CopyCheckoutUrl, &[ch('y')], LINKS_AND_SEARCH, None, "copy the checkout URL of the link shown"),
