@@ -250,6 +250,17 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
     let refresh = chrono::Duration::seconds(i64::from(args.refresh));
     let zone = |profile: Option<&str>| config::zone(global.tz.as_deref(), file.as_ref(), profile, &shown_path);
     let sorts = config::sorts(file.as_ref(), &shown_path).map_err(refused)?;
+    let columns = config::columns(file.as_ref(), &shown_path).map_err(refused)?;
+    let start_zone = zone(None).map_err(refused)?;
+    let taken = |c: char| {
+        let key = crate::app::input::Key::char(c);
+        crate::app::Pane::ALL
+            .into_iter()
+            .find_map(|pane| keymap.lookup(crate::app::keymap::Context::Pane(pane), key))
+            .map(|binding| binding.action.name().to_string())
+    };
+    let reading = crate::store::Reading { zone: &start_zone, now: chrono::Utc::now(), cases: &case_rules };
+    let views = config::views(file.as_ref(), &shown_path, reading, &taken).map_err(refused)?;
     let base = Settings {
         refresh,
         hidden_refresh: refresh * 6,
@@ -267,6 +278,8 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
         explorers,
         hyperlinks,
         sorts,
+        columns,
+        views,
         ascii: !crate::ui::utf8_locale(|name| std::env::var(name).ok()),
         ..Settings::default()
     };

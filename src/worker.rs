@@ -179,6 +179,18 @@ impl Worker {
                     send(Msg::CaseActed { request, result });
                 });
             }
+            Cmd::SaveView { path, view, replace } => {
+                tokio::task::spawn_blocking(move || {
+                    let name = view.name.clone();
+                    let result = match path {
+                        Some(path) => {
+                            crate::config::save_view(std::path::Path::new(&path), &view, replace).map(|()| path.clone())
+                        }
+                        None => Err("there is no config file to keep it in (see `pik-tui config path`)".into()),
+                    };
+                    send(Msg::ViewSaved { name, result });
+                });
+            }
             Cmd::Copy(_)
             | Cmd::Bell
             | Cmd::Notify { .. }

@@ -111,7 +111,22 @@ fn hostile_window<T>(rows: Vec<T>, newest: u64) -> Window<T> {
         more_before: newest.is_multiple_of(2),
         more_after: !newest.is_multiple_of(3),
         held: (!newest.is_multiple_of(7)).then_some(newest / 2),
+        about: [("pl_1".to_string(), "\u{1b}]52;c;aGk=\u{7}\u{202e}order".to_string())].into(),
     }
+}
+
+/// Saved views with hostile names, one of each kind, with keys.
+fn hostile_views() -> Vec<pik_tui::app::views::ViewDef> {
+    let zone = pik_tui::zone::Zone::utc();
+    let rules = pik_tui::cases::CaseRules::default();
+    let reading = pik_tui::store::Reading { zone: &zone, now: Utc::now(), cases: &rules };
+    [
+        ("big \u{202e}unpaid", "status:active amount:>=1000", Some("u")),
+        ("fails", "status:failed created:today", Some("x")),
+    ]
+    .into_iter()
+    .filter_map(|(name, query, key)| pik_tui::app::views::ViewDef::read(name, query, None, key, None, reading).ok())
+    .collect()
 }
 
 /// The Overview with hostile currencies and URLs, and `newest` currencies.
@@ -144,6 +159,7 @@ proptest! {
             events_pane: true,
             profiles: vec!["live".into()],
             store: StoreKind::OnDemand(Some("disk full\u{1b}[2J".into())),
+            views: hostile_views(),
             ..Settings::default()
         };
         let mut app = App::new(settings, width, height, t0);
@@ -262,6 +278,10 @@ proptest! {
                             },
                         },
                         Cmd::Copy(_) | Cmd::Bell | Cmd::Notify { .. } | Cmd::Quit | Cmd::Focus(_) | Cmd::LookAt { .. } => continue,
+                        Cmd::SaveView { view, .. } => Msg::ViewSaved {
+                            name: view.name,
+                            result: if ok { Ok("/tmp/\u{202e}config.toml".into()) } else { Err("disk full\u{1b}[2J".into()) },
+                        },
                         Cmd::LoadZone(name) => Msg::Zone(if ok {
                             Ok(pik_tui::zone::Zone::bundled("Asia/Kathmandu").unwrap_or_default())
                         } else {

@@ -541,3 +541,31 @@ fn the_live_label_is_the_last_thing_the_header_drops() {
     }
     insta::assert_snapshot!(shots.join("\n\n"));
 }
+
+/// The columns an agent chose (`[columns]`), at 60, 80, 120 and 200
+/// columns: narrow tables give up columns from the right of the list,
+/// never the id, the amount or the status; a wide one shows them all;
+/// the LIVE label is there at every width.
+#[test]
+fn chosen_columns_at_four_widths_keep_the_live_label() {
+    use pik_tui::app::columns::{Columns, Table, parse};
+    let mut columns = Columns::default();
+    for (table, written) in [
+        (Table::Links, &["id", "description:24", "amount", "currency", "status", "paid", "url", "age"][..]),
+        (Table::Transactions, &["id", "amount", "currency", "status", "description", "hash", "settled", "link"][..]),
+    ] {
+        let Ok(chosen) = parse(table, written) else { panic!("{written:?}") };
+        columns.set(table, chosen);
+    }
+    for width in [60, 80, 120, 200] {
+        let settings = Settings { environment: Environment::Live, columns: columns.clone(), ..Settings::default() };
+        let mut app = app_with(settings, width, 10);
+        for pane in ['1', '2'] {
+            key(&mut app, KeyCode::Char(pane));
+            let screen = render(&app);
+            let header: String = (0..width).map(|x| screen.buffer()[(x, 0)].symbol().to_string()).collect();
+            assert!(header.contains(" LIVE "), "{width} columns: {header}");
+            insta::assert_snapshot!(format!("chosen_columns_{pane}_at_{width}"), screen);
+        }
+    }
+}

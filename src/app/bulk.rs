@@ -148,7 +148,7 @@ impl App {
         match result {
             Ok(_) => {
                 run.done += 1;
-                self.marks_mut(Pane::Links).unmark(&id);
+                self.unmark_link(&id);
             }
             Err(error) if error.may_have_happened => {
                 run.unknown.push(id);

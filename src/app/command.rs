@@ -38,6 +38,11 @@ pub enum Command {
     Sort(String),
     /// Unmark every row of the visible pane.
     ClearMarks,
+    /// Open a saved view by name.
+    View(String),
+    Views,
+    /// Save the pane as a view; `true` replaces one of that name.
+    Save(String, bool),
 }
 
 /// Why a `:` line could not be read, in words for the footer.
@@ -61,6 +66,8 @@ pub const HELP: &[(&str, &str)] = &[
     (":sort COLUMN [asc|desc]", "sort the pane: created, amount, currency, status, description, settled, link"),
     (":alerts", "this session's alerts, newest first (the footer shows the last one)"),
     (":marks clear", "unmark every row of the pane (space marks one, V a range)"),
+    (":view NAME  :views", "open a saved view (a tab after the panes) / list them with their counts"),
+    (":save NAME  :save! NAME", "save this pane's filters, search and sort as a view in the config file / replace one"),
 ];
 
 fn is_id(word: &str) -> bool {
@@ -74,7 +81,7 @@ impl Command {
         let unknown = || {
             CommandError(format!(
                 "unknown command {:?}: paste an id (pl_…, txn_…, wh_…) or use status, currency, link, from, to, \
-                 date, tz, clear, profile, profiles, alerts, search, sort, marks",
+                 date, tz, clear, profile, profiles, alerts, search, sort, marks, view, views, save",
                 crate::sanitize::for_terminal_truncated(line.trim(), 40)
             ))
         };
@@ -86,6 +93,15 @@ impl Command {
         }
         if first == "sort" {
             return Ok(Command::Sort(rest.join(" ")));
+        }
+        // A view's name may have spaces.
+        let named = || line.trim_start().split_once(char::is_whitespace).map(|(_, name)| name.trim().to_string());
+        match (first, named()) {
+            ("view", Some(name)) if !name.is_empty() => return Ok(Command::View(name)),
+            ("view", _) => return Err(CommandError("view: name one (see :views)".into())),
+            ("save" | "save!", Some(name)) if !name.is_empty() => return Ok(Command::Save(name, first == "save!")),
+            ("save" | "save!", _) => return Err(CommandError("save: name the view, as in :save big unpaid".into())),
+            _ => {}
         }
         if rest.len() > 1 {
             return Err(CommandError(format!("{first} takes at most one value")));
@@ -106,6 +122,7 @@ impl Command {
             ("profiles", None) => Command::Profiles,
             ("alerts", None) => Command::Alerts,
             ("audit", None) => Command::Audit,
+            ("views", None) => Command::Views,
             ("marks", Some(clear)) if clear == "clear" => Command::ClearMarks,
             ("marks", _) => return Err(CommandError("marks: type :marks clear to unmark every row".into())),
             ("profile", Some(name)) => Command::Profile(name.clone()),
@@ -132,6 +149,9 @@ impl App {
             Command::Jump(id) => self.jump(&id, cmds),
             Command::Quit => cmds.push(Cmd::Quit),
             Command::ClearMarks => self.clear_marks(),
+            Command::View(name) => self.view_command(&name),
+            Command::Views => self.views_list(),
+            Command::Save(name, replace) => self.save_view(&name, replace, cmds),
             Command::Clear => {
                 match self.pane {
                     Pane::Links => self.set_links_filter(LinkFilter::default()),

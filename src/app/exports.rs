@@ -43,7 +43,10 @@ impl App {
             Pane::Transactions => (self.transactions.query().filter, "transactions"),
             _ => return None,
         };
-        let mut words = vec![format!("every one of the {noun}")];
+        let mut words = vec![match self.shown_view() {
+            Some(view) => format!("every one of the {noun} of the view {:?} ({})", view.name, view.query),
+            None => format!("every one of the {noun}"),
+        }];
         if let Some(status) = &query.status {
             words.push(format!("status {status}"));
         }
@@ -106,6 +109,15 @@ impl App {
         // scrolled to: the mirror holds them.
         let marked = matches!(&selection, Selection::Filter(query) if query.ids.is_some());
         let source = if self.settings.store.on_demand() && !marked { ExportSource::Pik } else { ExportSource::Mirror };
+        let pik_cannot = |query: &crate::store::SearchQuery| {
+            !query.terms.is_empty() || !query.amounts.is_empty() || query.case.is_some()
+        };
+        if source == ExportSource::Pik && matches!(&selection, Selection::Filter(query) if pik_cannot(query)) {
+            return self.notify(
+                "a view's words, amounts and cases export from a whole mirror; this one holds only rows scrolled to",
+                true,
+            );
+        }
         if source == ExportSource::Pik && matches!(selection, Selection::Search(_)) {
             return self.notify("a search exports from a whole mirror; this one holds only rows scrolled to", true);
         }

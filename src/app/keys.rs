@@ -30,6 +30,10 @@ impl App {
     }
 
     fn normal_key(&mut self, key: Key, cmds: &mut Vec<Cmd>) {
+        // A view's key (start-up refuses one the keymap uses in the panes).
+        if let Some(at) = self.view_for_key(key) {
+            return self.show_view(at);
+        }
         let Some(binding) = self.settings.keymap.lookup(Context::Pane(self.pane), key) else {
             return self.say_where_a_key_works(key);
         };
@@ -83,8 +87,8 @@ impl App {
             Action::ShowWebhooks => self.switch_pane(Pane::Webhooks),
             Action::ShowEvents if self.settings.events_pane => self.switch_pane(Pane::Events),
             Action::ShowSearch => self.open_search(&self.search.text.clone()),
-            Action::NextPane => self.switch_pane(self.next_pane(true)),
-            Action::PrevPane => self.switch_pane(self.next_pane(false)),
+            Action::NextPane => self.show_tab(self.next_tab(true)),
+            Action::PrevPane => self.show_tab(self.next_tab(false)),
             Action::Down => self.move_selection(1),
             Action::Up => self.move_selection(-1),
             Action::PageDown => self.move_selection(page),
@@ -373,11 +377,10 @@ impl App {
                 if mouse.row == screen.header.y {
                     let (start, labels) = self.header_tabs();
                     let spans = layout::tab_spans(&labels, start);
-                    if let Some(i) = spans.iter().position(|(x, w)| mouse.column >= *x && mouse.column < x + w) {
-                        let panes = self.panes();
-                        if let Some(pane) = panes.get(i) {
-                            self.switch_pane(*pane);
-                        }
+                    if let Some(i) = spans.iter().position(|(x, w)| mouse.column >= *x && mouse.column < x + w)
+                        && let Some(tab) = self.tabs().get(i)
+                    {
+                        self.show_tab(*tab);
                     }
                     return;
                 }

@@ -133,6 +133,11 @@ pub enum Msg {
     },
     /// The zone `:tz` asked for, or why it is not known.
     Zone(Result<crate::zone::Zone, String>),
+    /// The config file took a saved view (the file's path), or why not.
+    ViewSaved {
+        name: String,
+        result: Result<String, String>,
+    },
 }
 
 /// What an export tells the app, from start to end.
@@ -244,6 +249,12 @@ pub enum Cmd {
     SwitchProfile(String),
     /// Look this zone up in the time-zone database (`:tz NAME`).
     LoadZone(String),
+    /// Write a saved view into the config file (`:save`), beside it and renamed.
+    SaveView {
+        path: Option<String>,
+        view: super::views::ViewDef,
+        replace: bool,
+    },
     /// Put text on the clipboard (OSC 52, so it works over SSH and in tmux).
     Copy(String),
     Bell,

@@ -15,6 +15,7 @@ mod bulk;
 pub mod case_handling;
 pub mod case_view;
 mod clock;
+pub mod columns;
 pub mod command;
 mod detail;
 pub mod dialogs;
@@ -28,6 +29,7 @@ pub mod layout;
 pub mod list;
 pub mod marks;
 mod messages;
+mod mode;
 pub mod overview;
 pub mod pane;
 pub mod prompt;
@@ -38,6 +40,7 @@ mod settings;
 mod sort;
 mod tabs;
 mod view;
+pub mod views;
 pub mod window;
 mod writes;
 
@@ -45,6 +48,7 @@ pub use command::Command;
 pub use detail::{Detail, DetailKind, Found, Subject};
 pub use dialogs::{ConfirmDeactivate, CreatedLink, Dialog, Outcome, SecretDialog, Write};
 pub use messages::{Cmd, ErrorInfo, ExportEvent, ListAsk, ListRows, Msg, ProfileInfo, Written};
+pub use mode::Mode;
 pub use pane::{HookList, LinkFilter, ListPane, Pane, TransactionFilter};
 pub use reads::Connection;
 pub use settings::{Environment, Settings, StoreKind};
@@ -55,85 +59,9 @@ use crate::sync::{Focus, MirrorStatus};
 use alerts::{AlertRule, Alerts};
 use chrono::{DateTime, Duration, Utc};
 use exports::ExportRun;
-use forms::{ExportForm, LinkForm, VerifyForm, WebhookForm};
 use list::{LocalList, RequestId};
 use overview::OverviewState;
-use prompt::Prompt;
 use search::SearchView;
-
-#[derive(Debug)]
-pub enum Mode {
-    Normal,
-    /// Typing a text filter; the previous one is restored on Esc.
-    Filter(Prompt),
-    /// Typing a search of the mirror; the previous one is restored on Esc.
-    Search(Prompt),
-    /// Typing after `:`.
-    Command(Prompt),
-    Help {
-        scroll: u16,
-    },
-    /// `:alerts`: this session's alerts, newest first.
-    Alerts {
-        scroll: u16,
-    },
-    /// `:audit`: the audit log, newest first.
-    Audit(Box<audit_view::AuditView>),
-    NewLink(Box<LinkForm>),
-    /// An order's case: its story and the next step.
-    Case(Box<case_view::CaseView>),
-    /// The result of a create: URL, QR code, copy.
-    Created(Box<CreatedLink>),
-    Deactivate(Box<ConfirmDeactivate>),
-    NewWebhook(Box<WebhookForm>),
-    /// The webhook secret, shown once.
-    Secret(Box<SecretDialog>),
-    Verify(Box<VerifyForm>),
-    Export(Box<ExportForm>),
-}
-
-impl Mode {
-    /// The dialog or form that takes the keys, if one is open.
-    pub fn dialog(&self) -> Option<&dyn Dialog> {
-        match self {
-            Mode::NewLink(d) => Some(d.as_ref()),
-            Mode::Created(d) => Some(d.as_ref()),
-            Mode::Deactivate(d) => Some(d.as_ref()),
-            Mode::NewWebhook(d) => Some(d.as_ref()),
-            Mode::Secret(d) => Some(d.as_ref()),
-            Mode::Verify(d) => Some(d.as_ref()),
-            Mode::Export(d) => Some(d.as_ref()),
-            Mode::Normal
-            | Mode::Filter(_)
-            | Mode::Search(_)
-            | Mode::Command(_)
-            | Mode::Help { .. }
-            | Mode::Case(_)
-            | Mode::Audit(_)
-            | Mode::Alerts { .. } => None,
-        }
-    }
-
-    pub fn dialog_mut(&mut self) -> Option<&mut dyn Dialog> {
-        match self {
-            Mode::NewLink(d) => Some(d.as_mut()),
-            Mode::Created(d) => Some(d.as_mut()),
-            Mode::Deactivate(d) => Some(d.as_mut()),
-            Mode::NewWebhook(d) => Some(d.as_mut()),
-            Mode::Secret(d) => Some(d.as_mut()),
-            Mode::Verify(d) => Some(d.as_mut()),
-            Mode::Export(d) => Some(d.as_mut()),
-            Mode::Normal
-            | Mode::Filter(_)
-            | Mode::Search(_)
-            | Mode::Command(_)
-            | Mode::Help { .. }
-            | Mode::Case(_)
-            | Mode::Audit(_)
-            | Mode::Alerts { .. } => None,
-        }
-    }
-}
 
 /// A short note in the footer (a jump that found nothing, a bad command).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,13 +152,16 @@ pub struct App {
     marks: [marks::Marks; Pane::ALL.len()],
     /// The marked links being deactivated.
     bulk: Option<bulk::BulkRun>,
+    /// The saved views' tabs, and the one shown in its pane's place.
+    views: Vec<views::ViewTab>,
+    shown_view: Option<usize>,
 }
 
 impl App {
     pub fn new(settings: Settings, width: u16, height: u16, now: DateTime<Utc>) -> Self {
         let alerts = Alerts::new(alert_rules(&settings));
         let [link_sort, transaction_sort] = settings.sorts;
-        Self {
+        let mut app = Self {
             settings,
             pane: Pane::Links,
             links: ListPane::new(link_sort, now),
@@ -277,7 +208,16 @@ impl App {
             reveal: None,
             marks: Default::default(),
             bulk: None,
-        }
+            views: Vec::new(),
+            shown_view: None,
+        };
+        app.views = app.view_tabs();
+        app
+    }
+
+    /// The views' tabs, as the settings give them, read now.
+    fn view_tabs(&self) -> Vec<views::ViewTab> {
+        self.settings.views.iter().map(|def| views::ViewTab::new(def.clone(), self.reading())).collect()
     }
 
     /// Whether something changed since the last draw; clears the flag.
@@ -378,6 +318,7 @@ impl App {
             Msg::Note(text) => self.notify_for(text.clone(), text.contains("warning:"), NOTE_SECS),
             Msg::Searched { request, result } => self.searched(request, result),
             Msg::Zone(result) => self.zone_loaded(result),
+            Msg::ViewSaved { name, result } => self.view_saved(&name, result),
         }
         if !cmds.contains(&Cmd::Quit) {
             self.plan(&mut cmds);
@@ -390,9 +331,10 @@ impl App {
     }
 
     fn switch_pane(&mut self, pane: Pane) {
-        if pane == self.pane {
+        if pane == self.pane && self.shown_view.is_none() {
             return;
         }
+        self.put_view_back();
         self.pane = pane;
         self.detail = None;
         self.end_notice(ABOUT_THIS_PANE);
@@ -447,6 +389,7 @@ impl App {
                 self.reveal = None;
                 self.marks = Default::default();
                 self.bulk = None;
+                self.shown_view = None;
                 self.mode = Mode::Normal;
                 self.settings.profile = Some(info.name.clone());
                 self.settings.environment = info.environment;
@@ -459,6 +402,7 @@ impl App {
                 self.focus = None;
                 self.wanted = [crate::sync::FIRST_WANTED; 2];
                 self.pane = Pane::Links;
+                self.views = self.view_tabs();
                 self.notify(format!("switched to profile {}", info.name), false);
             }
             Err(why) => self.notify(format!("could not switch to {asked}: {why}"), true),

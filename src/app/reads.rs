@@ -57,8 +57,8 @@ impl App {
     /// the part off as the whole.
     pub fn pik_count(&self, pane: Pane) -> Option<u64> {
         let plain = match pane {
-            Pane::Links => self.links.filter == Default::default(),
-            Pane::Transactions => self.transactions.filter == Default::default(),
+            Pane::Links => self.links.is_unfiltered(),
+            Pane::Transactions => self.transactions.is_unfiltered(),
             _ => return None,
         };
         let of = if pane == Pane::Links { Of::Links } else { Of::Transactions };
@@ -112,9 +112,8 @@ impl App {
     }
 
     fn plan_lists(&mut self, cmds: &mut Vec<Cmd>) {
-        let view = self.view_height();
         let now = self.now;
-        let reading = Reading { view, now, rereads: self.paused.is_none(), hidden_every: self.settings.refresh };
+        let reading = self.read_plan();
         for pane in [Pane::Links, Pane::Transactions] {
             let shown = pane == self.pane && self.search_view(pane).is_none();
             let request = self.next_request;
@@ -127,6 +126,7 @@ impl App {
                 cmds.push(Cmd::List { request, ask: ListAsk::Window(Box::new(ask)) });
             }
         }
+        self.plan_views(cmds);
         let shown = self.pane == Pane::Webhooks;
         let hooks = &mut self.webhooks;
         let due = hooks.retry_at.is_none_or(|at| now >= at)
@@ -144,6 +144,16 @@ impl App {
                 hooks.hidden_read_at = Some(now + reading.hidden_every);
             }
             cmds.push(Cmd::List { request, ask: ListAsk::Webhooks });
+        }
+    }
+
+    /// What the reads due now are planned by.
+    pub(super) fn read_plan(&self) -> ReadPlan {
+        ReadPlan {
+            view: self.view_height(),
+            now: self.now,
+            rereads: self.paused.is_none(),
+            hidden_every: self.settings.refresh,
         }
     }
 
@@ -168,6 +178,9 @@ impl App {
                     hooks.retry_at = Some(now + Duration::seconds(RETRY_SECS));
                 }
             }
+            return;
+        }
+        if self.view_listed(request, &result) {
             return;
         }
         if self.links.list.is_current(request) {
@@ -215,6 +228,7 @@ impl App {
         if change.webhooks {
             self.webhooks.stale = true;
         }
+        self.views_changed(change.links, change.transactions);
         if change.acts {
             // Another agent claimed, resolved or noted: the case and the list say so.
             self.overview_again();
@@ -317,17 +331,22 @@ impl App {
 }
 
 /// The moment's facts a read is planned by.
-struct Reading {
-    view: usize,
-    now: DateTime<Utc>,
+pub(super) struct ReadPlan {
+    pub(super) view: usize,
+    pub(super) now: DateTime<Utc>,
     /// Off while paused: the rows on screen stay as they are.
-    rereads: bool,
-    hidden_every: Duration,
+    pub(super) rereads: bool,
+    pub(super) hidden_every: Duration,
 }
 
-impl Reading {
+impl ReadPlan {
     /// The window a list pane should read now, if any; recorded as in flight.
-    fn window<T: WindowRow>(&self, pane: &mut ListPane<T>, shown: bool, request: RequestId) -> Option<WindowAsk> {
+    pub(super) fn window<T: WindowRow>(
+        &self,
+        pane: &mut ListPane<T>,
+        shown: bool,
+        request: RequestId,
+    ) -> Option<WindowAsk> {
         // Hidden, a list reads what changed at most every refresh:
         // only its tab's count shows.
         if !shown && self.now < pane.hidden_read_at {
@@ -343,7 +362,7 @@ impl Reading {
 }
 
 /// Applies a window read to the pane waiting for it; says whether it did.
-fn apply_window<T: WindowRow>(
+pub(super) fn apply_window<T: WindowRow>(
     pane: &mut ListPane<T>,
     request: RequestId,
     result: Result<ListRows, String>,

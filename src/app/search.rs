@@ -19,6 +19,9 @@ const ABOVE: u64 = 50;
 pub struct SearchView {
     /// What the agent typed.
     pub text: String,
+    /// The words it searches within: a saved view's query, when the search
+    /// is one in a view.
+    scope: String,
     query: SearchQuery,
     /// How many matched (at most the store's count cap), once known.
     pub total: Option<u64>,
@@ -37,9 +40,15 @@ pub struct SearchView {
 
 impl SearchView {
     pub fn new(text: &str, kinds: Kinds, reading: Reading<'_>) -> Self {
-        let query = SearchQuery::parse_in(text, kinds, reading);
+        Self::within("", text, kinds, reading)
+    }
+
+    /// A search within a saved view's words.
+    pub fn within(scope: &str, text: &str, kinds: Kinds, reading: Reading<'_>) -> Self {
+        let query = SearchQuery::parse_in(&format!("{scope} {text}"), kinds, reading);
         SearchView {
             text: text.to_string(),
+            scope: scope.to_string(),
             query,
             total: None,
             capped: false,
@@ -68,13 +77,22 @@ impl SearchView {
         self.reread = true;
     }
 
+    /// Put aside (its list swapped with a view's): the answer on its way
+    /// will not find it, so the window is asked for again when it returns.
+    pub fn set_aside(&mut self) {
+        if self.in_flight.take().is_some() {
+            self.reread = true;
+            self.stale = self.total.is_none();
+        }
+    }
+
     /// A new text to search: results start again from the top.
     pub fn set_text(&mut self, text: &str, reading: Reading<'_>) {
         if text == self.text {
             return;
         }
         self.text = text.to_string();
-        self.query = SearchQuery::parse_in(text, self.query.kinds, reading);
+        self.query = SearchQuery::parse_in(&format!("{} {text}", self.scope), self.query.kinds, reading);
         self.stale = true;
         // The answer on its way is for the old text: it will be ignored.
         self.in_flight = None;
@@ -249,7 +267,10 @@ impl App {
         match (view.as_mut(), text.trim().is_empty()) {
             (_, true) => *view = None,
             (Some(view), false) => view.set_text(text, reading),
-            (None, false) => *view = Some(SearchView::new(text, kinds, reading)),
+            (None, false) => {
+                let scope = self.shown_view.and_then(|at| self.views.get(at)).map(|tab| tab.def.query.as_str());
+                *view = Some(SearchView::within(scope.unwrap_or(""), text, kinds, reading));
+            }
         }
         self.detail = None;
     }

@@ -85,6 +85,10 @@ pub struct Settings {
     pub store: StoreKind,
     /// The panes' sort when the config file names none: links, transactions.
     pub sorts: [crate::store::Sort; 2],
+    /// The saved views (`[[views]]`), checked at start-up.
+    pub views: Vec<super::views::ViewDef>,
+    /// The columns of the links, transactions and webhooks tables (`[columns]`).
+    pub columns: super::columns::Columns,
     /// When something is a case (`[cases]` in the config file).
     pub case_rules: CaseRules,
     /// The replies to customers, per kind of case (`[replies]`).
@@ -118,6 +122,8 @@ impl Default for Settings {
             keymap: Keymap::default(),
             store: StoreKind::Memory,
             sorts: [crate::store::Sort::default(); 2],
+            views: Vec::new(),
+            columns: super::columns::Columns::default(),
             case_rules: CaseRules::default(),
             replies: crate::cases::Replies::default(),
             alerts: Vec::new(),

@@ -1,6 +1,7 @@
 //! The tabs: which panes are on offer, in which order, and how the header
 //! labels them at any width without ever giving up the account's label.
 
+use super::views::Tab;
 use super::{App, HEADER_RIGHT_ROOM, Pane, layout};
 
 impl App {
@@ -16,13 +17,6 @@ impl App {
             .collect()
     }
 
-    pub(super) fn next_pane(&self, forward: bool) -> Pane {
-        let panes = self.panes();
-        let at = panes.iter().position(|p| *p == self.pane).unwrap_or(0);
-        let step = if forward { 1 } else { panes.len() - 1 };
-        panes[(at + step) % panes.len()]
-    }
-
     /// The header's tabs, as drawn (the ui and the mouse use the same
     /// text): where they start, and their labels. They are as full as the
     /// width allows once the account's label (LIVE, TEST, SANDBOX) has its
@@ -30,20 +24,36 @@ impl App {
     /// titles; no counts; the keys alone; and last the program's name goes.
     pub fn header_tabs(&self) -> (u16, Vec<String>) {
         let labels = |short: bool, counts: bool, titles: bool| -> Vec<String> {
-            self.panes()
+            self.tabs()
                 .iter()
-                .map(|&pane| {
-                    let key = pane.key_label();
-                    if !titles {
-                        return format!(" {key} ");
+                .map(|&tab| {
+                    let (key, title, count) = match tab {
+                        Tab::Pane(pane) => {
+                            let title = if short { pane.short_title().to_string() } else { pane.title().to_string() };
+                            (pane.key_label().to_string(), title, self.tab_count(pane))
+                        }
+                        Tab::View(at) => {
+                            let def = self.views().nth(at);
+                            let name = def.map(|d| d.name.as_str()).unwrap_or("");
+                            let title = crate::sanitize::for_terminal_truncated(name, if short { 8 } else { 24 });
+                            let count =
+                                self.view_count(at).map(crate::human::group_thousands).unwrap_or_else(|| "…".into());
+                            // A view with no key is named by its first letters.
+                            let key = match def.and_then(|d| d.key) {
+                                Some(key) => crate::sanitize::for_terminal(&key.to_string()).into_owned(),
+                                None if !titles => crate::sanitize::for_terminal_truncated(name, 4),
+                                None => String::new(),
+                            };
+                            (key, title, count)
+                        }
+                    };
+                    let key = if key.is_empty() { String::new() } else { format!("{key} ") };
+                    match (titles, counts) {
+                        (false, _) => format!(" {}", key),
+                        (true, false) => format!(" {key}{title} "),
+                        // A pane's own count, whatever it is searching for.
+                        (true, true) => format!(" {key}{title} {count} "),
                     }
-                    let title = if short { pane.short_title() } else { pane.title() };
-                    if !counts {
-                        return format!(" {key} {title} ");
-                    }
-                    // A pane's own count, whatever it is searching for.
-                    let count = self.tab_count(pane);
-                    format!(" {key} {title} {count} ")
                 })
                 .collect()
         };
@@ -73,6 +83,10 @@ impl App {
     /// A list's count, unless it is a 0 read before the store changed: an
     /// empty list not read again yet is no empty account.
     fn unless_unread(&self, pane: Pane) -> Option<u64> {
+        // While a view has the pane's place, the pane's own list waits in its slot.
+        if let Some((total, unread)) = self.waiting_list(pane) {
+            return total.filter(|total| *total > 0 || !unread);
+        }
         let unread = match pane {
             Pane::Links => self.links.list.behind_the_store(),
             Pane::Transactions => self.transactions.list.behind_the_store(),

@@ -49,6 +49,8 @@ pub struct ListWindow<T> {
     pub error: Option<String>,
     retry_at: Option<DateTime<Utc>>,
     news: HashMap<String, (News, DateTime<Utc>)>,
+    /// What the table shows beside the rows held (`Window::about`).
+    about: HashMap<String, String>,
 }
 
 /// How long a failed read waits before it is tried again.
@@ -79,7 +81,14 @@ impl<T: Resource + PartialEq> ListWindow<T> {
             error: None,
             retry_at: None,
             news: HashMap::new(),
+            about: HashMap::new(),
         }
+    }
+
+    /// What the table shows beside a row, by the key the store gave it
+    /// (a payment's link's description, by link id).
+    pub fn about(&self, key: &str) -> Option<&str> {
+        self.about.get(key).map(String::as_str)
     }
 
     /// The row at a place in the list, if the window holds it.
@@ -237,6 +246,7 @@ impl<T: Resource + PartialEq> ListWindow<T> {
             }
         }
         self.rows = window.rows;
+        self.about = window.about;
         self.first = first;
         self.more_before = window.more_before;
         self.more_after = window.more_after;

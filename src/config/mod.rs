@@ -14,7 +14,7 @@
 //! ```
 
 use crate::api::{ApiKey, DEFAULT_BASE_URL};
-use crate::store::{Kinds, Sort};
+
 use crate::zone::Zone;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -48,6 +48,11 @@ pub struct ConfigFile {
     pub agent: Option<String>,
     /// `[sort]`: the panes' first sort, `links = "amount desc"`.
     pub sort: Option<SortTable>,
+    /// `[columns]`: `links = ["id", "amount", "description:40"]`.
+    pub columns: Option<ColumnsTable>,
+    /// `[[views]]`: saved views, each a tab.
+    #[serde(default)]
+    pub views: Vec<Spanned<ViewTable>>,
     /// `[cases]`: when something is a case (see `cases`).
     pub cases: Option<CasesTable>,
     /// `[replies]`: `underpaid = "Hello, …{missing} {currency}…"`, a reply
@@ -57,44 +62,6 @@ pub struct ConfigFile {
     /// The file's text, to turn byte offsets into line numbers.
     #[serde(skip)]
     source: String,
-}
-
-/// The theme as the config file gives it: a name, or a table.
-#[derive(Debug, Clone, Default)]
-pub struct ThemeSetting {
-    pub name: Option<Spanned<String>>,
-    pub colors: BTreeMap<String, Spanned<String>>,
-}
-
-impl<'de> Deserialize<'de> for ThemeSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ThemeSetting;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a theme name (dark, light, mono) or a [theme] table with name and colors")
-            }
-
-            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<ThemeSetting, E> {
-                // The span is the whole `theme` value's, added by the caller.
-                Ok(ThemeSetting { name: Some(Spanned::new(0..0, name.to_string())), colors: BTreeMap::new() })
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ThemeSetting, A::Error> {
-                let mut setting = ThemeSetting::default();
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "name" => setting.name = Some(map.next_value()?),
-                        "colors" => setting.colors = map.next_value()?,
-                        other => return Err(serde::de::Error::unknown_field(other, &["name", "colors"])),
-                    }
-                }
-                Ok(setting)
-            }
-        }
-        deserializer.deserialize_any(Visitor)
-    }
 }
 
 /// An `[[alerts]]` table, as written.
@@ -132,14 +99,6 @@ pub struct CasesTable {
     pub failed_after: Option<Spanned<String>>,
     #[serde(default)]
     pub tolerance: BTreeMap<String, Spanned<String>>,
-}
-
-/// `[sort]`: a column and an optional direction for each list pane.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SortTable {
-    pub links: Option<Spanned<String>>,
-    pub transactions: Option<Spanned<String>>,
 }
 
 /// One line of the config file that the dashboard checks later: its line
@@ -438,21 +397,6 @@ pub fn agent(file: Option<&ConfigFile>, profile: Option<&str>) -> String {
     crate::sanitize::for_terminal_truncated(name.trim(), 64)
 }
 
-/// The panes' first sorts (links, transactions): the file's `[sort]`, else
-/// newest first. A column the pane does not have is refused, naming the line
-/// and the columns.
-pub fn sorts(file: Option<&ConfigFile>, path: &str) -> Result<[Sort; 2], ConfigError> {
-    let table = file.and_then(|f| f.sort.as_ref().map(|table| (f, table)));
-    let Some((file, table)) = table else { return Ok([Sort::default(); 2]) };
-    let read = |written: &Option<Spanned<String>>, kinds: Kinds| match written {
-        None => Ok(Sort::default()),
-        Some(text) => Sort::parse(text.get_ref(), kinds).map_err(|e| {
-            ConfigError::Setting(format!("the config file {path}, line {}: [sort] {e}", file.line_of(text.span())))
-        }),
-    };
-    Ok([read(&table.links, Kinds::Links)?, read(&table.transactions, Kinds::Transactions)?])
-}
-
 /// The config file the flags point at, if there is one. A `--config` that
 /// names no file is refused (the default one may well not exist).
 pub fn load(flags: &Flags) -> Result<Option<ConfigFile>, ConfigError> {
@@ -543,6 +487,13 @@ pub fn resolve(flags: &Flags, env: &Environment) -> Result<Settings, ConfigError
         warnings,
     })
 }
+
+mod lists;
+mod look;
+pub use look::ThemeSetting;
+mod save;
+pub use lists::{ColumnsTable, SortTable, ViewTable, columns, sorts, views};
+pub use save::save_view;
 
 #[cfg(test)]
 mod tests;

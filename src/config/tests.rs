@@ -1,4 +1,6 @@
 use super::*;
+use crate::app::columns::Columns;
+use crate::store::Sort;
 use std::io::Write;
 
 fn write(dir: &Path, name: &str, text: &str, mode: u32) -> PathBuf {
@@ -193,4 +195,76 @@ fn the_panes_first_sort_comes_from_the_file_and_a_bad_one_names_its_line() {
     let Ok(Some(file)) = load_file(&bad) else { panic!("the file") };
     let refused = sorts(Some(&file), "bad.toml").map_err(|e| e.to_string());
     assert!(matches!(&refused, Err(e) if e.contains("line 3") && e.contains("amount, currency")), "{refused:?}");
+}
+
+#[test]
+fn the_tables_columns_come_from_the_file_and_an_unknown_one_names_its_line_and_the_names() {
+    use crate::app::columns::{Column, Table};
+    let dir = temp();
+    let text = "# mine\n[columns]\nlinks = [\"id\", \"description:40\", \"amount\", \"status\"]\n";
+    let path = write(dir.path(), "config.toml", text, 0o600);
+    let Ok(Some(file)) = load_file(&path) else { panic!("the file") };
+    let Ok(read) = columns(Some(&file), "config.toml") else { panic!("refused") };
+    let links: Vec<_> = read.of(Table::Links).iter().map(|c| (c.column, c.width)).collect();
+    assert_eq!(
+        links,
+        [
+            (Column::Id, None),
+            (Column::Description, Some(40)),
+            (Column::Amount, None),
+            (Column::Currency, None),
+            (Column::Status, None)
+        ]
+    );
+    assert_eq!(read.of(Table::Transactions), Columns::default().of(Table::Transactions), "the others as they were");
+    let bad = write(dir.path(), "bad.toml", "[columns]\n\ntransactions = [\"id\",\n  \"colour\"]\n", 0o600);
+    let Ok(Some(file)) = load_file(&bad) else { panic!("the file") };
+    let refused = columns(Some(&file), "bad.toml").map_err(|e| e.to_string());
+    assert!(
+        matches!(&refused, Err(e) if e.contains("line 3") && e.contains("\"colour\"") && e.contains("id, link, amount")),
+        "{refused:?}"
+    );
+    let unknown_table = write(dir.path(), "views.toml", "[columns]\nlinkz = [\"id\"]\n", 0o600);
+    assert!(load_file(&unknown_table).is_err(), "a table that does not exist is refused");
+}
+
+#[test]
+fn a_view_that_does_not_read_is_refused_at_start_up_naming_its_line() {
+    let dir = temp();
+    let zone = crate::zone::Zone::utc();
+    let rules = crate::cases::CaseRules::default();
+    let reading = crate::store::Reading { zone: &zone, now: crate::test_support::t0(), cases: &rules };
+    let taken = |c: char| (c == 'd').then(|| "deactivate".to_string());
+    let read = |name: &str, text: &str| {
+        let path = write(dir.path(), name, text, 0o600);
+        let Ok(Some(file)) = load_file(&path) else { panic!("{name} does not load") };
+        views(Some(&file), name, reading, &taken).map_err(|e| e.to_string())
+    };
+    let good =
+        "[[views]]\nname = \"big\"\nquery = \"status:active amount:>=1000\"\nsort = \"amount desc\"\nkey = \"u\"\n";
+    let Ok(read_good) = read("good.toml", good) else { panic!("refused") };
+    assert_eq!(read_good.iter().map(|v| (v.name.as_str(), v.key)).collect::<Vec<_>>(), [("big", Some('u'))]);
+    let refusals = [
+        ("date.toml", "\n[[views]]\nname = \"a\"\nquery = \"created:someday\"\n", "line 2", "created"),
+        ("sort.toml", "[[views]]\nname = \"a\"\nquery = \"x\"\nsort = \"colour\"\n", "line 1", "sort by one of"),
+        ("status.toml", "[[views]]\nname = \"a\"\nquery = \"status:payed\"\n", "line 1", "none of active, paid"),
+        (
+            "kind.toml",
+            "[[views]]\nname = \"a\"\nquery = \"status:failed\"\nkind = \"links\"\n",
+            "line 1",
+            "about payments",
+        ),
+        ("twice.toml", &format!("{good}\n[[views]]\nname = \"BIG\"\nquery = \"x\"\n"), "line 7", "another view"),
+        (
+            "keys.toml",
+            &format!("{good}\n[[views]]\nname = \"b\"\nquery = \"x\"\nkey = \"u\"\n"),
+            "line 7",
+            "key of another view",
+        ),
+        ("taken.toml", "[[views]]\nname = \"a\"\nquery = \"x\"\nkey = \"d\"\n", "line 1", "deactivate"),
+    ];
+    for (name, text, line, words) in refusals {
+        let refused = read(name, text);
+        assert!(matches!(&refused, Err(e) if e.contains(line) && e.contains(words)), "{name}: {refused:?}");
+    }
 }

@@ -192,6 +192,11 @@ pub async fn from_api(
     if query.ids.is_some() {
         return Err(ExportError::Write("marked rows are exported from the mirror, which holds them".into()));
     }
+    if !query.terms.is_empty() || !query.amounts.is_empty() || query.case.is_some() {
+        return Err(ExportError::Write(
+            "PIK cannot filter by words, amounts or cases: export from a whole mirror".into(),
+        ));
+    }
     if query.transactions_only() {
         return Err(ExportError::Write(
             "PIK filters payments by creation time only: export by confirmation or settlement time from the mirror"

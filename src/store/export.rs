@@ -11,8 +11,8 @@ use super::search;
 /// Which rows an export takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {
-    /// Every row of one kind passing the query's field filters (its free
-    /// text is not used): the panes' filters, the export commands.
+    /// Every row of one kind passing the query's filters and words: the
+    /// panes' filters, a saved view, the marked rows, the export commands.
     Filter(SearchQuery),
     /// Exactly what a search finds.
     Search(SearchQuery),
@@ -126,9 +126,11 @@ pub fn status_and_currency(query: &SearchQuery, sql: &mut String, values: &mut V
     }
 }
 
-/// The table of a filter export, and its filters as SQL with `?` where
-/// each value goes (in order), for either backend to number its own way.
-pub fn filter_parts(query: &SearchQuery) -> (Kind, String, Vec<Value>) {
+/// The table of a list or a filter export, and its filters as SQL with `?`
+/// where each value goes (in order), for either backend to number its own
+/// way. Words (a saved view's `ACME`) are matched by the backend's search
+/// index, as the search matches them.
+pub fn filter_parts(query: &SearchQuery, postgres: bool) -> (Kind, String, Vec<Value>) {
     let kind = if query.kinds == Kinds::Links { Kind::Link } else { Kind::Transaction };
     let (low, high) = rows::key_range(query.from, query.created_until());
     // Without dates no range at all: a count can then use a small index
@@ -166,6 +168,22 @@ pub fn filter_parts(query: &SearchQuery) -> (Kind, String, Vec<Value>) {
         let (op, amount) = cmp.parts();
         sql.push_str(&format!(" AND amount_key {op} ?"));
         values.push(Value::Text(rows::amount_key(amount)));
+    }
+    if !query.terms.is_empty() {
+        let words =
+            SearchQuery { kinds: query.kinds, terms: query.terms.clone(), ..SearchQuery::everything(query.kinds) };
+        match (postgres, super::postgres::search::tsquery(&words)) {
+            (true, Some(tsquery)) => {
+                sql.push_str(" AND sort_key IN (SELECT sort_key FROM search WHERE doc @@ ?::text::tsquery)");
+                values.push(Value::Text(tsquery));
+            }
+            // Words with nothing to match: nothing matches them.
+            (true, None) => sql.push_str(" AND 1 = 0"),
+            (false, _) => {
+                sql.push_str(" AND sort_key IN (SELECT rowid FROM search WHERE search MATCH ?)");
+                values.push(Value::Text(super::sqlite::search::match_expression(&words)));
+            }
+        }
     }
     if kind == Kind::Link && query.transactions_only() {
         // Links have no confirmation or settlement time.

@@ -29,7 +29,7 @@ pub mod window;
 
 pub use export::Selection;
 pub use overview::{CurrencyFigures, Figure, Overview, OverviewQuery, Step};
-pub use query::{AmountCmp, CaseFilter, DateField, Kinds, Reading, SearchQuery, Term, TimeRange};
+pub use query::{AmountCmp, CaseFilter, DateField, Kinds, MAX_QUERY_CHARS, Reading, SearchQuery, Term, TimeRange};
 pub use report::{ReportLine, ReportQuery};
 pub use rows::{Change, Upserted};
 pub use search::{COUNT_CAP, SearchHit, SearchPage};

@@ -133,6 +133,11 @@ impl Sort {
         Sort { column, descending }
     }
 
+    /// The sort as the config file and `:sort` take it: "amount desc".
+    pub fn written(self) -> String {
+        format!("{} {}", self.column.name(), if self.descending { "desc" } else { "asc" })
+    }
+
     /// The sort in words: "newest first", "settled, oldest first",
     /// "amount ↓" (largest first), "status ↑" (A to Z).
     pub fn words(self) -> String {
@@ -200,6 +205,9 @@ pub struct Window<T> {
     pub held: Option<u64>,
     pub more_before: bool,
     pub more_after: bool,
+    /// What the table shows beside the rows: the description of each
+    /// payment's link, by link id.
+    pub about: std::collections::HashMap<String, String>,
 }
 
 /// A window of links or of transactions.
@@ -245,7 +253,7 @@ fn before(sort: Sort) -> &'static str {
 /// come back in reverse list order (to be turned round).
 pub fn window_sql(ask: &WindowAsk, postgres: bool) -> (Kind, String, Vec<Value>, bool) {
     let query = &ask.query;
-    let (kind, filter, mut values) = filter_parts(&query.filter);
+    let (kind, filter, mut values) = filter_parts(&query.filter, postgres);
     let (table, row_columns) = match kind {
         Kind::Link => ("links", rows::LINK_COLUMNS),
         Kind::Transaction => ("transactions", rows::TRANSACTION_COLUMNS),
@@ -281,7 +289,7 @@ pub fn count_sql(query: &ListQuery, first: Option<&Cursor>, postgres: bool) -> (
     {
         return total;
     }
-    let (kind, filter, values) = filter_parts(&query.filter);
+    let (kind, filter, values) = filter_parts(&query.filter, postgres);
     let table = if kind == Kind::Link { "links" } else { "transactions" };
     let count = format!("SELECT count(*) FROM {table}{filter}");
     let Some(cursor) = first else { return (count, values) };
@@ -324,7 +332,8 @@ fn total_sql(query: &ListQuery) -> Option<(String, Vec<Value>)> {
         && filter.confirmed.is_none()
         && filter.settled.is_none()
         && filter.case.is_none()
-        && filter.ids.is_none();
+        && filter.ids.is_none()
+        && filter.terms.is_empty();
     if !kept {
         return None;
     }
@@ -359,7 +368,23 @@ pub fn finish<T>(mut rows: Vec<(Cursor, T)>, ask: &WindowAsk, reversed: bool) ->
         Anchor::First => Some(0),
         _ => None,
     };
-    Window { rows, total: None, before, more_before, more_after, held: None }
+    Window { rows, total: None, before, more_before, more_after, held: None, about: Default::default() }
+}
+
+/// The SQL that reads the descriptions of a window's payments' links
+/// (`Window::about`): each a link id and its description.
+pub fn descriptions_sql(window: &Window<Transaction>) -> Option<(String, Vec<Value>)> {
+    let mut ids: Vec<&str> = window.rows.iter().filter_map(|(_, txn)| txn.payment_link_id.as_deref()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return None;
+    }
+    let sql = format!(
+        "SELECT id, description FROM links WHERE description IS NOT NULL AND id IN ({})",
+        placeholders(ids.len())
+    );
+    Some((sql, ids.into_iter().map(|id| Value::Text(id.to_string())).collect()))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! popup, cut short or wrapped elsewhere than the screen shows is simply not
 //! found, and stays plain.
 
-use crate::app::{App, Mode, Subject};
+use crate::app::{App, Mode, Pane, Subject};
 use crate::hyperlink;
 use crate::sanitize::for_terminal_truncated;
 use ratatui::buffer::Buffer;
@@ -59,6 +59,31 @@ pub fn targets(app: &App) -> Vec<Target> {
         Some(Subject::Transaction(txn)) => found.extend(hash(txn)),
         _ => {}
     }
+    // The tables' URL and hash columns, for the rows on screen.
+    let on_screen = |list: &dyn crate::app::list::ListOps| list.scroll()..list.scroll() + app.view_height();
+    match app.pane() {
+        Pane::Links if app.search_view(Pane::Links).is_none() => {
+            let rows = on_screen(&app.links.list).filter_map(|at| app.links.list.row(at));
+            found.extend(rows.filter_map(|link| link.url.as_deref().and_then(checkout)));
+        }
+        Pane::Transactions if app.search_view(Pane::Transactions).is_none() => {
+            let rows = on_screen(&app.transactions.list).filter_map(|at| app.transactions.list.row(at));
+            found.extend(rows.filter_map(|txn| {
+                let hash = txn.tx_hash.as_ref()?;
+                let url = app.settings.explorers.url(&txn.currency, hash)?;
+                Some(Target { text: super::columns::short_hash(hash), url })
+            }));
+        }
+        _ => {}
+    }
+    // A text that stands for two URLs (two hashes alike in their first
+    // characters) is linked to neither.
+    let ambiguous: Vec<String> = found
+        .iter()
+        .filter(|t| found.iter().any(|o| o.text == t.text && o.url != t.url))
+        .map(|t| t.text.clone())
+        .collect();
+    found.retain(|t| !ambiguous.contains(&t.text));
     found
 }
 

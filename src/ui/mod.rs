@@ -3,6 +3,7 @@
 
 mod ascii;
 mod case_view;
+mod columns;
 mod detail;
 mod forms;
 mod help;
@@ -92,11 +93,11 @@ fn header(frame: &mut Frame, app: &App, theme: &Theme, area: Area) {
     }
     let spans_at = tab_spans(&labels, start);
     let mut x = if start > 0 { u16::try_from(" pik-tui ".len()).unwrap_or(0) } else { 0 };
-    for ((label, (start, _)), pane) in labels.iter().zip(&spans_at).zip(app.panes()) {
+    for ((label, (start, _)), tab) in labels.iter().zip(&spans_at).zip(app.tabs()) {
         if *start > x {
             spans.push(Span::raw(" ".repeat(usize::from(*start - x))));
         }
-        let style = if pane == app.pane() { theme.tab_active() } else { theme.tab() };
+        let style = if tab == app.tab() { theme.tab_active() } else { theme.tab() };
         spans.push(Span::styled(label.clone(), style));
         x = start + u16::try_from(unicode_width::UnicodeWidthStr::width(label.as_str())).unwrap_or(0);
     }

@@ -284,7 +284,7 @@ fn attention(frame: &mut Frame, app: &App, theme: &Theme, title: Area, rows: Are
     if count == 0 {
         return;
     }
-    let rows_shown = visible_rows(app, list, usize::from(rows.height), None, theme);
+    let rows_shown = visible_rows(app, list, usize::from(rows.height), &super::table::Layout::fixed(), theme);
     frame.render_widget(
         Table::new(rows_shown, super::table::marker_width(app, AttentionItem::widths())).column_spacing(1),
         rect(rows),

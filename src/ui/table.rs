@@ -4,7 +4,8 @@
 
 use super::theme::status_glyph;
 use super::{Theme, emphasised, rect};
-use crate::api::{EventEnvelope, PaymentLink, Transaction, Webhook};
+use crate::api::EventEnvelope;
+use crate::app::columns::Column;
 use crate::app::layout::Area;
 use crate::app::list::{ListOps, LocalList, News};
 use crate::app::resource::Resource;
@@ -21,44 +22,51 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
-/// What a resource shows in the table.
-pub trait TableRow: Resource {
-    fn headers() -> &'static [&'static str];
-    fn widths() -> Vec<Constraint>;
-    fn cells(&self, now: DateTime<Utc>, theme: &Theme) -> Vec<Cell<'static>>;
-    const NOUN: &'static str;
+pub use super::columns::Layout;
 
-    /// The header column a sort column is shown in, if any.
-    fn sort_header(_column: SortColumn) -> Option<usize> {
+/// What a resource shows in the table: the columns the agent chose
+/// (links, transactions, webhooks: `ui::columns`), or a fixed set.
+pub trait TableRow: Resource {
+    const NOUN: &'static str;
+    /// The table whose columns the agent chooses; `None` for a fixed one.
+    const TABLE: Option<crate::app::columns::Table> = None;
+
+    /// A fixed table's headers (the marker column's first), widths, cells.
+    fn headers() -> &'static [&'static str] {
+        &[]
+    }
+
+    fn widths() -> Vec<Constraint> {
+        Vec::new()
+    }
+
+    fn cells(&self, _now: DateTime<Utc>, _theme: &Theme) -> Vec<Cell<'static>> {
+        Vec::new()
+    }
+
+    /// A chosen column's cell; `beside` is what its list holds beside it
+    /// (`Shown::beside`).
+    fn cell(&self, _column: Column, _beside: Option<&str>, _now: DateTime<Utc>, _theme: &Theme) -> Cell<'static> {
+        Cell::from("")
+    }
+
+    /// What the list holds beside the row that a cell shows, by its key:
+    /// a payment's link's description, by the link's id.
+    fn beside_key(&self) -> Option<&str> {
         None
     }
 
-    /// The cells under a sort: the same, unless the sort shows a time the
-    /// row does not (a payment's settlement).
-    fn sorted_cells(&self, now: DateTime<Utc>, theme: &Theme, _sort: Option<Sort>) -> Vec<Cell<'static>> {
-        self.cells(now, theme)
-    }
-
-    /// The header, the sort column marked with its direction: ↓ largest
-    /// (or Z) first. An age column's arrow is its ages' (newest first is
-    /// the smallest ages first: ↑).
-    fn header(sort: Option<Sort>) -> Vec<String> {
-        let mut headers: Vec<String> = Self::headers().iter().map(|h| h.to_string()).collect();
-        if let Some(sort) = sort
-            && let Some(cell) = Self::sort_header(sort.column).and_then(|at| headers.get_mut(at))
-        {
-            if sort.column == SortColumn::Settled {
-                *cell = "SETTLED".into();
-            }
-            let largest_first = sort.descending != sort.by_age();
-            cell.push(if largest_first { '↓' } else { '↑' });
-        }
-        headers
-    }
-
-    /// The widths under a sort (a settlement's age needs its header's room).
-    fn sorted_widths(_sort: Option<Sort>) -> Vec<Constraint> {
-        Self::widths()
+    /// The same under a sort, unless the sort shows a time the row does
+    /// not (a payment's settlement).
+    fn sorted_cell(
+        &self,
+        column: Column,
+        beside: Option<&str>,
+        _sort: Option<SortColumn>,
+        now: DateTime<Utc>,
+        theme: &Theme,
+    ) -> Cell<'static> {
+        self.cell(column, beside, now, theme)
     }
 }
 
@@ -76,154 +84,18 @@ pub fn short_age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     }
 }
 
-fn status_cell(status: &str, theme: &Theme) -> Cell<'static> {
+pub(super) fn status_cell(status: &str, theme: &Theme) -> Cell<'static> {
     let text = format!("{} {}", status_glyph(status), for_terminal_truncated(status, 14));
     Cell::from(Span::styled(text, theme.status(status)))
 }
 
-fn right(text: String) -> Cell<'static> {
+pub(super) fn right(text: String) -> Cell<'static> {
     Cell::from(Line::from(text).alignment(Alignment::Right))
 }
 
 /// Cells are cut before drawing: ratatui would clip them anyway, but a
 /// 10,000-character description should not even be copied into the frame.
 pub const CELL_MAX: usize = 120;
-
-impl TableRow for PaymentLink {
-    const NOUN: &'static str = "links";
-
-    fn headers() -> &'static [&'static str] {
-        &["", "ID", "AMOUNT", "CUR", "STATUS", "DESCRIPTION", "AGE"]
-    }
-
-    fn widths() -> Vec<Constraint> {
-        vec![
-            Constraint::Length(1),
-            Constraint::Length(16),
-            Constraint::Length(14),
-            Constraint::Length(5),
-            Constraint::Length(13),
-            Constraint::Fill(1),
-            Constraint::Length(4),
-        ]
-    }
-
-    fn cells(&self, now: DateTime<Utc>, theme: &Theme) -> Vec<Cell<'static>> {
-        vec![
-            Cell::from(for_terminal_truncated(&self.id, CELL_MAX)),
-            right(self.amount.to_string()),
-            Cell::from(for_terminal_truncated(&self.currency, 8)),
-            status_cell(self.status.as_str(), theme),
-            Cell::from(for_terminal_truncated(self.description.as_deref().unwrap_or("—"), CELL_MAX)),
-            Cell::from(short_age(now, self.created_at)),
-        ]
-    }
-
-    fn sort_header(column: SortColumn) -> Option<usize> {
-        match column {
-            SortColumn::Amount => Some(2),
-            SortColumn::Currency => Some(3),
-            SortColumn::Status => Some(4),
-            SortColumn::Description => Some(5),
-            SortColumn::Created => Some(6),
-            SortColumn::Settled | SortColumn::Link => None,
-        }
-    }
-}
-
-impl TableRow for Transaction {
-    const NOUN: &'static str = "transactions";
-
-    fn headers() -> &'static [&'static str] {
-        &["", "ID", "LINK", "AMOUNT", "CUR", "STATUS", "AGE"]
-    }
-
-    fn widths() -> Vec<Constraint> {
-        vec![
-            Constraint::Length(1),
-            Constraint::Length(17),
-            Constraint::Fill(1),
-            Constraint::Length(14),
-            Constraint::Length(5),
-            Constraint::Length(11),
-            Constraint::Length(4),
-        ]
-    }
-
-    fn cells(&self, now: DateTime<Utc>, theme: &Theme) -> Vec<Cell<'static>> {
-        vec![
-            Cell::from(for_terminal_truncated(&self.id, CELL_MAX)),
-            Cell::from(for_terminal_truncated(self.payment_link_id.as_deref().unwrap_or("—"), CELL_MAX)),
-            right(self.amount.to_string()),
-            Cell::from(for_terminal_truncated(&self.currency, 8)),
-            status_cell(self.status.as_str(), theme),
-            Cell::from(short_age(now, self.created_at)),
-        ]
-    }
-
-    fn sort_header(column: SortColumn) -> Option<usize> {
-        match column {
-            SortColumn::Link => Some(2),
-            SortColumn::Amount => Some(3),
-            SortColumn::Currency => Some(4),
-            SortColumn::Status => Some(5),
-            SortColumn::Created | SortColumn::Settled => Some(6),
-            SortColumn::Description => None,
-        }
-    }
-
-    fn sorted_widths(sort: Option<Sort>) -> Vec<Constraint> {
-        let mut widths = Self::widths();
-        if sort.is_some_and(|s| s.column == SortColumn::Settled)
-            && let Some(last) = widths.last_mut()
-        {
-            *last = Constraint::Length(8);
-        }
-        widths
-    }
-
-    /// Sorted by settlement, the last column is when it was credited.
-    fn sorted_cells(&self, now: DateTime<Utc>, theme: &Theme, sort: Option<Sort>) -> Vec<Cell<'static>> {
-        let mut cells = self.cells(now, theme);
-        if sort.is_some_and(|s| s.column == SortColumn::Settled)
-            && let Some(last) = cells.last_mut()
-        {
-            *last = Cell::from(self.settled_at.map(|t| short_age(now, t)).unwrap_or_else(|| "—".into()));
-        }
-        cells
-    }
-}
-
-impl TableRow for Webhook {
-    const NOUN: &'static str = "webhooks";
-
-    fn headers() -> &'static [&'static str] {
-        &["", "ID", "URL", "EVENTS", "STATUS", "AGE"]
-    }
-
-    fn widths() -> Vec<Constraint> {
-        vec![
-            Constraint::Length(1),
-            Constraint::Length(16),
-            Constraint::Fill(2),
-            Constraint::Fill(1),
-            Constraint::Length(10),
-            Constraint::Length(4),
-        ]
-    }
-
-    fn cells(&self, now: DateTime<Utc>, theme: &Theme) -> Vec<Cell<'static>> {
-        let events: Vec<String> =
-            self.events.iter().map(|e| e.as_str().trim_start_matches("payment.").to_string()).collect();
-        vec![
-            Cell::from(for_terminal_truncated(&self.id, CELL_MAX)),
-            Cell::from(for_terminal_truncated(&self.url, CELL_MAX)),
-            Cell::from(for_terminal_truncated(&events.join(","), CELL_MAX)),
-            status_cell(self.status.as_str(), theme),
-            Cell::from(self.created_at.map(|t| short_age(now, t)).unwrap_or_else(|| "—".into())),
-        ]
-    }
-}
 
 impl TableRow for EventEnvelope {
     const NOUN: &'static str = "events yet: they appear as the sandbox delivers them";
@@ -262,6 +134,11 @@ impl TableRow for EventEnvelope {
 /// or search hits.
 pub trait Shown<T>: ListOps {
     fn row(&self, position: usize) -> Option<&T>;
+
+    /// What it holds beside its rows, by key (`TableRow::beside_key`).
+    fn beside(&self, _key: &str) -> Option<&str> {
+        None
+    }
 }
 
 impl<T: Resource> Shown<T> for LocalList<T> {
@@ -273,6 +150,10 @@ impl<T: Resource> Shown<T> for LocalList<T> {
 impl<T: Resource + PartialEq> Shown<T> for ListWindow<T> {
     fn row(&self, position: usize) -> Option<&T> {
         ListWindow::row(self, position)
+    }
+
+    fn beside(&self, key: &str) -> Option<&str> {
+        self.about(key)
     }
 }
 
@@ -290,12 +171,23 @@ impl TableRow for SearchHit {
     }
 
     fn widths() -> Vec<Constraint> {
-        PaymentLink::widths()
+        vec![
+            Constraint::Length(1),
+            Constraint::Length(16),
+            Constraint::Length(14),
+            Constraint::Length(5),
+            Constraint::Length(13),
+            Constraint::Fill(1),
+            Constraint::Length(4),
+        ]
     }
 
     fn cells(&self, now: DateTime<Utc>, theme: &Theme) -> Vec<Cell<'static>> {
+        use Column::*;
         match self {
-            SearchHit::Link(link) => link.cells(now, theme),
+            SearchHit::Link(link) => {
+                [Id, Amount, Currency, Status, Description, Age].map(|c| link.cell(c, None, now, theme)).into()
+            }
             SearchHit::Transaction(txn) => vec![
                 Cell::from(for_terminal_truncated(&txn.id, CELL_MAX)),
                 right(txn.amount.to_string()),
@@ -340,7 +232,12 @@ fn search_title(app: &App, pane: Pane, view: &SearchView) -> String {
         (None, _) => "searching…".to_string(),
     };
     let text = if view.text.trim().is_empty() { "everything".to_string() } else { format!("{:?}", view.text.trim()) };
-    let mut title = format!(" {} · search: {} · {found} ", pane.title(), for_terminal_truncated(&text, 40));
+    // In a view, the search is within it: its name says so.
+    let within = match app.shown_view() {
+        Some(view) => for_terminal_truncated(&view.name, 24),
+        None => pane.title().to_string(),
+    };
+    let mut title = format!(" {within} · search: {} · {found} ", for_terminal_truncated(&text, 40));
     if let Some(error) = &view.error {
         title.push_str(&format!("· {} ", for_terminal_truncated(error, 60)));
     }
@@ -412,7 +309,23 @@ fn draw_window<T: TableRow + PartialEq>(frame: &mut Frame, app: &App, list: &Lis
         (true, 0) => format!("no {} · ", T::NOUN),
         (true, _) => format!("row {} of {count} · ", group_thousands(list.selected() as u64 + 1)),
     };
-    let mut title = format!(" {} · {at}{}", pane.title(), filter_words(app, pane));
+    let mut title = match app.shown_view() {
+        // A view says its name and its query first: what the rows are.
+        Some(view) => {
+            // The pane's own filters narrow a view: said only when set.
+            let own = match pane {
+                Pane::Links => app.links.filter != Default::default(),
+                _ => app.transactions.filter != Default::default(),
+            };
+            let own = if own { format!(" · {}", filter_words(app, pane)) } else { String::new() };
+            format!(
+                " {} · {at}{}{own}",
+                for_terminal_truncated(&view.name, 24),
+                for_terminal_truncated(&view.query, 60)
+            )
+        }
+        None => format!(" {} · {at}{}", pane.title(), filter_words(app, pane)),
+    };
     let sort = app.sort_of(pane);
     if let Some(sort) = sort.filter(|s| *s != Sort::default()) {
         // A narrow screen may hide the sort column: the title names it.
@@ -516,7 +429,9 @@ fn draw_list_then<T: TableRow>(
         return;
     }
 
-    let mut rows = visible_rows(app, list, height, sort, theme);
+    let marker = if app.marks(app.pane()).is_empty() { 1 } else { 2 };
+    let layout = Layout::of::<T>(app, sort, outer.width.saturating_sub(2 + marker + 1));
+    let mut rows = visible_rows(app, list, height, &layout, theme);
     let end = (list.scroll() + height).min(list.visible_len());
     // The app leaves a line below the last row for it (`leave_room_below`).
     if let Some(after) = after
@@ -525,9 +440,9 @@ fn draw_list_then<T: TableRow>(
     {
         rows.push(Row::new(vec![Cell::from(""), Cell::from(Span::styled(after, theme.dim()))]));
     }
-    let header = Row::new(T::header(sort).into_iter().map(Cell::from).collect::<Vec<_>>()).style(theme.header_row());
-    let table =
-        Table::new(rows, marker_width(app, T::sorted_widths(sort))).header(header).block(block).column_spacing(1);
+    let header =
+        Row::new(layout.headers::<T>().into_iter().map(Cell::from).collect::<Vec<_>>()).style(theme.header_row());
+    let table = Table::new(rows, marker_width(app, layout.widths::<T>())).header(header).block(block).column_spacing(1);
     frame.render_widget(table, outer);
 }
 
@@ -547,7 +462,7 @@ pub fn visible_rows<T: TableRow>(
     app: &App,
     list: &dyn Shown<T>,
     height: usize,
-    sort: Option<Sort>,
+    layout: &Layout,
     theme: &Theme,
 ) -> Vec<Row<'static>> {
     let now = app.now();
@@ -575,7 +490,7 @@ pub fn visible_rows<T: TableRow>(
             marker.push(Span::styled("●", theme.title()));
         }
         let mut cells = vec![Cell::from(Line::from(marker))];
-        cells.extend(item.sorted_cells(now, theme, sort));
+        cells.extend(layout.cells(item, list, now, theme));
         let mut style = if selected { theme.selected() } else { Style::new() };
         if mark.is_some() {
             style = emphasised(style);

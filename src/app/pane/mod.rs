@@ -6,7 +6,7 @@ use super::list::{LocalList, RequestId};
 use super::resource::Resource;
 use super::window::ListWindow;
 use crate::api::{LinkStatus, PaymentLink, Transaction, TransactionStatus, Webhook};
-use crate::store::{DateField, Kinds, ListQuery, SearchQuery, Sort, Window, Windowed};
+use crate::store::{DateField, Kinds, ListQuery, SearchQuery, Sort, TimeRange, Window, Windowed};
 use crate::sync::{Of, OnScreen};
 use chrono::{DateTime, Utc};
 
@@ -162,6 +162,39 @@ impl WindowRow for Transaction {
     }
 }
 
+/// `base` and `own` together: both must hold. One field given two values
+/// holds for no row; of two date ranges, what both cover.
+fn narrowed(base: &SearchQuery, own: SearchQuery) -> SearchQuery {
+    let mut both = base.clone();
+    let mut contradicts = false;
+    let mut same = |base: &mut Option<String>, own: Option<String>| match (base.as_deref(), own) {
+        (_, None) => {}
+        (None, own) => *base = own,
+        (Some(b), Some(o)) => contradicts |= !b.eq_ignore_ascii_case(&o),
+    };
+    same(&mut both.status, own.status);
+    same(&mut both.currency, own.currency);
+    same(&mut both.link, own.link);
+    let later = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| a.max(b);
+    let earlier = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    both.from = later(both.from, own.from);
+    both.to = earlier(both.to, own.to);
+    let range = |a: Option<TimeRange>, b: Option<TimeRange>| match (a, b) {
+        (Some(a), Some(b)) => Some(TimeRange { from: later(a.from, b.from), to: earlier(a.to, b.to) }),
+        (a, b) => a.or(b),
+    };
+    both.confirmed = range(both.confirmed, own.confirmed);
+    both.settled = range(both.settled, own.settled);
+    if contradicts {
+        // No row has two statuses (or currencies, or links).
+        both.ids = Some(Vec::new());
+    }
+    both
+}
+
 /// A list pane: a window on the mirror, its filter and its sort.
 #[derive(Debug, Clone)]
 pub struct ListPane<T: WindowRow> {
@@ -172,22 +205,47 @@ pub struct ListPane<T: WindowRow> {
     pub hidden_read_at: DateTime<Utc>,
     /// Every row of its kind the mirror held when the rows held were read.
     pub(in crate::app) held: u64,
+    /// A saved view's query: the rows it shows before its own filters.
+    pub base: Option<SearchQuery>,
 }
 
 impl<T: WindowRow> ListPane<T> {
     pub fn new(sort: Sort, now: DateTime<Utc>) -> Self {
-        ListPane { list: ListWindow::new(), filter: T::Filter::default(), sort, hidden_read_at: now, held: 0 }
+        ListPane {
+            list: ListWindow::new(),
+            filter: T::Filter::default(),
+            sort,
+            hidden_read_at: now,
+            held: 0,
+            base: None,
+        }
     }
 
-    /// What it asks the mirror.
+    /// A saved view's list: its query and its sort.
+    pub fn view(base: SearchQuery, sort: Sort, now: DateTime<Utc>) -> Self {
+        ListPane { base: Some(base), ..ListPane::new(sort, now) }
+    }
+
+    /// What it asks the mirror: a view's query narrowed by the pane's own
+    /// filters (both must hold).
     pub fn query(&self) -> ListQuery {
-        ListQuery { filter: T::filter_query(&self.filter), sort: self.sort }
+        let own = T::filter_query(&self.filter);
+        let filter = match &self.base {
+            None => own,
+            Some(base) => narrowed(base, own),
+        };
+        ListQuery { filter, sort: self.sort }
+    }
+
+    /// Whether it shows every row of its kind (whatever the order).
+    pub fn is_unfiltered(&self) -> bool {
+        self.base.is_none() && self.filter == T::Filter::default()
     }
 
     /// Whether it shows every row in the default order (the newest on top,
     /// which the sync reads every refresh anyway).
     pub fn is_plain(&self) -> bool {
-        self.filter == T::Filter::default() && self.sort == Sort::default()
+        self.is_unfiltered() && self.sort == Sort::default()
     }
 
     /// Changes the filter: the list starts again from the top. Says whether

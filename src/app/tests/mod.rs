@@ -11,6 +11,7 @@ mod on_demand;
 mod overview;
 mod reading;
 mod sorting;
+mod views;
 mod writes;
 
 use super::*;

@@ -431,8 +431,15 @@ fn a_window_that_comes_back_empty_with_rows_beyond_it_reads_the_top_and_never_pa
     let mut list: ListWindow<PaymentLink> = ListWindow::new();
     let first = Wanted { anchor: Anchor::First, count: true };
     list.begin(1, &first, 0);
-    let window =
-        Window { rows: vec![], total: Some(60), before: Some(39), more_before: true, more_after: true, held: None };
+    let window = Window {
+        rows: vec![],
+        total: Some(60),
+        before: Some(39),
+        more_before: true,
+        more_after: true,
+        held: None,
+        about: Default::default(),
+    };
     list.apply(1, window, 20, t0());
     list.select(30, 20);
     assert!(list.scroll() > 0, "scrolled");

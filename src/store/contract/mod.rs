@@ -8,7 +8,9 @@ use crate::api::{LinkStatus, PaymentLink, Transaction, TransactionStatus};
 use crate::test_support::{SEARCH_CASES, search_fixture, txn};
 
 mod case_checks;
+mod list_checks;
 use self::case_checks::*;
+use self::list_checks::*;
 
 /// `store`, after saving the search fixture (six links, five transactions).
 pub async fn filled(store: Store) -> Store {
@@ -41,6 +43,7 @@ pub const CHECKS: &[&str] = &[
     "what_agents_did_is_kept_apart_and_outlives_a_clear",
     "case_handling_is_decided_in_order_and_outlives_a_clear",
     "a_list_s_count_is_kept_and_equals_its_rows",
+    "a_list_with_words_is_what_the_search_finds",
 ];
 
 /// Runs the check called `name` on `store` (an empty one).
@@ -78,6 +81,7 @@ pub async fn run(name: &str, store: Store) {
             what_agents_did_is_kept_apart_and_outlives_a_clear(store).await
         }
         "a_list_s_count_is_kept_and_equals_its_rows" => a_list_s_count_is_kept_and_equals_its_rows(store).await,
+        "a_list_with_words_is_what_the_search_finds" => a_list_with_words_is_what_the_search_finds(store).await,
         "case_handling_is_decided_in_order_and_outlives_a_clear" => {
             case_handling_is_decided_in_order_and_outlives_a_clear(store).await
         }

@@ -17,7 +17,7 @@ mod read;
 mod record;
 mod rollups;
 pub mod schema;
-mod search;
+pub(super) mod search;
 mod window;
 mod write;
 

@@ -253,7 +253,7 @@ pub async fn report(client: &impl GenericClient, query: &ReportQuery) -> Result<
 
 /// A filter export's table and its conditions, as on SQLite.
 fn filter_sql(query: &SearchQuery) -> (Kind, String, Params) {
-    let (kind, sql, values) = filter_parts(query);
+    let (kind, sql, values) = filter_parts(query, true);
     let params = values
         .into_iter()
         .map(|value| -> Box<dyn ToSql + Sync + Send> {

@@ -4,7 +4,8 @@
 use super::super::export::{Value, numbered};
 use super::super::rows::Kind;
 use super::super::window::{
-    Anchor, Cursor, Window, WindowAsk, Windowed, count_sql, cursor_types, finish, held_sql, window_sql,
+    Anchor, Cursor, Window, WindowAsk, Windowed, count_sql, cursor_types, descriptions_sql, finish, held_sql,
+    window_sql,
 };
 use super::read::{link, transaction};
 use tokio_postgres::types::ToSql;
@@ -82,7 +83,13 @@ pub async fn read(client: &impl GenericClient, ask: &WindowAsk) -> Result<Window
         }
         Kind::Transaction => {
             let rows = found.iter().map(|row| (cursor(row, &types), transaction(row))).collect();
-            Windowed::Transactions(counted(client, ask, finish(rows, ask, reversed)).await?)
+            let mut window = counted(client, ask, finish(rows, ask, reversed)).await?;
+            if let Some((sql, values)) = descriptions_sql(&window) {
+                let values = self::params(&values);
+                let pairs = client.query(&numbered(&sql, '$', 1), &refs(&values)).await?;
+                window.about = pairs.iter().map(|row| (row.get(0), row.get(1))).collect();
+            }
+            Windowed::Transactions(window)
         }
     })
 }

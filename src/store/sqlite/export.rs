@@ -45,7 +45,7 @@ fn read_row<'a>(kind: Kind, row: &'a rusqlite::Row<'a>) -> rusqlite::Result<RawR
 
 /// The table of a filter export, and its filters as SQLite SQL.
 fn filter_sql(query: &SearchQuery) -> (Kind, String, Vec<Box<dyn ToSql>>) {
-    let (kind, sql, values) = filter_parts(query);
+    let (kind, sql, values) = filter_parts(query, false);
     let params = values
         .into_iter()
         .map(|value| -> Box<dyn ToSql> {

@@ -3,7 +3,8 @@
 use super::super::export::{Value, numbered};
 use super::super::rows::Kind;
 use super::super::window::{
-    Anchor, Cursor, Window, WindowAsk, Windowed, count_sql, cursor_types, finish, held_sql, window_sql,
+    Anchor, Cursor, Window, WindowAsk, Windowed, count_sql, cursor_types, descriptions_sql, finish, held_sql,
+    window_sql,
 };
 use super::rows;
 use rusqlite::{Connection, Row, ToSql};
@@ -87,7 +88,15 @@ pub fn read(conn: &Connection, ask: &WindowAsk) -> rusqlite::Result<Windowed> {
         }
         Kind::Transaction => {
             let rows = rows_of(conn, &sql, &values, &types, rows::transaction_from_row)?;
-            Windowed::Transactions(counted(conn, ask, finish(rows, ask, reversed))?)
+            let mut window = counted(conn, ask, finish(rows, ask, reversed))?;
+            if let Some((sql, values)) = descriptions_sql(&window) {
+                let params = params(&values);
+                let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
+                let mut statement = conn.prepare_cached(&numbered(&sql, '?', 1))?;
+                let pairs = statement.query_map(refs.as_slice(), |row| Ok((row.get(0)?, row.get(1)?)))?;
+                window.about = pairs.collect::<rusqlite::Result<_>>()?;
+            }
+            Windowed::Transactions(window)
         }
     })
 }

@@ -1,0 +1,519 @@
+//! Saved views (`[[views]]` in the config file, `:save NAME`): a query in
+//! the search's words and a sort, each a tab after the built-in panes with
+//! its live count. A view is a Links or Transactions list with a base query
+//! (`ListPane::base`): shown, it takes that pane's place (the pane's own
+//! list waits in the view's slot), so it scrolls, sorts, opens, exports
+//! and marks as the pane does; hidden, it is read at the hidden panes' pace
+//! for its count. `:view NAME` opens one, `:views` lists them.
+
+use super::marks::Marks;
+use super::pane::ListPane;
+use super::search::SearchView;
+use super::{App, Cmd, Pane};
+use crate::api::{PaymentLink, Transaction, TransactionStatus};
+use crate::store::{Kinds, Reading, SearchQuery, Sort};
+use chrono::{DateTime, Utc};
+
+/// A view as the config file gives it, read and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewDef {
+    pub name: String,
+    /// In the search's words: `status:active currency:USDT amount:>=1000`.
+    pub query: String,
+    pub sort: Sort,
+    /// The key that opens it, if any.
+    pub key: Option<char>,
+    /// Links or transactions.
+    pub kinds: Kinds,
+}
+
+/// Longest view name: a tab's title.
+pub const NAME_MAX: usize = 40;
+
+fn kind_word(kinds: Kinds) -> &'static str {
+    if kinds == Kinds::Links { "links" } else { "transactions" }
+}
+
+impl ViewDef {
+    /// Reads a view; what goes wrong is said in words (the query's own
+    /// problems, the sort's columns). It lists transactions when its query
+    /// can only be about payments (a payment's status, confirmed or settled
+    /// dates, a sort by settlement or link), links otherwise.
+    pub fn read(
+        name: &str,
+        query: &str,
+        sort: Option<&str>,
+        key: Option<&str>,
+        kind: Option<&str>,
+        reading: Reading<'_>,
+    ) -> Result<ViewDef, String> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
+            return Err(format!("a view's name is 1 to {NAME_MAX} characters, without control characters"));
+        }
+        if query.chars().count() > crate::store::MAX_QUERY_CHARS {
+            return Err(format!("the query of {name:?} is longer than {} characters", crate::store::MAX_QUERY_CHARS));
+        }
+        let parsed = SearchQuery::parse_in(query, Kinds::Both, reading);
+        if !parsed.problems.is_empty() {
+            return Err(format!("the query of {name:?} does not read: {}", parsed.problems.join("; ")));
+        }
+        let payment_status = parsed.status.as_deref().is_some_and(|status| {
+            TransactionStatus::KNOWN.iter().any(|known| known.as_str().eq_ignore_ascii_case(status))
+        });
+        // A sort only payments have (by settlement, by link).
+        let payment_sort = sort.is_some_and(|sort| {
+            Sort::parse(sort, Kinds::Links).is_err() && Sort::parse(sort, Kinds::Transactions).is_ok()
+        });
+        let about_payments = parsed.transactions_only() || payment_status || payment_sort;
+        let kinds = match kind.map(|k| k.trim().to_ascii_lowercase()).as_deref() {
+            Some("links") if about_payments => {
+                return Err(format!("{name:?} is of links, but its query or sort is about payments only"));
+            }
+            Some("links") => Kinds::Links,
+            Some("transactions") => Kinds::Transactions,
+            Some(_) => return Err(format!("the kind of {name:?} is links or transactions")),
+            None if about_payments => Kinds::Transactions,
+            None => Kinds::Links,
+        };
+        // A status no row of the kind has would list nothing, silently.
+        if let Some(status) = &parsed.status {
+            let known: Vec<&str> = match kinds {
+                Kinds::Links => crate::api::LinkStatus::KNOWN.iter().map(|s| s.as_str()).collect(),
+                _ => TransactionStatus::KNOWN.iter().map(|s| s.as_str()).collect(),
+            };
+            if !known.iter().any(|k| k.eq_ignore_ascii_case(status)) {
+                let status = crate::sanitize::for_terminal_truncated(status, 20);
+                return Err(format!("{name:?}: status {status:?} is none of {}", known.join(", ")));
+            }
+        }
+        let sort = match sort {
+            None => Sort::default(),
+            Some(text) => Sort::parse(text, kinds).map_err(|e| format!("the sort of {name:?}: {e}"))?,
+        };
+        let key = match key.map(str::trim) {
+            None | Some("") => None,
+            Some(text) => {
+                let mut chars = text.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) if !c.is_control() && !c.is_whitespace() => Some(c),
+                    _ => return Err(format!("the key of {name:?} is one character, such as \"u\"")),
+                }
+            }
+        };
+        Ok(ViewDef { name: name.to_string(), query: query.trim().to_string(), sort, key, kinds })
+    }
+
+    /// Its query now: dates such as `created:today` read at this moment.
+    pub fn base(&self, reading: Reading<'_>) -> SearchQuery {
+        SearchQuery::parse_in(&self.query, self.kinds, reading)
+    }
+
+    /// "links" or "transactions", as the config file writes a kind.
+    pub fn kind_word(&self) -> &'static str {
+        kind_word(self.kinds)
+    }
+
+    /// "amount desc", as the config file writes a sort.
+    pub fn sort_words(&self) -> String {
+        self.sort.written()
+    }
+}
+
+/// What is on offer in the header: a pane, or a saved view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Pane(Pane),
+    View(usize),
+}
+
+/// A view's list, or (while the view is shown) the pane's own that it
+/// took the place of, with that list's search and marks.
+#[derive(Debug, Clone)]
+enum Slot {
+    Links(Box<ListPane<PaymentLink>>, Option<SearchView>, Marks),
+    Transactions(Box<ListPane<Transaction>>, Option<SearchView>, Marks),
+}
+
+#[derive(Debug, Clone)]
+pub struct ViewTab {
+    pub def: ViewDef,
+    slot: Slot,
+    /// The day (in the agent's zone) its dates were read on.
+    read_on: String,
+}
+
+impl ViewTab {
+    pub fn new(def: ViewDef, reading: Reading<'_>) -> ViewTab {
+        let base = def.base(reading);
+        let slot = match def.kinds {
+            Kinds::Links => Slot::Links(Box::new(ListPane::view(base, def.sort, reading.now)), None, Marks::default()),
+            _ => Slot::Transactions(Box::new(ListPane::view(base, def.sort, reading.now)), None, Marks::default()),
+        };
+        ViewTab { read_on: reading.zone.format(reading.now, "%Y-%m-%d"), def, slot }
+    }
+
+    fn pane(&self) -> Pane {
+        match self.slot {
+            Slot::Links(..) => Pane::Links,
+            Slot::Transactions(..) => Pane::Transactions,
+        }
+    }
+}
+
+/// A view's list with its words read again: from the top, if they changed.
+fn rebase<T: super::pane::WindowRow>(pane: &mut ListPane<T>, base: SearchQuery) {
+    if pane.base.as_ref() != Some(&base) {
+        pane.base = Some(base);
+        pane.list.restart();
+    }
+}
+
+impl App {
+    /// The tabs, in order: the panes on offer, then the views.
+    pub fn tabs(&self) -> Vec<Tab> {
+        let mut tabs: Vec<Tab> = self.panes().into_iter().map(Tab::Pane).collect();
+        tabs.extend((0..self.views.len()).map(Tab::View));
+        tabs
+    }
+
+    /// The tab on screen.
+    pub fn tab(&self) -> Tab {
+        match self.shown_view {
+            Some(at) => Tab::View(at),
+            None => Tab::Pane(self.pane),
+        }
+    }
+
+    pub fn views(&self) -> impl Iterator<Item = &ViewDef> {
+        self.views.iter().map(|tab| &tab.def)
+    }
+
+    /// The view on screen, if one is.
+    pub fn shown_view(&self) -> Option<&ViewDef> {
+        self.shown_view.and_then(|at| self.views.get(at)).map(|tab| &tab.def)
+    }
+
+    pub(super) fn show_tab(&mut self, tab: Tab) {
+        match tab {
+            Tab::Pane(pane) => self.switch_pane(pane),
+            Tab::View(at) => self.show_view(at),
+        }
+    }
+
+    pub(super) fn next_tab(&self, forward: bool) -> Tab {
+        let tabs = self.tabs();
+        let at = tabs.iter().position(|t| *t == self.tab()).unwrap_or(0);
+        let step = if forward { 1 } else { tabs.len() - 1 };
+        tabs[(at + step) % tabs.len()]
+    }
+
+    /// Shows view `at` in its pane's place; the pane's own list waits.
+    pub(super) fn show_view(&mut self, at: usize) {
+        if self.shown_view == Some(at) || at >= self.views.len() {
+            return;
+        }
+        self.put_view_back();
+        self.swap_view(at);
+        self.shown_view = Some(at);
+        let pane = self.views[at].pane();
+        self.pane = pane;
+        self.detail = None;
+        self.end_notice(super::ABOUT_THIS_PANE);
+    }
+
+    /// The view shown goes back to its tab; its pane's own list returns.
+    pub(super) fn put_view_back(&mut self) {
+        if let Some(at) = self.shown_view.take() {
+            self.swap_view(at);
+        }
+    }
+
+    /// Swaps a view's list, search and marks with its pane's. A search's
+    /// answer on its way finds it no more: it is asked for again.
+    fn swap_view(&mut self, at: usize) {
+        let Some(tab) = self.views.get_mut(at) else { return };
+        let (aside, live) = match &mut tab.slot {
+            Slot::Links(pane, search, marks) => {
+                std::mem::swap(pane.as_mut(), &mut self.links);
+                std::mem::swap(search, &mut self.links_search);
+                std::mem::swap(marks, &mut self.marks[usize::from(Pane::Links.bit())]);
+                (search, &mut self.links_search)
+            }
+            Slot::Transactions(pane, search, marks) => {
+                std::mem::swap(pane.as_mut(), &mut self.transactions);
+                std::mem::swap(search, &mut self.transactions_search);
+                std::mem::swap(marks, &mut self.marks[usize::from(Pane::Transactions.bit())]);
+                (search, &mut self.transactions_search)
+            }
+        };
+        aside.iter_mut().chain(live.iter_mut()).for_each(SearchView::set_aside);
+    }
+
+    /// A view's count for its tab: known only while the mirror holds the
+    /// whole of its kind, and never a 0 that only means "not read again yet".
+    pub(super) fn view_count(&self, at: usize) -> Option<u64> {
+        use super::list::ListOps;
+        let tab = self.views.get(at)?;
+        if !self.holds_all(tab.pane()) {
+            return None;
+        }
+        let (total, unread) = match (self.shown_view == Some(at), &tab.slot) {
+            (true, Slot::Links(..)) => (self.links.list.total(), self.links.list.behind_the_store()),
+            (true, Slot::Transactions(..)) => {
+                (self.transactions.list.total(), self.transactions.list.behind_the_store())
+            }
+            (false, Slot::Links(pane, ..)) => (pane.list.total(), pane.list.behind_the_store()),
+            (false, Slot::Transactions(pane, ..)) => (pane.list.total(), pane.list.behind_the_store()),
+        };
+        total.filter(|total| *total > 0 || !unread)
+    }
+
+    /// The pane's own list while a view has its place (its tab counts it):
+    /// its count, and whether the store changed since it was read.
+    pub(super) fn waiting_list(&self, pane: Pane) -> Option<(Option<u64>, bool)> {
+        use super::list::ListOps;
+        let at = self.shown_view?;
+        match (&self.views.get(at)?.slot, pane) {
+            (Slot::Links(own, ..), Pane::Links) => Some((own.list.total(), own.list.behind_the_store())),
+            (Slot::Transactions(own, ..), Pane::Transactions) => Some((own.list.total(), own.list.behind_the_store())),
+            _ => None,
+        }
+    }
+
+    /// Reads due for the lists in the views' slots (hidden views, and the
+    /// pane's own list while a view has its place): at the hidden pace.
+    pub(super) fn plan_views(&mut self, cmds: &mut Vec<Cmd>) {
+        let reading = self.read_plan();
+        let day = self.settings.zone.format(self.now, "%Y-%m-%d");
+        for at in 0..self.views.len() {
+            // Past midnight a view's "today" is another day: read again.
+            if self.views[at].read_on != day {
+                self.views[at].read_on = day.clone();
+                let base = self.views[at].def.base(self.reading());
+                let shown = self.shown_view == Some(at);
+                match (&mut self.views[at].slot, shown) {
+                    (Slot::Links(..), true) => rebase(&mut self.links, base),
+                    (Slot::Transactions(..), true) => rebase(&mut self.transactions, base),
+                    (Slot::Links(pane, ..), false) => rebase(pane, base),
+                    (Slot::Transactions(pane, ..), false) => rebase(pane, base),
+                }
+            }
+            let request = self.next_request;
+            let ask = match &mut self.views[at].slot {
+                Slot::Links(pane, ..) => reading.window(pane, false, request),
+                Slot::Transactions(pane, ..) => reading.window(pane, false, request),
+            };
+            if let Some(ask) = ask {
+                self.next_request += 1;
+                cmds.push(Cmd::List { request, ask: super::ListAsk::Window(Box::new(ask)) });
+            }
+        }
+    }
+
+    /// A read for a list in a view's slot; says whether it was one's.
+    pub(super) fn view_listed(
+        &mut self,
+        request: super::list::RequestId,
+        result: &Result<super::ListRows, String>,
+    ) -> bool {
+        let (view, now) = (self.view_height(), self.now);
+        for tab in &mut self.views {
+            let done = match &mut tab.slot {
+                Slot::Links(pane, ..) if pane.list.is_current(request) => {
+                    super::reads::apply_window(pane, request, result.clone(), view, now)
+                }
+                Slot::Transactions(pane, ..) if pane.list.is_current(request) => {
+                    super::reads::apply_window(pane, request, result.clone(), view, now)
+                }
+                _ => continue,
+            };
+            if done {
+                self.dirty = true;
+            }
+            return true;
+        }
+        false
+    }
+
+    /// The mirror changed: the views' lists read again (hidden, at their pace).
+    pub(super) fn views_changed(&mut self, links: bool, transactions: bool) {
+        for tab in &mut self.views {
+            match &mut tab.slot {
+                Slot::Links(pane, search, _) if links => {
+                    pane.list.changed();
+                    search.iter_mut().for_each(SearchView::changed);
+                }
+                Slot::Transactions(pane, search, _) if transactions => {
+                    pane.list.changed();
+                    search.iter_mut().for_each(SearchView::changed);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A link deactivated: unmarked in every list of links, the one shown
+    /// and those waiting in the views' slots.
+    pub(super) fn unmark_link(&mut self, id: &str) {
+        self.marks_mut(Pane::Links).unmark(id);
+        for tab in &mut self.views {
+            if let Slot::Links(_, _, marks) = &mut tab.slot {
+                marks.unmark(id);
+            }
+        }
+    }
+
+    /// A view's key, in the panes.
+    pub(super) fn view_for_key(&self, key: super::input::Key) -> Option<usize> {
+        let super::input::KeyCode::Char(c) = key.code else { return None };
+        if key.ctrl || key.alt {
+            return None;
+        }
+        self.views.iter().position(|tab| tab.def.key == Some(c))
+    }
+
+    /// `:view NAME`.
+    pub(super) fn view_command(&mut self, name: &str) {
+        match self.views.iter().position(|tab| tab.def.name.eq_ignore_ascii_case(name.trim())) {
+            Some(at) => self.show_view(at),
+            None => {
+                let names = self.view_names();
+                let asked = crate::sanitize::for_terminal_truncated(name, NAME_MAX);
+                self.notify(format!("no view named {asked:?}: {names}"), true);
+            }
+        }
+    }
+
+    /// `:views`: each with its key and count.
+    pub(super) fn views_list(&mut self) {
+        let text = format!("{} (:view NAME opens one, :save NAME saves this pane as one)", self.view_names());
+        self.notify_for(crate::sanitize::for_terminal_truncated(&text, 400), false, 20);
+    }
+
+    fn view_names(&self) -> String {
+        if self.views.is_empty() {
+            return "no views yet: [[views]] in the config file, or :save NAME".into();
+        }
+        let named: Vec<String> = (0..self.views.len())
+            .map(|at| {
+                let def = &self.views[at].def;
+                let key = def.key.map(|k| format!("{k} ")).unwrap_or_default();
+                let count = self.view_count(at).map(crate::human::group_thousands).unwrap_or_else(|| "…".into());
+                format!("{key}{} ({count})", def.name)
+            })
+            .collect();
+        format!("views: {}", named.join(", "))
+    }
+
+    /// `:save NAME` (`:save! NAME` replaces): the pane's filters, search
+    /// and sort as a view, in the config file and as a tab at once.
+    pub(super) fn save_view(&mut self, name: &str, replace: bool, cmds: &mut Vec<Cmd>) {
+        let Some((query, kinds, sort)) = self.pane_as_query() else {
+            return self.notify("only the Links and Transactions panes (and views) save as a view", true);
+        };
+        let query = match query {
+            Ok(query) => query,
+            Err(why) => return self.notify(why, true),
+        };
+        let kind = kind_word(kinds);
+        let mut def = match ViewDef::read(name, &query, Some(&sort.written()), None, Some(kind), self.reading()) {
+            Ok(def) => def,
+            Err(why) => return self.notify(why, true),
+        };
+        let existing = self.views.iter().position(|tab| tab.def.name.eq_ignore_ascii_case(&def.name));
+        // A view replaced keeps its key (the file keeps it too).
+        def.key = existing.and_then(|at| self.views[at].def.key);
+        if existing.is_some() && !replace {
+            let name = crate::sanitize::for_terminal_truncated(&def.name, NAME_MAX);
+            return self.notify(format!("a view named {name:?} exists: :save! {name} replaces it"), true);
+        }
+        let tab = ViewTab::new(def.clone(), self.reading());
+        // It outlives a profile switch, as the file's views do.
+        match existing.and_then(|at| self.settings.views.get_mut(at)) {
+            Some(kept) => *kept = def.clone(),
+            None => self.settings.views.push(def.clone()),
+        }
+        match existing {
+            Some(at) => {
+                let shown = self.shown_view == Some(at);
+                if shown {
+                    self.put_view_back();
+                }
+                self.views[at] = tab;
+                if shown {
+                    self.show_view(at);
+                }
+            }
+            None => self.views.push(tab),
+        }
+        cmds.push(Cmd::SaveView { path: self.settings.config_path.clone(), view: def, replace });
+    }
+
+    /// What the config file said of a saved view.
+    pub(super) fn view_saved(&mut self, name: &str, result: Result<String, String>) {
+        let name = crate::sanitize::for_terminal_truncated(name, NAME_MAX);
+        match result {
+            Ok(path) => {
+                let path = crate::sanitize::for_terminal_truncated(&path, 80);
+                self.notify(format!("saved the view {name:?} in {path}"), false)
+            }
+            Err(why) => self.notify_for(
+                format!(
+                    "the view {name:?} is a tab for this session only: {}",
+                    crate::sanitize::for_terminal_truncated(&why, 160)
+                ),
+                true,
+                20,
+            ),
+        }
+    }
+
+    /// The pane's filters and search as a view's query, its kind and sort.
+    fn pane_as_query(&self) -> Option<(Result<String, String>, Kinds, Sort)> {
+        let shown = self.shown_view().map(|def| def.query.clone());
+        let mut words: Vec<String> = shown.into_iter().collect();
+        let (kinds, sort) = match self.pane {
+            Pane::Links => {
+                if let Some(status) = &self.links.filter.status {
+                    words.push(format!("status:{}", status.as_str()));
+                }
+                (Kinds::Links, self.links.sort)
+            }
+            Pane::Transactions => {
+                let filter = &self.transactions.filter;
+                if let Some(status) = &filter.status {
+                    words.push(format!("status:{}", status.as_str()));
+                }
+                if let Some(currency) = &filter.currency {
+                    words.push(format!("currency:{currency}"));
+                }
+                if let Some(link) = &filter.payment_link_id {
+                    words.push(format!("link:{link}"));
+                }
+                let iso = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                match (filter.date, filter.from, filter.to) {
+                    (_, None, None) => {}
+                    (crate::store::DateField::Created, from, to) => {
+                        words.extend(from.map(|t| format!("from:{}", iso(t))));
+                        words.extend(to.map(|t| format!("to:{}", iso(t))));
+                    }
+                    (field, Some(from), Some(to)) => {
+                        words.push(format!("{}:{}..{}", field.as_str(), iso(from), iso(to)))
+                    }
+                    (field, _, _) => {
+                        let why = format!("a view keeps a {} range with both ends: set :from and :to", field.as_str());
+                        return Some((Err(why), Kinds::Transactions, self.transactions.sort));
+                    }
+                }
+                (Kinds::Transactions, self.transactions.sort)
+            }
+            _ => return None,
+        };
+        if let Some(search) = self.search_view(self.pane) {
+            words.push(search.text.trim().to_string());
+        }
+        let query = words.into_iter().filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+        Some((Ok(query), kinds, sort))
+    }
+}
