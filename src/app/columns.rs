@@ -54,6 +54,12 @@ impl Table {
         }
     }
 
+    /// Whether a written entry (`"description:40"`) names one of its columns.
+    pub fn offers(self, written: &str) -> bool {
+        let name = written.split(':').next().unwrap_or("").trim();
+        self.offered().iter().any(|c| c.name().eq_ignore_ascii_case(name))
+    }
+
     /// Every column it can show, in the default order; those after the
     /// first few show only when the table is wide enough.
     pub fn offered(self) -> &'static [Column] {
@@ -92,6 +98,17 @@ impl Column {
     pub fn kept(self) -> bool {
         matches!(self, Column::Id | Column::Amount | Column::Currency | Column::Status)
     }
+}
+
+/// The names a view's columns may have: a link's or a payment's.
+pub fn names_of_views() -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for column in Table::Links.offered().iter().chain(Table::Transactions.offered()) {
+        if !names.contains(&column.name()) {
+            names.push(column.name());
+        }
+    }
+    names.join(", ")
 }
 
 /// The columns of the three tables.

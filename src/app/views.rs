@@ -25,6 +25,8 @@ pub struct ViewDef {
     pub key: Option<char>,
     /// Links or transactions.
     pub kinds: Kinds,
+    /// Its own columns (`[columns] views`, or its `columns`); else its pane's.
+    pub columns: Option<Vec<super::columns::Chosen>>,
 }
 
 /// Longest view name: a tab's title.
@@ -101,7 +103,7 @@ impl ViewDef {
                 }
             }
         };
-        Ok(ViewDef { name: name.to_string(), query: query.trim().to_string(), sort, key, kinds })
+        Ok(ViewDef { name: name.to_string(), query: query.trim().to_string(), sort, key, kinds, columns: None })
     }
 
     /// Its query now: dates such as `created:today` read at this moment.
@@ -422,8 +424,11 @@ impl App {
             Err(why) => return self.notify(why, true),
         };
         let existing = self.views.iter().position(|tab| tab.def.name.eq_ignore_ascii_case(&def.name));
-        // A view replaced keeps its key (the file keeps it too).
-        def.key = existing.and_then(|at| self.views[at].def.key);
+        // A view replaced keeps its key and columns (the file keeps them too).
+        if let Some(old) = existing.map(|at| &self.views[at].def) {
+            def.key = old.key;
+            def.columns = old.columns.clone();
+        }
         if existing.is_some() && !replace {
             let name = crate::sanitize::for_terminal_truncated(&def.name, NAME_MAX);
             return self.notify(format!("a view named {name:?} exists: :save! {name} replaces it"), true);

@@ -27,6 +27,8 @@ pub struct ViewTable {
     pub key: Option<String>,
     /// `links` or `transactions`, when the query does not say.
     pub kind: Option<String>,
+    /// This view's columns, as `[columns]` gives a table's.
+    pub columns: Option<Vec<String>>,
 }
 
 /// `[columns]`: the columns of each table, in the order they are given up
@@ -37,6 +39,9 @@ pub struct ColumnsTable {
     pub links: Option<Spanned<Vec<String>>>,
     pub transactions: Option<Spanned<Vec<String>>>,
     pub webhooks: Option<Spanned<Vec<String>>>,
+    /// Every view's, unless it gives its own: the names of either kind,
+    /// each view showing those of its own.
+    pub views: Option<Spanned<Vec<String>>>,
 }
 
 /// The panes' first sorts (links, transactions): the file's `[sort]`, else
@@ -89,6 +94,17 @@ pub fn views(
     taken: &dyn Fn(char) -> Option<String>,
 ) -> Result<Vec<ViewDef>, ConfigError> {
     let Some(file) = file else { return Ok(Vec::new()) };
+    let every = file.columns.as_ref().and_then(|table| table.views.as_ref());
+    if let Some(every) = every {
+        let offered = |name: &str| ColumnTable::Links.offers(name) || ColumnTable::Transactions.offers(name);
+        if let Some(unknown) = every.get_ref().iter().find(|name| !offered(name)) {
+            let names = crate::app::columns::names_of_views();
+            return Err(ConfigError::Setting(format!(
+                "the config file {path}, line {}: [columns] {unknown:?} is not a column of views: use {names}",
+                file.line_of(every.span())
+            )));
+        }
+    }
     let mut views: Vec<ViewDef> = Vec::new();
     for table in &file.views {
         let line = file.line_of(table.span());
@@ -104,6 +120,16 @@ pub fn views(
             reading,
         )
         .map_err(refused)?;
+        let mut view = view;
+        let kind = if view.kinds == Kinds::Links { ColumnTable::Links } else { ColumnTable::Transactions };
+        let own = written.columns.as_ref().map(|names| names.iter().map(String::as_str).collect::<Vec<_>>());
+        // `[columns] views` holds names of both kinds: each view takes its own.
+        let shared = every.map(|names| {
+            names.get_ref().iter().map(String::as_str).filter(|name| kind.offers(name)).collect::<Vec<_>>()
+        });
+        if let Some(names) = own.or(shared) {
+            view.columns = Some(crate::app::columns::parse(kind, &names).map_err(refused)?);
+        }
         if views.iter().any(|v| v.name.eq_ignore_ascii_case(&view.name)) {
             return Err(refused(format!("{:?} is the name of another view", view.name)));
         }

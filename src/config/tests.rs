@@ -268,3 +268,29 @@ fn a_view_that_does_not_read_is_refused_at_start_up_naming_its_line() {
         assert!(matches!(&refused, Err(e) if e.contains(line) && e.contains(words)), "{name}: {refused:?}");
     }
 }
+
+#[test]
+fn views_take_their_own_columns_or_every_view_s_and_an_unknown_one_is_refused() {
+    use crate::app::columns::Column;
+    let dir = temp();
+    let zone = crate::zone::Zone::utc();
+    let rules = crate::cases::CaseRules::default();
+    let reading = crate::store::Reading { zone: &zone, now: crate::test_support::t0(), cases: &rules };
+    let text = "[columns]\nviews = [\"id\", \"amount\", \"hash\", \"url\"]\n\n[[views]]\nname = \"links\"\nquery = \"x\"\n\n\
+                [[views]]\nname = \"fails\"\nquery = \"status:failed\"\n\n[[views]]\nname = \"mine\"\nquery = \"y\"\ncolumns = [\"id\", \"paid\"]\n";
+    let path = write(dir.path(), "views.toml", text, 0o600);
+    let Ok(Some(file)) = load_file(&path) else { panic!("the file") };
+    let Ok(read) = views(Some(&file), "views.toml", reading, &|_| None) else { panic!("refused") };
+    let shown = |at: usize| -> Vec<Column> { read[at].columns.iter().flatten().map(|c| c.column).collect() };
+    use Column::*;
+    assert_eq!(shown(0), [Id, Amount, Currency, Status, Url], "a link's of every view's");
+    assert_eq!(shown(1), [Id, Amount, Currency, Status, Hash], "a payment's of every view's");
+    assert_eq!(shown(2), [Id, Amount, Currency, Status, Paid], "its own");
+    let bad = write(dir.path(), "bad.toml", "[columns]\nviews = [\"id\", \"colour\"]\n", 0o600);
+    let Ok(Some(file)) = load_file(&bad) else { panic!("the file") };
+    let refused = views(Some(&file), "bad.toml", reading, &|_| None).map_err(|e| e.to_string());
+    assert!(
+        matches!(&refused, Err(e) if e.contains("line 2") && e.contains("\"colour\"") && e.contains("hash")),
+        "{refused:?}"
+    );
+}

@@ -215,7 +215,11 @@ pub struct Layout {
 impl Layout {
     /// For `room` cells after the marker column.
     pub fn of<T: TableRow>(app: &App, sort: Option<Sort>, room: u16) -> Layout {
-        let chosen = T::TABLE.map(|table| (table, fit(table, app.settings.columns.of(table), room)));
+        let chosen = T::TABLE.map(|table| {
+            // A view shows its own columns, if it has them.
+            let view = app.shown_view().and_then(|view| view.columns.as_deref());
+            (table, fit(table, view.unwrap_or(app.settings.columns.of(table)), room))
+        });
         Layout { sort, chosen }
     }
 
