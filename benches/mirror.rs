@@ -237,6 +237,50 @@ fn postgres_search(
     }
 }
 
+/// A saved view's list: filters and a word (matched by the search index),
+/// counted as a tab's count is, then scrolled by cursor.
+fn view_windows(runtime: &tokio::runtime::Runtime, store: &Store) {
+    use pik_tui::store::{Anchor, ListQuery, Sort, WindowAsk, Windowed};
+    for (name, text) in [("a view: status and a word", "status:active order"), ("a view: a word alone", "renewal")] {
+        let query = ListQuery { filter: SearchQuery::parse(text, Kinds::Links), sort: Sort::default() };
+        let mut counted = Vec::new();
+        let mut scrolled = Vec::new();
+        let mut anchor = Anchor::First;
+        for step in 0..30 {
+            let ask = WindowAsk { query: query.clone(), anchor: anchor.clone(), limit: 150, count: step == 0 };
+            let started = Instant::now();
+            let read = runtime.block_on(store.window(ask));
+            if step == 0 {
+                counted.push(started.elapsed())
+            } else {
+                scrolled.push(started.elapsed())
+            }
+            let again = WindowAsk { query: query.clone(), anchor: anchor.clone(), limit: 150, count: true };
+            let started = Instant::now();
+            assert!(runtime.block_on(store.window(again)).is_ok());
+            counted.push(started.elapsed());
+            let Ok(Windowed::Links(window)) = read else { panic!("window: {read:?}") };
+            match window.rows.last() {
+                Some((cursor, _)) => anchor = Anchor::From(cursor.clone()),
+                None => break,
+            }
+        }
+        scrolled.sort();
+        counted.sort();
+        print(
+            &format!("window of 150, 300k links, {name}"),
+            format!(
+                "p95 {} scrolling, {} counted (p50 {} / {})",
+                millis(percentile(&scrolled, 0.95)),
+                millis(percentile(&counted, 0.95)),
+                millis(percentile(&scrolled, 0.5)),
+                millis(percentile(&counted, 0.5))
+            ),
+            "p95 ≤ 20 ms",
+        );
+    }
+}
+
 fn main() {
     let runtime = runtime();
     let dir = match tempfile::tempdir() {
@@ -286,6 +330,11 @@ fn main() {
     // `cargo bench --bench mirror -- cases`: the case figures alone.
     if std::env::args().any(|arg| arg == "cases") {
         cases(&runtime, &store, &links, last_day);
+        return;
+    }
+    // `cargo bench --bench mirror -- views`: the saved views' figures alone.
+    if std::env::args().any(|arg| arg == "views") {
+        view_windows(&runtime, &store);
         return;
     }
 
@@ -471,46 +520,7 @@ fn main() {
         }
     }
 
-    // 1c. A saved view's list: filters and a word (matched by the search
-    // index), counted as a tab's count is, then scrolled by cursor.
-    for (name, text) in [("a view: status and a word", "status:active order"), ("a view: a word alone", "renewal")] {
-        let query = ListQuery { filter: SearchQuery::parse(text, Kinds::Links), sort: Sort::default() };
-        let mut counted = Vec::new();
-        let mut scrolled = Vec::new();
-        let mut anchor = Anchor::First;
-        for step in 0..30 {
-            let ask = WindowAsk { query: query.clone(), anchor: anchor.clone(), limit: 150, count: step == 0 };
-            let started = Instant::now();
-            let read = runtime.block_on(store.window(ask));
-            if step == 0 {
-                counted.push(started.elapsed())
-            } else {
-                scrolled.push(started.elapsed())
-            }
-            let again = WindowAsk { query: query.clone(), anchor: anchor.clone(), limit: 150, count: true };
-            let started = Instant::now();
-            assert!(runtime.block_on(store.window(again)).is_ok());
-            counted.push(started.elapsed());
-            let Ok(Windowed::Links(window)) = read else { panic!("window: {read:?}") };
-            match window.rows.last() {
-                Some((cursor, _)) => anchor = Anchor::From(cursor.clone()),
-                None => break,
-            }
-        }
-        scrolled.sort();
-        counted.sort();
-        print(
-            &format!("window of 150, 300k links, {name}"),
-            format!(
-                "p95 {} scrolling, {} counted (p50 {} / {})",
-                millis(percentile(&scrolled, 0.95)),
-                millis(percentile(&counted, 0.95)),
-                millis(percentile(&scrolled, 0.5)),
-                millis(percentile(&counted, 0.5))
-            ),
-            "p95 ≤ 20 ms",
-        );
-    }
+    view_windows(&runtime, &store);
 
     // 2. Size, once the write-ahead log is in the file.
     if let Err(err) = runtime.block_on(store.checkpoint()) {

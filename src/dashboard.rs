@@ -260,7 +260,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> anyhow::Result<()
             .map(|binding| binding.action.name().to_string())
     };
     let reading = crate::store::Reading { zone: &start_zone, now: chrono::Utc::now(), cases: &case_rules };
-    let views = config::views(file.as_ref(), &shown_path, reading, &taken).map_err(refused)?;
+    let views = config::views(file.as_ref(), &shown_path, reading, &taken, &columns).map_err(refused)?;
     let base = Settings {
         refresh,
         hidden_refresh: refresh * 6,

@@ -111,18 +111,25 @@ pub fn names_of_views() -> String {
     names.join(", ")
 }
 
-/// The columns of the three tables.
+/// The columns of the three tables, and of the views (`[columns] views`:
+/// names of either kind, each view taking those of its own).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Columns {
     pub links: Vec<Chosen>,
     pub transactions: Vec<Chosen>,
     pub webhooks: Vec<Chosen>,
+    pub views: Option<[Vec<Chosen>; 2]>,
 }
 
 impl Default for Columns {
     fn default() -> Self {
         let all = |table: Table| table.offered().iter().map(|&column| Chosen { column, width: None }).collect();
-        Columns { links: all(Table::Links), transactions: all(Table::Transactions), webhooks: all(Table::Webhooks) }
+        Columns {
+            links: all(Table::Links),
+            transactions: all(Table::Transactions),
+            webhooks: all(Table::Webhooks),
+            views: None,
+        }
     }
 }
 
@@ -133,6 +140,30 @@ impl Columns {
             Table::Transactions => &self.transactions,
             Table::Webhooks => &self.webhooks,
         }
+    }
+
+    /// Every view's of a kind, when `[columns] views` gives them.
+    pub fn of_views(&self, kinds: crate::store::Kinds) -> Option<&[Chosen]> {
+        let [links, transactions] = self.views.as_ref()?;
+        Some(if kinds == crate::store::Kinds::Links { links } else { transactions })
+    }
+
+    /// Reads `[columns] views`: each entry a column of links or of
+    /// payments (or both); each kind keeps its own.
+    pub fn set_views(&mut self, written: &[&str]) -> Result<(), String> {
+        for entry in written {
+            let of = |table: Table| table.offers(entry).then(|| parse(table, &[entry])).transpose();
+            let (links, transactions) = (of(Table::Links)?, of(Table::Transactions)?);
+            if links.is_none() && transactions.is_none() {
+                return Err(format!("{entry:?} is not a column of views: use {}", names_of_views()));
+            }
+        }
+        let of = |table: Table| {
+            let names: Vec<&str> = written.iter().copied().filter(|entry| table.offers(entry)).collect();
+            parse(table, &names)
+        };
+        self.views = Some([of(Table::Links)?, of(Table::Transactions)?]);
+        Ok(())
     }
 
     pub fn set(&mut self, table: Table, chosen: Vec<Chosen>) {

@@ -19,9 +19,9 @@ const ABOVE: u64 = 50;
 pub struct SearchView {
     /// What the agent typed.
     pub text: String,
-    /// The words it searches within: a saved view's query, when the search
-    /// is one in a view.
-    scope: String,
+    /// What it searches within: a saved view's query, when the search is
+    /// one in a view (both must match).
+    scope: Option<SearchQuery>,
     query: SearchQuery,
     /// How many matched (at most the store's count cap), once known.
     pub total: Option<u64>,
@@ -40,15 +40,15 @@ pub struct SearchView {
 
 impl SearchView {
     pub fn new(text: &str, kinds: Kinds, reading: Reading<'_>) -> Self {
-        Self::within("", text, kinds, reading)
+        Self::within(None, text, kinds, reading)
     }
 
-    /// A search within a saved view's words.
-    pub fn within(scope: &str, text: &str, kinds: Kinds, reading: Reading<'_>) -> Self {
-        let query = SearchQuery::parse_in(&format!("{scope} {text}"), kinds, reading);
+    /// A search within a saved view's query.
+    pub fn within(scope: Option<SearchQuery>, text: &str, kinds: Kinds, reading: Reading<'_>) -> Self {
+        let query = scoped(scope.as_ref(), SearchQuery::parse_in(text, kinds, reading));
         SearchView {
             text: text.to_string(),
-            scope: scope.to_string(),
+            scope,
             query,
             total: None,
             capped: false,
@@ -77,6 +77,14 @@ impl SearchView {
         self.reread = true;
     }
 
+    /// The view's query read again (past midnight): from the top.
+    pub fn set_scope(&mut self, scope: SearchQuery, reading: Reading<'_>) {
+        self.scope = Some(scope);
+        self.query = scoped(self.scope.as_ref(), SearchQuery::parse_in(&self.text, self.query.kinds, reading));
+        self.stale = true;
+        self.in_flight = None;
+    }
+
     /// Put aside (its list swapped with a view's): the answer on its way
     /// will not find it, so the window is asked for again when it returns.
     pub fn set_aside(&mut self) {
@@ -92,7 +100,7 @@ impl SearchView {
             return;
         }
         self.text = text.to_string();
-        self.query = SearchQuery::parse_in(&format!("{} {text}", self.scope), self.query.kinds, reading);
+        self.query = scoped(self.scope.as_ref(), SearchQuery::parse_in(text, self.query.kinds, reading));
         self.stale = true;
         // The answer on its way is for the old text: it will be ignored.
         self.in_flight = None;
@@ -161,6 +169,14 @@ impl SearchView {
             Err(error) => self.error = Some(error),
         }
         true
+    }
+}
+
+/// A search's query within its scope, if it has one.
+fn scoped(scope: Option<&SearchQuery>, typed: SearchQuery) -> SearchQuery {
+    match scope {
+        Some(scope) => scope.and(typed),
+        None => typed,
     }
 }
 
@@ -268,8 +284,12 @@ impl App {
             (_, true) => *view = None,
             (Some(view), false) => view.set_text(text, reading),
             (None, false) => {
-                let scope = self.shown_view.and_then(|at| self.views.get(at)).map(|tab| tab.def.query.as_str());
-                *view = Some(SearchView::within(scope.unwrap_or(""), text, kinds, reading));
+                // In a view, within its query (the pane's list holds it).
+                let scope = match kinds {
+                    Kinds::Links => self.links.base.clone(),
+                    _ => self.transactions.base.clone(),
+                };
+                *view = Some(SearchView::within(scope, text, kinds, reading));
             }
         }
         self.detail = None;

@@ -85,7 +85,7 @@ impl App {
     fn unless_unread(&self, pane: Pane) -> Option<u64> {
         // While a view has the pane's place, the pane's own list waits in its slot.
         if let Some((total, unread)) = self.waiting_list(pane) {
-            return total.filter(|total| *total > 0 || !unread);
+            return known_count(total, unread);
         }
         let unread = match pane {
             Pane::Links => self.links.list.behind_the_store(),
@@ -93,7 +93,7 @@ impl App {
             Pane::Webhooks => self.webhooks.stale,
             _ => false,
         };
-        self.own_list(pane).total().filter(|total| *total > 0 || !unread)
+        known_count(self.own_list(pane).total(), unread)
     }
 
     /// A tab's count: PIK's while the mirror holds part of the kind; "…"
@@ -120,4 +120,10 @@ impl App {
             Pane::Overview | Pane::Events => known(self.own_list(pane).total()),
         }
     }
+}
+
+/// A list's count, unless it is a 0 read before the store changed: an
+/// empty list not read again yet is no empty account.
+pub(super) fn known_count(total: Option<u64>, unread: bool) -> Option<u64> {
+    total.filter(|total| *total > 0 || !unread)
 }

@@ -164,11 +164,17 @@ impl ViewTab {
 }
 
 /// A view's list with its words read again: from the top, if they changed.
-fn rebase<T: super::pane::WindowRow>(pane: &mut ListPane<T>, base: SearchQuery) {
+/// Hands back its search, to be scoped anew.
+fn rebase<'a, T: super::pane::WindowRow>(
+    pane: &mut ListPane<T>,
+    search: &'a mut Option<SearchView>,
+    base: SearchQuery,
+) -> Option<&'a mut SearchView> {
     if pane.base.as_ref() != Some(&base) {
         pane.base = Some(base);
         pane.list.restart();
     }
+    search.as_mut()
 }
 
 impl App {
@@ -268,7 +274,7 @@ impl App {
             (false, Slot::Links(pane, ..)) => (pane.list.total(), pane.list.behind_the_store()),
             (false, Slot::Transactions(pane, ..)) => (pane.list.total(), pane.list.behind_the_store()),
         };
-        total.filter(|total| *total > 0 || !unread)
+        super::tabs::known_count(total, unread)
     }
 
     /// The pane's own list while a view has its place (its tab counts it):
@@ -294,11 +300,18 @@ impl App {
                 self.views[at].read_on = day.clone();
                 let base = self.views[at].def.base(self.reading());
                 let shown = self.shown_view == Some(at);
-                match (&mut self.views[at].slot, shown) {
-                    (Slot::Links(..), true) => rebase(&mut self.links, base),
-                    (Slot::Transactions(..), true) => rebase(&mut self.transactions, base),
-                    (Slot::Links(pane, ..), false) => rebase(pane, base),
-                    (Slot::Transactions(pane, ..), false) => rebase(pane, base),
+                let reading = Reading { zone: &self.settings.zone, now: self.now, cases: &self.settings.case_rules };
+                // Its list, and a search in it, are of the new day.
+                let search = match (&mut self.views[at].slot, shown) {
+                    (Slot::Links(..), true) => rebase(&mut self.links, &mut self.links_search, base.clone()),
+                    (Slot::Transactions(..), true) => {
+                        rebase(&mut self.transactions, &mut self.transactions_search, base.clone())
+                    }
+                    (Slot::Links(pane, search, _), false) => rebase(pane, search, base.clone()),
+                    (Slot::Transactions(pane, search, _), false) => rebase(pane, search, base.clone()),
+                };
+                if let Some(search) = search {
+                    search.set_scope(base, reading);
                 }
             }
             let request = self.next_request;
@@ -359,6 +372,7 @@ impl App {
     /// and those waiting in the views' slots.
     pub(super) fn unmark_link(&mut self, id: &str) {
         self.marks_mut(Pane::Links).unmark(id);
+        self.marks_mut(Pane::Search).unmark(id);
         for tab in &mut self.views {
             if let Slot::Links(_, _, marks) = &mut tab.slot {
                 marks.unmark(id);
@@ -423,17 +437,33 @@ impl App {
             Ok(def) => def,
             Err(why) => return self.notify(why, true),
         };
+        // What is saved lists what is on screen, or it is not saved.
+        let on_screen = match self.search_view(self.pane) {
+            Some(search) => search.query().clone(),
+            None if kinds == Kinds::Links => self.links.query().filter,
+            None => self.transactions.query().filter,
+        };
+        if on_screen.contradicts || !same_rows(&def.base(self.reading()), &on_screen) {
+            return self.notify(
+                "the view's query and this pane's filters do not write as one query: save from the pane, or change the filters",
+                true,
+            );
+        }
         let existing = self.views.iter().position(|tab| tab.def.name.eq_ignore_ascii_case(&def.name));
-        // A view replaced keeps its key and columns (the file keeps them too).
-        if let Some(old) = existing.map(|at| &self.views[at].def) {
-            def.key = old.key;
-            def.columns = old.columns.clone();
+        // A view replaced keeps its key and columns (the file keeps them too);
+        // a new one takes every view's columns.
+        match existing.map(|at| &self.views[at].def) {
+            Some(old) => {
+                def.key = old.key;
+                def.columns = old.columns.clone();
+            }
+            None => def.columns = self.settings.columns.of_views(kinds).map(<[_]>::to_vec),
         }
         if existing.is_some() && !replace {
             let name = crate::sanitize::for_terminal_truncated(&def.name, NAME_MAX);
             return self.notify(format!("a view named {name:?} exists: :save! {name} replaces it"), true);
         }
-        let tab = ViewTab::new(def.clone(), self.reading());
+        let mut tab = ViewTab::new(def.clone(), self.reading());
         // It outlives a profile switch, as the file's views do.
         match existing.and_then(|at| self.settings.views.get_mut(at)) {
             Some(kept) => *kept = def.clone(),
@@ -444,6 +474,13 @@ impl App {
                 let shown = self.shown_view == Some(at);
                 if shown {
                     self.put_view_back();
+                }
+                // Its rows may be the same: what was marked stays marked.
+                if let (Slot::Links(_, _, new), Slot::Links(_, _, old))
+                | (Slot::Transactions(_, _, new), Slot::Transactions(_, _, old)) =
+                    (&mut tab.slot, &mut self.views[at].slot)
+                {
+                    std::mem::swap(new, old);
                 }
                 self.views[at] = tab;
                 if shown {
@@ -478,6 +515,15 @@ impl App {
     fn pane_as_query(&self) -> Option<(Result<String, String>, Kinds, Sort)> {
         let shown = self.shown_view().map(|def| def.query.clone());
         let mut words: Vec<String> = shown.into_iter().collect();
+        // A search shows the view's rows that match it, whatever the pane's
+        // own filters: they are not part of it.
+        if let Some(search) = self.search_view(self.pane) {
+            words.push(search.text.trim().to_string());
+            let kinds = if self.pane == Pane::Links { Kinds::Links } else { Kinds::Transactions };
+            let sort = self.sort_of(self.pane)?;
+            let query = words.into_iter().filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+            return matches!(self.pane, Pane::Links | Pane::Transactions).then_some((Ok(query), kinds, sort));
+        }
         let (kinds, sort) = match self.pane {
             Pane::Links => {
                 if let Some(status) = &self.links.filter.status {
@@ -515,10 +561,20 @@ impl App {
             }
             _ => return None,
         };
-        if let Some(search) = self.search_view(self.pane) {
-            words.push(search.text.trim().to_string());
-        }
         let query = words.into_iter().filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
         Some((Ok(query), kinds, sort))
     }
+}
+
+/// Whether two queries select the same rows (whenever they were read: the
+/// clock a case filter carries is not compared).
+fn same_rows(a: &SearchQuery, b: &SearchQuery) -> bool {
+    let case = |q: &SearchQuery| q.case.as_ref().map(|c| (c.kind, c.handled.clone()));
+    (&a.status, &a.currency, &a.link, a.from, a.to, a.confirmed, a.settled)
+        == (&b.status, &b.currency, &b.link, b.from, b.to, b.confirmed, b.settled)
+        && a.terms == b.terms
+        && a.amounts == b.amounts
+        && a.ids == b.ids
+        && a.contradicts == b.contradicts
+        && case(a) == case(b)
 }

@@ -81,6 +81,15 @@ pub fn columns(file: Option<&ConfigFile>, path: &str) -> Result<Columns, ConfigE
         })?;
         columns.set(kind, chosen);
     }
+    if let Some(written) = &table.views {
+        let names: Vec<&str> = written.get_ref().iter().map(String::as_str).collect();
+        columns.set_views(&names).map_err(|e| {
+            ConfigError::Setting(format!(
+                "the config file {path}, line {}: [columns] {e}",
+                file.line_of(written.span())
+            ))
+        })?;
+    }
     Ok(columns)
 }
 
@@ -92,19 +101,9 @@ pub fn views(
     path: &str,
     reading: crate::store::Reading<'_>,
     taken: &dyn Fn(char) -> Option<String>,
+    columns: &Columns,
 ) -> Result<Vec<ViewDef>, ConfigError> {
     let Some(file) = file else { return Ok(Vec::new()) };
-    let every = file.columns.as_ref().and_then(|table| table.views.as_ref());
-    if let Some(every) = every {
-        let offered = |name: &str| ColumnTable::Links.offers(name) || ColumnTable::Transactions.offers(name);
-        if let Some(unknown) = every.get_ref().iter().find(|name| !offered(name)) {
-            let names = crate::app::columns::names_of_views();
-            return Err(ConfigError::Setting(format!(
-                "the config file {path}, line {}: [columns] {unknown:?} is not a column of views: use {names}",
-                file.line_of(every.span())
-            )));
-        }
-    }
     let mut views: Vec<ViewDef> = Vec::new();
     for table in &file.views {
         let line = file.line_of(table.span());
@@ -122,14 +121,13 @@ pub fn views(
         .map_err(refused)?;
         let mut view = view;
         let kind = if view.kinds == Kinds::Links { ColumnTable::Links } else { ColumnTable::Transactions };
-        let own = written.columns.as_ref().map(|names| names.iter().map(String::as_str).collect::<Vec<_>>());
-        // `[columns] views` holds names of both kinds: each view takes its own.
-        let shared = every.map(|names| {
-            names.get_ref().iter().map(String::as_str).filter(|name| kind.offers(name)).collect::<Vec<_>>()
-        });
-        if let Some(names) = own.or(shared) {
-            view.columns = Some(crate::app::columns::parse(kind, &names).map_err(refused)?);
-        }
+        view.columns = match &written.columns {
+            Some(names) => {
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                Some(crate::app::columns::parse(kind, &names).map_err(refused)?)
+            }
+            None => columns.of_views(view.kinds).map(<[_]>::to_vec),
+        };
         if views.iter().any(|v| v.name.eq_ignore_ascii_case(&view.name)) {
             return Err(refused(format!("{:?} is the name of another view", view.name)));
         }

@@ -17,9 +17,17 @@ static SAVING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 pub fn save_view(path: &Path, view: &ViewDef, replace: bool) -> Result<(), String> {
     let _one_at_a_time = SAVING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     // A link to the file is followed: the file it points at is the one changed.
-    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let real = match std::fs::canonicalize(path) {
+        Ok(real) => real,
+        Err(_) if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) => {
+            return Err(format!("{} is a link to a file that is not there", path.display()));
+        }
+        Err(_) => path.to_path_buf(),
+    };
     let path = real.as_path();
     let shown = path.display();
+    // Another pik-tui saving into the same file waits its turn.
+    let _no_other_process = lock_beside(path)?;
     let (text, mode) = match std::fs::read_to_string(path) {
         Ok(text) => (text, file_mode(path)),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => (String::new(), None),
@@ -48,6 +56,34 @@ pub fn save_view(path: &Path, view: &ViewDef, replace: bool) -> Result<(), Strin
         }
     }
     write_beside(path, doc.to_string().as_bytes(), mode)
+}
+
+/// Holds the lock beside the file (`.NAME.lock`) until dropped.
+fn lock_beside(path: &Path) -> Result<std::fs::File, String> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "config.toml".into());
+    let lock = path.with_file_name(format!(".{name}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .map_err(|err| format!("{} could not be written: {err}", path.display()))?;
+    lock_exclusive(&file).map_err(|err| format!("{} could not be locked: {err}", lock.display()))?;
+    Ok(file)
+}
+
+/// Waits for the file's exclusive advisory lock (released when it closes).
+#[cfg(unix)]
+fn lock_exclusive(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor this function's caller owns and keeps open.
+    let done = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+    if done == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
+
+#[cfg(not(unix))]
+fn lock_exclusive(_file: &std::fs::File) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// Sets a view's query, sort and kind; a value replaced keeps the comment
@@ -137,7 +173,7 @@ mod tests {
         let zone = crate::zone::Zone::utc();
         let rules = crate::cases::CaseRules::default();
         let reading = Reading { zone: &zone, now: crate::test_support::t0(), cases: &rules };
-        let read = super::super::views(Some(&file), "config.toml", reading, &|_| None);
+        let read = super::super::views(Some(&file), "config.toml", reading, &|_| None, &Default::default());
         let names: Vec<String> = read.unwrap_or_default().into_iter().map(|v| v.name).collect();
         assert_eq!(names, ["big unpaid", "today's failures"]);
         // A name in the file is refused, unless replaced (its key stays).
@@ -159,6 +195,12 @@ mod tests {
             assert_eq!(save_view(&link, &view("third", "status:paid", "created desc"), false), Ok(()));
             assert!(std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink()));
             assert!(std::fs::read_to_string(&path).unwrap_or_default().contains("name = \"third\""));
+            // A link to nothing is refused, and stays a link.
+            let dangling = dir.path().join("dangling.toml");
+            assert!(std::os::unix::fs::symlink(dir.path().join("gone.toml"), &dangling).is_ok());
+            let refused = save_view(&dangling, &view("fourth", "status:paid", "created desc"), false);
+            assert!(refused.is_err_and(|e| e.contains("not there")));
+            assert!(std::fs::symlink_metadata(&dangling).is_ok_and(|m| m.file_type().is_symlink()));
         }
     }
 

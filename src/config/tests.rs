@@ -238,7 +238,7 @@ fn a_view_that_does_not_read_is_refused_at_start_up_naming_its_line() {
     let read = |name: &str, text: &str| {
         let path = write(dir.path(), name, text, 0o600);
         let Ok(Some(file)) = load_file(&path) else { panic!("{name} does not load") };
-        views(Some(&file), name, reading, &taken).map_err(|e| e.to_string())
+        views(Some(&file), name, reading, &taken, &Columns::default()).map_err(|e| e.to_string())
     };
     let good =
         "[[views]]\nname = \"big\"\nquery = \"status:active amount:>=1000\"\nsort = \"amount desc\"\nkey = \"u\"\n";
@@ -280,7 +280,8 @@ fn views_take_their_own_columns_or_every_view_s_and_an_unknown_one_is_refused() 
                 [[views]]\nname = \"fails\"\nquery = \"status:failed\"\n\n[[views]]\nname = \"mine\"\nquery = \"y\"\ncolumns = [\"id\", \"paid\"]\n";
     let path = write(dir.path(), "views.toml", text, 0o600);
     let Ok(Some(file)) = load_file(&path) else { panic!("the file") };
-    let Ok(read) = views(Some(&file), "views.toml", reading, &|_| None) else { panic!("refused") };
+    let Ok(every) = columns(Some(&file), "views.toml") else { panic!("refused") };
+    let Ok(read) = views(Some(&file), "views.toml", reading, &|_| None, &every) else { panic!("refused") };
     let shown = |at: usize| -> Vec<Column> { read[at].columns.iter().flatten().map(|c| c.column).collect() };
     use Column::*;
     assert_eq!(shown(0), [Id, Amount, Currency, Status, Url], "a link's of every view's");
@@ -288,9 +289,13 @@ fn views_take_their_own_columns_or_every_view_s_and_an_unknown_one_is_refused() 
     assert_eq!(shown(2), [Id, Amount, Currency, Status, Paid], "its own");
     let bad = write(dir.path(), "bad.toml", "[columns]\nviews = [\"id\", \"colour\"]\n", 0o600);
     let Ok(Some(file)) = load_file(&bad) else { panic!("the file") };
-    let refused = views(Some(&file), "bad.toml", reading, &|_| None).map_err(|e| e.to_string());
+    let refused = columns(Some(&file), "bad.toml").map_err(|e| e.to_string());
     assert!(
         matches!(&refused, Err(e) if e.contains("line 2") && e.contains("\"colour\"") && e.contains("hash")),
         "{refused:?}"
     );
+    let widths = write(dir.path(), "widths.toml", "[columns]\nviews = [\"id:10\"]\n", 0o600);
+    let Ok(Some(file)) = load_file(&widths) else { panic!("the file") };
+    let refused = columns(Some(&file), "widths.toml").map_err(|e| e.to_string());
+    assert!(matches!(&refused, Err(e) if e.contains("line 2") && e.contains("own widths")), "{refused:?}");
 }

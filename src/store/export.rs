@@ -147,6 +147,9 @@ pub fn filter_parts(query: &SearchQuery, postgres: bool) -> (Kind, String, Vec<V
         sql.push_str(&format!(" AND lower({column}) = lower(?)"));
         values.push(Value::Text(link.clone()));
     }
+    if query.contradicts {
+        sql.push_str(" AND 1 = 0");
+    }
     if let Some(ids) = &query.ids {
         if ids.is_empty() {
             sql.push_str(" AND 1 = 0");
@@ -170,18 +173,24 @@ pub fn filter_parts(query: &SearchQuery, postgres: bool) -> (Kind, String, Vec<V
         values.push(Value::Text(rows::amount_key(amount)));
     }
     if !query.terms.is_empty() {
-        let words =
-            SearchQuery { kinds: query.kinds, terms: query.terms.clone(), ..SearchQuery::everything(query.kinds) };
-        match (postgres, super::postgres::search::tsquery(&words)) {
+        // The index matches the words and the markers of the filters too
+        // (status, currency, link, amount): it hands over only the rows of
+        // the kind that pass them all, the fewest it can.
+        let parity = if kind == Kind::Link { 0 } else { 1 };
+        match (postgres, super::postgres::search::tsquery(query)) {
             (true, Some(tsquery)) => {
-                sql.push_str(" AND sort_key IN (SELECT sort_key FROM search WHERE doc @@ ?::text::tsquery)");
+                sql.push_str(&format!(
+                    " AND sort_key IN (SELECT sort_key FROM search WHERE doc @@ ?::text::tsquery AND (sort_key & 1) = {parity})"
+                ));
                 values.push(Value::Text(tsquery));
             }
             // Words with nothing to match: nothing matches them.
             (true, None) => sql.push_str(" AND 1 = 0"),
             (false, _) => {
-                sql.push_str(" AND sort_key IN (SELECT rowid FROM search WHERE search MATCH ?)");
-                values.push(Value::Text(super::sqlite::search::match_expression(&words)));
+                sql.push_str(&format!(
+                    " AND sort_key IN (SELECT rowid FROM search WHERE search MATCH ? AND (rowid & 1) = {parity})"
+                ));
+                values.push(Value::Text(super::sqlite::search::match_expression(query)));
             }
         }
     }

@@ -98,6 +98,9 @@ pub struct SearchQuery {
     /// Filters typed that could not be read, each in words saying what to
     /// type instead ("from: use a date like 2026-11-29, yesterday or 7d").
     pub problems: Vec<String>,
+    /// Two queries joined ask one field for two values (`status:active`
+    /// and `status:paid`): no row matches.
+    pub contradicts: bool,
 }
 
 /// Most links a `case:` filter holds: each is a term of the query.
@@ -180,7 +183,51 @@ impl SearchQuery {
             case: None,
             ids: None,
             problems: Vec::new(),
+            contradicts: false,
         }
+    }
+
+    /// This query and `other` together: a row must match both. One field
+    /// given two values matches no row; of two date ranges, what both
+    /// cover; words, amounts and marked rows add up.
+    pub fn and(&self, other: SearchQuery) -> SearchQuery {
+        let mut both = self.clone();
+        let mut contradicts = other.contradicts;
+        let mut one = |mine: &mut Option<String>, theirs: Option<String>| match (mine.as_deref(), theirs) {
+            (_, None) => {}
+            (None, theirs) => *mine = theirs,
+            (Some(m), Some(t)) => contradicts |= !m.eq_ignore_ascii_case(&t),
+        };
+        one(&mut both.status, other.status);
+        one(&mut both.currency, other.currency);
+        one(&mut both.link, other.link);
+        let later = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| a.max(b);
+        let earlier = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        both.from = later(both.from, other.from);
+        both.to = earlier(both.to, other.to);
+        let range = |a: Option<TimeRange>, b: Option<TimeRange>| match (a, b) {
+            (Some(a), Some(b)) => Some(TimeRange { from: later(a.from, b.from), to: earlier(a.to, b.to) }),
+            (a, b) => a.or(b),
+        };
+        both.confirmed = range(both.confirmed, other.confirmed);
+        both.settled = range(both.settled, other.settled);
+        both.terms.extend(other.terms);
+        both.amounts.extend(other.amounts);
+        both.problems.extend(other.problems);
+        both.ids = match (both.ids, other.ids) {
+            (Some(mine), Some(theirs)) => Some(mine.into_iter().filter(|id| theirs.contains(id)).collect()),
+            (mine, theirs) => mine.or(theirs),
+        };
+        match (&both.case, other.case) {
+            (_, None) => {}
+            (None, theirs) => both.case = theirs,
+            (Some(mine), Some(theirs)) => contradicts |= mine.kind != theirs.kind || mine.handled != theirs.handled,
+        }
+        both.contradicts |= contradicts;
+        both
     }
 
     /// Sets a date range on one of a transaction's times.

@@ -333,7 +333,8 @@ fn total_sql(query: &ListQuery) -> Option<(String, Vec<Value>)> {
         && filter.settled.is_none()
         && filter.case.is_none()
         && filter.ids.is_none()
-        && filter.terms.is_empty();
+        && filter.terms.is_empty()
+        && !filter.contradicts;
     if !kept {
         return None;
     }

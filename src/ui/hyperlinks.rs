@@ -44,10 +44,13 @@ pub fn targets(app: &App) -> Vec<Target> {
     if let Mode::Created(created) = app.mode() {
         found.extend(created.link.url.as_deref().and_then(checkout));
     }
-    let hash = |txn: &crate::api::Transaction| {
+    // A payment's explorer page, for its hash drawn whole or short.
+    let explorer = |txn: &crate::api::Transaction, short: bool| {
         let hash = txn.tx_hash.as_ref()?;
-        app.settings.explorers.url(&txn.currency, hash).map(|url| Target { text: hash.clone(), url })
+        let text = if short { super::columns::short_hash(hash) } else { hash.clone() };
+        app.settings.explorers.url(&txn.currency, hash).map(|url| Target { text, url })
     };
+    let hash = |txn: &crate::api::Transaction| explorer(txn, false);
     // The case's story names each payment's hash: its explorer page.
     if let Mode::Case(view) = app.mode()
         && let Some(order) = &view.order
@@ -68,11 +71,7 @@ pub fn targets(app: &App) -> Vec<Target> {
         }
         Pane::Transactions if app.search_view(Pane::Transactions).is_none() => {
             let rows = on_screen(&app.transactions.list).filter_map(|at| app.transactions.list.row(at));
-            found.extend(rows.filter_map(|txn| {
-                let hash = txn.tx_hash.as_ref()?;
-                let url = app.settings.explorers.url(&txn.currency, hash)?;
-                Some(Target { text: super::columns::short_hash(hash), url })
-            }));
+            found.extend(rows.filter_map(|txn| explorer(txn, true)));
         }
         _ => {}
     }

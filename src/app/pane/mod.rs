@@ -6,7 +6,7 @@ use super::list::{LocalList, RequestId};
 use super::resource::Resource;
 use super::window::ListWindow;
 use crate::api::{LinkStatus, PaymentLink, Transaction, TransactionStatus, Webhook};
-use crate::store::{DateField, Kinds, ListQuery, SearchQuery, Sort, TimeRange, Window, Windowed};
+use crate::store::{DateField, Kinds, ListQuery, SearchQuery, Sort, Window, Windowed};
 use crate::sync::{Of, OnScreen};
 use chrono::{DateTime, Utc};
 
@@ -162,39 +162,6 @@ impl WindowRow for Transaction {
     }
 }
 
-/// `base` and `own` together: both must hold. One field given two values
-/// holds for no row; of two date ranges, what both cover.
-fn narrowed(base: &SearchQuery, own: SearchQuery) -> SearchQuery {
-    let mut both = base.clone();
-    let mut contradicts = false;
-    let mut same = |base: &mut Option<String>, own: Option<String>| match (base.as_deref(), own) {
-        (_, None) => {}
-        (None, own) => *base = own,
-        (Some(b), Some(o)) => contradicts |= !b.eq_ignore_ascii_case(&o),
-    };
-    same(&mut both.status, own.status);
-    same(&mut both.currency, own.currency);
-    same(&mut both.link, own.link);
-    let later = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| a.max(b);
-    let earlier = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    both.from = later(both.from, own.from);
-    both.to = earlier(both.to, own.to);
-    let range = |a: Option<TimeRange>, b: Option<TimeRange>| match (a, b) {
-        (Some(a), Some(b)) => Some(TimeRange { from: later(a.from, b.from), to: earlier(a.to, b.to) }),
-        (a, b) => a.or(b),
-    };
-    both.confirmed = range(both.confirmed, own.confirmed);
-    both.settled = range(both.settled, own.settled);
-    if contradicts {
-        // No row has two statuses (or currencies, or links).
-        both.ids = Some(Vec::new());
-    }
-    both
-}
-
 /// A list pane: a window on the mirror, its filter and its sort.
 #[derive(Debug, Clone)]
 pub struct ListPane<T: WindowRow> {
@@ -232,7 +199,7 @@ impl<T: WindowRow> ListPane<T> {
         let own = T::filter_query(&self.filter);
         let filter = match &self.base {
             None => own,
-            Some(base) => narrowed(base, own),
+            Some(base) => base.and(own),
         };
         ListQuery { filter, sort: self.sort }
     }

@@ -246,3 +246,36 @@ fn typed_cmds(app: &mut App, text: &str) -> Vec<Cmd> {
     }
     cmds
 }
+
+#[test]
+fn a_search_in_a_view_never_leaves_it_and_save_keeps_only_what_is_on_screen() {
+    let (mut app, mirror) = with_views(vec![def("active", "status:active", None, Some("u"))]);
+    app.settings.config_path = Some("/tmp/pik-tui-test-config.toml".into());
+    let cmds = key(&mut app, 'u', t0());
+    answer_all(&mut app, cmds, &mirror, t0());
+    // Typing another status searches within the view: no row is both.
+    key(&mut app, '/', t0());
+    let cmds = typed_cmds(&mut app, "status:paid");
+    answer_all(&mut app, cmds, &mirror, t0());
+    assert!(app.search_view(Pane::Links).is_some_and(|s| s.query().contradicts && s.total == Some(0)));
+    press(&mut app, KeyCode::Esc, t0());
+    // The pane's own filter against the view's: nothing on screen, nothing saved.
+    key(&mut app, 's', t0());
+    key(&mut app, 's', t0()); // paid
+    typed(&mut app, ":save both", t0());
+    let cmds = press(&mut app, KeyCode::Enter, t0());
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::SaveView { .. })), "{cmds:?}");
+    assert!(app.notice().is_some_and(|n| n.text.contains("do not write as one query")));
+    // The same status twice is one query: saved.
+    key(&mut app, 's', t0()); // expired
+    key(&mut app, 's', t0()); // deactivated
+    key(&mut app, 's', t0()); // all
+    key(&mut app, 's', t0()); // active
+    typed(&mut app, ":save still active", t0());
+    let cmds = press(&mut app, KeyCode::Enter, t0());
+    let saved = cmds.iter().find_map(|c| match c {
+        Cmd::SaveView { view, .. } => Some(view.query.clone()),
+        _ => None,
+    });
+    assert_eq!(saved.as_deref(), Some("status:active status:active"));
+}

@@ -99,7 +99,7 @@ fn from_where_over(query: &SearchQuery, source: &str) -> (String, Vec<Box<dyn To
         params.push(Box::new(text));
         sql.push_str(&format!(" AND search.doc @@ ${}::text::tsquery", params.len()));
     }
-    if query.case_links().is_some_and(|links| links.is_empty()) {
+    if query.case_links().is_some_and(|links| links.is_empty()) || query.contradicts {
         sql.push_str(" AND false");
     }
     let kinds = if query.transactions_only() { Kinds::Transactions } else { query.kinds };

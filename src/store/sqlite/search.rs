@@ -93,7 +93,7 @@ pub(super) fn from_where(query: &SearchQuery) -> (String, Vec<Box<dyn ToSql>>) {
     }
     sql.push_str(" WHERE search MATCH ?1 AND search.rowid BETWEEN ?2 AND ?3");
     sql.push_str(kind_check(if query.transactions_only() { Kinds::Transactions } else { query.kinds }));
-    if query.case_links().is_some_and(|links| links.is_empty()) {
+    if query.case_links().is_some_and(|links| links.is_empty()) || query.contradicts {
         sql.push_str(" AND 1 = 0");
     }
     let mut params: Vec<Box<dyn ToSql>> = vec![Box::new(match_expression(query)), Box::new(low), Box::new(high)];

@@ -92,7 +92,9 @@ pub fn read(conn: &Connection, ask: &WindowAsk) -> rusqlite::Result<Windowed> {
             if let Some((sql, values)) = descriptions_sql(&window) {
                 let params = params(&values);
                 let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
-                let mut statement = conn.prepare_cached(&numbered(&sql, '?', 1))?;
+                // Not kept among the prepared statements: its `IN` list has a
+                // length of its own each time, and would push the others out.
+                let mut statement = conn.prepare(&numbered(&sql, '?', 1))?;
                 let pairs = statement.query_map(refs.as_slice(), |row| Ok((row.get(0)?, row.get(1)?)))?;
                 window.about = pairs.collect::<rusqlite::Result<_>>()?;
             }
