@@ -338,189 +338,194 @@ fn main() {
         return;
     }
 
-    // 1. Search, per kind of query: 200 queries each, from the data itself.
-    let settled: Vec<&Transaction> = transactions.iter().filter(|t| t.tx_hash.is_some()).collect();
-    type Pick<'a> = Box<dyn Fn(&mut fastrand::Rng) -> (String, Kinds) + 'a>;
-    let kinds: Vec<(&str, Pick)> = vec![
-        ("id prefix", Box::new(|r| (links[r.usize(..LINKS)].id[..8].to_string(), Kinds::Both))),
-        (
-            "description words",
-            Box::new(|r| (links[r.usize(..LINKS)].description.clone().unwrap_or_default(), Kinds::Links)),
-        ),
-        ("amount", Box::new(|r| (links[r.usize(..LINKS)].amount.to_string(), Kinds::Both))),
-        (
-            "tx hash prefix",
-            Box::new(|r| {
-                (
-                    settled[r.usize(..settled.len())].tx_hash.clone().unwrap_or_default()[..8].to_string(),
-                    Kinds::Transactions,
-                )
-            }),
-        ),
-        (
-            "combined filters",
-            Box::new(|r| {
-                let currency = ["USDT", "USDC", "BTC", "ETH"][r.usize(..4)];
-                (
-                    format!("status:settled currency:{currency} amount:>=1000 from:2026-0{}-01", r.u32(1..9)),
-                    Kinds::Transactions,
-                )
-            }),
-        ),
-    ];
-    // The same questions for both backends.
-    let questions: Vec<(&str, Vec<(String, Kinds)>)> =
-        kinds.iter().map(|(name, pick)| (*name, (0..200).map(|_| pick(&mut rng)).collect())).collect();
-    let mut sqlite_p95 = Vec::new();
-    for (name, asked) in &questions {
-        let mut times = Vec::new();
-        let mut scans = Vec::new();
-        for (i, (text, kind)) in asked.iter().enumerate() {
-            let query = SearchQuery::parse(text, *kind);
-            let started = Instant::now();
-            let page = runtime.block_on(store.search(query, 0, 50));
-            times.push(started.elapsed());
-            if page.is_err() {
-                println!("search failed: {page:?}");
-            }
-            // The same question asked of the rows in memory, one by one.
-            if i < 20 {
-                let needle = text.to_lowercase();
+    // `cargo bench --bench mirror -- dashboard`: its first frame and memory alone.
+    let dashboard_only = std::env::args().any(|arg| arg == "dashboard");
+    if !dashboard_only {
+        // 1. Search, per kind of query: 200 queries each, from the data itself.
+        let settled: Vec<&Transaction> = transactions.iter().filter(|t| t.tx_hash.is_some()).collect();
+        type Pick<'a> = Box<dyn Fn(&mut fastrand::Rng) -> (String, Kinds) + 'a>;
+        let kinds: Vec<(&str, Pick)> = vec![
+            ("id prefix", Box::new(|r| (links[r.usize(..LINKS)].id[..8].to_string(), Kinds::Both))),
+            (
+                "description words",
+                Box::new(|r| (links[r.usize(..LINKS)].description.clone().unwrap_or_default(), Kinds::Links)),
+            ),
+            ("amount", Box::new(|r| (links[r.usize(..LINKS)].amount.to_string(), Kinds::Both))),
+            (
+                "tx hash prefix",
+                Box::new(|r| {
+                    (
+                        settled[r.usize(..settled.len())].tx_hash.clone().unwrap_or_default()[..8].to_string(),
+                        Kinds::Transactions,
+                    )
+                }),
+            ),
+            (
+                "combined filters",
+                Box::new(|r| {
+                    let currency = ["USDT", "USDC", "BTC", "ETH"][r.usize(..4)];
+                    (
+                        format!("status:settled currency:{currency} amount:>=1000 from:2026-0{}-01", r.u32(1..9)),
+                        Kinds::Transactions,
+                    )
+                }),
+            ),
+        ];
+        // The same questions for both backends.
+        let questions: Vec<(&str, Vec<(String, Kinds)>)> =
+            kinds.iter().map(|(name, pick)| (*name, (0..200).map(|_| pick(&mut rng)).collect())).collect();
+        let mut sqlite_p95 = Vec::new();
+        for (name, asked) in &questions {
+            let mut times = Vec::new();
+            let mut scans = Vec::new();
+            for (i, (text, kind)) in asked.iter().enumerate() {
+                let query = SearchQuery::parse(text, *kind);
                 let started = Instant::now();
-                let found = links
-                    .iter()
-                    .filter(|l| {
-                        l.id.starts_with(&needle)
-                            || l.description.as_deref().is_some_and(|d| d.to_lowercase().contains(&needle))
-                    })
-                    .count()
-                    + transactions
+                let page = runtime.block_on(store.search(query, 0, 50));
+                times.push(started.elapsed());
+                if page.is_err() {
+                    println!("search failed: {page:?}");
+                }
+                // The same question asked of the rows in memory, one by one.
+                if i < 20 {
+                    let needle = text.to_lowercase();
+                    let started = Instant::now();
+                    let found = links
                         .iter()
-                        .filter(|t| {
-                            t.id.starts_with(&needle)
-                                || t.tx_hash.as_deref().is_some_and(|h| h.starts_with(&needle))
-                                || t.amount.to_string() == needle
+                        .filter(|l| {
+                            l.id.starts_with(&needle)
+                                || l.description.as_deref().is_some_and(|d| d.to_lowercase().contains(&needle))
                         })
-                        .count();
-                std::hint::black_box(found);
-                scans.push(started.elapsed());
-            }
-        }
-        times.sort();
-        scans.sort();
-        sqlite_p95.push(percentile(&times, 0.95));
-        print(
-            &format!("search p50 / p95: {name}"),
-            format!(
-                "{} / {}   (scan in memory: {})",
-                millis(percentile(&times, 0.5)),
-                millis(percentile(&times, 0.95)),
-                millis(percentile(&scans, 0.5))
-            ),
-            "p95 ≤ 20 ms",
-        );
-    }
-    postgres_search(&runtime, &links, &transactions, &questions, &sqlite_p95);
-
-    // 6. The Overview: today, 7 and 30 days ending on the data's last day.
-    let zone = pik_tui::zone::Zone::utc();
-    let today = zone.date_of(last_day);
-    for (name, days, step) in [("today", 1, Step::Hour), ("7 days", 7, Step::Day), ("30 days", 30, Step::Day)] {
-        let first = today - chrono::Duration::days(days - 1);
-        let query = OverviewQuery::days(&zone, (first, today), last_day, step, pik_tui::cases::CaseRules::default());
-        let query = OverviewQuery { now: query.to, ..query };
-        let mut times = Vec::new();
-        for _ in 0..50 {
-            let started = Instant::now();
-            let computed = runtime.block_on(store.overview(query.clone()));
-            times.push(started.elapsed());
-            if let Err(err) = computed {
-                println!("overview failed: {err}");
-            }
-        }
-        times.sort();
-        print(
-            &format!("Overview over 1,000,000 transactions, p50 / p95: {name}"),
-            format!("{} / {}", millis(percentile(&times, 0.5)), millis(percentile(&times, 0.95))),
-            "≤ 50 ms",
-        );
-    }
-
-    // 8. Cases: the list on this mirror, the upkeep's share of a save, the demo's.
-    cases(&runtime, &store, &links, last_day);
-
-    // 7. Export every transaction.
-    for format in [Format::Csv, Format::Jsonl] {
-        let out = dir.path().join(format!("all.{}", format.extension()));
-        let destination = Destination::File { path: out.clone(), overwrite: true };
-        let selection = Selection::Filter(SearchQuery::everything(Kinds::Transactions));
-        let started = Instant::now();
-        let exported = runtime.block_on(export::from_store(&store, selection, format, &destination, |_, _| {}));
-        let seconds = started.elapsed().as_secs_f64();
-        match exported {
-            Ok(exported) => print(
-                &format!("export of {} rows to {}", exported.rows, format.extension().to_uppercase()),
-                format!(
-                    "{:.0} rows/s ({:.1} s, {:.0} MB)",
-                    exported.rows as f64 / seconds,
-                    seconds,
-                    std::fs::metadata(&out).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0)
-                ),
-                if format == Format::Csv { "≥ 200,000 rows/s" } else { "printed" },
-            ),
-            Err(err) => println!("export failed: {err}"),
-        }
-        let _ = std::fs::remove_file(&out);
-    }
-
-    // 1b. A window of the Transactions pane under each sort order: the first
-    // one (counted, as a new list is), then 60 scrolled down by cursor, and
-    // a counted re-read at each place (as a notice causes).
-    use pik_tui::store::{Anchor, ListQuery, Sort, SortColumn, WindowAsk, Windowed};
-    for column in SortColumn::TRANSACTIONS {
-        for descending in [true, false] {
-            let sort = Sort { column: *column, descending };
-            let query = ListQuery { filter: SearchQuery::everything(Kinds::Transactions), sort };
-            let mut scrolled = Vec::new();
-            let mut counted = Vec::new();
-            let mut anchor = Anchor::First;
-            for step in 0..60 {
-                let ask = WindowAsk { query: query.clone(), anchor: anchor.clone(), limit: 150, count: step == 0 };
-                let started = Instant::now();
-                let read = runtime.block_on(store.window(ask));
-                if step == 0 {
-                    counted.push(started.elapsed())
-                } else {
-                    scrolled.push(started.elapsed())
-                }
-                let Ok(Windowed::Transactions(window)) = read else { panic!("window: {read:?}") };
-                let again = WindowAsk { query: query.clone(), anchor: anchor.clone(), limit: 150, count: true };
-                let started = Instant::now();
-                let reread = runtime.block_on(store.window(again));
-                counted.push(started.elapsed());
-                assert!(reread.is_ok());
-                match window.rows.last() {
-                    Some((cursor, _)) => anchor = Anchor::From(cursor.clone()),
-                    None => break,
+                        .count()
+                        + transactions
+                            .iter()
+                            .filter(|t| {
+                                t.id.starts_with(&needle)
+                                    || t.tx_hash.as_deref().is_some_and(|h| h.starts_with(&needle))
+                                    || t.amount.to_string() == needle
+                            })
+                            .count();
+                    std::hint::black_box(found);
+                    scans.push(started.elapsed());
                 }
             }
-            scrolled.sort();
-            counted.sort();
+            times.sort();
+            scans.sort();
+            sqlite_p95.push(percentile(&times, 0.95));
             print(
-                &format!("window of 150, 1M transactions, sorted by {}", sort.words()),
+                &format!("search p50 / p95: {name}"),
                 format!(
-                    "p95 {} scrolling, {} counted (p50 {} / {})",
-                    millis(percentile(&scrolled, 0.95)),
-                    millis(percentile(&counted, 0.95)),
-                    millis(percentile(&scrolled, 0.5)),
-                    millis(percentile(&counted, 0.5))
+                    "{} / {}   (scan in memory: {})",
+                    millis(percentile(&times, 0.5)),
+                    millis(percentile(&times, 0.95)),
+                    millis(percentile(&scans, 0.5))
                 ),
                 "p95 ≤ 20 ms",
             );
         }
-    }
+        postgres_search(&runtime, &links, &transactions, &questions, &sqlite_p95);
 
-    view_windows(&runtime, &store);
+        // 6. The Overview: today, 7 and 30 days ending on the data's last day.
+        let zone = pik_tui::zone::Zone::utc();
+        let today = zone.date_of(last_day);
+        for (name, days, step) in [("today", 1, Step::Hour), ("7 days", 7, Step::Day), ("30 days", 30, Step::Day)] {
+            let first = today - chrono::Duration::days(days - 1);
+            let query =
+                OverviewQuery::days(&zone, (first, today), last_day, step, pik_tui::cases::CaseRules::default());
+            let query = OverviewQuery { now: query.to, ..query };
+            let mut times = Vec::new();
+            for _ in 0..50 {
+                let started = Instant::now();
+                let computed = runtime.block_on(store.overview(query.clone()));
+                times.push(started.elapsed());
+                if let Err(err) = computed {
+                    println!("overview failed: {err}");
+                }
+            }
+            times.sort();
+            print(
+                &format!("Overview over 1,000,000 transactions, p50 / p95: {name}"),
+                format!("{} / {}", millis(percentile(&times, 0.5)), millis(percentile(&times, 0.95))),
+                "≤ 50 ms",
+            );
+        }
+
+        // 8. Cases: the list on this mirror, the upkeep's share of a save, the demo's.
+        cases(&runtime, &store, &links, last_day);
+
+        // 7. Export every transaction.
+        for format in [Format::Csv, Format::Jsonl] {
+            let out = dir.path().join(format!("all.{}", format.extension()));
+            let destination = Destination::File { path: out.clone(), overwrite: true };
+            let selection = Selection::Filter(SearchQuery::everything(Kinds::Transactions));
+            let started = Instant::now();
+            let exported = runtime.block_on(export::from_store(&store, selection, format, &destination, |_, _| {}));
+            let seconds = started.elapsed().as_secs_f64();
+            match exported {
+                Ok(exported) => print(
+                    &format!("export of {} rows to {}", exported.rows, format.extension().to_uppercase()),
+                    format!(
+                        "{:.0} rows/s ({:.1} s, {:.0} MB)",
+                        exported.rows as f64 / seconds,
+                        seconds,
+                        std::fs::metadata(&out).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0)
+                    ),
+                    if format == Format::Csv { "≥ 200,000 rows/s" } else { "printed" },
+                ),
+                Err(err) => println!("export failed: {err}"),
+            }
+            let _ = std::fs::remove_file(&out);
+        }
+
+        // 1b. A window of the Transactions pane under each sort order: the first
+        // one (counted, as a new list is), then 60 scrolled down by cursor, and
+        // a counted re-read at each place (as a notice causes).
+        use pik_tui::store::{Anchor, ListQuery, Sort, SortColumn, WindowAsk, Windowed};
+        for column in SortColumn::TRANSACTIONS {
+            for descending in [true, false] {
+                let sort = Sort { column: *column, descending };
+                let query = ListQuery { filter: SearchQuery::everything(Kinds::Transactions), sort };
+                let mut scrolled = Vec::new();
+                let mut counted = Vec::new();
+                let mut anchor = Anchor::First;
+                for step in 0..60 {
+                    let ask = WindowAsk { query: query.clone(), anchor: anchor.clone(), limit: 150, count: step == 0 };
+                    let started = Instant::now();
+                    let read = runtime.block_on(store.window(ask));
+                    if step == 0 {
+                        counted.push(started.elapsed())
+                    } else {
+                        scrolled.push(started.elapsed())
+                    }
+                    let Ok(Windowed::Transactions(window)) = read else { panic!("window: {read:?}") };
+                    let again = WindowAsk { query: query.clone(), anchor: anchor.clone(), limit: 150, count: true };
+                    let started = Instant::now();
+                    let reread = runtime.block_on(store.window(again));
+                    counted.push(started.elapsed());
+                    assert!(reread.is_ok());
+                    match window.rows.last() {
+                        Some((cursor, _)) => anchor = Anchor::From(cursor.clone()),
+                        None => break,
+                    }
+                }
+                scrolled.sort();
+                counted.sort();
+                print(
+                    &format!("window of 150, 1M transactions, sorted by {}", sort.words()),
+                    format!(
+                        "p95 {} scrolling, {} counted (p50 {} / {})",
+                        millis(percentile(&scrolled, 0.95)),
+                        millis(percentile(&counted, 0.95)),
+                        millis(percentile(&scrolled, 0.5)),
+                        millis(percentile(&counted, 0.5))
+                    ),
+                    "p95 ≤ 20 ms",
+                );
+            }
+        }
+
+        view_windows(&runtime, &store);
+    }
 
     // 2. Size, once the write-ahead log is in the file.
     if let Err(err) = runtime.block_on(store.checkpoint()) {
@@ -602,6 +607,9 @@ fn main() {
         "≤ 40 MB",
     );
     drop(small);
+    if dashboard_only {
+        return;
+    }
 
     // 3. Sync throughput: a sandbox of 100,000 links and 300,000 transactions
     // allowing 50 requests a second; the sync allowed the same.

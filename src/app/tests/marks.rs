@@ -96,6 +96,34 @@ fn i_copies_the_selected_id_or_the_marked_ones_one_a_line() {
 }
 
 #[test]
+fn ten_thousand_marks_are_copied_never_but_exported_and_the_most_is_said() {
+    let (mut app, _) = started(300);
+    for n in 0..10_000 {
+        let row = crate::app::marks::Marked { id: format!("pl_{n:012}"), money: None, status: "active".into() };
+        app.marks_mut(Pane::Links).mark(row);
+    }
+    let cmds = key(&mut app, 'i', t0());
+    assert_eq!(copied(&cmds), None, "more than a clipboard carries");
+    assert!(
+        notice(&app).contains("10,000 ids are 160 kB") && notice(&app).contains("export them instead"),
+        "{}",
+        notice(&app)
+    );
+    key(&mut app, 'e', t0());
+    let Mode::Export(form) = app.mode() else { panic!("no export form") };
+    let crate::store::Selection::Filter(query) = &form.selection else { panic!("{:?}", form.selection) };
+    assert_eq!(query.ids.as_ref().map(Vec::len), Some(10_000));
+    press(&mut app, KeyCode::Esc, t0());
+    // Past the most a pane marks, V says so.
+    for n in 10_000..crate::app::marks::MAX_MARKS {
+        let row = crate::app::marks::Marked { id: format!("pl_{n:012}"), money: None, status: "active".into() };
+        app.marks_mut(Pane::Links).mark(row);
+    }
+    key(&mut app, ' ', t0());
+    assert!(notice(&app).contains("at most 20,000 rows"), "{}", notice(&app));
+}
+
+#[test]
 fn e_exports_exactly_the_marked_rows() {
     let (mut app, _) = three_marked();
     key(&mut app, 'e', t0());

@@ -516,6 +516,10 @@ pub async fn a_list_s_count_is_kept_and_equals_its_rows(store: Store) {
     let mut marked = SearchQuery::everything(Kinds::Links);
     marked.ids = Some(["pl_marked_a", "pl_marked_c", "pl_nosuchrow", "txn_marked_a"].map(String::from).to_vec());
     assert_eq!(store.count(marked.clone()).await, Ok(2), "marked links");
+    // Ten thousand marked: one statement still takes them all.
+    let many: Vec<String> = (0..10_000).map(|n| format!("pl_marked_{n}")).chain(["pl_marked_a".into()]).collect();
+    marked.ids = Some(many);
+    assert_eq!(store.count(marked.clone()).await, Ok(1), "ten thousand marked links");
     marked.ids = Some(Vec::new());
     assert_eq!(store.count(marked).await, Ok(0), "nothing marked is nothing");
     assert!(store.clear().await.is_ok());
