@@ -82,6 +82,12 @@ pub trait ListOps {
     fn marked_at(&self, position: usize) -> Option<super::marks::Marked>;
 }
 
+/// A list's count, unless it is a 0 read before the store changed: an
+/// empty list not read again yet is no empty account.
+pub fn known_count(total: Option<u64>, unread: bool) -> Option<u64> {
+    total.filter(|total| *total > 0 || !unread)
+}
+
 /// Keeps the selection on screen: the scroll moves the least it can.
 pub fn scroll_to_show(selected: usize, scroll: usize, len: usize, view_height: usize) -> (usize, usize) {
     let height = view_height.max(1);

@@ -38,8 +38,9 @@ pub mod resource;
 pub mod search;
 mod settings;
 mod sort;
-mod tabs;
+pub mod tabs;
 mod view;
+mod view_save;
 pub mod views;
 pub mod window;
 mod writes;
@@ -52,6 +53,7 @@ pub use mode::Mode;
 pub use pane::{HookList, LinkFilter, ListPane, Pane, TransactionFilter};
 pub use reads::Connection;
 pub use settings::{Environment, Settings, StoreKind};
+pub use tabs::Tab;
 
 use crate::api::{EventEnvelope, PaymentLink, Transaction};
 use crate::desktop_notice::Notify;

@@ -1,10 +1,45 @@
 //! The tabs: which panes are on offer, in which order, and how the header
 //! labels them at any width without ever giving up the account's label.
 
-use super::views::Tab;
 use super::{App, HEADER_RIGHT_ROOM, Pane, layout};
 
+/// What is on offer in the header: a pane, or a saved view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Pane(Pane),
+    View(usize),
+}
+
 impl App {
+    /// The tabs, in order: the panes on offer, then the views.
+    pub fn tabs(&self) -> Vec<Tab> {
+        let mut tabs: Vec<Tab> = self.panes().into_iter().map(Tab::Pane).collect();
+        tabs.extend((0..self.views.len()).map(Tab::View));
+        tabs
+    }
+
+    /// The tab on screen.
+    pub fn tab(&self) -> Tab {
+        match self.shown_view {
+            Some(at) => Tab::View(at),
+            None => Tab::Pane(self.pane),
+        }
+    }
+
+    pub(super) fn show_tab(&mut self, tab: Tab) {
+        match tab {
+            Tab::Pane(pane) => self.switch_pane(pane),
+            Tab::View(at) => self.show_view(at),
+        }
+    }
+
+    pub(super) fn next_tab(&self, forward: bool) -> Tab {
+        let tabs = self.tabs();
+        let at = tabs.iter().position(|t| *t == self.tab()).unwrap_or(0);
+        let step = if forward { 1 } else { tabs.len() - 1 };
+        tabs[(at + step) % tabs.len()]
+    }
+
     /// The panes on offer: the Events pane only with a local listener.
     pub fn panes(&self) -> Vec<Pane> {
         Pane::ALL
@@ -85,7 +120,7 @@ impl App {
     fn unless_unread(&self, pane: Pane) -> Option<u64> {
         // While a view has the pane's place, the pane's own list waits in its slot.
         if let Some((total, unread)) = self.waiting_list(pane) {
-            return known_count(total, unread);
+            return super::list::known_count(total, unread);
         }
         let unread = match pane {
             Pane::Links => self.links.list.behind_the_store(),
@@ -93,7 +128,7 @@ impl App {
             Pane::Webhooks => self.webhooks.stale,
             _ => false,
         };
-        known_count(self.own_list(pane).total(), unread)
+        super::list::known_count(self.own_list(pane).total(), unread)
     }
 
     /// A tab's count: PIK's while the mirror holds part of the kind; "…"
@@ -120,10 +155,4 @@ impl App {
             Pane::Overview | Pane::Events => known(self.own_list(pane).total()),
         }
     }
-}
-
-/// A list's count, unless it is a 0 read before the store changed: an
-/// empty list not read again yet is no empty account.
-pub(super) fn known_count(total: Option<u64>, unread: bool) -> Option<u64> {
-    total.filter(|total| *total > 0 || !unread)
 }

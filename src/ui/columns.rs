@@ -4,7 +4,7 @@
 //! the first to go, never the id, the amount, its currency or the status.
 
 use super::Theme;
-use super::table::{CELL_MAX, Shown, TableRow, right, short_age, status_cell};
+use super::cells::{CELL_MAX, Shown, TableRow, right, short_age, status_cell};
 use crate::api::{PaymentLink, Transaction, Webhook};
 use crate::app::App;
 use crate::app::columns::{Chosen, Column, Table};

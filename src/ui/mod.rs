@@ -3,6 +3,7 @@
 
 mod ascii;
 mod case_view;
+mod cells;
 mod columns;
 mod detail;
 mod forms;

@@ -3,8 +3,9 @@
 //! untouched while a view has its place; `:save` and `:views`.
 
 use super::*;
+use crate::app::Tab;
 use crate::app::input::KeyCode;
-use crate::app::views::{Tab, ViewDef};
+use crate::app::views::ViewDef;
 use crate::store::{Reading, SearchQuery};
 
 fn def(name: &str, query: &str, sort: Option<&str>, key: Option<&str>) -> ViewDef {
