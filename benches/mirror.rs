@@ -24,7 +24,10 @@ use pik_tui::api::{
 };
 use pik_tui::export::{self, Destination, Format};
 use pik_tui::sandbox::{self, SandboxConfig, SeedSizes};
-use pik_tui::store::{Account, Batch, Kinds, OverviewQuery, Place, SearchQuery, Selection, Step, Store};
+use pik_tui::store::{
+    Account, Anchor, Batch, Kinds, ListQuery, OverviewQuery, Place, SearchQuery, Selection, Sort, SortColumn, Step,
+    Store, WindowAsk, Windowed,
+};
 use pik_tui::sync::{Sync, SyncOptions};
 use rust_decimal::Decimal;
 use std::time::{Duration, Instant};
@@ -237,47 +240,57 @@ fn postgres_search(
     }
 }
 
-/// A saved view's list: filters and a word (matched by the search index),
-/// counted as a tab's count is, then scrolled by cursor.
+/// Reads a list a window at a time, `steps` windows down by cursor, as a
+/// pane does: the first counted (a new list), and a counted re-read at each
+/// place (as a notice causes); prints the times beside the target.
+fn time_windows(runtime: &tokio::runtime::Runtime, store: &Store, name: &str, query: ListQuery, steps: usize) {
+    let mut scrolled = Vec::new();
+    let mut counted = Vec::new();
+    let mut anchor = Anchor::First;
+    for step in 0..steps {
+        let ask = WindowAsk { query: query.clone(), anchor: anchor.clone(), limit: 150, count: step == 0 };
+        let started = Instant::now();
+        let read = runtime.block_on(store.window(ask));
+        if step == 0 {
+            counted.push(started.elapsed())
+        } else {
+            scrolled.push(started.elapsed())
+        }
+        let again = WindowAsk { query: query.clone(), anchor: anchor.clone(), limit: 150, count: true };
+        let started = Instant::now();
+        assert!(runtime.block_on(store.window(again)).is_ok());
+        counted.push(started.elapsed());
+        let last = match read {
+            Ok(Windowed::Links(window)) => window.rows.last().map(|(cursor, _)| cursor.clone()),
+            Ok(Windowed::Transactions(window)) => window.rows.last().map(|(cursor, _)| cursor.clone()),
+            Err(err) => panic!("window: {err}"),
+        };
+        match last {
+            Some(cursor) => anchor = Anchor::From(cursor),
+            None => break,
+        }
+    }
+    scrolled.sort();
+    counted.sort();
+    let p = |times: &[Duration], at: f64| if times.is_empty() { "—".into() } else { millis(percentile(times, at)) };
+    print(
+        name,
+        format!(
+            "p95 {} scrolling, {} counted (p50 {} / {})",
+            p(&scrolled, 0.95),
+            p(&counted, 0.95),
+            p(&scrolled, 0.5),
+            p(&counted, 0.5)
+        ),
+        "p95 ≤ 20 ms",
+    );
+}
+
+/// A saved view's list: filters and a word (matched by the search index).
 fn view_windows(runtime: &tokio::runtime::Runtime, store: &Store) {
-    use pik_tui::store::{Anchor, ListQuery, Sort, WindowAsk, Windowed};
     for (name, text) in [("a view: status and a word", "status:active order"), ("a view: a word alone", "renewal")] {
         let query = ListQuery { filter: SearchQuery::parse(text, Kinds::Links), sort: Sort::default() };
-        let mut counted = Vec::new();
-        let mut scrolled = Vec::new();
-        let mut anchor = Anchor::First;
-        for step in 0..30 {
-            let ask = WindowAsk { query: query.clone(), anchor: anchor.clone(), limit: 150, count: step == 0 };
-            let started = Instant::now();
-            let read = runtime.block_on(store.window(ask));
-            if step == 0 {
-                counted.push(started.elapsed())
-            } else {
-                scrolled.push(started.elapsed())
-            }
-            let again = WindowAsk { query: query.clone(), anchor: anchor.clone(), limit: 150, count: true };
-            let started = Instant::now();
-            assert!(runtime.block_on(store.window(again)).is_ok());
-            counted.push(started.elapsed());
-            let Ok(Windowed::Links(window)) = read else { panic!("window: {read:?}") };
-            match window.rows.last() {
-                Some((cursor, _)) => anchor = Anchor::From(cursor.clone()),
-                None => break,
-            }
-        }
-        scrolled.sort();
-        counted.sort();
-        print(
-            &format!("window of 150, 300k links, {name}"),
-            format!(
-                "p95 {} scrolling, {} counted (p50 {} / {})",
-                millis(percentile(&scrolled, 0.95)),
-                millis(percentile(&counted, 0.95)),
-                millis(percentile(&scrolled, 0.5)),
-                millis(percentile(&counted, 0.5))
-            ),
-            "p95 ≤ 20 ms",
-        );
+        time_windows(runtime, store, &format!("window of 150, 300k links, {name}"), query, 30);
     }
 }
 
@@ -480,51 +493,14 @@ fn main() {
         // 1b. A window of the Transactions pane under each sort order: the first
         // one (counted, as a new list is), then 60 scrolled down by cursor, and
         // a counted re-read at each place (as a notice causes).
-        use pik_tui::store::{Anchor, ListQuery, Sort, SortColumn, WindowAsk, Windowed};
         for column in SortColumn::TRANSACTIONS {
             for descending in [true, false] {
                 let sort = Sort { column: *column, descending };
                 let query = ListQuery { filter: SearchQuery::everything(Kinds::Transactions), sort };
-                let mut scrolled = Vec::new();
-                let mut counted = Vec::new();
-                let mut anchor = Anchor::First;
-                for step in 0..60 {
-                    let ask = WindowAsk { query: query.clone(), anchor: anchor.clone(), limit: 150, count: step == 0 };
-                    let started = Instant::now();
-                    let read = runtime.block_on(store.window(ask));
-                    if step == 0 {
-                        counted.push(started.elapsed())
-                    } else {
-                        scrolled.push(started.elapsed())
-                    }
-                    let Ok(Windowed::Transactions(window)) = read else { panic!("window: {read:?}") };
-                    let again = WindowAsk { query: query.clone(), anchor: anchor.clone(), limit: 150, count: true };
-                    let started = Instant::now();
-                    let reread = runtime.block_on(store.window(again));
-                    counted.push(started.elapsed());
-                    assert!(reread.is_ok());
-                    match window.rows.last() {
-                        Some((cursor, _)) => anchor = Anchor::From(cursor.clone()),
-                        None => break,
-                    }
-                }
-                scrolled.sort();
-                counted.sort();
-                print(
-                    &format!("window of 150, 1M transactions, sorted by {}", sort.words()),
-                    format!(
-                        "p95 {} scrolling, {} counted (p50 {} / {})",
-                        millis(percentile(&scrolled, 0.95)),
-                        millis(percentile(&counted, 0.95)),
-                        millis(percentile(&scrolled, 0.5)),
-                        millis(percentile(&counted, 0.5))
-                    ),
-                    "p95 ≤ 20 ms",
-                );
+                let name = format!("window of 150, 1M transactions, sorted by {}", sort.words());
+                time_windows(&runtime, &store, &name, query, 60);
             }
         }
-
-        view_windows(&runtime, &store);
     }
 
     // 2. Size, once the write-ahead log is in the file.
