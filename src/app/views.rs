@@ -155,6 +155,17 @@ impl ViewTab {
     }
 }
 
+impl Slot {
+    /// Its list's count, and whether the store changed since it was read.
+    fn count(&self) -> (Option<u64>, bool) {
+        use super::list::ListOps;
+        match self {
+            Slot::Links(pane, ..) => (pane.list.total(), pane.list.behind_the_store()),
+            Slot::Transactions(pane, ..) => (pane.list.total(), pane.list.behind_the_store()),
+        }
+    }
+}
+
 /// A view's list with its words read again: from the top, if they changed.
 /// Hands back its search, to be scoped anew.
 fn rebase<'a, T: super::pane::WindowRow>(
@@ -229,13 +240,11 @@ impl App {
         if !self.holds_all(tab.pane()) {
             return None;
         }
-        let (total, unread) = match (self.shown_view == Some(at), &tab.slot) {
-            (true, Slot::Links(..)) => (self.links.list.total(), self.links.list.behind_the_store()),
-            (true, Slot::Transactions(..)) => {
-                (self.transactions.list.total(), self.transactions.list.behind_the_store())
-            }
-            (false, Slot::Links(pane, ..)) => (pane.list.total(), pane.list.behind_the_store()),
-            (false, Slot::Transactions(pane, ..)) => (pane.list.total(), pane.list.behind_the_store()),
+        // Shown, the view's list has its pane's place.
+        let (total, unread) = match (self.shown_view == Some(at), tab.pane()) {
+            (true, Pane::Links) => (self.links.list.total(), self.links.list.behind_the_store()),
+            (true, _) => (self.transactions.list.total(), self.transactions.list.behind_the_store()),
+            (false, _) => tab.slot.count(),
         };
         super::list::known_count(total, unread)
     }
@@ -243,13 +252,8 @@ impl App {
     /// The pane's own list while a view has its place (its tab counts it):
     /// its count, and whether the store changed since it was read.
     pub(super) fn waiting_list(&self, pane: Pane) -> Option<(Option<u64>, bool)> {
-        use super::list::ListOps;
-        let at = self.shown_view?;
-        match (&self.views.get(at)?.slot, pane) {
-            (Slot::Links(own, ..), Pane::Links) => Some((own.list.total(), own.list.behind_the_store())),
-            (Slot::Transactions(own, ..), Pane::Transactions) => Some((own.list.total(), own.list.behind_the_store())),
-            _ => None,
-        }
+        let tab = self.views.get(self.shown_view?)?;
+        (tab.pane() == pane).then(|| tab.slot.count())
     }
 
     /// Reads due for the lists in the views' slots (hidden views, and the
